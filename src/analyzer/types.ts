@@ -1,0 +1,75 @@
+// Plain data shared by the analyzer and its fronts (CLI formatters, VS Code adapters).
+// Positions are 1-based lines and columns, as in the `lint` JSON contract of DESIGN.md.
+
+export type RuleId =
+  | 'mup/readout-not-scaled'
+  | 'mup/attention-sqrt-scaling'
+  | 'mup/init-fan-avg'
+  | 'mup/init-constant-std'
+  | 'mup/optimizer-global-lr';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Range {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface TextEdit extends Range {
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** The one safe fix a quick-fix menu should preselect. Not part of the JSON contract. */
+  isPreferred?: boolean;
+}
+
+export interface Finding extends Range {
+  file: string;
+  rule: RuleId;
+  severity: Severity;
+  message: string;
+  fixes: Fix[];
+}
+
+export type LayerRole = 'input' | 'hidden' | 'readout' | 'attention' | 'embedding' | 'norm' | 'other';
+
+/** One tfjs layer definition found in the source, with what muP needs to know about it. */
+export interface LayerInfo extends Range {
+  /** Name given in the config (`name: 'fc1'`) or derived from the variable it is assigned to. */
+  name: string | null;
+  /** The constructor as written, e.g. `tf.layers.dense`, `MuReadout`. */
+  kind: string;
+  role: LayerRole;
+  fanInScales: boolean;
+  fanOutScales: boolean;
+  /** Whether the layer's output is multiplied by 1/width_mult (readouts). */
+  outputScaled: boolean;
+  /** The enclosing model factory, when there is one. */
+  factory: string | null;
+}
+
+/** A function with a width parameter that builds tfjs layers: what a CodeLens runs. */
+export interface ModelFactory extends Range {
+  /** Export name when exported (`export function mlp`, `export const gpt = ...`), else the local name. */
+  name: string;
+  exported: boolean;
+  widthParam: string;
+}
+
+export interface AnalysisResult {
+  findings: Finding[];
+  layers: LayerInfo[];
+  factories: ModelFactory[];
+}
+
+export interface AnalyzeOptions {
+  /** Base width used in messages and fixes (muP's B). Default 64. */
+  baseWidth?: number;
+  /** Severity override per rule; 'off' disables it. */
+  rules?: Partial<Record<RuleId, Severity | 'off'>>;
+}

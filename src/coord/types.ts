@@ -1,0 +1,40 @@
+// The `coord` JSON contract of DESIGN.md. Other tools parse it: change only with the contract.
+
+export interface CoordLayer {
+  name: string;
+  role: string;
+  source: { file: string; line: number } | null;
+}
+
+export interface CoordRecord {
+  width: number;
+  layer: string;
+  /** 1-based step; t = 1 is the forward pass at initialisation. */
+  t: number;
+  /** Mean over seeds of mean |x| of the layer's output. */
+  l1: number;
+  /** Standard deviation over seeds. */
+  l1Std: number;
+}
+
+export interface CoordSlope {
+  layer: string;
+  t: number;
+  /** Least-squares slope of log l1 against log width; null when l1 is 0 (e.g. zero-init readout at t = 1). */
+  slope: number | null;
+}
+
+export interface CoordResult {
+  backend: string;
+  widths: number[];
+  steps: number;
+  seeds: number;
+  layers: CoordLayer[];
+  records: CoordRecord[];
+  slopes: CoordSlope[];
+  verdict: {
+    pass: boolean;
+    worst: { layer: string; t: number; slope: number } | null;
+    threshold: number;
+  };
+}

@@ -1,0 +1,44 @@
+// The extension's table of contents: each line wires one feature, whose logic lives in the module it names.
+// Nothing heavy happens here: tfjs and user code only ever run in the worker process (src/worker).
+import * as vscode from 'vscode';
+import { registerLanguageFeatures } from './language';
+import { registerCoordinateCheck } from './commands/coordCheck';
+import { registerSweep } from './commands/sweep';
+import { registerPanel } from './panels';
+
+export interface ActivationInfo {
+  /** Milliseconds of extension-host time spent in activate(). */
+  activationMs: number;
+}
+
+let activationInfo: ActivationInfo | undefined;
+
+export function activate(context: vscode.ExtensionContext): ActivationInfo {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('muP', { log: true });
+  context.subscriptions.push(log);
+  try {
+    registerLanguageFeatures(context, log);
+    registerCoordinateCheck(context, log);
+    registerSweep(context, log);
+    registerPanel(context, log);
+  } catch (err) {
+    // Report our own activation failure instead of leaving the user with silently missing features.
+    const message = err instanceof Error ? err.message : String(err);
+    log.error(`activation failed: ${message}`);
+    void vscode.window.showErrorMessage(`muP: activation failed: ${message}`);
+    throw err;
+  }
+  activationInfo = { activationMs: performance.now() - started };
+  log.info(`activated in ${activationInfo.activationMs.toFixed(1)} ms`);
+  return activationInfo;
+}
+
+export function deactivate(): void {
+  // Disposables are pushed to context.subscriptions; workers are tied to them.
+}
+
+/** For the integration tests (the exported API of the extension). */
+export function getActivationInfo(): ActivationInfo | undefined {
+  return activationInfo;
+}
