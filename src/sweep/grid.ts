@@ -1,0 +1,104 @@
+// The sweep grid: widths x learning rates x seeds, parsed from user flags, enumerated in one fixed order
+// (so `--shard i/n` picks the same slice on every machine) and split into shards.
+// Pure: no tfjs, no file system.
+
+export interface GridPoint {
+  width: number;
+  lr: number;
+  seed: number;
+}
+
+export class GridError extends Error {}
+
+/** Parses `2^-14`, `1e-3`, `0.001` or `-14` style numbers (the last only where `log2` is meant). */
+function parseNumber(text: string, what: string): number {
+  const t = text.trim();
+  const pow = /^2\^\(?(-?\d+(?:\.\d+)?)\)?$/.exec(t);
+  const v = pow ? 2 ** Number(pow[1]) : Number(t);
+  if (t === '' || !Number.isFinite(v)) throw new GridError(`${what}: '${text}' is not a number`);
+  return v;
+}
+
+/** `--lrs 0.001,2^-8,1e-2`: a list of positive learning rates, sorted ascending, duplicates removed. */
+export function parseLrList(text: string): number[] {
+  const lrs = text.split(',').map((s) => parseNumber(s, '--lrs'));
+  for (const lr of lrs) if (!(lr > 0)) throw new GridError(`--lrs: learning rates must be > 0 (got ${lr})`);
+  if (lrs.length === 0) throw new GridError('--lrs: give at least one learning rate');
+  return uniqueSorted(lrs);
+}
+
+/**
+ * `--lr-range 2^-14:2^-4:0.5`: log2-spaced LRs from start to stop (both included when the step lands on them),
+ * `step` in octaves (0.5 = two LRs per factor of 2). Start and stop may be written `2^-14` or as a plain LR.
+ * LRs are computed as 2^(log2(start) + i*step) so the same flag gives bit-identical LRs everywhere (the store
+ * matches trials by their LR).
+ */
+export function parseLrRange(text: string): number[] {
+  const parts = text.split(':');
+  if (parts.length < 2 || parts.length > 3) {
+    throw new GridError(`--lr-range: expected start:stop[:octaves], e.g. 2^-14:2^-4:0.5 (got '${text}')`);
+  }
+  const start = parseNumber(parts[0]!, '--lr-range start');
+  const stop = parseNumber(parts[1]!, '--lr-range stop');
+  const step = parts.length === 3 ? parseNumber(parts[2]!, '--lr-range step') : 1;
+  if (!(start > 0) || !(stop > 0)) throw new GridError('--lr-range: start and stop must be learning rates > 0');
+  if (!(step > 0)) throw new GridError(`--lr-range: the step (in octaves) must be > 0 (got ${step})`);
+  const a = Math.log2(Math.min(start, stop));
+  const b = Math.log2(Math.max(start, stop));
+  const n = Math.floor((b - a) / step + 1e-9);
+  if (n > 1000) throw new GridError(`--lr-range: ${n + 1} learning rates is too many (use a larger step)`);
+  const out: number[] = [];
+  for (let i = 0; i <= n; i++) out.push(2 ** roundTo(a + i * step, 12));
+  return out;
+}
+
+/** `--widths 64,128,256`: positive integers, sorted ascending, duplicates removed. */
+export function parseWidths(text: string): number[] {
+  const ws = text.split(',').map((s) => {
+    const v = Number(s.trim());
+    if (s.trim() === '' || !Number.isInteger(v) || v <= 0) {
+      throw new GridError(`--widths: '${s}' is not a positive integer`);
+    }
+    return v;
+  });
+  return uniqueSorted(ws);
+}
+
+/** `--shard i/n`, 0-based (as Kubernetes' JOB_COMPLETION_INDEX; Slurm users pass $SLURM_ARRAY_TASK_ID with --array=0-(n-1)). */
+export function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m) throw new GridError(`--shard: expected i/n with 0 <= i < n, e.g. 0/4 (got '${text}')`);
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1 || index >= count) throw new GridError(`--shard: need 0 <= i < n (got ${index}/${count})`);
+  return { index, count };
+}
+
+/** Every trial of the grid in its canonical order: widths ascending, then LRs ascending, then seeds. */
+export function enumerateGrid(widths: number[], lrs: number[], seeds: number): GridPoint[] {
+  const out: GridPoint[] = [];
+  for (const width of widths) for (const lr of lrs) for (let seed = 0; seed < seeds; seed++) out.push({ width, lr, seed });
+  return out;
+}
+
+/**
+ * The slice of the grid that shard `index` of `count` runs: round-robin over the canonical order, so every
+ * shard gets a mix of narrow and wide (cheap and expensive) trials, and the union of all shards is the grid.
+ */
+export function shardOf<T>(points: T[], index: number, count: number): T[] {
+  return points.filter((_, i) => i % count === index);
+}
+
+/** Trials ordered for a worker pool: widest first, so the slowest trials do not end up last on one worker. */
+export function scheduleOrder(points: GridPoint[]): GridPoint[] {
+  return [...points].sort((a, b) => b.width - a.width || a.lr - b.lr || a.seed - b.seed);
+}
+
+function uniqueSorted(xs: number[]): number[] {
+  return [...new Set(xs)].sort((a, b) => a - b);
+}
+
+function roundTo(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
