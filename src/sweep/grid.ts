@@ -30,7 +30,7 @@ export function parseLrList(text: string): number[] {
 /**
  * `--lr-range 2^-14:2^-4:0.5`: log2-spaced LRs from start to stop (both included when the step lands on them),
  * `step` in octaves (0.5 = two LRs per factor of 2). Start and stop may be written `2^-14` or as a plain LR.
- * LRs are computed as 2^(log2(start) + i*step) so the same flag gives bit-identical LRs everywhere (the store
+ * LRs are computed as start * 2^(i*step) so the same flag gives bit-identical LRs everywhere (the store
  * matches trials by their LR).
  */
 export function parseLrRange(text: string): number[] {
@@ -43,12 +43,11 @@ export function parseLrRange(text: string): number[] {
   const step = parts.length === 3 ? parseNumber(parts[2]!, '--lr-range step') : 1;
   if (!(start > 0) || !(stop > 0)) throw new GridError('--lr-range: start and stop must be learning rates > 0');
   if (!(step > 0)) throw new GridError(`--lr-range: the step (in octaves) must be > 0 (got ${step})`);
-  const a = Math.log2(Math.min(start, stop));
-  const b = Math.log2(Math.max(start, stop));
-  const n = Math.floor((b - a) / step + 1e-9);
+  const lo = Math.min(start, stop);
+  const n = Math.floor((Math.log2(Math.max(start, stop)) - Math.log2(lo)) / step + 1e-9);
   if (n > 1000) throw new GridError(`--lr-range: ${n + 1} learning rates is too many (use a larger step)`);
   const out: number[] = [];
-  for (let i = 0; i <= n; i++) out.push(2 ** roundTo(a + i * step, 12));
+  for (let i = 0; i <= n; i++) out.push(lo * 2 ** roundTo(i * step, 12));
   return out;
 }
 
