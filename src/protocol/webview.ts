@@ -1,0 +1,112 @@
+// The one message protocol between the extension host (src/panels) and the muP panel's webview (webview/).
+// Both sides import only this module's types, so a message that one side sends and the other does not handle
+// is a compile error (`const _: never = msg` in each switch). Names are namespaced: `coord/*`, `sweep/*` carry
+// data host -> webview, `panel/*` carry user actions webview -> host.
+//
+// Handshake: the webview posts `panel/ready` once its script runs; the host posts nothing before it (messages
+// posted to a webview that has not loaded yet are lost). Actions that need an answer carry an `id` and the
+// host replies with `panel/response` of the same id.
+//
+// No `vscode` import here: the webview bundle (browser) includes this file.
+import type { CoordResult } from '../coord/types';
+import type { SweepResult, SweepTrial } from '../sweep/types';
+
+export type Parametrization = 'sp' | 'mup';
+
+/** Where a run's model came from; shown in the panel's header and used to name settings. */
+export interface RunMeta {
+  title: string;
+  /** Workspace-relative or absolute path of the model file. */
+  modelFile: string;
+  exportName: string;
+  parametrization: Parametrization;
+}
+
+export interface CoordMeta extends RunMeta {
+  /** The HTML/JSON report on disk, if the producer wrote one. */
+  reportPath?: string;
+}
+
+export interface CoordView {
+  kind: 'coord';
+  meta: CoordMeta;
+  result: CoordResult;
+}
+
+/** `running` while trials arrive; `done` with a final result; `cancelled`/`failed` keep what is stored. */
+export type SweepStatus = 'running' | 'done' | 'cancelled' | 'failed' | 'interrupted';
+
+export interface SweepMeta extends RunMeta {
+  /** The store folder (`.mup/sweeps/<name>/`), re-read when a restored panel had an unfinished sweep. */
+  storeDir?: string;
+  /** The planned grid, when known, so that progress can say "12 / 120 trials". */
+  widths?: number[];
+  lrs?: number[];
+  seeds?: number;
+}
+
+/** One parametrization's sweep as the panel knows it (live trials, then the engine's result). */
+export interface SweepRun {
+  meta: SweepMeta;
+  trials: SweepTrial[];
+  result: SweepResult | null;
+  status: SweepStatus;
+  message?: string;
+}
+
+export interface SweepView {
+  kind: 'sweep';
+  /** SP and muP of the same model shown side by side; one entry when only one exists. */
+  runs: SweepRun[];
+  /** Width to recommend an LR for; null = the panel's default (4x the largest swept width). */
+  targetWidth: number | null;
+}
+
+export type PanelView = CoordView | SweepView;
+
+// ---- host -> webview ------------------------------------------------------------------------------------
+export type HostMessage =
+  | { type: 'coord/show'; view: CoordView }
+  | { type: 'sweep/show'; view: SweepView }
+  | { type: 'sweep/trials'; parametrization: Parametrization; trials: SweepTrial[] }
+  | { type: 'sweep/result'; parametrization: Parametrization; result: SweepResult }
+  | { type: 'sweep/status'; parametrization: Parametrization; status: SweepStatus; message?: string }
+  | { type: 'panel/response'; id: number; ok: boolean; message: string };
+
+// ---- webview -> host ------------------------------------------------------------------------------------
+export type ExportFormat = 'png' | 'svg' | 'csv' | 'json';
+
+export type WebviewMessage =
+  | { type: 'panel/ready' }
+  /** Open the layer's definition: `file` as the result names it (resolved by the host), 1-based `line`. */
+  | { type: 'panel/reveal'; layer: string; file: string; line: number }
+  /** Save a plot or its data; `data` is text, or a `data:image/png;base64,...` URL for PNG. */
+  | { type: 'panel/export'; id: number; format: ExportFormat; suggestedName: string; data: string }
+  | { type: 'panel/copy'; id: number; text: string }
+  | {
+      type: 'panel/writeSetting';
+      id: number;
+      modelFile: string;
+      exportName: string;
+      parametrization: Parametrization;
+      lr: number;
+      targetWidth: number;
+    }
+  /** The view changed in the webview (e.g. target width); the host keeps it for restore. */
+  | { type: 'panel/state'; view: PanelView };
+
+export const PANEL_VIEW_TYPE = 'mupLens.results';
+
+/** Shallow structural check of a message from the webview (it is another process; never trust its shape). */
+export function isWebviewMessage(m: unknown): m is WebviewMessage {
+  if (typeof m !== 'object' || m === null) return false;
+  const t = (m as { type?: unknown }).type;
+  return (
+    t === 'panel/ready' ||
+    t === 'panel/reveal' ||
+    t === 'panel/export' ||
+    t === 'panel/copy' ||
+    t === 'panel/writeSetting' ||
+    t === 'panel/state'
+  );
+}

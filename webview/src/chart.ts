@@ -1,0 +1,165 @@
+// One PlotSpec drawn by uPlot: log2 x axis (distr 3, base 2), spread bands and markers drawn in a `draw`
+// hook (so the legend keeps one entry per line), clicks on a line reported, colours from the VS Code theme.
+import uPlot from 'uplot';
+import { finiteValues, type PlotSpec } from './model/plotSpec';
+
+export interface ThemeColors {
+  foreground: string;
+  background: string;
+  grid: string;
+  font: string;
+}
+
+export function themeColors(): ThemeColors {
+  const css = getComputedStyle(document.body);
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  return {
+    foreground: v('--vscode-editor-foreground', '#333333'),
+    background: v('--vscode-editor-background', '#ffffff'),
+    grid: v('--vscode-editorWidget-border', v('--vscode-panel-border', '#80808055')),
+    font: `${v('--vscode-font-size', '12px')} ${v('--vscode-font-family', 'sans-serif')}`,
+  };
+}
+
+export interface ChartOptions {
+  width: number;
+  height: number;
+  colors: ThemeColors;
+  /** A click on (or near) a line: the series index in spec.series. */
+  onSeriesClick?: (seriesIndex: number) => void;
+}
+
+function fmtTick(spec: PlotSpec, v: number): string {
+  if (spec.xFormat === 'pow2') {
+    const e = Math.log2(v);
+    return Math.abs(e - Math.round(e)) < 1e-6 ? `2^${Math.round(e)}` : '';
+  }
+  return Number.isInteger(v) ? String(v) : '';
+}
+
+function yRange(spec: PlotSpec): [number, number] | null {
+  if (spec.yRange) return spec.yRange;
+  const vals = finiteValues(spec.series, spec.yLog !== null);
+  if (!vals.length) return null;
+  let lo = Math.min(...vals);
+  let hi = Math.max(...vals);
+  if (spec.yLog) return [lo / 1.3, hi * 1.3];
+  if (hi === lo) {
+    hi += Math.abs(hi) * 0.1 || 1;
+    lo -= Math.abs(lo) * 0.1 || 1;
+  }
+  const pad = (hi - lo) * 0.05;
+  return [lo - pad, hi + pad * (spec.markers.some((m) => m.kind === 'diverged') ? 3 : 1)];
+}
+
+function drawOverlays(u: uPlot, spec: PlotSpec, colors: ThemeColors): void {
+  const ctx = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  const px = (v: number) => u.valToPos(v, 'x', true);
+  const py = (v: number) => Math.min(top + height, Math.max(top, u.valToPos(v, 'y', true)));
+  const dpr = devicePixelRatio || 1;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, width, height);
+  ctx.clip();
+  spec.series.forEach((s, si) => {
+    if (!s.lo || !s.hi || !u.series[si + 1].show) return;
+    ctx.fillStyle = s.color;
+    ctx.globalAlpha = 0.15;
+    let run: number[] = [];
+    const flush = () => {
+      if (run.length >= 2) {
+        ctx.beginPath();
+        run.forEach((i, k) => (k === 0 ? ctx.moveTo(px(spec.xs[i]), py(s.hi![i]!)) : ctx.lineTo(px(spec.xs[i]), py(s.hi![i]!))));
+        for (const i of [...run].reverse()) ctx.lineTo(px(spec.xs[i]), py(s.lo![i]!));
+        ctx.closePath();
+        ctx.fill();
+      }
+      run = [];
+    };
+    s.ys.forEach((_, i) => (s.lo![i] !== null && s.hi![i] !== null ? run.push(i) : flush()));
+    flush();
+  });
+  ctx.globalAlpha = 1;
+  const visible = new Set(spec.series.filter((_, i) => u.series[i + 1].show).map((s) => s.key));
+  for (const m of spec.markers) {
+    if (!visible.has(m.seriesKey)) continue;
+    const x = px(m.x);
+    ctx.fillStyle = m.color;
+    ctx.strokeStyle = colors.foreground;
+    ctx.lineWidth = 1.5 * dpr;
+    ctx.beginPath();
+    if (m.kind === 'optimum' && m.y !== null) {
+      ctx.arc(x, py(m.y), 5.5 * dpr, 0, 2 * Math.PI);
+    } else {
+      // Diverged: a downward triangle pinned to the top edge (it has no loss to place it at).
+      const y = top + 6 * dpr;
+      ctx.moveTo(x - 5 * dpr, y - 4 * dpr);
+      ctx.lineTo(x + 5 * dpr, y - 4 * dpr);
+      ctx.lineTo(x, y + 5 * dpr);
+      ctx.closePath();
+    }
+    ctx.fill();
+    ctx.stroke();
+  }
+  ctx.restore();
+}
+
+export function createChart(target: HTMLElement, spec: PlotSpec, o: ChartOptions): uPlot {
+  const axisCommon = {
+    stroke: o.colors.foreground,
+    grid: { stroke: o.colors.grid, width: 0.5 },
+    ticks: { stroke: o.colors.grid, width: 0.5 },
+    font: o.colors.font,
+    labelFont: o.colors.font,
+  };
+  const range = yRange(spec);
+  let focused: number | null = null;
+  const opts: uPlot.Options = {
+    width: o.width,
+    height: o.height,
+    title: spec.title,
+    legend: { show: false }, // our own legend: keyboard-reachable buttons that also reveal the layer
+    cursor: { focus: { prox: 12 }, drag: { x: true, y: false } },
+    focus: { alpha: 0.35 },
+    scales: {
+      x: { time: false, distr: spec.xLog ? 3 : 1, log: spec.xLog ?? 10 },
+      y: {
+        distr: spec.yLog ? 3 : 1,
+        log: spec.yLog ?? 10,
+        ...(range ? { range: (_u: uPlot, _min: number, _max: number) => range } : {}),
+      },
+    },
+    axes: [
+      { ...axisCommon, label: spec.xLabel, values: (_u, vals) => vals.map((v) => fmtTick(spec, v)) },
+      { ...axisCommon, label: spec.yLabel, size: 60 },
+    ],
+    series: [
+      { label: spec.xLabel },
+      ...spec.series.map((s) => ({
+        label: s.label,
+        stroke: s.color,
+        width: s.emphasis === 'fail' ? 3 : 1.5,
+        spanGaps: false,
+        points: { show: true, size: 5, fill: s.color },
+      })),
+    ],
+    hooks: {
+      draw: [(u) => drawOverlays(u, spec, o.colors)],
+      setSeries: [
+        (_u, idx, so) => {
+          if ((so as { focus?: boolean }).focus != null) focused = idx ?? null;
+        },
+      ],
+    },
+  };
+  const data: uPlot.AlignedData = [spec.xs, ...spec.series.map((s) => s.ys.map((v) => (v === null ? null : v)))];
+  const u = new uPlot(opts, data, target);
+  if (o.onSeriesClick) {
+    const cb = o.onSeriesClick;
+    u.over.addEventListener('click', () => {
+      if (focused !== null && focused > 0) cb(focused - 1);
+    });
+  }
+  return u;
+}

@@ -1,0 +1,128 @@
+// Entry of the muP panel's webview bundle (dist/webview.js). Restores the last view from getState() at
+// once (window reload), posts `panel/ready`, then renders whatever the host sends. No remote loads.
+import 'uplot/dist/uPlot.min.css';
+import './styles.css';
+import type uPlot from 'uplot';
+import type { HostMessage, PanelView, SweepRun, SweepView } from '../../src/protocol/webview';
+import { themeColors } from './chart';
+import { renderCoord } from './coordView';
+import { el } from './dom';
+import { loadState, post, saveState, settleResponse } from './host';
+import type { ThemeKind } from './model/colors';
+import { renderSweep } from './sweepView';
+
+let view: PanelView | null = loadState().view;
+let charts: uPlot[] = [];
+let pendingFrame = 0;
+
+function themeKind(): ThemeKind {
+  const c = document.body.classList;
+  if (c.contains('vscode-high-contrast-light')) return 'high-contrast-light';
+  if (c.contains('vscode-high-contrast')) return 'high-contrast';
+  return c.contains('vscode-dark') ? 'dark' : 'light';
+}
+
+/** Render now (a whole view arrived) — synchronous so that the time to draw is the time of this call. */
+function render(): void {
+  const app = document.getElementById('app')!;
+  for (const c of charts) c.destroy();
+  charts = [];
+  app.replaceChildren();
+  for (const k of Object.keys(app.dataset)) delete app.dataset[k];
+  if (!view) {
+    app.dataset.view = 'empty';
+    app.append(el('p', { class: 'hint', text: 'Waiting for results… Run "muP: Run Coordinate Check" or "muP: Run LR Sweep", or "muP: Open Results".' }));
+  } else if (view.kind === 'coord') {
+    charts = renderCoord(app, view, themeColors());
+  } else {
+    const sweep = view;
+    charts = renderSweep(app, sweep, themeColors(), themeKind(), (w) => {
+      sweep.targetWidth = w;
+      persist(false);
+    });
+  }
+  app.dataset.rendered = String(Date.now());
+}
+
+/** Live updates (trials arriving) coalesce into one render per frame. */
+function scheduleRender(): void {
+  if (pendingFrame) return;
+  pendingFrame = requestAnimationFrame(() => {
+    pendingFrame = 0;
+    render();
+  });
+}
+
+function persist(toHost = true): void {
+  saveState({ view });
+  if (toHost && view) post({ type: 'panel/state', view });
+}
+
+function sweepRun(p: SweepRun['meta']['parametrization']): SweepRun | undefined {
+  return view && view.kind === 'sweep' ? (view as SweepView).runs.find((r) => r.meta.parametrization === p) : undefined;
+}
+
+function onMessage(msg: HostMessage): void {
+  switch (msg.type) {
+    case 'coord/show':
+    case 'sweep/show':
+      view = msg.view;
+      saveState({ view });
+      render();
+      return;
+    case 'sweep/trials': {
+      const run = sweepRun(msg.parametrization);
+      if (!run) return;
+      run.trials.push(...msg.trials);
+      saveState({ view });
+      scheduleRender();
+      return;
+    }
+    case 'sweep/result': {
+      const run = sweepRun(msg.parametrization);
+      if (!run) return;
+      run.result = msg.result;
+      saveState({ view });
+      scheduleRender();
+      return;
+    }
+    case 'sweep/status': {
+      const run = sweepRun(msg.parametrization);
+      if (!run) return;
+      run.status = msg.status;
+      run.message = msg.message;
+      saveState({ view });
+      scheduleRender();
+      return;
+    }
+    case 'panel/response':
+      settleResponse(msg);
+      return;
+    default: {
+      const never: never = msg;
+      console.warn('muP panel: unknown message', never);
+    }
+  }
+}
+
+window.addEventListener('message', (e: MessageEvent) => {
+  const msg = e.data as HostMessage;
+  if (msg && typeof msg === 'object' && typeof msg.type === 'string') onMessage(msg);
+});
+
+// Canvas colours come from the theme's CSS variables: redraw when VS Code switches theme (body class).
+new MutationObserver(() => render()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+// Re-layout on resize (debounced): plot widths follow the panel's width.
+let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+let lastWidth = 0;
+new ResizeObserver(() => {
+  const w = document.getElementById('app')?.clientWidth ?? 0;
+  if (Math.abs(w - lastWidth) < 8) return;
+  lastWidth = w;
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(render, 120);
+}).observe(document.getElementById('app')!);
+
+render();
+post({ type: 'panel/ready' });

@@ -1,0 +1,164 @@
+// The sweep view: SP and muP side by side (loss against log2 LR, one curve per width), optima and diverged
+// trials marked, the shift in octaves, and the recommended LR for a target width with Copy / Write actions.
+import type uPlot from 'uplot';
+import type { SweepView } from '../../src/protocol/webview';
+import { createChart, type ThemeColors } from './chart';
+import type { ThemeKind } from './model/colors';
+import { announce, el, swatch } from './dom';
+import { exportToolbar } from './exporting';
+import { request } from './host';
+import { fmtLr, recommend, sweepModel, type SweepRunModel } from './model/sweepModel';
+
+function recommendationBlock(runs: SweepRunModel[], view: SweepView, target: number): HTMLElement {
+  const box = el('div', { class: 'recommendations', 'aria-live': 'polite' });
+  for (const r of runs) {
+    const rec = recommend(r.optima, target, r.parametrization);
+    const run = view.runs.find((x) => x.meta.parametrization === r.parametrization)!;
+    if (!rec) {
+      box.append(el('p', { text: `${r.label}: no finished trials yet.` }));
+      continue;
+    }
+    const lrText = rec.lr.toPrecision(3);
+    const copy = el('button', { type: 'button', 'data-action': 'copy', 'aria-label': `Copy the ${r.label} learning rate ${lrText}` }, 'Copy');
+    copy.addEventListener('click', () => void request({ type: 'panel/copy', text: lrText }).then((x) => announce(x.message, !x.ok)));
+    const write = el('button', { type: 'button', 'data-action': 'write-setting', 'aria-label': `Write the ${r.label} learning rate ${lrText} to the workspace settings` }, 'Write to settings');
+    write.addEventListener('click', () =>
+      void request({
+        type: 'panel/writeSetting',
+        modelFile: run.meta.modelFile,
+        exportName: run.meta.exportName,
+        parametrization: r.parametrization,
+        lr: rec.lr,
+        targetWidth: target,
+      }).then((x) => announce(x.message, !x.ok)),
+    );
+    box.append(
+      el('p', { class: 'rec', 'data-parametrization': r.parametrization, 'data-lr': rec.lr },
+        el('strong', { text: `${r.label}: lr = ${fmtLr(rec.lr)}` }), ` at width ${target}, from the ${rec.method}. `, copy, ' ', write),
+    );
+  }
+  return box;
+}
+
+export function renderSweep(
+  root: HTMLElement,
+  view: SweepView,
+  colors: ThemeColors,
+  theme: ThemeKind,
+  onTargetWidth: (w: number) => void,
+): uPlot[] {
+  const model = sweepModel(view, theme);
+  const charts: uPlot[] = [];
+  const first = view.runs[0]?.meta;
+  root.dataset.view = 'sweep';
+  root.dataset.runCount = String(model.runs.length);
+  root.dataset.seriesCount = String(model.runs.reduce((a, r) => a + r.plot.series.length, 0));
+  root.dataset.optimumCount = String(model.runs.reduce((a, r) => a + r.optima.length, 0));
+  root.dataset.divergedCount = String(model.runs.reduce((a, r) => a + r.divergedCount, 0));
+  const title = first ? `${first.title}` : 'LR sweep';
+
+  root.append(
+    el('header', {},
+      el('h1', { text: `LR sweep: ${title}` }),
+      first ? el('p', { class: 'subtitle', text: `${first.modelFile}#${first.exportName}` }) : null,
+      ...model.runs.map((r) =>
+        el('p', { class: `run-status ${view.runs.find((x) => x.meta.parametrization === r.parametrization)?.status ?? ''}`, role: 'status', 'data-status-of': r.parametrization },
+          el('strong', { text: `${r.label}: ` }), r.statusText,
+          r.shiftOctaves !== null ? ` · optimum shift ${r.shiftOctaves.toFixed(1)} octaves across widths` : '',
+          r.transfers !== null ? ` · ${r.transfers ? 'transfers' : 'does not transfer'}` : '')),
+      model.comparison ? el('p', { class: 'comparison', text: model.comparison }) : null,
+    ),
+  );
+
+  // Recommended LR for a target width.
+  const input = el('input', { type: 'number', id: 'target-width', min: 1, step: 1, value: model.targetWidth, 'aria-describedby': 'target-help' });
+  let recBox = recommendationBlock(model.runs, view, model.targetWidth);
+  input.addEventListener('change', () => {
+    const w = Math.round(Number(input.value));
+    if (!(w >= 1)) {
+      announce('Target width must be a positive whole number.', true);
+      return;
+    }
+    const next = recommendationBlock(model.runs, view, w);
+    recBox.replaceWith(next);
+    recBox = next;
+    onTargetWidth(w);
+  });
+  root.append(
+    el('section', { class: 'recommend', 'aria-label': 'Recommended learning rate' },
+      el('h2', { text: 'Recommended learning rate' }),
+      el('label', { for: 'target-width', text: 'Target width ' }), input,
+      el('span', { id: 'target-help', class: 'hint', text: ' the width you will train at' }),
+      recBox),
+  );
+
+  root.append(exportToolbar(() => ({
+    view,
+    baseName: `sweep-${first?.exportName ?? 'model'}`,
+    title: `LR sweep: ${title}`,
+    specs: model.runs.map((r) => r.plot),
+    charts,
+    columns: model.runs.length,
+    colors,
+  })));
+
+  const row = el('div', { class: 'sweep-row' });
+  root.append(row);
+  const n = Math.max(1, model.runs.length);
+  const plotW = Math.max(280, Math.floor((root.clientWidth - 24 * n) / n));
+  for (const r of model.runs) {
+    const sec = el('section', {
+      class: 'sweep-run',
+      'data-parametrization': r.parametrization,
+      'data-series-count': r.plot.series.length,
+      'data-optimum-count': r.optima.length,
+      'data-diverged-count': r.divergedCount,
+      'data-trial-count': r.trialCount,
+      'aria-label': `${r.label} sweep`,
+    });
+    const fig = el('figure', { class: 'plot', 'data-plot': r.plot.id, 'aria-label': `${r.plot.title}; ${r.plot.series.length} widths; circles mark each width's optimum, triangles at the top mark diverged trials` });
+    const legend = el('div', { class: 'legend', role: 'group', 'aria-label': `${r.label} widths (activate to show or hide)` });
+    sec.append(legend, fig);
+    row.append(sec);
+    const u = createChart(fig, r.plot, { width: plotW, height: 320, colors });
+    charts.push(u);
+    r.plot.series.forEach((s, i) => {
+      const b = el('button', { type: 'button', class: 'legend-item', 'aria-pressed': 'true', 'data-width': s.key.slice(1) }, swatch(s.color), s.label);
+      b.addEventListener('click', () => {
+        const show = b.getAttribute('aria-pressed') !== 'true';
+        b.setAttribute('aria-pressed', String(show));
+        u.setSeries(i + 1, { show });
+      });
+      legend.append(b);
+    });
+    // Optima and divergence as a table (the plot's markers, for screen readers and exact numbers).
+    const t = el('table', { class: 'optima', 'aria-label': `${r.label}: optimum per width` });
+    t.append(el('thead', {}, el('tr', {}, ...['width', 'best lr', 'log2 lr', 'loss', 'diverged trials'].map((h) => el('th', { scope: 'col', text: h })))));
+    const tb = el('tbody');
+    for (const w of r.widths) {
+      const o = r.optima.find((x) => x.width === w);
+      const div = r.plot.markers.filter((m) => m.kind === 'diverged' && m.seriesKey === `w${w}`).reduce((a, m) => a + m.count, 0);
+      tb.append(el('tr', {},
+        el('th', { scope: 'row' }, swatch(r.plot.series.find((s) => s.key === `w${w}`)?.color ?? '#888'), String(w)),
+        el('td', { class: 'num', text: o ? o.lr.toPrecision(3) : '—' }),
+        el('td', { class: 'num', text: o ? Math.log2(o.lr).toFixed(2) : '—' }),
+        el('td', { class: 'num', text: o ? o.loss.toFixed(4) : '—' }),
+        el('td', { class: 'num', text: String(div) })));
+    }
+    t.append(tb);
+    sec.append(t);
+    const data = el('table', { class: 'data', 'aria-label': `${r.label}: mean loss per width and learning rate` });
+    data.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'lr' }), ...r.widths.map((w) => el('th', { scope: 'col', text: `width ${w}` })))));
+    const db = el('tbody');
+    r.lrs.forEach((lr, li) => {
+      db.append(el('tr', {}, el('th', { scope: 'row', text: fmtLr(lr) }),
+        ...r.plot.series.map((s) => el('td', { class: 'num', text: s.ys[li] === null ? (r.plot.markers.some((m) => m.kind === 'diverged' && m.seriesKey === s.key && m.x === lr) ? 'diverged' : '—') : (s.ys[li] as number).toFixed(4) }))));
+    });
+    data.append(db);
+    sec.append(el('details', {}, el('summary', { text: 'Data table' }), data));
+  }
+  if (model.runs.length === 0) {
+    row.append(el('p', { text: 'No trials yet.' }));
+  }
+  return charts;
+}
