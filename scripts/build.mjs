@@ -30,7 +30,8 @@ const builds = nodeEntries.map((entry) => ({
   format: 'cjs',
   target: 'node20',
   sourcemap: true,
-  external: nodeExternal,
+  // The runtime binds to the user's own @tensorflow/tfjs (one tfjs instance for model, engine and runtime).
+  external: entry.out === 'runtime' ? [...nodeExternal, '@tensorflow/tfjs'] : nodeExternal,
   // The CLI is the package's `bin`: it must be directly executable.
   banner: entry.out === 'cli' ? { js: '#!/usr/bin/env node' } : undefined,
   logLevel: 'warning',

@@ -1,0 +1,153 @@
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { batch, maxAbsDiff, mlp, mseLoss, mup, tf, useCpu, weightsOf } from './helpers';
+
+before(useCpu);
+
+const B = 16;
+const shapesOf = () => mup.inferBaseShapes((w) => mlp(w, { mu: true, baseWidth: B }), { baseWidth: B });
+
+/** Max |w1 - w0| per trainable weight after one step. */
+function firstStepMoves(model: tf.LayersModel, step: (lossFn: () => tf.Scalar) => void): number[] {
+  const { x, y } = batch();
+  const w0 = weightsOf(model);
+  step(mseLoss(model, x, y));
+  const w1 = weightsOf(model);
+  tf.dispose([x, y]);
+  return w0.map((a, i) => maxAbsDiff(a, w1[i]));
+}
+
+describe('MuAdam', () => {
+  it('at the base width trains exactly like tf.train.adam on the SP twin (same init, same updates)', () => {
+    const mu = mlp(B, { mu: true, baseWidth: B });
+    const sp = mlp(B, { mu: false, baseWidth: B });
+    assert.equal(maxAbsDiff(weightsOf(mu).flatMap((a) => [...a]), weightsOf(sp).flatMap((a) => [...a])), 0, 'same init');
+    mup.applyBaseShapes(mu, shapesOf(), B);
+    const muOpt = new mup.MuAdam({ learningRate: 1e-2 });
+    const spOpt = tf.train.adam(1e-2);
+    const { x, y } = batch();
+    for (let t = 0; t < 3; t++) {
+      tf.dispose(muOpt.step(mseLoss(mu, x, y)));
+      tf.dispose(spOpt.minimize(mseLoss(sp, x, y), true) ?? undefined);
+    }
+    const a = weightsOf(mu);
+    const b = weightsOf(sp);
+    a.forEach((w, i) => assert.ok(maxAbsDiff(w, b[i]) < 1e-6, `weight ${i} differs by ${maxAbsDiff(w, b[i])}`));
+    const fresh = mlp(B, { mu: false, baseWidth: B });
+    assert.ok(maxAbsDiff(a[2], weightsOf(fresh)[2]) > 1e-3, 'the weights did move');
+    fresh.dispose();
+    tf.dispose([x, y]);
+    mu.dispose();
+    sp.dispose();
+    muOpt.dispose();
+    spOpt.dispose();
+  });
+
+  it("moves each group by its own LR on the first step at 4x width: hidden lr/4, the rest lr", () => {
+    const lr = 1e-2;
+    const model = mlp(4 * B, { mu: true, baseWidth: B });
+    mup.applyBaseShapes(model, shapesOf(), 4 * B);
+    const opt = new mup.MuAdam({ learningRate: lr });
+    const moves = firstStepMoves(model, (f) => tf.dispose(opt.step(f)));
+    // Adam's first step is lr * g / (|g| + eps) ~ lr * sign(g): the largest move of a weight is its group's LR.
+    const expected = [lr, lr, lr / 4, lr, lr, lr];
+    moves.forEach((m, i) => assert.ok(Math.abs(m - expected[i]) < 1e-3 * expected[i], `weight ${i}: moved ${m}, want ${expected[i]}`));
+    assert.deepEqual(opt.groups.map((g) => g.learningRate).sort(), [lr / 4, lr].sort());
+    opt.dispose();
+    model.dispose();
+  });
+
+  it('scales coupled weight decay by widthMult on matrix-like weights, not when decoupled', () => {
+    const model = mlp(2 * B, { mu: true, baseWidth: B });
+    const applied = mup.applyBaseShapes(model, shapesOf(), 2 * B);
+    const coupled = new mup.MuAdam({ learningRate: 1e-3, weightDecay: 0.1 });
+    const decoupled = new mup.MuAdam({ learningRate: 1e-3, weightDecay: 0.1, decoupledWeightDecay: true });
+    const hidden = applied.params[2].variable;
+    const input = applied.params[0].variable;
+    assert.deepEqual([coupled.groupOf(hidden).learningRate, coupled.groupOf(hidden).weightDecay], [5e-4, 0.2]);
+    assert.deepEqual([coupled.groupOf(input).learningRate, coupled.groupOf(input).weightDecay], [1e-3, 0.1]);
+    assert.deepEqual([decoupled.groupOf(hidden).learningRate, decoupled.groupOf(hidden).weightDecay], [5e-4, 0.1]);
+    // decoupled decay shrinks weights with zero gradient by lr_group * wd per step
+    const before = hidden.dataSync().slice();
+    decoupled.applyGradients({ [hidden.name]: tf.zerosLike(hidden) });
+    const after = hidden.dataSync();
+    const i = before.findIndex((v) => Math.abs(v) > 0.01);
+    assert.ok(Math.abs(after[i] - before[i] * (1 - 5e-4 * 0.1)) < 1e-7);
+    coupled.dispose();
+    decoupled.dispose();
+    model.dispose();
+  });
+
+  it('trains through model.compile + fit, and the loss falls', async () => {
+    const model = mlp(2 * B, { mu: true, baseWidth: B });
+    mup.applyBaseShapes(model, shapesOf(), 2 * B);
+    const opt = new mup.MuAdam({ learningRate: 1e-2 });
+    model.compile({ optimizer: opt, loss: 'meanSquaredError' });
+    const { x, y } = batch(32);
+    const h = await model.fit(x, y, { epochs: 15, batchSize: 32, verbose: 0 });
+    const loss = h.history.loss as number[];
+    assert.ok(loss[loss.length - 1] < 0.7 * loss[0], `loss ${loss[0]} -> ${loss[loss.length - 1]}`);
+    assert.equal(opt.groups.length, 2, 'hidden group and the rest');
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  it('does not leak tensors across steps (variableGrads and fit)', async () => {
+    const model = mlp(2 * B, { mu: true, baseWidth: B });
+    mup.applyBaseShapes(model, shapesOf(), 2 * B);
+    const opt = new mup.MuAdam({ learningRate: 1e-2, weightDecay: 1e-2 });
+    const { x, y } = batch();
+    tf.dispose(opt.step(mseLoss(model, x, y))); // the first step creates Adam's moments
+    const n = tf.memory().numTensors;
+    for (let t = 0; t < 5; t++) tf.dispose(opt.step(mseLoss(model, x, y)));
+    assert.equal(tf.memory().numTensors, n);
+    model.compile({ optimizer: opt, loss: 'meanSquaredError' });
+    await model.fit(x, y, { epochs: 1, verbose: 0 });
+    const m = tf.memory().numTensors;
+    await model.fit(x, y, { epochs: 3, verbose: 0 });
+    assert.equal(tf.memory().numTensors, m);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  it('says how to fix a model without base shapes, and rejects bad options', () => {
+    const model = mlp(B, { mu: true, baseWidth: B });
+    const opt = new mup.MuAdam({ learningRate: 1e-3 });
+    const { x, y } = batch();
+    assert.throws(() => opt.step(mseLoss(model, x, y)), /has no muP base shape\. Call applyBaseShapes/);
+    assert.throws(() => new mup.MuAdam({ learningRate: -1 }), /learningRate must be a positive finite number/);
+    assert.throws(() => new mup.MuAdam(undefined as never), /pass options/);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+});
+
+describe('MuSGD', () => {
+  it('vector-like lr*m, matrix-like lr, fixed lr (first SGD step = lr * g)', () => {
+    const lr = 0.1;
+    const m = 4;
+    const model = mlp(m * B, { mu: true, baseWidth: B });
+    const applied = mup.applyBaseShapes(model, shapesOf(), m * B);
+    const opt = new mup.MuSGD({ learningRate: lr });
+    assert.deepEqual(applied.params.map((p) => opt.groupOf(p.variable).learningRate), [lr * m, lr * m, lr, lr * m, lr * m, lr]);
+    // the update really is lr_group * g: compare with the gradient
+    const { x, y } = batch();
+    const { grads, value } = tf.variableGrads(mseLoss(model, x, y));
+    const g = grads[applied.params[4].variable.name].dataSync().slice();
+    const w0 = applied.params[4].variable.dataSync().slice();
+    opt.applyGradients(grads);
+    const w1 = applied.params[4].variable.dataSync();
+    const i = g.findIndex((v) => Math.abs(v) > 1e-4);
+    assert.ok(Math.abs((w0[i] - w1[i]) - lr * m * g[i]) < 1e-6);
+    tf.dispose([x, y, value, grads]);
+    opt.dispose();
+    model.dispose();
+  });
+
+  it('round-trips its config through tf serialization', () => {
+    const opt = new mup.MuSGD({ learningRate: 0.5, momentum: 0.9, weightDecay: 1e-4 });
+    const entry = tf.serialization.SerializationMap.getMap().classNameMap['MuSGD'];
+    const back = entry[1](entry[0], opt.getConfig()) as InstanceType<typeof mup.MuSGD>;
+    assert.deepEqual([back.learningRate, back.momentum, back.weightDecay], [0.5, 0.9, 1e-4]);
+  });
+});
