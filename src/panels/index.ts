@@ -1,4 +1,185 @@
-import type * as vscode from 'vscode';
+// The muP results panel: the host API the coordinate-check and sweep producers call, the "muP: Open Results"
+// command, and the serializer that restores panels after a window reload. Plots are drawn in the webview
+// (webview/); this side only holds data and carries out the webview's actions.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CoordResult } from '../coord/types';
+import type { CoordMeta, PanelView, SweepMeta, SweepRun, SweepStatus, SweepView } from '../protocol/webview';
+import type { SweepResult, SweepTrial } from '../sweep/types';
+import { PANEL_VIEW_TYPE, ResultsPanel, webviewOptions } from './resultsPanel';
+import { listStoredRuns, loadStoredCoord, loadStoredSweep, loadStoredSweepRuns, StoredRunError, type StoredRunEntry } from './storedRuns';
 
-// Placeholder until this feature lands; replaced by its own issue's work.
-export function registerPanel(_context: vscode.ExtensionContext, _log: vscode.LogOutputChannel): void {}
+export type { CoordMeta, SweepMeta, SweepStatus } from '../protocol/webview';
+
+export interface SweepHandle {
+  /** A finished trial; shown within ~100 ms (batched). */
+  addTrial(trial: SweepTrial): void;
+  /** The engine's final result (optima, shift, transfer); also marks the run done. */
+  setResult(result: SweepResult): void;
+  /** `cancelled` / `failed` keep what is shown, with the message. */
+  setStatus(status: SweepStatus, message?: string): void;
+  /** True once the user closed the panel (further calls are ignored). */
+  readonly disposed: boolean;
+}
+
+let ctx: { extensionUri: vscode.Uri; log: vscode.LogOutputChannel } | undefined;
+const panels = new Map<string, ResultsPanel>();
+
+function keyOf(view: PanelView): string {
+  if (view.kind === 'coord') return `coord:${view.meta.modelFile}#${view.meta.exportName}:${view.meta.parametrization}`;
+  const m = view.runs[0]?.meta;
+  return `sweep:${m ? `${m.modelFile}#${m.exportName}` : 'empty'}`;
+}
+
+function context() {
+  if (!ctx) throw new Error('muP panel: registerPanel() has not run (the extension is not activated)');
+  return ctx;
+}
+
+function adopt(panel: vscode.WebviewPanel, view: PanelView): ResultsPanel {
+  const c = context();
+  const key = keyOf(view);
+  const p = new ResultsPanel(panel, view, c.extensionUri, c.log, (gone) => {
+    if (panels.get(key) === gone) panels.delete(key);
+  });
+  panels.set(key, p);
+  return p;
+}
+
+function open(view: PanelView): ResultsPanel {
+  const existing = panels.get(keyOf(view));
+  if (existing && !existing.disposed) {
+    existing.show(view);
+    return existing;
+  }
+  const c = context();
+  const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'muP results', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(c.extensionUri));
+  return adopt(panel, view);
+}
+
+/** Show a coordinate check (reuses the panel of the same model, export and parametrization). */
+export function showCoordResult(result: CoordResult, meta: CoordMeta): void {
+  open({ kind: 'coord', meta, result });
+}
+
+/**
+ * Open (or join) the sweep panel of this model and return a handle for live updates. A sweep of the other
+ * parametrization of the same model file and export appears beside it (SP left, muP right); a rerun of the
+ * same parametrization replaces its old run.
+ */
+export function showSweep(meta: SweepMeta): SweepHandle {
+  const run: SweepRun = { meta, trials: [], result: null, status: 'running' };
+  const probe: SweepView = { kind: 'sweep', runs: [run], targetWidth: null };
+  const existing = panels.get(keyOf(probe));
+  let panel: ResultsPanel;
+  if (existing && !existing.disposed && existing.view.kind === 'sweep') {
+    const runs = existing.view.runs.filter((r) => r.meta.parametrization !== meta.parametrization).concat(run);
+    existing.show({ kind: 'sweep', runs, targetWidth: existing.view.targetWidth });
+    panel = existing;
+  } else {
+    panel = open(probe);
+  }
+  const p = meta.parametrization;
+  const runOf = () => (panel.view.kind === 'sweep' ? panel.view.runs.find((r) => r.meta.parametrization === p) : undefined);
+  return {
+    addTrial: (trial) => panel.addTrial(p, trial),
+    setResult: (result) => {
+      const r = runOf();
+      if (!r) return;
+      panel.flush();
+      r.result = result;
+      r.status = 'done';
+      r.message = undefined;
+      panel.post({ type: 'sweep/result', parametrization: p, result });
+      panel.post({ type: 'sweep/status', parametrization: p, status: 'done' });
+    },
+    setStatus: (status, message) => {
+      const r = runOf();
+      if (!r) return;
+      panel.flush();
+      r.status = status;
+      r.message = message;
+      panel.post({ type: 'sweep/status', parametrization: p, status, message });
+    },
+    get disposed() {
+      return panel.disposed;
+    },
+  };
+}
+
+function mupDirs(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).map((f) => path.join(f.uri.fsPath, '.mup'));
+}
+
+function describe(e: StoredRunEntry): vscode.QuickPickItem & { entry: StoredRunEntry } {
+  return {
+    label: `${e.kind === 'coord' ? '$(graph-line)' : '$(graph-scatter)'} ${e.name}`,
+    description: e.kind === 'coord' ? 'coordinate check' : 'LR sweep',
+    detail: `${vscode.workspace.asRelativePath(e.dir)} · ${new Date(e.mtimeMs).toLocaleString()}`,
+    entry: e,
+  };
+}
+
+/** "muP: Open Results": pick a stored run under `.mup/` and show it. */
+export async function openStoredRuns(): Promise<void> {
+  const dirs = mupDirs();
+  if (!dirs.length) {
+    void vscode.window.showInformationMessage('muP: open a folder to see its stored runs (.mup/).');
+    return;
+  }
+  const entries = dirs.flatMap((d) => listStoredRuns(d));
+  if (!entries.length) {
+    void vscode.window.showInformationMessage(
+      'muP: no stored runs under .mup/ yet. Run "muP: Run Coordinate Check" or "muP: Run LR Sweep" (or the mup-lens CLI) first.',
+    );
+    return;
+  }
+  const pick = await vscode.window.showQuickPick(entries.map(describe), { title: 'muP: Open Results', placeHolder: 'A stored coordinate check or sweep', matchOnDetail: true });
+  if (!pick) return;
+  try {
+    open(pick.entry.kind === 'coord' ? loadStoredCoord(pick.entry.dir, pick.entry.name) : loadStoredSweep(pick.entry, entries));
+  } catch (e) {
+    const message = e instanceof StoredRunError ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+    context().log.error(`open results: ${message}`);
+    void vscode.window.showErrorMessage(`muP: cannot open ${pick.entry.name}: ${message}`);
+  }
+}
+
+/** A restored sweep that was still running when the window reloaded: its worker is gone; re-read the store. */
+export function restoredView(state: unknown): PanelView | null {
+  const view = (state as { view?: PanelView } | undefined)?.view;
+  if (!view || (view.kind !== 'coord' && view.kind !== 'sweep')) return null;
+  if (view.kind === 'sweep') {
+    view.runs = view.runs.map((r) => {
+      if (r.status !== 'running') return r;
+      let trials = r.trials;
+      if (r.meta.storeDir) {
+        try {
+          trials = loadStoredSweepRuns(r.meta.storeDir, path.basename(r.meta.storeDir)).find((x) => x.meta.parametrization === r.meta.parametrization)?.trials ?? trials;
+        } catch {
+          // keep what the webview had
+        }
+      }
+      return { ...r, trials, status: 'interrupted', message: 'the window reloaded while the sweep ran' };
+    });
+  }
+  return view;
+}
+
+export function registerPanel(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+  ctx = { extensionUri: context.extensionUri, log };
+  context.subscriptions.push(
+    vscode.commands.registerCommand('mupLens.openResults', () => openStoredRuns()),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const view = restoredView(state);
+        if (!view) {
+          panel.dispose();
+          return;
+        }
+        adopt(panel, view);
+      },
+    }),
+    { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },
+  );
+}

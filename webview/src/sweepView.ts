@@ -7,13 +7,13 @@ import type { ThemeKind } from './model/colors';
 import { announce, el, swatch } from './dom';
 import { exportToolbar } from './exporting';
 import { request } from './host';
-import { fmtLr, recommend, sweepModel, type SweepRunModel } from './model/sweepModel';
+import { fmtLr, recommend, runTrials, sweepModel, type SweepRunModel } from './model/sweepModel';
 
 function recommendationBlock(runs: SweepRunModel[], view: SweepView, target: number): HTMLElement {
   const box = el('div', { class: 'recommendations', 'aria-live': 'polite' });
   for (const r of runs) {
-    const rec = recommend(r.optima, target, r.parametrization);
     const run = view.runs.find((x) => x.meta.parametrization === r.parametrization)!;
+    const rec = recommend(runTrials(run), target, r.parametrization);
     if (!rec) {
       box.append(el('p', { text: `${r.label}: no finished trials yet.` }));
       continue;

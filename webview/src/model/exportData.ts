@@ -1,5 +1,6 @@
 // The data behind each view as CSV (one row per measurement, for a spreadsheet or pandas) and as JSON.
 import type { CoordView, SweepView } from '../../../src/protocol/webview';
+import { runTrials } from './sweepModel';
 
 function csvCell(v: string | number | boolean | null): string {
   if (v === null) return '';
@@ -26,8 +27,7 @@ export function coordCsv(view: CoordView): string {
 export function sweepCsv(view: SweepView): string {
   const rows: Array<Array<string | number | boolean | null>> = [];
   for (const run of view.runs) {
-    const trials = run.result && run.result.trials.length >= run.trials.length ? run.result.trials : run.trials;
-    for (const t of [...trials].sort((a, b) => a.width - b.width || a.lr - b.lr || a.seed - b.seed)) {
+    for (const t of [...runTrials(run)].sort((a, b) => a.width - b.width || a.lr - b.lr || a.seed - b.seed)) {
       rows.push([run.meta.parametrization, t.width, t.lr, Math.log2(t.lr), t.seed, t.loss, t.diverged]);
     }
   }

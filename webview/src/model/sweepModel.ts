@@ -3,6 +3,7 @@
 // LR to use at a target width. Works on a live, partial trial list as well as on the engine's final result.
 import type { SweepOptimum, SweepTrial } from '../../../src/sweep/types';
 import type { SweepRun, SweepView } from '../../../src/protocol/webview';
+import { analyzeTrials, recommendLr, type Recommendation as EngineRecommendation } from '../../../src/sweep/optimum';
 import { widthColor, type ThemeKind } from './colors';
 import type { PlotMarker, PlotSeries, PlotSpec } from './plotSpec';
 
@@ -11,8 +12,8 @@ export interface Recommendation {
   lr: number;
   /** How it was obtained, in words the panel shows. */
   method: string;
-  /** Fitted octaves of optimum LR per doubling of width (0 = transfers perfectly). */
-  octavesPerDoubling: number;
+  /** The optimum transfers (the widest width's optimum is used as is). */
+  transfer: boolean;
 }
 
 export interface SweepRunModel {
@@ -47,62 +48,35 @@ export function fmtLr(lr: number): string {
   return `${lr.toPrecision(3)} (${pow})`;
 }
 
-/** Mean loss per (width, lr) over the seeds that did not diverge; null where none finished finite. */
-function cellMeans(trials: SweepTrial[]) {
-  const cells = new Map<string, { sum: number; n: number; diverged: number; width: number; lr: number }>();
-  for (const t of trials) {
-    const k = `${t.width}\u0000${t.lr}`;
-    let c = cells.get(k);
-    if (!c) cells.set(k, (c = { sum: 0, n: 0, diverged: 0, width: t.width, lr: t.lr }));
-    if (t.diverged || t.loss === null || !Number.isFinite(t.loss)) c.diverged++;
-    else {
-      c.sum += t.loss;
-      c.n++;
-    }
+/** Shown as the method of a recommendation (the rule itself is the engine's, src/sweep/optimum.ts). */
+function methodText(rec: EngineRecommendation, optima: SweepOptimum[], parametrization: string): string {
+  if (rec.method === 'transfer') {
+    const widest = optima.reduce((a, b) => (b.width > a.width ? b : a));
+    return optima.length < 2
+      ? `optimum of the only width swept (${widest.width})`
+      : `fitted optimum of the widest width (${widest.width}): the optimum transfers across widths`;
   }
-  return cells;
-}
-
-/** Grid argmin per width over the mean curves (used while live, before the engine's result). */
-export function liveOptima(trials: SweepTrial[]): SweepOptimum[] {
-  const best = new Map<number, SweepOptimum>();
-  for (const c of cellMeans(trials).values()) {
-    if (c.n === 0) continue;
-    const loss = c.sum / c.n;
-    const b = best.get(c.width);
-    if (!b || loss < b.loss || (loss === b.loss && c.lr < b.lr)) best.set(c.width, { width: c.width, lr: c.lr, loss });
-  }
-  return [...best.values()].sort((a, b) => a.width - b.width);
-}
-
-/** Spread (max - min) of log2 of the optimal LR across widths. */
-export function shiftOctaves(optima: SweepOptimum[]): number | null {
-  if (optima.length < 2) return null;
-  const l = optima.map((o) => Math.log2(o.lr));
-  return Math.max(...l) - Math.min(...l);
+  return (
+    `straight-line fit of log2 optimum LR against log2 width, extrapolated` +
+    (parametrization === 'sp' ? ' (SP: the optimum drifts with width, so retune at the target)' : ' (the optimum does not transfer)')
+  );
 }
 
 /**
- * LR for `targetWidth`: a least-squares line through (log2 width, log2 optimum LR), evaluated at the target.
- * In muP the slope is ~0 and this is the optimum itself; in SP it extrapolates the drift (the reason SP
- * needs retuning). One width: that width's optimum.
+ * The LR for `targetWidth` by the engine's rule (src/sweep/optimum.ts `recommendLr`): the widest width's
+ * fitted optimum when the optimum transfers, else log2 LR* extrapolated linearly in log2 width.
  */
-export function recommend(optima: SweepOptimum[], targetWidth: number, parametrization: string): Recommendation | null {
-  if (optima.length === 0 || !(targetWidth > 0)) return null;
-  const xs = optima.map((o) => Math.log2(o.width));
-  const ys = optima.map((o) => Math.log2(o.lr));
-  const n = xs.length;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
-  const b = sxx > 0 ? xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / sxx : 0;
-  const lr = 2 ** (my + b * (Math.log2(targetWidth) - mx));
-  const method =
-    n === 1
-      ? `the optimum of the only width swept (${optima[0].width})`
-      : `fit of log2 optimum LR against log2 width over ${n} widths: ${b >= 0 ? '+' : '\u2212'}${Math.abs(b).toFixed(2)} octaves per doubling` +
-        (parametrization === 'sp' && Math.abs(b) > 0.25 ? ' (SP: the optimum drifts, so this is an extrapolation)' : '');
-  return { targetWidth, lr, method, octavesPerDoubling: b };
+export function recommend(trials: SweepTrial[], targetWidth: number, parametrization: string): Recommendation | null {
+  if (!(targetWidth > 0)) return null;
+  const analysis = analyzeTrials(trials);
+  const rec = recommendLr(analysis, targetWidth);
+  if (!rec) return null;
+  return { targetWidth, lr: rec.lr, method: methodText(rec, analysis.optimum, parametrization), transfer: rec.method === 'transfer' };
+}
+
+/** The trials a run shows: the engine's final list when it has at least as many as arrived live. */
+export function runTrials(run: SweepRun): SweepTrial[] {
+  return run.result && run.result.trials.length >= run.trials.length ? run.result.trials : run.trials;
 }
 
 export function defaultTargetWidth(view: SweepView): number {
@@ -111,21 +85,28 @@ export function defaultTargetWidth(view: SweepView): number {
 }
 
 function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: [number, number] | null): SweepRunModel {
-  const trials = run.result && run.result.trials.length >= run.trials.length ? run.result.trials : run.trials;
+  const trials = runTrials(run);
+  const analysis = analyzeTrials(trials);
   const widths = [...new Set(trials.map((t) => t.width).concat(run.meta.widths ?? []))].sort((a, b) => a - b);
   const lrs = [...new Set(trials.map((t) => t.lr).concat(run.meta.lrs ?? []))].filter((l) => l > 0).sort((a, b) => a - b);
-  const cells = cellMeans(trials);
-  const optima = run.result ? [...run.result.optimum].sort((a, b) => a.width - b.width) : liveOptima(trials);
-  const series: PlotSeries[] = widths.map((w, i) => ({
-    key: `w${w}`,
-    label: `width ${w}`,
-    color: widthColor(i, widths.length, theme),
-    ys: lrs.map((lr) => {
-      const c = cells.get(`${w}\u0000${lr}`);
-      return c && c.n > 0 ? c.sum / c.n : null;
-    }),
-    emphasis: 'normal',
-  }));
+  // The engine's optima once it has a result; while live, the same rule over the trials so far.
+  const optima: SweepOptimum[] = (run.result ? run.result.optimum : analysis.optimum.map(({ width, lr, loss }) => ({ width, lr, loss })))
+    .slice()
+    .sort((a, b) => a.width - b.width);
+  const series: PlotSeries[] = widths.map((w, i) => {
+    const curve = new Map((analysis.curves.get(w) ?? []).map((p) => [p.lr, p]));
+    return {
+      key: `w${w}`,
+      label: `width ${w}`,
+      color: widthColor(i, widths.length, theme),
+      // A cell where any seed diverged has no loss (the engine counts it as +inf): a gap, and a marker on top.
+      ys: lrs.map((lr) => {
+        const p = curve.get(lr);
+        return p && Number.isFinite(p.loss) ? p.loss : null;
+      }),
+      emphasis: 'normal',
+    };
+  });
   const colorOf = new Map(series.map((s, i) => [widths[i], s.color]));
   const markers: PlotMarker[] = [];
   for (const o of optima) {
@@ -140,20 +121,22 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
     });
   }
   let divergedCount = 0;
-  for (const c of cells.values()) {
-    if (c.diverged === 0) continue;
-    divergedCount += c.diverged;
-    markers.push({
-      kind: 'diverged',
-      seriesKey: `w${c.width}`,
-      x: c.lr,
-      y: null,
-      color: colorOf.get(c.width) ?? '#888888',
-      count: c.diverged,
-      label: `diverged at width ${c.width}, lr ${fmtLr(c.lr)} (${c.diverged} seed${c.diverged > 1 ? 's' : ''})`,
-    });
+  for (const [width, curve] of analysis.curves) {
+    for (const p of curve) {
+      if (p.diverged === 0) continue;
+      divergedCount += p.diverged;
+      markers.push({
+        kind: 'diverged',
+        seriesKey: `w${width}`,
+        x: p.lr,
+        y: null,
+        color: colorOf.get(width) ?? '#888888',
+        count: p.diverged,
+        label: `diverged at width ${width}, lr ${fmtLr(p.lr)} (${p.diverged} of ${p.seeds} seed${p.seeds > 1 ? 's' : ''})`,
+      });
+    }
   }
-  const shift = run.result ? run.result.shiftOctaves : shiftOctaves(optima);
+  const shift = run.result ? run.result.shiftOctaves : optima.length >= 2 ? analysis.shiftOctaves : null;
   const seeds = run.meta.seeds ?? null;
   const planned = run.meta.widths && run.meta.lrs && seeds ? run.meta.widths.length * run.meta.lrs.length * seeds : null;
   const statusText =
@@ -187,7 +170,7 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
     divergedCount,
     plannedCount: planned,
     statusText,
-    recommendation: recommend(optima, targetWidth, run.meta.parametrization),
+    recommendation: recommend(trials, targetWidth, run.meta.parametrization),
   };
 }
 
@@ -195,8 +178,7 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
 export function sharedLossRange(view: SweepView): [number, number] | null {
   const vals: number[] = [];
   for (const r of view.runs) {
-    const trials = r.result && r.result.trials.length >= r.trials.length ? r.result.trials : r.trials;
-    for (const c of cellMeans(trials).values()) if (c.n > 0) vals.push(c.sum / c.n);
+    for (const curve of analyzeTrials(runTrials(r)).curves.values()) for (const p of curve) if (Number.isFinite(p.loss)) vals.push(p.loss);
   }
   if (vals.length === 0) return null;
   let lo = Math.min(...vals);
