@@ -36,5 +36,9 @@ export interface CoordResult {
     pass: boolean;
     worst: { layer: string; t: number; slope: number } | null;
     threshold: number;
+    /** Additive to the contract: 'warn' passes (exit 0) with |slope| between PASS_BELOW and FAIL_FROM. */
+    level?: 'pass' | 'warn' | 'fail';
+    /** Additive: why the check failed regardless of slopes (training diverged). */
+    problems?: string[];
   };
 }

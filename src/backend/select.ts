@@ -1,0 +1,110 @@
+// Picks the tfjs backend in the order of DESIGN.md and says which one and why:
+//   tensorflow via the workspace's @tensorflow/tfjs-node-gpu (CUDA) -> @tensorflow/tfjs-node -> bundled wasm -> bundled cpu.
+// Pure: everything that touches the file system, loads a native addon or initialises a backend is injected,
+// so the order and the messages are unit-tested with packages present and absent (test/unit/coord/backend.test.ts).
+// Runs only in the worker process: native addons are never loaded in the extension host (RECIPES.md).
+import type { BackendInfo, BackendName, BackendRequest } from '../worker/protocol';
+
+/** The subset of a tfjs module this file needs. */
+export interface TfLike {
+  setBackend(name: string): Promise<boolean>;
+  getBackend(): string;
+}
+
+export interface BackendEnv<Tf extends TfLike> {
+  /** `require.resolve(id, {paths: [workspaceDir]})`, or null when the package is not installed there. */
+  resolve(id: string): string | null;
+  /** `require(path)`: may throw (missing libtensorflow, CUDA libraries, ABI mismatch). */
+  load(path: string): Tf;
+  /** The tfjs bundled with mup-lens (wasm and cpu backends registered on it). */
+  bundled: Tf;
+  /** Extra set-up before `setBackend('wasm')` (setWasmPaths). */
+  prepareWasm?(): void;
+}
+
+export interface BackendSelection<Tf extends TfLike> {
+  tf: Tf;
+  info: BackendInfo;
+}
+
+export class BackendError extends Error {
+  constructor(
+    message: string,
+    readonly reasons: string[],
+  ) {
+    super(message);
+  }
+}
+
+const NATIVE: { pkg: string; label: string }[] = [
+  { pkg: '@tensorflow/tfjs-node-gpu', label: 'tfjs-node-gpu, CUDA' },
+  { pkg: '@tensorflow/tfjs-node', label: 'tfjs-node, CPU' },
+];
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0].trim() || 'unknown error';
+}
+
+async function trySet<Tf extends TfLike>(tf: Tf, name: BackendName): Promise<string | null> {
+  try {
+    // setBackend resolves false (it does not throw) when the backend failed to initialise: check it (RECIPES.md).
+    const ok = await tf.setBackend(name);
+    if (ok && tf.getBackend() === name) return null;
+    return `setBackend('${name}') returned false`;
+  } catch (err) {
+    return firstLine(err);
+  }
+}
+
+/**
+ * Selects and initialises a backend. `auto` walks the whole order; a named backend tries only its own
+ * candidates (tensorflow: tfjs-node-gpu then tfjs-node) and throws BackendError with the reasons if none works.
+ */
+export async function selectBackend<Tf extends TfLike>(request: BackendRequest, env: BackendEnv<Tf>): Promise<BackendSelection<Tf>> {
+  const reasons: string[] = [];
+  const candidates: BackendName[] = request === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [request];
+  for (const name of candidates) {
+    if (name === 'tensorflow') {
+      for (const { pkg, label } of NATIVE) {
+        const short = pkg.replace('@tensorflow/', '');
+        const path = env.resolve(pkg);
+        if (path === null) {
+          reasons.push(`${short} not installed in this workspace`);
+          continue;
+        }
+        let tf: Tf;
+        try {
+          tf = env.load(path);
+        } catch (err) {
+          reasons.push(`${short} failed to load: ${firstLine(err)}`);
+          continue;
+        }
+        const failure = await trySet(tf, 'tensorflow');
+        if (failure !== null) {
+          reasons.push(`${short} loaded but the tensorflow backend failed: ${failure}`);
+          continue;
+        }
+        reasons.push(`using ${short} from ${path}`);
+        return { tf, info: { name, source: path, label: `tensorflow (${label})`, reasons } };
+      }
+      continue;
+    }
+    if (name === 'wasm') {
+      try {
+        env.prepareWasm?.();
+      } catch (err) {
+        reasons.push(`wasm set-up failed: ${firstLine(err)}`);
+        continue;
+      }
+    }
+    const failure = await trySet(env.bundled, name);
+    if (failure !== null) {
+      reasons.push(`${name} backend failed: ${failure}`);
+      continue;
+    }
+    reasons.push(`using the bundled ${name} backend`);
+    return { tf: env.bundled, info: { name, source: 'bundled', label: `${name} (bundled)`, reasons } };
+  }
+  throw new BackendError(`no usable '${request}' backend: ${reasons.join('; ')}`, reasons);
+}

@@ -1,0 +1,107 @@
+// The fixed training batch of a coordinate check (DESIGN.md "coord"): a user's data export, or a synthetic
+// batch shaped from the model (inputs N(0,1), token ids for an embedding input, random class targets).
+import type * as tfjs from '@tensorflow/tfjs';
+import { UserCodeError, userError } from '../worker/errors';
+
+type Tf = typeof tfjs;
+
+export type LossName = 'softmax-cross-entropy' | 'mse';
+
+export interface Batch {
+  xs: tfjs.Tensor | tfjs.Tensor[];
+  ys: tfjs.Tensor;
+  loss: LossName;
+  description: string;
+}
+
+/** Data seeds are fixed so every width and seed trains on the same batch, as in mup's coord check. */
+const DATA_SEED = 1234;
+/** Length of a sequence input whose length the model leaves open (`shape: [null]`). */
+const DEFAULT_SEQ = 16;
+
+function isTensor(tf: Tf, v: unknown): v is tfjs.Tensor {
+  return v instanceof tf.Tensor;
+}
+
+function usage(message: string): UserCodeError {
+  return new UserCodeError({ kind: 'usage', message });
+}
+
+/** ys of rank one below the output's (class ids) become one-hot; otherwise they must match the output. */
+function fitTargets(tf: Tf, ys: tfjs.Tensor, outShape: (number | null)[], where: string): tfjs.Tensor {
+  const classes = outShape[outShape.length - 1];
+  if (ys.rank === outShape.length - 1 && classes !== null) {
+    return tf.tidy(() => tf.oneHot(tf.cast(ys, 'int32') as tfjs.Tensor1D, classes).reshape([...ys.shape, classes]).toFloat());
+  }
+  if (ys.rank !== outShape.length || (classes !== null && ys.shape[ys.rank - 1] !== classes)) {
+    throw usage(`${where}: ys has shape [${ys.shape}] but the model outputs [${outShape.map((d) => d ?? 'batch')}]`);
+  }
+  return ys.dtype === 'float32' ? ys : tf.cast(ys, 'float32');
+}
+
+export async function userBatch(
+  tf: Tf,
+  dataFn: unknown,
+  lossExport: unknown,
+  outShape: (number | null)[],
+  where: string,
+): Promise<Batch> {
+  if (typeof dataFn !== 'function') throw usage(`${where} is ${typeof dataFn}, not a function (step) => {xs, ys}`);
+  let got: unknown;
+  try {
+    got = await (dataFn as (step: number) => unknown)(0);
+  } catch (err) {
+    throw userError(err, `${where}(0) threw`);
+  }
+  const b = got as { xs?: unknown; ys?: unknown } | null;
+  const xsOk = b && (isTensor(tf, b.xs) || (Array.isArray(b.xs) && b.xs.every((x) => isTensor(tf, x))));
+  if (!b || !xsOk || !isTensor(tf, b.ys)) {
+    throw usage(`${where}(0) must return {xs: tf.Tensor, ys: tf.Tensor}${b && !isTensor(tf, b.ys) && b.ys !== undefined ? ' (ys is not a tensor of the tfjs the model uses)' : ''}`);
+  }
+  let loss: LossName = 'softmax-cross-entropy';
+  if (lossExport !== undefined) {
+    if (lossExport === 'mse') loss = 'mse';
+    else if (lossExport !== 'softmax-cross-entropy' && lossExport !== 'crossentropy') {
+      throw usage(`export 'loss' is ${JSON.stringify(lossExport)}; expected 'mse' (or leave it out for softmax cross-entropy)`);
+    }
+  }
+  const ys = loss === 'mse' ? tf.cast(b.ys as tfjs.Tensor, 'float32') : fitTargets(tf, b.ys as tfjs.Tensor, outShape, where);
+  return { xs: b.xs as tfjs.Tensor, ys, loss, description: `${where}(0), ${loss === 'mse' ? 'mean squared error' : 'softmax cross-entropy'}` };
+}
+
+export interface ModelShapeInfo {
+  inShape: (number | null)[];
+  inDtype: string;
+  /** inputDim of the embedding the input feeds, when it feeds one. */
+  vocab: number | null;
+  outShape: (number | null)[];
+}
+
+export function syntheticBatch(tf: Tf, m: ModelShapeInfo, batchSize: number, lossExport: unknown): Batch {
+  const shape = [batchSize, ...m.inShape.slice(1).map((d) => d ?? DEFAULT_SEQ)];
+  const classes = m.outShape[m.outShape.length - 1] ?? 1;
+  const outShape = [batchSize, ...m.outShape.slice(1, -1).map((d) => d ?? DEFAULT_SEQ)];
+  const mse = lossExport === 'mse' || classes === 1;
+  return tf.tidy(() => {
+    const xs =
+      m.vocab !== null || m.inDtype === 'int32'
+        ? tf.randomUniform(shape, 0, m.vocab ?? 2, 'int32', DATA_SEED)
+        : tf.randomNormal(shape, 0, 1, 'float32', DATA_SEED);
+    const ys = mse
+      ? tf.randomNormal([...outShape, classes], 0, 1, 'float32', DATA_SEED + 1)
+      : tf.oneHot(tf.randomUniform(outShape, 0, classes, 'int32', DATA_SEED + 1).reshape([-1]) as tfjs.Tensor1D, classes)
+          .reshape([...outShape, classes])
+          .toFloat();
+    const what = m.vocab !== null ? `token ids in [0, ${m.vocab})` : 'N(0,1) inputs';
+    return {
+      xs,
+      ys,
+      loss: mse ? 'mse' : 'softmax-cross-entropy',
+      description: `synthetic batch [${shape}] of ${what}, ${mse ? 'N(0,1) targets, mean squared error' : `random targets over ${classes} classes, softmax cross-entropy`}`,
+    } satisfies Batch;
+  });
+}
+
+export function lossValue(tf: Tf, loss: LossName, ys: tfjs.Tensor, out: tfjs.Tensor): tfjs.Scalar {
+  return loss === 'mse' ? tf.losses.meanSquaredError(ys, out) : tf.losses.softmaxCrossEntropy(ys, out);
+}

@@ -1,0 +1,221 @@
+// Host side of the worker (used by the CLI and the extension host): forks dist/worker.js, selects the backend,
+// runs jobs one after another on the same process, streams their progress, and turns every way a job can go
+// wrong (user error, hang, crash, out of memory, cancel) into a WorkerJobError with a one-line message.
+// It never loads tfjs or user code itself.
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BackendInfo, JobKind, JobKinds, WorkerError, WorkerInit, WorkerToHost } from './protocol';
+
+export class WorkerJobError extends Error {
+  constructor(readonly error: WorkerError) {
+    super(error.message);
+  }
+}
+
+export interface WorkerClientOptions {
+  init: WorkerInit;
+  /** The worker entry; default dist/worker.js next to this bundle, or src/worker/main.ts (via tsx) from source. */
+  workerPath?: string;
+  /** V8 heap limit of the worker in MiB (default: node's). */
+  maxOldSpaceMb?: number;
+  /** Lines the worker (the user's model code, tfjs) prints on stdout/stderr. */
+  onLog?: (line: string) => void;
+}
+
+export interface RunOptions<K extends JobKind> {
+  onProgress?: (data: JobKinds[K]['progress']) => void;
+  /** Kills the worker when the job has not finished after this long. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+interface Pending {
+  id: number;
+  resolve(v: unknown): void;
+  reject(e: WorkerJobError): void;
+  onProgress?: (data: unknown) => void;
+}
+
+/** tfjs prints an advertisement for tfjs-node on load; it is noise in a check's log. */
+const NOISE = /^(=+|Hi, looks like you are running TensorFlow\.js in Node\.js.*|Hi there 👋.*)$/;
+
+export function defaultWorkerEntry(): { path: string; execArgv: string[] } {
+  const built = join(__dirname, 'worker.js');
+  if (existsSync(built)) return { path: built, execArgv: [] };
+  const source = join(__dirname, 'main.ts');
+  if (existsSync(source)) return { path: source, execArgv: ['--import', 'tsx'] };
+  // From a source file elsewhere (tests import src/coord/run.ts): the built worker of the repository.
+  const repoDist = join(__dirname, '..', '..', 'dist', 'worker.js');
+  return { path: repoDist, execArgv: [] };
+}
+
+export class WorkerClient {
+  private child: ChildProcess | null = null;
+  private starting: Promise<BackendInfo> | null = null;
+  private pending: Pending | null = null;
+  private nextId = 1;
+  private chain: Promise<unknown> = Promise.resolve();
+  private stderrTail: string[] = [];
+  backend: BackendInfo | undefined;
+
+  constructor(private readonly opts: WorkerClientOptions) {}
+
+  /** Forks the worker and selects the backend (idempotent while the worker lives). */
+  start(): Promise<BackendInfo> {
+    if (this.starting) return this.starting;
+    this.starting = new Promise<BackendInfo>((resolve, reject) => {
+      const entry = this.opts.workerPath ? { path: this.opts.workerPath, execArgv: this.opts.workerPath.endsWith('.ts') ? ['--import', 'tsx'] : [] } : defaultWorkerEntry();
+      if (!existsSync(entry.path)) {
+        reject(new WorkerJobError({ kind: 'internal', message: `worker entry not found: ${entry.path} (run npm run build)` }));
+        return;
+      }
+      const execArgv = [...entry.execArgv];
+      if (this.opts.maxOldSpaceMb) execArgv.push(`--max-old-space-size=${this.opts.maxOldSpaceMb}`);
+      const child = fork(entry.path, [], { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+      this.child = child;
+      this.stderrTail = [];
+      const lines = (stream: NodeJS.ReadableStream | null, isErr: boolean) => {
+        let buf = '';
+        stream?.setEncoding('utf8');
+        stream?.on('data', (chunk: string) => {
+          buf += chunk;
+          const parts = buf.split('\n');
+          buf = parts.pop() ?? '';
+          for (const line of parts) {
+            if (isErr) this.stderrTail = [...this.stderrTail.slice(-30), line];
+            if (line.trim() && !NOISE.test(line.trim())) this.opts.onLog?.(line);
+          }
+        });
+      };
+      lines(child.stdout, false);
+      lines(child.stderr, true);
+      let started = false;
+      child.on('message', (raw: unknown) => {
+        const msg = raw as WorkerToHost;
+        switch (msg.type) {
+          case 'ready':
+            child.send({ type: 'init', init: this.opts.init });
+            break;
+          case 'backend':
+            started = true;
+            this.backend = msg.info;
+            resolve(msg.info);
+            break;
+          case 'init-error':
+            started = true;
+            reject(new WorkerJobError(msg.error));
+            this.kill();
+            break;
+          case 'progress':
+            if (this.pending?.id === msg.id) this.pending.onProgress?.(msg.data);
+            break;
+          case 'result':
+            if (this.pending?.id === msg.id) this.settle((p) => p.resolve(msg.result));
+            break;
+          case 'error':
+            if (this.pending?.id === msg.id) this.settle((p) => p.reject(new WorkerJobError(msg.error)));
+            break;
+          default: {
+            const _: never = msg;
+            void _;
+          }
+        }
+      });
+      child.on('error', (err) => {
+        if (!started) reject(new WorkerJobError({ kind: 'crash', message: `cannot start the worker: ${err.message}` }));
+      });
+      child.on('exit', (code, signal) => {
+        if (this.child === child) {
+          this.child = null;
+          this.starting = null;
+        }
+        const error = this.deathError(code, signal);
+        if (!started) reject(new WorkerJobError(error));
+        this.settle((p) => p.reject(new WorkerJobError(error)));
+      });
+    });
+    return this.starting;
+  }
+
+  /** Runs one job; jobs on one client run one at a time, in call order. A dead worker is restarted. */
+  run<K extends JobKind>(kind: K, params: JobKinds[K]['params'], opts: RunOptions<K> = {}): Promise<JobKinds[K]['result']> {
+    const job = this.chain.then(() => this.runNow(kind, params, opts));
+    this.chain = job.catch(() => undefined);
+    return job;
+  }
+
+  private async runNow<K extends JobKind>(kind: K, params: JobKinds[K]['params'], opts: RunOptions<K>): Promise<JobKinds[K]['result']> {
+    if (opts.signal?.aborted) throw new WorkerJobError({ kind: 'cancelled', message: 'cancelled' });
+    await this.start();
+    const child = this.child;
+    if (!child) throw new WorkerJobError({ kind: 'crash', message: 'the worker exited before the job could start' });
+    const id = this.nextId++;
+    return new Promise<JobKinds[K]['result']>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = () => this.fail({ kind: 'cancelled', message: 'cancelled' });
+      const cleanup = () => {
+        if (timer) clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+      };
+      this.pending = {
+        id,
+        resolve: (v) => {
+          cleanup();
+          resolve(v as JobKinds[K]['result']);
+        },
+        reject: (e) => {
+          cleanup();
+          reject(e);
+        },
+        onProgress: opts.onProgress as ((d: unknown) => void) | undefined,
+      };
+      if (opts.timeoutMs !== undefined) {
+        timer = setTimeout(
+          () =>
+            this.fail({
+              kind: 'timeout',
+              message: `no result after ${Math.round(opts.timeoutMs! / 1000)} s: the worker was stopped (does the model factory hang, or is the check too large for the time limit?)`,
+            }),
+          opts.timeoutMs,
+        );
+      }
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      child.send({ type: 'job', id, kind, params });
+    });
+  }
+
+  /** Kills the worker (the only way to stop tfjs mid-step) and fails the running job with `error`. */
+  private fail(error: WorkerError): void {
+    this.settle((p) => p.reject(new WorkerJobError(error)));
+    this.kill();
+  }
+
+  private settle(fn: (p: Pending) => void): void {
+    const p = this.pending;
+    this.pending = null;
+    if (p) fn(p);
+  }
+
+  private deathError(code: number | null, signal: NodeJS.Signals | null): WorkerError {
+    const tail = this.stderrTail.filter((l) => l.trim()).slice(-8).join('\n');
+    const how = signal ? `signal ${signal}` : `exit code ${code}`;
+    if (/heap out of memory|Allocation failed|out of memory/i.test(tail)) {
+      return { kind: 'oom', message: `the worker ran out of memory and died (${how})`, stack: tail };
+    }
+    const last = tail.split('\n').filter((l) => /error/i.test(l)).pop();
+    return { kind: 'crash', message: `the worker died (${how})${last ? `: ${last.trim()}` : ''}`, stack: tail };
+  }
+
+  private kill(): void {
+    const child = this.child;
+    this.child = null;
+    this.starting = null;
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+
+  /** Stops the worker; a pending job fails as cancelled. */
+  dispose(): void {
+    this.fail({ kind: 'cancelled', message: 'the worker was stopped' });
+  }
+}

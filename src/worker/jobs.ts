@@ -1,0 +1,48 @@
+// The job handlers the worker runs, one per job kind of protocol.ts. To add a kind (the sweep's `trial`),
+// add it to `JobKinds` in protocol.ts and a handler here: `{ coord: ..., trial: runTrialJob }`.
+import type * as tfjs from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import type { LayerInfo } from '../analyzer/types';
+import { runCoordCheck, type MupApi } from '../coord/engine';
+import { runTrialJob } from '../sweep/trialJob';
+import type { BackendInfo, JobKind, JobKinds } from './protocol';
+import { loadOptional } from './optional';
+
+export interface JobContext<K extends JobKind> {
+  /** The one tf instance of this worker (backend already set). */
+  tf: typeof tfjs;
+  backend: BackendInfo;
+  /** Bundles and evaluates a user file (cached per file), with tfjs and `mup-lens/runtime` mapped to this worker's. */
+  loadModule(file: string): Promise<Record<string, unknown>>;
+  /** `createMup(tf)` of src/mup; throws a clear error when the runtime is not available. */
+  mup(): MupApi;
+  progress(data: JobKinds[K]['progress']): void;
+}
+
+export type JobHandler<K extends JobKind> = (params: JobKinds[K]['params'], ctx: JobContext<K>) => Promise<JobKinds[K]['result']>;
+
+/** The analyzer's layers of a file (for source lines); null when it cannot run. Pure syntax, never user code. */
+function sourceLayers(file: string): LayerInfo[] | null {
+  const analyzer = loadOptional<{ analyze(text: string, fileName: string): { layers: LayerInfo[] } }>('analyzer');
+  if (!analyzer) return null;
+  try {
+    return analyzer.analyze(readFileSync(file, 'utf8'), file).layers;
+  } catch {
+    return null; // source lines are a convenience: a check runs without them
+  }
+}
+
+export const jobHandlers: { [K in JobKind]: JobHandler<K> } = {
+  coord: async (params, ctx) => {
+    const exports = await ctx.loadModule(params.file);
+    const dataExports = params.data && params.data.file !== params.file ? await ctx.loadModule(params.data.file) : undefined;
+    return runCoordCheck(ctx.tf, params, {
+      exports,
+      dataExports,
+      sourceLayers: sourceLayers(params.file),
+      mup: ctx.mup,
+      progress: ctx.progress,
+    });
+  },
+  trial: (params, ctx) => runTrialJob(params, ctx),
+};

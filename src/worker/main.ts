@@ -1,0 +1,113 @@
+// The worker process (dist/worker.js): the only place where tfjs and the user's model code run.
+// Forked by src/worker/client.ts with an IPC channel; speaks src/worker/protocol.ts. It selects the backend once
+// (on `init`, before any user module loads: wasm throws on tensors created earlier, MUP.md), then runs jobs one
+// at a time, streaming progress. A job's failure is reported and the worker stays usable.
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BackendError, selectBackend } from '../backend/select';
+import type { MupApi } from '../coord/engine';
+import { isOutOfMemory } from '../coord/engine';
+import { UserCodeError, userError } from './errors';
+import { jobHandlers, type JobContext } from './jobs';
+import { loadUserModule } from './loadModule';
+import { createMup } from '../mup/index';
+import type { BackendInfo, HostToWorker, JobKind, WorkerError, WorkerToHost } from './protocol';
+
+type Tf = typeof tf;
+
+function send(msg: WorkerToHost): void {
+  process.send?.(msg);
+}
+
+/** Where the .wasm binaries are: next to the bundle (scripts/build.mjs copies them), else in node_modules. */
+function wasmDir(): string {
+  if (existsSync(join(__dirname, 'tfjs-backend-wasm-simd.wasm'))) return __dirname + '/';
+  return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
+}
+
+let selected: { tf: Tf; info: BackendInfo } | null = null;
+let mupInstance: MupApi | null = null;
+
+function mupFor(t: Tf): MupApi {
+  if (mupInstance) return mupInstance;
+  mupInstance = createMup(t) as unknown as MupApi;
+  return mupInstance;
+}
+
+function toWorkerError(err: unknown): WorkerError {
+  if (err instanceof UserCodeError) return err.info;
+  if (err instanceof BackendError) return { kind: 'backend', message: err.message };
+  if (isOutOfMemory(err)) return { kind: 'oom', message: `out of memory: ${err instanceof Error ? err.message : String(err)}` };
+  const u = userError(err, 'error');
+  return u.info.file ? u.info : { kind: 'internal', message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined };
+}
+
+async function init(request: HostToWorker & { type: 'init' }): Promise<void> {
+  const { backend, workspaceDir } = request.init;
+  try {
+    selected = await selectBackend<Tf>(backend, {
+      resolve: (id) => {
+        try {
+          return require.resolve(id, { paths: [workspaceDir] });
+        } catch {
+          return null;
+        }
+      },
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      load: (path) => require(path) as Tf,
+      bundled: tf,
+      prepareWasm: () => setWasmPaths(wasmDir()),
+    });
+    send({ type: 'backend', info: selected.info });
+  } catch (err) {
+    send({ type: 'init-error', error: toWorkerError(err) });
+  }
+}
+
+let queue: Promise<void> = Promise.resolve();
+
+function runJob<K extends JobKind>(id: number, kind: K, params: unknown): Promise<void> {
+  return (async () => {
+    if (!selected) {
+      send({ type: 'error', id, error: { kind: 'internal', message: 'job before init: the backend is not selected' } });
+      return;
+    }
+    const current = selected;
+    const ctx: JobContext<K> = {
+      tf: current.tf,
+      backend: current.info,
+      loadModule: (file) => loadUserModule(file, { tf: current.tf, runtime: () => mupFor(current.tf) }),
+      mup: () => mupFor(current.tf),
+      progress: (data) => send({ type: 'progress', id, kind, data } as WorkerToHost),
+    };
+    try {
+      const handler = jobHandlers[kind] as (p: unknown, c: JobContext<K>) => Promise<unknown>;
+      const result = await handler(params, ctx);
+      send({ type: 'result', id, kind, result } as WorkerToHost);
+    } catch (err) {
+      send({ type: 'error', id, error: toWorkerError(err) });
+    }
+  })();
+}
+
+process.on('message', (raw: unknown) => {
+  const msg = raw as HostToWorker;
+  switch (msg.type) {
+    case 'init':
+      queue = queue.then(() => init(msg));
+      break;
+    case 'job':
+      queue = queue.then(() => runJob(msg.id, msg.kind, msg.params));
+      break;
+    default: {
+      const _: never = msg;
+      void _;
+    }
+  }
+});
+
+// The host is our only reason to live: exit when it goes away instead of lingering as an orphan.
+process.on('disconnect', () => process.exit(0));
+send({ type: 'ready', pid: process.pid });
