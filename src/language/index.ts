@@ -1,4 +1,22 @@
-import type * as vscode from 'vscode';
+// The language features of mup-lens: diagnostics, quick fixes, hovers and CodeLenses for JS/TS documents.
+// Registration only: nothing here parses anything; the analyzer loads on the first document that needs it.
+import * as vscode from 'vscode';
+import { MupCodeActionProvider } from './codeActions';
+import { MupCodeLensProvider } from './codeLens';
+import { DiagnosticsController } from './diagnostics';
+import { MupHoverProvider } from './hover';
+import { DOCUMENT_SELECTOR, LanguageService } from './service';
 
-// Placeholder until this feature lands; replaced by its own issue's work.
-export function registerLanguageFeatures(_context: vscode.ExtensionContext, _log: vscode.LogOutputChannel): void {}
+export function registerLanguageFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+  const service = new LanguageService(log);
+  const diagnostics = new DiagnosticsController(service, log);
+  const lenses = new MupCodeLensProvider(service, log);
+  context.subscriptions.push(
+    service,
+    diagnostics,
+    lenses,
+    vscode.languages.registerCodeActionsProvider(DOCUMENT_SELECTOR, new MupCodeActionProvider(service, log), MupCodeActionProvider.metadata),
+    vscode.languages.registerHoverProvider(DOCUMENT_SELECTOR, new MupHoverProvider(service, log)),
+    vscode.languages.registerCodeLensProvider(DOCUMENT_SELECTOR, lenses),
+  );
+}

@@ -1,0 +1,97 @@
+// Diagnostics on open and as you type (debounced by `mupLens.lintDelayMs`), cleared on close, recomputed for
+// every open document when the settings change. Each diagnostic carries `source: 'muP'` and `code: {value: rule,
+// target: docs}`, which the code action provider keys on.
+import * as vscode from 'vscode';
+import { KeyedDebouncer } from './debounce';
+import { toDiagnostics, type PlainDiagnostic } from './mapping';
+import { isLintable, type LanguageService } from './service';
+
+const SEVERITY: Record<PlainDiagnostic['severity'], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+export function toVsRange(r: { start: { line: number; character: number }; end: { line: number; character: number } }): vscode.Range {
+  return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+}
+
+export class DiagnosticsController implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('muP');
+  private readonly debouncer = new KeyedDebouncer<string>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly lintedEmitter = new vscode.EventEmitter<{ uri: vscode.Uri; version: number; count: number }>();
+  /** Fires after a document's diagnostics were set (for tests and other features). */
+  readonly onDidLint = this.lintedEmitter.event;
+
+  constructor(
+    private readonly service: LanguageService,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      this.collection,
+      this.lintedEmitter,
+      vscode.workspace.onDidOpenTextDocument((doc) => this.lintNow(doc)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0) this.lintSoon(e.document);
+      }),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.clear(doc)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('mupLens')) {
+          this.service.reloadSettings();
+          this.lintAllOpen();
+        }
+      }),
+    );
+    // The document that activated the extension is already open: lint it (and the others) right after
+    // activation, not inside it, so that loading the analyzer does not count as activation time.
+    this.debouncer.schedule('*', 0, () => this.lintAllOpen());
+  }
+
+  lintAllOpen(): void {
+    for (const doc of vscode.workspace.textDocuments) this.lintNow(doc);
+  }
+
+  lintSoon(doc: vscode.TextDocument): void {
+    if (!isLintable(doc)) return;
+    const key = doc.uri.toString();
+    this.debouncer.schedule(key, this.service.settings.lintDelayMs, () => {
+      // The document object stays current; it may have been closed meanwhile.
+      if (!doc.isClosed) this.lintNow(doc);
+    });
+  }
+
+  lintNow(doc: vscode.TextDocument): void {
+    if (!isLintable(doc)) return;
+    try {
+      this.debouncer.cancel(doc.uri.toString());
+      const outcome = this.service.analysisFor(doc);
+      const plain = toDiagnostics(outcome.result.findings, this.service.settings);
+      const diagnostics = plain.map((d) => this.toDiagnostic(d));
+      this.collection.set(doc.uri, diagnostics);
+      this.lintedEmitter.fire({ uri: doc.uri, version: doc.version, count: diagnostics.length });
+    } catch (err) {
+      // Never into the host: a bad finding (or a bug here) costs this document its diagnostics, nothing more.
+      this.log.error(`diagnostics for ${doc.uri.toString()} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+  }
+
+  private toDiagnostic(d: PlainDiagnostic): vscode.Diagnostic {
+    const diag = new vscode.Diagnostic(toVsRange(d.range), d.message, SEVERITY[d.severity]);
+    diag.source = d.source;
+    diag.code = { value: d.rule, target: this.service.ruleDocUri(d.rule) };
+    return diag;
+  }
+
+  private clear(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    this.debouncer.cancel(key);
+    this.collection.delete(doc.uri);
+    this.service.forget(doc);
+  }
+
+  dispose(): void {
+    this.debouncer.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}

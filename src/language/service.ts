@@ -1,0 +1,126 @@
+// The language features' shared state on the extension host: settings, the per-version analysis cache, and the
+// lazily loaded analyzer. The analyzer bundle (dist/analyzer.js, TypeScript compiler inside) is required on the
+// first document that needs it, not at activation.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AnalysisResult, RuleId } from '../analyzer/types';
+import type { AnalyzerApi } from './analyzerApi';
+import { AnalysisCache, type AnalysisOutcome } from './analysisCache';
+import { analyzeOptions, DEFAULT_SETTINGS, parseLintSettings, type LintSettings } from './config';
+import { defaultRuleDocUrl } from './mapping';
+
+export const LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact'] as const;
+export const SCHEMES = ['file', 'untitled'] as const;
+
+export const DOCUMENT_SELECTOR: vscode.DocumentFilter[] = LANGUAGES.flatMap((language) =>
+  SCHEMES.map((scheme) => ({ language, scheme })),
+);
+
+export function isLintable(doc: vscode.TextDocument): boolean {
+  return (LANGUAGES as readonly string[]).includes(doc.languageId) && (SCHEMES as readonly string[]).includes(doc.uri.scheme);
+}
+
+/** The analyzer bundle sits beside the extension bundle (dist/). */
+export function loadAnalyzerBundle(): AnalyzerApi {
+  // A computed path: esbuild leaves it alone, so the TypeScript compiler stays out of dist/extension.js.
+  const bundle = path.join(__dirname, 'analyzer.js');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(bundle) as Partial<AnalyzerApi>;
+  if (typeof mod.analyze !== 'function') throw new Error(`${bundle} exports no analyze()`);
+  return mod as AnalyzerApi;
+}
+
+export class LanguageService implements vscode.Disposable {
+  readonly cache: AnalysisCache;
+  settings: LintSettings = DEFAULT_SETTINGS;
+  private analyzer: AnalyzerApi | undefined;
+  private analyzerError: Error | undefined;
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  /** Fires after settings changed (every cached analysis is stale then). */
+  readonly onDidChangeSettings = this.changeEmitter.event;
+  private lastProblems = '';
+
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly load: () => AnalyzerApi = loadAnalyzerBundle,
+  ) {
+    this.cache = new AnalysisCache(() => this.getAnalyzer(), log);
+    this.readSettings();
+  }
+
+  /** Loads the analyzer once; a failure is logged and shown once, and retried on the next settings change. */
+  getAnalyzer(): AnalyzerApi {
+    if (this.analyzer) return this.analyzer;
+    if (this.analyzerError) throw this.analyzerError;
+    const started = performance.now();
+    try {
+      this.analyzer = this.load();
+      this.log.info(`analyzer loaded in ${(performance.now() - started).toFixed(0)} ms`);
+      return this.analyzer;
+    } catch (err) {
+      this.analyzerError = err instanceof Error ? err : new Error(String(err));
+      this.log.error(`could not load the muP analyzer: ${this.analyzerError.message}`);
+      void vscode.window.showErrorMessage(`muP: could not load the analyzer (${this.analyzerError.message}); see the muP output.`);
+      throw this.analyzerError;
+    }
+  }
+
+  readSettings(): void {
+    const cfg = vscode.workspace.getConfiguration('mupLens');
+    const { settings, problems } = parseLintSettings({
+      baseWidth: cfg.get('baseWidth'),
+      rules: cfg.get('rules'),
+      lintDelayMs: cfg.get('lintDelayMs'),
+    });
+    this.settings = settings;
+    this.cache.setOptions(analyzeOptions(settings));
+    const joined = problems.join('\n');
+    if (joined && joined !== this.lastProblems) {
+      for (const p of problems) this.log.warn(p);
+      void vscode.window.showWarningMessage(`muP settings: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more, see the muP output)` : ''}`);
+    }
+    this.lastProblems = joined;
+  }
+
+  /** Called on a configuration change that affects `mupLens`. */
+  reloadSettings(): void {
+    this.analyzerError = undefined;
+    this.readSettings();
+    this.changeEmitter.fire();
+  }
+
+  /** The analysis of this version of the document (cached per version). Never throws. */
+  analysisFor(doc: vscode.TextDocument): AnalysisOutcome {
+    return this.cache.get({
+      uri: doc.uri.toString(),
+      version: doc.version,
+      fileName: doc.fileName,
+      languageId: doc.languageId,
+      getText: () => doc.getText(),
+    });
+  }
+
+  resultFor(doc: vscode.TextDocument): AnalysisResult {
+    return this.analysisFor(doc).result;
+  }
+
+  ruleDocUri(rule: RuleId): vscode.Uri {
+    let url = defaultRuleDocUrl(rule);
+    try {
+      const fromAnalyzer = this.analyzer?.ruleDocUrl?.(rule);
+      if (fromAnalyzer) url = fromAnalyzer;
+    } catch {
+      // keep the default
+    }
+    return vscode.Uri.parse(url);
+  }
+
+  forget(doc: vscode.TextDocument): void {
+    this.cache.delete(doc.uri.toString());
+  }
+
+  dispose(): void {
+    this.changeEmitter.dispose();
+    this.cache.clear();
+  }
+}

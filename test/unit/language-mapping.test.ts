@@ -1,0 +1,175 @@
+// Analyzer data -> what the editor shows: diagnostic ranges and severities, quick fixes and the text after them,
+// the layer under the cursor, CodeLenses above exported factories.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Finding, LayerInfo, ModelFactory } from '../../src/analyzer/types';
+import { parseLintSettings } from '../../src/language/config';
+import {
+  applyEdits,
+  codeActionsForFinding,
+  codeLensesForFactories,
+  findingForDiagnostic,
+  layerAtPosition,
+  suppressionAction,
+  toDiagnostics,
+  toRange0,
+} from '../../src/language/mapping';
+
+const source = [
+  "import * as tf from '@tensorflow/tfjs';", // 1
+  'export function mlp(width: number) {', // 2
+  '  const model = tf.sequential();', // 3
+  '  model.add(tf.layers.dense({ units: width, inputShape: [32] }));', // 4
+  '  model.add(tf.layers.dense({ units: 10 }));', // 5
+  '  return model;', // 6
+  '}', // 7
+].join('\n');
+
+/** Where `needle` is in the source, as an analyzer Range (1-based). */
+function rangeOf(needle: string, text = source) {
+  const lines = text.split('\n');
+  const i = lines.findIndex((l) => l.includes(needle));
+  assert.ok(i >= 0, needle);
+  const column = lines[i].indexOf(needle) + 1;
+  return { line: i + 1, column, endLine: i + 1, endColumn: column + needle.length };
+}
+
+const readoutCall = 'tf.layers.dense({ units: 10 })';
+const readout: Finding = {
+  file: 'mlp.ts',
+  rule: 'mup/readout-not-scaled',
+  severity: 'error',
+  message: 'readout output must be multiplied by 1/width_mult (base 64: scale 64/width)',
+  ...rangeOf(readoutCall),
+  fixes: [
+    {
+      title: 'Switch to MuReadout',
+      edits: [{ ...rangeOf(readoutCall), newText: 'new MuReadout({ units: 10 })' }],
+    },
+    {
+      title: 'Insert tf.layers.rescaling({ scale: 64 / width }) after the readout',
+      isPreferred: true,
+      edits: [{ ...rangeOf('  return model;'), endColumn: 1, column: 1, newText: '  model.add(tf.layers.rescaling({ scale: 64 / width }));\n' }],
+    },
+    { title: 'A second one marked preferred', isPreferred: true, edits: [{ ...rangeOf('10'), newText: '10' }] },
+  ],
+};
+
+test('a finding becomes a diagnostic on the same text, 0-based, with the rule as code and a docs link', () => {
+  const [d] = toDiagnostics([readout], parseLintSettings({}).settings, (r) => `https://docs.example/${r}`);
+  const lines = source.split('\n');
+  assert.equal(lines[d.range.start.line].slice(d.range.start.character, d.range.end.character), readoutCall);
+  assert.equal(d.source, 'muP');
+  assert.equal(d.rule, 'mup/readout-not-scaled');
+  assert.equal(d.severity, 'error');
+  assert.equal(d.message, readout.message);
+  assert.equal(d.docUrl, 'https://docs.example/mup/readout-not-scaled');
+});
+
+test('severity comes from mupLens.rules; off drops the diagnostic', () => {
+  const asInfo = toDiagnostics([readout], parseLintSettings({ rules: { 'mup/readout-not-scaled': 'info' } }).settings);
+  assert.equal(asInfo[0].severity, 'info');
+  assert.deepEqual(toDiagnostics([readout], parseLintSettings({ rules: { 'mup/readout-not-scaled': 'off' } }).settings), []);
+});
+
+test('the default docs link points at the rule in the README', () => {
+  const [d] = toDiagnostics([readout], parseLintSettings({}).settings);
+  assert.match(d.docUrl, /^https:\/\/.*README\.md#mupreadout-not-scaled$/);
+});
+
+test('a diagnostic finds its finding by rule and range only', () => {
+  const range = toRange0(readout);
+  assert.equal(findingForDiagnostic([readout], 'mup/readout-not-scaled', range), readout);
+  assert.equal(findingForDiagnostic([readout], 'mup/init-fan-avg', range), undefined);
+  assert.equal(findingForDiagnostic([readout], 'eslint/no-unused-vars', range), undefined);
+  const moved = { ...range, start: { ...range.start, line: range.start.line + 1 } };
+  assert.equal(findingForDiagnostic([readout], 'mup/readout-not-scaled', moved), undefined);
+});
+
+test('quick fixes: analyzer fixes in order, exactly one preferred, then the suppression', () => {
+  const actions = codeActionsForFinding(readout, source);
+  assert.deepEqual(
+    actions.map((a) => [a.title, a.isPreferred, a.kind]),
+    [
+      ['Switch to MuReadout', false, 'fix'],
+      ['Insert tf.layers.rescaling({ scale: 64 / width }) after the readout', true, 'fix'],
+      ['A second one marked preferred', false, 'fix'],
+      ['Suppress mup/readout-not-scaled for this line', false, 'suppress'],
+    ],
+  );
+  const afterSwitch = applyEdits(source, actions[0].edits).split('\n');
+  assert.equal(afterSwitch[4], '  model.add(new MuReadout({ units: 10 }));');
+  const afterRescale = applyEdits(source, actions[1].edits).split('\n');
+  assert.deepEqual(afterRescale.slice(4, 7), [
+    '  model.add(tf.layers.dense({ units: 10 }));',
+    '  model.add(tf.layers.rescaling({ scale: 64 / width }));',
+    '  return model;',
+  ]);
+});
+
+test('suppression: an indented directive line above the finding', () => {
+  const after = applyEdits(source, suppressionAction(readout, source).edits).split('\n');
+  assert.deepEqual(after.slice(3, 6), [
+    '  model.add(tf.layers.dense({ units: width, inputShape: [32] }));',
+    '  // mup-ignore-next-line mup/readout-not-scaled',
+    '  model.add(tf.layers.dense({ units: 10 }));',
+  ]);
+});
+
+test('suppression keeps CRLF line ends', () => {
+  const crlf = source.replace(/\n/g, '\r\n');
+  const after = applyEdits(crlf, suppressionAction(readout, crlf).edits);
+  assert.ok(after.includes('\r\n  // mup-ignore-next-line mup/readout-not-scaled\r\n  model.add(tf.layers.dense({ units: 10 }));'));
+  assert.ok(!/[^\r]\n/.test(after), 'no bare LF');
+});
+
+test('suppression adds the rule to a directive already above the line', () => {
+  const text = source.replace('  model.add(tf.layers.dense({ units: 10 }));', '  // mup-ignore-next-line mup/init-fan-avg  \n  model.add(tf.layers.dense({ units: 10 }));');
+  const f = { ...readout, ...rangeOf(readoutCall, text) };
+  const after = applyEdits(text, suppressionAction(f, text).edits).split('\n');
+  assert.equal(after[4], '  // mup-ignore-next-line mup/init-fan-avg mup/readout-not-scaled  ');
+  assert.equal(after[5], '  model.add(tf.layers.dense({ units: 10 }));');
+  const commas = text.replace('mup/init-fan-avg', 'mup/init-fan-avg, mup/init-constant-std');
+  const after2 = applyEdits(commas, suppressionAction(f, commas).edits).split('\n');
+  assert.equal(after2[4].trimEnd(), '  // mup-ignore-next-line mup/init-fan-avg, mup/init-constant-std, mup/readout-not-scaled');
+});
+
+test('no second suppression when the analyzer offers one', () => {
+  const own: Finding = {
+    ...readout,
+    fixes: [{ title: 'Ignore this readout', edits: [{ ...rangeOf('  model.add(tf.layers.dense({ units: 10 }));'), endColumn: 1, column: 1, newText: '  // mup-ignore-next-line mup/readout-not-scaled\n' }] }],
+  };
+  const actions = codeActionsForFinding(own, source);
+  assert.deepEqual(actions.map((a) => [a.title, a.kind, a.isPreferred]), [['Ignore this readout', 'suppress', false]]);
+});
+
+function layer(name: string, range: ReturnType<typeof rangeOf>, extra: Partial<LayerInfo> = {}): LayerInfo {
+  return { name, kind: 'tf.layers.dense', role: 'hidden', fanInScales: true, fanOutScales: true, outputScaled: false, factory: 'mlp', ...range, ...extra };
+}
+
+test('the layer under the cursor is the innermost call containing it', () => {
+  const text = 'const y = tf.layers.rescaling({ scale: 64 / width }).apply(tf.layers.dense({ units: 10 }).apply(h));';
+  const layers = [
+    layer('scale', rangeOf('tf.layers.rescaling({ scale: 64 / width }).apply(tf.layers.dense({ units: 10 }).apply(h))', text), { role: 'other' }),
+    layer('out', rangeOf('tf.layers.dense({ units: 10 })', text), { role: 'readout' }),
+  ];
+  assert.equal(layerAtPosition(layers, { line: 0, character: text.indexOf('units') })?.name, 'out');
+  assert.equal(layerAtPosition(layers, { line: 0, character: text.indexOf('scale:') })?.name, 'scale');
+  assert.equal(layerAtPosition(layers, { line: 0, character: 2 }), undefined);
+  assert.equal(layerAtPosition(layers, { line: 1, character: 0 }), undefined);
+});
+
+test('CodeLenses: two per exported factory, with {uri, exportName}; none for local factories', () => {
+  const factories: ModelFactory[] = [
+    { name: 'mlp', exported: true, widthParam: 'width', ...rangeOf('export function mlp(width: number) {') },
+    { name: 'helper', exported: false, widthParam: 'w', line: 9, column: 1, endLine: 12, endColumn: 2 },
+  ];
+  const lenses = codeLensesForFactories(factories, 'file:///ws/mlp.ts');
+  assert.deepEqual(
+    lenses.map((l) => [l.range.start.line, l.title, l.command, l.arguments]),
+    [
+      [1, '$(beaker) Coordinate check', 'mupLens.runCoordinateCheck', [{ uri: 'file:///ws/mlp.ts', exportName: 'mlp' }]],
+      [1, 'LR sweep', 'mupLens.runSweep', [{ uri: 'file:///ws/mlp.ts', exportName: 'mlp' }]],
+    ],
+  );
+});
