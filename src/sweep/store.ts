@@ -20,10 +20,11 @@ export const MAX_LINE_BYTES = 4096;
 
 export type Parametrization = 'mup' | 'sp';
 
-/** Where a trial's batches come from. */
-export type DataSpec =
-  | { kind: 'synthetic' }
-  | { kind: 'export'; file: string; sha256: string; export: string };
+/**
+ * Where a trial's batches come from: `default` = the model file's own `data` export if it has one, else the
+ * synthetic task (the model file's hash covers which); `synthetic` forced; or another file's export.
+ */
+export type DataIdentity = { kind: 'default' } | { kind: 'synthetic' } | { kind: 'export'; sha256: string; export: string };
 
 /** Everything that determines a trial's result. Two trials with equal identity are the same experiment. */
 export interface TrialIdentity {
@@ -36,7 +37,7 @@ export interface TrialIdentity {
   parametrization: Parametrization;
   /** muP base width (also recorded for SP: the SP model does not depend on it, but the settings are kept whole). */
   baseWidth: number;
-  data: { kind: 'synthetic' } | { kind: 'export'; sha256: string; export: string };
+  data: DataIdentity;
   format: number;
 }
 

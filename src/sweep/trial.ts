@@ -35,8 +35,8 @@ export interface TrialSetup {
   tf: Tf;
   /** The user's factory `(width) => tf.LayersModel` (or a Promise of one). */
   build(width: number): tfType.LayersModel | Promise<tfType.LayersModel>;
-  /** A user data export `(step) => {xs, ys}`, bound to the trial's seed by the caller, or null for synthetic. */
-  data: ((seed: number) => DataFn) | null;
+  /** The batches of a trial (a user data export bound to the seed and the model), or null for synthetic. */
+  data: ((seed: number, model: tfType.LayersModel) => DataFn) | null;
   loss: LossKind;
   /** The optimizer for this model and LR: `tf.train.adam(lr)` in SP, the runtime's MuAdam in muP. */
   optimizer(model: tfType.LayersModel, lr: number, width: number): tfType.Optimizer;
@@ -100,13 +100,14 @@ export async function runTrial(setup: TrialSetup, spec: TrialSpec): Promise<Tria
   if (!model || typeof (model as tfType.LayersModel).apply !== 'function') {
     throw new Error(`the factory did not return a tf.LayersModel at width ${spec.width}`);
   }
-  const data = setup.data ? setup.data(spec.seed) : defaultData(tf, model, spec.seed).data;
-  const optimizer = setup.optimizer(model, spec.lr, spec.width);
   const vars = model.trainableWeights.map((w) => w.read() as tfType.Variable);
   const losses: number[] = [];
   let initialLoss: number | null = null;
   let divergedAtStep: number | null = null;
+  let optimizer: tfType.Optimizer | null = null;
   try {
+    const data = setup.data ? setup.data(spec.seed, model) : defaultData(tf, model, spec.seed).data;
+    optimizer = setup.optimizer(model, spec.lr, spec.width);
     for (let step = 0; step < spec.steps; step++) {
       const batch = data(step);
       let lossT: tfType.Scalar | null = null;
@@ -130,7 +131,7 @@ export async function runTrial(setup: TrialSetup, spec: TrialSpec): Promise<Tria
       }
     }
   } finally {
-    optimizer.dispose();
+    optimizer?.dispose();
     model.dispose();
   }
   const diverged = divergedAtStep !== null;

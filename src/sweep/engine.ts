@@ -1,0 +1,265 @@
+// The sweep engine (host side): grid -> reuse what the store has -> run the rest on a worker pool, storing each
+// trial the moment it finishes -> analyse everything stored for this grid. Used by `mup-lens sweep` and the
+// VS Code command; tfjs and user code run only in the workers.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, relative } from 'node:path';
+import type { BackendInfo, BackendRequest } from '../worker/protocol';
+import { enumerateGrid, scheduleOrder, shardOf, type GridPoint } from './grid';
+import { analyzeTrials, recommendLr, type Recommendation, type WidthOptimum } from './optimum';
+import { runPool, type TrialError } from './pool';
+import {
+  appendTrial,
+  readStore,
+  sha256,
+  storeFileName,
+  trialKey,
+  TRIAL_FORMAT,
+  type DataIdentity,
+  type Parametrization,
+  type StoredTrial,
+  type TrialIdentity,
+} from './store';
+import type { TrialJobParams } from './trialJob';
+import type { SweepResult, SweepTrial } from './types';
+
+export interface SweepOptions {
+  /** Absolute path of the model file. */
+  modelFile: string;
+  exportName: string;
+  widths: number[];
+  lrs: number[];
+  seeds: number;
+  steps: number;
+  parametrization: Parametrization;
+  baseWidth: number;
+  data: { file: string; exportName: string } | null | 'synthetic';
+  /** Store directory (trials*.jsonl, sweep.json, result.json). */
+  outDir: string;
+  shard?: { index: number; count: number };
+  /** Run nothing: analyse what the store holds for this grid. */
+  mergeOnly?: boolean;
+  workers?: number;
+  backend: BackendRequest;
+  targetWidth?: number;
+  version: string;
+  cores: number;
+  /** For messages: paths are shown relative to this directory. */
+  cwd: string;
+  signal?: AbortSignal;
+  workerPath?: string;
+}
+
+export interface TrialEvent {
+  trial: SweepTrial;
+  reused: boolean;
+  /** Trials of the grid with a result so far, and the grid's size. */
+  done: number;
+  total: number;
+  ms: number | null;
+}
+
+export interface SweepEvents {
+  onTrial?(e: TrialEvent): void;
+  onBackend?(info: BackendInfo, workers: number): void;
+  onWarning?(message: string): void;
+  /** Steps of running trials, for a progress bar. */
+  onStep?(point: GridPoint, step: number, loss: number): void;
+}
+
+/** The CLI's JSON: DESIGN.md's contract (trials, optimum, shiftOctaves, transfers, reused) plus detail. */
+export interface SweepReport extends SweepResult {
+  optimum: WidthOptimum[];
+  model: { file: string; exportName: string };
+  parametrization: Parametrization;
+  widths: number[];
+  lrs: number[];
+  seeds: number;
+  steps: number;
+  baseWidth: number;
+  /** Spread of the fitted (parabola) optimum across widths, in octaves. */
+  fittedShiftOctaves: number;
+  recommended: Recommendation | null;
+  /** Backend(s) the stored trials ran on. */
+  backends: string[];
+  data: string | null;
+  /** Trials run now (not reused), trials of the grid without a result, trials that failed. */
+  ran: number;
+  missing: number;
+  failed: number;
+  cancelled: boolean;
+  workers: number;
+  shard: { index: number; count: number } | null;
+  storeDir: string;
+  elapsedMs: number;
+  warnings: string[];
+}
+
+/** `.mup/sweeps/<name>`: the model file's name, the export and the parametrization, e.g. `mlp-sp.mlp.sp`. */
+export function defaultSweepName(modelFile: string, exportName: string, parametrization: Parametrization): string {
+  const stem = basename(modelFile, extname(modelFile));
+  const parent = basename(dirname(modelFile));
+  return `${parent}-${stem}.${exportName}.${parametrization}`.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+function dataIdentity(data: SweepOptions['data']): DataIdentity {
+  if (data === null) return { kind: 'default' };
+  if (data === 'synthetic') return { kind: 'synthetic' };
+  return { kind: 'export', sha256: sha256(readFileSync(data.file)), export: data.exportName };
+}
+
+export function toSweepTrial(r: StoredTrial): SweepTrial {
+  return {
+    width: r.identity.width,
+    lr: r.identity.lr,
+    seed: r.identity.seed,
+    loss: r.outcome.diverged ? null : r.outcome.loss,
+    diverged: r.outcome.diverged,
+  };
+}
+
+export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Promise<SweepReport> {
+  const started = Date.now();
+  const warn = (m: string) => {
+    warnings.push(m);
+    events.onWarning?.(m);
+  };
+  const warnings: string[] = [];
+  const modelSha256 = sha256(readFileSync(opts.modelFile));
+  const data = dataIdentity(opts.data);
+  const identityOf = (p: GridPoint): TrialIdentity => ({
+    modelSha256,
+    exportName: opts.exportName,
+    width: p.width,
+    lr: p.lr,
+    seed: p.seed,
+    steps: opts.steps,
+    parametrization: opts.parametrization,
+    baseWidth: opts.baseWidth,
+    data,
+    format: TRIAL_FORMAT,
+  });
+  const grid = enumerateGrid(opts.widths, opts.lrs, opts.seeds);
+  const keys = grid.map((p) => trialKey(identityOf(p)));
+  const modelFileShown = relative(opts.cwd, opts.modelFile) || opts.modelFile;
+
+  mkdirSync(opts.outDir, { recursive: true });
+  writeFileSync(
+    join(opts.outDir, 'sweep.json'),
+    JSON.stringify(
+      {
+        model: { file: modelFileShown, sha256: modelSha256, exportName: opts.exportName },
+        widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, steps: opts.steps,
+        parametrization: opts.parametrization, baseWidth: opts.baseWidth,
+        data: opts.data === null || opts.data === 'synthetic' ? opts.data ?? 'default' : { file: relative(opts.cwd, opts.data.file), exportName: opts.data.exportName },
+        backend: opts.backend, shard: opts.shard ?? null, version: opts.version, format: TRIAL_FORMAT,
+        updatedAt: new Date().toISOString(),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+
+  const stored = readStore(opts.outDir);
+  for (const w of stored.warnings) warn(w);
+  const results = new Map<string, StoredTrial>();
+  keys.forEach((k) => {
+    const r = stored.trials.get(k);
+    if (r) results.set(k, r);
+  });
+  const reused = results.size;
+  let done = reused;
+  grid.forEach((p, i) => {
+    const r = results.get(keys[i]!);
+    if (r) events.onTrial?.({ trial: toSweepTrial(r), reused: true, done, total: grid.length, ms: null });
+  });
+
+  const keyOf = new Map(grid.map((p, i) => [p, keys[i]!]));
+  const mine = opts.shard ? shardOf(grid, opts.shard.index, opts.shard.count) : grid;
+  const todo = opts.mergeOnly ? [] : scheduleOrder(mine.filter((p) => !results.has(keyOf.get(p)!)));
+  // scheduleOrder copies objects' references, so keyOf still finds them.
+  let ran = 0;
+  let failed = 0;
+  let lastData: string | null = null;
+  const file = storeFileName(opts.shard);
+  const pool = await runPool(
+    todo.map((p) => ({
+      tag: p,
+      params: {
+        file: opts.modelFile, exportName: opts.exportName, data: opts.data,
+        width: p.width, lr: p.lr, seed: p.seed, steps: opts.steps,
+        parametrization: opts.parametrization, baseWidth: opts.baseWidth,
+      } satisfies TrialJobParams,
+    })),
+    { backend: opts.backend, workspaceDir: dirname(opts.modelFile), workers: opts.workers, cores: opts.cores, signal: opts.signal, workerPath: opts.workerPath },
+    {
+      onResult: (p, result, backend) => {
+        const identity = identityOf(p);
+        const record: StoredTrial = {
+          v: 1, key: keyOf.get(p)!, identity, modelFile: modelFileShown, backend: backend.label,
+          version: opts.version, outcome: result.outcome, finishedAt: new Date().toISOString(),
+        };
+        appendTrial(opts.outDir, file, record);
+        results.set(record.key, record);
+        ran++;
+        done++;
+        events.onTrial?.({ trial: toSweepTrial(record), reused: false, done, total: grid.length, ms: result.outcome.ms });
+        lastData = result.data;
+      },
+      onError: (p, e: TrialError) => {
+        failed++;
+        if (e.error.kind === 'usage' || e.error.kind === 'user-code' || e.error.kind === 'backend') return 'abort';
+        warn(`width ${p.width}, lr ${p.lr}, seed ${p.seed}: ${e.message}`);
+        return 'continue';
+      },
+      onProgress: (p, s) => events.onStep?.(p, s.step, s.loss),
+    },
+  );
+  if (pool.aborted) throw pool.aborted;
+  if (pool.backend) events.onBackend?.(pool.backend, pool.workers);
+
+  const trials: SweepTrial[] = [];
+  const backends = new Set<string>();
+  grid.forEach((_, i) => {
+    const r = results.get(keys[i]!);
+    if (r) {
+      trials.push(toSweepTrial(r));
+      backends.add(r.backend);
+    }
+  });
+  const missing = grid.length - trials.length;
+  if (missing > 0 && !opts.shard) {
+    warn(`${missing} of ${grid.length} trials have no result yet${opts.mergeOnly ? ' (run the missing shards, or without --merge-only)' : ''}`);
+  }
+  const analysis = analyzeTrials(trials);
+  for (const w of analysis.warnings) warn(w);
+  const widest = Math.max(...opts.widths);
+  const report: SweepReport = {
+    trials,
+    optimum: analysis.optimum,
+    shiftOctaves: analysis.shiftOctaves,
+    transfers: analysis.transfers,
+    reused,
+    model: { file: modelFileShown, exportName: opts.exportName },
+    parametrization: opts.parametrization,
+    widths: opts.widths,
+    lrs: opts.lrs,
+    seeds: opts.seeds,
+    steps: opts.steps,
+    baseWidth: opts.baseWidth,
+    fittedShiftOctaves: analysis.fittedShiftOctaves,
+    recommended: recommendLr(analysis, opts.targetWidth ?? widest),
+    backends: [...backends].sort(),
+    data: lastData,
+    ran,
+    missing,
+    failed,
+    cancelled: pool.cancelled,
+    workers: pool.workers,
+    shard: opts.shard ?? null,
+    storeDir: opts.outDir,
+    elapsedMs: Date.now() - started,
+    warnings,
+  };
+  writeFileSync(join(opts.outDir, 'result.json'), JSON.stringify(report, null, 2) + '\n');
+  return report;
+}
