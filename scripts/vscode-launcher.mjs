@@ -1,0 +1,304 @@
+#!/usr/bin/env node
+// Stands in for the VS Code executable where VS Code desktop cannot be downloaded: given to
+// @vscode/test-electron's runTests() as `vscodeExecutablePath`, it takes the same arguments
+// (--extensionDevelopmentPath=, --extensionTestsPath=, a workspace folder) and runs the extension and its
+// tests in code-server (a real VS Code server with a Node extension host), driven by Debian's Chromium
+// through playwright-core. Recipe: /work/shared/RECIPES.md "A real VS Code for integration tests".
+//
+// - code-server runs on 127.0.0.1, a free port, in its own process group, which is ALWAYS killed
+//   (success, failure, timeout, SIGINT/SIGTERM, an exception here).
+// - The extension host's console (mocha's output) is relayed to stdout through codeAutomationLog.
+// - The exit code is the one the workbench hands to codeAutomationExit (0 all passed, 1 failures);
+//   the server's own exit code is always 0 and means nothing.
+// - A host console line `MUP_LENS_SCREENSHOT <name>` makes it save the page to
+//   $MUP_LENS_SCREENSHOT_DIR/<name>.png (written as .tmp, then renamed); `final.png` is taken at the end.
+//
+// Env: MUP_LENS_HOST_TIMEOUT_S (default 300), MUP_LENS_TOOLS_DIR (default <repo>/.tools),
+// MUP_LENS_SCREENSHOT_DIR (default <repo>/test-results/screenshots), MUP_LENS_CHROMIUM (default: chromium on PATH),
+// MUP_LENS_DEBUG=1 (also print the workbench's own console and the server log).
+import { spawn, execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { format } from 'node:util';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const toolsDir = process.env.MUP_LENS_TOOLS_DIR ?? join(root, '.tools');
+const screenshotDir = resolve(process.env.MUP_LENS_SCREENSHOT_DIR ?? join(root, 'test-results/screenshots'));
+const timeoutS = Number(process.env.MUP_LENS_HOST_TIMEOUT_S ?? 300);
+const debug = process.env.MUP_LENS_DEBUG === '1';
+const started = Date.now();
+
+const say = (msg) => process.stderr.write(`[vscode-launcher] ${msg}\n`);
+
+/** Thrown for problems with a clear remedy: printed without a stack. */
+class LauncherError extends Error {}
+
+function parseArgs(argv) {
+  const opts = { devPath: undefined, testsPath: undefined, workspace: undefined, disabledExtensions: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (name) => (a.startsWith(`--${name}=`) ? a.slice(name.length + 3) : a === `--${name}` ? argv[++i] : undefined);
+    let v;
+    if ((v = value('extensionDevelopmentPath')) !== undefined) opts.devPath = resolve(v);
+    else if ((v = value('extensionTestsPath')) !== undefined) opts.testsPath = resolve(v);
+    else if ((v = value('disable-extension')) !== undefined) opts.disabledExtensions.push(v);
+    else if ((v = value('user-data-dir')) !== undefined || (v = value('extensions-dir')) !== undefined) {
+      // runTests' profile folders: code-server gets fresh ones per run instead.
+    } else if (!a.startsWith('-')) opts.workspace = resolve(a);
+    // Other VS Code desktop flags (--no-sandbox, --disable-updates, ...) mean nothing to code-server.
+  }
+  if (!opts.devPath || !opts.testsPath) {
+    throw new LauncherError('usage: vscode-launcher --extensionDevelopmentPath=<dir> --extensionTestsPath=<file> [workspace]');
+  }
+  return opts;
+}
+
+function readTools() {
+  const manifest = join(toolsDir, 'tools.json');
+  if (!existsSync(manifest)) {
+    throw new LauncherError(`code-server is not installed (${manifest} is missing): run scripts/setup-vscode-tools.sh (~3 min, once)`);
+  }
+  const tools = JSON.parse(readFileSync(manifest, 'utf8'));
+  for (const p of [tools.node, tools.codeServerEntry]) {
+    if (!existsSync(p)) throw new LauncherError(`${p} is missing: rerun scripts/setup-vscode-tools.sh`);
+  }
+  return tools;
+}
+
+function findChromium() {
+  if (process.env.MUP_LENS_CHROMIUM) return process.env.MUP_LENS_CHROMIUM;
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
+    try {
+      return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
+    } catch {
+      // try the next name
+    }
+  }
+  throw new LauncherError('no Chromium found: apt-get install -y chromium (or set MUP_LENS_CHROMIUM to a Chrome/Chromium binary)');
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+// ---- cleanup: every resource registers here; run once, whatever ends the launcher ----
+const cleanups = [];
+let cleaning;
+function cleanup() {
+  cleaning ??= (async () => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        say(`cleanup: ${err?.message ?? err}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+let serverPgid;
+function killServerGroupSync(signal) {
+  if (serverPgid === undefined) return;
+  try {
+    process.kill(-serverPgid, signal);
+  } catch {
+    // already gone
+  }
+}
+// Last resort if the launcher dies without running its async cleanup (e.g. an EPIPE on stdout).
+process.on('exit', () => killServerGroupSync('SIGKILL'));
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    say(`${sig}: stopping code-server and Chromium`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+function groupAlive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startCodeServer(tools, opts, runDir) {
+  const port = await freePort();
+  const dataDir = join(runDir, 'user-data');
+  const extDir = join(runDir, 'extensions');
+  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(extDir, { recursive: true });
+  // An empty config.yaml fails; auth must be off for Chromium to open the workbench directly.
+  writeFileSync(join(runDir, 'config.yaml'), 'auth: none\n');
+  const args = [
+    tools.codeServerEntry,
+    '--config', join(runDir, 'config.yaml'),
+    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth', 'none',
+    '--user-data-dir', dataDir,
+    '--extensions-dir', extDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--vscode-option', 'enable-smoke-test-driver',
+    // VS Code's own --disable-extension, passed through to its server.
+    ...opts.disabledExtensions.flatMap((id) => ['--vscode-option', `disable-extension=${id}`]),
+  ];
+  if (opts.workspace) args.push(opts.workspace);
+  const logFile = join(runDir, 'server.log');
+  const log = createWriteStream(logFile);
+  const child = spawn(tools.node, args, {
+    detached: true, // its own process group: the extension host and its helpers die with it
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, MUP_LENS_SCREENSHOT_DIR: screenshotDir },
+  });
+  serverPgid = child.pid;
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  if (debug) {
+    child.stdout.on('data', (d) => process.stderr.write(`[code-server] ${d}`));
+    child.stderr.on('data', (d) => process.stderr.write(`[code-server] ${d}`));
+  }
+  let exited = null;
+  child.on('exit', (code, signal) => (exited = { code, signal }));
+  cleanups.push(async () => {
+    killServerGroupSync('SIGTERM');
+    for (let i = 0; i < 30 && groupAlive(child.pid); i++) await new Promise((r) => setTimeout(r, 100));
+    if (groupAlive(child.pid)) killServerGroupSync('SIGKILL');
+    serverPgid = undefined;
+  });
+  const tail = () => {
+    try {
+      return readFileSync(logFile, 'utf8').split('\n').slice(-25).join('\n');
+    } catch {
+      return '(no server log)';
+    }
+  };
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new LauncherError(`code-server exited (${exited.code ?? exited.signal}) before it was healthy; its log:\n${tail()}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new LauncherError(`code-server was not healthy at /healthz within 60 s; its log:\n${tail()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  say(`code-server ${tools.codeServerVersion} healthy on 127.0.0.1:${port} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { port, tail, exited: () => exited };
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const tools = readTools();
+  const chromiumPath = findChromium();
+  const { chromium } = await import('playwright-core');
+  mkdirSync(screenshotDir, { recursive: true });
+
+  const runDir = join(root, '.vscode-test', `code-server-${process.pid}`);
+  mkdirSync(runDir, { recursive: true });
+  cleanups.push(() => rmSync(runDir, { recursive: true, force: true }));
+
+  const server = await startCodeServer(tools, opts, runDir);
+  const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  cleanups.push(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+
+  let finish;
+  const result = new Promise((res) => (finish = res));
+
+  // Screenshots asked for by the tests run one at a time, in order.
+  let shots = Promise.resolve();
+  const screenshot = (name, waitFor = []) => {
+    shots = shots.then(async () => {
+      for (const selector of waitFor) {
+        await page.waitForSelector(selector, { state: 'visible', timeout: 5_000 })
+          .catch(() => say(`screenshot ${name}: ${selector} did not show within 5 s`));
+      }
+      const file = join(screenshotDir, `${name}.png`);
+      await page.screenshot({ path: `${file}.tmp`, type: 'png' });
+      renameSync(`${file}.tmp`, file);
+      say(`screenshot: ${file}`);
+    }).catch((err) => say(`screenshot ${name} failed: ${err?.message ?? err}`));
+    return shots;
+  };
+
+  await page.exposeFunction('codeAutomationLog', (type, args) => {
+    const line = format(...(Array.isArray(args) ? args : [args]));
+    const marker = /^MUP_LENS_SCREENSHOT (\S+)/.exec(line);
+    if (marker) {
+      // Squiggles and the code action menu (its widget class in VS Code 1.9x) before the shot.
+      void screenshot(marker[1], ['.squiggly-error', '.action-widget']);
+      return;
+    }
+    (type === 'error' ? process.stderr : process.stdout).write(`${line}\n`);
+  });
+  await page.exposeFunction('codeAutomationExit', (code) => finish({ code: Number(code) }));
+  page.on('pageerror', (err) => debug && say(`page error: ${err.message}`));
+  if (debug) page.on('console', (m) => say(`workbench console.${m.type()}: ${m.text()}`));
+
+  const payload = [
+    ['extensionDevelopmentPath', remote(opts.devPath)],
+    ['extensionTestsPath', remote(opts.testsPath)],
+    ['skipWelcome', 'true'],
+  ];
+  const url = `http://127.0.0.1:${server.port}/?${opts.workspace ? `folder=${encodeURIComponent(opts.workspace)}&` : ''}payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+
+  const timer = setTimeout(() => finish({ timeout: true }), timeoutS * 1000);
+  const watchdog = setInterval(() => {
+    const e = server.exited();
+    if (e) finish({ serverDied: e });
+  }, 500);
+  const outcome = await result;
+  clearTimeout(timer);
+  clearInterval(watchdog);
+
+  await shots;
+  await screenshot('final');
+  if (outcome.timeout) {
+    say(`TIMEOUT: the extension-host tests did not finish within ${timeoutS} s (MUP_LENS_HOST_TIMEOUT_S); ` +
+      `a test waits on something that never happens, or the host hung. Page at the end: ${join(screenshotDir, 'final.png')}`);
+    say(`code-server log (tail):\n${server.tail()}`);
+    return 1;
+  }
+  if (outcome.serverDied) {
+    say(`code-server died during the tests (${outcome.serverDied.code ?? outcome.serverDied.signal}); its log:\n${server.tail()}`);
+    return 1;
+  }
+  if (debug) say(`code-server log (tail):\n${server.tail()}`);
+  say(`the workbench reported exit code ${outcome.code} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return Number.isInteger(outcome.code) ? outcome.code : 1;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (err) {
+  say(err instanceof LauncherError ? err.message : `failed: ${err?.stack ?? err}`);
+  code = 1;
+} finally {
+  await cleanup();
+}
+process.exit(code);

@@ -1,0 +1,219 @@
+// The extension-host test tier: `node --import tsx test/integration/runTest.ts` (npm run test:integration).
+// Standard @vscode/test-electron layout: runTests() loads this repository as an unpackaged extension into a
+// real VS Code with the fixture workspace open, and runs test/integration/suite (mocha, in the host).
+//
+// Which VS Code (env MUP_LENS_VSCODE):
+//   desktop      VS Code downloaded by @vscode/test-electron (needs update.code.visualstudio.com, and a
+//                display on Linux: run under xvfb-run there);
+//   code-server  scripts/vscode-launcher.mjs as the executable: code-server from .tools/ (install it with
+//                scripts/setup-vscode-tools.sh) driven by headless Chromium;
+//   unset        desktop when the download works, else code-server.
+// Always writes test-results/integration.json {passed, failed, ...}; anything that stops the tests from
+// running (missing tools, a crashed or hung host) counts as a failure with a message saying what to do.
+import { downloadAndUnzipVSCode, runTests } from '@vscode/test-electron';
+import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Writable } from 'node:stream';
+
+const root = join(__dirname, '..', '..');
+const results = join(root, 'test-results');
+const summaryFile = join(results, 'integration.json');
+const hostResultFile = join(results, 'integration-host.json');
+const screenshotDir = join(results, 'screenshots');
+const suiteSrc = join(root, 'test/integration/suite');
+const suiteOut = join(root, 'out/integration');
+const fixtureWorkspace = join(root, 'test/fixtures/workspace');
+/** A scratch copy of the fixture workspace per run, inside the repository so that `@tensorflow/tfjs` resolves. */
+const workspaceCopy = join(root, '.vscode-test/workspace');
+const launcher = join(root, 'scripts/vscode-launcher.mjs');
+const toolsManifest = join(process.env.MUP_LENS_TOOLS_DIR ?? join(root, '.tools'), 'tools.json');
+
+/**
+ * Extensions switched off in the host: TypeScript's own language features would answer hovers and code
+ * actions too and keep a tsserver busy on a 2-core machine; these tests are about the muP ones.
+ */
+const DISABLED_EXTENSIONS = ['vscode.typescript-language-features'];
+
+interface Summary {
+  passed: number;
+  failed: number;
+  pending?: number;
+  vscode?: string;
+  activationMs?: number;
+  seconds?: number;
+  error?: string;
+}
+
+const started = Date.now();
+function writeSummary(s: Summary): void {
+  mkdirSync(results, { recursive: true });
+  s.seconds = Math.round((Date.now() - started) / 100) / 10;
+  writeFileSync(summaryFile, `${JSON.stringify(s, null, 2)}\n`);
+}
+
+class Failure extends Error {}
+
+/** Bundles each suite file for the host: `vscode` is the host's, mocha and typescript load from node_modules. */
+async function bundleSuite(): Promise<void> {
+  rmSync(suiteOut, { recursive: true, force: true });
+  const entries = readdirSync(suiteSrc)
+    .filter((f) => f === 'index.ts' || f.endsWith('.test.ts'))
+    .map((f) => join(suiteSrc, f));
+  await esbuild.build({
+    entryPoints: entries,
+    outdir: suiteOut,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    external: ['vscode', 'mocha', 'typescript'],
+    logLevel: 'warning',
+  });
+}
+
+function ensureExtensionBuilt(): void {
+  const main = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).main as string;
+  if (existsSync(join(root, main))) return;
+  console.log(`${main} is missing: building (npm run build)`);
+  const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0 || !existsSync(join(root, main))) throw new Failure(`npm run build did not produce ${main}`);
+}
+
+function prepareWorkspace(): void {
+  rmSync(workspaceCopy, { recursive: true, force: true });
+  cpSync(fixtureWorkspace, workspaceCopy, { recursive: true });
+}
+
+async function canDownloadVSCode(): Promise<string | undefined> {
+  try {
+    await Promise.race([
+      lookup('update.code.visualstudio.com'),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('DNS lookup timed out')), 5_000)),
+    ]);
+  } catch (err) {
+    return `update.code.visualstudio.com is unreachable (${(err as Error).message})`;
+  }
+  return undefined;
+}
+
+function checkCodeServerTools(): void {
+  if (!existsSync(toolsManifest)) {
+    throw new Failure(
+      `code-server is not installed (${relative(root, toolsManifest)} is missing).\n` +
+        '  Install it once (~3 min, needs the npm registry): scripts/setup-vscode-tools.sh\n' +
+        '  and Chromium and gssapi headers: apt-get install -y chromium libkrb5-dev pkg-config',
+    );
+  }
+}
+
+/** The executable runTests starts, and what it is. */
+async function chooseVSCode(): Promise<{ executable: string; kind: string }> {
+  const forced = process.env.MUP_LENS_VSCODE;
+  if (forced !== undefined && forced !== 'code-server' && forced !== 'desktop') {
+    throw new Failure(`MUP_LENS_VSCODE=${forced}: use "code-server", "desktop", or leave it unset (automatic)`);
+  }
+  if (forced !== 'code-server') {
+    const unreachable = await canDownloadVSCode();
+    if (!unreachable) {
+      try {
+        return { executable: await downloadAndUnzipVSCode({ version: 'stable', timeout: 30_000 }), kind: 'VS Code desktop' };
+      } catch (err) {
+        if (forced === 'desktop') throw new Failure(`MUP_LENS_VSCODE=desktop, but VS Code could not be downloaded: ${(err as Error).message}`);
+        console.log(`VS Code desktop could not be downloaded (${(err as Error).message}); using code-server`);
+      }
+    } else if (forced === 'desktop') {
+      throw new Failure(`MUP_LENS_VSCODE=desktop, but ${unreachable}`);
+    } else {
+      console.log(`${unreachable}: using code-server (set MUP_LENS_VSCODE=desktop|code-server to choose)`);
+    }
+  }
+  checkCodeServerTools();
+  const tools = JSON.parse(readFileSync(toolsManifest, 'utf8')) as { codeServerVersion?: string };
+  return { executable: launcher, kind: `code-server ${tools.codeServerVersion ?? '?'}` };
+}
+
+/** Passes the host's output through while picking out the lines the suite prints for this runner. */
+class Scanner extends Writable {
+  activationMs?: number;
+  result?: { passed: number; failed: number; pending?: number };
+  private partial = '';
+  constructor(private readonly out: NodeJS.WritableStream) {
+    super();
+  }
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
+    this.out.write(chunk);
+    const lines = (this.partial + chunk.toString()).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const r = /MUP_LENS_RESULT (\{.*\})/.exec(line);
+      if (r) this.result = JSON.parse(r[1]);
+      const a = /MUP_LENS_ACTIVATION_MS ([\d.]+)/.exec(line);
+      if (a) this.activationMs = Number(a[1]);
+    }
+    cb();
+  }
+}
+
+async function main(): Promise<number> {
+  rmSync(hostResultFile, { force: true });
+  rmSync(screenshotDir, { recursive: true, force: true });
+  mkdirSync(screenshotDir, { recursive: true });
+  ensureExtensionBuilt();
+  await bundleSuite();
+  prepareWorkspace();
+  const { executable, kind } = await chooseVSCode();
+  console.log(`extension-host tests in ${kind}`);
+
+  const stdout = new Scanner(process.stdout);
+  let exitCode = 0;
+  try {
+    await runTests({
+      vscodeExecutablePath: executable,
+      extensionDevelopmentPath: root,
+      extensionTestsPath: join(suiteOut, 'index.js'),
+      launchArgs: [workspaceCopy, ...DISABLED_EXTENSIONS.map((id) => `--disable-extension=${id}`)],
+      extensionTestsEnv: { MUP_LENS_RESULT_FILE: hostResultFile, MUP_LENS_SCREENSHOT_DIR: screenshotDir },
+      stdout,
+    });
+  } catch (err) {
+    // runTests rejects on a non-zero exit: failed tests, or a host that never reported.
+    exitCode = (err as { code?: number }).code ?? 1;
+  }
+
+  const reported = existsSync(hostResultFile)
+    ? (JSON.parse(readFileSync(hostResultFile, 'utf8')) as { passed: number; failed: number; pending?: number })
+    : stdout.result;
+  if (!reported) {
+    throw new Failure(
+      `the extension host exited (code ${exitCode}) without reporting results: it crashed, hung past its timeout, ` +
+        `or the suite failed to load (see the output above${kind.startsWith('code-server') ? `, and ${relative(root, join(screenshotDir, 'final.png'))}` : ''})`,
+    );
+  }
+  let failed = reported.failed;
+  if (exitCode !== 0 && failed === 0) {
+    console.error(`the host reported no failures but exited ${exitCode}: counted as one failure`);
+    failed = 1;
+  }
+  writeSummary({ passed: reported.passed, failed, pending: reported.pending ?? 0, vscode: kind, activationMs: stdout.activationMs });
+  if (stdout.activationMs !== undefined) console.log(`extension activation: ${stdout.activationMs} ms`);
+  const shots = existsSync(screenshotDir) ? readdirSync(screenshotDir).filter((f) => f.endsWith('.png')) : [];
+  if (shots.length) console.log(`screenshots: ${shots.map((f) => relative(root, join(screenshotDir, f))).join(', ')}`);
+  return failed === 0 && reported.passed > 0 ? 0 : 1;
+}
+
+function fail(err: unknown): never {
+  const message = err instanceof Failure ? err.message : `integration runner failed: ${(err as Error)?.stack ?? err}`;
+  console.error(`\nintegration tier: ${message}`);
+  writeSummary({ passed: 0, failed: 1, error: message });
+  process.exit(1);
+}
+
+// A last guard over the launcher's own timeout (MUP_LENS_HOST_TIMEOUT_S) and VS Code desktop, which has none.
+const guardS = Number(process.env.MUP_LENS_HOST_TIMEOUT_S ?? 300) + 120;
+setTimeout(() => fail(new Failure(`the extension-host tests did not end within ${guardS} s; stopped`)), guardS * 1000).unref();
+
+main().then((code) => process.exit(code), fail);

@@ -1,0 +1,162 @@
+// Helpers for the tests that run inside the VS Code extension host. Tests wait on events
+// (diagnostics changing, activation) with a deadline, never on fixed sleeps.
+import * as assert from 'node:assert/strict';
+import { existsSync, watch } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+
+export const EXTENSION_ID = 'mup-lens.mup-lens';
+/** The `source` of every diagnostic the extension publishes. */
+export const DIAGNOSTIC_SOURCE = 'muP';
+
+/**
+ * Resolves once `predicate()` holds: checked now, then after every `event`. Rejects after `timeoutMs`
+ * with `describe()` (the state it last saw) in the message, so a failure says what was there instead.
+ */
+export function waitFor<T>(
+  event: vscode.Event<T>,
+  predicate: () => boolean,
+  timeoutMs: number,
+  what: string,
+  describe: () => string = () => '',
+): Promise<void> {
+  if (predicate()) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const sub = event(() => {
+      let ok = false;
+      try {
+        ok = predicate();
+      } catch (err) {
+        done();
+        reject(err);
+        return;
+      }
+      if (ok) {
+        done();
+        resolve();
+      }
+    });
+    const timer = setTimeout(() => {
+      done();
+      const seen = describe();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${seen ? `; last seen: ${seen}` : ''}`));
+    }, timeoutMs);
+    function done(): void {
+      clearTimeout(timer);
+      sub.dispose();
+    }
+  });
+}
+
+/** The rule id of a diagnostic: `code` may be a plain string or `{value, target}` (a link to the rule's docs). */
+export function ruleOf(d: vscode.Diagnostic): string {
+  const code = d.code;
+  if (code === undefined) return '';
+  return String(typeof code === 'object' ? code.value : code);
+}
+
+export function muPDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
+}
+
+const SEVERITY: Record<vscode.DiagnosticSeverity, string> = {
+  [vscode.DiagnosticSeverity.Error]: 'error',
+  [vscode.DiagnosticSeverity.Warning]: 'warning',
+  [vscode.DiagnosticSeverity.Information]: 'info',
+  [vscode.DiagnosticSeverity.Hint]: 'hint',
+};
+
+/** `rule@line:severity` with a 1-based line, as in the lint JSON: the form expectations are written in. */
+export function summarize(diagnostics: readonly vscode.Diagnostic[]): string[] {
+  return diagnostics.map((d) => `${ruleOf(d)}@${d.range.start.line + 1}:${SEVERITY[d.severity]}`).sort();
+}
+
+/** Waits until the muP diagnostics of `uri` are exactly `expected` (in `summarize` form). */
+export async function waitForDiagnostics(uri: vscode.Uri, expected: string[], timeoutMs = 20_000): Promise<void> {
+  const want = [...expected].sort();
+  const matches = () => JSON.stringify(summarize(muPDiagnostics(uri))) === JSON.stringify(want);
+  await waitFor(
+    vscode.languages.onDidChangeDiagnostics,
+    matches,
+    timeoutMs,
+    `muP diagnostics [${want.join(', ')}] on ${uri.path.split('/').pop()}`,
+    () => `[${summarize(muPDiagnostics(uri)).join(', ')}]`,
+  );
+}
+
+export function workspaceRoot(): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the tests need the fixture workspace open (runTest.ts passes it to VS Code)');
+  return folder.uri;
+}
+
+export function fixtureUri(name: string): vscode.Uri {
+  return vscode.Uri.joinPath(workspaceRoot(), name);
+}
+
+/** Opens a fixture in an editor (which is what makes the extension analyse it, as for a user). */
+export async function openFixture(name: string): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument(fixtureUri(name));
+  return vscode.window.showTextDocument(doc, { preview: false });
+}
+
+/** Throws away unsaved test edits, so the next test (and the next run) sees the fixture as committed. */
+export async function revert(doc: vscode.TextDocument): Promise<void> {
+  if (!doc.isDirty) return;
+  await vscode.window.showTextDocument(doc, { preview: false });
+  await vscode.commands.executeCommand('workbench.action.files.revert');
+  assert.equal(doc.isDirty, false, `could not revert ${doc.uri.path}`);
+}
+
+/** The 1-based line of the only line of `doc` containing `text`. */
+export function lineContaining(doc: vscode.TextDocument, text: string): number {
+  const lines: number[] = [];
+  for (let i = 0; i < doc.lineCount; i++) if (doc.lineAt(i).text.includes(text)) lines.push(i + 1);
+  assert.equal(lines.length, 1, `expected exactly one line containing ${JSON.stringify(text)} in ${doc.uri.path}, found ${lines.length}`);
+  return lines[0];
+}
+
+/** The extension, activated; its exports are what `activate()` returned. */
+export async function activatedExtension(): Promise<vscode.Extension<{ activationMs: number }>> {
+  const ext = vscode.extensions.getExtension<{ activationMs: number }>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded (is extensionDevelopmentPath the repository root?)`);
+  await ext.activate();
+  return ext;
+}
+
+export function hoverText(hovers: readonly vscode.Hover[]): string[] {
+  return hovers.map((h) =>
+    h.contents
+      .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
+      .join('\n'),
+  );
+}
+
+/**
+ * Asks the launcher (scripts/vscode-launcher.mjs, code-server only) to screenshot the page now, and waits
+ * until the PNG is written. Returns false when no launcher is listening (VS Code desktop): nothing to wait for.
+ */
+export async function requestScreenshot(name: string, timeoutMs = 20_000): Promise<boolean> {
+  const dir = process.env.MUP_LENS_SCREENSHOT_DIR;
+  if (!dir || !existsSync(dir)) return false;
+  const file = join(dir, `${name}.png`);
+  await new Promise<void>((resolve, reject) => {
+    // The launcher writes <name>.png.tmp then renames it: a rename event means the file is complete.
+    const watcher = watch(dir, () => {
+      if (existsSync(file)) finish();
+    });
+    const timer = setTimeout(() => {
+      watcher.close();
+      reject(new Error(`the launcher wrote no screenshot ${file} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    function finish(): void {
+      clearTimeout(timer);
+      watcher.close();
+      resolve();
+    }
+    // The marker line travels through the console relay (codeAutomationLog) to the launcher.
+    console.log(`MUP_LENS_SCREENSHOT ${name}`);
+    if (existsSync(file)) finish();
+  });
+  return true;
+}
