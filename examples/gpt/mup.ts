@@ -1,0 +1,125 @@
+// The small GPT-style character model in muP (Tensor Programs V; MUP.md): fan-in init on every
+// width -> width matrix, zero-initialised query projection, attention logits x attn_mult/d_head, and a
+// zero-initialised readout whose output is multiplied by 1/width_mult = BASE_WIDTH/width. At width =
+// BASE_WIDTH (d_head 16) it computes what examples/gpt/sp.ts computes with 1/sqrt(d_head) attention.
+// The per-group Adam LRs (hidden: lr/width_mult) are applied by the engine (`--mup`). Plain tfjs only.
+// tokens [batch, SEQ_LEN] -> embedding(VOCAB, width) + positions -> 2 x (causal self-attention + MLP,
+// pre-LayerNorm, residual) -> LayerNorm -> readout [batch, SEQ_LEN, VOCAB]
+import * as tf from '@tensorflow/tfjs';
+
+export const VOCAB = 64;
+export const SEQ_LEN = 32;
+export const N_HEADS = 4;
+export const N_LAYERS = 2;
+export const BASE_WIDTH = 64;
+/** muP attention multiplier: attn_mult/d_head equals 1/sqrt(d_head) at the base head size 16 = sqrt(16)/16. */
+export const ATTN_MULT = 4;
+
+// variance 1/fan_in (muP hidden and input weights)
+const fanIn = () => tf.initializers.varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'uniform' });
+
+/** Learned position embeddings added to the token embeddings (vector-like: width-independent init). */
+class PositionEmbedding extends tf.layers.Layer {
+  static className = 'MupPositionEmbedding';
+  private readonly dModel: number;
+  private table!: tf.LayerVariable;
+
+  constructor(args: { dModel: number; name?: string }) {
+    super(args);
+    this.dModel = args.dModel;
+  }
+
+  override build(): void {
+    this.table = this.addWeight('table', [SEQ_LEN, this.dModel], 'float32', tf.initializers.randomNormal({ stddev: 0.02 }));
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      return tf.add(x, this.table.read());
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), dModel: this.dModel };
+  }
+}
+tf.serialization.registerClass(PositionEmbedding);
+
+/** Multi-head causal self-attention, muP-scaled: logits x ATTN_MULT/d_head, query projection zero-init. */
+class CausalSelfAttention extends tf.layers.Layer {
+  static className = 'MupCausalSelfAttention';
+  private readonly dModel: number;
+  private readonly dHead: number;
+  private readonly scale: number;
+  private wq!: tf.LayerVariable;
+  private wk!: tf.LayerVariable;
+  private wv!: tf.LayerVariable;
+  private wo!: tf.LayerVariable;
+
+  constructor(args: { dModel: number; name?: string }) {
+    super(args);
+    this.dModel = args.dModel;
+    this.dHead = this.dModel / N_HEADS;
+    this.scale = ATTN_MULT / this.dHead;
+  }
+
+  override build(): void {
+    const d = this.dModel;
+    this.wq = this.addWeight('wq', [d, d], 'float32', tf.initializers.zeros());
+    this.wk = this.addWeight('wk', [d, d], 'float32', fanIn());
+    this.wv = this.addWeight('wv', [d, d], 'float32', fanIn());
+    this.wo = this.addWeight('wo', [d, d], 'float32', fanIn());
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return inputShape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
+      const [b, t, d] = x.shape;
+      const flat = x.reshape([b * t, d]);
+      // [b*t, d] -> [b, heads, t, d_head]
+      const heads = (w: tf.LayerVariable) => tf.matMul(flat, w.read() as tf.Tensor2D).reshape([b, t, N_HEADS, this.dHead]).transpose([0, 2, 1, 3]);
+      const q = heads(this.wq);
+      const k = heads(this.wk);
+      const v = heads(this.wv);
+      const scores = tf.matMul(q, k, false, true);
+      const scaled = tf.mul(scores, this.scale);
+      // causal mask: -1e9 above the diagonal
+      const mask = tf.linalg.bandPart(tf.ones([t, t]), -1, 0);
+      const att = tf.softmax(tf.add(scaled, tf.mul(tf.sub(1, mask), -1e9)));
+      const y = tf.matMul(att, v).transpose([0, 2, 1, 3]).reshape([b * t, d]);
+      return tf.matMul(y, this.wo.read() as tf.Tensor2D).reshape([b, t, d]);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), dModel: this.dModel };
+  }
+}
+tf.serialization.registerClass(CausalSelfAttention);
+
+export function gpt(width: number): tf.LayersModel {
+  const tokens = tf.input({ shape: [SEQ_LEN], dtype: 'int32', name: 'tokens' });
+  let x = tf.layers.embedding({ inputDim: VOCAB, outputDim: width, name: 'wte' }).apply(tokens) as tf.SymbolicTensor;
+  x = new PositionEmbedding({ dModel: width, name: 'wpe' }).apply(x) as tf.SymbolicTensor;
+  for (let i = 0; i < N_LAYERS; i++) {
+    let h = tf.layers.layerNormalization({ name: `ln1_${i}` }).apply(x) as tf.SymbolicTensor;
+    h = new CausalSelfAttention({ dModel: width, name: `attn_${i}` }).apply(h) as tf.SymbolicTensor;
+    x = tf.layers.add().apply([x, h]) as tf.SymbolicTensor;
+    h = tf.layers.layerNormalization({ name: `ln2_${i}` }).apply(x) as tf.SymbolicTensor;
+    h = tf.layers.dense({ units: 4 * width, activation: 'relu', kernelInitializer: fanIn(), name: `fc_${i}` }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.dense({ units: width, kernelInitializer: fanIn(), name: `proj_${i}` }).apply(h) as tf.SymbolicTensor;
+    x = tf.layers.add().apply([x, h]) as tf.SymbolicTensor;
+  }
+  x = tf.layers.layerNormalization({ name: 'ln_f' }).apply(x) as tf.SymbolicTensor;
+  const readout = tf.layers.dense({ units: VOCAB, kernelInitializer: 'zeros', name: 'readout' }).apply(x) as tf.SymbolicTensor;
+  // the readout's 1/width_mult output multiplier
+  const logits = tf.layers.rescaling({ scale: BASE_WIDTH / width, name: 'readout_scale' }).apply(readout) as tf.SymbolicTensor;
+  return tf.model({ inputs: tokens, outputs: logits });
+}

@@ -1,0 +1,18 @@
+// The reference MLP of MUP.md (32 -> W -> W -> W -> 10, ReLU) in standard parametrization (SP):
+// tfjs defaults everywhere. `mup-lens lint` flags its readout and its fan-average init; its coordinate
+// check blows up with width (readout slope about +1.3 at t = 2 in tfjs).
+import * as tf from '@tensorflow/tfjs';
+
+export const IN_DIM = 32;
+export const OUT_DIM = 10;
+
+export function mlp(width: number): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [IN_DIM], units: width, activation: 'relu', name: 'input' }),
+      tf.layers.dense({ units: width, activation: 'relu', name: 'hidden1' }),
+      tf.layers.dense({ units: width, activation: 'relu', name: 'hidden2' }),
+      tf.layers.dense({ units: OUT_DIM, name: 'readout' }),
+    ],
+  });
+}

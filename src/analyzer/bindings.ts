@@ -1,0 +1,146 @@
+// Which local names stand for tfjs and the mup-lens runtime: `import * as tf`, named imports,
+// `require` (with destructuring), and local aliases (`const L = tf.layers`, `const { dense } = tf.layers`).
+// Names resolve to canonical paths: `tf`, `tf.layers`, `tf.layers.dense`, `mup.MuReadout`.
+import * as ts from 'typescript';
+import type { Facts } from './collect';
+import { insertAt, propName, unwrap } from './source';
+import type { TextEdit } from './types';
+
+const TF_MODULES = new Set(['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-layers']);
+
+export function moduleRoot(spec: string): 'tf' | 'mup' | undefined {
+  if (TF_MODULES.has(spec)) return 'tf';
+  if (spec === 'mup-lens/runtime' || /(^|\/)mup\/runtime(\.[cm]?[jt]s)?$/.test(spec)) return 'mup';
+  return undefined;
+}
+
+type ImportSite =
+  | { kind: 'named'; node: ts.NamedImports }
+  | { kind: 'destructure'; node: ts.ObjectBindingPattern };
+
+export class Bindings {
+  /** local name -> canonical path */
+  readonly names = new Map<string, string>();
+  /** Where a named specifier can be added, per module root. */
+  private readonly sites = new Map<'tf' | 'mup', ImportSite>();
+  private lastImportEnd = 0;
+  private readonly memo = new Map<ts.Node, string | undefined>();
+
+  constructor(private readonly facts: Facts) {
+    const sf = facts.sf;
+    for (const imp of facts.imports) {
+      if (!ts.isStringLiteral(imp.moduleSpecifier)) continue;
+      this.lastImportEnd = Math.max(this.lastImportEnd, imp.end);
+      const root = moduleRoot(imp.moduleSpecifier.text);
+      const clause = imp.importClause;
+      if (!root || !clause) continue;
+      if (clause.name) this.names.set(clause.name.text, root);
+      const nb = clause.namedBindings;
+      if (nb && ts.isNamespaceImport(nb)) this.names.set(nb.name.text, root);
+      else if (nb && ts.isNamedImports(nb)) {
+        if (!clause.isTypeOnly && !this.sites.has(root)) this.sites.set(root, { kind: 'named', node: nb });
+        for (const s of nb.elements) this.names.set(s.name.text, `${root}.${(s.propertyName ?? s.name).text}`);
+      }
+    }
+    for (const r of facts.requires) {
+      const root = moduleRoot(r.module);
+      if (!root) continue;
+      const stmt = r.decl.parent?.parent;
+      if (stmt && stmt.parent === sf) this.lastImportEnd = Math.max(this.lastImportEnd, stmt.end);
+      this.bindPattern(r.decl.name, root);
+      if (ts.isObjectBindingPattern(r.decl.name) && !this.sites.has(root)) this.sites.set(root, { kind: 'destructure', node: r.decl.name });
+    }
+    // Local aliases, possibly chained (`const L = tf.layers; const D = L.dense`): a few rounds to a fixpoint.
+    const aliasDecls = facts.varDecls.filter((d) => d.initializer && isNameChain(d.initializer));
+    for (let round = 0; round < 3; round++) {
+      let changed = false;
+      for (const d of aliasDecls) {
+        const path = this.qualify(d.initializer!);
+        if (!path) continue;
+        if (ts.isIdentifier(d.name) && this.names.get(d.name.text) !== path) {
+          this.names.set(d.name.text, path);
+          changed = true;
+        } else if (ts.isObjectBindingPattern(d.name)) {
+          const before = this.names.size;
+          this.bindPattern(d.name, path);
+          if (this.names.size !== before) changed = true;
+        }
+      }
+      if (!changed) break;
+      this.memo.clear();
+    }
+  }
+
+  private bindPattern(name: ts.BindingName, path: string): void {
+    if (ts.isIdentifier(name)) {
+      this.names.set(name.text, path);
+      return;
+    }
+    if (!ts.isObjectBindingPattern(name)) return;
+    for (const el of name.elements) {
+      const key = el.propertyName ? propName(el.propertyName) : ts.isIdentifier(el.name) ? el.name.text : undefined;
+      if (key && ts.isIdentifier(el.name)) this.names.set(el.name.text, `${path}.${key}`);
+    }
+  }
+
+  /** Canonical path of an expression like `tf.layers.dense`, `L.dense`, `dense`; undefined if not tfjs/runtime. */
+  qualify(e: ts.Expression): string | undefined {
+    e = unwrap(e);
+    if (this.memo.has(e)) return this.memo.get(e);
+    let r: string | undefined;
+    if (ts.isIdentifier(e)) r = this.names.get(e.text);
+    else if (ts.isPropertyAccessExpression(e)) {
+      const o = this.qualify(e.expression);
+      r = o ? `${o}.${e.name.text}` : undefined;
+    } else if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression)) {
+      const o = this.qualify(e.expression);
+      r = o ? `${o}.${e.argumentExpression.text}` : undefined;
+    }
+    this.memo.set(e, r);
+    return r;
+  }
+
+  has(root: 'tf' | 'mup'): boolean {
+    for (const v of this.names.values()) if (v === root || v.startsWith(root + '.')) return true;
+    return false;
+  }
+
+  /**
+   * How to write `path` (e.g. `tf.layers.rescaling`) in this file's own import style, plus the edits
+   * that add an import specifier when the file has no name for it yet.
+   */
+  refTo(path: string): { text: string; edits: TextEdit[] } {
+    const parts = path.split('.');
+    // Longest prefix that already has a local name.
+    for (let i = parts.length; i >= 1; i--) {
+      const prefix = parts.slice(0, i).join('.');
+      for (const [local, p] of this.names) {
+        if (p === prefix) return { text: [local, ...parts.slice(i)].join('.'), edits: [] };
+      }
+    }
+    const root = parts[0] as 'tf' | 'mup';
+    const sf = this.facts.sf;
+    const site = this.sites.get(root);
+    const first = parts[1];
+    if (site && first) {
+      const els = site.node.elements;
+      const text = parts.slice(1).join('.');
+      if (els.length > 0) return { text, edits: [insertAt(sf, els[els.length - 1].end, `, ${first}`)] };
+      return { text, edits: [insertAt(sf, site.node.getStart(sf) + 1, ` ${first} `)] };
+    }
+    // No import of the module at all: add a namespace import after the last import.
+    const spec = root === 'tf' ? '@tensorflow/tfjs' : 'mup-lens/runtime';
+    const local = root === 'tf' ? 'tf' : 'mup';
+    const isJsRequire = this.facts.requires.length > 0 && this.facts.imports.length === 0;
+    const line = isJsRequire ? `const ${local} = require('${spec}');` : `import * as ${local} from '${spec}';`;
+    const at = this.lastImportEnd;
+    return { text: [local, ...parts.slice(1)].join('.'), edits: [insertAt(sf, at, at === 0 ? `${line}\n` : `\n${line}`)] };
+  }
+}
+
+function isNameChain(e: ts.Expression): boolean {
+  e = unwrap(e);
+  if (ts.isIdentifier(e)) return true;
+  if (ts.isPropertyAccessExpression(e)) return isNameChain(e.expression);
+  return false;
+}

@@ -1,0 +1,43 @@
+// What every rule gets: the parsed file and the models built over it.
+import type * as ts from 'typescript';
+import type { Bindings } from './bindings';
+import type { Facts } from './collect';
+import type { LayerModel } from './layers';
+import { indentAt, insertAt, rangeOf } from './source';
+import type { Finding, Fix, RuleId } from './types';
+import type { WidthModel } from './width';
+import { RULES } from './rules/meta';
+
+export interface Ctx {
+  fileName: string;
+  sf: ts.SourceFile;
+  facts: Facts;
+  b: Bindings;
+  w: WidthModel;
+  layers: LayerModel;
+  baseWidth: number;
+}
+
+export function makeFinding(ctx: Ctx, rule: RuleId, node: ts.Node, message: string, fixes: Fix[]): Finding {
+  return {
+    file: ctx.fileName,
+    ...rangeOf(ctx.sf, node),
+    rule,
+    severity: RULES[rule].severity,
+    message,
+    fixes: [...fixes, suppressFix(ctx, rule, node)],
+  };
+}
+
+/** "Suppress for this line": `// mup-ignore-next-line <rule>` above the finding, same indentation. */
+export function suppressFix(ctx: Ctx, rule: RuleId, node: ts.Node): Fix {
+  const start = node.getStart(ctx.sf);
+  const lineStart = ctx.sf.getLineStarts()[ctx.sf.getLineAndCharacterOfPosition(start).line];
+  const indent = indentAt(ctx.sf, start);
+  return { title: `Suppress ${rule} for this line`, edits: [insertAt(ctx.sf, lineStart, `${indent}// mup-ignore-next-line ${rule}\n`)] };
+}
+
+/** Base-width text for fixes: the file's own constant (`BASE_WIDTH`) or the number. */
+export function baseText(ctx: Ctx): string {
+  return ctx.w.baseConstant() ?? String(ctx.baseWidth);
+}

@@ -1,0 +1,75 @@
+// Model factories: functions with a width parameter that build tfjs layers, the targets of the
+// "Coordinate check | LR sweep" CodeLens and of `mup-lens coord|sweep <file>#<export>`.
+import * as ts from 'typescript';
+import type { Ctx } from './context';
+import { enclosingClass, isAncestor, rangeOf, unwrap } from './source';
+import type { ModelFactory } from './types';
+
+export interface FactoryRec extends ModelFactory {
+  node: ts.FunctionLikeDeclaration;
+}
+
+function isExportedDecl(n: ts.Node): boolean {
+  return !!ts.canHaveModifiers(n) && !!ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+}
+
+function isDefaultExport(n: ts.Node): boolean {
+  return !!ts.canHaveModifiers(n) && !!ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+}
+
+export function findFactories(ctx: Ctx): FactoryRec[] {
+  const out: FactoryRec[] = [];
+  const builders = [
+    ...ctx.layers.layers.map((l) => l.node),
+    ...ctx.facts.calls.filter((c) => {
+      const p = ctx.b.qualify(c.expression);
+      return p === 'tf.sequential' || p === 'tf.model';
+    }),
+  ];
+  if (builders.length === 0) return out;
+  for (const fn of ctx.facts.functions) {
+    if (!(ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isArrowFunction(fn)) || !fn.body) continue;
+    if (enclosingClass(fn)) continue;
+    const widthParam = ctx.w.widthParamOf(fn);
+    if (!widthParam) continue;
+    if (!builders.some((n) => isAncestor(fn, n))) continue;
+    // Its name and whether it is exported.
+    let local: string | undefined;
+    let exportName: string | undefined;
+    let anchor: ts.Node = fn;
+    if (ts.isFunctionDeclaration(fn)) {
+      local = fn.name?.text;
+      if (isExportedDecl(fn)) exportName = isDefaultExport(fn) ? 'default' : local;
+    } else {
+      let p: ts.Node = fn.parent;
+      while (p && (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isSatisfiesExpression(p))) p = p.parent;
+      if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name) && unwrap(p.initializer!) === fn) {
+        local = p.name.text;
+        const stmt = p.parent?.parent;
+        if (stmt && ts.isVariableStatement(stmt)) {
+          anchor = stmt;
+          if (isExportedDecl(stmt)) exportName = local;
+        }
+      } else if (p && ts.isExportAssignment(p)) {
+        exportName = 'default';
+        local = 'default';
+        anchor = p;
+      } else if (p && ts.isBinaryExpression(p) && ts.isPropertyAccessExpression(p.left)) {
+        const l = p.left;
+        const o = l.expression;
+        if ((ts.isIdentifier(o) && o.text === 'exports') || (ts.isPropertyAccessExpression(o) && o.name.text === 'exports')) {
+          exportName = l.name.text;
+          local = l.name.text;
+          anchor = p;
+        }
+      } else if (p && ts.isPropertyAssignment(p) && ts.isIdentifier(p.name)) {
+        local = p.name.text;
+      }
+      if (!local && ts.isFunctionExpression(fn) && fn.name) local = fn.name.text;
+    }
+    if (!local) continue;
+    if (!exportName && ctx.facts.exportNames.has(local)) exportName = ctx.facts.exportNames.get(local);
+    out.push({ node: fn, name: exportName ?? local, exported: exportName !== undefined, widthParam, ...rangeOf(ctx.sf, anchor) });
+  }
+  return out;
+}

@@ -1,0 +1,88 @@
+// The muP analyzer: text in, findings, layers and model factories out. Pure (no vscode, no fs, no
+// tfjs), syntax-level, and it never throws: whatever parses gets analysed.
+import { Bindings } from './bindings';
+import { collect } from './collect';
+import type { Ctx } from './context';
+import { findFactories } from './factories';
+import { LayerModel } from './layers';
+import { attentionRule, findScoreSites } from './rules/attention';
+import { initRules } from './rules/init';
+import { RULES } from './rules/meta';
+import { optimizerRule } from './rules/optimizer';
+import { readoutRule } from './rules/readout';
+import { enclosingClass, parse, rangeOf } from './source';
+import { isSuppressed, readDirectives } from './suppress';
+import type { AnalysisResult, AnalyzeOptions, Finding, LayerInfo } from './types';
+import { WidthModel } from './width';
+
+export type * from './types';
+export { describeLayer, layerAt, type LayerDescription } from './describe';
+export { RULES, RULE_IDS, RULE_DOCS_PATH, RULE_DOCS_URL, ruleAnchor, ruleDocUrl, type RuleMeta } from './rules/meta';
+
+export interface AnalyzeInternals {
+  /** Re-parse incrementally from the last text analysed under the same file name (default true). */
+  incremental?: boolean;
+  /** Rethrow internal errors instead of returning partial results (tests only). */
+  debug?: boolean;
+}
+
+export function analyze(text: string, fileName: string, options: AnalyzeOptions & AnalyzeInternals = {}): AnalysisResult {
+  const result: AnalysisResult = { findings: [], layers: [], factories: [] };
+  let ctx: Ctx;
+  let directives;
+  try {
+    const sf = parse(text, fileName, options.incremental !== false);
+    const facts = collect(sf);
+    directives = readDirectives(sf);
+    const b = new Bindings(facts);
+    // Nothing from tfjs or the runtime in this file: nothing to check.
+    if (b.names.size === 0) return result;
+    const w = new WidthModel(facts, directives.widthNames);
+    const sites = findScoreSites(facts, b);
+    const attentionClasses = new Set(sites.map((s) => enclosingClass(s.call)).filter((c) => c !== undefined));
+    const layers = new LayerModel(facts, b, w, attentionClasses);
+    const baseWidth = directives.base ?? options.baseWidth ?? 64;
+    ctx = { fileName, sf, facts, b, w, layers, baseWidth };
+    const guard = <T>(f: () => T, fallback: T): T => {
+      try {
+        return f();
+      } catch (err) {
+        if (options.debug) throw err;
+        return fallback;
+      }
+    };
+    const factories = guard(() => findFactories(ctx), []);
+    result.factories = factories.map(({ node: _node, ...f }) => f);
+    result.layers = layers.layers.map((l): LayerInfo => {
+      const fac = factories.filter((f) => f.node.pos <= l.node.pos && l.node.end <= f.node.end).sort((a, c) => c.node.pos - a.node.pos)[0];
+      return {
+        ...rangeOf(sf, l.node),
+        name: l.name,
+        kind: l.kind,
+        role: l.role,
+        fanInScales: l.fanIn,
+        fanOutScales: l.fanOut,
+        outputScaled: l.outputScaled,
+        factory: fac ? fac.name : null,
+      };
+    });
+    const findings: Finding[] = [
+      ...guard(() => readoutRule(ctx), []),
+      ...guard(() => attentionRule(ctx, sites), []),
+      ...guard(() => initRules(ctx), []),
+      ...guard(() => optimizerRule(ctx), []),
+    ];
+    const rules = options.rules ?? {};
+    for (const f of findings) {
+      const sev = rules[f.rule] ?? RULES[f.rule].severity;
+      if (sev === 'off' || isSuppressed(f, directives)) continue;
+      f.severity = sev;
+      result.findings.push(f);
+    }
+    result.findings.sort((a, c) => a.line - c.line || a.column - c.column || a.rule.localeCompare(c.rule));
+  } catch (err) {
+    // Never throw into an editor keystroke: return what was found so far.
+    if (options.debug) throw err;
+  }
+  return result;
+}

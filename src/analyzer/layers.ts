@@ -1,0 +1,425 @@
+// Every tfjs layer definition in the file, its role and whether its fan-in/fan-out scale with width.
+// Data flow is followed through `tf.sequential({layers: [...]})`, `model.add(...)` and functional
+// `.apply()` chains (through local variables), which is all a readout needs: "infinite fan-in, finite
+// fan-out" (MUP.md vocabulary).
+import * as ts from 'typescript';
+import type { Bindings } from './bindings';
+import type { Facts } from './collect';
+import { configProp, enclosingClass, enclosingFunction, isAncestor, outerParent, propName, unwrap } from './source';
+import type { LayerRole } from './types';
+import type { WidthModel } from './width';
+
+export type Category = 'projection' | 'embedding' | 'norm' | 'passthrough' | 'runtimeReadout' | 'custom';
+
+/** Config key that sets the output size of a projection layer. */
+const PROJECTION_OUT: Record<string, string> = {
+  dense: 'units', conv1d: 'filters', conv2d: 'filters', conv3d: 'filters', conv2dTranspose: 'filters',
+  conv3dTranspose: 'filters', separableConv2d: 'filters', simpleRNN: 'units', lstm: 'units', gru: 'units',
+};
+const NORMS = new Set(['layerNormalization', 'batchNormalization']);
+const NOT_LAYERS = new Set(['input', 'Layer', 'RNN', 'InputSpec']);
+
+/** Where a layer sits in a sequential model: an element of `layers: [...]`, or a `model.add(...)` call. */
+export type SeqSite = { kind: 'element'; node: ts.Expression } | { kind: 'add'; node: ts.CallExpression };
+
+export interface LayerRec {
+  node: ts.CallExpression | ts.NewExpression;
+  kind: string;
+  ctor: string;
+  category: Category;
+  config?: ts.ObjectLiteralExpression;
+  cls?: ts.ClassLikeDeclaration;
+  applies: ts.CallExpression[];
+  seq?: { list: LayerRec[]; index: number; sites: SeqSite[] };
+  bindingName?: string;
+  fanIn: boolean;
+  fanOut: boolean;
+  role: LayerRole;
+  outputScaled: boolean;
+  name: string | null;
+}
+
+export class LayerModel {
+  readonly layers: LayerRec[] = [];
+  readonly byNode = new Map<ts.Node, LayerRec>();
+  private readonly layerVars = new Map<string, LayerRec>();
+  private readonly layerProps = new Map<string, LayerRec>();
+  readonly customClasses = new Map<string, ts.ClassLikeDeclaration>();
+  private readonly fanInMemo = new Map<LayerRec, boolean>();
+  private readonly busy = new Set<LayerRec>();
+
+  constructor(
+    private readonly facts: Facts,
+    private readonly b: Bindings,
+    private readonly w: WidthModel,
+    /** Classes whose methods compute attention scores that go to a softmax. */
+    private readonly attentionClasses: Set<ts.ClassLikeDeclaration>,
+  ) {
+    this.findCustomClasses();
+    this.findLayers();
+    this.findUses();
+    for (const l of this.layers) this.classify(l);
+  }
+
+  private findCustomClasses(): void {
+    for (let round = 0; round < 3; round++) {
+      for (const c of this.facts.classes) {
+        if (!c.name || this.customClasses.has(c.name.text)) continue;
+        const ext = c.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+        if (!ext) continue;
+        const path = this.b.qualify(ext);
+        if (path === 'tf.layers.Layer' || (ts.isIdentifier(ext) && this.customClasses.has(ext.text)) || (path?.startsWith('mup.') ?? false)) {
+          this.customClasses.set(c.name.text, c);
+        }
+      }
+    }
+  }
+
+  private findLayers(): void {
+    for (const n of this.facts.calls) {
+      const callee = n.expression;
+      const path = this.b.qualify(callee);
+      let rec: Omit<LayerRec, 'fanIn' | 'fanOut' | 'role' | 'outputScaled' | 'name' | 'applies'> | undefined;
+      const args = n.arguments ?? ts.factory.createNodeArray();
+      const config = args[0] && ts.isObjectLiteralExpression(unwrap(args[0])) ? (unwrap(args[0]) as ts.ObjectLiteralExpression) : undefined;
+      const kind = callee.getText(this.facts.sf);
+      if (path === 'mup.MuReadout' || path === 'mup.MuSharedReadout') {
+        rec = { node: n, kind, ctor: path.slice(4), category: 'runtimeReadout', config };
+      } else if (ts.isNewExpression(n) && ts.isIdentifier(callee) && this.customClasses.has(callee.text)) {
+        rec = { node: n, kind, ctor: callee.text, category: 'custom', config, cls: this.customClasses.get(callee.text) };
+      } else if (ts.isCallExpression(n) && path && path.startsWith('tf.layers.')) {
+        const ctor = path.slice('tf.layers.'.length);
+        if (ctor.includes('.') || NOT_LAYERS.has(ctor) || !/^[a-z]/.test(ctor)) continue;
+        const category: Category = PROJECTION_OUT[ctor] ? 'projection' : ctor === 'embedding' ? 'embedding' : NORMS.has(ctor) ? 'norm' : 'passthrough';
+        rec = { node: n, kind, ctor, category, config };
+      }
+      if (!rec) continue;
+      const full: LayerRec = { ...rec, applies: [], fanIn: false, fanOut: false, role: 'other', outputScaled: false, name: null };
+      this.layers.push(full);
+      this.byNode.set(n, full);
+      // Where the layer object goes: `const fc = ...`, `this.fc = ...`, class field `fc = ...`.
+      const { node: p, child } = outerParent(n);
+      if (p && ts.isVariableDeclaration(p) && p.initializer === child && ts.isIdentifier(p.name)) {
+        full.bindingName = p.name.text;
+        this.layerVars.set(p.name.text, full);
+      } else if (p && ts.isBinaryExpression(p) && p.right === child && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        if (ts.isIdentifier(p.left)) {
+          full.bindingName = p.left.text;
+          this.layerVars.set(p.left.text, full);
+        } else if (ts.isPropertyAccessExpression(p.left)) {
+          full.bindingName = p.left.name.text;
+          this.layerProps.set(p.left.name.text, full);
+        }
+      } else if (p && ts.isPropertyDeclaration(p) && p.initializer === child) {
+        const nm = propName(p.name);
+        if (nm) {
+          full.bindingName = nm;
+          this.layerProps.set(nm, full);
+        }
+      }
+    }
+  }
+
+  /** The layer an expression denotes: the constructing call itself, a variable or a property holding it. */
+  layerOf(e: ts.Expression): LayerRec | undefined {
+    e = unwrap(e);
+    const direct = this.byNode.get(e);
+    if (direct) return direct;
+    if (ts.isIdentifier(e)) return this.layerVars.get(e.text);
+    if (ts.isPropertyAccessExpression(e)) return this.layerProps.get(e.name.text);
+    return undefined;
+  }
+
+  private findUses(): void {
+    const adds = new Map<string, { list: LayerRec[]; sites: SeqSite[] }>();
+    const seqVars = new Map<string, { list: LayerRec[]; sites: SeqSite[] }>();
+    for (const n of this.facts.calls) {
+      if (!ts.isCallExpression(n)) continue;
+      const callee = unwrap(n.expression);
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'apply' && n.arguments.length > 0) {
+        const rec = this.layerOf(callee.expression);
+        if (rec) rec.applies.push(n);
+        continue;
+      }
+      const path = this.b.qualify(callee);
+      if (path === 'tf.sequential') {
+        const seq = { list: [] as LayerRec[], sites: [] as SeqSite[] };
+        const arr = configProp(n.arguments[0] && ts.isObjectLiteralExpression(unwrap(n.arguments[0])) ? (unwrap(n.arguments[0]) as ts.ObjectLiteralExpression) : undefined, 'layers');
+        if (arr && ts.isArrayLiteralExpression(unwrap(arr))) {
+          for (const el of (unwrap(arr) as ts.ArrayLiteralExpression).elements) {
+            const rec = this.layerOf(el);
+            if (rec) {
+              seq.list.push(rec);
+              seq.sites.push({ kind: 'element', node: el });
+            }
+          }
+        }
+        const { node: p, child } = outerParent(n);
+        if (p && ts.isVariableDeclaration(p) && p.initializer === child && ts.isIdentifier(p.name)) seqVars.set(this.scopeKey(p.name.text, n), seq);
+        else if (p && ts.isBinaryExpression(p) && ts.isIdentifier(p.left)) seqVars.set(this.scopeKey(p.left.text, n), seq);
+        adds.set(`\0${n.pos}`, seq);
+        continue;
+      }
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'add' && n.arguments.length === 1) {
+        const rec = this.layerOf(n.arguments[0]);
+        if (!rec) continue;
+        const recv = unwrap(callee.expression);
+        const key = this.scopeKey(recv.getText(this.facts.sf), n);
+        let seq = seqVars.get(key) ?? adds.get(key);
+        if (!seq) {
+          seq = { list: [], sites: [] };
+          adds.set(key, seq);
+        }
+        seq.list.push(rec);
+        seq.sites.push({ kind: 'add', node: n });
+      }
+    }
+    for (const seq of [...seqVars.values(), ...adds.values()]) {
+      seq.list.forEach((rec, index) => {
+        if (!rec.seq) rec.seq = { list: seq.list, index, sites: seq.sites };
+      });
+    }
+  }
+
+  private scopeKey(name: string, at: ts.Node): string {
+    const fn = enclosingFunction(at);
+    return `${name}@${fn ? fn.pos : -1}`;
+  }
+
+  private configInput(rec: LayerRec): boolean | undefined {
+    const c = rec.config;
+    if (!c) return undefined;
+    const shape = configProp(c, 'inputShape') ?? configProp(c, 'batchInputShape');
+    if (shape) {
+      const s = unwrap(shape);
+      if (ts.isArrayLiteralExpression(s) && s.elements.length > 0) return this.w.isDerived(s.elements[s.elements.length - 1]);
+      return this.w.isDerived(s);
+    }
+    const dim = configProp(c, 'inputDim');
+    if (dim) return this.w.isDerived(dim);
+    return undefined;
+  }
+
+  private fanOutOf(rec: LayerRec): boolean {
+    switch (rec.category) {
+      case 'projection':
+        return this.w.isDerived(configProp(rec.config, PROJECTION_OUT[rec.ctor]));
+      case 'embedding':
+        return this.w.isDerived(configProp(rec.config, 'outputDim'));
+      case 'custom':
+        return this.customScales(rec);
+      case 'runtimeReadout':
+        return false;
+      default:
+        return this.fanInOf(rec);
+    }
+  }
+
+  private customScales(rec: LayerRec): boolean {
+    const args = rec.node.arguments ?? [];
+    for (const a of args) {
+      const u = unwrap(a);
+      if (ts.isObjectLiteralExpression(u)) {
+        for (const p of u.properties) {
+          if (ts.isPropertyAssignment(p) && this.w.isDerived(p.initializer)) return true;
+          if (ts.isShorthandPropertyAssignment(p) && this.w.isDerived(p.name)) return true;
+        }
+      } else if (this.w.isDerived(u)) return true;
+    }
+    return false;
+  }
+
+  fanInOf(rec: LayerRec): boolean {
+    const m = this.fanInMemo.get(rec);
+    if (m !== undefined) return m;
+    if (this.busy.has(rec)) return false;
+    this.busy.add(rec);
+    const r = this.computeFanIn(rec);
+    this.busy.delete(rec);
+    this.fanInMemo.set(rec, r);
+    return r;
+  }
+
+  private computeFanIn(rec: LayerRec): boolean {
+    if (rec.category === 'embedding') return this.w.isDerived(configProp(rec.config, 'inputDim'));
+    if (rec.category === 'runtimeReadout') return true;
+    if (rec.category === 'custom') return this.customScales(rec);
+    const fromConfig = this.configInput(rec);
+    if (fromConfig !== undefined) return fromConfig;
+    if (rec.seq) {
+      const { list, index } = rec.seq;
+      return index === 0 ? false : this.outScales(list[index - 1]);
+    }
+    if (rec.applies.length > 0) {
+      const s = this.tensorScales(rec.applies[0].arguments[0], 0);
+      if (s !== undefined) return s;
+    }
+    // Unknown input (a function parameter, `inputs` of a custom layer's call()): inside code that is
+    // configured by a width knob, tensors are width-sized unless shown otherwise.
+    return this.w.widthRefAt(rec.node) !== undefined;
+  }
+
+  outScales(rec: LayerRec): boolean {
+    switch (rec.category) {
+      case 'projection':
+      case 'embedding':
+      case 'custom':
+      case 'runtimeReadout':
+        return this.fanOutOf(rec);
+      default:
+        return this.fanInOf(rec);
+    }
+  }
+
+  /** Whether the last dimension of a tensor expression scales with width; undefined when unknown. */
+  tensorScales(e: ts.Expression | undefined, depth: number): boolean | undefined {
+    if (!e || depth > 12) return undefined;
+    e = unwrap(e);
+    if (ts.isIdentifier(e)) {
+      const a = this.latestAssignment(e.text, e);
+      if (!a || ts.isBindingElement(a as ts.Node)) return undefined;
+      return this.tensorScales(a, depth + 1);
+    }
+    if (ts.isArrayLiteralExpression(e)) return e.elements.length ? this.tensorScales(e.elements[0], depth + 1) : undefined;
+    if (ts.isCallExpression(e)) {
+      const callee = unwrap(e.expression);
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'apply') {
+        const rec = this.layerOf(callee.expression);
+        if (rec) {
+          if (rec.category === 'norm' || rec.category === 'passthrough') return this.tensorScales(e.arguments[0], depth + 1);
+          return this.outScales(rec);
+        }
+      }
+      const path = this.b.qualify(callee);
+      if (path === 'tf.input' || path === 'tf.layers.input') {
+        const c = e.arguments[0] && unwrap(e.arguments[0]);
+        const shape = c && ts.isObjectLiteralExpression(c) ? configProp(c, 'shape') ?? configProp(c, 'batchShape') : undefined;
+        const s = shape && unwrap(shape);
+        if (s && ts.isArrayLiteralExpression(s) && s.elements.length) return this.w.isDerived(s.elements[s.elements.length - 1]);
+        return false;
+      }
+      // Ops and helper functions: shape follows the receiver of a method, else the first argument.
+      if (ts.isPropertyAccessExpression(callee) && !path) return this.tensorScales(callee.expression, depth + 1);
+      return this.tensorScales(e.arguments[0], depth + 1);
+    }
+    return undefined;
+  }
+
+  /** The value a variable holds at `use`: the last assignment before it in source order. */
+  latestAssignment(name: string, use: ts.Node): ts.Expression | undefined {
+    const list = this.facts.assigns.get(name);
+    if (!list) return undefined;
+    const at = use.pos;
+    let best: ts.Expression | undefined;
+    for (const a of list) {
+      if (a.pos >= at || isAncestor(a.node, use)) continue;
+      // Only bindings visible from `use`: declared at top level or in a function around it.
+      const fn = enclosingFunction(a.node);
+      if (fn && !isAncestor(fn, use)) continue;
+      best = a.value;
+    }
+    return best;
+  }
+
+  private classify(rec: LayerRec): void {
+    rec.fanIn = this.fanInOf(rec);
+    rec.fanOut = this.fanOutOf(rec);
+    const nameLit = configProp(rec.config, 'name');
+    rec.name = nameLit && ts.isStringLiteralLike(nameLit) ? nameLit.text : rec.bindingName ?? null;
+    switch (rec.category) {
+      case 'embedding':
+        rec.role = 'embedding';
+        break;
+      case 'norm':
+        rec.role = 'norm';
+        break;
+      case 'passthrough':
+        rec.role = 'other';
+        break;
+      case 'runtimeReadout':
+        rec.role = 'readout';
+        rec.outputScaled = true;
+        break;
+      case 'custom':
+        rec.role = rec.cls && this.attentionClasses.has(rec.cls) ? 'attention' : 'other';
+        break;
+      case 'projection':
+        rec.role = rec.fanIn ? (rec.fanOut ? 'hidden' : 'readout') : rec.fanOut ? 'input' : 'other';
+        if (rec.role === 'readout') rec.outputScaled = this.isOutputScaled(rec);
+        break;
+    }
+  }
+
+  /** A rescaling layer whose scale depends on the width (`tf.layers.rescaling({scale: 64 / width})`). */
+  isWidthRescaling(rec: LayerRec | undefined): boolean {
+    return !!rec && rec.ctor === 'rescaling' && this.w.isDerived(configProp(rec.config, 'scale'));
+  }
+
+  private isOutputScaled(rec: LayerRec): boolean {
+    if (rec.seq) {
+      const { list, index } = rec.seq;
+      if (this.isWidthRescaling(list[index + 1]) || this.isWidthRescaling(list[index - 1])) return true;
+    }
+    for (const a of rec.applies) {
+      if (this.isScaledTensor(a.arguments[0], 0)) return true;
+      if (this.isScaledUse(a, 0)) return true;
+    }
+    return false;
+  }
+
+  /** A tensor multiplied or divided by a width-derived value, or passed through a width rescaling. */
+  private isScaledTensor(e: ts.Expression | undefined, depth: number): boolean {
+    if (!e || depth > 4) return false;
+    e = unwrap(e);
+    if (ts.isIdentifier(e)) return this.isScaledTensor(this.latestAssignment(e.text, e), depth + 1);
+    if (!ts.isCallExpression(e)) return false;
+    const callee = unwrap(e.expression);
+    if (ts.isPropertyAccessExpression(callee)) {
+      const m = callee.name.text;
+      if (m === 'apply') return this.isWidthRescaling(this.layerOf(callee.expression));
+      const path = this.b.qualify(callee);
+      if ((path === 'tf.mul' || path === 'tf.div') && e.arguments.length === 2) return this.w.isDerived(e.arguments[0]) || this.w.isDerived(e.arguments[1]);
+      if (!path && (m === 'mul' || m === 'div') && e.arguments.length === 1) return this.w.isDerived(e.arguments[0]);
+    }
+    return false;
+  }
+
+  /** Whether the output of `expr` is multiplied by a width-derived value where it is used. */
+  private isScaledUse(expr: ts.Expression, depth: number): boolean {
+    if (depth > 3) return false;
+    const { node: p, child } = outerParent(expr);
+    if (!p) return false;
+    if (ts.isCallExpression(p) && p.arguments.includes(child as ts.Expression)) {
+      const callee = unwrap(p.expression);
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'apply') {
+        const rec = this.layerOf(callee.expression);
+        if (this.isWidthRescaling(rec)) return true;
+        if (rec && (rec.category === 'passthrough' || rec.category === 'norm') && rec.ctor !== 'rescaling') return this.isScaledUse(p, depth + 1);
+        return false;
+      }
+      const path = this.b.qualify(callee);
+      if ((path === 'tf.mul' || path === 'tf.div') && p.arguments.length === 2) return p.arguments.some((a) => a !== child && this.w.isDerived(a));
+      return false;
+    }
+    if (ts.isPropertyAccessExpression(p) && p.expression === child && (p.name.text === 'mul' || p.name.text === 'div')) {
+      const call = p.parent;
+      return ts.isCallExpression(call) && call.expression === p && call.arguments.length === 1 && this.w.isDerived(call.arguments[0]);
+    }
+    let name: string | undefined;
+    if (ts.isVariableDeclaration(p) && p.initializer === child && ts.isIdentifier(p.name)) name = p.name.text;
+    else if (ts.isBinaryExpression(p) && p.right === child && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(p.left)) name = p.left.text;
+    if (!name) return false;
+    const scope: ts.Node = enclosingFunction(p)?.body ?? enclosingClass(p) ?? this.facts.sf;
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isIdentifier(n) && n.text === name && n.pos > p.pos && n.parent !== p) {
+        if (this.isScaledUse(n, depth + 1)) found = true;
+        return;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(scope);
+    return found;
+  }
+}

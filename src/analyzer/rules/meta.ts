@@ -1,0 +1,49 @@
+// The five rules of DESIGN.md: ids, default severities, one-line summaries (SARIF, docs, hovers).
+import type { RuleId, Severity } from '../types';
+
+export interface RuleMeta {
+  severity: Severity;
+  summary: string;
+}
+
+export const RULES: Record<RuleId, RuleMeta> = {
+  'mup/readout-not-scaled': {
+    severity: 'error',
+    summary: 'A readout (width fan-in, fixed fan-out) whose output is not multiplied by 1/width_mult.',
+  },
+  'mup/attention-sqrt-scaling': {
+    severity: 'error',
+    summary: 'Attention logits scaled by 1/sqrt(d_head) instead of muP\'s attn_mult/d_head.',
+  },
+  'mup/init-fan-avg': {
+    severity: 'warning',
+    summary: 'An input or readout layer left on the fan-average (glorot) initializer.',
+  },
+  'mup/init-constant-std': {
+    severity: 'warning',
+    summary: 'A width-scaled layer initialised with a fixed standard deviation.',
+  },
+  'mup/optimizer-global-lr': {
+    severity: 'warning',
+    summary: 'One optimizer learning rate for a model that has hidden (width x width) matrices.',
+  },
+};
+
+export const RULE_IDS = Object.keys(RULES) as RuleId[];
+
+/** Where the rule docs live: `docs/rules.md` in the repository, one anchor per rule. */
+export const RULE_DOCS_PATH = 'docs/rules.md';
+export const RULE_DOCS_URL = 'https://github.com/mup-lens/mup-lens/blob/main/docs/rules.md';
+
+/** Anchor of a rule in docs/rules.md: GitHub's heading slug of `## mup/readout-not-scaled`. */
+export function ruleAnchor(rule: RuleId): string {
+  return rule.replace('/', '');
+}
+
+/**
+ * Link for a rule's docs (diagnostic `code` target, SARIF `helpUri`). `base` defaults to the
+ * repository's docs/rules.md on GitHub; pass a file URI of the installed docs/rules.md to link locally.
+ */
+export function ruleDocUrl(rule: RuleId, base: string = RULE_DOCS_URL): string {
+  return `${base}#${ruleAnchor(rule)}`;
+}

@@ -1,0 +1,97 @@
+// mup/readout-not-scaled: a readout (infinite fan-in, finite fan-out; MUP.md) whose output is not
+// multiplied by 1/width_mult. Fixes: a width rescaling right after it (in the file's import style), or
+// `MuReadout` when the file already imports the mup-lens runtime.
+import * as ts from 'typescript';
+import { baseText, makeFinding, type Ctx } from '../context';
+import type { LayerRec } from '../layers';
+import { configProp, enclosingClass, indentAt, insertAt, replaceNode, unwrap } from '../source';
+import type { Finding, Fix, TextEdit } from '../types';
+
+export function readoutRule(ctx: Ctx): Finding[] {
+  const out: Finding[] = [];
+  for (const rec of ctx.layers.layers) {
+    if (rec.role !== 'readout' || rec.outputScaled) continue;
+    const width = ctx.w.widthRefAt(rec.node) ?? 'width';
+    const base = baseText(ctx);
+    const outSize = configProp(rec.config, rec.ctor === 'dense' ? 'units' : 'filters');
+    const label = rec.name ? `readout '${rec.name}'` : 'readout';
+    const message =
+      `${label} (fan-in grows with width, fan-out ${outSize ? outSize.getText(ctx.sf) : 'fixed'}) is not muP-scaled: ` +
+      `its output must be multiplied by 1/width_mult (base ${ctx.baseWidth}: scale ${ctx.baseWidth}/${width}), ` +
+      `else its logits grow with width after the first update`;
+    const fixes: Fix[] = [];
+    const mu = muReadoutFix(ctx, rec);
+    const rescale = rescaleFix(ctx, rec, `${base} / ${width}`);
+    if (mu) fixes.push({ ...mu, isPreferred: true });
+    if (rescale) fixes.push(mu ? rescale : { ...rescale, isPreferred: true });
+    out.push(makeFinding(ctx, 'mup/readout-not-scaled', rec.node, message, fixes));
+  }
+  return out;
+}
+
+/** `tf.layers.dense({...})` -> `new MuReadout({...})`, only when the runtime is imported already. */
+function muReadoutFix(ctx: Ctx, rec: LayerRec): Fix | undefined {
+  if (!ctx.b.has('mup') || rec.ctor !== 'dense' || !ts.isCallExpression(rec.node)) return undefined;
+  const ref = ctx.b.refTo('mup.MuReadout');
+  const args = rec.node.arguments.map((a) => a.getText(ctx.sf)).join(', ');
+  return { title: `Use ${ref.text} (muP readout from mup-lens/runtime)`, edits: [...ref.edits, replaceNode(ctx.sf, rec.node, `new ${ref.text}(${args})`)] };
+}
+
+function rescaleFix(ctx: Ctx, rec: LayerRec, scale: string): Fix | undefined {
+  const sf = ctx.sf;
+  const title = `Multiply the readout output by ${scale} (1/width_mult)`;
+  if (enclosingClass(rec.node) && rec.applies.length > 0 && !rec.seq) {
+    // Inside a custom layer's call(): scale the tensor, no new layer per call.
+    const mul = ctx.b.refTo('tf.mul');
+    const a = rec.applies[0];
+    const cast = isTs(ctx) ? ` as ${ctx.b.refTo('tf.Tensor').text}` : '';
+    const typeEdits = isTs(ctx) ? ctx.b.refTo('tf.Tensor').edits : [];
+    return { title, edits: dedupe([...mul.edits, ...typeEdits, replaceNode(sf, a, `${mul.text}(${a.getText(sf)}${cast}, ${scale})`)]) };
+  }
+  const ref = ctx.b.refTo('tf.layers.rescaling');
+  const layerText = `${ref.text}({ scale: ${scale} })`;
+  let edit: TextEdit | undefined;
+  if (rec.seq) {
+    const { kind, node: site } = rec.seq.sites[rec.seq.index];
+    if (kind === 'add') {
+      // model.add(readout): add the rescaling right after that statement.
+      const stmt = statementOf(site);
+      const recv = unwrap(site.expression) as ts.PropertyAccessExpression;
+      const indent = indentAt(sf, stmt.getStart(sf));
+      edit = insertAt(sf, stmt.end, `\n${indent}${recv.expression.getText(sf)}.add(${layerText});`);
+    } else {
+      // element of `layers: [...]`
+      const multiline = sf.text.slice(site.end, site.parent.end).includes('\n') || sf.text.slice(site.parent.pos, site.pos).includes('\n');
+      const indent = indentAt(sf, site.getStart(sf));
+      edit = insertAt(sf, site.end, multiline ? `,\n${indent}${layerText}` : `, ${layerText}`);
+    }
+  } else if (rec.applies.length > 0) {
+    const a = rec.applies[0];
+    edit = replaceNode(sf, a, `${layerText}.apply(${a.getText(sf)})`);
+  }
+  if (!edit) return undefined;
+  return { title: `Insert ${ref.text}({ scale: ${scale} }) after the readout (1/width_mult)`, edits: [...ref.edits, edit] };
+}
+
+function isTs(ctx: Ctx): boolean {
+  return /\.(ts|tsx|mts|cts)$/i.test(ctx.fileName);
+}
+
+/** Two import additions at the same spot (`, mul` and `, Tensor`) merge into one edit. */
+function dedupe(edits: TextEdit[]): TextEdit[] {
+  const out: TextEdit[] = [];
+  for (const e of edits) {
+    const same = out.find((o) => o.line === e.line && o.column === e.column && o.endLine === e.endLine && o.endColumn === e.endColumn && o.line === o.endLine && o.column === o.endColumn);
+    if (same && e.line === e.endLine && e.column === e.endColumn) {
+      if (same.newText !== e.newText) same.newText += e.newText;
+    } else out.push({ ...e });
+  }
+  return out;
+}
+
+function statementOf(n: ts.Node): ts.Node {
+  let p: ts.Node = n;
+  while (p.parent && !ts.isBlock(p.parent) && !ts.isSourceFile(p.parent) && !ts.isCaseClause(p.parent)) p = p.parent;
+  return p;
+}
+

@@ -1,0 +1,147 @@
+// Parsing and positions. Syntax only: `ts.createSourceFile`, never a Program or a type checker, so a
+// keystroke costs one parse (incremental when the same file was analysed just before) and one walk.
+import * as ts from 'typescript';
+import type { Range, TextEdit } from './types';
+
+export function scriptKindOf(fileName: string): ts.ScriptKind {
+  const lower = fileName.toLowerCase();
+  if (lower.endsWith('.tsx')) return ts.ScriptKind.TSX;
+  if (lower.endsWith('.jsx')) return ts.ScriptKind.JSX;
+  if (/\.(js|mjs|cjs)$/.test(lower)) return ts.ScriptKind.JS;
+  return ts.ScriptKind.TS;
+}
+
+interface Cached {
+  text: string;
+  sf: ts.SourceFile;
+}
+
+// The last few files analysed, for incremental re-parsing on keystrokes (what tsserver does).
+const cache = new Map<string, Cached>();
+const CACHE_SIZE = 16;
+
+export function parse(text: string, fileName: string, incremental = true): ts.SourceFile {
+  const prev = incremental ? cache.get(fileName) : undefined;
+  let sf: ts.SourceFile | undefined;
+  if (prev && prev.text === text) sf = prev.sf;
+  else if (prev) {
+    try {
+      sf = ts.updateSourceFile(prev.sf, text, changeRange(prev.text, text));
+    } catch {
+      sf = undefined;
+    }
+  }
+  if (!sf) sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, scriptKindOf(fileName));
+  if (incremental) {
+    cache.delete(fileName);
+    cache.set(fileName, { text, sf });
+    if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  }
+  return sf;
+}
+
+/** The smallest span that differs between two texts (common prefix and suffix removed). */
+export function changeRange(oldText: string, newText: string): ts.TextChangeRange {
+  const max = Math.min(oldText.length, newText.length);
+  let p = 0;
+  while (p < max && oldText.charCodeAt(p) === newText.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < max - p && oldText.charCodeAt(oldText.length - 1 - s) === newText.charCodeAt(newText.length - 1 - s)) s++;
+  return ts.createTextChangeRange(ts.createTextSpan(p, oldText.length - p - s), newText.length - p - s);
+}
+
+export function posOf(sf: ts.SourceFile, offset: number): { line: number; column: number } {
+  const lc = sf.getLineAndCharacterOfPosition(offset);
+  return { line: lc.line + 1, column: lc.character + 1 };
+}
+
+export function rangeOf(sf: ts.SourceFile, node: ts.Node): Range {
+  const a = posOf(sf, node.getStart(sf));
+  const b = posOf(sf, node.end);
+  return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+}
+
+export function insertAt(sf: ts.SourceFile, offset: number, newText: string): TextEdit {
+  const p = posOf(sf, offset);
+  return { line: p.line, column: p.column, endLine: p.line, endColumn: p.column, newText };
+}
+
+export function replaceNode(sf: ts.SourceFile, node: ts.Node, newText: string): TextEdit {
+  return { ...rangeOf(sf, node), newText };
+}
+
+/** Leading whitespace of the line holding `offset`. */
+export function indentAt(sf: ts.SourceFile, offset: number): string {
+  const line = sf.getLineAndCharacterOfPosition(offset).line;
+  const start = sf.getLineStarts()[line];
+  const m = /^[ \t]*/.exec(sf.text.slice(start, start + 200));
+  return m ? m[0] : '';
+}
+
+/** Strips parentheses, `as`, `!` and `<T>` casts. */
+export function unwrap(e: ts.Expression): ts.Expression {
+  for (;;) {
+    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+    else return e;
+  }
+}
+
+/** The parent, skipping parentheses and casts. */
+export function outerParent(n: ts.Node): { node: ts.Node; child: ts.Node } {
+  let child = n;
+  let p = n.parent;
+  while (p && (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isTypeAssertionExpression(p) || ts.isSatisfiesExpression(p))) {
+    child = p;
+    p = p.parent;
+  }
+  return { node: p, child };
+}
+
+export function isFunctionLike(n: ts.Node): n is ts.FunctionLikeDeclaration {
+  return ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessorDeclaration(n) || ts.isSetAccessorDeclaration(n);
+}
+
+export function enclosingFunction(n: ts.Node): ts.FunctionLikeDeclaration | undefined {
+  for (let p = n.parent; p; p = p.parent) if (isFunctionLike(p)) return p;
+  return undefined;
+}
+
+export function enclosingClass(n: ts.Node): ts.ClassLikeDeclaration | undefined {
+  for (let p = n.parent; p; p = p.parent) if (ts.isClassDeclaration(p) || ts.isClassExpression(p)) return p;
+  return undefined;
+}
+
+export function isAncestor(anc: ts.Node, n: ts.Node): boolean {
+  for (let p: ts.Node | undefined = n; p; p = p.parent) if (p === anc) return true;
+  return false;
+}
+
+/** Name of a property name node (`a`, `'a'`, `["a"]`). */
+export function propName(n: ts.PropertyName | ts.MemberName): string | undefined {
+  if (ts.isIdentifier(n) || ts.isPrivateIdentifier(n) || ts.isStringLiteral(n) || ts.isNumericLiteral(n)) return n.text;
+  if (ts.isComputedPropertyName(n) && ts.isStringLiteralLike(n.expression)) return n.expression.text;
+  return undefined;
+}
+
+/** The value of `key` in an object literal (`{key: v}` or shorthand `{key}`). */
+export function configProp(obj: ts.ObjectLiteralExpression | undefined, key: string): ts.Expression | undefined {
+  if (!obj) return undefined;
+  for (const p of obj.properties) {
+    if (ts.isPropertyAssignment(p) && propName(p.name) === key) return p.initializer;
+    if (ts.isShorthandPropertyAssignment(p) && p.name.text === key) return p.name;
+  }
+  return undefined;
+}
+
+export function configPropNode(obj: ts.ObjectLiteralExpression | undefined, key: string): ts.ObjectLiteralElementLike | undefined {
+  if (!obj) return undefined;
+  return obj.properties.find((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && p.name && propName(p.name) === key);
+}
+
+/** Last segment of a callee (`tf.layers.dense` -> `dense`, `x.mul` -> `mul`). */
+export function calleeName(e: ts.Expression): string | undefined {
+  e = unwrap(e);
+  if (ts.isIdentifier(e)) return e.text;
+  if (ts.isPropertyAccessExpression(e)) return e.name.text;
+  return undefined;
+}
