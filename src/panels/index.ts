@@ -28,7 +28,7 @@ const panels = new Map<string, ResultsPanel>();
 function keyOf(view: PanelView): string {
   if (view.kind === 'coord') return `coord:${view.meta.modelFile}#${view.meta.exportName}:${view.meta.parametrization}`;
   const m = view.runs[0]?.meta;
-  return `sweep:${m ? `${m.modelFile}#${m.exportName}` : 'empty'}`;
+  return `sweep:${m ? (m.group ?? `${m.modelFile}#${m.exportName}`) : 'empty'}`;
 }
 
 function context() {

@@ -141,6 +141,7 @@ export function loadStoredSweepRuns(dir: string, name: string): SweepRun[] {
         widths: nums(set.widths),
         lrs: nums(set.lrs),
         seeds: typeof set.seeds === 'number' ? set.seeds : undefined,
+        group: str(set.group),
       },
       trials: stored.map(toSweepTrial),
       result: own,
@@ -151,7 +152,7 @@ export function loadStoredSweepRuns(dir: string, name: string): SweepRun[] {
 }
 
 /** Model identity used to put SP and muP sweeps of one model side by side. */
-export const modelKey = (r: { meta: { modelFile: string; exportName: string } }) => `${r.meta.modelFile}#${r.meta.exportName}`;
+export const modelKey = (r: { meta: { modelFile: string; exportName: string; group?: string } }) => r.meta.group ?? `${r.meta.modelFile}#${r.meta.exportName}`;
 
 /**
  * A sweep view for the chosen store, with the other parametrization of the same model (from another store)

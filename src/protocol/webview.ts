@@ -43,6 +43,9 @@ export interface SweepMeta extends RunMeta {
   widths?: number[];
   lrs?: number[];
   seeds?: number;
+  /** Sweeps with the same group share one panel, SP beside muP (default `<modelFile>#<exportName>`; set it
+   *  when SP and muP are two exports, e.g. `mlpSP` and `mlpMuP`). */
+  group?: string;
 }
 
 /** One parametrization's sweep as the panel knows it (live trials, then the engine's result). */
