@@ -120,9 +120,21 @@ export function defineInitializers(tf: Tf) {
     return { className: init.getClassName(), config: init.getConfig() };
   }
 
-  /** Inverse of serializeInitializer, through tfjs's registry of serializable classes. */
+  /** Inverse of serializeInitializer, through tfjs's registry of serializable classes; also takes tfjs's
+   * string identifiers ('zeros', 'glorotUniform', 'he_normal', ...), as tf.layers.dense does. */
   function deserializeInitializer(value: unknown, what: string): InitializerLike {
     if (value != null && typeof (value as InitializerLike).apply === 'function') return value as InitializerLike;
+    if (typeof value === 'string') {
+      const id = value.replace(/_+(\w)/g, (_m, c: string) => c.toUpperCase()) as keyof Tf['initializers'];
+      const make = tf.initializers[id] as unknown as ((args: object) => InitializerLike) | undefined;
+      const noArgs = ['zeros', 'ones'].includes(id);
+      const seedOnly = ['glorotUniform', 'glorotNormal', 'heNormal', 'heUniform', 'leCunNormal', 'leCunUniform'];
+      if (typeof make === 'function' && (noArgs || seedOnly.includes(id))) return make({});
+      throw new Error(
+        `${what}: unknown initializer '${value}'; use an initializer object such as muFanIn() or ` +
+          `tf.initializers.zeros(), or one of ${['zeros', 'ones', ...seedOnly].join(', ')}`,
+      );
+    }
     const v = value as { className?: string; class_name?: string; config?: tfType.serialization.ConfigDict } | null;
     const className = v?.className ?? v?.class_name;
     const entry = className ? tf.serialization.SerializationMap.getMap().classNameMap[className] : undefined;

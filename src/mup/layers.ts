@@ -26,7 +26,14 @@ export interface MuReadoutArgs extends LayerArgs {
   kernelInitializer?: InitializerLike;
   /** Default zeros. */
   biasInitializer?: InitializerLike;
+  /** Applied after the multiplier and bias, as tf.layers.dense does (e.g. 'softmax'). Default linear. */
+  activation?: ActivationIdentifier;
 }
+
+type ActivationIdentifier = NonNullable<Parameters<Tf['layers']['activation']>[0]>['activation'];
+
+/** tf.layers.dense arguments a quick fix may carry over that MuReadout does not implement: say so. */
+const UNSUPPORTED = ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint'];
 
 export interface MuSharedReadoutArgs extends LayerArgs {
   /** The embedding layer whose table [vocab, dim] this readout reuses (tied weights). */
@@ -106,6 +113,8 @@ export function defineLayers(tf: Tf, inits: ReturnType<typeof defineInitializers
     rescaled: boolean;
     readonly kernelInitializer: InitializerLike;
     readonly biasInitializer: InitializerLike;
+    readonly activation: ActivationIdentifier;
+    private readonly activationLayer: tfType.layers.Layer | null;
     kernel: tfType.LayerVariable | null = null;
     bias: tfType.LayerVariable | null = null;
 
@@ -115,7 +124,15 @@ export function defineLayers(tf: Tf, inits: ReturnType<typeof defineInitializers
       if (!Number.isInteger(args.units) || args.units < 1) {
         throw new RangeError(`MuReadout: units must be a positive integer, got ${String(args.units)}`);
       }
+      for (const k of UNSUPPORTED) {
+        if ((args as unknown as Record<string, unknown>)[k] != null) {
+          throw new Error(`MuReadout: ${k} is not supported; remove it, or add the penalty to the loss yourself`);
+        }
+      }
       this.units = args.units;
+      this.activation = args.activation ?? 'linear';
+      // tfjs-layers' activation lookup is not exported; an Activation layer applied to tensors does the same.
+      this.activationLayer = this.activation === 'linear' ? null : tf.layers.activation({ activation: this.activation });
       this.useBias = args.useBias ?? true;
       this.outputMult = positive('MuReadout: outputMult', args.outputMult ?? 1);
       this.readoutZeroInit = args.readoutZeroInit ?? false;
@@ -154,13 +171,14 @@ export function defineLayers(tf: Tf, inits: ReturnType<typeof defineInitializers
       return tf.tidy(() => {
         const x = single(inputs, `MuReadout '${this.name}'`);
         if (this.widthMult == null) throw notReady('MuReadout', this.name);
-        return readoutMatMul(
+        const y = readoutMatMul(
           x,
           this.kernel!.read(),
           false,
           this.outputMult / this.widthMult,
           this.bias ? this.bias.read() : null,
         );
+        return this.activationLayer ? (this.activationLayer.apply(y) as tfType.Tensor) : y;
       });
     }
 
@@ -187,6 +205,7 @@ export function defineLayers(tf: Tf, inits: ReturnType<typeof defineInitializers
         useBias: this.useBias,
         outputMult: this.outputMult,
         readoutZeroInit: this.readoutZeroInit,
+        activation: this.activation,
         kernelInitializer: serializeInitializer(this.kernelInitializer),
         biasInitializer: serializeInitializer(this.biasInitializer),
       };
@@ -212,14 +231,15 @@ export function defineLayers(tf: Tf, inits: ReturnType<typeof defineInitializers
     widthMult: number | null;
     bias: tfType.LayerVariable | null = null;
 
-    constructor(args: MuSharedReadoutArgs & { widthMult?: number }) {
-      const { embedding, ...rest } = args ?? ({} as MuSharedReadoutArgs);
+    constructor(args: MuSharedReadoutArgs & { widthMult?: number; embeddingLayer?: { name: string } }) {
+      const { embedding, embeddingLayer, ...rest } = args ?? ({} as MuSharedReadoutArgs);
       super(rest);
-      if (embedding == null && args?.embeddingLayerName == null) {
+      const name = embedding?.name ?? args?.embeddingLayerName ?? embeddingLayer?.name;
+      if (name == null) {
         throw new TypeError('MuSharedReadout: pass {embedding: <the tf.layers.embedding layer to tie to>}');
       }
       this.embedding = embedding ?? null;
-      this.embeddingLayerName = embedding?.name ?? (args.embeddingLayerName as string);
+      this.embeddingLayerName = name;
       this.units = args.units ?? null;
       this.useBias = args.useBias ?? true;
       this.outputMult = positive('MuSharedReadout: outputMult', args.outputMult ?? 1);
@@ -306,7 +326,8 @@ export function defineLayers(tf: Tf, inits: ReturnType<typeof defineInitializers
 
     override getConfig(): tfType.serialization.ConfigDict {
       const c: tfType.serialization.ConfigDict = {
-        embeddingLayerName: this.embeddingLayerName,
+        // Under a `name` key: tfjs camel-cases every other string value when it loads a model ('tok_emb').
+        embeddingLayer: { name: this.embeddingLayerName },
         units: this.units,
         useBias: this.useBias,
         outputMult: this.outputMult,

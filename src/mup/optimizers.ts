@@ -230,6 +230,18 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
       return this.minimize(lossFn, true, vars) as tfType.Scalar;
     }
 
+    // tfjs-layers asks for these only to save a model with {includeOptimizer: true}.
+    override async getWeights(): Promise<NamedTensor[]> {
+      throw new Error(
+        `${this.getClassName()} cannot save its state yet: save the model without includeOptimizer, and after ` +
+          'loading call applyBaseShapes and compile with a new optimizer',
+      );
+    }
+
+    override async setWeights(_weights: NamedTensor[]): Promise<void> {
+      throw new Error(`${this.getClassName()} cannot load a saved optimizer state yet`);
+    }
+
     override dispose(): void {
       for (const g of this.groupMap.values()) g.inner.dispose();
       this.groupMap.clear();
