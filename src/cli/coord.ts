@@ -1,7 +1,188 @@
-import type { CliIO } from './io';
+// `mup-lens coord <file>#<export>`: the coordinate check from a terminal (DESIGN.md "coord").
+// Exit 0 pass, 1 fail, 2 usage or load error (one line on stderr). Progress goes to stderr, results to stdout.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatText, verdictLine } from '../coord/format';
+import type { CoordJobParams } from '../coord/job';
+import { runCoordinateCheck } from '../coord/run';
+import { renderCoordReport } from '../report/html';
+import { WorkerJobError } from '../worker/client';
+import type { BackendRequest } from '../worker/protocol';
+import { UsageError, type CliIO } from './io';
 
-// Placeholder until this command lands; replaced by its own issue's work.
-export async function main(_argv: string[], io: CliIO): Promise<number> {
-  io.stderr('mup-lens coord: not available yet\n');
-  return 2;
+const HELP = `usage: mup-lens coord <file>#<export> [options]
+
+Trains the model at several widths for a few steps and checks that every layer's activation size (mean |x|)
+stays flat as the width grows (muP's coordinate check). The export is a factory (width) => tf.LayersModel.
+
+options:
+  --widths 64,128,256,512,1024   widths to build (at least two)
+  --steps 5                      training steps per run (t = 1 is at init; at least 2)
+  --seeds 3                      runs per width (the plot shows their mean)
+  --lr 0.01                      learning rate (large on purpose, so blow-ups show)
+  --optimizer adam|sgd           default adam
+  --mup | --sp                   per-group muP learning rates (default) or one global learning rate
+  --base-width N                 muP base width for the learning-rate groups (default: the smallest width)
+  --data <file>#<export>         training batch (step) => {xs, ys}; default: an export 'data' in the model file
+  --backend auto|tensorflow|wasm|cpu   default auto: tfjs-node-gpu, tfjs-node, wasm, cpu
+  --timeout 600                  seconds before the check is stopped
+  --format text|json|html        default text; html writes a report to --out and prints its path
+  --out DIR                      default .mup/coord/<file>-<export>/
+exit: 0 pass, 1 fail, 2 usage or load error`;
+
+function list(flag: string, v: string): number[] {
+  const out = v.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (out.length === 0 || out.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new UsageError(`${flag} must be a comma-separated list of positive integers, got '${v}'`);
+  }
+  return out;
+}
+
+function int(flag: string, v: string, min: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got '${v}'`);
+  return n;
+}
+
+function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${v}'`);
+  return v as T;
+}
+
+function target(spec: string, cwd: string, what: string): { file: string; exportName: string } {
+  const hash = spec.lastIndexOf('#');
+  if (hash <= 0 || hash === spec.length - 1) throw new UsageError(`${what} must be <file>#<export>, e.g. model.ts#mlp, got '${spec}'`);
+  const file = resolve(cwd, spec.slice(0, hash));
+  if (!existsSync(file)) throw new UsageError(`${what}: no such file: ${file}`);
+  return { file, exportName: spec.slice(hash + 1) };
+}
+
+export interface ParsedCoordArgs {
+  params: CoordJobParams;
+  backend: BackendRequest;
+  format: 'text' | 'json' | 'html';
+  out: string;
+  timeoutMs: number;
+}
+
+export function parseCoordArgs(argv: string[], cwd: string): ParsedCoordArgs | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        widths: { type: 'string', default: '64,128,256,512,1024' },
+        steps: { type: 'string', default: '5' },
+        seeds: { type: 'string', default: '3' },
+        lr: { type: 'string', default: '0.01' },
+        optimizer: { type: 'string', default: 'adam' },
+        mup: { type: 'boolean' },
+        sp: { type: 'boolean' },
+        'base-width': { type: 'string' },
+        data: { type: 'string' },
+        backend: { type: 'string', default: 'auto' },
+        timeout: { type: 'string', default: '600' },
+        format: { type: 'string', default: 'text' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0]);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  if (parsed.positionals.length !== 1) {
+    throw new UsageError(parsed.positionals.length === 0 ? 'missing <file>#<export> (see --help)' : `expected one <file>#<export>, got ${parsed.positionals.length} arguments`);
+  }
+  if (v.mup && v.sp) throw new UsageError('--mup and --sp exclude each other');
+  const { file, exportName } = target(parsed.positionals[0], cwd, 'the model');
+  const widths = [...new Set(list('--widths', v.widths!))].sort((a, b) => a - b);
+  if (widths.length < 2) throw new UsageError('--widths needs at least two different widths to fit a slope');
+  const lr = Number(v.lr);
+  if (!(lr > 0) || !Number.isFinite(lr)) throw new UsageError(`--lr must be a positive number, got '${v.lr}'`);
+  const timeout = Number(v.timeout);
+  if (!(timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got '${v.timeout}'`);
+  const format = oneOf('--format', v.format!, ['text', 'json', 'html'] as const);
+  const params: CoordJobParams = {
+    file,
+    exportName,
+    widths,
+    steps: int('--steps', v.steps!, 2),
+    seeds: int('--seeds', v.seeds!, 1),
+    lr,
+    optimizer: oneOf('--optimizer', v.optimizer!, ['adam', 'sgd'] as const),
+    parametrization: v.sp ? 'sp' : 'mup',
+    baseWidth: v['base-width'] !== undefined ? int('--base-width', v['base-width'], 1) : undefined,
+    data: v.data !== undefined ? target(v.data, cwd, '--data') : null,
+  };
+  const name = `${basename(file, extname(file))}-${exportName}`;
+  return {
+    params,
+    backend: oneOf('--backend', v.backend!, ['auto', 'tensorflow', 'wasm', 'cpu'] as const),
+    format,
+    out: resolve(cwd, v.out ?? join('.mup', 'coord', name)),
+    timeoutMs: timeout * 1000,
+  };
+}
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const args = parseCoordArgs(argv, io.cwd);
+  if (args === 'help') {
+    io.stdout(HELP + '\n');
+    return 0;
+  }
+  const { params } = args;
+  let lastWidth = -1;
+  let outcome;
+  try {
+    outcome = await runCoordinateCheck(params, {
+      backend: args.backend,
+      timeoutMs: args.timeoutMs,
+      onLog: (line) => io.stderr(`  | ${line}\n`),
+      onProgress: (e) => {
+        if (e.width !== lastWidth) {
+          lastWidth = e.width;
+          io.stderr(`width ${e.width}: ${params.seeds} seed(s) x ${params.steps} steps (${Math.round(e.fraction * 100)}%)\n`);
+        }
+      },
+    });
+  } catch (err) {
+    if (err instanceof WorkerJobError) {
+      const e = err.error;
+      const where = e.file ? ` (${e.file}${e.line ? `:${e.line}` : ''})` : '';
+      throw new UsageError(`${e.message}${where}`);
+    }
+    throw err;
+  }
+  const { result, backend, notes, warnings } = outcome;
+  io.stderr(`backend: ${backend.label} (${backend.reasons.join('; ')})\n`);
+  for (const w of warnings) io.stderr(`warning: ${w}\n`);
+  const header = `coordinate check of ${params.exportName} (${params.parametrization === 'mup' ? 'muP' : 'SP'}, ${params.optimizer} lr ${params.lr}, ${params.steps} steps, ${params.seeds} seeds) on ${backend.label}`;
+  switch (args.format) {
+    case 'json':
+      io.stdout(JSON.stringify(result, null, 2) + '\n');
+      break;
+    case 'text':
+      for (const n of notes) io.stderr(`note: ${n}\n`);
+      io.stdout(formatText(result, header, io.cwd));
+      break;
+    case 'html': {
+      mkdirSync(args.out, { recursive: true });
+      const page = join(args.out, 'index.html');
+      writeFileSync(page, renderCoordReport(result, { title: `${params.exportName} — ${basename(params.file)}`, subtitle: header, notes: [...notes, ...warnings] }));
+      writeFileSync(join(args.out, 'coord.json'), JSON.stringify(result, null, 2) + '\n');
+      io.stderr(verdictLine(result, io.cwd) + '\n');
+      io.stdout(page + '\n');
+      break;
+    }
+    default: {
+      const _: never = args.format;
+      void _;
+    }
+  }
+  return result.verdict.pass ? 0 : 1;
 }

@@ -6,7 +6,7 @@ import type { LayerInfo } from '../analyzer/types';
 import { runCoordCheck, type MupApi } from '../coord/engine';
 import { runTrialJob } from '../sweep/trialJob';
 import type { BackendInfo, JobKind, JobKinds } from './protocol';
-import { loadOptional } from './optional';
+import { analyze } from '../analyzer/index';
 
 export interface JobContext<K extends JobKind> {
   /** The one tf instance of this worker (backend already set). */
@@ -23,10 +23,8 @@ export type JobHandler<K extends JobKind> = (params: JobKinds[K]['params'], ctx:
 
 /** The analyzer's layers of a file (for source lines); null when it cannot run. Pure syntax, never user code. */
 function sourceLayers(file: string): LayerInfo[] | null {
-  const analyzer = loadOptional<{ analyze(text: string, fileName: string): { layers: LayerInfo[] } }>('analyzer');
-  if (!analyzer) return null;
   try {
-    return analyzer.analyze(readFileSync(file, 'utf8'), file).layers;
+    return analyze(readFileSync(file, 'utf8'), file).layers;
   } catch {
     return null; // source lines are a convenience: a check runs without them
   }

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BackendError, selectBackend } from '../backend/select';
 import type { MupApi } from '../coord/engine';
@@ -24,7 +25,8 @@ function send(msg: WorkerToHost): void {
 /** Where the .wasm binaries are: next to the bundle (scripts/build.mjs copies them), else in node_modules. */
 function wasmDir(): string {
   if (existsSync(join(__dirname, 'tfjs-backend-wasm-simd.wasm'))) return __dirname + '/';
-  return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
+  // createRequire: resolved at run time from source checkouts (tsx), where no copy sits next to this file.
+  return join(dirname(createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
 }
 
 let selected: { tf: Tf; info: BackendInfo } | null = null;

@@ -1,0 +1,43 @@
+// Text rendering of a coordinate check for terminals and output channels. Pure.
+import { relative } from 'node:path';
+import { FAIL_FROM, PASS_BELOW } from './summarize';
+import type { CoordResult } from './types';
+
+function fmt(v: number | null): string {
+  if (v === null) return 'n/a';
+  return (v >= 0 ? '+' : '') + v.toFixed(2);
+}
+
+function pad(s: string, n: number, right = false): string {
+  return right ? s.padStart(n) : s.padEnd(n);
+}
+
+export function sourceOf(result: CoordResult, layer: string, cwd: string): string {
+  const src = result.layers.find((l) => l.name === layer)?.source;
+  return src ? `${relative(cwd, src.file) || src.file}:${src.line}` : '';
+}
+
+/** One line: the verdict, the worst layer and where it is. */
+export function verdictLine(result: CoordResult, cwd: string): string {
+  const v = result.verdict;
+  const level = (v.level ?? (v.pass ? 'pass' : 'fail')).toUpperCase();
+  if (v.problems?.length) return `${level}: ${v.problems[0]}`;
+  if (!v.worst) return `${level}: no slope could be fitted`;
+  const where = sourceOf(result, v.worst.layer, cwd);
+  const bounds = `pass < ${PASS_BELOW}, fail >= ${FAIL_FROM}`;
+  return `${level}: largest |slope| ${Math.abs(v.worst.slope).toFixed(2)} at layer '${v.worst.layer}', t = ${v.worst.t} (${bounds})${where ? ` at ${where}` : ''}`;
+}
+
+export function formatText(result: CoordResult, header: string, cwd: string): string {
+  const steps = Array.from({ length: result.steps }, (_, i) => i + 1);
+  const nameW = Math.max(5, ...result.layers.map((l) => l.name.length)) + 2;
+  const roleW = Math.max(4, ...result.layers.map((l) => l.role.length)) + 2;
+  const lines = [header, `slope of log l1 against log width, widths ${result.widths.join(',')} (t = 1 is at init; judged over t >= 2)`];
+  lines.push(pad('layer', nameW) + pad('role', roleW) + steps.map((t) => pad(`t=${t}`, 7, true)).join(' ') + '  source');
+  for (const layer of result.layers) {
+    const row = steps.map((t) => pad(fmt(result.slopes.find((s) => s.layer === layer.name && s.t === t)?.slope ?? null), 7, true));
+    lines.push(pad(layer.name, nameW) + pad(layer.role, roleW) + row.join(' ') + '  ' + sourceOf(result, layer.name, cwd));
+  }
+  lines.push(verdictLine(result, cwd));
+  return lines.join('\n') + '\n';
+}
