@@ -1,7 +1,169 @@
-import type { CliIO } from './io';
+// `mup-lens sweep <file>#<export>`: the LR-vs-width sweep, headless (DESIGN.md "sweep").
+// Exit codes: 0 the best LR transfers across widths (or a --shard slice ran), 1 it does not (or nothing could be
+// judged), 2 usage or input error. Progress goes to stderr, the result to stdout (text, json) or a file (html).
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runSweep, defaultSweepName, type SweepReport } from '../sweep/engine';
+import { GridError, parseLrList, parseLrRange, parseShard, parseWidths } from '../sweep/grid';
+import { TrialError } from '../sweep/pool';
+import { formatHtml, formatText } from '../sweep/report';
+import type { BackendRequest } from '../worker/protocol';
+import { UsageError, type CliIO } from './io';
 
-// Placeholder until this command lands; replaced by its own issue's work.
-export async function main(_argv: string[], io: CliIO): Promise<number> {
-  io.stderr('mup-lens sweep: not available yet\n');
-  return 2;
+export const SWEEP_USAGE = `usage: mup-lens sweep <file>#<export> [options]
+
+Trains the model at each width over a grid of learning rates and reports whether the best LR moves with width.
+  --widths 64,128,256        widths to train (default 64,128,256)
+  --lrs 0.001,2^-8,...       learning rates, or
+  --lr-range 2^-14:2^-4:1    log2-spaced LRs: start:stop:step in octaves (default 2^-14:2^-4:1)
+  --steps N                  training steps per trial (default 150)
+  --seeds N                  seeds per (width, LR) (default 1)
+  --mup | --sp               per-group muP Adam LRs from inferred base shapes (default) | one global Adam LR
+  --base-width N             muP base width (default 64)
+  --data <file>#<export>     batches (step) => {xs, ys}; 'synthetic' forces the built-in teacher task
+                             (default: an export named 'data' in the model file, else synthetic)
+  --workers N                worker processes (default: cores on wasm/cpu, 1 on tensorflow)
+  --backend B                auto|tensorflow|wasm|cpu (default auto)
+  --out DIR                  store directory (default .mup/sweeps/<name>/); finished trials are reused
+  --shard i/n                run slice i (0-based) of n of the grid, e.g. one Slurm array task
+  --merge-only               run nothing, report what the store holds for this grid
+  --target-width N           width to recommend an LR for (default: the widest swept)
+  --trial-timeout S          stop a trial after S seconds (default: none)
+  --format text|json|html    output (html: writes <out>/report.html and prints its path)
+`;
+
+const DEFAULTS = { widths: '64,128,256', lrRange: '2^-14:2^-4:1', steps: 150, seeds: 1, baseWidth: 64 };
+
+function positiveInt(v: string | undefined, flag: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag}: expected a positive integer, got '${v}'`);
+  return n;
+}
+
+function fileExport(spec: string, cwd: string, what: string): { file: string; exportName: string } {
+  const hash = spec.lastIndexOf('#');
+  if (hash <= 0 || hash === spec.length - 1) throw new UsageError(`${what}: expected <file>#<export>, e.g. examples/mlp/mup.ts#mlp (got '${spec}')`);
+  const file = resolve(cwd, spec.slice(0, hash));
+  if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`${what}: file not found: ${spec.slice(0, hash)}`);
+  return { file, exportName: spec.slice(hash + 1) };
+}
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        widths: { type: 'string' }, lrs: { type: 'string' }, 'lr-range': { type: 'string' },
+        steps: { type: 'string' }, seeds: { type: 'string' }, mup: { type: 'boolean' }, sp: { type: 'boolean' },
+        'base-width': { type: 'string' }, data: { type: 'string' }, workers: { type: 'string' },
+        backend: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' },
+        'merge-only': { type: 'boolean' }, 'target-width': { type: 'string' }, 'trial-timeout': { type: 'string' },
+        format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.split('\n')[0]} (see mup-lens sweep --help)`);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) {
+    io.stdout(SWEEP_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(`expected one <file>#<export>, got ${positionals.length} (see mup-lens sweep --help)`);
+  const model = fileExport(positionals[0]!, io.cwd, 'model');
+  if (v.mup && v.sp) throw new UsageError('--mup and --sp exclude each other');
+  if (v.lrs && v['lr-range']) throw new UsageError('give --lrs or --lr-range, not both');
+  const format = v.format ?? 'text';
+  if (!['text', 'json', 'html'].includes(format)) throw new UsageError(`--format: expected text, json or html, got '${format}'`);
+  const backend = (v.backend ?? 'auto') as BackendRequest;
+  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend: expected auto, tensorflow, wasm or cpu, got '${backend}'`);
+  let widths: number[];
+  let lrs: number[];
+  let shard: { index: number; count: number } | undefined;
+  try {
+    widths = parseWidths(v.widths ?? DEFAULTS.widths);
+    lrs = v.lrs ? parseLrList(v.lrs) : parseLrRange(v['lr-range'] ?? DEFAULTS.lrRange);
+    shard = v.shard ? parseShard(v.shard) : undefined;
+  } catch (err) {
+    if (err instanceof GridError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (shard && v['merge-only']) throw new UsageError('--shard runs a slice, --merge-only runs nothing: pick one');
+  const parametrization = v.sp ? 'sp' : 'mup';
+  const data = v.data === undefined ? null : v.data === 'synthetic' ? 'synthetic' : fileExport(v.data, io.cwd, '--data');
+  const name = defaultSweepName(model.file, model.exportName, parametrization);
+  const outDir = resolve(io.cwd, v.out ?? join('.mup', 'sweeps', name));
+  const quiet = v.quiet ?? false;
+
+  const controller = new AbortController();
+  const onSigint = () => {
+    io.stderr('\ninterrupted: stopping the workers; finished trials are stored\n');
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  let report: SweepReport;
+  const grid = widths.length * lrs.length * positiveInt(v.seeds, '--seeds', DEFAULTS.seeds);
+  const started = Date.now();
+  try {
+    report = await runSweep(
+      {
+        modelFile: model.file, exportName: model.exportName, widths, lrs,
+        seeds: positiveInt(v.seeds, '--seeds', DEFAULTS.seeds),
+        steps: positiveInt(v.steps, '--steps', DEFAULTS.steps),
+        parametrization, baseWidth: positiveInt(v['base-width'], '--base-width', DEFAULTS.baseWidth),
+        data, outDir, shard, mergeOnly: v['merge-only'] ?? false,
+        workers: v.workers === undefined ? undefined : positiveInt(v.workers, '--workers', 1),
+        backend, targetWidth: v['target-width'] === undefined ? undefined : positiveInt(v['target-width'], '--target-width', 1),
+        trialTimeoutMs: v['trial-timeout'] === undefined ? undefined : positiveInt(v['trial-timeout'], '--trial-timeout', 1) * 1000,
+        version: packageVersion(), cores: cpus().length, cwd: io.cwd, signal: controller.signal,
+      },
+      {
+        onBackend: (info, workers) => {
+          if (!quiet) io.stderr(`backend: ${info.label}${info.reasons.length ? ` (${info.reasons.join('; ')})` : ''}; ${workers} worker${workers === 1 ? '' : 's'}\n`);
+        },
+        onTrial: (e) => {
+          if (quiet || e.reused) return;
+          const t = e.trial;
+          const secs = (Date.now() - started) / 1000;
+          io.stderr(`[${e.done}/${e.total}] width ${t.width} lr 2^${Math.log2(t.lr).toFixed(1)} seed ${t.seed}: ${t.diverged ? 'diverged' : `loss ${t.loss!.toFixed(4)}`} (${((e.ms ?? 0) / 1000).toFixed(1)} s; ${secs.toFixed(0)} s elapsed)\n`);
+        },
+        onWarning: (m) => io.stderr(`warning: ${m}\n`),
+      },
+    );
+  } catch (err) {
+    if (err instanceof TrialError && ['usage', 'user-code', 'backend'].includes(err.error.kind)) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  if (!quiet && report.reused > 0) io.stderr(`reused ${report.reused} of ${grid} trials from ${outDir}\n`);
+
+  if (format === 'json') io.stdout(JSON.stringify(report, null, 2) + '\n');
+  else if (format === 'html') {
+    mkdirSync(outDir, { recursive: true });
+    const path = join(outDir, 'report.html');
+    writeFileSync(path, formatHtml([report], `LR sweep: ${report.model.file}#${report.model.exportName}`));
+    io.stdout(`${path}\n`);
+  } else io.stdout(formatText(report));
+
+  if (report.cancelled) return 130;
+  if (shard) return report.failed > 0 ? 1 : 0;
+  return report.transfers ? 0 : 1;
+}
+
+function packageVersion(): string {
+  for (const p of [join(__dirname, '../package.json'), join(__dirname, '../../package.json')]) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return (require(p) as { version: string }).version;
+    } catch {
+      /* next */
+    }
+  }
+  return 'unknown';
 }

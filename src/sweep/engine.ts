@@ -47,6 +47,7 @@ export interface SweepOptions {
   cwd: string;
   signal?: AbortSignal;
   workerPath?: string;
+  trialTimeoutMs?: number;
 }
 
 export interface TrialEvent {
@@ -190,7 +191,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
         parametrization: opts.parametrization, baseWidth: opts.baseWidth,
       } satisfies TrialJobParams,
     })),
-    { backend: opts.backend, workspaceDir: dirname(opts.modelFile), workers: opts.workers, cores: opts.cores, signal: opts.signal, workerPath: opts.workerPath },
+    { backend: opts.backend, workspaceDir: dirname(opts.modelFile), workers: opts.workers, cores: opts.cores, signal: opts.signal, workerPath: opts.workerPath, trialTimeoutMs: opts.trialTimeoutMs },
     {
       onResult: (p, result, backend) => {
         const identity = identityOf(p);
@@ -212,10 +213,10 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
         return 'continue';
       },
       onProgress: (p, s) => events.onStep?.(p, s.step, s.loss),
+      onBackend: (info, workers) => events.onBackend?.(info, workers),
     },
   );
   if (pool.aborted) throw pool.aborted;
-  if (pool.backend) events.onBackend?.(pool.backend, pool.workers);
 
   const trials: SweepTrial[] = [];
   const backends = new Set<string>();

@@ -1,11 +1,9 @@
-// A pool of worker processes (dist/worker.js, src/worker/protocol.ts) running sweep trials in parallel.
-// Each worker selects its backend once, keeps the user's module loaded, and runs one trial at a time; the
+// A pool of worker processes (src/worker/client.ts's WorkerClient, one per process) running sweep trials in
+// parallel. Each worker selects its backend once, keeps the user's module loaded, and runs one trial at a time; the
 // pool hands the next grid point to whichever worker is free. Cancel kills the workers: trials already
 // finished are stored by the caller the moment they finish, so only running trials are lost.
-import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { BackendInfo, BackendRequest, HostToWorker, WorkerError, WorkerToHost } from '../worker/protocol';
+import type { BackendInfo, BackendRequest, WorkerError } from '../worker/protocol';
+import { WorkerClient, WorkerJobError } from '../worker/client';
 import type { TrialJobParams, TrialJobResult, TrialProgress } from './trialJob';
 
 export class TrialError extends Error {
@@ -14,103 +12,9 @@ export class TrialError extends Error {
   }
 }
 
-/** dist/worker.js next to this bundle (dist/cli.js, dist/extension.js), or from the source tree (tests). */
-export function defaultWorkerPath(): string {
-  const candidates = [join(__dirname, 'worker.js'), join(__dirname, '../../dist/worker.js')];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`the worker bundle is missing (looked in ${candidates.join(', ')}); run npm run build`);
-  return found;
-}
-
-/** One worker process speaking the worker protocol. */
-export class TrialWorker {
-  private child: ChildProcess;
-  private nextId = 1;
-  private pending = new Map<number, { resolve(r: TrialJobResult): void; reject(e: Error): void; progress?(p: TrialProgress): void }>();
-  private exited: string | null = null;
-  readonly backend: Promise<BackendInfo>;
-
-  constructor(init: { backend: BackendRequest; workspaceDir: string }, workerPath = defaultWorkerPath()) {
-    this.child = fork(workerPath, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    let stderr = '';
-    this.child.stderr?.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-2000);
-    });
-    let backendResolve!: (b: BackendInfo) => void;
-    let backendReject!: (e: Error) => void;
-    this.backend = new Promise((res, rej) => {
-      backendResolve = res;
-      backendReject = rej;
-    });
-    this.backend.catch(() => undefined);
-    this.child.on('message', (raw: unknown) => {
-      const msg = raw as WorkerToHost;
-      switch (msg.type) {
-        case 'ready':
-          break;
-        case 'backend':
-          backendResolve(msg.info);
-          break;
-        case 'init-error':
-          backendReject(new TrialError(msg.error));
-          break;
-        case 'progress':
-          if (msg.kind === 'trial') this.pending.get(msg.id)?.progress?.(msg.data);
-          break;
-        case 'result':
-          if (msg.kind === 'trial') {
-            this.pending.get(msg.id)?.resolve(msg.result);
-            this.pending.delete(msg.id);
-          }
-          break;
-        case 'error':
-          this.pending.get(msg.id)?.reject(new TrialError(msg.error));
-          this.pending.delete(msg.id);
-          break;
-        default: {
-          const _: never = msg;
-          void _;
-        }
-      }
-    });
-    this.child.on('exit', (code, signal) => {
-      this.exited = signal ? `signal ${signal}` : `exit code ${code}`;
-      const err = new TrialError({
-        kind: 'crash',
-        message: `the worker process died (${this.exited})${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
-      });
-      backendReject(err);
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-    });
-    this.send({ type: 'init', init });
-  }
-
-  private send(msg: HostToWorker): void {
-    this.child.send(msg);
-  }
-
-  get alive(): boolean {
-    return this.exited === null;
-  }
-
-  run(params: TrialJobParams, progress?: (p: TrialProgress) => void): Promise<TrialJobResult> {
-    if (!this.alive) return Promise.reject(new TrialError({ kind: 'crash', message: `the worker process is gone (${this.exited})` }));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, progress });
-      this.send({ type: 'job', id, kind: 'trial', params });
-    });
-  }
-
-  kill(): void {
-    if (this.alive) this.child.kill('SIGKILL');
-  }
-
-  /** Ends the worker politely (it exits when the IPC channel closes). */
-  close(): void {
-    if (this.alive && this.child.connected) this.child.disconnect();
-  }
+function toTrialError(err: unknown): TrialError {
+  if (err instanceof WorkerJobError) return new TrialError(err.error);
+  return new TrialError({ kind: 'internal', message: err instanceof Error ? err.message : String(err) });
 }
 
 export interface PoolTask<T> {
@@ -123,7 +27,7 @@ export interface PoolEvents<T> {
   /** A trial failed; return 'abort' to stop the whole sweep (user error), 'continue' to go on. */
   onError(tag: T, error: TrialError): 'abort' | 'continue';
   onProgress?(tag: T, p: TrialProgress): void;
-  onBackend?(info: BackendInfo): void;
+  onBackend?(info: BackendInfo, workers: number): void;
 }
 
 export interface PoolOptions {
@@ -134,6 +38,10 @@ export interface PoolOptions {
   cores: number;
   signal?: AbortSignal;
   workerPath?: string;
+  /** A trial that runs longer than this is stopped (its worker killed) and reported as failed. */
+  trialTimeoutMs?: number;
+  /** What the user's code and tfjs print in the workers. */
+  onLog?: (line: string) => void;
 }
 
 export interface PoolOutcome {
@@ -152,50 +60,56 @@ export function defaultWorkers(backend: BackendInfo, cores: number): number {
 export async function runPool<T>(tasks: PoolTask<T>[], opts: PoolOptions, events: PoolEvents<T>): Promise<PoolOutcome> {
   const outcome: PoolOutcome = { backend: null, workers: 0, cancelled: false, aborted: null };
   if (tasks.length === 0) return outcome;
-  const workers: TrialWorker[] = [];
+  const workers: WorkerClient[] = [];
+  const stop = new AbortController();
   const spawn = () => {
-    const w = new TrialWorker({ backend: opts.backend, workspaceDir: opts.workspaceDir }, opts.workerPath);
+    const w = new WorkerClient({ init: { backend: opts.backend, workspaceDir: opts.workspaceDir }, workerPath: opts.workerPath, onLog: opts.onLog });
     workers.push(w);
     return w;
   };
   const onAbort = () => {
     outcome.cancelled = true;
-    for (const w of workers) w.kill();
+    stop.abort();
   };
+  if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener('abort', onAbort);
   try {
+    if (outcome.cancelled) return outcome;
     // The first worker tells which backend we are on, which sets the default worker count.
     const first = spawn();
     let backend: BackendInfo;
     try {
-      backend = await first.backend;
+      backend = await first.start();
     } catch (err) {
       if (outcome.cancelled) return outcome;
-      throw err;
+      throw toTrialError(err);
     }
     outcome.backend = backend;
-    events.onBackend?.(backend);
     const n = Math.max(1, Math.min(tasks.length, opts.workers ?? defaultWorkers(backend, opts.cores)));
     outcome.workers = n;
+    events.onBackend?.(backend, n);
     for (let i = 1; i < n; i++) spawn();
 
     let next = 0;
-    const loop = async (w: TrialWorker): Promise<void> => {
-      let worker = w;
+    const loop = async (worker: WorkerClient): Promise<void> => {
       while (!outcome.cancelled && !outcome.aborted && next < tasks.length) {
         const task = tasks[next++]!;
         try {
-          const result = await worker.run(task.params, (p) => events.onProgress?.(task.tag, p));
+          const result = await worker.run('trial', task.params, {
+            onProgress: (p) => events.onProgress?.(task.tag, p),
+            signal: stop.signal,
+            timeoutMs: opts.trialTimeoutMs,
+          });
           events.onResult(task.tag, result, backend);
         } catch (err) {
           if (outcome.cancelled || outcome.aborted) return;
-          const e = err instanceof TrialError ? err : new TrialError({ kind: 'internal', message: String(err) });
+          const e = toTrialError(err);
           if (events.onError(task.tag, e) === 'abort') {
             outcome.aborted = e;
-            for (const other of workers) other.kill();
+            stop.abort();
             return;
           }
-          if (!worker.alive) worker = spawn(); // a crash (e.g. out of memory): go on with a fresh process
+          // A crashed worker (e.g. out of memory) is restarted by the client on its next job.
         }
       }
     };
@@ -203,9 +117,6 @@ export async function runPool<T>(tasks: PoolTask<T>[], opts: PoolOptions, events
     return outcome;
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
-    for (const w of workers) {
-      if (outcome.cancelled || outcome.aborted) w.kill();
-      else w.close();
-    }
+    for (const w of workers) w.dispose();
   }
 }
