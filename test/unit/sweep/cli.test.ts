@@ -1,0 +1,83 @@
+// A tiny end-to-end sweep through the CLI (in-process main, real worker processes): the JSON contract, the
+// store and its reuse, diverged trials, sharding and merging, and usage errors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../src/cli';
+import type { SweepReport } from '../../../src/sweep/engine';
+
+const root = join(__dirname, '../../..');
+const model = 'test/fixtures/models/mlp_sp.ts#mlp';
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s), cwd: root });
+  return { code, out, err };
+}
+const tiny = ['--sp', '--widths', '16,32', '--lrs', '2^-7,2^-5,8', '--steps', '12', '--workers', '2', '--format', 'json'];
+
+test('sweep: JSON per contract, every trial stored at once, a rerun reuses them, a huge LR is marked diverged', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'sweep-cli-'));
+  const first = await cli(['sweep', model, ...tiny, '--out', out]);
+  assert.ok([0, 1].includes(first.code), first.err);
+  const r = JSON.parse(first.out) as SweepReport;
+  assert.deepEqual(Object.keys(r).slice(0, 5), ['trials', 'optimum', 'shiftOctaves', 'transfers', 'reused']);
+  assert.equal(r.trials.length, 6);
+  assert.equal(r.reused, 0);
+  for (const t of r.trials.filter((t) => t.lr === 8)) {
+    assert.equal(t.diverged, true, 'LR 8 diverges');
+    assert.equal(t.loss, null);
+  }
+  for (const t of r.trials.filter((t) => t.lr < 1)) assert.ok(t.loss! > 0 && !t.diverged);
+  assert.deepEqual(r.optimum.map((o) => o.width), [16, 32]);
+  for (const o of r.optimum) assert.ok(o.lr < 1, 'a diverged LR is never the optimum');
+  assert.match(first.err, /\[6\/6\] width \d+ lr/);
+  const lines = readFileSync(join(out, 'trials.jsonl'), 'utf8').trim().split('\n');
+  assert.equal(lines.length, 6);
+  assert.equal(JSON.parse(lines[0]!).identity.steps, 12);
+  assert.ok(readdirSync(out).includes('sweep.json') && readdirSync(out).includes('result.json'));
+
+  const again = await cli(['sweep', model, ...tiny, '--out', out]);
+  const r2 = JSON.parse(again.out) as SweepReport;
+  assert.equal(r2.reused, 6);
+  assert.equal(r2.ran, 0);
+  assert.deepEqual(r2.trials, r.trials);
+});
+
+test('sweep: shards run disjoint slices into one store; --merge-only reports the whole grid', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'sweep-shard-'));
+  const args = ['sweep', model, ...tiny, '--lrs', '2^-7,2^-5', '--workers', '1', '--out', out];
+  const s0 = await cli([...args, '--shard', '0/2']);
+  const s1 = await cli([...args, '--shard', '1/2']);
+  assert.equal(s0.code, 0, s0.err);
+  assert.equal(s1.code, 0, s1.err);
+  assert.equal((JSON.parse(s0.out) as SweepReport).ran, 2);
+  assert.equal((JSON.parse(s0.out) as SweepReport).missing, 2);
+  assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.jsonl')).sort(), ['trials.shard-0-of-2.jsonl', 'trials.shard-1-of-2.jsonl']);
+  const merged = await cli([...args, '--merge-only']);
+  const r = JSON.parse(merged.out) as SweepReport;
+  assert.equal(r.trials.length, 4);
+  assert.equal(r.reused, 4);
+  assert.equal(r.missing, 0);
+  assert.equal(r.optimum.length, 2);
+});
+
+test('sweep: usage errors exit 2 with one line', async () => {
+  const cases: [string[], RegExp][] = [
+    [['sweep', 'test/fixtures/models/mlp_sp.ts'], /expected <file>#<export>/],
+    [['sweep', 'nope.ts#mlp'], /file not found: nope\.ts/],
+    [['sweep', model, '--lr-range', '2^-4'], /start:stop\[:octaves\]/],
+    [['sweep', model, '--format', 'pdf'], /--format: expected text, json or html/],
+    [['sweep', model, '--shard', '2/2'], /0 <= i < n/],
+    [['sweep', 'test/fixtures/models/mlp_sp.ts#nothere', '--sp', '--widths', '8', '--lrs', '0.01', '--steps', '2', '--out', mkdtempSync(join(tmpdir(), 'x-'))], /has no export 'nothere'/],
+  ];
+  for (const [argv, re] of cases) {
+    const r = await cli(argv);
+    assert.equal(r.code, 2, `${argv.join(' ')}: ${r.err}`);
+    assert.match(r.err, re);
+    assert.equal(r.err.trim().split('\n').filter((l) => l.startsWith('mup-lens sweep:')).length, 1);
+  }
+});
