@@ -110,6 +110,33 @@ describe('MuAdam', () => {
     model.dispose();
   });
 
+  it('trains a tied-embedding model with fit: the shared table is one vector-like weight at lr', async () => {
+    const V = 6;
+    const factory = (w: number) => {
+      const tokens = tf.input({ shape: [4], dtype: 'int32' });
+      const emb = tf.layers.embedding({ inputDim: V, outputDim: w, embeddingsInitializer: tf.initializers.randomNormal({ seed: 1 }) });
+      const h = tf.layers.dense({ units: w, activation: 'tanh', kernelInitializer: mup.muFanIn({ seed: 2 }) }).apply(emb.apply(tokens)) as tf.SymbolicTensor;
+      const logits = new mup.MuSharedReadout({ embedding: emb }).apply(h) as tf.SymbolicTensor;
+      return tf.model({ inputs: tokens, outputs: logits });
+    };
+    const bs = mup.inferBaseShapes(factory, { baseWidth: 8 });
+    const model = factory(32);
+    const applied = mup.applyBaseShapes(model, bs, 32);
+    const opt = new mup.MuAdam({ learningRate: 1e-2 });
+    assert.equal(opt.groupOf(applied.params[0].variable).learningRate, 1e-2, 'table: lr');
+    assert.equal(opt.groupOf(applied.params[1].variable).learningRate, 1e-2 / 4, 'hidden: lr / 4');
+    model.compile({ optimizer: opt, loss: (yt: tf.Tensor, yp: tf.Tensor) => tf.losses.softmaxCrossEntropy(yt, yp) });
+    const tokens = tf.tensor2d([[1, 2, 3, 4], [5, 0, 1, 2]], [2, 4], 'int32');
+    const target = tf.oneHot(tf.tensor2d([[2, 3, 4, 5], [0, 1, 2, 3]], [2, 4], 'int32'), V);
+    const table0 = applied.params[0].variable.dataSync().slice();
+    const h = await model.fit(tokens, target, { epochs: 20, verbose: 0 });
+    const loss = h.history.loss as number[];
+    assert.ok(loss[loss.length - 1] < 0.85 * loss[0], `loss ${loss[0]} -> ${loss[loss.length - 1]}`);
+    assert.ok(maxAbsDiff(table0, applied.params[0].variable.dataSync()) > 1e-2, 'the tied table trains');
+    tf.dispose([tokens, target]);
+    model.dispose();
+  });
+
   it('says how to fix a model without base shapes, and rejects bad options', () => {
     const model = mlp(B, { mu: true, baseWidth: B });
     const opt = new mup.MuAdam({ learningRate: 1e-3 });
@@ -140,6 +167,24 @@ describe('MuSGD', () => {
     const i = g.findIndex((v) => Math.abs(v) > 1e-4);
     assert.ok(Math.abs((w0[i] - w1[i]) - lr * m * g[i]) < 1e-6);
     tf.dispose([x, y, value, grads]);
+    opt.dispose();
+    model.dispose();
+  });
+
+  it('with momentum, runs tf.train.momentum per group; setLearningRate keeps the multipliers', () => {
+    const model = mlp(2 * B, { mu: true, baseWidth: B });
+    const applied = mup.applyBaseShapes(model, shapesOf(), 2 * B);
+    const opt = new mup.MuSGD({ learningRate: 0.1, momentum: 0.9, params: applied });
+    const { x, y } = batch();
+    const first = opt.step(mseLoss(model, x, y)).dataSync()[0];
+    for (let t = 0; t < 10; t++) tf.dispose(opt.step(mseLoss(model, x, y)));
+    const later = tf.tidy(() => mseLoss(model, x, y)().dataSync()[0]);
+    assert.ok(later < first, `loss ${first} -> ${later}`);
+    assert.ok(opt.groups.every((g) => g.inner.getClassName() === 'Momentum'));
+    opt.setLearningRate(0.01);
+    assert.deepEqual(applied.params.map((p) => opt.groupOf(p.variable).learningRate), [0.02, 0.02, 0.01, 0.02, 0.02, 0.01]);
+    assert.ok(opt.groups.every((g) => (g.inner as unknown as { learningRate: number }).learningRate === g.learningRate));
+    tf.dispose([x, y]);
     opt.dispose();
     model.dispose();
   });
