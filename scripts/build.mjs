@@ -20,6 +20,9 @@ const nodeEntries = [
   { in: 'src/cli.ts', out: 'cli' },
   { in: 'src/worker/main.ts', out: 'worker' },
   { in: 'src/mup/runtime.ts', out: 'runtime' },
+  // The analyzer (TypeScript compiler inside, ~10 MB) in its own bundle: the extension requires it on the first
+  // document it lints, so that activation does not pay for compiling it (src/language/service.ts).
+  { in: 'src/language/analyzerBundle.ts', out: 'analyzer' },
 ].filter((e) => existsSync(join(root, e.in)));
 
 const builds = nodeEntries.map((entry) => ({

@@ -66,7 +66,7 @@ export class AnalysisCache {
   analyses = 0;
 
   constructor(
-    private readonly loadAnalyzer: () => AnalyzerApi,
+    private readonly loadAnalyzer: () => Pick<AnalyzerApi, 'analyze'>,
     private readonly log: CacheLog,
     private readonly maxChars = DEFAULT_MAX_CHARS,
   ) {}

@@ -66,7 +66,7 @@ export class DiagnosticsController implements vscode.Disposable {
     try {
       this.debouncer.cancel(doc.uri.toString());
       const outcome = this.service.analysisFor(doc);
-      const plain = toDiagnostics(outcome.result.findings, this.service.settings);
+      const plain = toDiagnostics(outcome.result.findings, this.service.settings, (rule) => this.service.ruleDocUrl(rule));
       const diagnostics = plain.map((d) => this.toDiagnostic(d));
       this.collection.set(doc.uri, diagnostics);
       this.lintedEmitter.fire({ uri: doc.uri, version: doc.version, count: diagnostics.length });
@@ -79,7 +79,7 @@ export class DiagnosticsController implements vscode.Disposable {
   private toDiagnostic(d: PlainDiagnostic): vscode.Diagnostic {
     const diag = new vscode.Diagnostic(toVsRange(d.range), d.message, SEVERITY[d.severity]);
     diag.source = d.source;
-    diag.code = { value: d.rule, target: this.service.ruleDocUri(d.rule) };
+    diag.code = { value: d.rule, target: vscode.Uri.parse(d.docUrl) };
     return diag;
   }
 

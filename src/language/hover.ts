@@ -1,8 +1,7 @@
 // Hover on a layer call: its role, which dimensions scale with width, and the init, LR multipliers and output
-// multiplier muP wants for it, from the cached analysis of this version.
+// multiplier muP wants for it (the analyzer's describeLayer), from the cached analysis of this version.
 import * as vscode from 'vscode';
-import { layerHoverMarkdown } from './hoverText';
-import { layerAtPosition, toRange0 } from './mapping';
+import { toRange0 } from './mapping';
 import { toVsRange } from './diagnostics';
 import type { LanguageService } from './service';
 
@@ -14,17 +13,12 @@ export class MupHoverProvider implements vscode.HoverProvider {
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     try {
-      const { layers } = this.service.resultFor(document);
-      const layer = layerAtPosition(layers, { line: position.line, character: position.character });
+      const outcome = this.service.analysisFor(document);
+      if (outcome.skipped) return undefined;
+      const analyzer = this.service.getAnalyzer();
+      const layer = analyzer.layerAt(outcome.result, position.line + 1, position.character + 1);
       if (!layer) return undefined;
-      const options = this.service.cache.getOptions();
-      let text: string | undefined;
-      try {
-        text = this.service.getAnalyzer().describeLayer?.(layer, options);
-      } catch (err) {
-        this.log.warn(`describeLayer failed, using the built-in description: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      const md = new vscode.MarkdownString(text ?? layerHoverMarkdown(layer, this.service.settings.baseWidth));
+      const md = new vscode.MarkdownString(analyzer.describeLayer(layer, this.service.settings.baseWidth).markdown);
       md.supportThemeIcons = true;
       return new vscode.Hover(md, toVsRange(toRange0(layer)));
     } catch (err) {

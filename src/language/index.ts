@@ -8,7 +8,7 @@ import { MupHoverProvider } from './hover';
 import { DOCUMENT_SELECTOR, LanguageService } from './service';
 
 export function registerLanguageFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
-  const service = new LanguageService(log);
+  const service = new LanguageService(log, context.extensionPath);
   const diagnostics = new DiagnosticsController(service, log);
   const lenses = new MupCodeLensProvider(service, log);
   context.subscriptions.push(

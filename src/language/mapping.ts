@@ -1,7 +1,7 @@
 // Analyzer data (1-based ranges, plain findings, fixes, factories) -> the plain shapes the VS Code adapters turn
 // into Diagnostics, CodeActions and CodeLenses one to one. Pure: no `vscode` import, so every decision a user
 // sees (which range, which severity, which edit, which lens) is unit-tested with node:test.
-import type { Finding, LayerInfo, ModelFactory, Range, RuleId, Severity } from '../analyzer/types';
+import type { Finding, ModelFactory, Range, RuleId, Severity } from '../analyzer/types';
 import { effectiveSeverity, isRuleId, type LintSettings } from './config';
 
 /** 0-based, like vscode.Position. */
@@ -33,14 +33,6 @@ export function sameRange0(a: Range0, b: Range0): boolean {
   );
 }
 
-function before(a: Position0, b: Position0): boolean {
-  return a.line < b.line || (a.line === b.line && a.character < b.character);
-}
-
-export function containsPosition(r: Range0, p: Position0): boolean {
-  return !before(p, r.start) && !before(r.end, p);
-}
-
 export interface PlainDiagnostic {
   range: Range0;
   message: string;
@@ -51,11 +43,11 @@ export interface PlainDiagnostic {
   docUrl: string;
 }
 
-/** Fallback when the analyzer does not say where its rules are documented: the README's rule list. */
-export const RULES_DOC_BASE = 'https://github.com/mup-lens/mup-lens/blob/main/README.md';
+/** Fallback when the analyzer is not loaded: the repository's rule docs (same anchors as the analyzer's). */
+export const RULES_DOC_BASE = 'https://github.com/mup-lens/mup-lens/blob/main/docs/rules.md';
 
 export function defaultRuleDocUrl(rule: RuleId): string {
-  // GitHub's heading anchors: lower-case, '/' dropped ("### mup/readout-not-scaled" -> #mupreadout-not-scaled).
+  // GitHub's heading anchors: lower-case, '/' dropped ("## mup/readout-not-scaled" -> #mupreadout-not-scaled).
   return `${RULES_DOC_BASE}#${rule.replace(/[^a-z0-9-]/g, '')}`;
 }
 
@@ -164,23 +156,6 @@ export function applyEdits(text: string, edits: readonly PlainEdit[]): string {
   let out = text;
   for (const e of sorted) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
   return out;
-}
-
-/** The innermost layer whose call contains the position (a layer built inside another's arguments wins). */
-export function layerAtPosition(layers: readonly LayerInfo[], p: Position0): LayerInfo | undefined {
-  let best: LayerInfo | undefined;
-  let bestSize = Infinity;
-  for (const l of layers) {
-    const r = toRange0(l);
-    if (!containsPosition(r, p)) continue;
-    // Size in (lines, characters) order: fewer lines first, then fewer characters.
-    const size = (r.end.line - r.start.line) * 1e7 + (r.end.character - r.start.character);
-    if (size < bestSize) {
-      best = l;
-      bestSize = size;
-    }
-  }
-  return best;
 }
 
 export const COORD_CHECK_COMMAND = 'mupLens.runCoordinateCheck';

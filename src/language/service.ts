@@ -1,6 +1,7 @@
 // The language features' shared state on the extension host: settings, the per-version analysis cache, and the
 // lazily loaded analyzer. The analyzer bundle (dist/analyzer.js, TypeScript compiler inside) is required on the
 // first document that needs it, not at activation.
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnalysisResult, RuleId } from '../analyzer/types';
@@ -39,9 +40,11 @@ export class LanguageService implements vscode.Disposable {
   /** Fires after settings changed (every cached analysis is stale then). */
   readonly onDidChangeSettings = this.changeEmitter.event;
   private lastProblems = '';
+  private docsBase: string | undefined | null = null;
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
+    private readonly extensionPath: string,
     private readonly load: () => AnalyzerApi = loadAnalyzerBundle,
   ) {
     this.cache = new AnalysisCache(() => this.getAnalyzer(), log);
@@ -104,15 +107,22 @@ export class LanguageService implements vscode.Disposable {
     return this.analysisFor(doc).result;
   }
 
-  ruleDocUri(rule: RuleId): vscode.Uri {
+  /**
+   * The rule's section in the docs: the extension's own docs/rules.md when it ships one (works offline, opens in
+   * the editor), else the repository's page on the web.
+   */
+  ruleDocUrl(rule: RuleId): string {
+    if (this.docsBase === null) {
+      const local = path.join(this.extensionPath, 'docs', 'rules.md');
+      this.docsBase = existsSync(local) ? vscode.Uri.file(local).toString() : undefined;
+    }
     let url = defaultRuleDocUrl(rule);
     try {
-      const fromAnalyzer = this.analyzer?.ruleDocUrl?.(rule);
-      if (fromAnalyzer) url = fromAnalyzer;
+      if (this.analyzer) url = this.analyzer.ruleDocUrl(rule, this.docsBase);
     } catch {
       // keep the default
     }
-    return vscode.Uri.parse(url);
+    return url;
   }
 
   forget(doc: vscode.TextDocument): void {

@@ -13,7 +13,7 @@ function recordingLog() {
 /** An analyzer that reports one finding per line containing "dense", and records its calls. */
 function countingAnalyzer() {
   const calls: Array<{ fileName: string; options?: AnalyzeOptions }> = [];
-  const api: AnalyzerApi = {
+  const api: Pick<AnalyzerApi, 'analyze'> = {
     analyze(text, fileName, options): AnalysisResult {
       calls.push({ fileName, options });
       const findings = text.split('\n').flatMap((l, i) =>

@@ -2,14 +2,13 @@
 // the layer under the cursor, CodeLenses above exported factories.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Finding, LayerInfo, ModelFactory } from '../../src/analyzer/types';
+import type { Finding, ModelFactory } from '../../src/analyzer/types';
 import { parseLintSettings } from '../../src/language/config';
 import {
   applyEdits,
   codeActionsForFinding,
   codeLensesForFactories,
   findingForDiagnostic,
-  layerAtPosition,
   suppressionAction,
   toDiagnostics,
   toRange0,
@@ -72,9 +71,9 @@ test('severity comes from mupLens.rules; off drops the diagnostic', () => {
   assert.deepEqual(toDiagnostics([readout], parseLintSettings({ rules: { 'mup/readout-not-scaled': 'off' } }).settings), []);
 });
 
-test('the default docs link points at the rule in the README', () => {
+test('the default docs link points at the rule in docs/rules.md', () => {
   const [d] = toDiagnostics([readout], parseLintSettings({}).settings);
-  assert.match(d.docUrl, /^https:\/\/.*README\.md#mupreadout-not-scaled$/);
+  assert.match(d.docUrl, /^https:\/\/.*docs\/rules\.md#mupreadout-not-scaled$/);
 });
 
 test('a diagnostic finds its finding by rule and range only', () => {
@@ -141,22 +140,6 @@ test('no second suppression when the analyzer offers one', () => {
   };
   const actions = codeActionsForFinding(own, source);
   assert.deepEqual(actions.map((a) => [a.title, a.kind, a.isPreferred]), [['Ignore this readout', 'suppress', false]]);
-});
-
-function layer(name: string, range: ReturnType<typeof rangeOf>, extra: Partial<LayerInfo> = {}): LayerInfo {
-  return { name, kind: 'tf.layers.dense', role: 'hidden', fanInScales: true, fanOutScales: true, outputScaled: false, factory: 'mlp', ...range, ...extra };
-}
-
-test('the layer under the cursor is the innermost call containing it', () => {
-  const text = 'const y = tf.layers.rescaling({ scale: 64 / width }).apply(tf.layers.dense({ units: 10 }).apply(h));';
-  const layers = [
-    layer('scale', rangeOf('tf.layers.rescaling({ scale: 64 / width }).apply(tf.layers.dense({ units: 10 }).apply(h))', text), { role: 'other' }),
-    layer('out', rangeOf('tf.layers.dense({ units: 10 })', text), { role: 'readout' }),
-  ];
-  assert.equal(layerAtPosition(layers, { line: 0, character: text.indexOf('units') })?.name, 'out');
-  assert.equal(layerAtPosition(layers, { line: 0, character: text.indexOf('scale:') })?.name, 'scale');
-  assert.equal(layerAtPosition(layers, { line: 0, character: 2 }), undefined);
-  assert.equal(layerAtPosition(layers, { line: 1, character: 0 }), undefined);
 });
 
 test('CodeLenses: two per exported factory, with {uri, exportName}; none for local factories', () => {

@@ -1,0 +1,184 @@
+// How much extension-host time activating mup-lens costs: `require('dist/extension.js')` + `activate()` with a
+// minimal `vscode` mock, each run in a fresh Node process (a cold module cache, as in a new extension host),
+// against the baseline of the same processes requiring an empty module. Also the one-time cost of the first
+// lint (loading dist/analyzer.js, the TypeScript compiler inside, and analysing one example file), which runs
+// right after activation, not inside it.
+// Writes bench-results/activation.json. `--quick`: fewer runs.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..');
+const runs = process.argv.includes('--quick') ? 3 : 9;
+const target = 50; // ms of extension-host time (issue 2)
+
+// The child: plain Node (no tsx hooks on the measured requires), CommonJS.
+const child = String.raw`
+const Module = require('node:module');
+const { readFileSync } = require('node:fs');
+const [mode, modulePath, root, docPath] = process.argv.slice(1);
+// A real extension host has loaded Node's common built-ins and used its module loader long before it activates
+// an extension: do the same here, so that neither side of the ratio pays for first use of those.
+for (const m of ['fs', 'path', 'os', 'util', 'events', 'url', 'crypto', 'child_process', 'worker_threads', 'net']) require('node:' + m);
+require(process.env.MUP_BENCH_WARMUP);
+if (mode === 'empty') {
+  const t0 = performance.now();
+  require(modulePath);
+  console.log(JSON.stringify({ requireMs: performance.now() - t0 }));
+  process.exit(0);
+}
+const listeners = {};
+const sets = [];
+const disposable = { dispose() {} };
+function deep(name) {
+  return new Proxy(function () {}, {
+    get(_t, p) {
+      if (p === 'then') return undefined;
+      if (p === 'dispose') return () => {};
+      if (p === Symbol.iterator) return function* () {};
+      if (p === Symbol.toPrimitive) return () => name;
+      return deep(name + '.' + String(p));
+    },
+    apply() { return deep(name + '()'); },
+    construct() { return deep('new ' + name); },
+  });
+}
+class EventEmitter {
+  constructor() { this.ls = []; this.event = (l) => { this.ls.push(l); return disposable; }; }
+  fire(e) { for (const l of this.ls) l(e); }
+  dispose() {}
+}
+const uri = (s, fsPath) => ({ scheme: s.split(':')[0], fsPath, path: fsPath, toString: () => s });
+const text = readFileSync(docPath, 'utf8');
+const doc = {
+  uri: uri('file://' + docPath, docPath), fileName: docPath, languageId: 'typescript', version: 1, isClosed: false,
+  getText: () => text,
+};
+const on = (name) => (l) => { (listeners[name] ??= []).push(l); return disposable; };
+const overrides = {
+  EventEmitter,
+  Uri: { file: (p) => uri('file://' + p, p), parse: (s) => uri(s, s), joinPath: (b, ...p) => uri(b.toString() + '/' + p.join('/'), b.fsPath + '/' + p.join('/')) },
+  DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
+  workspace: new Proxy({
+    isTrusted: true,
+    textDocuments: [doc],
+    getConfiguration: () => ({ get: (_k, d) => d, has: () => false, inspect: () => undefined }),
+  }, { get: (t, p) => (p in t ? t[p] : String(p).startsWith('onDid') ? on(String(p)) : deep('workspace.' + String(p))) }),
+  languages: new Proxy({
+    createDiagnosticCollection: () => ({ set: (u, d) => sets.push({ at: performance.now(), n: d.length }), delete() {}, clear() {}, dispose() {} }),
+  }, { get: (t, p) => (p in t ? t[p] : deep('languages.' + String(p))) }),
+  window: new Proxy({
+    createOutputChannel: () => new Proxy({}, { get: () => () => {} }),
+  }, { get: (t, p) => (p in t ? t[p] : deep('window.' + String(p))) }),
+};
+// Bundles read the namespace's own keys (esbuild's __toESM copies them): name the API surface the features use.
+for (const k of ['CodeActionKind', 'Range', 'Position', 'Selection', 'Diagnostic', 'DiagnosticRelatedInformation',
+  'CodeAction', 'CodeLens', 'Hover', 'MarkdownString', 'WorkspaceEdit', 'TextEdit', 'ThemeIcon', 'ThemeColor',
+  'Disposable', 'CancellationTokenSource', 'ConfigurationTarget', 'ProgressLocation', 'StatusBarAlignment',
+  'ViewColumn', 'TreeItem', 'TreeItemCollapsibleState', 'FileType', 'RelativePattern', 'LogLevel', 'ExtensionMode',
+  'UIKind', 'commands', 'env', 'extensions', 'tasks', 'debug', 'l10n', 'version']) overrides[k] ??= deep('vscode.' + k);
+const vscode = new Proxy(overrides, { get: (t, p) => (p in t ? t[p] : deep('vscode.' + String(p))) });
+const load = Module._load;
+Module._load = function (request, ...rest) { return request === 'vscode' ? vscode : load.call(this, request, ...rest); };
+const context = new Proxy({
+  subscriptions: [], extensionPath: root, extensionUri: overrides.Uri.file(root),
+  globalStorageUri: overrides.Uri.file(root + '/.bench-storage'), storageUri: undefined,
+  extensionMode: 1, asAbsolutePath: (p) => root + '/' + p,
+}, { get: (t, p) => (p in t ? t[p] : deep('context.' + String(p))) });
+const t0 = performance.now();
+const ext = require(modulePath);
+const t1 = performance.now();
+let error;
+try { ext.activate(context); } catch (e) { error = String(e && e.stack || e); }
+const t2 = performance.now();
+// The first lint is scheduled right after activation: wait for its diagnostics.
+const started = Date.now();
+(function wait() {
+  if (sets.length > 0 || Date.now() - started > 60000) {
+    console.log(JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, firstLintMs: sets.length ? sets[0].at - t2 : null, findings: sets.length ? sets[0].n : null, error }));
+    process.exit(0);
+  }
+  setTimeout(wait, 1);
+})();
+`;
+
+interface ChildResult {
+  requireMs: number;
+  activateMs?: number;
+  firstLintMs?: number | null;
+  findings?: number | null;
+  error?: string;
+}
+
+function runChild(mode: 'empty' | 'extension', modulePath: string): ChildResult {
+  const r = spawnSync(process.execPath, ['-e', child, mode, modulePath, root, join(root, 'examples/mlp/sp.ts')], {
+    encoding: 'utf8',
+    env: { ...process.env, MUP_BENCH_WARMUP: join(tmp, 'warmup.js') },
+  });
+  if (r.status !== 0) throw new Error(`child (${mode}) failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const tmp = mkdtempSync(join(tmpdir(), 'mup-activation-'));
+const empty = join(tmp, 'empty.js');
+writeFileSync(empty, '');
+writeFileSync(join(tmp, 'warmup.js'), '');
+const extension = join(root, 'dist/extension.js');
+const analyzer = join(root, 'dist/analyzer.js');
+
+const baseline: number[] = [];
+const host: number[] = [];
+const requireOnly: number[] = [];
+const firstLint: number[] = [];
+let findings: number | null | undefined;
+let error: string | undefined;
+try {
+  for (let i = 0; i < runs; i++) {
+    // Interleaved, so that load from other processes on the machine hits both alike.
+    baseline.push(runChild('empty', empty).requireMs);
+    const r = runChild('extension', extension);
+    host.push(r.requireMs + (r.activateMs ?? 0));
+    requireOnly.push(r.requireMs);
+    if (typeof r.firstLintMs === 'number') firstLint.push(r.firstLintMs);
+    findings = r.findings;
+    error ??= r.error;
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+const size = (p: string) => {
+  try {
+    return statSync(p).size;
+  } catch {
+    return null;
+  }
+};
+const summary = {
+  activationMs: +median(host).toFixed(2),
+  requireMs: +median(requireOnly).toFixed(2),
+  emptyRequireMs: +median(baseline).toFixed(3),
+  ratioToEmptyRequire: +(median(host) / median(baseline)).toFixed(1),
+  targetMs: target,
+  withinTarget: median(host) < target,
+  firstLintMs: firstLint.length ? +median(firstLint).toFixed(1) : null,
+  extensionBundleBytes: size(extension),
+  analyzerBundleBytes: size(analyzer),
+};
+mkdirSync(join(root, 'bench-results'), { recursive: true });
+writeFileSync(
+  join(root, 'bench-results/activation.json'),
+  JSON.stringify({ summary, runs, samples: { host, requireOnly, baseline, firstLint }, firstLintFindings: findings, activationError: error ?? null }, null, 2) + '\n',
+);
+console.log(`runs: ${runs} fresh processes each (median)`);
+console.log(`require + activate(): ${summary.activationMs} ms (require ${summary.requireMs} ms); target < ${target} ms: ${summary.withinTarget ? 'met' : 'NOT met'}`);
+console.log(`baseline require of an empty module: ${summary.emptyRequireMs} ms; ratio ${summary.ratioToEmptyRequire}x`);
+console.log(`first lint after activation (loads dist/analyzer.js, analyses examples/mlp/sp.ts): ${summary.firstLintMs} ms, ${findings} findings`);
+console.log(`bundles: dist/extension.js ${summary.extensionBundleBytes} bytes, dist/analyzer.js ${summary.analyzerBundleBytes} bytes`);
+if (error) console.log(`activate() threw under the mock: ${error.split('\n')[0]}`);
