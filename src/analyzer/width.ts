@@ -164,6 +164,15 @@ export class WidthModel {
     }
     const cls = enclosingClass(node);
     if (cls) {
+      // fields and constructor parameter properties (`constructor(private readonly dModel: number)`)
+      for (const m of cls.members) {
+        if (ts.isPropertyDeclaration(m) && ts.isIdentifier(m.name) && this.isWidthName(m.name.text)) return `this.${m.name.text}`;
+        if (ts.isConstructorDeclaration(m)) {
+          for (const p of m.parameters) {
+            if (ts.isIdentifier(p.name) && ts.getModifiers(p)?.length && this.isWidthName(p.name.text)) return `this.${p.name.text}`;
+          }
+        }
+      }
       const text = cls.getText(this.facts.sf);
       const re = /\bthis\.([A-Za-z_$][\w$]*)/g;
       for (let m = re.exec(text); m; m = re.exec(text)) if (this.isWidthName(m[1])) return `this.${m[1]}`;

@@ -21,7 +21,7 @@ export function readoutRule(ctx: Ctx): Finding[] {
       `else its logits grow with width after the first update`;
     const fixes: Fix[] = [];
     const mu = muReadoutFix(ctx, rec);
-    const rescale = rescaleFix(ctx, rec, `${base} / ${width}`);
+    const rescale = rescaleFix(ctx, rec, (at) => `${base} / ${ctx.w.widthRefAt(at) ?? width}`);
     if (mu) fixes.push({ ...mu, isPreferred: true });
     if (rescale) fixes.push(mu ? rescale : { ...rescale, isPreferred: true });
     out.push(makeFinding(ctx, 'mup/readout-not-scaled', rec.node, message, fixes));
@@ -37,18 +37,20 @@ function muReadoutFix(ctx: Ctx, rec: LayerRec): Fix | undefined {
   return { title: `Use ${ref.text} (muP readout from mup-lens/runtime)`, edits: [...ref.edits, replaceNode(ctx.sf, rec.node, `new ${ref.text}(${args})`)] };
 }
 
-function rescaleFix(ctx: Ctx, rec: LayerRec, scale: string): Fix | undefined {
+function rescaleFix(ctx: Ctx, rec: LayerRec, scaleAt: (at: ts.Node) => string): Fix | undefined {
   const sf = ctx.sf;
-  const title = `Multiply the readout output by ${scale} (1/width_mult)`;
   if (enclosingClass(rec.node) && rec.applies.length > 0 && !rec.seq) {
     // Inside a custom layer's call(): scale the tensor, no new layer per call.
     const mul = ctx.b.refTo('tf.mul');
     const a = rec.applies[0];
+    const scale = scaleAt(a);
+    const title = `Multiply the readout output by ${scale} (1/width_mult)`;
     const cast = isTs(ctx) ? ` as ${ctx.b.refTo('tf.Tensor').text}` : '';
     const typeEdits = isTs(ctx) ? ctx.b.refTo('tf.Tensor').edits : [];
     return { title, edits: dedupe([...mul.edits, ...typeEdits, replaceNode(sf, a, `${mul.text}(${a.getText(sf)}${cast}, ${scale})`)]) };
   }
   const ref = ctx.b.refTo('tf.layers.rescaling');
+  const scale = scaleAt(rec.node);
   const layerText = `${ref.text}({ scale: ${scale} })`;
   let edit: TextEdit | undefined;
   if (rec.seq) {

@@ -1,0 +1,190 @@
+// Each quick fix as text: what the file reads after it, that it still parses, and that the rule it
+// fixes no longer fires.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RuleId } from '../../../src/analyzer/types';
+import { applyFix, lint, only, preferred, syntaxErrors } from './helpers';
+
+/** Applies the preferred fix of the only finding of `rule` and checks the result. */
+function fix(text: string, rule: RuleId, fileName = 'model.ts'): string {
+  const fs = only(lint(text, fileName), rule);
+  assert.equal(fs.length, 1, `one ${rule} finding expected, got ${fs.length}`);
+  const out = applyFix(text, preferred(fs[0]));
+  assert.deepEqual(syntaxErrors(out, fileName), [], out);
+  assert.deepEqual(only(lint(out, fileName), rule), [], `still flagged after the fix:\n${out}`);
+  return out;
+}
+
+describe('readout fixes', () => {
+  it('sequential: inserts a rescaling as the next array element, using BASE_WIDTH when the file has it', () => {
+    const text = `import * as tf from '@tensorflow/tfjs';
+const BASE_WIDTH = 64;
+export function mlp(width: number) {
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [32], units: width, kernelInitializer: 'heNormal' }),
+      tf.layers.dense({ units: 10, kernelInitializer: 'zeros' }),
+    ],
+  });
+}`;
+    assert.equal(
+      fix(text, 'mup/readout-not-scaled'),
+      text.replace(`'zeros' }),\n`, `'zeros' }),\n      tf.layers.rescaling({ scale: BASE_WIDTH / width }),\n`),
+    );
+  });
+
+  it('model.add: adds a model.add(rescaling) statement in the named-import style', () => {
+    const text = `import { layers, sequential } from '@tensorflow/tfjs';
+export function mlp(hiddenSize: number) {
+  const model = sequential();
+  model.add(layers.dense({ inputShape: [32], units: hiddenSize, kernelInitializer: 'heNormal' }));
+  model.add(layers.dense({ units: 10, kernelInitializer: 'zeros' }));
+  return model;
+}`;
+    assert.equal(
+      fix(text, 'mup/readout-not-scaled'),
+      text.replace(`'zeros' }));\n`, `'zeros' }));\n  model.add(layers.rescaling({ scale: 64 / hiddenSize }));\n`),
+    );
+  });
+
+  it('functional: wraps the apply chain, with a local alias', () => {
+    const text = `import * as tf from '@tensorflow/tfjs';
+const L = tf.layers;
+export function net(dModel: number) {
+  const inp = tf.input({ shape: [12] });
+  const h = L.dense({ units: dModel, kernelInitializer: 'heNormal' }).apply(inp);
+  const out = L.dense({ units: 5, kernelInitializer: 'zeros' }).apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: inp, outputs: out });
+}`;
+    assert.equal(
+      fix(text, 'mup/readout-not-scaled'),
+      text.replace(`L.dense({ units: 5, kernelInitializer: 'zeros' }).apply(h)`, `L.rescaling({ scale: 64 / dModel }).apply(L.dense({ units: 5, kernelInitializer: 'zeros' }).apply(h))`),
+    );
+  });
+
+  it('inside a custom layer: multiplies the tensor in call()', () => {
+    const text = `import * as tf from '@tensorflow/tfjs';
+class Head extends tf.layers.Layer {
+  private proj: tf.layers.Layer;
+  constructor(private readonly dModel: number) {
+    super({});
+    this.proj = tf.layers.dense({ units: 7, kernelInitializer: 'zeros' });
+  }
+  call(x: tf.Tensor) { return this.proj.apply(x) as tf.Tensor; }
+}`;
+    assert.equal(fix(text, 'mup/readout-not-scaled'), text.replace('return this.proj.apply(x) as tf.Tensor', 'return tf.mul(this.proj.apply(x) as tf.Tensor, 64 / this.dModel) as tf.Tensor'));
+  });
+
+  it('prefers MuReadout when the runtime is already imported, adding the specifier', () => {
+    const text = `import * as tf from '@tensorflow/tfjs';
+import { MuAdam } from 'mup-lens/runtime';
+export function mlp(width: number) {
+  return tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: width, kernelInitializer: 'heNormal' }), tf.layers.dense({ units: 2 })] });
+}`;
+    const f = only(lint(text), 'mup/readout-not-scaled')[0];
+    assert.deepEqual(f.fixes.map((x) => [x.title.split(' ')[0], !!x.isPreferred]), [['Use', true], ['Insert', false], ['Suppress', false]]);
+    const out = fix(text, 'mup/readout-not-scaled');
+    assert.equal(out, text.replace('{ MuAdam }', '{ MuAdam, MuReadout }').replace('tf.layers.dense({ units: 2 })', 'new MuReadout({ units: 2 })'));
+  });
+});
+
+describe('attention fixes', () => {
+  it('replaces 1 / Math.sqrt(dHead) in a class field by attnMult / dHead, equal at the base head size', () => {
+    const text = `import * as tf from '@tensorflow/tfjs';
+const N_HEADS = 4;
+class Attention extends tf.layers.Layer {
+  private readonly dHead: number;
+  private readonly scale: number;
+  constructor(private readonly dModel: number) {
+    super({});
+    this.dHead = dModel / N_HEADS;
+    this.scale = 1 / Math.sqrt(this.dHead);
+  }
+  call(x: tf.Tensor): tf.Tensor {
+    return tf.softmax(tf.matMul(x, x, false, true).mul(this.scale));
+  }
+}`;
+    assert.equal(fix(text, 'mup/attention-sqrt-scaling'), text.replace('1 / Math.sqrt(this.dHead)', '4 / this.dHead'));
+  });
+
+  const fn = (expr: string) => `import * as tf from '@tensorflow/tfjs';
+export function attention(q: tf.Tensor, k: tf.Tensor, dHead: number) {
+  const scores = tf.matMul(q, k, false, true);
+  return tf.softmax(${expr});
+}`;
+  const cases: [string, string][] = [
+    ['scores.div(Math.sqrt(dHead))', 'scores.div(dHead / 8)'],
+    ['scores.mul(dHead ** -0.5)', 'scores.mul(8 / dHead)'],
+    ['tf.mul(scores, 1 / Math.sqrt(dHead))', 'tf.mul(scores, 8 / dHead)'],
+    ['tf.mul(scores, 2 / Math.sqrt(dHead))', 'tf.mul(scores, 16 / dHead)'],
+    ['scores.mul(0.5 * Math.pow(dHead, -0.5))', 'scores.mul(0.5 * (8 / dHead))'],
+  ];
+  for (const [before, after] of cases) {
+    it(`${before} -> ${after}`, () => assert.equal(fix(fn(before), 'mup/attention-sqrt-scaling'), fn(after)));
+  }
+});
+
+describe('init fixes', () => {
+  const text = `import { layers, sequential } from '@tensorflow/tfjs';
+export function mlp(width: number) {
+  return sequential({
+    layers: [
+      layers.dense({ inputShape: [32], units: width }),
+      layers.dense({
+        units: 10,
+      }),
+      layers.rescaling({ scale: 64 / width }),
+    ],
+  });
+}`;
+
+  it('input layer: fan-in varianceScaling, importing initializers in the named-import style', () => {
+    const f = only(lint(text), 'mup/init-fan-avg')[0];
+    const out = applyFix(text, preferred(f));
+    assert.equal(
+      out,
+      text
+        .replace('{ layers, sequential }', '{ layers, sequential, initializers }')
+        .replace('units: width })', "units: width, kernelInitializer: initializers.varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'uniform' }) })"),
+    );
+    assert.deepEqual(syntaxErrors(out), []);
+    assert.deepEqual(only(lint(out), 'mup/init-fan-avg').map((x) => x.line), [6], 'only the readout is left');
+  });
+
+  it('readout: zeros, as a new line in a multi-line config', () => {
+    const f = only(lint(text), 'mup/init-fan-avg')[1];
+    const out = applyFix(text, preferred(f));
+    assert.equal(out, text.replace('        units: 10,\n', "        units: 10,\n        kernelInitializer: 'zeros',\n"));
+    assert.deepEqual(only(lint(out), 'mup/init-fan-avg').map((x) => x.line), [5]);
+  });
+
+  it('constant std: replaces the initializer with fan-in', () => {
+    const t = `import * as tf from '@tensorflow/tfjs';
+export function mlp(width: number) {
+  return tf.sequential({ layers: [
+    tf.layers.dense({ inputShape: [8], units: width, kernelInitializer: 'heNormal' }),
+    tf.layers.dense({ units: width, kernelInitializer: tf.initializers.randomNormal({ stddev: 0.02 }) }),
+  ] });
+}`;
+    assert.equal(
+      fix(t, 'mup/init-constant-std'),
+      t.replace('tf.initializers.randomNormal({ stddev: 0.02 })', "tf.initializers.varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'uniform' })"),
+    );
+  });
+});
+
+describe('suppress fix', () => {
+  it('inserts `// mup-ignore-next-line <rule>` with the line indentation, and the finding goes away', () => {
+    const text = `import * as tf from '@tensorflow/tfjs';
+export function mlp(width: number) {
+  const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [8], units: width, kernelInitializer: 'heNormal' })] });
+    m.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+  m.add(tf.layers.dense({ units: width, kernelInitializer: 'heNormal' }));
+}`;
+    const f = only(lint(text), 'mup/optimizer-global-lr')[0];
+    const s = f.fixes.find((x) => x.title.startsWith('Suppress'))!;
+    const out = applyFix(text, s);
+    assert.equal(out, text.replace('    m.compile', '    // mup-ignore-next-line mup/optimizer-global-lr\n    m.compile'));
+    assert.deepEqual(only(lint(out), 'mup/optimizer-global-lr'), []);
+  });
+});
