@@ -99,7 +99,9 @@ export async function runCoordinateCheck(params: CoordJobParams, opts: CoordChec
       const kind = failure.error.kind;
       const widthsDone = new Set(runs.map((r) => r.width)).size;
       if (!(kind === 'oom' || kind === 'crash' || kind === 'timeout') || widthsDone < 2 || layers.length === 0) throw failure;
-      warnings.push(`${failure.message} at width ${current.width}; judged on the ${widthsDone} smaller widths`);
+      const finished = new Set(runs.filter((r) => runs.filter((x) => x.width === r.width).length >= params.seeds).map((r) => r.width));
+      const at = params.widths.find((w) => !finished.has(w)) ?? current.width;
+      warnings.push(`${failure.message} at width ${at}; judged on the ${widthsDone} smaller widths`);
     }
     const result = summarize({
       backend: backend.name,

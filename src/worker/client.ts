@@ -82,11 +82,16 @@ export class WorkerClient {
           buf += chunk;
           const parts = buf.split('\n');
           buf = parts.pop() ?? '';
-          for (const line of parts) {
-            if (isErr) this.stderrTail = [...this.stderrTail.slice(-30), line];
-            if (line.trim() && !NOISE.test(line.trim())) this.opts.onLog?.(line);
-          }
+          for (const line of parts) take(line);
         });
+        stream?.on('end', () => {
+          if (buf) take(buf);
+          buf = '';
+        });
+        const take = (line: string) => {
+          if (isErr) this.stderrTail = [...this.stderrTail.slice(-80), line];
+          if (line.trim() && !NOISE.test(line.trim())) this.opts.onLog?.(line);
+        };
       };
       lines(child.stdout, false);
       lines(child.stderr, true);
@@ -125,7 +130,8 @@ export class WorkerClient {
       child.on('error', (err) => {
         if (!started) reject(new WorkerJobError({ kind: 'crash', message: `cannot start the worker: ${err.message}` }));
       });
-      child.on('exit', (code, signal) => {
+      // 'close' (not 'exit'): by then stderr is drained, so a V8 "heap out of memory" line is in the tail.
+      child.on('close', (code, signal) => {
         if (this.child === child) {
           this.child = null;
           this.starting = null;
@@ -198,7 +204,7 @@ export class WorkerClient {
   }
 
   private deathError(code: number | null, signal: NodeJS.Signals | null): WorkerError {
-    const tail = this.stderrTail.filter((l) => l.trim()).slice(-8).join('\n');
+    const tail = this.stderrTail.filter((l) => l.trim()).join('\n');
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
     if (/heap out of memory|Allocation failed|out of memory/i.test(tail)) {
       return { kind: 'oom', message: `the worker ran out of memory and died (${how})`, stack: tail };

@@ -1,0 +1,94 @@
+// Everything a user's model can do wrong reaches them as one clear line (with their file:line when there is
+// one), and none of it takes the host down: the worker is a separate process.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { CoordJobParams } from '../../../src/coord/job';
+import { runCoordinateCheck } from '../../../src/coord/run';
+import { WorkerClient, WorkerJobError } from '../../../src/worker/client';
+
+const models = join(__dirname, '../../fixtures/models');
+const client = new WorkerClient({ init: { backend: 'cpu', workspaceDir: models } });
+after(() => client.dispose());
+
+const params = (file: string, exportName = 'mlp', extra: Partial<CoordJobParams> = {}): CoordJobParams => ({
+  file: join(models, file),
+  exportName,
+  widths: [8, 16, 32],
+  steps: 2,
+  seeds: 1,
+  lr: 0.01,
+  optimizer: 'adam',
+  parametrization: 'sp',
+  ...extra,
+});
+
+function failsWith(kind: string, check: (e: WorkerJobError) => void) {
+  return (err: unknown) => {
+    assert.ok(err instanceof WorkerJobError, String(err));
+    assert.equal(err.error.kind, kind, err.message);
+    check(err);
+    return true;
+  };
+}
+
+test('a factory that throws: its message and the line in the user file that threw (through the source map)', async () => {
+  await assert.rejects(
+    () => runCoordinateCheck(params('throws.ts', 'mlp', { widths: [16, 32] }), { backend: 'cpu', client }),
+    failsWith('user-code', (e) => {
+      assert.equal(e.message, 'mlp(32) threw: width 32 is too wide for this model');
+      assert.equal(e.error.file, join(models, 'throws_helper.ts'));
+      assert.equal(e.error.line, 3);
+    }),
+  );
+});
+
+test('an export that is missing or not a function', async () => {
+  await assert.rejects(
+    () => runCoordinateCheck(params('throws.ts', 'nope'), { backend: 'cpu', client }),
+    failsWith('usage', (e) => assert.equal(e.message, `export 'nope' not found in ${join(models, 'throws.ts')}; its exports: mlp, notAFunction`)),
+  );
+  await assert.rejects(
+    () => runCoordinateCheck(params('throws.ts', 'notAFunction'), { backend: 'cpu', client }),
+    failsWith('usage', (e) => assert.match(e.message, /export 'notAFunction' in .*throws\.ts is number, not a model factory/)),
+  );
+  await assert.rejects(
+    () => runCoordinateCheck(params('missing.ts'), { backend: 'cpu', client }),
+    failsWith('usage', (e) => assert.match(e.message, /model file not found: .*missing\.ts/)),
+  );
+});
+
+test('a factory that hangs: stopped at the time limit, and the next job gets a fresh worker', async () => {
+  await assert.rejects(
+    () => runCoordinateCheck(params('hangs.js'), { backend: 'cpu', client, timeoutMs: 1500 }),
+    failsWith('timeout', (e) => assert.match(e.message, /no result after 2 s: the worker was stopped/)),
+  );
+  const again = await runCoordinateCheck(params('object_form.mjs'), { backend: 'cpu', client });
+  assert.equal(again.result.widths.length, 3);
+});
+
+test('training that diverges (NaN/inf) fails the check and says where', async () => {
+  const { result } = await runCoordinateCheck(params('nan.ts', 'mlp', { optimizer: 'sgd', lr: 1 }), { backend: 'cpu', client });
+  assert.equal(result.verdict.pass, false);
+  assert.match(result.verdict.problems?.[0] ?? '', /^training diverged at width 8, seed 0, step [12]: (layer '.*' output|loss) is (NaN|Infinity|-Infinity)/);
+});
+
+test('out of memory at a large width: reported, the smaller widths are kept and judged', async () => {
+  // The worker's heap is capped so that oom.ts's hoarding at width >= 256 kills it quickly.
+  const { result, warnings } = await runCoordinateCheck(params('oom.ts', 'mlp', { widths: [32, 64, 128, 256] }), { backend: 'cpu', maxOldSpaceMb: 160 });
+  assert.deepEqual(result.widths, [32, 64, 128]);
+  assert.match(warnings.join('\n'), /the worker ran out of memory and died \((signal SIG[A-Z]+|exit code \d+)\) at width 256; judged on the 3 smaller widths/);
+});
+
+test('an ESM ({width}) factory with a data export of class ids', async () => {
+  const { result, notes } = await runCoordinateCheck(params('object_form.mjs'), { backend: 'cpu', client });
+  assert.deepEqual(result.layers.map((l) => [l.name, l.role]), [['inp', 'input'], ['out', 'readout']]);
+  assert.match(notes.join('\n'), /data: data export 'data'\(0\), softmax cross-entropy/);
+});
+
+test('a backend that is not there: the reasons, before any model code runs', async () => {
+  await assert.rejects(
+    () => runCoordinateCheck(params('mlp_sp.ts'), { backend: 'tensorflow' }),
+    failsWith('backend', (e) => assert.match(e.message, /tfjs-node-gpu not installed in this workspace; tfjs-node not installed in this workspace/)),
+  );
+});

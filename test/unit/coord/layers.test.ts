@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { LayerInfo } from '../../../src/analyzer/types';
+import { planLayers, type LayerShape } from '../../../src/coord/layers';
+
+function mlp(width: number, names: 'auto' | 'user', suffix: number): LayerShape[] {
+  const n = (user: string, cls: string, k: number) => (names === 'user' ? user : `${cls.toLowerCase()}_${cls}${k + suffix}`);
+  return [
+    { className: 'InputLayer', name: `input${suffix}`, inDim: 32, outDim: 32, inbound: [], hasWeights: false, isInput: true },
+    { className: 'Dense', name: n('fc1', 'Dense', 1), inDim: 32, outDim: width, inbound: [0], hasWeights: true, isInput: false },
+    { className: 'Dense', name: n('fc2', 'Dense', 2), inDim: width, outDim: width, inbound: [1], hasWeights: true, isInput: false },
+    { className: 'Dense', name: n('head', 'Dense', 3), inDim: width, outDim: 10, inbound: [2], hasWeights: true, isInput: false },
+    { className: 'Rescaling', name: n('scale', 'Rescaling', 1), inDim: 10, outDim: 10, inbound: [3], hasWeights: false, isInput: false },
+  ];
+}
+
+const info = (name: string | null, kind: string, line: number, factory = 'mlp'): LayerInfo =>
+  ({ name, kind, line, column: 1, endLine: line, endColumn: 2, role: 'hidden', fanInScales: false, fanOutScales: false, outputScaled: false, factory }) as LayerInfo;
+
+test('roles come from which dimensions grow with width; the readout is measured after its rescaling', () => {
+  const plan = planLayers(mlp(64, 'user', 0), mlp(128, 'user', 0), null);
+  assert.deepEqual(
+    plan.layers.map((l) => [l.name, l.role, l.index]),
+    [
+      ['fc1', 'input', 1],
+      ['fc2', 'hidden', 2],
+      ['head', 'readout', 4], // recorded at the rescaling's output, under the readout's name
+    ],
+  );
+  assert.match(plan.notes.join('\n'), /readout 'head' is measured after the rescaling/);
+});
+
+test('a rescaling right before the readout is its multiplier: not recorded on its own', () => {
+  const a: LayerShape[] = [
+    { className: 'InputLayer', name: 'x', inDim: 8, outDim: 8, inbound: [], hasWeights: false, isInput: true },
+    { className: 'Dense', name: 'h', inDim: 8, outDim: 64, inbound: [0], hasWeights: true, isInput: false },
+    { className: 'Rescaling', name: 'mult', inDim: 64, outDim: 64, inbound: [1], hasWeights: false, isInput: false },
+    { className: 'Dense', name: 'out', inDim: 64, outDim: 4, inbound: [2], hasWeights: true, isInput: false },
+  ];
+  const b = a.map((l) => ({ ...l, inDim: l.inDim === 64 ? 128 : l.inDim, outDim: l.outDim === 64 ? 128 : l.outDim }));
+  const plan = planLayers(a, b, null);
+  assert.deepEqual(plan.layers.map((l) => [l.name, l.role, l.index]), [['h', 'input', 1], ['out', 'readout', 3]]);
+});
+
+test('automatic tfjs names (different on every build) become stable names, from the analyzer when it knows them', () => {
+  const src = { file: '/w/model.ts', exportName: 'mlp', layers: [info('inp', 'tf.layers.dense', 7), info(null, 'tf.layers.dense', 8), info(null, 'tf.layers.dense', 9), info(null, 'tf.layers.rescaling', 10), info('other', 'tf.layers.dense', 30, 'gpt')] };
+  const plan = planLayers(mlp(64, 'auto', 0), mlp(128, 'auto', 10), src);
+  assert.deepEqual(
+    plan.layers.map((l) => [l.name, l.source?.line]),
+    [
+      ['inp', 7],
+      ['dense_1', 8],
+      ['dense_2', 9],
+    ],
+  );
+  assert.equal(plan.layers[2].source?.file, '/w/model.ts');
+});
+
+test('user-given names match the analyzer by name', () => {
+  const src = { file: '/w/m.ts', exportName: 'mlp', layers: [info('head', 'tf.layers.dense', 20), info('fc2', 'tf.layers.dense', 15), info('fc1', 'tf.layers.dense', 12)] };
+  const plan = planLayers(mlp(64, 'user', 0), mlp(128, 'user', 0), src);
+  assert.deepEqual(plan.layers.map((l) => [l.name, l.source?.line]), [['fc1', 12], ['fc2', 15], ['head', 20]]);
+});
