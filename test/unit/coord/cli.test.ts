@@ -1,0 +1,90 @@
+// `mup-lens coord` as a user runs it, in-process (the worker is still a separate process).
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { main } from '../../../src/cli';
+import { parseCoordArgs } from '../../../src/cli/coord';
+import { UsageError } from '../../../src/cli/io';
+import type { CoordResult } from '../../../src/coord/types';
+
+const models = join(__dirname, '../../fixtures/models');
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(['coord', ...argv], { stdout: (s) => void (out += s), stderr: (s) => void (err += s), cwd: models });
+  return { code, out, err };
+}
+
+test('defaults and flags per DESIGN.md', () => {
+  const a = parseCoordArgs(['mlp_sp.ts#mlp'], models);
+  assert.notEqual(a, 'help');
+  if (a === 'help') return;
+  assert.deepEqual(a.params.widths, [64, 128, 256, 512, 1024]);
+  assert.deepEqual([a.params.steps, a.params.seeds, a.params.lr, a.params.optimizer, a.params.parametrization], [5, 3, 0.01, 'adam', 'mup']);
+  assert.equal(a.backend, 'auto');
+  assert.equal(a.format, 'text');
+  assert.equal(a.out, join(models, '.mup/coord/mlp_sp-mlp'));
+  const b = parseCoordArgs(['mlp_sp.ts#mlp', '--widths', '256,64,128', '--sp', '--optimizer', 'sgd', '--backend', 'cpu', '--format', 'json', '--data', 'object_form.mjs#data'], models);
+  if (b === 'help') return assert.fail();
+  assert.deepEqual(b.params.widths, [64, 128, 256]);
+  assert.equal(b.params.parametrization, 'sp');
+  assert.deepEqual(b.params.data, { file: join(models, 'object_form.mjs'), exportName: 'data' });
+});
+
+test('every wrong input is a usage error with a message that says what to do', () => {
+  const bad: [string[], RegExp][] = [
+    [[], /missing <file>#<export>/],
+    [['mlp_sp.ts'], /the model must be <file>#<export>, e.g. model.ts#mlp/],
+    [['nope.ts#mlp'], /no such file: .*nope\.ts/],
+    [['mlp_sp.ts#mlp', '--widths', '64'], /at least two different widths/],
+    [['mlp_sp.ts#mlp', '--widths', '64,abc'], /--widths must be a comma-separated list of positive integers/],
+    [['mlp_sp.ts#mlp', '--steps', '1'], /--steps must be an integer >= 2/],
+    [['mlp_sp.ts#mlp', '--lr=-1'], /--lr must be a positive number/],
+    [['mlp_sp.ts#mlp', '--lr', '0'], /--lr must be a positive number, got '0'/],
+    [['mlp_sp.ts#mlp', '--backend', 'gpu'], /--backend must be one of auto, tensorflow, wasm, cpu, got 'gpu'/],
+    [['mlp_sp.ts#mlp', '--mup', '--sp'], /exclude each other/],
+    [['mlp_sp.ts#mlp', '--bogus'], /Unknown option '--bogus'/],
+  ];
+  for (const [argv, re] of bad) assert.throws(() => parseCoordArgs(argv, models), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(' '));
+});
+
+test('json: the contract on stdout, exit 1 when the check fails, progress on stderr', async () => {
+  const { code, out, err } = await run(['mlp_sp.ts#mlp', '--widths', '32,64,128', '--steps', '3', '--seeds', '1', '--sp', '--backend', 'wasm', '--format', 'json']);
+  assert.equal(code, 1);
+  const r = JSON.parse(out) as CoordResult;
+  assert.deepEqual(Object.keys(r), ['backend', 'widths', 'steps', 'seeds', 'layers', 'records', 'slopes', 'verdict']);
+  assert.equal(r.backend, 'wasm');
+  assert.deepEqual(r.widths, [32, 64, 128]);
+  assert.deepEqual(Object.keys(r.records[0]), ['width', 'layer', 't', 'l1', 'l1Std']);
+  assert.equal(r.verdict.pass, false);
+  assert.match(err, /width 128: 1 seed\(s\) x 3 steps/);
+  assert.match(err, /backend: wasm \(bundled\)/);
+});
+
+test('text: a slopes table and the verdict with the worst layer at file:line; html: a report file', async () => {
+  const { code, out } = await run(['mlp_mup.ts#mlp', '--widths', '32,64,128', '--steps', '3', '--seeds', '2', '--backend', 'wasm']);
+  assert.equal(code, 0);
+  assert.match(out, /^layer\s+role\s+t=1\s+t=2\s+t=3\s+source$/m);
+  assert.match(out, /^dense_4\s+readout\s+n\/a\s+[+-]\d\.\d\d\s+[+-]\d\.\d\d\s+mlp_mup\.ts:14$/m);
+  assert.match(out, /^(PASS|WARN): largest \|slope\| \d\.\d\d at layer 'dense_\d', t = \d \(pass < 0\.2, fail >= 0\.4\) at mlp_mup\.ts:\d+$/m);
+
+  const dir = mkdtempSync(join(tmpdir(), 'coord-html-'));
+  const html = await run(['mlp_sp.ts#mlp', '--widths', '32,64', '--steps', '2', '--seeds', '1', '--sp', '--backend', 'cpu', '--format', 'html', '--out', dir]);
+  assert.equal(html.code, 1);
+  assert.equal(html.out.trim(), join(dir, 'index.html'));
+  const page = readFileSync(join(dir, 'index.html'), 'utf8');
+  assert.equal((page.match(/<svg /g) ?? []).length, 2);
+  assert.match(page, /<b>FAIL<\/b>/);
+  assert.ok(existsSync(join(dir, 'coord.json')));
+});
+
+test('a model that fails to load: exit 2 with one line naming the user file and line', async () => {
+  const { code, out, err } = await run(['throws.ts#mlp', '--widths', '8,32', '--steps', '2', '--seeds', '1', '--backend', 'cpu']);
+  assert.equal(code, 2);
+  assert.equal(out, '');
+  const last = err.trim().split('\n').pop();
+  assert.equal(last, `mup-lens coord: mlp(32) threw: width 32 is too wide for this model (${join(models, 'throws_helper.ts')}:3)`);
+});
