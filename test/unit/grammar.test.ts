@@ -8,6 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as oniguruma from 'vscode-oniguruma';
 import * as vsctm from 'vscode-textmate';
+import * as ts from 'typescript';
+import { readDirectives } from '../../src/analyzer/suppress';
 
 const root = join(__dirname, '..', '..');
 
@@ -107,17 +109,17 @@ test('package.json contributes the injection for every JS/TS grammar', () => {
 });
 
 for (const host of hosts) {
-  test(`${host.label}: @mup width=<name> in line, block and doc comments`, async () => {
+  test(`${host.label}: @mup width=<name> / base=<n> at the start of line, block and doc comments`, async () => {
     const g = await loadHost(host.scope, host.file);
-    const [line, block, doc, multiStart, multiMid] = tokenize(
+    const [line, block, doc, multiStart, multiMid, baseOnly] = tokenize(
       g,
       [
         'const dModel = 256; // @mup width=dModel',
         'function f(/* @mup width=cfg.nEmbd */ cfg) {}',
-        '/** Builds the MLP. @mup width=hiddenSize */',
+        '/** @mup width=hiddenSize */',
         '/*',
         ' * @mup width=d base=64',
-        ' */',
+        ' */ //@mup base=32 depth=4',
       ].join('\n'),
     );
     for (const l of [line, block, doc, multiMid]) {
@@ -133,21 +135,27 @@ for (const host of hosts) {
     assert.ok(scopesOf(multiMid, 'd').includes('variable.other.readwrite.mup'));
     assert.ok(scopesOf(multiMid, 'base').includes('variable.parameter.annotation.mup'));
     assert.ok(scopesOf(multiMid, '64').includes('constant.numeric.mup'));
+    assert.ok(scopesOf(baseOnly, '@mup').includes('keyword.other.annotation.mup'));
+    assert.ok(scopesOf(baseOnly, '32').includes('constant.numeric.mup'));
+    // Keys the analyzer does not read stay plain comment text.
+    assert.deepEqual(mupScopes([baseOnly]).filter((s) => /^(depth|4|=4)/.test(s) && !s.includes(':meta.')), []);
+    assert.ok(mupScopes([baseOnly]).some((s) => s.startsWith('depth')), 'but they are inside the annotation');
     // The block comment still ends where it did: the code after `*/` is not a comment.
     const afterComment = scopesAt(block, 'function f(/* @mup width=cfg.nEmbd */ c'.length - 1);
     assert.ok(!afterComment.some((s) => s.startsWith('comment.') || s.endsWith('.mup')), 'code after */ is no comment');
     assert.deepEqual(mupScopes([multiStart]), []);
   });
 
-  test(`${host.label}: mup-ignore-next-line [rules] and mup-ignore-file`, async () => {
+  test(`${host.label}: mup-ignore-next-line / mup-ignore-file [rules] [-- reason]`, async () => {
     const g = await loadHost(host.scope, host.file);
-    const [next, bare, inBlock, file] = tokenize(
+    const [next, bare, inBlock, file, reason] = tokenize(
       g,
       [
         '  // mup-ignore-next-line mup/readout-not-scaled, mup/init-fan-avg',
         '// mup-ignore-next-line',
         '/* mup-ignore-next-line mup/attention-sqrt-scaling */ const s = 1;',
-        '// mup-ignore-file',
+        '// mup-ignore-file mup/optimizer-global-lr',
+        '//mup-ignore-next-line mup/init-constant-std -- tied to mup/init-fan-avg, see #12',
       ].join('\n'),
     );
     assert.ok(scopesOf(next, 'mup-ignore-next-line').includes('keyword.other.directive.mup'));
@@ -157,10 +165,18 @@ for (const host of hosts) {
     assert.ok(scopesOf(bare, 'mup-ignore-next-line').includes('keyword.other.directive.mup'));
     assert.ok(scopesOf(inBlock, 'mup/attention-sqrt-scaling').includes('constant.other.rule.mup'));
     assert.ok(scopesOf(inBlock, 'mup-ignore-next-line').some((s) => s.startsWith('comment.block')));
+    assert.ok(!scopesAt(inBlock, inBlock.at(-1)!.start).some((s) => s.endsWith('.mup')), 'code after */ is no directive');
     assert.ok(scopesOf(file, 'mup-ignore-file').includes('keyword.other.directive.mup'));
+    assert.ok(scopesOf(file, 'mup/optimizer-global-lr').includes('constant.other.rule.mup'));
+    assert.ok(scopesOf(reason, 'mup/init-constant-std').includes('constant.other.rule.mup'));
+    // After ` -- ` comes the reason, which the analyzer does not read as rules.
+    assert.deepEqual(
+      mupScopes([reason]).filter((s) => s.includes('constant.other.rule.mup')),
+      ['mup/init-constant-std:constant.other.rule.mup'],
+    );
   });
 
-  test(`${host.label}: ordinary comments, look-alikes, strings and code get no muP scopes`, async () => {
+  test(`${host.label}: ordinary comments, mid-comment look-alikes, strings and code get no muP scopes`, async () => {
     const g = await loadHost(host.scope, host.file);
     const lines = tokenize(
       g,
@@ -168,6 +184,8 @@ for (const host of hosts) {
         '// the width=4 model, see mup docs',
         '// mail me@mup.dev or @mupx width=3',
         '// mup-ignore-next-lines and xmup-ignore-file are not directives',
+        '// see mup-ignore-file in the docs; TODO @mup width=d',
+        '/** Builds the MLP. @mup width=hiddenSize (not read: not at the start) */',
         '/* mup/readout-not-scaled is only a rule inside a directive */',
         'const s = "// @mup width=d"; const t = \'mup-ignore-file\';',
         'const mup = 1; const width = mup; // plain',
@@ -176,3 +194,30 @@ for (const host of hosts) {
     assert.deepEqual(mupScopes(lines), []);
   });
 }
+
+test('the grammar colours a directive exactly when the analyzer reads it', async () => {
+  const g = await loadHost('source.ts', real('typescript'));
+  const samples = [
+    '// @mup width=dModel',
+    '//@mup width=cfg.nEmbd',
+    '/* @mup width=w */',
+    '/** @mup base=128 */',
+    '/**\n * @mup width=hidden\n */',
+    '// mup-ignore-next-line',
+    '// mup-ignore-next-line mup/readout-not-scaled',
+    '/* mup-ignore-file */',
+    '// mup-ignore-file mup/init-fan-avg, mup/init-constant-std -- legacy',
+    '// note: @mup width=d',
+    '// see mup-ignore-file',
+    '/** Builds it. @mup width=d */',
+    '// mup ignore next line',
+    '// @mupwidth=d',
+  ];
+  for (const sample of samples) {
+    const sf = ts.createSourceFile('x.ts', `${sample}\nconst y = 1;\n`, ts.ScriptTarget.Latest, true);
+    const d = readDirectives(sf);
+    const analyzerReads = d.widthNames.size > 0 || d.base !== undefined || d.file !== null || d.nextLine.size > 0;
+    const coloured = tokenize(g, sample).flat().some((t) => t.scopes.some((s) => /^keyword\.other\.(annotation|directive)\.mup$/.test(s)));
+    assert.equal(coloured, analyzerReads, `${JSON.stringify(sample)}: coloured ${coloured}, analyzer reads it ${analyzerReads}`);
+  }
+});
