@@ -93,7 +93,7 @@ function drawOverlays(u: uPlot, spec: PlotSpec, colors: ThemeColors): void {
       ctx.arc(x, py(m.y), 5.5 * dpr, 0, 2 * Math.PI);
     } else {
       // Diverged: a downward triangle pinned to the top edge (it has no loss to place it at).
-      const y = top + 6 * dpr;
+      const y = top + (6 + 10 * m.stack) * dpr;
       ctx.moveTo(x - 5 * dpr, y - 4 * dpr);
       ctx.lineTo(x + 5 * dpr, y - 4 * dpr);
       ctx.lineTo(x, y + 5 * dpr);
@@ -123,7 +123,13 @@ export function createChart(target: HTMLElement, spec: PlotSpec, o: ChartOptions
     cursor: { focus: { prox: 12 }, drag: { x: true, y: false } },
     focus: { alpha: 0.35 },
     scales: {
-      x: { time: false, distr: spec.xLog ? 3 : 1, log: spec.xLog ?? 10 },
+      // Log x axes get a third of an octave of room on each side so that end points and markers are not cut.
+      x: {
+        time: false,
+        distr: spec.xLog ? 3 : 1,
+        log: spec.xLog ?? 10,
+        ...(spec.xLog && spec.xs.length ? { range: (): [number, number] => [spec.xs[0] / 2 ** 0.35, spec.xs[spec.xs.length - 1] * 2 ** 0.35] } : {}),
+      },
       y: {
         distr: spec.yLog ? 3 : 1,
         log: spec.yLog ?? 10,

@@ -14,6 +14,8 @@ import { renderSweep } from './sweepView';
 let view: PanelView | null = loadState().view;
 let charts: uPlot[] = [];
 let pendingFrame = 0;
+/** The width the current render was laid out for; the ResizeObserver re-renders only when it changes. */
+let lastWidth = 0;
 
 function themeKind(): ThemeKind {
   const c = document.body.classList;
@@ -42,6 +44,7 @@ function render(): void {
     });
   }
   app.dataset.rendered = String(Date.now());
+  lastWidth = app.clientWidth;
 }
 
 /** Live updates (trials arriving) coalesce into one render per frame. */
@@ -115,7 +118,6 @@ new MutationObserver(() => render()).observe(document.body, { attributes: true, 
 
 // Re-layout on resize (debounced): plot widths follow the panel's width.
 let resizeTimer: ReturnType<typeof setTimeout> | undefined;
-let lastWidth = 0;
 new ResizeObserver(() => {
   const w = document.getElementById('app')?.clientWidth ?? 0;
   if (Math.abs(w - lastWidth) < 8) return;

@@ -50,6 +50,12 @@ describe('sweep plots', () => {
     assert.ok(div.every((m) => m.y === null));
     // width 64: optimum 2^-7, diverges above 2^-4, so lrs 2^-3 and 2^-2, each with 3 seeds
     assert.deepEqual(div.filter((m) => m.seriesKey === 'w64').map((m) => [Math.log2(m.x), m.count]), [[-3, 3], [-2, 3]]);
+    // at 2^-2 all four widths diverge: their markers stack, narrowest on top, none hidden behind another
+    const atTop = div.filter((m) => m.x === 2 ** -2).sort((a, b) => a.stack - b.stack);
+    assert.deepEqual(atTop.map((m) => [m.seriesKey, m.stack]), [['w64', 0], ['w128', 1], ['w256', 2], ['w512', 3]]);
+    // and the y range leaves room above the highest loss for them
+    const maxLoss = Math.max(...run.plot.series.flatMap((s) => s.ys.filter((v): v is number => v !== null)));
+    assert.ok(run.plot.yRange![1] > maxLoss + 0.15 * (maxLoss - run.plot.yRange![0]));
   });
 
   it('colours widths on a sequential scale: luminance rises with width, on light and dark themes', () => {

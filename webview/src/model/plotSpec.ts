@@ -25,6 +25,8 @@ export interface PlotMarker {
   color: string;
   /** Diverged trials at the same (width, lr): how many seeds. */
   count: number;
+  /** Diverged markers at the same x are stacked downwards from the top edge (0 = topmost), one per width. */
+  stack: number;
   label: string;
 }
 

@@ -136,7 +136,7 @@ function plotSvg(spec: PlotSpec, x0: number, y0: number, o: SvgOptions): string 
         `<circle data-marker="optimum" cx="${n2(cx)}" cy="${n2(cy)}" r="5.5" fill="${mk.color}" stroke="${o.foreground}" stroke-width="1.5"><title>${esc(mk.label)}</title></circle>`,
       );
     } else if (mk.kind === 'diverged') {
-      const cy = top + 6;
+      const cy = top + 6 + 10 * mk.stack;
       out.push(
         `<path data-marker="diverged" d="M${n2(cx - 5)},${n2(cy - 4)} L${n2(cx + 5)},${n2(cy - 4)} L${n2(cx)},${n2(cy + 5)} Z" fill="${mk.color}" stroke="${o.foreground}" stroke-width="0.8"><title>${esc(mk.label)}</title></path>`,
       );

@@ -117,6 +117,7 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
       y: o.loss,
       color: colorOf.get(o.width) ?? '#888888',
       count: 1,
+      stack: 0,
       label: `optimum at width ${o.width}: lr ${fmtLr(o.lr)}, loss ${o.loss.toFixed(4)}`,
     });
   }
@@ -132,9 +133,16 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
         y: null,
         color: colorOf.get(width) ?? '#888888',
         count: p.diverged,
+        stack: 0,
         label: `diverged at width ${width}, lr ${fmtLr(p.lr)} (${p.diverged} of ${p.seeds} seed${p.seeds > 1 ? 's' : ''})`,
       });
     }
+  }
+  // Several widths diverging at one LR: stack their markers (narrowest on top) instead of hiding all but one.
+  const atX = new Map<number, number>();
+  for (const m of markers.filter((x) => x.kind === 'diverged').sort((a, b) => widths.indexOf(Number(a.seriesKey.slice(1))) - widths.indexOf(Number(b.seriesKey.slice(1))))) {
+    m.stack = atX.get(m.x) ?? 0;
+    atX.set(m.x, m.stack + 1);
   }
   const shift = run.result ? run.result.shiftOctaves : optima.length >= 2 ? analysis.shiftOctaves : null;
   const seeds = run.meta.seeds ?? null;
@@ -188,16 +196,22 @@ export function sharedLossRange(view: SweepView): [number, number] | null {
     lo -= Math.abs(lo) * 0.1 || 1;
   }
   const pad = (hi - lo) * 0.05;
-  // Room at the top for the diverged markers, drawn on the plot's top edge.
-  return [lo - pad, hi + pad * 3];
+  return [lo - pad, hi + pad];
 }
 
 export function sweepModel(view: SweepView, theme: ThemeKind): SweepModel {
   const targetWidth = view.targetWidth ?? defaultTargetWidth(view);
   const order = (p: string) => (p === 'sp' ? 0 : 1); // SP left, muP right: the story reads left to right
   const runs = [...view.runs].sort((a, b) => order(a.meta.parametrization) - order(b.meta.parametrization));
-  const yRange = runs.length > 1 ? sharedLossRange(view) : null;
-  const models = runs.map((r) => runModel(r, theme, targetWidth, yRange));
+  const models = runs.map((r) => runModel(r, theme, targetWidth, null));
+  // One loss range for every run (SP and muP compare at a glance), with room at the top for the stacked
+  // diverged markers (about 10 px each on a ~250 px plot).
+  const range = sharedLossRange(view);
+  const stacks = Math.max(0, ...models.flatMap((m) => m.plot.markers.filter((k) => k.kind === 'diverged').map((k) => k.stack + 1)));
+  if (range) {
+    const top = range[1] + (range[1] - range[0]) * Math.min(0.8, stacks * 0.05);
+    for (const m of models) m.plot.yRange = [range[0], top];
+  }
   const sp = models.find((m) => m.parametrization === 'sp');
   const mup = models.find((m) => m.parametrization === 'mup');
   const comparison =
