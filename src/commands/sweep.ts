@@ -1,4 +1,203 @@
-import type * as vscode from 'vscode';
+// "muP: Run LR Sweep" (`mupLens.runSweep`): from a CodeLens ({uri, exportName}) or the palette (the active
+// editor's file and a quick pick of its exported factories). Settings `mupLens.sweep.*` give the grid, so it asks
+// for nothing it can default. The trials run in worker processes (src/sweep/pool.ts), never in the extension
+// host; each finished trial is stored at once, shown live in the muP panel, and announced on
+// `onDidFinishTrial` for anyone else who wants it. Cancel stops the workers; finished trials stay stored and a
+// rerun reuses them.
+import * as vscode from 'vscode';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { analyze } from '../analyzer';
+import { showSweep } from '../panels';
+import { defaultSweepName, runSweep, type SweepReport, type TrialEvent } from '../sweep/engine';
+import { GridError, parseLrRange } from '../sweep/grid';
+import { TrialError } from '../sweep/pool';
+import { formatHtml, formatText, verdictLine } from '../sweep/report';
+import type { Parametrization } from '../sweep/store';
+import type { BackendRequest } from '../worker/protocol';
 
-// Placeholder until this feature lands; replaced by its own issue's work.
-export function registerSweep(_context: vscode.ExtensionContext, _log: vscode.LogOutputChannel): void {}
+export interface RunSweepArgs {
+  uri?: string | vscode.Uri;
+  exportName?: string;
+  /** Overrides the setting mupLens.sweep.parametrization for this run. */
+  parametrization?: Parametrization;
+}
+
+const trialEmitter = new vscode.EventEmitter<TrialEvent & { modelFile: string; exportName: string; parametrization: Parametrization }>();
+/** Fires for every trial of a sweep run from the editor (stored ones first, then each as it finishes). */
+export const onDidFinishTrial = trialEmitter.event;
+
+interface SweepSettings {
+  widths: number[];
+  lrs: number[];
+  steps: number;
+  seeds: number;
+  parametrization: 'mup' | 'sp' | 'both';
+  workers: number | undefined;
+  backend: BackendRequest;
+  baseWidth: number;
+}
+
+/** Reads and checks `mupLens.sweep.*`; a bad value is an error message naming the setting, never a crash. */
+export function readSweepSettings(get: (key: string) => unknown): SweepSettings {
+  const widths = get('sweep.widths') ?? [64, 128, 256];
+  if (!Array.isArray(widths) || widths.length === 0 || !widths.every((w) => Number.isInteger(w) && w > 0)) {
+    throw new GridError('mupLens.sweep.widths must be a list of positive integers, e.g. [64, 128, 256]');
+  }
+  let lrs: number[];
+  try {
+    lrs = parseLrRange(String(get('sweep.lrRange') ?? '2^-14:2^-4:1'));
+  } catch (err) {
+    throw new GridError(`mupLens.sweep.lrRange: ${(err as Error).message.replace(/^--lr-range: /, '')}`);
+  }
+  const int = (key: string, dflt: number, min: number) => {
+    const v = get(key) ?? dflt;
+    if (!Number.isInteger(v) || (v as number) < min) throw new GridError(`mupLens.${key} must be an integer >= ${min} (got ${JSON.stringify(v)})`);
+    return v as number;
+  };
+  const parametrization = (get('sweep.parametrization') ?? 'mup') as SweepSettings['parametrization'];
+  if (!['mup', 'sp', 'both'].includes(parametrization)) throw new GridError(`mupLens.sweep.parametrization must be mup, sp or both`);
+  const backend = (get('sweep.backend') ?? 'auto') as BackendRequest;
+  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new GridError('mupLens.sweep.backend must be auto, tensorflow, wasm or cpu');
+  const workers = int('sweep.workers', 0, 0);
+  return {
+    widths: [...new Set(widths as number[])].sort((a, b) => a - b),
+    lrs,
+    steps: int('sweep.steps', 150, 1),
+    seeds: int('sweep.seeds', 1, 1),
+    parametrization,
+    workers: workers === 0 ? undefined : workers,
+    backend,
+    baseWidth: int('baseWidth', 64, 1),
+  };
+}
+
+async function pickTarget(args: RunSweepArgs | undefined): Promise<{ uri: vscode.Uri; exportName: string } | undefined> {
+  const uri = args?.uri ? (typeof args.uri === 'string' ? vscode.Uri.parse(args.uri) : args.uri) : vscode.window.activeTextEditor?.document.uri;
+  if (!uri) {
+    void vscode.window.showErrorMessage('muP: open a model file (a TS/JS file exporting a factory (width) => tf.LayersModel) to run an LR sweep.');
+    return undefined;
+  }
+  if (args?.exportName) return { uri, exportName: args.exportName };
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const factories = analyze(doc.getText(), uri.fsPath).factories.filter((f) => f.exported);
+  if (factories.length === 0) {
+    void vscode.window.showErrorMessage(`muP: ${vscode.workspace.asRelativePath(uri)} exports no model factory (a function of a width that builds tfjs layers).`);
+    return undefined;
+  }
+  if (factories.length === 1) return { uri, exportName: factories[0]!.name };
+  const pick = await vscode.window.showQuickPick(
+    factories.map((f) => ({ label: f.name, description: `line ${f.line}, width parameter '${f.widthParam}'` })),
+    { title: 'muP: LR sweep of which model factory?' },
+  );
+  return pick ? { uri, exportName: pick.label } : undefined;
+}
+
+async function sweepOne(
+  target: { uri: vscode.Uri; exportName: string },
+  parametrization: Parametrization,
+  s: SweepSettings,
+  log: vscode.LogOutputChannel,
+  progress: vscode.Progress<{ message?: string; increment?: number }>,
+  signal: AbortSignal,
+): Promise<SweepReport> {
+  const folder = vscode.workspace.getWorkspaceFolder(target.uri)?.uri.fsPath ?? join(target.uri.fsPath, '..');
+  const modelFile = target.uri.fsPath;
+  const outDir = join(folder, '.mup', 'sweeps', defaultSweepName(modelFile, target.exportName, parametrization));
+  const relFile = vscode.workspace.asRelativePath(target.uri);
+  const handle = showSweep({
+    title: `LR sweep: ${relFile}#${target.exportName} (${parametrization === 'mup' ? 'muP' : 'SP'})`,
+    modelFile: relFile, exportName: target.exportName, parametrization,
+    storeDir: outDir, widths: s.widths, lrs: s.lrs, seeds: s.seeds,
+  });
+  const total = s.widths.length * s.lrs.length * s.seeds;
+  const label = parametrization === 'mup' ? 'muP' : 'SP';
+  try {
+    const report = await runSweep(
+      {
+        modelFile, exportName: target.exportName, widths: s.widths, lrs: s.lrs, seeds: s.seeds, steps: s.steps,
+        parametrization, baseWidth: s.baseWidth, data: null, outDir, workers: s.workers, backend: s.backend,
+        version: String((vscode.extensions.getExtension('mup-lens.mup-lens')?.packageJSON as { version?: string } | undefined)?.version ?? 'unknown'),
+        cores: cpus().length, cwd: folder, signal,
+      },
+      {
+        onBackend: (info, workers) => log.info(`sweep ${label}: backend ${info.label}; ${workers} worker(s)`),
+        onWarning: (m) => log.warn(`sweep ${label}: ${m}`),
+        onTrial: (e) => {
+          handle.addTrial(e.trial);
+          trialEmitter.fire({ ...e, modelFile: relFile, exportName: target.exportName, parametrization });
+          progress.report({ increment: 100 / total, message: `${label} ${e.done}/${total}${e.reused ? ' (stored)' : ''}` });
+        },
+      },
+    );
+    if (report.cancelled) handle.setStatus('cancelled', `cancelled: ${report.trials.length} of ${total} trials stored; run again to finish`);
+    else handle.setResult(report);
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'report.html'), formatHtml([report], `LR sweep: ${relFile}#${target.exportName}`));
+    log.info(`sweep ${label} of ${relFile}#${target.exportName}:\n${formatText(report)}`);
+    return report;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    handle.setStatus('failed', message);
+    if (err instanceof TrialError && err.error.file && err.error.line) {
+      const file = err.error.file;
+      const line = err.error.line;
+      void vscode.window.showErrorMessage(`muP sweep: ${message}`, 'Go to code').then(async (a) => {
+        if (a) await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(line - 1, 0, line - 1, 0) });
+      });
+    } else {
+      void vscode.window.showErrorMessage(`muP sweep: ${message}`);
+    }
+    log.error(`sweep ${label}: ${message}`);
+    throw err;
+  }
+}
+
+export function registerSweep(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+  context.subscriptions.push(
+    trialEmitter,
+    vscode.commands.registerCommand('mupLens.runSweep', async (args?: RunSweepArgs) => {
+      if (!vscode.workspace.isTrusted) {
+        void vscode.window.showErrorMessage('muP: LR sweeps run your model code; trust this workspace first (Workspaces: Manage Workspace Trust).');
+        return undefined;
+      }
+      let settings: SweepSettings;
+      try {
+        const cfg = vscode.workspace.getConfiguration('mupLens');
+        settings = readSweepSettings((k) => cfg.get(k));
+      } catch (err) {
+        void vscode.window.showErrorMessage(`muP: ${(err as Error).message}`);
+        return undefined;
+      }
+      const target = await pickTarget(args);
+      if (!target) return undefined;
+      const which: Parametrization[] = args?.parametrization
+        ? [args.parametrization]
+        : settings.parametrization === 'both' ? ['sp', 'mup'] : [settings.parametrization];
+      return vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `muP: LR sweep of ${target.exportName}`, cancellable: true },
+        async (progress, token) => {
+          const controller = new AbortController();
+          const sub = token.onCancellationRequested(() => controller.abort());
+          const reports: SweepReport[] = [];
+          try {
+            for (const p of which) {
+              if (controller.signal.aborted) break;
+              reports.push(await sweepOne(target, p, settings, log, progress, controller.signal));
+            }
+          } catch {
+            return undefined; // reported in sweepOne
+          } finally {
+            sub.dispose();
+          }
+          const last = reports[reports.length - 1];
+          if (last && !last.cancelled) {
+            void vscode.window.showInformationMessage(`muP sweep (${which.map((p) => (p === 'mup' ? 'muP' : 'SP')).join(', ')}): ${reports.map(verdictLine).join('; ')}`);
+          }
+          return reports;
+        },
+      );
+    }),
+  );
+}

@@ -1,0 +1,74 @@
+// `npm run demo` (after `npm run build`): the whole story on the shipped examples, headless, in a few minutes
+// on a 2-core machine:
+//   1. lint the examples (the SP files are expected to have findings: exit 1 is fine here),
+//   2. a coordinate check of the SP and the muP MLP (HTML plots),
+//   3. an LR-vs-width sweep of the SP and the muP MLP (HTML plots): the SP optimum moves with width, muP's stays.
+// Settings from MUP.md ("LR transfer"): tfjs wasm, 150 steps, widths 64 and 256, LRs 2^-13..2^-5 gave an SP
+// shift of 3 octaves and a muP shift of 1. Trials are stored under demo-output/: a second run reuses them.
+// `--fresh` deletes demo-output/ first.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'dist/cli.js');
+const out = join(root, 'demo-output');
+if (!existsSync(cli)) {
+  console.error('demo: dist/cli.js is missing: run `npm run build` first');
+  process.exit(2);
+}
+if (process.argv.includes('--fresh')) rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const started = Date.now();
+const produced = [];
+const problems = [];
+
+function step(title, args, { okCodes = [0, 1], capture = false } = {}) {
+  console.log(`\n=== ${title}\n$ mup-lens ${args.join(' ')}`);
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'], encoding: 'utf8' });
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  if (capture && r.stdout) process.stdout.write(r.stdout);
+  if (!okCodes.includes(r.status)) {
+    problems.push(`${title}: exit ${r.status}`);
+    console.log(`(${title} failed with exit ${r.status} after ${secs} s; the demo goes on)`);
+  } else {
+    console.log(`(${secs} s, exit ${r.status})`);
+  }
+  return r;
+}
+
+function htmlFrom(r) {
+  const path = (r.stdout ?? '').trim().split('\n').filter((l) => l.endsWith('.html')).pop();
+  if (path && existsSync(path)) produced.push(path);
+}
+
+// 1. Lint: SP examples have findings (exit 1), muP examples none.
+step('lint the examples', ['lint', 'examples']);
+
+// 2. Coordinate checks (exit 1 = the check caught a problem: expected for SP).
+for (const [name, file, flag] of [['SP', 'examples/mlp/sp.ts#mlp', '--sp'], ['muP', 'examples/mlp/mup.ts#mlp', '--mup']]) {
+  htmlFrom(step(`coordinate check, ${name} MLP`, ['coord', file, flag, '--widths', '64,128,256,512', '--steps', '4', '--seeds', '2', '--format', 'html', '--out', join(out, `coord-${name.toLowerCase()}`)], { capture: true }));
+}
+
+// 3. Sweeps. Exit 1 = the optimum does not transfer: expected for SP.
+const sweep = ['--widths', '64,256', '--lr-range', '2^-13:2^-5:1', '--steps', '150', '--seeds', '1', '--base-width', '64', '--quiet'];
+const results = {};
+for (const [name, file, flag] of [['SP', 'examples/mlp/sp.ts#mlp', '--sp'], ['muP', 'examples/mlp/mup.ts#mlp', '--mup']]) {
+  const dir = join(out, `sweep-${name.toLowerCase()}`);
+  htmlFrom(step(`LR sweep, ${name} MLP`, ['sweep', file, flag, ...sweep, '--format', 'html', '--out', dir], { capture: true }));
+  const resultFile = join(dir, 'result.json');
+  if (existsSync(resultFile)) results[name] = JSON.parse(readFileSync(resultFile, 'utf8'));
+}
+
+console.log('\n=== summary');
+for (const [name, r] of Object.entries(results)) {
+  const best = r.optimum.map((o) => `w${o.width}: 2^${o.log2Lr}`).join(', ');
+  console.log(`${name.padEnd(4)} best LR ${best}; shift ${r.shiftOctaves} octave(s); ${r.transfers ? 'transfers' : 'does NOT transfer'} (${r.trials.length} trials, ${r.reused} reused, ${r.trials.filter((t) => t.diverged).length} diverged)`);
+}
+console.log(`\nreports (open in a browser):`);
+for (const p of produced) console.log(`  ${relative(process.cwd(), p)}`);
+console.log(`\ndemo took ${((Date.now() - started) / 1000).toFixed(0)} s${problems.length ? `; problems: ${problems.join('; ')}` : ''}`);
+process.exit(problems.length ? 1 : 0);
