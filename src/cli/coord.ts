@@ -28,7 +28,7 @@ options:
   --backend auto|tensorflow|wasm|cpu   default auto: tfjs-node-gpu, tfjs-node, wasm, cpu
   --timeout 600                  seconds before the check is stopped
   --format text|json|html        default text; html writes a report to --out and prints its path
-  --out DIR                      default .mup/coord/<file>-<export>/
+  --out DIR                      where result.json (and index.html) go; default .mup/coord/<file>-<export>/
 exit: 0 pass, 1 fail, 2 usage or load error`;
 
 function list(flag: string, v: string): number[] {
@@ -161,6 +161,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const { result, backend, notes, warnings } = outcome;
   io.stderr(`backend: ${backend.label} (${backend.reasons.join('; ')})\n`);
   for (const w of warnings) io.stderr(`warning: ${w}\n`);
+  // Stored like every run (DESIGN.md: --out, default .mup/coord/<name>/), so "muP: Open Results" lists it.
+  const meta = { title: `${params.exportName} — ${basename(params.file)}`, modelFile: params.file, exportName: params.exportName, parametrization: params.parametrization };
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(join(args.out, 'result.json'), JSON.stringify({ ...result, meta }, null, 2) + '\n');
   const header = `coordinate check of ${params.exportName} (${params.parametrization === 'mup' ? 'muP' : 'SP'}, ${params.optimizer} lr ${params.lr}, ${params.steps} steps, ${params.seeds} seeds) on ${backend.label}`;
   switch (args.format) {
     case 'json':
@@ -171,10 +175,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       io.stdout(formatText(result, header, io.cwd));
       break;
     case 'html': {
-      mkdirSync(args.out, { recursive: true });
       const page = join(args.out, 'index.html');
-      writeFileSync(page, renderCoordReport(result, { title: `${params.exportName} — ${basename(params.file)}`, subtitle: header, notes: [...notes, ...warnings] }));
-      writeFileSync(join(args.out, 'coord.json'), JSON.stringify(result, null, 2) + '\n');
+      writeFileSync(page, renderCoordReport(result, { title: meta.title, subtitle: header, notes: [...notes, ...warnings] }));
       io.stderr(verdictLine(result, io.cwd) + '\n');
       io.stdout(page + '\n');
       break;

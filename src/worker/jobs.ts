@@ -6,7 +6,9 @@ import type { LayerInfo } from '../analyzer/types';
 import { runCoordCheck, type MupApi } from '../coord/engine';
 import { runTrialJob } from '../sweep/trialJob';
 import type { BackendInfo, JobKind, JobKinds } from './protocol';
-import { analyze } from '../analyzer/index';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 export interface JobContext<K extends JobKind> {
   /** The one tf instance of this worker (backend already set). */
@@ -21,10 +23,27 @@ export interface JobContext<K extends JobKind> {
 
 export type JobHandler<K extends JobKind> = (params: JobKinds[K]['params'], ctx: JobContext<K>) => Promise<JobKinds[K]['result']>;
 
+type Analyze = (text: string, fileName: string) => { layers: LayerInfo[] };
+let analyzeFn: Analyze | null = null;
+
+/**
+ * The analyzer, loaded on first use: dist/analyzer.js next to this bundle (it holds the TypeScript compiler, so
+ * the worker does not parse it at start-up), or the source when running under tsx.
+ */
+function analyzer(): Analyze {
+  if (!analyzeFn) {
+    const load = createRequire(__filename);
+    const built = join(__dirname, 'analyzer.js');
+    const mod = (existsSync(built) ? load(built) : load(join(__dirname, '../analyzer/index.ts'))) as { analyze: Analyze };
+    analyzeFn = mod.analyze;
+  }
+  return analyzeFn;
+}
+
 /** The analyzer's layers of a file (for source lines); null when it cannot run. Pure syntax, never user code. */
 function sourceLayers(file: string): LayerInfo[] | null {
   try {
-    return analyze(readFileSync(file, 'utf8'), file).layers;
+    return analyzer()(readFileSync(file, 'utf8'), file).layers;
   } catch {
     return null; // source lines are a convenience: a check runs without them
   }

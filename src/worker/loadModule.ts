@@ -2,6 +2,7 @@
 // followed) to CJS in memory, and it is evaluated with a `require` that hands it the ONE tf instance the worker
 // selected (so the model's tensors and the engine's share a backend) and `mup-lens/runtime` bound to it.
 // npm packages other than tfjs stay external and resolve from the model's own directory upwards.
+import { createHash } from 'node:crypto';
 import * as esbuild from 'esbuild';
 import Module from 'node:module';
 import { existsSync } from 'node:fs';
@@ -29,8 +30,6 @@ const cache = new Map<string, Record<string, unknown>>();
 
 export async function loadUserModule(file: string, opts: LoadOptions): Promise<Record<string, unknown>> {
   const abs = resolve(file);
-  const cached = cache.get(abs);
-  if (cached) return cached;
   if (!existsSync(abs)) {
     throw new UserCodeError({ kind: 'usage', message: `model file not found: ${abs}` });
   }
@@ -64,6 +63,11 @@ export async function loadUserModule(file: string, opts: LoadOptions): Promise<R
     }
     throw new UserCodeError({ kind: 'usage', message: `cannot bundle ${abs}: ${String(err)}` });
   }
+  // A worker serves many jobs: the module is evaluated again whenever the bundle (the file or its local imports)
+  // changed since the last job, and reused when it did not (custom layer classes register once).
+  const key = abs + '\0' + createHash('sha1').update(code).digest('hex');
+  const cached = cache.get(key);
+  if (cached) return cached;
   const filename = abs + '.mup-bundle.js';
   const m = new Module(filename) as Module & { _compile(code: string, filename: string): void; paths: string[] };
   m.filename = filename;
@@ -83,7 +87,7 @@ export async function loadUserModule(file: string, opts: LoadOptions): Promise<R
     throw userError(err, `loading ${abs} threw`);
   }
   const exports = m.exports as Record<string, unknown>;
-  cache.set(abs, exports);
+  cache.set(key, exports);
   return exports;
 }
 

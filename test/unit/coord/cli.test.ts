@@ -1,6 +1,6 @@
 // `mup-lens coord` as a user runs it, in-process (the worker is still a separate process).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -14,6 +14,7 @@ const models = join(__dirname, '../../fixtures/models');
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
+  if (!argv.includes('--out') && !argv.includes('--help')) argv = [...argv, '--out', mkdtempSync(join(tmpdir(), 'coord-out-'))];
   const code = await main(['coord', ...argv], { stdout: (s) => void (out += s), stderr: (s) => void (err += s), cwd: models });
   return { code, out, err };
 }
@@ -78,7 +79,9 @@ test('text: a slopes table and the verdict with the worst layer at file:line; ht
   const page = readFileSync(join(dir, 'index.html'), 'utf8');
   assert.equal((page.match(/<svg /g) ?? []).length, 2);
   assert.match(page, /<b>FAIL<\/b>/);
-  assert.ok(existsSync(join(dir, 'coord.json')));
+  const stored = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+  assert.deepEqual(stored.meta, { title: 'mlp — mlp_sp.ts', modelFile: join(models, 'mlp_sp.ts'), exportName: 'mlp', parametrization: 'sp' });
+  assert.equal(stored.verdict.pass, false);
 });
 
 test('a model that fails to load: exit 2 with one line naming the user file and line', async () => {
