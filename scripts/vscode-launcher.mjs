@@ -36,14 +36,13 @@ const say = (msg) => process.stderr.write(`[vscode-launcher] ${msg}\n`);
 class LauncherError extends Error {}
 
 function parseArgs(argv) {
-  const opts = { devPath: undefined, testsPath: undefined, workspace: undefined, disabledExtensions: [] };
+  const opts = { devPath: undefined, testsPath: undefined, workspace: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (name) => (a.startsWith(`--${name}=`) ? a.slice(name.length + 3) : a === `--${name}` ? argv[++i] : undefined);
     let v;
     if ((v = value('extensionDevelopmentPath')) !== undefined) opts.devPath = resolve(v);
     else if ((v = value('extensionTestsPath')) !== undefined) opts.testsPath = resolve(v);
-    else if ((v = value('disable-extension')) !== undefined) opts.disabledExtensions.push(v);
     else if ((v = value('user-data-dir')) !== undefined || (v = value('extensions-dir')) !== undefined) {
       // runTests' profile folders: code-server gets fresh ones per run instead.
     } else if (!a.startsWith('-')) opts.workspace = resolve(a);
@@ -140,6 +139,20 @@ async function startCodeServer(tools, opts, runDir) {
   mkdirSync(extDir, { recursive: true });
   // An empty config.yaml fails; auth must be off for Chromium to open the workbench directly.
   writeFileSync(join(runDir, 'config.yaml'), 'auth: none\n');
+  // A quiet workbench: no chat side bar, tips or update checks covering the editor in screenshots.
+  // files.autoSave: VS Code for the Web defaults to afterDelay, which would save the tests' edits (desktop: off).
+  mkdirSync(join(dataDir, 'User'), { recursive: true });
+  writeFileSync(join(dataDir, 'User', 'settings.json'), JSON.stringify({
+    'files.autoSave': 'off',
+    'workbench.startupEditor': 'none',
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'workbench.tips.enabled': false,
+    'chat.disableAIFeatures': true,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'editor.minimap.enabled': false,
+  }, null, 2));
   const args = [
     tools.codeServerEntry,
     '--config', join(runDir, 'config.yaml'),
@@ -152,8 +165,6 @@ async function startCodeServer(tools, opts, runDir) {
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     '--vscode-option', 'enable-smoke-test-driver',
-    // VS Code's own --disable-extension, passed through to its server.
-    ...opts.disabledExtensions.flatMap((id) => ['--vscode-option', `disable-extension=${id}`]),
   ];
   if (opts.workspace) args.push(opts.workspace);
   const logFile = join(runDir, 'server.log');

@@ -31,12 +31,6 @@ const workspaceCopy = join(root, '.vscode-test/workspace');
 const launcher = join(root, 'scripts/vscode-launcher.mjs');
 const toolsManifest = join(process.env.MUP_LENS_TOOLS_DIR ?? join(root, '.tools'), 'tools.json');
 
-/**
- * Extensions switched off in the host: TypeScript's own language features would answer hovers and code
- * actions too and keep a tsserver busy on a 2-core machine; these tests are about the muP ones.
- */
-const DISABLED_EXTENSIONS = ['vscode.typescript-language-features'];
-
 interface Summary {
   passed: number;
   failed: number;
@@ -175,7 +169,7 @@ async function main(): Promise<number> {
       vscodeExecutablePath: executable,
       extensionDevelopmentPath: root,
       extensionTestsPath: join(suiteOut, 'index.js'),
-      launchArgs: [workspaceCopy, ...DISABLED_EXTENSIONS.map((id) => `--disable-extension=${id}`)],
+      launchArgs: [workspaceCopy],
       extensionTestsEnv: { MUP_LENS_RESULT_FILE: hostResultFile, MUP_LENS_SCREENSHOT_DIR: screenshotDir },
       stdout,
     });

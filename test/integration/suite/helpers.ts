@@ -1,7 +1,7 @@
 // Helpers for the tests that run inside the VS Code extension host. Tests wait on events
 // (diagnostics changing, activation) with a deadline, never on fixed sleeps.
 import * as assert from 'node:assert/strict';
-import { existsSync, watch } from 'node:fs';
+import { existsSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 
@@ -94,9 +94,17 @@ export function fixtureUri(name: string): vscode.Uri {
   return vscode.Uri.joinPath(workspaceRoot(), name);
 }
 
-/** Opens a fixture in an editor (which is what makes the extension analyse it, as for a user). */
+/**
+ * Opens a fixture in an editor (which is what makes the extension analyse it, as for a user), checking
+ * that its text is still the committed one: an earlier test's edit that got saved would shift every line.
+ */
 export async function openFixture(name: string): Promise<vscode.TextEditor> {
   const doc = await vscode.workspace.openTextDocument(fixtureUri(name));
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  const committed = ext && join(ext.extensionPath, 'test', 'fixtures', 'workspace', name);
+  if (committed && existsSync(committed)) {
+    assert.equal(doc.getText(), readFileSync(committed, 'utf8'), `${name} in the test workspace differs from ${committed} (an edit was saved?)`);
+  }
   return vscode.window.showTextDocument(doc, { preview: false });
 }
 

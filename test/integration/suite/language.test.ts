@@ -95,17 +95,18 @@ suite('language features on the fixture workspace', () => {
     const before = document.getText();
     const diagnostic = muPDiagnostics(document.uri).find((d) => ruleOf(d) === 'mup/readout-not-scaled');
     assert.ok(diagnostic);
+    // Only quick fixes: refactorings of TypeScript's own features (also running here) can be preferred too.
+    // The API command does not hand back CodeAction.diagnostics, so the fix is told apart by kind and isPreferred.
     const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
       'vscode.executeCodeActionProvider',
       document.uri,
       diagnostic.range,
+      vscode.CodeActionKind.QuickFix.value,
     );
     const codeActions = (actions ?? []).filter((a): a is vscode.CodeAction => a instanceof vscode.CodeAction);
-    const preferred = codeActions.filter(
-      (a) => a.isPreferred && (a.diagnostics ?? []).some((d) => ruleOf(d) === 'mup/readout-not-scaled'),
-    );
-    const seen = codeActions.map((a) => `${a.title}${a.isPreferred ? ' (preferred)' : ''} [${(a.diagnostics ?? []).map(ruleOf).join(',')}]`);
-    assert.equal(preferred.length, 1, `expected one preferred fix for mup/readout-not-scaled, got: ${seen.join('; ') || 'no code actions'}`);
+    const preferred = codeActions.filter((a) => a.isPreferred);
+    const seen = codeActions.map((a) => `${a.title}${a.isPreferred ? ' (preferred)' : ''}`);
+    assert.equal(preferred.length, 1, `expected one preferred quick fix at the readout, got: ${seen.join('; ') || 'no code actions'}`);
     const fix = preferred[0];
     assert.ok(fix.kind && vscode.CodeActionKind.QuickFix.contains(fix.kind), `the fix's kind is ${fix.kind?.value}, not quickfix`);
     assert.ok(fix.edit || fix.command, 'the preferred fix has neither an edit nor a command');
