@@ -37,6 +37,15 @@ function fmtTick(spec: PlotSpec, v: number): string {
   return Number.isInteger(v) ? String(v) : '';
 }
 
+export function logSplits(min: number, max: number, base: number): number[] {
+  const lo = Math.ceil(Math.log(min) / Math.log(base) - 1e-9);
+  const hi = Math.floor(Math.log(max) / Math.log(base) + 1e-9);
+  const every = Math.max(1, Math.ceil((hi - lo + 1) / 8));
+  const out: number[] = [];
+  for (let e = lo; e <= hi; e += every) out.push(base ** e);
+  return out;
+}
+
 function yRange(spec: PlotSpec): [number, number] | null {
   if (spec.yRange) return spec.yRange;
   const vals = finiteValues(spec.series, spec.yLog !== null);
@@ -137,7 +146,15 @@ export function createChart(target: HTMLElement, spec: PlotSpec, o: ChartOptions
       },
     },
     axes: [
-      { ...axisCommon, label: spec.xLabel, values: (_u, vals) => vals.map((v) => fmtTick(spec, v)) },
+      {
+        ...axisCommon,
+        label: spec.xLabel,
+        // Ticks at whole powers of two inside the (padded) range, thinned to about 8.
+        ...(spec.xLog
+          ? { splits: (u: uPlot) => logSplits(u.scales.x.min ?? 1, u.scales.x.max ?? 2, spec.xLog ?? 2), filter: (_u: uPlot, splits: number[]) => splits }
+          : {}),
+        values: (_u, vals) => vals.map((v) => fmtTick(spec, v)),
+      },
       { ...axisCommon, label: spec.yLabel, size: 60 },
     ],
     series: [
