@@ -55,6 +55,11 @@ if (existsSync(join(root, 'webview/src/main.ts'))) {
 }
 
 function copyAssets() {
+  // Declarations of `mup-lens/runtime` for TypeScript users (types-only sources, valid as .d.ts).
+  if (existsSync(join(root, 'src/mup/runtime.dist.d.ts'))) {
+    cpSync(join(root, 'src/mup/runtime.dist.d.ts'), join(dist, 'runtime.d.ts'));
+    cpSync(join(root, 'src/mup/runtime-types.ts'), join(dist, 'runtime-types.d.ts'));
+  }
   // The wasm backend loads its .wasm binaries from next to the bundle that uses it.
   const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {

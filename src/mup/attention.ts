@@ -3,12 +3,9 @@
 // the logits width-independent where 1/sqrt(dHead) lets them blow up. With attnMult = sqrt(baseHeadDim) the
 // two agree at the base head size (mup's README suggests 8/d, i.e. base head size 64).
 
-export interface AttentionScaleOptions {
-  /** The multiplier; default sqrt(baseHeadDim). */
-  attnMult?: number;
-  /** The head size at which muP equals standard attention; default 64 (so attnMult = 8, mup's suggestion). */
-  baseHeadDim?: number;
-}
+import type { AttentionScaleOptions } from './runtime-types';
+
+export type { AttentionScaleOptions };
 
 /**
  * The factor to multiply attention logits by: attnMult / dHead.

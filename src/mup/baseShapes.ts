@@ -6,67 +6,18 @@ import type * as tfType from '@tensorflow/tfjs';
 
 type Tf = typeof tfType;
 
-/** 0 infinite dims: fixed; 1: vector-like; 2 (or more): matrix-like (MUP.md's vocabulary). */
-export type ParamKind = 'fixed' | 'vector' | 'matrix';
+import type {
+  AppliedBaseShapes,
+  AsyncModelFactory,
+  BaseShapeEntry,
+  BaseShapes,
+  InferOptions,
+  ModelFactory,
+  ParamInfo,
+  ParamKind,
+} from './runtime-types';
 
-/** What base-shape inference learnt about one trainable weight. Plain JSON: it can be stored and reused. */
-export interface BaseShapeEntry {
-  /** Position in `model.trainableWeights`. */
-  index: number;
-  /** The weight's name in the base-width probe (names change on rebuild: informative only). */
-  name: string;
-  baseShape: number[];
-  deltaShape: number[];
-  /** Per dimension: does it grow with width? */
-  infDims: boolean[];
-  /** Number of infinite dimensions. */
-  ninf: number;
-  kind: ParamKind;
-}
-
-export interface BaseShapes {
-  baseWidth: number;
-  deltaWidth: number;
-  params: BaseShapeEntry[];
-}
-
-/** A trainable weight of a model built at some width, with its muP multipliers. */
-export interface ParamInfo extends BaseShapeEntry {
-  /** The weight's tf.Variable (what optimizers see): the key the per-group optimizers group by. */
-  variable: tfType.Variable;
-  /** The layers-level variable (`model.trainableWeights[index]`). */
-  layerVariable: tfType.LayerVariable;
-  /** The shape at this width. */
-  shape: number[];
-  /** Per dimension: shape / baseShape (1 for finite dims). */
-  dimMults: number[];
-  /**
-   * mup's `infshape.width_mult()`: the fan-in dimension's multiplier when the fan-in is infinite, else the
-   * fan-out's, else the last infinite dimension's, else 1. For a hidden kernel it is the fan-in multiplier.
-   */
-  widthMult: number;
-  /** Multiplier of the fan-in dimension (dim rank-2 of a tfjs kernel `[..., in, out]`); 1 if none or finite. */
-  fanInMult: number;
-  /** Multiplier of the fan-out dimension (the last dimension); 1 if finite. */
-  fanOutMult: number;
-}
-
-export interface AppliedBaseShapes {
-  width: number | undefined;
-  /** One entry per trainable weight, in `model.trainableWeights` order. */
-  params: ParamInfo[];
-  /** Lookup by the weight's tf.Variable (the object optimizers receive). */
-  byVariable: Map<tfType.Variable, ParamInfo>;
-}
-
-export interface InferOptions {
-  baseWidth: number;
-  /** A second width to compare against; default 2 * baseWidth. Must differ from baseWidth. */
-  deltaWidth?: number;
-}
-
-export type ModelFactory = (width: number) => tfType.LayersModel;
-export type AsyncModelFactory = (width: number) => tfType.LayersModel | Promise<tfType.LayersModel>;
+export type { AppliedBaseShapes, AsyncModelFactory, BaseShapeEntry, BaseShapes, InferOptions, ModelFactory, ParamInfo, ParamKind };
 
 function checkWidths(opts: InferOptions): { baseWidth: number; deltaWidth: number } {
   if (opts == null || typeof opts !== 'object') {

@@ -2,25 +2,14 @@
 // tfjs instance) at run time, and the user's model, the engines and these classes must share it. One runtime
 // per tfjs instance (cached), so classes are registered with tf.serialization once per instance.
 import type * as tfType from '@tensorflow/tfjs';
-import {
-  inferBaseShapes,
-  inferBaseShapesAsync,
-  matchBaseShapes,
-  type AppliedBaseShapes,
-  type BaseShapes,
-  type ParamInfo,
-  type Tf,
-} from './baseShapes';
+import { inferBaseShapes, inferBaseShapesAsync, matchBaseShapes } from './baseShapes';
+import type { AppliedBaseShapes, BaseShapes, MupRuntime, ParamInfo, Tf } from './runtime-types';
 import { attentionScale } from './attention';
 import { defineInitializers } from './initializers';
 import { defineLayers, isMupLayer } from './layers';
 import { defineOptimizers, muAdamScales, muSgdScales } from './optimizers';
 
-export type { AppliedBaseShapes, BaseShapeEntry, BaseShapes, InferOptions, ParamInfo, ParamKind } from './baseShapes';
-export type { GroupScales, LrGroup, MuAdamOptions, MuOptimizerOptions, MuSGDOptions } from './optimizers';
-export type { Distribution, InitializerLike, MuFanInOptions, MuReadoutInitOptions } from './initializers';
-export type { MuReadoutArgs, MuSharedReadoutArgs } from './layers';
-export type { AttentionScaleOptions } from './attention';
+export type * from './runtime-types';
 export { compareShapes, multipliersFor } from './baseShapes';
 export { attentionScale, muAdamScales, muSgdScales };
 
@@ -37,7 +26,7 @@ function allLayers(model: tfType.LayersModel): tfType.layers.Layer[] {
   return out;
 }
 
-function buildRuntime(tf: Tf) {
+function buildRuntime(tf: Tf): MupRuntime {
   // Variable object -> its muP information, filled by applyBaseShapes and read by the optimizers. A WeakMap:
   // a disposed model's variables are not kept alive by it.
   const registry = new WeakMap<tfType.Variable, ParamInfo>();
@@ -76,13 +65,17 @@ function buildRuntime(tf: Tf) {
     attentionScale,
     muAdamScales,
     muSgdScales,
-    ...initializers,
-    ...layers,
-    ...optimizers,
+    muFanIn: initializers.muFanIn,
+    MuReadoutInit: initializers.MuReadoutInit,
+    muReadoutInit: initializers.muReadoutInit,
+    MuReadout: layers.MuReadout,
+    MuSharedReadout: layers.MuSharedReadout,
+    muReadout: layers.muReadout,
+    muSharedReadout: layers.muSharedReadout,
+    MuAdam: optimizers.MuAdam,
+    MuSGD: optimizers.MuSGD,
   };
 }
-
-export type MupRuntime = ReturnType<typeof buildRuntime>;
 
 const cache = new WeakMap<object, MupRuntime>();
 

@@ -5,29 +5,16 @@
 // - Readout weights: variance constant in width, equal to what fan-in init gives at the base width (mup's
 //   MuReadout `_rescale_parameters`): `MuReadoutInit`, a registered Initializer subclass.
 import type * as tfType from '@tensorflow/tfjs';
-import type { Tf } from './baseShapes';
+import type {
+  Distribution,
+  InitializerLike,
+  InitializerName,
+  MuFanInOptions,
+  MuReadoutInitOptions,
+  Tf,
+} from './runtime-types';
 
-export type Distribution = 'uniform' | 'normal' | 'truncatedNormal';
-
-export interface MuFanInOptions {
-  /** Variance = scale / fan_in. Default 1; use 2 for He-style ReLU gain. */
-  scale?: number;
-  /** Default 'uniform'. tfjs's 'normal' is a truncated normal with ~0.775x the variance (MUP.md). */
-  distribution?: Distribution;
-  seed?: number;
-}
-
-export interface MuReadoutInitOptions extends MuFanInOptions {
-  /**
-   * The weight's fan-in at the base width (for a dense readout: its input size at the base width).
-   * Variance = scale / baseFanIn at every width. Omitted: the current fan-in (plain fan-in init), for a
-   * MuReadout that learns its width multiplier from applyBaseShapes, which then rescales it as mup does.
-   */
-  baseFanIn?: number;
-}
-
-/** tfjs-layers' Initializer (its base class is not exported as a value, only its type is reachable). */
-export type InitializerLike = ReturnType<Tf['initializers']['zeros']>;
+export type { Distribution, InitializerLike, InitializerName, MuFanInOptions, MuReadoutInitOptions };
 
 /** tfjs's fan-in of a weight shape, as tfjs-layers' computeFans (channelsLast) computes it. */
 export function fanInOf(shape: number[]): number {

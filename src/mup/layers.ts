@@ -3,55 +3,23 @@
 // widthMult = fan-in / base fan-in. Without the 1/m the output grows like width after the first Adam step,
 // even from a zero init (MUP.md). As in mup, the bias is added after the multiplier.
 import type * as tfType from '@tensorflow/tfjs';
-import type { AppliedBaseShapes, Tf } from './baseShapes';
-import type { defineInitializers, InitializerLike } from './initializers';
+import type { defineInitializers } from './initializers';
+import type {
+  ActivationIdentifier,
+  AppliedBaseShapes,
+  InitializerLike,
+  MupLayer,
+  MuReadoutArgs,
+  MuSharedReadoutArgs,
+  Tf,
+} from './runtime-types';
 
-type LayerArgs = NonNullable<ConstructorParameters<Tf['layers']['Layer']>[0]>;
+export type { MupLayer, MuReadoutArgs, MuSharedReadoutArgs };
+
 type Kwargs = Record<string, unknown>;
-
-export interface MuReadoutArgs extends LayerArgs {
-  /** Output size (e.g. number of classes). */
-  units: number;
-  useBias?: boolean;
-  /** Tunable output multiplier (mup's output_mult). Default 1. */
-  outputMult?: number;
-  /** Zero-initialise kernel and bias (recommended, mup's readout_zero_init). Default false. */
-  readoutZeroInit?: boolean;
-  /**
-   * The readout's input size at the base width: widthMult = inputDim / baseWidth, fixed at build. Omitted:
-   * applyBaseShapes sets widthMult from the kernel's fan-in multiplier (and rescales the init once).
-   */
-  baseWidth?: number;
-  /** Default: MuReadoutInit (variance 1 / base fan-in), or zeros with readoutZeroInit. */
-  kernelInitializer?: InitializerLike;
-  /** Default zeros. */
-  biasInitializer?: InitializerLike;
-  /** Applied after the multiplier and bias, as tf.layers.dense does (e.g. 'softmax'). Default linear. */
-  activation?: ActivationIdentifier;
-}
-
-type ActivationIdentifier = NonNullable<Parameters<Tf['layers']['activation']>[0]>['activation'];
 
 /** tf.layers.dense arguments a quick fix may carry over that MuReadout does not implement: say so. */
 const UNSUPPORTED = ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint'];
-
-export interface MuSharedReadoutArgs extends LayerArgs {
-  /** The embedding layer whose table [vocab, dim] this readout reuses (tied weights). */
-  embedding?: tfType.layers.Layer;
-  /** Name of that embedding layer (set from `embedding`; what a saved model stores). */
-  embeddingLayerName?: string;
-  /** Vocabulary size (rows of the table); read from the embedding when given. */
-  units?: number;
-  useBias?: boolean;
-  outputMult?: number;
-  /** The embedding dimension at the base width; omitted: from applyBaseShapes (the table's multiplier). */
-  baseWidth?: number;
-}
-
-/** What applyBaseShapes calls on mup layers (duck-typed, so layers of another runtime instance work too). */
-export interface MupLayer {
-  mupApplyBaseShapes(applied: AppliedBaseShapes): void;
-}
 
 export function isMupLayer(layer: unknown): layer is MupLayer {
   return typeof (layer as Partial<MupLayer>)?.mupApplyBaseShapes === 'function';

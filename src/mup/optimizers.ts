@@ -3,14 +3,20 @@
 // group gets its own tf.train.adam / tf.train.sgd, and variables are grouped by object, never by name
 // (tfjs renames variables on every rebuild).
 import type * as tfType from '@tensorflow/tfjs';
-import type { AppliedBaseShapes, ParamInfo, Tf } from './baseShapes';
+import type {
+  AppliedBaseShapes,
+  GroupScales,
+  LrGroup,
+  MuAdamOptions,
+  MuOptimizerOptions,
+  MuSGDOptions,
+  ParamInfo,
+  Tf,
+} from './runtime-types';
+
+export type { GroupScales, LrGroup, MuAdamOptions, MuOptimizerOptions, MuSGDOptions };
 
 /** Multipliers of the base learning rate and weight decay for one weight. */
-export interface GroupScales {
-  lr: number;
-  weightDecay: number;
-}
-
 function tooManyInfDims(info: ParamInfo): Error {
   return new Error(
     `weight #${info.index} (${info.name}, shape [${info.shape}]) has ${info.ninf} dimensions that grow with ` +
@@ -44,42 +50,6 @@ export function muSgdScales(info: ParamInfo, decoupledWeightDecay = false): Grou
     return { lr: 1 / ratio, weightDecay: decoupledWeightDecay ? 1 : ratio };
   }
   return { lr: 1, weightDecay: 1 };
-}
-
-export interface MuOptimizerOptions {
-  learningRate: number;
-  /** L2 weight decay (added to the gradient, like torch's `weight_decay`), or decoupled (AdamW-style). */
-  weightDecay?: number;
-  /** Decoupled weight decay: `w *= 1 - lr_group * weightDecay` before each step; then WD is not width-scaled. */
-  decoupledWeightDecay?: boolean;
-  /**
-   * The weights and their multipliers (`applyBaseShapes(...)`'s result). Default: whatever `applyBaseShapes`
-   * registered for the variables this optimizer is asked to update.
-   */
-  params?: AppliedBaseShapes;
-}
-
-export interface MuAdamOptions extends MuOptimizerOptions {
-  beta1?: number;
-  beta2?: number;
-  /** Default: the backend's epsilon, as tf.train.adam. */
-  epsilon?: number;
-}
-
-export interface MuSGDOptions extends MuOptimizerOptions {
-  /** With a momentum, each group runs tf.train.momentum instead of tf.train.sgd. */
-  momentum?: number;
-  useNesterov?: boolean;
-}
-
-/** One LR group: its own inner optimizer and a fixed variable order (tfjs Adam keeps its moments by index). */
-export interface LrGroup {
-  key: string;
-  scales: GroupScales;
-  learningRate: number;
-  weightDecay: number;
-  inner: tfType.Optimizer;
-  variables: tfType.Variable[];
 }
 
 type NamedTensor = { name: string; tensor: tfType.Tensor };
