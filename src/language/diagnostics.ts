@@ -12,6 +12,9 @@ const SEVERITY: Record<PlainDiagnostic['severity'], vscode.DiagnosticSeverity> =
   info: vscode.DiagnosticSeverity.Information,
 };
 
+/** The settings that change what the diagnostics say (the other `mupLens.*` settings belong to other features). */
+const LINT_SETTINGS = ['mupLens.rules', 'mupLens.baseWidth', 'mupLens.lintDelayMs'];
+
 export function toVsRange(r: { start: { line: number; character: number }; end: { line: number; character: number } }): vscode.Range {
   return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
 }
@@ -37,7 +40,7 @@ export class DiagnosticsController implements vscode.Disposable {
       }),
       vscode.workspace.onDidCloseTextDocument((doc) => this.clear(doc)),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('mupLens')) {
+        if (LINT_SETTINGS.some((k) => e.affectsConfiguration(k))) {
           this.service.reloadSettings();
           this.lintAllOpen();
         }

@@ -92,7 +92,7 @@ function providesSuppression(f: Finding): boolean {
 
 /**
  * The quick fixes of one finding: the analyzer's fixes in its order (at most one preferred: the first it marks),
- * then "Suppress <rule> for this line" unless the analyzer already offers a suppression.
+ * then "Suppress <rule> for this line" unless the analyzer already offers a suppression, then "... for this file".
  */
 export function codeActionsForFinding(f: Finding, documentText: string): PlainCodeAction[] {
   const actions: PlainCodeAction[] = [];
@@ -111,7 +111,48 @@ export function codeActionsForFinding(f: Finding, documentText: string): PlainCo
     });
   }
   if (!providesSuppression(f)) actions.push(suppressionAction(f, documentText));
+  actions.push(fileSuppressionAction(f, documentText));
   return actions;
+}
+
+/**
+ * `// mup-ignore-file <rule>` at the top of the file (below a shebang); when the file already has such a
+ * directive for other rules, the rule is added to it instead.
+ */
+export function fileSuppressionAction(f: Finding, documentText: string): PlainCodeAction {
+  const eol = documentText.includes('\r\n') ? '\r\n' : '\n';
+  const lines = documentText.split(/\r?\n/);
+  const title = `Suppress ${f.rule} for this file`;
+  for (let i = 0; i < lines.length; i++) {
+    const existing = /^(\s*\/\/\s*mup-ignore-file\b)(.*?)\s*$/.exec(lines[i]);
+    const into = existing ? addToDirective(existing, f.rule) : null;
+    if (into) {
+      const at = { line: i, character: into.character };
+      return { title, kind: 'suppress', isPreferred: false, edits: [{ range: { start: at, end: at }, newText: into.newText }], rule: f.rule };
+    }
+  }
+  const at = { line: lines[0]?.startsWith('#!') ? 1 : 0, character: 0 };
+  return {
+    title,
+    kind: 'suppress',
+    isPreferred: false,
+    edits: [{ range: { start: at, end: at }, newText: `// mup-ignore-file ${f.rule}${eol}` }],
+    rule: f.rule,
+  };
+}
+
+/**
+ * Where and what to insert to add a rule to a directive that already lists rules (a bare directive covers all rules):
+ * after its last rule, before a ` -- reason`. Null when the directive lists no rule or already this one.
+ */
+function addToDirective(m: RegExpExecArray, rule: RuleId): { character: number; newText: string } | null {
+  const rest = m[2];
+  const reasonAt = rest.indexOf(' -- ');
+  const rules = reasonAt >= 0 ? rest.slice(0, reasonAt) : rest;
+  const listed = rules.split(/[\s,]+/).filter((r) => /^mup\/[a-z-]+$/.test(r));
+  if (listed.length === 0 || listed.includes(rule)) return null;
+  const character = m[1].length + rules.trimEnd().length;
+  return { character, newText: `${rules.includes(',') ? ', ' : ' '}${rule}` };
 }
 
 /**
@@ -125,16 +166,10 @@ export function suppressionAction(f: Finding, documentText: string): PlainCodeAc
   const title = `Suppress ${f.rule} for this line`;
   const previous = line0 > 0 ? lines[line0 - 1] : undefined;
   const existing = previous === undefined ? null : /^(\s*\/\/\s*mup-ignore-next-line\b)(.*?)\s*$/.exec(previous);
-  if (previous !== undefined && existing && /\bmup\/[a-z]/.test(existing[2]) && !existing[2].includes(f.rule)) {
-    const end = existing[1].length + existing[2].length;
-    const sep = existing[2].includes(',') ? ', ' : ' ';
-    return {
-      title,
-      kind: 'suppress',
-      isPreferred: false,
-      edits: [{ range: { start: { line: line0 - 1, character: end }, end: { line: line0 - 1, character: end } }, newText: `${sep}${f.rule}` }],
-      rule: f.rule,
-    };
+  const into = existing ? addToDirective(existing, f.rule) : null;
+  if (into) {
+    const at = { line: line0 - 1, character: into.character };
+    return { title, kind: 'suppress', isPreferred: false, edits: [{ range: { start: at, end: at }, newText: into.newText }], rule: f.rule };
   }
   const indent = /^\s*/.exec(lines[line0] ?? '')![0];
   const at = { line: line0, character: 0 };

@@ -9,6 +9,7 @@ import {
   codeActionsForFinding,
   codeLensesForFactories,
   findingForDiagnostic,
+  fileSuppressionAction,
   suppressionAction,
   toDiagnostics,
   toRange0,
@@ -94,6 +95,7 @@ test('quick fixes: analyzer fixes in order, exactly one preferred, then the supp
       ['Insert tf.layers.rescaling({ scale: 64 / width }) after the readout', true, 'fix'],
       ['A second one marked preferred', false, 'fix'],
       ['Suppress mup/readout-not-scaled for this line', false, 'suppress'],
+      ['Suppress mup/readout-not-scaled for this file', false, 'suppress'],
     ],
   );
   const afterSwitch = applyEdits(source, actions[0].edits).split('\n');
@@ -133,13 +135,42 @@ test('suppression adds the rule to a directive already above the line', () => {
   assert.equal(after2[4].trimEnd(), '  // mup-ignore-next-line mup/init-fan-avg, mup/init-constant-std, mup/readout-not-scaled');
 });
 
+test('file suppression: a directive at the top, below a shebang, or added to an existing one', () => {
+  const top = applyEdits(source, fileSuppressionAction(readout, source).edits).split('\n');
+  assert.equal(top[0], '// mup-ignore-file mup/readout-not-scaled');
+  assert.equal(top[1], source.split('\n')[0]);
+  const shebang = `#!/usr/bin/env node\n${source}`;
+  const below = applyEdits(shebang, fileSuppressionAction(readout, shebang).edits).split('\n');
+  assert.deepEqual(below.slice(0, 2), ['#!/usr/bin/env node', '// mup-ignore-file mup/readout-not-scaled']);
+  const existing = `// header\n// mup-ignore-file mup/init-fan-avg\n${source}`;
+  const added = applyEdits(existing, fileSuppressionAction(readout, existing).edits).split('\n');
+  assert.equal(added[1], '// mup-ignore-file mup/init-fan-avg mup/readout-not-scaled');
+  assert.equal(added.length, existing.split('\n').length);
+});
+
+test('a rule is added before the " -- " reason of a directive (a new line between would move the directive)', () => {
+  const text = source.replace('  model.add(tf.layers.dense({ units: 10 }));', '  // mup-ignore-next-line mup/init-fan-avg -- zero init\n  model.add(tf.layers.dense({ units: 10 }));');
+  const f = { ...readout, ...rangeOf(readoutCall, text) };
+  const after = applyEdits(text, suppressionAction(f, text).edits).split('\n');
+  assert.deepEqual(after.slice(4, 6), [
+    '  // mup-ignore-next-line mup/init-fan-avg mup/readout-not-scaled -- zero init',
+    '  model.add(tf.layers.dense({ units: 10 }));',
+  ]);
+  const file = `// mup-ignore-file mup/init-fan-avg, mup/init-constant-std -- legacy model\n${source}`;
+  const afterFile = applyEdits(file, fileSuppressionAction(readout, file).edits).split('\n');
+  assert.equal(afterFile[0], '// mup-ignore-file mup/init-fan-avg, mup/init-constant-std, mup/readout-not-scaled -- legacy model');
+});
+
 test('no second suppression when the analyzer offers one', () => {
   const own: Finding = {
     ...readout,
     fixes: [{ title: 'Ignore this readout', edits: [{ ...rangeOf('  model.add(tf.layers.dense({ units: 10 }));'), endColumn: 1, column: 1, newText: '  // mup-ignore-next-line mup/readout-not-scaled\n' }] }],
   };
   const actions = codeActionsForFinding(own, source);
-  assert.deepEqual(actions.map((a) => [a.title, a.kind, a.isPreferred]), [['Ignore this readout', 'suppress', false]]);
+  assert.deepEqual(actions.map((a) => [a.title, a.kind, a.isPreferred]), [
+    ['Ignore this readout', 'suppress', false],
+    ['Suppress mup/readout-not-scaled for this file', 'suppress', false],
+  ]);
 });
 
 test('CodeLenses: two per exported factory, with {uri, exportName}; none for local factories', () => {
