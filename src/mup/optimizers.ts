@@ -69,6 +69,8 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
     readonly decoupledWeightDecay: boolean;
     private readonly explicit: Map<tfType.Variable, ParamInfo> | undefined;
     private readonly groupMap = new Map<string, LrGroup>();
+    /** Variables already given a slot in their group's list. */
+    private readonly known = new Set<tfType.Variable>();
 
     constructor(kind: string, opts: MuOptimizerOptions) {
       super();
@@ -158,7 +160,10 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
           throw new Error(`${this.getClassName()}: no variable named '${name}' exists (was its model disposed?)`);
         }
         const group = this.groupFor(this.paramInfo(variable));
-        if (!group.variables.includes(variable)) group.variables.push(variable);
+        if (!this.known.has(variable)) {
+          this.known.add(variable);
+          group.variables.push(variable);
+        }
         let grads = perGroup.get(group);
         if (grads == null) perGroup.set(group, (grads = new Map()));
         grads.set(variable, tensor);
@@ -215,6 +220,7 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
     override dispose(): void {
       for (const g of this.groupMap.values()) g.inner.dispose();
       this.groupMap.clear();
+      this.known.clear();
       super.dispose();
     }
 
