@@ -1,5 +1,5 @@
 // "Coordinate check | LR sweep" above each exported model factory, only in a trusted workspace (both run the
-// user's code in the worker). Lenses appear as soon as the user grants trust.
+// user's code in the worker). Lenses appear as soon as the user grants trust; `mupLens.codeLens: false` hides them.
 import * as vscode from 'vscode';
 import { codeLensesForFactories } from './mapping';
 import { toVsRange } from './diagnostics';
@@ -17,12 +17,16 @@ export class MupCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
     this.disposables = [
       this.changed,
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('mupLens.codeLens')) this.changed.fire();
+      }),
       service.onDidChangeSettings(() => this.changed.fire()),
     ];
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (!vscode.workspace.isTrusted) return [];
+    if (vscode.workspace.getConfiguration('mupLens').get('codeLens') === false) return [];
     try {
       const { factories } = this.service.resultFor(document);
       return codeLensesForFactories(factories, document.uri.toString()).map(

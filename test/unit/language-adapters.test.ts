@@ -327,7 +327,12 @@ test('CodeLenses only in a trusted workspace, refreshed when trust is granted', 
       [9, '$(beaker) Coordinate check', 'mupLens.runCoordinateCheck', [{ uri: doc.uri.toString(), exportName: 'mlp' }]],
       [9, 'LR sweep', 'mupLens.runSweep', [{ uri: doc.uri.toString(), exportName: 'mlp' }]],
     ]);
+    config.codeLens = false;
+    events.config.fire({ affectsConfiguration: (k) => k === 'mupLens.codeLens' });
+    assert.equal(refreshed, 2);
+    assert.deepEqual(lenses.provideCodeLenses(doc as never), []);
   } finally {
+    delete config.codeLens;
     fakeVscode.workspace.isTrusted = false;
     lenses.dispose();
     dispose();
