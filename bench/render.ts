@@ -10,6 +10,7 @@ import { chromium, type Page } from 'playwright-core';
 import type { HostMessage } from '../src/protocol/webview';
 import type { SweepResult } from '../src/sweep/types';
 import { analyzeTrials } from '../src/sweep/optimum';
+import { pageHtml } from '../test/unit/panel/harness';
 import { coordFixture, MUP_SWEEP, range, SP_LAWS, SP_SWEEP, sweepRun, sweepTrials, sweepView } from '../test/unit/panel/fixtures';
 
 // The functions passed to page.evaluate run in Chromium; the root tsconfig has no DOM lib (Node code must not
@@ -27,52 +28,6 @@ const out = join(root, 'bench-results');
 const quick = process.argv.includes('--quick');
 const REPS = quick ? 5 : 15;
 
-const THEMES = {
-  light: {
-    cls: 'vscode-light',
-    vars: {
-      '--vscode-foreground': '#3b3b3b', '--vscode-editor-foreground': '#3b3b3b', '--vscode-editor-background': '#ffffff',
-      '--vscode-descriptionForeground': '#717171', '--vscode-panel-border': '#e5e5e5', '--vscode-editorWidget-border': '#c8c8c8',
-      '--vscode-button-secondaryBackground': '#e5e5e5', '--vscode-button-secondaryForeground': '#3b3b3b', '--vscode-focusBorder': '#005fb8',
-      '--vscode-errorForeground': '#f85149', '--vscode-editorError-foreground': '#e51400', '--vscode-testing-iconPassed': '#388a34',
-      '--vscode-input-background': '#ffffff', '--vscode-input-foreground': '#3b3b3b', '--vscode-list-hoverBackground': '#f2f2f2',
-      '--vscode-font-family': 'sans-serif', '--vscode-font-size': '13px', '--vscode-editor-font-family': 'monospace',
-    },
-  },
-  dark: {
-    cls: 'vscode-dark',
-    vars: {
-      '--vscode-foreground': '#cccccc', '--vscode-editor-foreground': '#cccccc', '--vscode-editor-background': '#1f1f1f',
-      '--vscode-descriptionForeground': '#9d9d9d', '--vscode-panel-border': '#2b2b2b', '--vscode-editorWidget-border': '#454545',
-      '--vscode-button-secondaryBackground': '#313131', '--vscode-button-secondaryForeground': '#cccccc', '--vscode-focusBorder': '#0078d4',
-      '--vscode-errorForeground': '#f85149', '--vscode-editorError-foreground': '#f14c4c', '--vscode-testing-iconPassed': '#73c991',
-      '--vscode-input-background': '#313131', '--vscode-input-foreground': '#cccccc', '--vscode-list-hoverBackground': '#2a2d2e',
-      '--vscode-font-family': 'sans-serif', '--vscode-font-size': '13px', '--vscode-editor-font-family': 'monospace',
-    },
-  },
-} as const;
-
-function pageHtml(theme: keyof typeof THEMES): string {
-  const t = THEMES[theme];
-  const vars = Object.entries(t.vars).map(([k, v]) => `${k}: ${v};`).join(' ');
-  // The stub stands in for VS Code's webview API: it records what the webview posts and keeps its state.
-  return `<!DOCTYPE html><html><head><meta charset="utf-8">
-<link rel="stylesheet" href="file://${dist}/webview.css">
-<style>html { ${vars} } #baseline { position: absolute; left: -5000px; }</style>
-<script>
-  window.__posted = []; window.__state = undefined;
-  window.acquireVsCodeApi = () => ({
-    postMessage: (m) => window.__posted.push(m),
-    getState: () => window.__state,
-    setState: (s) => { window.__state = s; },
-  });
-</script>
-<script src="file://${root}/node_modules/uplot/dist/uPlot.iife.min.js"></script>
-</head><body class="${t.cls}"><main id="app"></main><p id="status-line" role="status"></p><div id="baseline"></div>
-<script src="file://${dist}/webview.js"></script></body></html>`;
-}
-
-/** Dispatch a host message the way VS Code delivers it (a window 'message' event) and time the render. */
 // sync: the message handler (DOM + uPlot construction); work: + uPlot's deferred draw (a microtask) and a
 // forced layout, i.e. the CPU cost without waiting for a frame; painted: + two animation frames, i.e. the
 // frame that shows it has been produced (includes up to ~2 frame intervals of waiting).
@@ -155,7 +110,7 @@ async function main(): Promise<void> {
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     const harness = join(out, 'render-harness.html');
-    writeFileSync(harness, pageHtml('light'));
+    writeFileSync(harness, pageHtml(root, 'light'));
     await page.goto(`file://${harness}`);
     const posted = await page.evaluate(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.map((m) => m.type));
     if (posted[0] !== 'panel/ready') throw new Error(`the webview did not post panel/ready first (posted: ${posted.join(', ')})`);
@@ -194,7 +149,7 @@ async function main(): Promise<void> {
     const shots: string[] = [];
     const domChecks: Record<string, Record<string, string>> = {};
     for (const theme of ['light', 'dark'] as const) {
-      writeFileSync(harness, pageHtml(theme));
+      writeFileSync(harness, pageHtml(root, theme));
       await page.goto(`file://${harness}`);
       for (const [name, msg] of [['coord', coordMsg()], ['sweep', demoSweep()]] as const) {
         await timeRender(page, msg);
@@ -207,7 +162,7 @@ async function main(): Promise<void> {
             d[`${s.dataset.parametrization}.optima`] = s.dataset.optimumCount!;
             d[`${s.dataset.parametrization}.diverged`] = s.dataset.divergedCount!;
           });
-          delete d.rendered;
+          delete d.renderCount;
           return d;
         });
       }

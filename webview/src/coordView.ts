@@ -70,14 +70,15 @@ export function renderCoord(root: HTMLElement, view: CoordView, colors: ThemeCol
       'aria-label': `${spec.title}: l1 against width, log-log, ${spec.series.length} layers`,
     });
     grid.append(cell);
-    charts.push(
-      createChart(cell, spec, {
-        width: plotW,
-        height: 240,
-        colors,
-        onSeriesClick: (i) => reveal(model.rows[i]),
-      }),
-    );
+    const u = createChart(cell, spec, {
+      width: plotW,
+      height: 240,
+      colors,
+      onSeriesClick: (i) => reveal(model.rows[i]),
+    });
+    // For tests and debugging: the figure's uPlot instance (maps data to pixels).
+    Object.defineProperty(cell, 'uplot', { value: u });
+    charts.push(u);
   }
 
   // Verdict table: one row per layer, its slope at every t and the one the verdict judges.

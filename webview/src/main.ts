@@ -14,6 +14,8 @@ import { renderSweep } from './sweepView';
 let view: PanelView | null = loadState().view;
 let charts: uPlot[] = [];
 let pendingFrame = 0;
+/** Renders so far, on the root as data-render-count (tests wait on it). */
+let renderCount = 0;
 /** The width the current render was laid out for; the ResizeObserver re-renders only when it changes. */
 let lastWidth = 0;
 
@@ -40,10 +42,10 @@ function render(): void {
     const sweep = view;
     charts = renderSweep(app, sweep, themeColors(), themeKind(), (w) => {
       sweep.targetWidth = w;
-      persist(false);
+      persist();
     });
   }
-  app.dataset.rendered = String(Date.now());
+  app.dataset.renderCount = String(++renderCount);
   lastWidth = app.clientWidth;
 }
 

@@ -73,12 +73,16 @@ export function renderSweep(
   // Recommended LR for a target width.
   const input = el('input', { type: 'number', id: 'target-width', min: 1, step: 1, value: model.targetWidth, 'aria-describedby': 'target-help' });
   let recBox = recommendationBlock(model.runs, view, model.targetWidth);
+  let current = model.targetWidth;
   input.addEventListener('change', () => {
     const w = Math.round(Number(input.value));
     if (!(w >= 1)) {
       announce('Target width must be a positive whole number.', true);
       return;
     }
+    // A repeated change (e.g. on blur when clicking Copy) must not replace the buttons under the pointer.
+    if (w === current) return;
+    current = w;
     const next = recommendationBlock(model.runs, view, w);
     recBox.replaceWith(next);
     recBox = next;
