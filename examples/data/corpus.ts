@@ -1,19 +1,26 @@
 // Character-level language-modelling batches from a text file, for the GPT examples' `data` export.
 // Self-contained (only tfjs), so it reads like code a user would write: token ids = positions in a fixed
-// 96-symbol alphabet (newline + printable ASCII), a batch = random windows of seqLen + 1 characters,
+// 64-symbol alphabet (text lower-cased; newline, space, digits and punctuation, a-z), a batch = random
+// windows of seqLen + 1 characters,
 // inputs = the first seqLen, targets = the next character at each position (one-hot, the model's output shape).
 // Batches depend only on (seed, step): a sweep's trials see the same data whatever runs before them.
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 
-export const ALPHABET = '\n' + Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
-export const VOCAB = ALPHABET.length; // 96
+/** newline, ASCII 32..63 (space, punctuation, digits), a-z, and 5 more symbols: 64 in all. */
+export const ALPHABET =
+  '\n' + Array.from({ length: 32 }, (_, i) => String.fromCharCode(32 + i)).join('') + 'abcdefghijklmnopqrstuvwxyz' + '[]_{}';
+export const VOCAB = ALPHABET.length; // 64
+
+const INDEX = new Map([...ALPHABET].map((c, i) => [c, i]));
 
 export function encode(text: string): Int32Array {
-  return Int32Array.from(text, (c) => {
-    const i = ALPHABET.indexOf(c);
-    return i < 0 ? 1 : i; // unknown characters become spaces (index 1)
-  });
+  // unknown characters become spaces (index 1)
+  return Int32Array.from(text.toLowerCase(), (c) => INDEX.get(c) ?? 1);
+}
+
+export function decode(ids: ArrayLike<number>): string {
+  return Array.from(ids, (i) => ALPHABET[i] ?? '?').join('');
 }
 
 function rng(seed: number): () => number {
@@ -27,8 +34,9 @@ function rng(seed: number): () => number {
 }
 
 /** `(step, {seed}) => {xs: int32 [batch, seqLen], ys: one-hot [batch, seqLen, VOCAB]}` over the text in `file`. */
-export function charBatches(file: string, opts: { seqLen: number; batch?: number }) {
+export function charBatches(file: string, opts: { seqLen: number; vocab: number; batch?: number }) {
   const { seqLen } = opts;
+  if (opts.vocab !== VOCAB) throw new Error(`charBatches: the model's vocabulary is ${opts.vocab} tokens, this alphabet has ${VOCAB}`);
   const batch = opts.batch ?? 16;
   let ids: Int32Array | null = null; // read on first use, not at import
   return (step: number, info: { seed?: number } = {}) => {

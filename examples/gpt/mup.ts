@@ -6,6 +6,8 @@
 // tokens [batch, SEQ_LEN] -> embedding(VOCAB, width) + positions -> 2 x (causal self-attention + MLP,
 // pre-LayerNorm, residual) -> LayerNorm -> readout [batch, SEQ_LEN, VOCAB]
 import * as tf from '@tensorflow/tfjs';
+import { join } from 'node:path';
+import { charBatches } from '../data/corpus';
 
 export const VOCAB = 64;
 export const SEQ_LEN = 32;
@@ -123,3 +125,10 @@ export function gpt(width: number): tf.LayersModel {
   const logits = tf.layers.rescaling({ scale: BASE_WIDTH / width, name: 'readout_scale' }).apply(readout) as tf.SymbolicTensor;
   return tf.model({ inputs: tokens, outputs: logits });
 }
+
+/**
+ * Training data for sweeps and coordinate checks (`mup-lens sweep examples/gpt/<file>.ts#gpt`): next-character
+ * batches of 16 windows from examples/data/kjv.txt (King James Version, public domain), `(step, {seed}) =>
+ * {xs: token ids [16, SEQ_LEN], ys: one-hot [16, SEQ_LEN, VOCAB]}`.
+ */
+export const data = charBatches(join(__dirname, '../data/kjv.txt'), { seqLen: SEQ_LEN, vocab: VOCAB, batch: 16 });

@@ -136,7 +136,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       },
     );
   } catch (err) {
-    if (err instanceof TrialError && ['usage', 'user-code', 'backend'].includes(err.error.kind)) throw new UsageError(err.message);
+    // A model that cannot run (bad export, a factory that throws, a backend without a kernel it needs): exit 2.
+    if (err instanceof TrialError && err.error.kind !== 'cancelled') throw new UsageError(err.message);
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);

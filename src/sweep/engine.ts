@@ -208,9 +208,17 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
       },
       onError: (p, e: TrialError) => {
         failed++;
-        if (e.error.kind === 'usage' || e.error.kind === 'user-code' || e.error.kind === 'backend') return 'abort';
-        warn(`width ${p.width}, lr ${p.lr}, seed ${p.seed}: ${e.message}`);
-        return 'continue';
+        // Out of memory, a crashed worker or a timeout belong to one trial (e.g. the widest): go on with the rest.
+        // Anything else (a user error, a kernel the backend lacks) would fail every trial the same way: stop.
+        if (e.error.kind === 'oom' || e.error.kind === 'crash' || e.error.kind === 'timeout') {
+          warn(`width ${p.width}, lr ${p.lr}, seed ${p.seed}: ${e.message}`);
+          return 'continue';
+        }
+        const missingKernel = /not registered for backend '(\w+)'/.exec(e.error.message);
+        if (missingKernel && !e.message.includes('--backend')) {
+          e.message += ` (the ${missingKernel[1]} backend lacks a kernel this model needs: try --backend cpu)`;
+        }
+        return 'abort';
       },
       onProgress: (p, s) => events.onStep?.(p, s.step, s.loss),
       onBackend: (info, workers) => events.onBackend?.(info, workers),
