@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""PyTorch baseline for bench/coord.ts: the same coordinate-check work as `mup-lens coord` on MUP.md's
+reference MLP (32 -> W -> W -> W -> 10, ReLU, SP init, one global Adam LR, a fixed 64x32 N(0,1) batch,
+softmax cross-entropy), timed per width. Per step it reads every layer's mean |x| back to the host, as the
+tfjs engine does. Prints one JSON object: {"torch": version, "threads": n, "perWidthMs": {w: ms}, "totalMs": ms}.
+"""
+import argparse
+import json
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def mlp(width):
+    return nn.ModuleList([nn.Linear(32, width), nn.Linear(width, width), nn.Linear(width, width), nn.Linear(width, 10)])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--widths", default="64,128,256,512,1024,2048")
+    ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--lr", type=float, default=1e-2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    widths = [int(w) for w in args.widths.split(",")]
+    g = torch.Generator().manual_seed(1234)
+    x = torch.randn(64, 32, generator=g)
+    y = torch.randint(0, 10, (64,), generator=g)
+    per_width = {}
+    t_all = time.perf_counter()
+    for w in widths:
+        t0 = time.perf_counter()
+        for s in range(args.seeds):
+            torch.manual_seed(s)
+            layers = mlp(w)
+            opt = torch.optim.Adam(layers.parameters(), lr=args.lr)
+            for t in range(args.steps):
+                h = x
+                l1 = []
+                for i, layer in enumerate(layers):
+                    h = layer(h)
+                    if i < len(layers) - 1:
+                        h = torch.relu(h)
+                    l1.append(h.detach().abs().mean())
+                loss = F.cross_entropy(h, y)
+                torch.stack(l1).tolist()  # the host reads every layer's l1 each step
+                if t < args.steps - 1:
+                    opt.zero_grad()
+                    loss.backward()
+                    opt.step()
+        per_width[w] = (time.perf_counter() - t0) * 1000
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(),
+                      "perWidthMs": per_width, "totalMs": (time.perf_counter() - t_all) * 1000}))
+
+
+if __name__ == "__main__":
+    main()
