@@ -40,6 +40,8 @@ function deep(name) {
       if (p === Symbol.toPrimitive) return () => name;
       return deep(name + '.' + String(p));
     },
+    set() { return true; },
+    defineProperty() { return true; },
     apply() { return deep(name + '()'); },
     construct() { return deep('new ' + name); },
   });

@@ -8,6 +8,8 @@ import { DiagnosticsController } from './diagnostics';
 import { MupHoverProvider } from './hover';
 import { DOCUMENT_SELECTOR, LanguageService } from './service';
 
+export { loadAnalyzer } from './service';
+
 /** What other features (and the extension's exported API, for integration tests) can use. */
 export interface LanguageFeatures {
   /** Fires after a document's muP diagnostics were set, with their count (0 included). */

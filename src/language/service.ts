@@ -21,14 +21,30 @@ export function isLintable(doc: vscode.TextDocument): boolean {
   return (LANGUAGES as readonly string[]).includes(doc.languageId) && (SCHEMES as readonly string[]).includes(doc.uri.scheme);
 }
 
-/** The analyzer bundle sits beside the extension bundle (dist/). */
+/**
+ * The analyzer bundle sits beside the extension bundle (dist/analyzer.js). Run from source (unit tests under
+ * tsx) there is no bundle: the source module is used instead.
+ */
 export function loadAnalyzerBundle(): AnalyzerApi {
-  // A computed path: esbuild leaves it alone, so the TypeScript compiler stays out of dist/extension.js.
+  // Computed paths: esbuild leaves them alone, so the TypeScript compiler stays out of dist/extension.js.
   const bundle = path.join(__dirname, 'analyzer.js');
+  const target = existsSync(bundle) ? bundle : path.join(__dirname, 'analyzerBundle');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(bundle) as Partial<AnalyzerApi>;
-  if (typeof mod.analyze !== 'function') throw new Error(`${bundle} exports no analyze()`);
+  const mod = require(target) as Partial<AnalyzerApi>;
+  if (typeof mod.analyze !== 'function') throw new Error(`${target} exports no analyze()`);
   return mod as AnalyzerApi;
+}
+
+let shared: AnalyzerApi | undefined;
+
+/**
+ * The analyzer for any code on the extension host (commands listing a file's model factories, ...), loaded on
+ * first use and shared with the language features. Import this instead of `../analyzer`: a static import puts
+ * the TypeScript compiler (~10 MB) into dist/extension.js and into every activation.
+ */
+export function loadAnalyzer(): AnalyzerApi {
+  shared ??= loadAnalyzerBundle();
+  return shared;
 }
 
 export class LanguageService implements vscode.Disposable {
@@ -45,7 +61,7 @@ export class LanguageService implements vscode.Disposable {
   constructor(
     private readonly log: vscode.LogOutputChannel,
     private readonly extensionPath: string,
-    private readonly load: () => AnalyzerApi = loadAnalyzerBundle,
+    private readonly load: () => AnalyzerApi = loadAnalyzer,
   ) {
     this.cache = new AnalysisCache(() => this.getAnalyzer(), log);
     this.readSettings();

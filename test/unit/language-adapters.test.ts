@@ -138,6 +138,7 @@ const { DiagnosticsController } = require('../../src/language/diagnostics') as t
 const { MupCodeActionProvider } = require('../../src/language/codeActions') as typeof import('../../src/language/codeActions');
 const { MupHoverProvider } = require('../../src/language/hover') as typeof import('../../src/language/hover');
 const { MupCodeLensProvider } = require('../../src/language/codeLens') as typeof import('../../src/language/codeLens');
+const { loadAnalyzer } = require('../../src/language') as typeof import('../../src/language');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 // ---- fixtures ------------------------------------------------------------------------------------------------
@@ -337,4 +338,11 @@ test('CodeLenses only in a trusted workspace, refreshed when trust is granted', 
     lenses.dispose();
     dispose();
   }
+});
+
+test('loadAnalyzer(): one shared analyzer for host code, loaded on first use (here from source, no bundle)', () => {
+  const a = loadAnalyzer();
+  assert.equal(loadAnalyzer(), a);
+  const r = a.analyze(spText, '/ws/shared.ts');
+  assert.deepEqual(r.factories.filter((f) => f.exported).map((f) => f.name), ['mlp']);
 });
