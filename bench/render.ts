@@ -136,6 +136,9 @@ async function main(): Promise<void> {
       baselineMs: Number(median(base.map((r) => r.work)).toFixed(2)),
       baselinePaintedMs: Number(median(base.map((r) => r.painted)).toFixed(2)),
       workRatio: 0,
+      // Best of the runs: the cost with the least interference from other processes on a shared machine.
+      renderBestPaintedMs: Number(Math.min(...render.map((r) => r.painted)).toFixed(2)),
+      baselineBestPaintedMs: Number(Math.min(...base.map((r) => r.painted)).toFixed(2)),
       ratio: 0,
       targetMs: 100,
       pass: false,
@@ -173,6 +176,7 @@ async function main(): Promise<void> {
     console.log(`  render: ${summary.renderMs} ms of work, ${summary.renderPaintedMs} ms until painted (median of ${REPS})`);
     console.log(`  baseline, an empty uPlot of the same size: ${summary.baselineMs} ms of work, ${summary.baselinePaintedMs} ms until painted`);
     console.log(`  ratio to baseline: ${summary.workRatio}x work, ${summary.ratio}x painted; target painted < ${summary.targetMs} ms: ${summary.pass ? 'met' : 'NOT met'}`);
+    console.log(`  best of ${REPS}: ${summary.renderBestPaintedMs} ms until painted (baseline ${summary.baselineBestPaintedMs} ms)`);
     console.log(`  Chromium ${browser.version()}, load average ${load.toFixed(1)} on ${os.cpus().length} cores`);
     console.log(`  screenshots: ${shots.map((s) => s.replace(root + '/', '')).join(', ')}`);
     if (errors.length) console.log(`  page errors: ${errors.join(' | ')}`);

@@ -3,7 +3,7 @@
 import type uPlot from 'uplot';
 import type { CoordView } from '../../src/protocol/webview';
 import { createChart, type ThemeColors } from './chart';
-import { announce, el, swatch } from './dom';
+import { announce, el, lazyDetails, swatch } from './dom';
 import { exportToolbar } from './exporting';
 import { post } from './host';
 import { coordModel, fmtSlope, type CoordLayerRow } from './model/coordModel';
@@ -16,7 +16,7 @@ function reveal(row: CoordLayerRow): void {
   post({ type: 'panel/reveal', layer: row.layer, file: row.source.file, line: row.source.line });
 }
 
-export function renderCoord(root: HTMLElement, view: CoordView, colors: ThemeColors): uPlot[] {
+export function renderCoord(root: HTMLElement, view: CoordView, colors: ThemeColors, width: number): uPlot[] {
   const model = coordModel(view.result, view.meta);
   const charts: uPlot[] = [];
   const failing = model.rows.filter((r) => r.fails);
@@ -60,8 +60,8 @@ export function renderCoord(root: HTMLElement, view: CoordView, colors: ThemeCol
     colors,
   })), legend, grid);
 
-  const cols = Math.min(model.plots.length, root.clientWidth > 1100 ? 5 : root.clientWidth > 700 ? 3 : 2) || 1;
-  const plotW = Math.max(220, Math.floor((root.clientWidth - 16 * cols) / cols));
+  const cols = Math.min(model.plots.length, width > 1100 ? 5 : width > 700 ? 3 : 2) || 1;
+  const plotW = Math.max(220, Math.floor((width - 16 * cols) / cols));
   for (const spec of model.plots) {
     const cell = el('figure', {
       class: 'plot',
@@ -116,15 +116,17 @@ export function renderCoord(root: HTMLElement, view: CoordView, colors: ThemeCol
   table.append(body);
   root.append(el('h2', { text: 'Slopes per layer' }), table);
 
-  // The numbers behind every subplot, for screen readers and copy-paste.
-  const data = el('table', { class: 'data', 'aria-label': 'l1 per layer, step and width (mean and std over seeds)' });
-  data.append(el('thead', {}, el('tr', {}, ...['layer', 't', 'width', 'l1', 'std'].map((h) => el('th', { scope: 'col', text: h })))));
-  const dbody = el('tbody');
-  for (const r of [...view.result.records].sort((a, b) => a.layer.localeCompare(b.layer) || a.t - b.t || a.width - b.width)) {
-    dbody.append(el('tr', {}, el('td', { text: r.layer }), el('td', { text: r.t }), el('td', { text: r.width }),
-      el('td', { class: 'num', text: r.l1.toPrecision(4) }), el('td', { class: 'num', text: r.l1Std.toPrecision(3) })));
-  }
-  data.append(dbody);
-  root.append(el('details', {}, el('summary', { text: 'Data table' }), data));
+  // The numbers behind every subplot, for screen readers and copy-paste (built when opened).
+  root.append(lazyDetails('Data table', () => {
+    const data = el('table', { class: 'data', 'aria-label': 'l1 per layer, step and width (mean and std over seeds)' });
+    data.append(el('thead', {}, el('tr', {}, ...['layer', 't', 'width', 'l1', 'std'].map((h) => el('th', { scope: 'col', text: h })))));
+    const dbody = el('tbody');
+    for (const r of [...view.result.records].sort((a, b) => a.layer.localeCompare(b.layer) || a.t - b.t || a.width - b.width)) {
+      dbody.append(el('tr', {}, el('td', { text: r.layer }), el('td', { text: r.t }), el('td', { text: r.width }),
+        el('td', { class: 'num', text: r.l1.toPrecision(4) }), el('td', { class: 'num', text: r.l1Std.toPrecision(3) })));
+    }
+    data.append(dbody);
+    return data;
+  }));
   return charts;
 }

@@ -29,3 +29,12 @@ export function swatch(color: string): HTMLElement {
   s.style.background = color;
   return s;
 }
+
+/** A collapsed "Data table" whose table is built when first opened (hundreds of cells nobody may read). */
+export function lazyDetails(summary: string, build: () => HTMLElement): HTMLDetailsElement {
+  const d = el('details', {}, el('summary', { text: summary }));
+  d.addEventListener('toggle', () => {
+    if (d.open && d.children.length === 1) d.append(build());
+  });
+  return d;
+}

@@ -27,8 +27,19 @@ function themeKind(): ThemeKind {
 }
 
 /** Render now (a whole view arrived) — synchronous so that the time to draw is the time of this call. */
+let colorCache: { theme: string; colors: ReturnType<typeof themeColors> } | undefined;
+
+/** Theme colours for the canvases; getComputedStyle is read once per theme, not per render. */
+function colors(): ReturnType<typeof themeColors> {
+  const theme = document.body.className;
+  if (colorCache?.theme !== theme) colorCache = { theme, colors: themeColors() };
+  return colorCache.colors;
+}
+
 function render(): void {
   const app = document.getElementById('app')!;
+  // Read the width before the DOM changes: reading it mid-build would force an extra layout.
+  const width = app.clientWidth;
   for (const c of charts) c.destroy();
   charts = [];
   app.replaceChildren();
@@ -37,16 +48,16 @@ function render(): void {
     app.dataset.view = 'empty';
     app.append(el('p', { class: 'hint', text: 'Waiting for results… Run "muP: Run Coordinate Check" or "muP: Run LR Sweep", or "muP: Open Results".' }));
   } else if (view.kind === 'coord') {
-    charts = renderCoord(app, view, themeColors());
+    charts = renderCoord(app, view, colors(), width);
   } else {
     const sweep = view;
-    charts = renderSweep(app, sweep, themeColors(), themeKind(), (w) => {
+    charts = renderSweep(app, sweep, colors(), themeKind(), width, (w) => {
       sweep.targetWidth = w;
       persist();
     });
   }
   app.dataset.renderCount = String(++renderCount);
-  lastWidth = app.clientWidth;
+  lastWidth = width;
 }
 
 /** Live updates (trials arriving) coalesce into one render per frame. */

@@ -4,7 +4,7 @@ import type uPlot from 'uplot';
 import type { SweepView } from '../../src/protocol/webview';
 import { createChart, type ThemeColors } from './chart';
 import type { ThemeKind } from './model/colors';
-import { announce, el, swatch } from './dom';
+import { announce, el, lazyDetails, swatch } from './dom';
 import { exportToolbar } from './exporting';
 import { request } from './host';
 import { fmtLr, recommend, runTrials, sweepModel, type SweepRunModel } from './model/sweepModel';
@@ -45,6 +45,7 @@ export function renderSweep(
   view: SweepView,
   colors: ThemeColors,
   theme: ThemeKind,
+  width: number,
   onTargetWidth: (w: number) => void,
 ): uPlot[] {
   const model = sweepModel(view, theme);
@@ -109,7 +110,7 @@ export function renderSweep(
   const row = el('div', { class: 'sweep-row' });
   root.append(row);
   const n = Math.max(1, model.runs.length);
-  const plotW = Math.max(280, Math.floor((root.clientWidth - 24 * n) / n));
+  const plotW = Math.max(280, Math.floor((width - 24 * n) / n));
   for (const r of model.runs) {
     const sec = el('section', {
       class: 'sweep-run',
@@ -151,15 +152,17 @@ export function renderSweep(
     }
     t.append(tb);
     sec.append(t);
-    const data = el('table', { class: 'data', 'aria-label': `${r.label}: mean loss per width and learning rate` });
-    data.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'lr' }), ...r.widths.map((w) => el('th', { scope: 'col', text: `width ${w}` })))));
-    const db = el('tbody');
-    r.lrs.forEach((lr, li) => {
-      db.append(el('tr', {}, el('th', { scope: 'row', text: fmtLr(lr) }),
-        ...r.plot.series.map((s) => el('td', { class: 'num', text: s.ys[li] === null ? (r.plot.markers.some((m) => m.kind === 'diverged' && m.seriesKey === s.key && m.x === lr) ? 'diverged' : '—') : (s.ys[li] as number).toFixed(4) }))));
-    });
-    data.append(db);
-    sec.append(el('details', {}, el('summary', { text: 'Data table' }), data));
+    sec.append(lazyDetails('Data table', () => {
+      const data = el('table', { class: 'data', 'aria-label': `${r.label}: mean loss per width and learning rate` });
+      data.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'lr' }), ...r.widths.map((w) => el('th', { scope: 'col', text: `width ${w}` })))));
+      const db = el('tbody');
+      r.lrs.forEach((lr, li) => {
+        db.append(el('tr', {}, el('th', { scope: 'row', text: fmtLr(lr) }),
+          ...r.plot.series.map((s) => el('td', { class: 'num', text: s.ys[li] === null ? (r.plot.markers.some((m) => m.kind === 'diverged' && m.seriesKey === s.key && m.x === lr) ? 'diverged' : '—') : (s.ys[li] as number).toFixed(4) }))));
+      });
+      data.append(db);
+      return data;
+    }));
   }
   if (model.runs.length === 0) {
     row.append(el('p', { text: 'No trials yet.' }));

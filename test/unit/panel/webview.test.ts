@@ -131,6 +131,11 @@ describe('webview bundle', { skip: missing }, () => {
     await send(page, { type: 'sweep/status', parametrization: 'sp', status: 'cancelled', message: 'by the user' });
     assert.match(await page.locator('[data-status-of="sp"]').innerText(), /cancelled: by the user; showing the 66 stored trials/);
     assert.equal(await page.locator('figure.plot canvas').count(), 1);
+    // the table alternative: one row per LR, "diverged" where the plot has a marker instead of a point
+    await page.locator('section[data-parametrization="sp"] details summary').click();
+    assert.equal(await page.locator('section[data-parametrization="sp"] table.data tbody tr').count(), lrs.length);
+    const lastRow = await page.locator('section[data-parametrization="sp"] table.data tbody tr').last().innerText();
+    assert.match(lastRow, /^0\.250 \(2\^-2\)\s+diverged\s+diverged\s+diverged$/);
     await page.close();
   });
 
