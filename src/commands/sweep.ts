@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { analyze } from '../analyzer';
 import { showSweep } from '../panels';
 import { defaultSweepName, runSweep, type SweepReport, type TrialEvent } from '../sweep/engine';
-import { GridError, parseLrRange } from '../sweep/grid';
+import { readSweepSettings, type SweepSettings } from '../sweep/settings';
 import { TrialError } from '../sweep/pool';
 import { formatHtml, formatText, verdictLine } from '../sweep/report';
 import type { Parametrization } from '../sweep/store';
@@ -27,51 +27,6 @@ export interface RunSweepArgs {
 const trialEmitter = new vscode.EventEmitter<TrialEvent & { modelFile: string; exportName: string; parametrization: Parametrization }>();
 /** Fires for every trial of a sweep run from the editor (stored ones first, then each as it finishes). */
 export const onDidFinishTrial = trialEmitter.event;
-
-interface SweepSettings {
-  widths: number[];
-  lrs: number[];
-  steps: number;
-  seeds: number;
-  parametrization: 'mup' | 'sp' | 'both';
-  workers: number | undefined;
-  backend: BackendRequest;
-  baseWidth: number;
-}
-
-/** Reads and checks `mupLens.sweep.*`; a bad value is an error message naming the setting, never a crash. */
-export function readSweepSettings(get: (key: string) => unknown): SweepSettings {
-  const widths = get('sweep.widths') ?? [64, 128, 256];
-  if (!Array.isArray(widths) || widths.length === 0 || !widths.every((w) => Number.isInteger(w) && w > 0)) {
-    throw new GridError('mupLens.sweep.widths must be a list of positive integers, e.g. [64, 128, 256]');
-  }
-  let lrs: number[];
-  try {
-    lrs = parseLrRange(String(get('sweep.lrRange') ?? '2^-14:2^-4:1'));
-  } catch (err) {
-    throw new GridError(`mupLens.sweep.lrRange: ${(err as Error).message.replace(/^--lr-range: /, '')}`);
-  }
-  const int = (key: string, dflt: number, min: number) => {
-    const v = get(key) ?? dflt;
-    if (!Number.isInteger(v) || (v as number) < min) throw new GridError(`mupLens.${key} must be an integer >= ${min} (got ${JSON.stringify(v)})`);
-    return v as number;
-  };
-  const parametrization = (get('sweep.parametrization') ?? 'mup') as SweepSettings['parametrization'];
-  if (!['mup', 'sp', 'both'].includes(parametrization)) throw new GridError(`mupLens.sweep.parametrization must be mup, sp or both`);
-  const backend = (get('sweep.backend') ?? 'auto') as BackendRequest;
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new GridError('mupLens.sweep.backend must be auto, tensorflow, wasm or cpu');
-  const workers = int('sweep.workers', 0, 0);
-  return {
-    widths: [...new Set(widths as number[])].sort((a, b) => a - b),
-    lrs,
-    steps: int('sweep.steps', 150, 1),
-    seeds: int('sweep.seeds', 1, 1),
-    parametrization,
-    workers: workers === 0 ? undefined : workers,
-    backend,
-    baseWidth: int('baseWidth', 64, 1),
-  };
-}
 
 async function pickTarget(args: RunSweepArgs | undefined): Promise<{ uri: vscode.Uri; exportName: string } | undefined> {
   const uri = args?.uri ? (typeof args.uri === 'string' ? vscode.Uri.parse(args.uri) : args.uri) : vscode.window.activeTextEditor?.document.uri;
