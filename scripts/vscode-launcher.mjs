@@ -35,6 +35,21 @@ const say = (msg) => process.stderr.write(`[vscode-launcher] ${msg}\n`);
 /** Thrown for problems with a clear remedy: printed without a stack. */
 class LauncherError extends Error {}
 
+/**
+ * The workbench's own log lines that reach codeAutomationLog beside the extension host's console: connection
+ * chatter, and the offline machine's failing gallery and sign-in lookups. Shown with MUP_LENS_DEBUG=1.
+ */
+const WORKBENCH_NOISE = [
+  /^\[(AccountPolicyGate|AgentHost[^\]]*|Service Worker|reconnection-grace-time|DefaultAccount|remote-connection)\]/,
+  /^(Resolving|Resolved) connection token/,
+  /^Creating a socket \(/,
+  /^Creation of workbench contribution/,
+  /^Updating additional builtin extensions cache/,
+  /ENOTFOUND open-vsx\.org/,
+  /authentication provider '\w+' to register/,
+  /\/static\/out\/vs\/code\/browser\/workbench\/workbench\.js:/, // stack traces of the workbench's own code
+];
+
 function parseArgs(argv) {
   const opts = { devPath: undefined, testsPath: undefined, workspace: undefined };
   for (let i = 0; i < argv.length; i++) {
@@ -67,7 +82,11 @@ function readTools() {
 }
 
 function findChromium() {
-  if (process.env.MUP_LENS_CHROMIUM) return process.env.MUP_LENS_CHROMIUM;
+  const given = process.env.MUP_LENS_CHROMIUM;
+  if (given) {
+    if (!existsSync(given)) throw new LauncherError(`MUP_LENS_CHROMIUM=${given}: no such file`);
+    return given;
+  }
   for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
     try {
       return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
@@ -113,10 +132,16 @@ function killServerGroupSync(signal) {
     // already gone
   }
 }
+let runDirToRemove;
 // Last resort if the launcher dies without running its async cleanup (e.g. an EPIPE on stdout).
-process.on('exit', () => killServerGroupSync('SIGKILL'));
+process.on('exit', () => {
+  killServerGroupSync('SIGKILL');
+  if (runDirToRemove) rmSync(runDirToRemove, { recursive: true, force: true });
+});
+let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
+    stopping = true;
     say(`${sig}: stopping code-server and Chromium`);
     void cleanup().finally(() => process.exit(130));
   });
@@ -222,6 +247,7 @@ async function main() {
 
   const runDir = join(root, '.vscode-test', `code-server-${process.pid}`);
   mkdirSync(runDir, { recursive: true });
+  runDirToRemove = runDir;
   cleanups.push(() => rmSync(runDir, { recursive: true, force: true }));
 
   const server = await startCodeServer(tools, opts, runDir);
@@ -230,6 +256,10 @@ async function main() {
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
+    // Playwright's own signal handlers would exit(130) at once, before this launcher's cleanup ran.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
@@ -238,6 +268,9 @@ async function main() {
 
   let finish;
   const result = new Promise((res) => (finish = res));
+  // The suite's reporter (test/integration/suite/index.ts) logs MUP_LENS_RESULT when mocha ends. A host that
+  // crashed never does, and the workbench then still reports exit code 0.
+  let resultReported = false;
 
   // Screenshots asked for by the tests run one at a time, in order.
   let shots = Promise.resolve();
@@ -263,7 +296,9 @@ async function main() {
       void screenshot(marker[1], ['.squiggly-error', '.action-widget']);
       return;
     }
-    (type === 'error' ? process.stderr : process.stdout).write(`${line}\n`);
+    if (line.includes('MUP_LENS_RESULT ')) resultReported = true;
+    if (!debug && WORKBENCH_NOISE.some((re) => re.test(line))) return;
+    (type === 'error' ? process.stderr : process.stdout).write(`${process.env.MUP_LENS_LOG_TYPES ? `<${type}> ` : ''}${line}\n`);
   });
   await page.exposeFunction('codeAutomationExit', (code) => finish({ code: Number(code) }));
   page.on('pageerror', (err) => debug && say(`page error: ${err.message}`));
@@ -300,6 +335,10 @@ async function main() {
   }
   if (debug) say(`code-server log (tail):\n${server.tail()}`);
   say(`the workbench reported exit code ${outcome.code} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (outcome.code === 0 && !resultReported) {
+    say('but the extension host never reported test results (no MUP_LENS_RESULT line): it crashed or the suite did not load; counted as a failure');
+    return 1;
+  }
   return Number.isInteger(outcome.code) ? outcome.code : 1;
 }
 
@@ -307,7 +346,8 @@ let code = 1;
 try {
   code = await main();
 } catch (err) {
-  say(err instanceof LauncherError ? err.message : `failed: ${err?.stack ?? err}`);
+  // After a signal, the closing browser makes pending page calls throw: not worth a stack trace.
+  if (!stopping) say(err instanceof LauncherError ? err.message : `failed: ${err?.stack ?? err}`);
   code = 1;
 } finally {
   await cleanup();

@@ -21,13 +21,16 @@ import { Writable } from 'node:stream';
 const root = join(__dirname, '..', '..');
 const results = join(root, 'test-results');
 const summaryFile = join(results, 'integration.json');
-const hostResultFile = join(results, 'integration-host.json');
+// Per run, so that two runs in one working tree (several engineers, one checkout) do not pull each
+// other's workspace or bundle away; removed at the end.
+const runDir = join(root, '.vscode-test', `run-${process.pid}`);
+const hostResultFile = join(runDir, 'host-result.json');
 const screenshotDir = join(results, 'screenshots');
 const suiteSrc = join(root, 'test/integration/suite');
-const suiteOut = join(root, 'out/integration');
+const suiteOut = join(runDir, 'suite');
 const fixtureWorkspace = join(root, 'test/fixtures/workspace');
-/** A scratch copy of the fixture workspace per run, inside the repository so that `@tensorflow/tfjs` resolves. */
-const workspaceCopy = join(root, '.vscode-test/workspace');
+/** A scratch copy of the fixture workspace, inside the repository so that `@tensorflow/tfjs` resolves. */
+const workspaceCopy = join(runDir, 'workspace');
 const launcher = join(root, 'scripts/vscode-launcher.mjs');
 const toolsManifest = join(process.env.MUP_LENS_TOOLS_DIR ?? join(root, '.tools'), 'tools.json');
 
@@ -97,7 +100,7 @@ async function canDownloadVSCode(): Promise<string | undefined> {
 function checkCodeServerTools(): void {
   if (!existsSync(toolsManifest)) {
     throw new Failure(
-      `code-server is not installed (${relative(root, toolsManifest)} is missing).\n` +
+      `code-server is not installed (${toolsManifest} is missing).\n` +
         '  Install it once (~3 min, needs the npm registry): scripts/setup-vscode-tools.sh\n' +
         '  and Chromium and gssapi headers: apt-get install -y chromium libkrb5-dev pkg-config',
     );
@@ -152,8 +155,25 @@ class Scanner extends Writable {
   }
 }
 
+/** Removes run folders left by runs that were killed outright (their process is gone). */
+function pruneStaleRuns(): void {
+  const base = join(root, '.vscode-test');
+  if (!existsSync(base)) return;
+  for (const name of readdirSync(base)) {
+    const pid = Number(/^(?:run|code-server)-(\d+)$/.exec(name)?.[1]);
+    if (!pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      rmSync(join(base, name), { recursive: true, force: true });
+    }
+  }
+}
+
 async function main(): Promise<number> {
-  rmSync(hostResultFile, { force: true });
+  pruneStaleRuns();
+  rmSync(runDir, { recursive: true, force: true });
+  mkdirSync(runDir, { recursive: true });
   rmSync(screenshotDir, { recursive: true, force: true });
   mkdirSync(screenshotDir, { recursive: true });
   ensureExtensionBuilt();
@@ -183,8 +203,9 @@ async function main(): Promise<number> {
     : stdout.result;
   if (!reported) {
     throw new Failure(
-      `the extension host exited (code ${exitCode}) without reporting results: it crashed, hung past its timeout, ` +
-        `or the suite failed to load (see the output above${kind.startsWith('code-server') ? `, and ${relative(root, join(screenshotDir, 'final.png'))}` : ''})`,
+      `${kind} exited (code ${exitCode}) before the host tests reported results: it failed to start, the ` +
+        `extension host crashed or the suite did not load, or the run hit its timeout (see the lines above` +
+        `${kind.startsWith('code-server') ? `, and ${relative(root, join(screenshotDir, 'final.png'))} if it was taken` : ''})`,
     );
   }
   let failed = reported.failed;
@@ -199,10 +220,15 @@ async function main(): Promise<number> {
   return failed === 0 && reported.passed > 0 ? 0 : 1;
 }
 
+function removeRunDir(): void {
+  if (process.env.MUP_LENS_KEEP_RUN !== '1') rmSync(runDir, { recursive: true, force: true });
+}
+
 function fail(err: unknown): never {
   const message = err instanceof Failure ? err.message : `integration runner failed: ${(err as Error)?.stack ?? err}`;
   console.error(`\nintegration tier: ${message}`);
   writeSummary({ passed: 0, failed: 1, error: message });
+  removeRunDir();
   process.exit(1);
 }
 
@@ -210,4 +236,7 @@ function fail(err: unknown): never {
 const guardS = Number(process.env.MUP_LENS_HOST_TIMEOUT_S ?? 300) + 120;
 setTimeout(() => fail(new Failure(`the extension-host tests did not end within ${guardS} s; stopped`)), guardS * 1000).unref();
 
-main().then((code) => process.exit(code), fail);
+main().then((code) => {
+  removeRunDir();
+  process.exit(code);
+}, fail);
