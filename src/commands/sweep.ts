@@ -29,7 +29,9 @@ const trialEmitter = new vscode.EventEmitter<TrialEvent & { modelFile: string; e
 export const onDidFinishTrial = trialEmitter.event;
 
 async function pickTarget(args: RunSweepArgs | undefined): Promise<{ uri: vscode.Uri; exportName: string } | undefined> {
-  const uri = args?.uri ? (typeof args.uri === 'string' ? vscode.Uri.parse(args.uri) : args.uri) : vscode.window.activeTextEditor?.document.uri;
+  const asUri = (u: string | vscode.Uri) =>
+    typeof u !== 'string' ? u : /^([A-Za-z]:[\\/]|\/)/.test(u) ? vscode.Uri.file(u) : vscode.Uri.parse(u);
+  const uri = args?.uri ? asUri(args.uri) : vscode.window.activeTextEditor?.document.uri;
   if (!uri) {
     void vscode.window.showErrorMessage('muP: open a model file (a TS/JS file exporting a factory (width) => tf.LayersModel) to run an LR sweep.');
     return undefined;
