@@ -1,7 +1,7 @@
 // Which local names stand for tfjs and the mup-lens runtime: `import * as tf`, named imports,
 // `require` (with destructuring), and local aliases (`const L = tf.layers`, `const { dense } = tf.layers`).
 // Names resolve to canonical paths: `tf`, `tf.layers`, `tf.layers.dense`, `mup.MuReadout`.
-import * as ts from 'typescript';
+import ts = require('typescript');
 import type { Facts } from './collect';
 import { insertAt, propName, unwrap } from './source';
 import type { TextEdit } from './types';
@@ -86,6 +86,12 @@ export class Bindings {
   /** Canonical path of an expression like `tf.layers.dense`, `L.dense`, `dense`; undefined if not tfjs/runtime. */
   qualify(e: ts.Expression): string | undefined {
     e = unwrap(e);
+    // Fast reject: most calls in a file (tensor methods, helpers) hang off names that are not tfjs.
+    let root: ts.Expression = e;
+    while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = root.expression;
+    if (!ts.isIdentifier(root) || !this.names.has(root.text)) {
+      if (!ts.isParenthesizedExpression(root) && !ts.isAsExpression(root) && !ts.isNonNullExpression(root)) return undefined;
+    }
     if (this.memo.has(e)) return this.memo.get(e);
     let r: string | undefined;
     if (ts.isIdentifier(e)) r = this.names.get(e.text);
@@ -98,6 +104,14 @@ export class Bindings {
     }
     this.memo.set(e, r);
     return r;
+  }
+
+  private paths: (string | undefined)[] | undefined;
+
+  /** Canonical path of each call's callee in `facts.calls` (same index), computed once. */
+  get callPaths(): (string | undefined)[] {
+    if (!this.paths) this.paths = this.facts.calls.map((c) => this.qualify(c.expression));
+    return this.paths;
   }
 
   has(root: 'tf' | 'mup'): boolean {

@@ -1,15 +1,15 @@
 // One walk over the syntax tree that sets parent pointers and gathers every fact the rules need:
 // imports and aliases, assignments (for resolving local constants), property values, calls, classes,
 // functions. Everything after this works on these lists, not on the whole tree again.
-import * as ts from 'typescript';
+import ts = require('typescript');
 import { propName } from './source';
 
 export interface Assignment {
-  /** Offset where the value becomes visible (declaration or assignment start). */
-  pos: number;
   value: ts.Expression;
-  /** The declaration or assignment node (for fixes that edit the binding). */
+  /** The declaration or assignment node; its `pos` orders assignments. */
   node: ts.Node;
+  /** The function it is in (undefined: top level). */
+  fn: ts.FunctionLikeDeclaration | undefined;
 }
 
 export interface Facts {
@@ -24,6 +24,8 @@ export interface Facts {
   /** property name -> values given to it (`this.x = e`, `{x: e}`, class field `x = e`). */
   props: Map<string, Assignment[]>;
   calls: (ts.CallExpression | ts.NewExpression)[];
+  /** The enclosing function of each entry of `calls` (same index). */
+  callFns: (ts.FunctionLikeDeclaration | undefined)[];
   classes: ts.ClassLikeDeclaration[];
   functions: ts.FunctionLikeDeclaration[];
   /** `export { a, b as c }` and `module.exports = {...}` / `exports.x = ...` : local name -> export name */
@@ -45,14 +47,15 @@ export function collect(sf: ts.SourceFile): Facts {
     assigns: new Map(),
     props: new Map(),
     calls: [],
+    callFns: [],
     classes: [],
     functions: [],
     exportNames: new Map(),
   };
 
-  const bindName = (name: ts.BindingName, value: ts.Expression | undefined, node: ts.Node, pos: number): void => {
+  const bindName = (name: ts.BindingName, value: ts.Expression | undefined, node: ts.Node): void => {
     if (ts.isIdentifier(name)) {
-      if (value) push(f.assigns, name.text, { pos, value, node });
+      if (value) push(f.assigns, name.text, { value, node, fn: curFn });
       return;
     }
     // Destructuring: `const { width } = opts` gives `width` the value `opts.width` (kept as the property
@@ -61,12 +64,13 @@ export function collect(sf: ts.SourceFile): Facts {
       if (ts.isOmittedExpression(el)) continue;
       if (ts.isIdentifier(el.name)) {
         // A binding element stands for `value.<property>`; consumers check `ts.isBindingElement`.
-        push(f.assigns, el.name.text, { pos, value: el.initializer ?? (el as unknown as ts.Expression), node: el });
-      } else bindName(el.name, undefined, node, pos);
+        push(f.assigns, el.name.text, { value: el.initializer ?? (el as unknown as ts.Expression), node: el, fn: curFn });
+      } else bindName(el.name, undefined, node);
     }
   };
 
   const visit = (node: ts.Node): void => {
+    let isFn = false;
     switch (node.kind) {
       case ts.SyntaxKind.ImportDeclaration:
         f.imports.push(node as ts.ImportDeclaration);
@@ -80,22 +84,22 @@ export function collect(sf: ts.SourceFile): Facts {
             f.requires.push({ decl: d, module: init.arguments[0].text });
           }
         }
-        bindName(d.name, d.initializer, d, d.getStart(sf));
+        bindName(d.name, d.initializer, d);
         break;
       }
       case ts.SyntaxKind.Parameter: {
         const p = node as ts.ParameterDeclaration;
-        if (!ts.isIdentifier(p.name)) bindName(p.name, undefined, p, p.pos);
-        else if (p.initializer) push(f.assigns, p.name.text, { pos: p.pos, value: p.initializer, node: p });
+        if (!ts.isIdentifier(p.name)) bindName(p.name, undefined, p);
+        else if (p.initializer) push(f.assigns, p.name.text, { value: p.initializer, node: p, fn: curFn });
         break;
       }
       case ts.SyntaxKind.BinaryExpression: {
         const b = node as ts.BinaryExpression;
         if (b.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
           const l = b.left;
-          if (ts.isIdentifier(l)) push(f.assigns, l.text, { pos: b.getStart(sf), value: b.right, node: b });
+          if (ts.isIdentifier(l)) push(f.assigns, l.text, { value: b.right, node: b, fn: curFn });
           else if (ts.isPropertyAccessExpression(l)) {
-            push(f.props, l.name.text, { pos: b.getStart(sf), value: b.right, node: b });
+            push(f.props, l.name.text, { value: b.right, node: b, fn: curFn });
             // module.exports.x = ..., exports.x = ...
             const o = l.expression;
             if ((ts.isIdentifier(o) && o.text === 'exports') || (ts.isPropertyAccessExpression(o) && o.name.text === 'exports' && ts.isIdentifier(o.expression) && o.expression.text === 'module')) {
@@ -118,23 +122,24 @@ export function collect(sf: ts.SourceFile): Facts {
       case ts.SyntaxKind.PropertyAssignment: {
         const p = node as ts.PropertyAssignment;
         const n = propName(p.name);
-        if (n) push(f.props, n, { pos: p.getStart(sf), value: p.initializer, node: p });
+        if (n) push(f.props, n, { value: p.initializer, node: p, fn: curFn });
         break;
       }
       case ts.SyntaxKind.ShorthandPropertyAssignment: {
         const p = node as ts.ShorthandPropertyAssignment;
-        push(f.props, p.name.text, { pos: p.getStart(sf), value: p.name, node: p });
+        push(f.props, p.name.text, { value: p.name, node: p, fn: curFn });
         break;
       }
       case ts.SyntaxKind.PropertyDeclaration: {
         const p = node as ts.PropertyDeclaration;
         const n = propName(p.name);
-        if (n && p.initializer) push(f.props, n, { pos: p.getStart(sf), value: p.initializer, node: p });
+        if (n && p.initializer) push(f.props, n, { value: p.initializer, node: p, fn: curFn });
         break;
       }
       case ts.SyntaxKind.CallExpression:
       case ts.SyntaxKind.NewExpression:
         f.calls.push(node as ts.CallExpression | ts.NewExpression);
+        f.callFns.push(curFn);
         break;
       case ts.SyntaxKind.ClassDeclaration:
       case ts.SyntaxKind.ClassExpression:
@@ -146,6 +151,11 @@ export function collect(sf: ts.SourceFile): Facts {
       case ts.SyntaxKind.MethodDeclaration:
       case ts.SyntaxKind.Constructor:
         f.functions.push(node as ts.FunctionLikeDeclaration);
+        isFn = true;
+        break;
+      case ts.SyntaxKind.GetAccessor:
+      case ts.SyntaxKind.SetAccessor:
+        isFn = true;
         break;
       case ts.SyntaxKind.ExportDeclaration: {
         const e = node as ts.ExportDeclaration;
@@ -160,14 +170,25 @@ export function collect(sf: ts.SourceFile): Facts {
         break;
       }
     }
-    ts.forEachChild(node, (child) => {
-      (child as { parent: ts.Node }).parent = node;
-      visit(child);
-    });
+    // One shared callback (no closure per node): children get their parent, functions become curFn.
+    const prevParent = curParent;
+    const prevFn = curFn;
+    curParent = node;
+    if (isFn) curFn = node as ts.FunctionLikeDeclaration;
+    ts.forEachChild(node, visitChild);
+    curParent = prevParent;
+    curFn = prevFn;
   };
-  ts.forEachChild(sf, (child) => {
-    (child as { parent: ts.Node }).parent = sf;
+  const visitChild = (child: ts.Node): undefined => {
+    // Types hold no calls or values: skip them (a good part of a TS file's nodes).
+    const k = child.kind;
+    if ((k >= ts.SyntaxKind.FirstTypeNode && k <= ts.SyntaxKind.LastTypeNode) || k === ts.SyntaxKind.InterfaceDeclaration || k === ts.SyntaxKind.TypeAliasDeclaration) return undefined;
+    (child as { parent: ts.Node }).parent = curParent;
     visit(child);
-  });
+    return undefined;
+  };
+  let curParent: ts.Node = sf;
+  let curFn: ts.FunctionLikeDeclaration | undefined;
+  ts.forEachChild(sf, visitChild);
   return f;
 }

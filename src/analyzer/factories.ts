@@ -1,8 +1,8 @@
 // Model factories: functions with a width parameter that build tfjs layers, the targets of the
 // "Coordinate check | LR sweep" CodeLens and of `mup-lens coord|sweep <file>#<export>`.
-import * as ts from 'typescript';
+import ts = require('typescript');
 import type { Ctx } from './context';
-import { enclosingClass, isAncestor, rangeOf, unwrap } from './source';
+import { enclosingClass, enclosingFunction, rangeOf, unwrap } from './source';
 import type { ModelFactory } from './types';
 
 export interface FactoryRec extends ModelFactory {
@@ -21,18 +21,20 @@ export function findFactories(ctx: Ctx): FactoryRec[] {
   const out: FactoryRec[] = [];
   const builders = [
     ...ctx.layers.layers.map((l) => l.node),
-    ...ctx.facts.calls.filter((c) => {
-      const p = ctx.b.qualify(c.expression);
+    ...ctx.facts.calls.filter((_c, i) => {
+      const p = ctx.b.callPaths[i];
       return p === 'tf.sequential' || p === 'tf.model';
     }),
   ];
   if (builders.length === 0) return out;
-  for (const fn of ctx.facts.functions) {
+  // Functions around a layer or a model construction, innermost first, each once.
+  const candidates = new Set<ts.FunctionLikeDeclaration>();
+  for (const n of builders) for (let fn = enclosingFunction(n); fn && !candidates.has(fn); fn = enclosingFunction(fn)) candidates.add(fn);
+  for (const fn of [...candidates].sort((a, b) => a.pos - b.pos)) {
     if (!(ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isArrowFunction(fn)) || !fn.body) continue;
     if (enclosingClass(fn)) continue;
     const widthParam = ctx.w.widthParamOf(fn);
     if (!widthParam) continue;
-    if (!builders.some((n) => isAncestor(fn, n))) continue;
     // Its name and whether it is exported.
     let local: string | undefined;
     let exportName: string | undefined;

@@ -10,7 +10,8 @@ import { initRules } from './rules/init';
 import { RULES } from './rules/meta';
 import { optimizerRule } from './rules/optimizer';
 import { readoutRule } from './rules/readout';
-import { enclosingClass, parse, rangeOf } from './source';
+import type * as ts from 'typescript';
+import { enclosingClass, enclosingFunction, parse, rangeOf } from './source';
 import { isSuppressed, readDirectives } from './suppress';
 import type { AnalysisResult, AnalyzeOptions, Finding, LayerInfo } from './types';
 import { WidthModel } from './width';
@@ -53,8 +54,10 @@ export function analyze(text: string, fileName: string, options: AnalyzeOptions 
     };
     const factories = guard(() => findFactories(ctx), []);
     result.factories = factories.map(({ node: _node, ...f }) => f);
+    const factoryOf = new Map<ts.Node, string>(factories.map((f) => [f.node, f.name]));
     result.layers = layers.layers.map((l): LayerInfo => {
-      const fac = factories.filter((f) => f.node.pos <= l.node.pos && l.node.end <= f.node.end).sort((a, c) => c.node.pos - a.node.pos)[0];
+      let fac: string | undefined;
+      for (let fn = enclosingFunction(l.node); fn && fac === undefined; fn = enclosingFunction(fn)) fac = factoryOf.get(fn);
       return {
         ...rangeOf(sf, l.node),
         name: l.name,
@@ -63,7 +66,7 @@ export function analyze(text: string, fileName: string, options: AnalyzeOptions 
         fanInScales: l.fanIn,
         fanOutScales: l.fanOut,
         outputScaled: l.outputScaled,
-        factory: fac ? fac.name : null,
+        factory: fac ?? null,
       };
     });
     const findings: Finding[] = [

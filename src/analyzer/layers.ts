@@ -2,9 +2,9 @@
 // Data flow is followed through `tf.sequential({layers: [...]})`, `model.add(...)` and functional
 // `.apply()` chains (through local variables), which is all a readout needs: "infinite fan-in, finite
 // fan-out" (MUP.md vocabulary).
-import * as ts from 'typescript';
+import ts = require('typescript');
 import type { Bindings } from './bindings';
-import type { Facts } from './collect';
+import type { Assignment, Facts } from './collect';
 import { configProp, enclosingClass, enclosingFunction, isAncestor, outerParent, propName, unwrap } from './source';
 import type { LayerRole } from './types';
 import type { WidthModel } from './width';
@@ -37,6 +37,12 @@ export interface LayerRec {
   role: LayerRole;
   outputScaled: boolean;
   name: string | null;
+}
+
+function functionChain(n: ts.Node): Set<ts.Node> {
+  const s = new Set<ts.Node>();
+  for (let f = enclosingFunction(n); f; f = enclosingFunction(f)) s.add(f);
+  return s;
 }
 
 export class LayerModel {
@@ -76,46 +82,49 @@ export class LayerModel {
   }
 
   private findLayers(): void {
-    for (const n of this.facts.calls) {
-      const callee = n.expression;
-      const path = this.b.qualify(callee);
-      let rec: Omit<LayerRec, 'fanIn' | 'fanOut' | 'role' | 'outputScaled' | 'name' | 'applies'> | undefined;
-      const args = n.arguments ?? ts.factory.createNodeArray();
-      const config = args[0] && ts.isObjectLiteralExpression(unwrap(args[0])) ? (unwrap(args[0]) as ts.ObjectLiteralExpression) : undefined;
-      const kind = callee.getText(this.facts.sf);
-      if (path === 'mup.MuReadout' || path === 'mup.MuSharedReadout') {
-        rec = { node: n, kind, ctor: path.slice(4), category: 'runtimeReadout', config };
-      } else if (ts.isNewExpression(n) && ts.isIdentifier(callee) && this.customClasses.has(callee.text)) {
-        rec = { node: n, kind, ctor: callee.text, category: 'custom', config, cls: this.customClasses.get(callee.text) };
-      } else if (ts.isCallExpression(n) && path && path.startsWith('tf.layers.')) {
-        const ctor = path.slice('tf.layers.'.length);
-        if (ctor.includes('.') || NOT_LAYERS.has(ctor) || !/^[a-z]/.test(ctor)) continue;
-        const category: Category = PROJECTION_OUT[ctor] ? 'projection' : ctor === 'embedding' ? 'embedding' : NORMS.has(ctor) ? 'norm' : 'passthrough';
-        rec = { node: n, kind, ctor, category, config };
+    const paths = this.b.callPaths;
+    this.facts.calls.forEach((n, i) => this.addLayer(n, paths[i]));
+  }
+
+  private addLayer(n: ts.CallExpression | ts.NewExpression, path: string | undefined): void {
+    const callee = n.expression;
+    let rec: Omit<LayerRec, 'fanIn' | 'fanOut' | 'role' | 'outputScaled' | 'name' | 'applies'> | undefined;
+    const args = n.arguments ?? ts.factory.createNodeArray();
+    const config = args[0] && ts.isObjectLiteralExpression(unwrap(args[0])) ? (unwrap(args[0]) as ts.ObjectLiteralExpression) : undefined;
+    const kind = callee.getText(this.facts.sf);
+    if (!path && !(ts.isNewExpression(n) && ts.isIdentifier(callee) && this.customClasses.has(callee.text))) return;
+    if (path === 'mup.MuReadout' || path === 'mup.MuSharedReadout') {
+      rec = { node: n, kind, ctor: path.slice(4), category: 'runtimeReadout', config };
+    } else if (ts.isNewExpression(n) && ts.isIdentifier(callee) && this.customClasses.has(callee.text)) {
+      rec = { node: n, kind, ctor: callee.text, category: 'custom', config, cls: this.customClasses.get(callee.text) };
+    } else if (ts.isCallExpression(n) && path && path.startsWith('tf.layers.')) {
+      const ctor = path.slice('tf.layers.'.length);
+      if (ctor.includes('.') || NOT_LAYERS.has(ctor) || !/^[a-z]/.test(ctor)) return;
+      const category: Category = PROJECTION_OUT[ctor] ? 'projection' : ctor === 'embedding' ? 'embedding' : NORMS.has(ctor) ? 'norm' : 'passthrough';
+      rec = { node: n, kind, ctor, category, config };
+    }
+    if (!rec) return;
+    const full: LayerRec = { ...rec, applies: [], fanIn: false, fanOut: false, role: 'other', outputScaled: false, name: null };
+    this.layers.push(full);
+    this.byNode.set(n, full);
+    // Where the layer object goes: `const fc = ...`, `this.fc = ...`, class field `fc = ...`.
+    const { node: p, child } = outerParent(n);
+    if (p && ts.isVariableDeclaration(p) && p.initializer === child && ts.isIdentifier(p.name)) {
+      full.bindingName = p.name.text;
+      this.layerVars.set(p.name.text, full);
+    } else if (p && ts.isBinaryExpression(p) && p.right === child && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      if (ts.isIdentifier(p.left)) {
+        full.bindingName = p.left.text;
+        this.layerVars.set(p.left.text, full);
+      } else if (ts.isPropertyAccessExpression(p.left)) {
+        full.bindingName = p.left.name.text;
+        this.layerProps.set(p.left.name.text, full);
       }
-      if (!rec) continue;
-      const full: LayerRec = { ...rec, applies: [], fanIn: false, fanOut: false, role: 'other', outputScaled: false, name: null };
-      this.layers.push(full);
-      this.byNode.set(n, full);
-      // Where the layer object goes: `const fc = ...`, `this.fc = ...`, class field `fc = ...`.
-      const { node: p, child } = outerParent(n);
-      if (p && ts.isVariableDeclaration(p) && p.initializer === child && ts.isIdentifier(p.name)) {
-        full.bindingName = p.name.text;
-        this.layerVars.set(p.name.text, full);
-      } else if (p && ts.isBinaryExpression(p) && p.right === child && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-        if (ts.isIdentifier(p.left)) {
-          full.bindingName = p.left.text;
-          this.layerVars.set(p.left.text, full);
-        } else if (ts.isPropertyAccessExpression(p.left)) {
-          full.bindingName = p.left.name.text;
-          this.layerProps.set(p.left.name.text, full);
-        }
-      } else if (p && ts.isPropertyDeclaration(p) && p.initializer === child) {
-        const nm = propName(p.name);
-        if (nm) {
-          full.bindingName = nm;
-          this.layerProps.set(nm, full);
-        }
+    } else if (p && ts.isPropertyDeclaration(p) && p.initializer === child) {
+      const nm = propName(p.name);
+      if (nm) {
+        full.bindingName = nm;
+        this.layerProps.set(nm, full);
       }
     }
   }
@@ -133,7 +142,9 @@ export class LayerModel {
   private findUses(): void {
     const adds = new Map<string, { list: LayerRec[]; sites: SeqSite[] }>();
     const seqVars = new Map<string, { list: LayerRec[]; sites: SeqSite[] }>();
-    for (const n of this.facts.calls) {
+    const paths = this.b.callPaths;
+    for (let i = 0; i < this.facts.calls.length; i++) {
+      const n = this.facts.calls[i];
       if (!ts.isCallExpression(n)) continue;
       const callee = unwrap(n.expression);
       if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'apply' && n.arguments.length > 0) {
@@ -141,7 +152,7 @@ export class LayerModel {
         if (rec) rec.applies.push(n);
         continue;
       }
-      const path = this.b.qualify(callee);
+      const path = paths[i];
       if (path === 'tf.sequential') {
         const seq = { list: [] as LayerRec[], sites: [] as SeqSite[] };
         const arr = configProp(n.arguments[0] && ts.isObjectLiteralExpression(unwrap(n.arguments[0])) ? (unwrap(n.arguments[0]) as ts.ObjectLiteralExpression) : undefined, 'layers');
@@ -272,9 +283,18 @@ export class LayerModel {
   }
 
   /** Whether the last dimension of a tensor expression scales with width; undefined when unknown. */
+  private readonly tensorMemo = new Map<ts.Node, boolean | undefined>();
+
   tensorScales(e: ts.Expression | undefined, depth: number): boolean | undefined {
     if (!e || depth > 12) return undefined;
     e = unwrap(e);
+    if (this.tensorMemo.has(e)) return this.tensorMemo.get(e);
+    const r = this.computeTensorScales(e, depth);
+    this.tensorMemo.set(e, r);
+    return r;
+  }
+
+  private computeTensorScales(e: ts.Expression, depth: number): boolean | undefined {
     if (ts.isIdentifier(e)) {
       const a = this.latestAssignment(e.text, e);
       if (!a || ts.isBindingElement(a as ts.Node)) return undefined;
@@ -310,15 +330,19 @@ export class LayerModel {
     const list = this.facts.assigns.get(name);
     if (!list) return undefined;
     const at = use.pos;
-    let best: ts.Expression | undefined;
+    let best: Assignment | undefined;
+    let chain: Set<ts.Node> | undefined;
     for (const a of list) {
-      if (a.pos >= at || isAncestor(a.node, use)) continue;
+      if (a.node.pos >= at || (best && a.node.pos < best.node.pos)) continue;
       // Only bindings visible from `use`: declared at top level or in a function around it.
-      const fn = enclosingFunction(a.node);
-      if (fn && !isAncestor(fn, use)) continue;
-      best = a.value;
+      if (a.fn) {
+        chain ??= functionChain(use);
+        if (!chain.has(a.fn)) continue;
+      }
+      if (isAncestor(a.node, use)) continue;
+      best = a;
     }
-    return best;
+    return best?.value;
   }
 
   private classify(rec: LayerRec): void {
@@ -412,7 +436,7 @@ export class LayerModel {
     const scope: ts.Node = enclosingFunction(p)?.body ?? enclosingClass(p) ?? this.facts.sf;
     let found = false;
     const visit = (n: ts.Node): void => {
-      if (found) return;
+      if (found || ts.isTypeNode(n)) return;
       if (ts.isIdentifier(n) && n.text === name && n.pos > p.pos && n.parent !== p) {
         if (this.isScaledUse(n, depth + 1)) found = true;
         return;

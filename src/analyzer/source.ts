@@ -1,6 +1,6 @@
 // Parsing and positions. Syntax only: `ts.createSourceFile`, never a Program or a type checker, so a
 // keystroke costs one parse (incremental when the same file was analysed just before) and one walk.
-import * as ts from 'typescript';
+import ts = require('typescript');
 import type { Range, TextEdit } from './types';
 
 export function scriptKindOf(fileName: string): ts.ScriptKind {
@@ -98,7 +98,18 @@ export function outerParent(n: ts.Node): { node: ts.Node; child: ts.Node } {
 }
 
 export function isFunctionLike(n: ts.Node): n is ts.FunctionLikeDeclaration {
-  return ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessorDeclaration(n) || ts.isSetAccessorDeclaration(n);
+  switch (n.kind) {
+    case ts.SyntaxKind.FunctionDeclaration:
+    case ts.SyntaxKind.FunctionExpression:
+    case ts.SyntaxKind.ArrowFunction:
+    case ts.SyntaxKind.MethodDeclaration:
+    case ts.SyntaxKind.Constructor:
+    case ts.SyntaxKind.GetAccessor:
+    case ts.SyntaxKind.SetAccessor:
+      return true;
+    default:
+      return false;
+  }
 }
 
 export function enclosingFunction(n: ts.Node): ts.FunctionLikeDeclaration | undefined {

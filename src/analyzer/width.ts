@@ -1,6 +1,6 @@
 // Width knobs (DESIGN.md "Width"): a parameter, property or variable named like a width, or marked
 // `// @mup width=<name>`, and any value derived from one (`4 * dModel`, `cfg.nEmbd`, `const w = opts.width`).
-import * as ts from 'typescript';
+import ts = require('typescript');
 import type { Assignment, Facts } from './collect';
 import { enclosingClass, enclosingFunction, isFunctionLike, propName, unwrap } from './source';
 

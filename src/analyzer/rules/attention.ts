@@ -1,11 +1,11 @@
 // mup/attention-sqrt-scaling: attention logits (`matMul(q, k, false, true)` or einsum scores that go to a
 // softmax) scaled by 1/sqrt(d_head). muP (TP-V, Table 8) wants attn_mult/d_head; mup's README picks
 // attn_mult so that both agree at the base head size (8/d at d_head = 64).
-import * as ts from 'typescript';
+import ts = require('typescript');
 import type { Bindings } from '../bindings';
 import type { Facts } from '../collect';
 import { makeFinding, type Ctx } from '../context';
-import { enclosingFunction, isAncestor, outerParent, replaceNode, unwrap } from '../source';
+import { isAncestor, outerParent, replaceNode, unwrap } from '../source';
 import type { Finding } from '../types';
 import { normalizeName, type WidthModel } from '../width';
 
@@ -31,17 +31,19 @@ function isTransposeCall(e: ts.Expression, b: Bindings): boolean {
 export function findScoreSites(facts: Facts, b: Bindings): ScoreSite[] {
   const out: ScoreSite[] = [];
   const softmaxFns = new Map<ts.Node, boolean>();
-  for (const n of facts.calls) {
+  for (let i = 0; i < facts.calls.length; i++) {
+    const n = facts.calls[i];
     if (!ts.isCallExpression(n)) continue;
     const callee = unwrap(n.expression);
     const a = n.arguments;
     let operands: ts.Expression[] | undefined;
-    const path = b.qualify(callee);
+    const path = b.callPaths[i];
+    if (!path && !(ts.isPropertyAccessExpression(callee) && callee.name.text === 'matMul')) continue;
     if (path === 'tf.matMul' && a.length >= 2 && (isTrue(a[3]) || isTransposeCall(a[1], b))) operands = [a[0], a[1]];
     else if (path === 'tf.einsum' && a.length === 3) operands = [a[1], a[2]];
     else if (!path && ts.isPropertyAccessExpression(callee) && callee.name.text === 'matMul' && a.length >= 1 && (isTrue(a[2]) || isTransposeCall(a[0], b))) operands = [callee.expression, a[0]];
     if (!operands) continue;
-    const fn = enclosingFunction(n);
+    const fn = facts.callFns[i];
     if (!fn || !fn.body) continue;
     let has = softmaxFns.get(fn);
     if (has === undefined) {
@@ -126,13 +128,13 @@ function findSqrt(e: ts.Expression, ctx: Ctx, def: ts.Expression, depth: number,
   if (depth > 4) return undefined;
   let result: SqrtScale | undefined;
   const visit = (n: ts.Node): void => {
-    if (result) return;
+    if (result || ts.isTypeNode(n)) return;
     const f = sqrtForm(n, ctx);
     if (f && isHeadDim(f.dim, ctx.w)) {
       result = { node: n as ts.Expression, dim: f.dim, inverse: f.inverse, def };
       return;
     }
-    if (ts.isIdentifier(n) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
+    if (ts.isIdentifier(n) && !(n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
       const v = ctx.layers.latestAssignment(n.text, use) ?? singleValue(ctx.facts.assigns.get(n.text));
       if (v && !ts.isBindingElement(v as ts.Node)) result = findSqrt(v, ctx, v, depth + 1, v);
       return;
@@ -206,9 +208,12 @@ export function attentionRule(ctx: Ctx, sites: ScoreSite[]): Finding[] {
   const seen = new Set<ts.Node>();
   const byFn = new Map<ts.Node, ScoreSite[]>();
   for (const s of sites) byFn.set(s.fn, [...(byFn.get(s.fn) ?? []), s]);
-  for (const call of ctx.facts.calls) {
+  if (sites.length === 0) return findings;
+  const { calls, callFns } = ctx.facts;
+  for (let i = 0; i < calls.length; i++) {
+    const call = calls[i];
+    const fn = callFns[i];
     if (!ts.isCallExpression(call)) continue;
-    const fn = enclosingFunction(call);
     const fnSites = fn && byFn.get(fn);
     if (!fnSites) continue;
     for (const [tensor, scale] of scalings(call, ctx.b)) {

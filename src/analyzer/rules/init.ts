@@ -2,7 +2,7 @@
 // for a fixed->width input layer its variance 2/(fan_in + W) shrinks with width (MUP.md: slope about
 // -0.44 at init). A fixed std (GPT-2's 0.02) on a width->width matrix makes pre-activations grow like
 // sqrt(width). muP: variance 1/fan_in on input and hidden weights; zeros (or width-constant) on the readout.
-import * as ts from 'typescript';
+import ts = require('typescript');
 import { makeFinding, type Ctx } from '../context';
 import type { LayerRec } from '../layers';
 import { configProp, configPropNode, indentAt, insertAt, replaceNode, unwrap } from '../source';

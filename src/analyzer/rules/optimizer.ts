@@ -1,7 +1,7 @@
 // mup/optimizer-global-lr: one tf.train.* learning rate for a model with hidden (width x width)
 // matrices. muP (MUP.md table): Adam hidden lr/width_mult, everything else lr; SGD hidden lr,
 // input/readout/biases lr*width_mult. Adam is scale-invariant, so no gradient scaling can stand in.
-import * as ts from 'typescript';
+import ts = require('typescript');
 import { makeFinding, type Ctx } from '../context';
 import { configProp, unwrap } from '../source';
 import type { Finding } from '../types';
@@ -13,9 +13,11 @@ export function optimizerRule(ctx: Ctx): Finding[] {
   if (!hasHidden) return [];
   const sites: { node: ts.Node; name: string }[] = [];
   let perGroup = false;
-  for (const call of ctx.facts.calls) {
+  const paths = ctx.b.callPaths;
+  for (let i = 0; i < ctx.facts.calls.length; i++) {
+    const call = ctx.facts.calls[i];
     if (!ts.isCallExpression(call)) continue;
-    const path = ctx.b.qualify(call.expression);
+    const path = paths[i];
     if (path?.startsWith('tf.train.')) {
       const name = path.slice('tf.train.'.length);
       if (!OPTIMIZERS.has(name)) continue;

@@ -1,7 +1,7 @@
 // mup/readout-not-scaled: a readout (infinite fan-in, finite fan-out; MUP.md) whose output is not
 // multiplied by 1/width_mult. Fixes: a width rescaling right after it (in the file's import style), or
 // `MuReadout` when the file already imports the mup-lens runtime.
-import * as ts from 'typescript';
+import ts = require('typescript');
 import { baseText, makeFinding, type Ctx } from '../context';
 import type { LayerRec } from '../layers';
 import { configProp, enclosingClass, indentAt, insertAt, replaceNode, unwrap } from '../source';
