@@ -81,3 +81,23 @@ test('sweep: usage errors exit 2 with one line', async () => {
     assert.equal(r.err.trim().split('\n').filter((l) => l.startsWith('mup-lens sweep:')).length, 1);
   }
 });
+
+test('sweep: cancel keeps the finished trials stored; the next run resumes from them', async () => {
+  const { runSweep } = await import('../../../src/sweep/engine');
+  const out = mkdtempSync(join(tmpdir(), 'sweep-cancel-'));
+  const opts = {
+    modelFile: join(root, 'test/fixtures/models/mlp_sp.ts'), exportName: 'mlp', widths: [16, 32], lrs: [2 ** -8, 2 ** -6, 2 ** -4],
+    seeds: 1, steps: 12, parametrization: 'sp' as const, baseWidth: 64, data: null, outDir: out, workers: 1,
+    backend: 'auto' as const, version: 'test', cores: 1, cwd: root,
+  };
+  const controller = new AbortController();
+  const first = await runSweep({ ...opts, signal: controller.signal }, { onTrial: (e) => e.done >= 2 && controller.abort() });
+  assert.equal(first.cancelled, true);
+  assert.equal(first.trials.length, 2);
+  assert.equal(readFileSync(join(out, 'trials.jsonl'), 'utf8').trim().split('\n').length, 2);
+  const second = await runSweep(opts);
+  assert.equal(second.cancelled, false);
+  assert.equal(second.reused, 2);
+  assert.equal(second.ran, 4);
+  assert.equal(second.trials.length, 6);
+});
