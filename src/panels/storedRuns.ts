@@ -115,27 +115,38 @@ function isSweepResult(x: unknown): x is SweepResult {
 export function loadStoredSweepRuns(dir: string, name: string): SweepRun[] {
   const { trials } = readStore(dir);
   const settings = existsSync(join(dir, 'sweep.json')) ? readJson(join(dir, 'sweep.json')) : null;
+  // sweep.json (src/sweep/engine.ts): {model: {file, sha256, exportName}, widths, lrs, seeds, steps, parametrization, baseWidth, ...}
   const set = isObj(settings) ? settings : {};
+  const model = isObj(set.model) ? set.model : {};
   const resultRaw = existsSync(join(dir, 'result.json')) ? readJson(join(dir, 'result.json')) : null;
   const result = isSweepResult(resultRaw) ? resultRaw : null;
+  const res = (isObj(resultRaw) ? resultRaw : {}) as Record<string, unknown>;
+  // A store keeps every trial it ever held; show the ones of the last sweep's settings (same steps, base
+  // width and model version), so that a rerun with other settings is not mixed into the curves.
+  const sameSettings = (t: StoredTrial) =>
+    (typeof set.steps !== 'number' || t.identity.steps === set.steps) &&
+    (typeof set.baseWidth !== 'number' || t.identity.baseWidth === set.baseWidth) &&
+    (typeof model.sha256 !== 'string' || t.identity.modelSha256 === model.sha256);
   const groups = new Map<Parametrization, StoredTrial[]>();
   for (const t of trials.values()) {
+    if (!sameSettings(t)) continue;
     const p = t.identity.parametrization;
     if (!groups.has(p)) groups.set(p, []);
     groups.get(p)!.push(t);
   }
   if (groups.size === 0 && !result) throw new StoredRunError(`${dir} holds no trials yet`);
-  const resultPt = result ? parametrizationOf({ ...set, ...(resultRaw as Record<string, unknown>) }, name) : null;
-  if (groups.size === 0 && resultPt) groups.set(resultPt, []);
+  const resultPt = result ? parametrizationOf({ ...set, ...res }, name) : null;
+  if (resultPt && !groups.has(resultPt)) groups.set(resultPt, []);
   const nums = (x: unknown) => (Array.isArray(x) && x.every((v) => typeof v === 'number') ? (x as number[]) : undefined);
   return [...groups.entries()].map(([p, stored]) => {
     const first = stored[0];
     const own = result && (groups.size === 1 || resultPt === p) ? result : null;
+    const cancelled = own !== null && res.cancelled === true;
     return {
       meta: {
         title: str(set.title) ?? name,
-        modelFile: first?.modelFile ?? str(set.modelFile) ?? str(set.file) ?? '',
-        exportName: first?.identity.exportName ?? str(set.exportName) ?? str(set.export) ?? name,
+        modelFile: first?.modelFile ?? str(model.file) ?? str(set.modelFile) ?? '',
+        exportName: first?.identity.exportName ?? str(model.exportName) ?? str(set.exportName) ?? name,
         parametrization: p,
         storeDir: dir,
         widths: nums(set.widths),
@@ -143,10 +154,15 @@ export function loadStoredSweepRuns(dir: string, name: string): SweepRun[] {
         seeds: typeof set.seeds === 'number' ? set.seeds : undefined,
         group: str(set.group),
       },
-      trials: stored.map(toSweepTrial),
+      // The engine's result lists exactly its grid's trials; without one, what the store holds.
+      trials: own && own.trials.length >= stored.length ? own.trials : stored.map(toSweepTrial),
       result: own,
-      status: own ? 'done' : 'interrupted',
-      message: own ? undefined : 'no result.json: the sweep was cancelled or stopped before it finished',
+      status: own ? (cancelled ? 'cancelled' : 'done') : 'interrupted',
+      message: own
+        ? cancelled
+          ? 'the sweep was cancelled; showing the trials it stored'
+          : undefined
+        : 'no result.json: the sweep was stopped before it finished',
     } satisfies SweepRun;
   });
 }

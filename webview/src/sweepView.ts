@@ -56,12 +56,12 @@ export function renderSweep(
   root.dataset.seriesCount = String(model.runs.reduce((a, r) => a + r.plot.series.length, 0));
   root.dataset.optimumCount = String(model.runs.reduce((a, r) => a + r.optima.length, 0));
   root.dataset.divergedCount = String(model.runs.reduce((a, r) => a + r.divergedCount, 0));
-  const title = first ? `${first.title}` : 'LR sweep';
+  // The model names the panel; a producer's title may carry one parametrization's label, so it is not used here.
+  const title = first ? (first.modelFile ? `${first.modelFile}#${first.exportName}` : first.title) : 'LR sweep';
 
   root.append(
     el('header', {},
       el('h1', { text: `LR sweep: ${title}` }),
-      first ? el('p', { class: 'subtitle', text: `${first.modelFile}#${first.exportName}` }) : null,
       ...model.runs.map((r) =>
         el('p', { class: `run-status ${view.runs.find((x) => x.meta.parametrization === r.parametrization)?.status ?? ''}`, role: 'status', 'data-status-of': r.parametrization },
           el('strong', { text: `${r.label}: ` }), r.statusText,

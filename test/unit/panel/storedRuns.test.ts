@@ -13,10 +13,10 @@ import { coordFixture, MUP_SWEEP, range, SP_LAWS, SP_SWEEP, sweepTrials } from '
 const root = mkdtempSync(join(tmpdir(), 'mup-panel-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function store(dir: string, p: 'sp' | 'mup', trials: SweepTrial[]): void {
+function store(dir: string, p: 'sp' | 'mup', trials: SweepTrial[], steps = 50): void {
   for (const t of trials) {
     const identity: TrialIdentity = {
-      modelSha256: 'abc', exportName: 'mlp', width: t.width, lr: t.lr, seed: t.seed, steps: 50, parametrization: p,
+      modelSha256: 'abc', exportName: 'mlp', width: t.width, lr: t.lr, seed: t.seed, steps, parametrization: p,
       baseWidth: 64, data: { kind: 'synthetic' }, format: TRIAL_FORMAT,
     };
     const rec: StoredTrial = {
@@ -71,6 +71,22 @@ describe('stored runs', () => {
     appendFileSync(join(dir, 'trials.jsonl'), '{"v":1,"key":"tru');
     const [run] = loadStoredSweepRuns(dir, 'mlp-sp');
     assert.equal(run.trials.length, spTrials.length);
+  });
+
+  it("shows only the trials of the store's current settings (sweep.json), and a cancelled result as cancelled", () => {
+    const dir = join(mup, 'sweeps', 'rerun');
+    store(dir, 'mup', mupTrials.slice(0, 10), 100); // an older sweep of the same model with other settings
+    store(dir, 'mup', mupTrials.slice(0, 6), 50);
+    writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ model: { file: 'examples/mlp.ts', sha256: 'abc', exportName: 'mlp' }, widths: [64, 128], lrs: [2 ** -10], seeds: 2, steps: 50, parametrization: 'mup', baseWidth: 64 }));
+    let [run] = loadStoredSweepRuns(dir, 'rerun');
+    assert.equal(run.trials.length, 6);
+    assert.deepEqual(run.meta.widths, [64, 128]);
+    assert.equal(run.meta.seeds, 2);
+    writeFileSync(join(dir, 'result.json'), JSON.stringify({ trials: mupTrials.slice(0, 6), optimum: [], shiftOctaves: 0, transfers: false, reused: 0, parametrization: 'mup', cancelled: true }));
+    [run] = loadStoredSweepRuns(dir, 'rerun');
+    assert.equal(run.status, 'cancelled');
+    assert.match(run.message!, /cancelled/);
+    rmSync(dir, { recursive: true });
   });
 
   it('puts the SP and muP sweeps of the same model side by side', () => {
