@@ -24,14 +24,15 @@ export function renderCoord(root: HTMLElement, view: CoordView, colors: ThemeCol
   root.dataset.plotCount = String(model.plots.length);
   root.dataset.seriesCount = String(model.plots[0]?.series.length ?? 0);
   root.dataset.failingCount = String(failing.length);
-  root.dataset.verdict = model.pass ? 'pass' : 'fail';
+  root.dataset.verdict = model.level;
 
   root.append(
     el('header', {},
       el('h1', { text: `Coordinate check: ${model.title}` }),
       el('p', { class: 'subtitle', text: model.subtitle }),
-      el('p', { class: `verdict ${model.pass ? 'pass' : 'fail'}`, role: 'status', 'data-verdict': model.pass ? 'pass' : 'fail' },
-        el('strong', { text: model.pass ? '\u2713 ' : '\u2717 ' }), model.verdictText),
+      el('p', { class: `verdict ${model.level}`, role: 'status', 'data-verdict': model.level },
+        el('strong', { text: model.level === 'pass' ? '\u2713 ' : model.level === 'warn' ? '\u26a0 ' : '\u2717 ' }), model.verdictText),
+      model.problems.length ? el('ul', { class: 'problems' }, ...model.problems.map((p) => el('li', { text: p }))) : null,
       failing.length
         ? el('p', { class: 'hint', text: `Failing: ${failing.map((r) => r.layer).join(', ')}. Click a line, a legend entry or a table row to open the layer's definition.` })
         : el('p', { class: 'hint', text: "Click a line, a legend entry or a table row to open the layer's definition." }),

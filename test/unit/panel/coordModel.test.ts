@@ -71,6 +71,17 @@ describe('coordinate-check plots', () => {
     assert.match(m.subtitle, /muP · backend wasm/);
   });
 
+  it("shows the engine's warn level and its problems", () => {
+    const r = coordFixture(MUP_LAWS);
+    r.verdict.level = 'warn';
+    r.verdict.problems = ['training diverged at width 1024 (NaN loss at step 3)'];
+    const m = coordModel(r, meta);
+    assert.equal(m.level, 'warn');
+    assert.match(m.verdictText, /^Warning: /);
+    assert.deepEqual(m.problems, ['training diverged at width 1024 (NaN loss at step 3)']);
+    assert.equal(coordModel(coordFixture(SP_LAWS), meta).level, 'fail');
+  });
+
   it('gives every layer its own colour and keeps the source location for the click', () => {
     assert.equal(new Set(model.rows.map((r) => r.color)).size, 4);
     assert.deepEqual(model.plots[2].series[3].source, { file: 'examples/mlp.ts', line: 15 });

@@ -23,8 +23,12 @@ export interface CoordModel {
   title: string;
   subtitle: string;
   pass: boolean;
+  /** The engine's level when it gives one (`warn` passes with slopes between its two thresholds). */
+  level: 'pass' | 'warn' | 'fail';
   threshold: number;
   verdictText: string;
+  /** Why the check failed regardless of slopes (e.g. training diverged), from the engine. */
+  problems: string[];
   rows: CoordLayerRow[];
   plots: PlotSpec[];
 }
@@ -108,13 +112,16 @@ export function fmtSlope(s: number | null): string {
 export function coordModel(result: CoordResult, meta: CoordMeta): CoordModel {
   const rows = coordRows(result);
   const v = result.verdict;
+  const level = v.level ?? (v.pass ? 'pass' : 'fail');
   const worst = v.worst ? `worst: ${v.worst.layer} at t = ${v.worst.t}, slope ${fmtSlope(v.worst.slope)}` : 'no slope could be fitted';
   return {
     title: meta.title,
     subtitle: `${meta.modelFile}#${meta.exportName} · ${meta.parametrization === 'mup' ? 'muP' : 'SP'} · backend ${result.backend} · widths ${result.widths.join(', ')} · ${result.steps} steps · ${result.seeds} seeds`,
     pass: v.pass,
+    level,
     threshold: v.threshold,
-    verdictText: `${v.pass ? 'Pass' : 'Fail'}: ${worst} (threshold |slope| \u2264 ${v.threshold})`,
+    verdictText: `${level === 'pass' ? 'Pass' : level === 'warn' ? 'Warning' : 'Fail'}: ${worst} (threshold |slope| \u2264 ${v.threshold})`,
+    problems: Array.isArray(v.problems) ? v.problems.filter((x): x is string => typeof x === 'string') : [],
     rows,
     plots: coordPlots(result, rows),
   };
