@@ -49,6 +49,20 @@ function kindKey(kind: string): string {
   return last.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
 }
 
+/** tfjs layers by their factory name; a user's class by its name, allowing a prefix in its `className`. */
+function sameKind(kind: string, className: string): boolean {
+  const a = kindKey(kind);
+  const b = kindKey(className);
+  if (a === b) return true;
+  const builtin = /^(tf\.)?layers\./.test(kind.replace(/^new\s+/, ''));
+  return !builtin && a.length >= 4 && b.endsWith(a);
+}
+
+/** `ln1_0` -> `ln1_`: layers made in a loop share a stem and the source line of their call. */
+function stem(name: string): string {
+  return name.replace(/\d+$/, '');
+}
+
 function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
 }
@@ -115,13 +129,21 @@ export function planLayers(
     for (let j = cursor; j < analyzerLayers.length; j++) {
       const x = analyzerLayers[j];
       if (used.has(x)) continue;
-      if (kindKey(x.kind) === kindKey(l.className)) {
+      if (sameKind(x.kind, l.className)) {
         matched.set(i, x);
         used.add(x);
         cursor = j + 1;
         break;
       }
     }
+  });
+
+  // Layers made in a loop (`name: \`ln1_${i}\``) come from one call site: the first of them was matched in
+  // order above; the others take its line.
+  a.forEach((l, i) => {
+    if (l.isInput || matched.has(i) || !userNamed[i] || stem(l.name) === l.name) return;
+    const twin = [...matched.entries()].find(([j]) => userNamed[j] && stem(a[j].name) === stem(l.name) && a[j].className === l.className);
+    if (twin) matched.set(i, twin[1]);
   });
 
   const counters = new Map<string, number>();
@@ -141,7 +163,8 @@ export function planLayers(
       counters.set(base, k);
     }
     taken.add(name);
-    const role = roles[i] === 'other' && info && comparable === false ? info.role : roles[i];
+    // Shapes say how a layer scales; the analyzer knows what it is when shapes cannot (attention is width -> width).
+    const role = info && (info.role === 'attention' || (roles[i] === 'other' && !comparable)) ? info.role : roles[i];
     layers.push({
       name,
       role,

@@ -38,7 +38,26 @@ export interface CoordCheckOutcome {
   warnings: string[];
 }
 
+/** `the wasm backend has no 'UnsortedSegmentSum' kernel ...` (src/worker/main.ts). */
+const MISSING_KERNEL = /^the (\w+) backend has no '(\w+)' kernel/;
+
+/**
+ * Runs the check; with `auto`, a model that needs a kernel the chosen backend lacks (wasm has no
+ * UnsortedSegmentSum, the gradient of an embedding) is run again on cpu, and the user is told.
+ */
 export async function runCoordinateCheck(params: CoordJobParams, opts: CoordCheckOptions): Promise<CoordCheckOutcome> {
+  try {
+    return await runOnce(params, opts);
+  } catch (err) {
+    const m = err instanceof WorkerJobError && err.error.kind === 'backend' ? MISSING_KERNEL.exec(err.message) : null;
+    if (!m || opts.backend !== 'auto' || m[1] === 'cpu') throw err;
+    const outcome = await runOnce(params, { ...opts, backend: 'cpu', client: undefined });
+    outcome.warnings.unshift(`the ${m[1]} backend has no '${m[2]}' kernel, which this model needs: ran on cpu instead`);
+    return outcome;
+  }
+}
+
+async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise<CoordCheckOutcome> {
   const { dirname } = await import('node:path');
   const client =
     opts.client ??

@@ -40,6 +40,11 @@ function mupFor(t: Tf): MupApi {
 
 function toWorkerError(err: unknown): WorkerError {
   if (err instanceof UserCodeError) return err.info;
+  const missing = /Kernel '(\w+)' not registered for backend '(\w+)'/.exec(err instanceof Error ? err.message : String(err));
+  if (missing) {
+    // wasm lacks some kernels (UnsortedSegmentSum: the gradient of an embedding lookup); cpu has them all.
+    return { kind: 'backend', message: `the ${missing[2]} backend has no '${missing[1]}' kernel, which this model needs: run it with --backend cpu (or tensorflow)` };
+  }
   if (err instanceof BackendError) return { kind: 'backend', message: err.message };
   if (isOutOfMemory(err)) return { kind: 'oom', message: `out of memory: ${err instanceof Error ? err.message : String(err)}` };
   const u = userError(err, 'error');

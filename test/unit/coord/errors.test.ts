@@ -92,3 +92,16 @@ test('a backend that is not there: the reasons, before any model code runs', asy
     failsWith('backend', (e) => assert.match(e.message, /tfjs-node-gpu not installed in this workspace; tfjs-node not installed in this workspace/)),
   );
 });
+
+test('a model that needs a kernel wasm lacks: auto reruns on cpu and says so; --backend wasm says what to do', async () => {
+  const p = params('embedding.ts', 'tiny', { widths: [8, 16] });
+  const { result, backend, notes, warnings } = await runCoordinateCheck(p, { backend: 'auto' });
+  assert.equal(backend.name, 'cpu');
+  assert.deepEqual(warnings, ["the wasm backend has no 'UnsortedSegmentSum' kernel, which this model needs: ran on cpu instead"]);
+  assert.deepEqual(result.layers.map((l) => [l.name, l.role]), [['emb', 'embedding'], ['flat', 'other'], ['head', 'readout']]);
+  assert.match(notes.join('\n'), /token ids in \[0, 10\)/);
+  await assert.rejects(
+    () => runCoordinateCheck(p, { backend: 'wasm' }),
+    failsWith('backend', (e) => assert.equal(e.message, "the wasm backend has no 'UnsortedSegmentSum' kernel, which this model needs: run it with --backend cpu (or tensorflow)")),
+  );
+});

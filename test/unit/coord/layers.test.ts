@@ -61,3 +61,23 @@ test('user-given names match the analyzer by name', () => {
   const plan = planLayers(mlp(64, 'user', 0), mlp(128, 'user', 0), src);
   assert.deepEqual(plan.layers.map((l) => [l.name, l.source?.line]), [['fc1', 12], ['fc2', 15], ['head', 20]]);
 });
+
+test('layers made in a loop take the line of their call; a custom class matches by its name', () => {
+  const block = (w: number, i: number, at: number): LayerShape[] => [
+    { className: 'LayerNormalization', name: `ln_${i}`, inDim: w, outDim: w, inbound: [at], hasWeights: true, isInput: false },
+    { className: 'MupCausalSelfAttention', name: `attn_${i}`, inDim: w, outDim: w, inbound: [at + 1], hasWeights: true, isInput: false },
+  ];
+  const model = (w: number): LayerShape[] => [
+    { className: 'InputLayer', name: 'x', inDim: 8, outDim: 8, inbound: [], hasWeights: false, isInput: true },
+    ...block(w, 0, 0),
+    ...block(w, 1, 2),
+  ];
+  const src = { file: '/w/gpt.ts', exportName: 'gpt', layers: [info(null, 'tf.layers.layerNormalization', 20, 'gpt'), { ...info(null, 'CausalSelfAttention', 21, 'gpt'), role: 'attention' as const }] };
+  const plan = planLayers(model(64), model(128), src);
+  assert.deepEqual(plan.layers.map((l) => [l.name, l.role, l.source?.line]), [
+    ['ln_0', 'norm', 20],
+    ['attn_0', 'attention', 21],
+    ['ln_1', 'norm', 20],
+    ['attn_1', 'attention', 21],
+  ]);
+});
