@@ -17,7 +17,7 @@ export interface AnalysisOutcome {
   version: number;
   result: AnalysisResult;
   /** Why the document was not analysed, or what went wrong (already logged). */
-  skipped?: 'too-large' | 'analyzer-failed';
+  skipped?: 'too-large' | 'analyzer-failed' | 'excluded';
   detail?: string;
 }
 
@@ -30,7 +30,12 @@ export interface CacheLog {
 /** 1 MB of text is ~25k lines: far more than a model file; past it the analysis would block the host. */
 export const DEFAULT_MAX_CHARS = 1_000_000;
 
-const EMPTY: AnalysisResult = Object.freeze({ findings: [], layers: [], factories: [] }) as AnalysisResult;
+/** Shared by every skipped document: frozen, so that no consumer can add to it. */
+export const EMPTY_RESULT: AnalysisResult = Object.freeze({
+  findings: Object.freeze([]),
+  layers: Object.freeze([]),
+  factories: Object.freeze([]),
+}) as unknown as AnalysisResult;
 
 const EXT_FOR_LANGUAGE: Record<string, string> = {
   typescript: '.ts',
@@ -114,7 +119,7 @@ export class AnalysisCache {
           `skipped ${doc.uri}: ${text.length} characters is more than the ${this.maxChars} analysed on the editor's host; run \`mup-lens lint\` on it instead`,
         );
       }
-      return { version: doc.version, result: EMPTY, skipped: 'too-large' };
+      return { version: doc.version, result: EMPTY_RESULT, skipped: 'too-large' };
     }
     this.reportedTooLarge.delete(doc.uri);
     try {
@@ -133,7 +138,7 @@ export class AnalysisCache {
         this.reportedFailure.set(doc.uri, detail);
         this.log.error(`analysis of ${doc.uri} (version ${doc.version}) failed: ${detail}`);
       }
-      return { version: doc.version, result: EMPTY, skipped: 'analyzer-failed', detail };
+      return { version: doc.version, result: EMPTY_RESULT, skipped: 'analyzer-failed', detail };
     }
   }
 }

@@ -6,19 +6,17 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnalysisResult, RuleId } from '../analyzer/types';
 import type { AnalyzerApi } from './analyzerApi';
-import { AnalysisCache, type AnalysisOutcome } from './analysisCache';
+import { AnalysisCache, EMPTY_RESULT, type AnalysisOutcome } from './analysisCache';
 import { analyzeOptions, DEFAULT_SETTINGS, parseLintSettings, type LintSettings } from './config';
+import { isLintableDocument, LANGUAGES, SCHEMES } from './documents';
 import { defaultRuleDocUrl } from './mapping';
-
-export const LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact'] as const;
-export const SCHEMES = ['file', 'untitled'] as const;
 
 export const DOCUMENT_SELECTOR: vscode.DocumentFilter[] = LANGUAGES.flatMap((language) =>
   SCHEMES.map((scheme) => ({ language, scheme })),
 );
 
 export function isLintable(doc: vscode.TextDocument): boolean {
-  return (LANGUAGES as readonly string[]).includes(doc.languageId) && (SCHEMES as readonly string[]).includes(doc.uri.scheme);
+  return isLintableDocument({ languageId: doc.languageId, scheme: doc.uri.scheme, path: doc.uri.path });
 }
 
 /**
@@ -108,8 +106,9 @@ export class LanguageService implements vscode.Disposable {
     this.changeEmitter.fire();
   }
 
-  /** The analysis of this version of the document (cached per version). Never throws. */
+  /** The analysis of this version of the document (cached per version; empty for excluded documents). Never throws. */
   analysisFor(doc: vscode.TextDocument): AnalysisOutcome {
+    if (!isLintable(doc)) return { version: doc.version, result: EMPTY_RESULT, skipped: 'excluded' };
     return this.cache.get({
       uri: doc.uri.toString(),
       version: doc.version,

@@ -36,7 +36,10 @@ class Range {
   }
 }
 class Uri {
-  constructor(private s: string, public scheme = s.split(':')[0]) {}
+  path: string;
+  constructor(private s: string, public scheme = s.split(':')[0]) {
+    this.path = s.replace(/^[a-z-]+:(\/\/[^/]*)?/, '');
+  }
   static parse(s: string) {
     return new Uri(s);
   }
@@ -148,8 +151,7 @@ const logLines: string[] = [];
 const log = new Proxy({}, { get: (_t, level: string) => (m: string) => logLines.push(`${level} ${m}`) }) as never;
 let docCount = 0;
 
-function makeDoc(text: string, languageId = 'typescript', scheme = 'file'): FakeDoc {
-  const name = `/ws/model${docCount++}.ts`;
+function makeDoc(text: string, languageId = 'typescript', scheme = 'file', name = `/ws/model${docCount++}.ts`): FakeDoc {
   const doc: FakeDoc = {
     uri: new Uri(scheme === 'file' ? `file://${name}` : `${scheme}:Untitled-${docCount}`), fileName: scheme === 'file' ? name : `Untitled-${docCount}`,
     languageId, version: 1, isClosed: false, text, getText: () => doc.text,
@@ -227,13 +229,15 @@ test('diagnostics: settings changes re-lint open documents (severity, off, base 
   }
 });
 
-test('diagnostics: other languages and schemes are left alone; untitled TS is linted', () => {
+test('diagnostics: other languages, schemes and node_modules are left alone; untitled TS is linted', () => {
   const { dispose } = setup();
   try {
     const py = makeDoc(spText, 'python');
     const git = makeDoc(spText, 'typescript', 'git');
     const untitled = makeDoc(spText, 'typescript', 'untitled');
-    for (const d of [py, git, untitled]) events.open.fire(d);
+    const library = makeDoc(spText, 'javascript', 'file', '/ws/node_modules/some-lib/model.js');
+    for (const d of [py, git, untitled, library]) events.open.fire(d);
+    assert.equal(collection.has(library.uri.toString()), false);
     assert.equal(collection.has(py.uri.toString()), false);
     assert.equal(collection.has(git.uri.toString()), false);
     assert.equal(rulesOf(untitled.uri).length, 3);
