@@ -105,3 +105,13 @@ test('a model that needs a kernel wasm lacks: auto reruns on cpu and says so; --
     failsWith('backend', (e) => assert.equal(e.message, "the wasm backend has no 'UnsortedSegmentSum' kernel, which this model needs: run it with --backend cpu (or tensorflow)")),
   );
 });
+
+test('a worker that dies: its exit code, the finished widths kept; the host process is unaffected', async () => {
+  const { result, warnings } = await runCoordinateCheck(params('exits.js', 'mlp', { widths: [8, 16, 32] }), { backend: 'cpu' });
+  assert.deepEqual(result.widths, [8, 16]);
+  assert.deepEqual(warnings, ['the worker died (exit code 7) at width 32; judged on the 2 smaller widths']);
+  await assert.rejects(
+    () => runCoordinateCheck(params('exits.js', 'mlp', { widths: [32, 64] }), { backend: 'cpu' }),
+    failsWith('crash', (e) => assert.equal(e.message, 'the worker died (exit code 7)')),
+  );
+});

@@ -73,3 +73,12 @@ test('the same seed gives the same numbers (seeded initialisation), another seed
   const c = await runCoordinateCheck({ ...p, seeds: 2 }, { backend: 'wasm', client });
   assert.ok(c.result.records.some((r) => r.l1Std > 0));
 });
+
+test("a model built with the runtime's MuReadout (import 'mup-lens/runtime') and an MSE data export passes in muP", async () => {
+  const file = join(models, 'mureadout.ts');
+  const { result, notes } = await runCoordinateCheck({ ...base, file, parametrization: 'mup' }, { backend: 'wasm', client });
+  assert.deepEqual(result.layers.map((l) => [l.name, l.role]), [['fc1', 'input'], ['fc2', 'hidden'], ['fc3', 'hidden'], ['readout', 'readout']]);
+  assert.match(notes.join('\n'), /data: data export 'data'\(0\), mean squared error/);
+  assert.ok(maxAbsSlope(result) <= 0.15, `max |slope| ${maxAbsSlope(result)}`);
+  assert.equal(result.verdict.pass, true);
+});
