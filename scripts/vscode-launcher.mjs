@@ -11,7 +11,9 @@
 // - The exit code is the one the workbench hands to codeAutomationExit (0 all passed, 1 failures);
 //   the server's own exit code is always 0 and means nothing.
 // - A host console line `MUP_LENS_SCREENSHOT <name>` makes it save the page to
-//   $MUP_LENS_SCREENSHOT_DIR/<name>.png (written as .tmp, then renamed); `final.png` is taken at the end.
+//   $MUP_LENS_SCREENSHOT_DIR/<name>.png (written as .tmp, then renamed); `final-<session>.png` is taken at
+//   the end (session: $MUP_LENS_SUITE, default main).
+// - MUP_LENS_WORKSPACE_TRUST=1 leaves workspace trust on: the folder opens in restricted mode.
 //
 // Env: MUP_LENS_HOST_TIMEOUT_S (default 300), MUP_LENS_TOOLS_DIR (default <repo>/.tools),
 // MUP_LENS_SCREENSHOT_DIR (default <repo>/test-results/screenshots), MUP_LENS_CHROMIUM (default: chromium on PATH),
@@ -28,6 +30,9 @@ const toolsDir = process.env.MUP_LENS_TOOLS_DIR ?? join(root, '.tools');
 const screenshotDir = resolve(process.env.MUP_LENS_SCREENSHOT_DIR ?? join(root, 'test-results/screenshots'));
 const timeoutS = Number(process.env.MUP_LENS_HOST_TIMEOUT_S ?? 300);
 const debug = process.env.MUP_LENS_DEBUG === '1';
+const trustOn = process.env.MUP_LENS_WORKSPACE_TRUST === '1';
+/** Names the end-of-run screenshot per session: final-main.png, final-restricted.png. */
+const session = /^[\w-]+$/.test(process.env.MUP_LENS_SUITE ?? '') ? process.env.MUP_LENS_SUITE : 'main';
 const started = Date.now();
 
 const say = (msg) => process.stderr.write(`[vscode-launcher] ${msg}\n`);
@@ -169,6 +174,8 @@ async function startCodeServer(tools, opts, runDir) {
   mkdirSync(join(dataDir, 'User'), { recursive: true });
   writeFileSync(join(dataDir, 'User', 'settings.json'), JSON.stringify({
     'files.autoSave': 'off',
+    // Restricted mode without the modal "Do you trust the authors?" dialog over the editor.
+    'security.workspace.trust.startupPrompt': 'never',
     'workbench.startupEditor': 'none',
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'workbench.tips.enabled': false,
@@ -187,7 +194,8 @@ async function startCodeServer(tools, opts, runDir) {
     '--extensions-dir', extDir,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    // MUP_LENS_WORKSPACE_TRUST=1 (runTest.ts's restricted session): trust stays on, the folder untrusted.
+    ...(trustOn ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--vscode-option', 'enable-smoke-test-driver',
   ];
@@ -322,10 +330,10 @@ async function main() {
   clearInterval(watchdog);
 
   await shots;
-  await screenshot('final');
+  await screenshot(`final-${session}`);
   if (outcome.timeout) {
     say(`TIMEOUT: the extension-host tests did not finish within ${timeoutS} s (MUP_LENS_HOST_TIMEOUT_S); ` +
-      `a test waits on something that never happens, or the host hung. Page at the end: ${join(screenshotDir, 'final.png')}`);
+      `a test waits on something that never happens, or the host hung. Page at the end: ${join(screenshotDir, `final-${session}.png`)}`);
     say(`code-server log (tail):\n${server.tail()}`);
     return 1;
   }

@@ -21,16 +21,14 @@ import { Writable } from 'node:stream';
 const root = join(__dirname, '..', '..');
 const results = join(root, 'test-results');
 const summaryFile = join(results, 'integration.json');
-// Per run, so that two runs in one working tree (several engineers, one checkout) do not pull each
-// other's workspace or bundle away; removed at the end.
+// Per run: the bundled suite and scratch copies of the fixture workspace (inside the repository, so that
+// `@tensorflow/tfjs` resolves). Two runs in one working tree (several engineers, one checkout) then do not
+// pull each other's files away. Removed at the end (MUP_LENS_KEEP_RUN=1 keeps it).
 const runDir = join(root, '.vscode-test', `run-${process.pid}`);
-const hostResultFile = join(runDir, 'host-result.json');
 const screenshotDir = join(results, 'screenshots');
 const suiteSrc = join(root, 'test/integration/suite');
 const suiteOut = join(runDir, 'suite');
 const fixtureWorkspace = join(root, 'test/fixtures/workspace');
-/** A scratch copy of the fixture workspace, inside the repository so that `@tensorflow/tfjs` resolves. */
-const workspaceCopy = join(runDir, 'workspace');
 const launcher = join(root, 'scripts/vscode-launcher.mjs');
 const toolsManifest = join(process.env.MUP_LENS_TOOLS_DIR ?? join(root, '.tools'), 'tools.json');
 
@@ -56,11 +54,10 @@ class Failure extends Error {}
 /** Bundles each suite file for the host: `vscode` is the host's, mocha and typescript load from node_modules. */
 async function bundleSuite(): Promise<void> {
   rmSync(suiteOut, { recursive: true, force: true });
-  const entries = readdirSync(suiteSrc)
-    .filter((f) => f === 'index.ts' || f.endsWith('.test.ts'))
-    .map((f) => join(suiteSrc, f));
+  const tests = (dir: string) => readdirSync(join(suiteSrc, dir)).filter((f) => f.endsWith('.test.ts')).map((f) => join(suiteSrc, dir, f));
   await esbuild.build({
-    entryPoints: entries,
+    entryPoints: [join(suiteSrc, 'index.ts'), ...tests('.'), ...tests('restricted')],
+    outbase: suiteSrc,
     outdir: suiteOut,
     bundle: true,
     platform: 'node',
@@ -78,11 +75,6 @@ function ensureExtensionBuilt(): void {
   console.log(`${main} is missing: building (npm run build)`);
   const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0 || !existsSync(join(root, main))) throw new Failure(`npm run build did not produce ${main}`);
-}
-
-function prepareWorkspace(): void {
-  rmSync(workspaceCopy, { recursive: true, force: true });
-  cpSync(fixtureWorkspace, workspaceCopy, { recursive: true });
 }
 
 async function canDownloadVSCode(): Promise<string | undefined> {
@@ -170,17 +162,24 @@ function pruneStaleRuns(): void {
   }
 }
 
-async function main(): Promise<number> {
-  pruneStaleRuns();
-  rmSync(runDir, { recursive: true, force: true });
-  mkdirSync(runDir, { recursive: true });
-  rmSync(screenshotDir, { recursive: true, force: true });
-  mkdirSync(screenshotDir, { recursive: true });
-  ensureExtensionBuilt();
-  await bundleSuite();
-  prepareWorkspace();
-  const { executable, kind } = await chooseVSCode();
-  console.log(`extension-host tests in ${kind}`);
+interface SessionResult {
+  passed: number;
+  failed: number;
+  pending: number;
+  activationMs?: number;
+  error?: string;
+}
+
+/**
+ * One VS Code session: a fresh copy of the fixture workspace, the suite chosen by `suite`, counts read back
+ * from the host. A session that never reports counts as one failure, with a message saying why.
+ */
+async function runSession(executable: string, kind: string, suite: 'main' | 'restricted'): Promise<SessionResult> {
+  const sessionDir = join(runDir, suite);
+  const workspace = join(sessionDir, 'workspace'); // the folder's name is what the window title shows
+  const resultFile = join(sessionDir, 'host-result.json');
+  mkdirSync(sessionDir, { recursive: true });
+  cpSync(fixtureWorkspace, workspace, { recursive: true });
 
   const stdout = new Scanner(process.stdout);
   let exitCode = 0;
@@ -189,8 +188,14 @@ async function main(): Promise<number> {
       vscodeExecutablePath: executable,
       extensionDevelopmentPath: root,
       extensionTestsPath: join(suiteOut, 'index.js'),
-      launchArgs: [workspaceCopy],
-      extensionTestsEnv: { MUP_LENS_RESULT_FILE: hostResultFile, MUP_LENS_SCREENSHOT_DIR: screenshotDir },
+      launchArgs: [workspace],
+      extensionTestsEnv: {
+        MUP_LENS_RESULT_FILE: resultFile,
+        MUP_LENS_SCREENSHOT_DIR: screenshotDir,
+        MUP_LENS_SUITE: suite,
+        // Read by scripts/vscode-launcher.mjs: start code-server with workspace trust on (untrusted folder).
+        MUP_LENS_WORKSPACE_TRUST: suite === 'restricted' ? '1' : '',
+      },
       stdout,
     });
   } catch (err) {
@@ -198,26 +203,59 @@ async function main(): Promise<number> {
     exitCode = (err as { code?: number }).code ?? 1;
   }
 
-  const reported = existsSync(hostResultFile)
-    ? (JSON.parse(readFileSync(hostResultFile, 'utf8')) as { passed: number; failed: number; pending?: number })
+  const reported = existsSync(resultFile)
+    ? (JSON.parse(readFileSync(resultFile, 'utf8')) as { passed: number; failed: number; pending?: number })
     : stdout.result;
   if (!reported) {
-    throw new Failure(
-      `${kind} exited (code ${exitCode}) before the host tests reported results: it failed to start, the ` +
-        `extension host crashed or the suite did not load, or the run hit its timeout (see the lines above` +
-        `${kind.startsWith('code-server') ? `, and ${relative(root, join(screenshotDir, 'final.png'))} if it was taken` : ''})`,
-    );
+    const error =
+      `${kind} (${suite} session) exited (code ${exitCode}) before the host tests reported results: it failed to ` +
+      'start, the extension host crashed or the suite did not load, or the run hit its timeout (see the lines above' +
+      `${kind.startsWith('code-server') ? `, and ${relative(root, screenshotDir)}/final-${suite}.png if it was taken` : ''})`;
+    console.error(`\nintegration tier: ${error}`);
+    return { passed: 0, failed: 1, pending: 0, error };
   }
   let failed = reported.failed;
   if (exitCode !== 0 && failed === 0) {
-    console.error(`the host reported no failures but exited ${exitCode}: counted as one failure`);
+    console.error(`the host (${suite} session) reported no failures but exited ${exitCode}: counted as one failure`);
     failed = 1;
   }
-  writeSummary({ passed: reported.passed, failed, pending: reported.pending ?? 0, vscode: kind, activationMs: stdout.activationMs });
-  if (stdout.activationMs !== undefined) console.log(`extension activation: ${stdout.activationMs} ms`);
+  return { passed: reported.passed, failed, pending: reported.pending ?? 0, activationMs: stdout.activationMs };
+}
+
+async function main(): Promise<number> {
+  pruneStaleRuns();
+  rmSync(runDir, { recursive: true, force: true });
+  mkdirSync(runDir, { recursive: true });
+  rmSync(screenshotDir, { recursive: true, force: true });
+  mkdirSync(screenshotDir, { recursive: true });
+  ensureExtensionBuilt();
+  await bundleSuite();
+  const { executable, kind } = await chooseVSCode();
+
+  // Restricted mode needs a host with workspace trust on: runTests always passes --disable-workspace-trust
+  // to VS Code desktop, but the code-server launcher can leave trust on (MUP_LENS_WORKSPACE_TRUST).
+  const suites: ('main' | 'restricted')[] = kind.startsWith('code-server') ? ['main', 'restricted'] : ['main'];
+  const sessions: SessionResult[] = [];
+  for (const suite of suites) {
+    console.log(`\nextension-host tests (${suite} session) in ${kind}`);
+    sessions.push(await runSession(executable, kind, suite));
+  }
+  const sum = (k: 'passed' | 'failed' | 'pending') => sessions.reduce((n, r) => n + r[k], 0);
+  const activationMs = sessions[0].activationMs;
+  const errors = sessions.map((r) => r.error).filter(Boolean);
+  writeSummary({
+    passed: sum('passed'),
+    failed: sum('failed'),
+    pending: sum('pending'),
+    vscode: kind,
+    activationMs,
+    ...(errors.length ? { error: errors.join('\n') } : {}),
+  });
+  if (activationMs !== undefined) console.log(`extension activation: ${activationMs} ms`);
   const shots = existsSync(screenshotDir) ? readdirSync(screenshotDir).filter((f) => f.endsWith('.png')) : [];
   if (shots.length) console.log(`screenshots: ${shots.map((f) => relative(root, join(screenshotDir, f))).join(', ')}`);
-  return failed === 0 && reported.passed > 0 ? 0 : 1;
+  console.log(`integration sessions: ${sessions.map((r, i) => `${suites[i]} ${r.passed} passed, ${r.failed} failed`).join('; ')}`);
+  return sum('failed') === 0 && sum('passed') > 0 ? 0 : 1;
 }
 
 function removeRunDir(): void {

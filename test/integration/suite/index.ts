@@ -40,9 +40,11 @@ export function run(): Promise<void> {
   });
   const grep = process.env.MUP_LENS_GREP;
   if (grep) mocha.grep(grep);
-  const files = readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
-  if (files.length === 0) return Promise.reject(new Error(`no *.test.js next to ${__filename}: bundle the suite first (runTest.ts does)`));
-  for (const f of files) mocha.addFile(join(__dirname, f));
+  // MUP_LENS_SUITE=restricted: the session without workspace trust runs restricted/*.test.js instead.
+  const dir = process.env.MUP_LENS_SUITE === 'restricted' ? join(__dirname, 'restricted') : __dirname;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort();
+  if (files.length === 0) return Promise.reject(new Error(`no *.test.js in ${dir}: bundle the suite first (runTest.ts does)`));
+  for (const f of files) mocha.addFile(join(dir, f));
   return new Promise((resolve, reject) => {
     try {
       mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} host test(s) failed`)) : resolve()));

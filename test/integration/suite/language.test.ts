@@ -137,6 +137,19 @@ suite('language features on the fixture workspace', () => {
     assert.ok(hidden.some((t) => /hidden/i.test(t)), `no hover on the hidden layer says "hidden": ${JSON.stringify(hidden)}`);
   });
 
+  test('a trusted workspace gets CodeLenses that run a coordinate check and a sweep on the exported factory', async () => {
+    // The counterpart of the restricted session's "no CodeLens" test.
+    const { document } = await openFixture(SP_MLP);
+    await waitForDiagnostics(document.uri, EXPECTED_SP_MLP);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri);
+    const ours = (lenses ?? []).filter((l) => l.command?.command.startsWith('mupLens.'));
+    const factoryLine = lineContaining(document, 'export function mlp(');
+    assert.deepEqual(
+      ours.map((l) => `${l.command?.command}@${l.range.start.line + 1}`).sort(),
+      [`mupLens.runCoordinateCheck@${factoryLine}`, `mupLens.runSweep@${factoryLine}`],
+    );
+  });
+
   test('screenshot: the editor with squiggles and the quick-fix menu open', async function () {
     if (!process.env.MUP_LENS_SCREENSHOT_DIR) this.skip(); // only the code-server launcher takes screenshots
     const editor = await openFixture(SP_MLP);
