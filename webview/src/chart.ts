@@ -46,6 +46,19 @@ export function logSplits(min: number, max: number, base: number): number[] {
   return out;
 }
 
+/** Log10 ticks: the decades, plus 2x and 5x when fewer than three decades are in view (uPlot's default draws all nine). */
+export function log10Splits(min: number, max: number): number[] {
+  const lo = Math.floor(Math.log10(min));
+  const hi = Math.ceil(Math.log10(max));
+  const mantissas = hi - lo <= 3 ? [1, 2, 5] : [1];
+  const out: number[] = [];
+  for (let e = lo; e <= hi; e++) for (const m of mantissas) {
+    const v = Number((m * 10 ** e).toPrecision(6));
+    if (v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9)) out.push(v);
+  }
+  return out;
+}
+
 function yRange(spec: PlotSpec): [number, number] | null {
   if (spec.yRange) return spec.yRange;
   const vals = finiteValues(spec.series, spec.yLog !== null);
@@ -155,7 +168,14 @@ export function createChart(target: HTMLElement, spec: PlotSpec, o: ChartOptions
           : {}),
         values: (_u, vals) => vals.map((v) => fmtTick(spec, v)),
       },
-      { ...axisCommon, label: spec.yLabel, size: 60 },
+      {
+        ...axisCommon,
+        label: spec.yLabel,
+        size: 60,
+        ...(spec.yLog === 10
+          ? { splits: (u: uPlot) => log10Splits(u.scales.y.min ?? 0.1, u.scales.y.max ?? 1), filter: (_u: uPlot, splits: number[]) => splits, values: (_u: uPlot, vals: number[]) => vals.map((v) => String(Number(v.toPrecision(3)))) }
+          : {}),
+      },
     ],
     series: [
       { label: spec.xLabel },
