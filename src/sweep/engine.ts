@@ -168,10 +168,10 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     if (r) results.set(k, r);
   });
   const reused = results.size;
-  let done = reused;
+  let done = 0;
   grid.forEach((p, i) => {
     const r = results.get(keys[i]!);
-    if (r) events.onTrial?.({ trial: toSweepTrial(r), reused: true, done, total: grid.length, ms: null });
+    if (r) events.onTrial?.({ trial: toSweepTrial(r), reused: true, done: ++done, total: grid.length, ms: null });
   });
 
   const keyOf = new Map(grid.map((p, i) => [p, keys[i]!]));
