@@ -57,11 +57,12 @@ PATH="$node_dir/bin:$PATH" npm_config_nodedir="$node_dir" \
   || fail "npm could not install code-server@$CODE_SERVER_VERSION (see the npm output above; native builds need python3, make, g++ and libkrb5-dev)"
 [ -f "$cs_entry" ] || fail "code-server installed but $cs_entry is missing"
 
+# Paths relative to the tools folder, so that a moved checkout keeps working.
 cat >"$manifest" <<EOF
 {
   "pins": "$pins",
-  "node": "$node_bin",
-  "codeServerEntry": "$cs_entry",
+  "node": "${node_bin#"$tools"/}",
+  "codeServerEntry": "${cs_entry#"$tools"/}",
   "codeServerVersion": "$CODE_SERVER_VERSION"
 }
 EOF

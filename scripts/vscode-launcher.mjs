@@ -80,6 +80,9 @@ function readTools() {
     throw new LauncherError(`code-server is not installed (${manifest} is missing): run scripts/setup-vscode-tools.sh (~3 min, once)`);
   }
   const tools = JSON.parse(readFileSync(manifest, 'utf8'));
+  // Paths in tools.json are relative to the tools folder (absolute ones, from older setups, stay as they are).
+  tools.node = resolve(toolsDir, tools.node);
+  tools.codeServerEntry = resolve(toolsDir, tools.codeServerEntry);
   for (const p of [tools.node, tools.codeServerEntry]) {
     if (!existsSync(p)) throw new LauncherError(`${p} is missing: rerun scripts/setup-vscode-tools.sh`);
   }

@@ -56,11 +56,10 @@ suite('the extension in a VS Code host', () => {
     assert.ok(!/isWorkspaceTrusted/.test(open?.enablement ?? ''), 'Open Results runs no code and should work untrusted');
   });
 
-  test('this host runs with workspace trust disabled, so the workspace counts as trusted', () => {
-    // code-server and @vscode/test-electron both start with --disable-workspace-trust, and the API offers
-    // no way to make a workspace untrusted from a test: a restricted-mode run (isTrusted false, the commands
-    // greyed out and refusing) cannot be driven here. What can be checked is the manifest (test above) and
-    // that the host really is in the trusted state the other tests assume.
+  test('this session runs trusted (restricted mode has its own session: suite/restricted)', () => {
+    // code-server and @vscode/test-electron start the main session with --disable-workspace-trust; the API
+    // cannot revoke trust from a test, so runTest.ts runs suite/restricted in a second code-server session
+    // with trust on (VS Code desktop: runTests always disables trust, so there it cannot run).
     assert.equal(vscode.workspace.isTrusted, true);
   });
 });
