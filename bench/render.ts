@@ -168,6 +168,18 @@ async function main(): Promise<void> {
           delete d.renderCount;
           return d;
         });
+        if (theme === 'light') {
+          // The exports as a user gets them: PNG (composed canvases) and SVG (redrawn from the data).
+          await page.evaluate(() => (window.__posted.length = 0));
+          await page.click('button[data-export="png"]');
+          await page.click('button[data-export="svg"]');
+          const ex = (await page.evaluate(() => window.__posted.filter((m: { type: string }) => m.type === 'panel/export'))) as Array<{ format: string; data: string }>;
+          for (const e of ex) {
+            const f = join(out, 'screens', `${name}-export.${e.format}`);
+            writeFileSync(f, e.format === 'png' ? Buffer.from(e.data.split(',')[1], 'base64') : e.data);
+            shots.push(f);
+          }
+        }
       }
     }
     const result = { summary: { ...summary, loadAvg1m: Number(load.toFixed(2)) }, samples: { render, baseline: base }, bigSweepDom: dom, domChecks, screenshots: shots, pageErrors: errors, chromium: browser.version() };

@@ -2,6 +2,7 @@
 // hook (so the legend keeps one entry per line), clicks on a line reported, colours from the VS Code theme.
 import uPlot from 'uplot';
 import { finiteValues, type PlotSpec } from './model/plotSpec';
+import { logTicks } from './model/svg';
 
 export interface ThemeColors {
   foreground: string;
@@ -35,28 +36,6 @@ function fmtTick(spec: PlotSpec, v: number): string {
     return Math.abs(e - Math.round(e)) < 1e-6 ? `2^${Math.round(e)}` : '';
   }
   return Number.isInteger(v) ? String(v) : '';
-}
-
-export function logSplits(min: number, max: number, base: number): number[] {
-  const lo = Math.ceil(Math.log(min) / Math.log(base) - 1e-9);
-  const hi = Math.floor(Math.log(max) / Math.log(base) + 1e-9);
-  const every = Math.max(1, Math.ceil((hi - lo + 1) / 8));
-  const out: number[] = [];
-  for (let e = lo; e <= hi; e += every) out.push(base ** e);
-  return out;
-}
-
-/** Log10 ticks: the decades, plus 2x and 5x when fewer than three decades are in view (uPlot's default draws all nine). */
-export function log10Splits(min: number, max: number): number[] {
-  const lo = Math.floor(Math.log10(min));
-  const hi = Math.ceil(Math.log10(max));
-  const mantissas = hi - lo <= 3 ? [1, 2, 5] : [1];
-  const out: number[] = [];
-  for (let e = lo; e <= hi; e++) for (const m of mantissas) {
-    const v = Number((m * 10 ** e).toPrecision(6));
-    if (v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9)) out.push(v);
-  }
-  return out;
 }
 
 function yRange(spec: PlotSpec): [number, number] | null {
@@ -164,7 +143,7 @@ export function createChart(target: HTMLElement, spec: PlotSpec, o: ChartOptions
         label: spec.xLabel,
         // Ticks at whole powers of two inside the (padded) range, thinned to about 8.
         ...(spec.xLog
-          ? { splits: (u: uPlot) => logSplits(u.scales.x.min ?? 1, u.scales.x.max ?? 2, spec.xLog ?? 2), filter: (_u: uPlot, splits: number[]) => splits }
+          ? { splits: (u: uPlot) => logTicks(u.scales.x.min ?? 1, u.scales.x.max ?? 2, spec.xLog ?? 2), filter: (_u: uPlot, splits: number[]) => splits }
           : {}),
         values: (_u, vals) => vals.map((v) => fmtTick(spec, v)),
       },
@@ -173,7 +152,7 @@ export function createChart(target: HTMLElement, spec: PlotSpec, o: ChartOptions
         label: spec.yLabel,
         size: 60,
         ...(spec.yLog === 10
-          ? { splits: (u: uPlot) => log10Splits(u.scales.y.min ?? 0.1, u.scales.y.max ?? 1), filter: (_u: uPlot, splits: number[]) => splits, values: (_u: uPlot, vals: number[]) => vals.map((v) => String(Number(v.toPrecision(3)))) }
+          ? { splits: (u: uPlot) => logTicks(u.scales.y.min ?? 0.1, u.scales.y.max ?? 1, 10), filter: (_u: uPlot, splits: number[]) => splits, values: (_u: uPlot, vals: number[]) => vals.map((v) => String(Number(v.toPrecision(3)))) }
           : {}),
       },
     ],

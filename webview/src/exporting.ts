@@ -19,18 +19,40 @@ export interface ExportSource {
   colors: ThemeColors;
 }
 
-/** All charts on one canvas, in a grid of `columns`, titles included (uPlot draws them in the DOM). */
+/** All charts on one canvas, in a grid of `columns`, with titles and legends (uPlot draws those in the DOM). */
 export function composePng(src: ExportSource): string {
   const dpr = devicePixelRatio || 1;
   const canvases = src.charts.map((c) => c.ctx.canvas);
   const cw = Math.max(...canvases.map((c) => c.width), 1);
   const ch = Math.max(...canvases.map((c) => c.height), 1);
   const titleH = Math.round(22 * dpr);
+  const rowH = Math.round(16 * dpr);
   const cols = Math.max(1, Math.min(src.columns, canvases.length));
   const rows = Math.ceil(canvases.length / cols);
+  // Legend entries wrap in rows under each plot; measure with a scratch context first.
+  const measure = document.createElement('canvas').getContext('2d')!;
+  measure.font = `${Math.round(11 * dpr)}px sans-serif`;
+  const layout = src.specs.map((spec) => {
+    const items: Array<{ x: number; row: number; color: string; label: string }> = [];
+    let x = 8 * dpr;
+    let row = 0;
+    for (const s of spec.series) {
+      const label = s.label + (s.emphasis === 'fail' ? ' \u2717' : '');
+      const w = 18 * dpr + measure.measureText(label).width + 12 * dpr;
+      if (x + w > cw && x > 8 * dpr) {
+        row++;
+        x = 8 * dpr;
+      }
+      items.push({ x, row, color: s.color, label });
+      x += w;
+    }
+    return items;
+  });
+  const legendH = (Math.max(0, ...layout.map((l) => (l.length ? l[l.length - 1].row + 1 : 0))) * rowH) + 6 * dpr;
+  const cellH = titleH + ch + legendH;
   const out = document.createElement('canvas');
   out.width = cols * cw;
-  out.height = titleH + rows * (ch + titleH);
+  out.height = titleH + rows * cellH;
   const ctx = out.getContext('2d')!;
   ctx.fillStyle = src.colors.background;
   ctx.fillRect(0, 0, out.width, out.height);
@@ -39,12 +61,21 @@ export function composePng(src: ExportSource): string {
   ctx.fillText(src.title, 8 * dpr, 16 * dpr);
   canvases.forEach((c, i) => {
     const x = (i % cols) * cw;
-    const y = titleH + Math.floor(i / cols) * (ch + titleH);
+    const y = titleH + Math.floor(i / cols) * cellH;
+    ctx.fillStyle = src.colors.foreground;
     ctx.font = `${Math.round(12 * dpr)}px sans-serif`;
     ctx.textAlign = 'center';
     ctx.fillText(src.specs[i]?.title ?? '', x + cw / 2, y + 15 * dpr);
     ctx.textAlign = 'start';
     ctx.drawImage(c, x, y + titleH);
+    ctx.font = `${Math.round(11 * dpr)}px sans-serif`;
+    for (const it of layout[i] ?? []) {
+      const ly = y + titleH + ch + it.row * rowH + 11 * dpr;
+      ctx.fillStyle = it.color;
+      ctx.fillRect(x + it.x, ly - 8 * dpr, 12 * dpr, 10 * dpr);
+      ctx.fillStyle = src.colors.foreground;
+      ctx.fillText(it.label, x + it.x + 16 * dpr, ly);
+    }
   });
   return out.toDataURL('image/png');
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { coordModel } from '../../../webview/src/model/coordModel';
 import { coordCsv, sweepCsv, toCsv, viewJson } from '../../../webview/src/model/exportData';
-import { makeAxis, plotsToSvg } from '../../../webview/src/model/svg';
+import { logTicks, makeAxis, plotsToSvg } from '../../../webview/src/model/svg';
 import { sweepModel } from '../../../webview/src/model/sweepModel';
 import { coordFixture, range, SP_LAWS, SP_SWEEP, sweepRun, sweepTrials, sweepView } from './fixtures';
 
@@ -74,6 +74,25 @@ describe('SVG export', () => {
     const step = a.toPx(2 ** -7) - a.toPx(2 ** -8);
     assert.ok(Math.abs(a.toPx(2 ** -3) - a.toPx(2 ** -4) - step) < 1e-9);
     assert.ok(a.ticks.length <= 11 && a.ticks.every((t) => /^2\^-\d+$/.test(t.label)));
+  });
+
+  it('ticks log axes at powers of two, and at 1-2-5 on short log10 ranges', () => {
+    assert.deepEqual(logTicks(2 ** -14.3, 2 ** -1.7, 2).map(Math.log2), [-14, -12, -10, -8, -6, -4, -2]);
+    assert.deepEqual(logTicks(50, 3000, 2), [64, 128, 256, 512, 1024, 2048]);
+    assert.deepEqual(logTicks(0.39, 1.3, 10), [0.5, 1]);
+    assert.deepEqual(logTicks(0.4, 130, 10), [1, 10, 100]);
+    assert.deepEqual(logTicks(0.3, 25, 10), [0.5, 1, 2, 5, 10, 20]);
+    assert.deepEqual(logTicks(0, 1, 10), []);
+  });
+
+  it('keeps the legend beside the plot area, clear of the data', () => {
+    const m = coordModel(coordFixture(SP_LAWS), meta);
+    const svg = plotsToSvg([m.plots[1]], { ...svgOpts, columns: 1 });
+    const frame = svg.match(/<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/)!;
+    const right = Number(frame[1]) + Number(frame[2]);
+    const legendXs = [...svg.matchAll(/<text x="([\d.]+)" y="[\d.]+" font-size="10">(dense|readout)/g)].map((x) => Number(x[1]));
+    assert.equal(legendXs.length, 4);
+    assert.ok(legendXs.every((x) => x > right), 'legend right of the frame');
   });
 
   it('says "no data yet" for an empty plot instead of drawing NaN', () => {

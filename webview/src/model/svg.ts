@@ -20,11 +20,6 @@ interface Axis {
   ticks: Array<{ v: number; label: string }>;
 }
 
-function logTickLabel(base: number, e: number, pow2: boolean): string {
-  if (base === 2) return pow2 ? `2^${e}` : String(2 ** e);
-  return e >= -2 && e <= 3 ? String(10 ** e) : `1e${e}`;
-}
-
 function niceStep(span: number, count: number): number {
   const raw = span / Math.max(1, count);
   const p = 10 ** Math.floor(Math.log10(raw));
@@ -32,7 +27,28 @@ function niceStep(span: number, count: number): number {
   return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
 }
 
-/** Axis from data min/max to pixels [a, b]; log axes tick at integer powers (thinned to about 8). */
+/**
+ * Tick values of a log axis between min and max: whole powers of the base (thinned to about 8); for base 10
+ * over at most three decades also 2x and 5x, so a short range still gets labels. Used by uPlot and SVG alike.
+ */
+export function logTicks(min: number, max: number, base: 2 | 10): number[] {
+  if (!(min > 0) || !(max >= min)) return [];
+  const lo = Math.floor(Math.log(min) / Math.log(base) + 1e-9);
+  const hi = Math.ceil(Math.log(max) / Math.log(base) - 1e-9);
+  const inRange = (v: number) => v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9);
+  const out: number[] = [];
+  if (base === 10) {
+    const mantissas = hi - lo <= 3 ? [1, 2, 5] : [1];
+    for (let e = lo; e <= hi; e++) for (const m of mantissas) out.push(Number((m * 10 ** e).toPrecision(6)));
+    return out.filter(inRange);
+  }
+  const powers: number[] = [];
+  for (let e = lo; e <= hi; e++) if (inRange(base ** e)) powers.push(e);
+  const every = Math.max(1, Math.ceil(powers.length / 8));
+  return powers.filter((_, i) => i % every === 0).map((e) => base ** e);
+}
+
+/** Axis from data min/max to pixels [a, b]; log axes tick where logTicks says. */
 export function makeAxis(min: number, max: number, log: 2 | 10 | null, a: number, b: number, pow2 = true): Axis {
   if (log) {
     let lo = Math.log(min) / Math.log(log);
@@ -45,11 +61,7 @@ export function makeAxis(min: number, max: number, log: 2 | 10 | null, a: number
     lo -= pad;
     hi += pad;
     const toPx = (v: number) => a + ((Math.log(v) / Math.log(log) - lo) / (hi - lo)) * (b - a);
-    const first = Math.ceil(lo);
-    const last = Math.floor(hi);
-    const every = Math.max(1, Math.ceil((last - first + 1) / 8));
-    const ticks = [];
-    for (let e = first; e <= last; e += every) ticks.push({ v: log ** e, label: logTickLabel(log, e, pow2) });
+    const ticks = logTicks(log ** lo, log ** hi, log).map((v) => ({ v, label: log === 2 ? (pow2 ? `2^${Math.round(Math.log2(v))}` : String(v)) : String(Number(v.toPrecision(3))) }));
     return { toPx, ticks };
   }
   if (max - min < 1e-12) {
@@ -64,7 +76,8 @@ export function makeAxis(min: number, max: number, log: 2 | 10 | null, a: number
 }
 
 function plotSvg(spec: PlotSpec, x0: number, y0: number, o: SvgOptions): string {
-  const m = { l: 58, r: 12, t: 26, b: 40 };
+  // Room on the right for the legend, so that it never covers data or the diverged markers at the top.
+  const m = { l: 58, r: spec.series.length ? 112 : 12, t: 26, b: 40 };
   const left = x0 + m.l;
   const right = x0 + o.plotWidth - m.r;
   const top = y0 + m.t;
@@ -142,11 +155,11 @@ function plotSvg(spec: PlotSpec, x0: number, y0: number, o: SvgOptions): string 
       );
     }
   }
-  // Legend under the title, right-aligned inside the plot.
+  // Legend right of the plot area.
   spec.series.forEach((s, i) => {
-    const ly = top + 10 + i * 13;
-    out.push(`<line x1="${n2(right - 110)}" x2="${n2(right - 96)}" y1="${n2(ly)}" y2="${n2(ly)}" stroke="${s.color}" stroke-width="${s.emphasis === 'fail' ? 3 : 2}"/>`);
-    out.push(`<text x="${n2(right - 92)}" y="${n2(ly + 3)}" font-size="10">${esc(s.label)}${s.emphasis === 'fail' ? ' \u2717' : ''}</text>`);
+    const ly = top + 6 + i * 13;
+    out.push(`<line x1="${n2(right + 8)}" x2="${n2(right + 22)}" y1="${n2(ly)}" y2="${n2(ly)}" stroke="${s.color}" stroke-width="${s.emphasis === 'fail' ? 3 : 2}"/>`);
+    out.push(`<text x="${n2(right + 26)}" y="${n2(ly + 3)}" font-size="10">${esc(s.label)}${s.emphasis === 'fail' ? ' \u2717' : ''}</text>`);
   });
   out.push('</g>');
   return out.join('');
