@@ -86,7 +86,7 @@ const load = Module._load;
 Module._load = function (request, ...rest) { return request === 'vscode' ? vscode : load.call(this, request, ...rest); };
 const context = new Proxy({
   subscriptions: [], extensionPath: root, extensionUri: overrides.Uri.file(root),
-  globalStorageUri: overrides.Uri.file(root + '/.bench-storage'), storageUri: undefined,
+  globalStorageUri: overrides.Uri.file(process.env.MUP_BENCH_STORAGE), storageUri: undefined,
   extensionMode: 1, asAbsolutePath: (p) => root + '/' + p,
 }, { get: (t, p) => (p in t ? t[p] : deep('context.' + String(p))) });
 const t0 = performance.now();
@@ -100,7 +100,9 @@ const started = Date.now();
 (function wait() {
   if (sets.length > 0 || Date.now() - started > 60000) {
     console.log(JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, firstLintMs: sets.length ? sets[0].at - t2 : null, findings: sets.length ? sets[0].n : null, error }));
-    process.exit(0);
+    // Let the code cache write that the first lint scheduled (already due) run before leaving.
+    setTimeout(() => process.exit(0), 10);
+    return;
   }
   setTimeout(wait, 1);
 })();
@@ -117,7 +119,7 @@ interface ChildResult {
 function runChild(mode: 'empty' | 'extension', modulePath: string): ChildResult {
   const r = spawnSync(process.execPath, ['-e', child, mode, modulePath, root, join(root, 'examples/mlp/sp.ts')], {
     encoding: 'utf8',
-    env: { ...process.env, MUP_BENCH_WARMUP: join(tmp, 'warmup.js') },
+    env: { ...process.env, MUP_BENCH_WARMUP: join(tmp, 'warmup.js'), MUP_BENCH_STORAGE: join(tmp, 'storage') },
   });
   if (r.status !== 0) throw new Error(`child (${mode}) failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
@@ -170,7 +172,10 @@ const summary = {
   ratioToEmptyRequire: +(median(host) / median(baseline)).toFixed(1),
   targetMs: target,
   withinTarget: median(host) < target,
-  firstLintMs: firstLint.length ? +median(firstLint).toFixed(1) : null,
+  // Run 1 compiles dist/analyzer.js (no code cache yet) and writes the cache; the later runs use it.
+  firstLintColdMs: firstLint.length ? +firstLint[0].toFixed(1) : null,
+  firstLintMs: firstLint.length > 1 ? +median(firstLint.slice(1)).toFixed(1) : null,
+  firstLintCachedToCold: firstLint.length > 1 ? +(median(firstLint.slice(1)) / firstLint[0]).toFixed(2) : null,
   extensionBundleBytes: size(extension),
   analyzerBundleBytes: size(analyzer),
 };
@@ -197,7 +202,10 @@ writeFileSync(
 console.log(`runs: ${runs} fresh processes each (median)`);
 console.log(`require + activate(): ${summary.activationMs} ms (require ${summary.requireMs} ms); target < ${target} ms: ${summary.withinTarget ? 'met' : 'NOT met'}`);
 console.log(`baseline require of an empty module: ${summary.emptyRequireMs} ms; ratio ${summary.ratioToEmptyRequire}x`);
-console.log(`first lint after activation (loads dist/analyzer.js, analyses examples/mlp/sp.ts): ${summary.firstLintMs} ms, ${findings} findings`);
+console.log(
+  `first lint after activation (loads dist/analyzer.js, analyses examples/mlp/sp.ts, ${findings} findings): ` +
+    `${summary.firstLintColdMs} ms without the code cache (run 1), ${summary.firstLintMs} ms with it (ratio ${summary.firstLintCachedToCold})`,
+);
 console.log(`bundles: dist/extension.js ${summary.extensionBundleBytes} bytes, dist/analyzer.js ${summary.analyzerBundleBytes} bytes`);
 if (error) console.log(`activate() threw under the mock: ${error.split('\n')[0]}`);
 if (importers.length > 0) {

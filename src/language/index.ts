@@ -1,12 +1,13 @@
 // The language features of mup-lens: diagnostics, quick fixes, hovers and CodeLenses for JS/TS documents.
 // Registration only: nothing here parses anything; the analyzer loads on the first document that needs it.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnalysisResult } from '../analyzer/types';
 import { MupCodeActionProvider } from './codeActions';
 import { MupCodeLensProvider } from './codeLens';
 import { DiagnosticsController } from './diagnostics';
 import { MupHoverProvider } from './hover';
-import { DOCUMENT_SELECTOR, LanguageService } from './service';
+import { DOCUMENT_SELECTOR, LanguageService, setAnalyzerCodeCache } from './service';
 
 export { loadAnalyzer } from './service';
 
@@ -19,6 +20,9 @@ export interface LanguageFeatures {
 }
 
 export function registerLanguageFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): LanguageFeatures {
+  // V8's compiled code of the analyzer bundle, kept between sessions (see ./codeCache.ts).
+  const storage = context.globalStorageUri;
+  setAnalyzerCodeCache(storage?.scheme === 'file' ? path.join(storage.fsPath, 'v8-cache') : undefined, (m) => log.info(m));
   const service = new LanguageService(log, context.extensionPath);
   const diagnostics = new DiagnosticsController(service, log);
   const lenses = new MupCodeLensProvider(service, log);

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { AnalysisResult, RuleId } from '../analyzer/types';
 import type { AnalyzerApi } from './analyzerApi';
 import { AnalysisCache, EMPTY_RESULT, type AnalysisOutcome } from './analysisCache';
+import { requireWithCodeCache } from './codeCache';
 import { analyzeOptions, DEFAULT_SETTINGS, parseLintSettings, type LintSettings } from './config';
 import { isLintableDocument, LANGUAGES, SCHEMES } from './documents';
 import { defaultRuleDocUrl } from './mapping';
@@ -19,16 +20,34 @@ export function isLintable(doc: vscode.TextDocument): boolean {
   return isLintableDocument({ languageId: doc.languageId, scheme: doc.uri.scheme, path: doc.uri.path });
 }
 
+/** Where V8's compiled code of dist/analyzer.js is kept (the extension's global storage); unset: no cache. */
+let codeCacheDir: string | undefined;
+let codeCacheLog: ((message: string) => void) | undefined;
+
+export function setAnalyzerCodeCache(dir: string | undefined, log?: (message: string) => void): void {
+  codeCacheDir = dir;
+  codeCacheLog = log;
+}
+
 /**
- * The analyzer bundle sits beside the extension bundle (dist/analyzer.js). Run from source (unit tests under
- * tsx) there is no bundle: the source module is used instead.
+ * The analyzer bundle sits beside the extension bundle (dist/analyzer.js) and is compiled through a V8 code
+ * cache. Run from source (unit tests under tsx) there is no bundle: the source module is used instead.
  */
 export function loadAnalyzerBundle(): AnalyzerApi {
   // Computed paths: esbuild leaves them alone, so the TypeScript compiler stays out of dist/extension.js.
   const bundle = path.join(__dirname, 'analyzer.js');
-  const target = existsSync(bundle) ? bundle : path.join(__dirname, 'analyzerBundle');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(target) as Partial<AnalyzerApi>;
+  let mod: Partial<AnalyzerApi>;
+  let target = bundle;
+  if (existsSync(bundle)) {
+    const started = performance.now();
+    const loaded = requireWithCodeCache(bundle, codeCacheDir, { onProblem: codeCacheLog });
+    mod = loaded.exports as Partial<AnalyzerApi>;
+    codeCacheLog?.(`analyzer bundle compiled and run in ${(performance.now() - started).toFixed(0)} ms (code cache: ${loaded.cache})`);
+  } else {
+    target = path.join(__dirname, 'analyzerBundle');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(target) as Partial<AnalyzerApi>;
+  }
   if (typeof mod.analyze !== 'function') throw new Error(`${target} exports no analyze()`);
   return mod as AnalyzerApi;
 }
