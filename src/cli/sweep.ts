@@ -32,6 +32,7 @@ Trains the model at each width over a grid of learning rates and reports whether
   --target-width N           width to recommend an LR for (default: the widest swept)
   --trial-timeout S          stop a trial after S seconds (default: none)
   --format text|json|html    output (html: writes <out>/report.html and prints its path)
+  --quiet, -q                no progress lines on stderr (warnings still)
 `;
 
 const DEFAULTS = { widths: '64,128,256', lrRange: '2^-14:2^-4:1', steps: 150, seeds: 1, baseWidth: 64 };

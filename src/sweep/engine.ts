@@ -1,7 +1,7 @@
 // The sweep engine (host side): grid -> reuse what the store has -> run the rest on a worker pool, storing each
 // trial the moment it finishes -> analyse everything stored for this grid. Used by `mup-lens sweep` and the
 // VS Code command; tfjs and user code run only in the workers.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import type { BackendInfo, BackendRequest } from '../worker/protocol';
 import { enumerateGrid, scheduleOrder, shardOf, type GridPoint } from './grid';
@@ -118,6 +118,13 @@ export function toSweepTrial(r: StoredTrial): SweepTrial {
   };
 }
 
+/** Shards and concurrent sweeps rewrite sweep.json/result.json: write a temporary file and rename it over. */
+function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, path);
+}
+
 export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Promise<SweepReport> {
   const started = Date.now();
   const warn = (m: string) => {
@@ -144,21 +151,14 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   const modelFileShown = relative(opts.cwd, opts.modelFile) || opts.modelFile;
 
   mkdirSync(opts.outDir, { recursive: true });
-  writeFileSync(
-    join(opts.outDir, 'sweep.json'),
-    JSON.stringify(
-      {
-        model: { file: modelFileShown, sha256: modelSha256, exportName: opts.exportName },
-        widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, steps: opts.steps,
-        parametrization: opts.parametrization, baseWidth: opts.baseWidth,
-        data: opts.data === null || opts.data === 'synthetic' ? opts.data ?? 'default' : { file: relative(opts.cwd, opts.data.file), exportName: opts.data.exportName },
-        backend: opts.backend, shard: opts.shard ?? null, version: opts.version, format: TRIAL_FORMAT,
-        updatedAt: new Date().toISOString(),
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  writeJsonAtomic(join(opts.outDir, 'sweep.json'), {
+    model: { file: modelFileShown, sha256: modelSha256, exportName: opts.exportName },
+    widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, steps: opts.steps,
+    parametrization: opts.parametrization, baseWidth: opts.baseWidth,
+    data: opts.data === null || opts.data === 'synthetic' ? opts.data ?? 'default' : { file: relative(opts.cwd, opts.data.file), exportName: opts.data.exportName },
+    backend: opts.backend, shard: opts.shard ?? null, version: opts.version, format: TRIAL_FORMAT,
+    updatedAt: new Date().toISOString(),
+  });
 
   const stored = readStore(opts.outDir);
   for (const w of stored.warnings) warn(w);
@@ -269,6 +269,6 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     elapsedMs: Date.now() - started,
     warnings,
   };
-  writeFileSync(join(opts.outDir, 'result.json'), JSON.stringify(report, null, 2) + '\n');
+  writeJsonAtomic(join(opts.outDir, 'result.json'), report);
   return report;
 }
