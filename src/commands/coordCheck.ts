@@ -125,7 +125,14 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, log: v
       void vscode.window.showInformationMessage('muP: a coordinate check is already running (cancel it from its notification).');
       return undefined;
     }
-    const target = await pickTarget(arg);
+    let target: Target | undefined;
+    try {
+      target = await pickTarget(arg);
+    } catch (err) {
+      log.error(`coordinate check: cannot list the model factories: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      void vscode.window.showErrorMessage(`muP: cannot list the model factories of this file: ${message(err)}`);
+      return undefined;
+    }
     if (!target) return undefined;
     if (target.uri.scheme !== 'file') {
       void vscode.window.showErrorMessage(`muP: the model must be a file on disk (got ${target.uri.toString()}).`);
