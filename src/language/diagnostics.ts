@@ -26,6 +26,10 @@ export class DiagnosticsController implements vscode.Disposable {
   private readonly lintedEmitter = new vscode.EventEmitter<{ uri: vscode.Uri; version: number; count: number }>();
   /** Fires after a document's diagnostics were set (for tests and other features). */
   readonly onDidLint = this.lintedEmitter.event;
+  /** Documents waiting for a full re-lint (activation, settings change), linted one per event-loop turn. */
+  private readonly queue = new Map<string, vscode.TextDocument>();
+  private pump: NodeJS.Immediate | undefined;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly service: LanguageService,
@@ -51,8 +55,34 @@ export class DiagnosticsController implements vscode.Disposable {
     this.debouncer.schedule('*', 0, () => this.lintAllOpen());
   }
 
+  /**
+   * Re-lints every open document, visible ones first, one per event-loop turn: a window that restores many
+   * tabs (or a settings change) does not freeze the host for all of them at once.
+   */
   lintAllOpen(): void {
-    for (const doc of vscode.workspace.textDocuments) this.lintNow(doc);
+    const visible = new Set((vscode.window.visibleTextEditors ?? []).map((e) => e.document.uri.toString()));
+    const docs = vscode.workspace.textDocuments.filter((d) => isLintable(d));
+    docs.sort((a, b) => Number(visible.has(b.uri.toString())) - Number(visible.has(a.uri.toString())));
+    for (const doc of docs) this.queue.set(doc.uri.toString(), doc);
+    this.pump ??= setImmediate(() => this.lintQueued());
+  }
+
+  private lintQueued(): void {
+    this.pump = undefined;
+    const next = this.queue.values().next();
+    if (next.done) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+      return;
+    }
+    this.queue.delete(next.value.uri.toString());
+    if (!next.value.isClosed) this.lintNow(next.value);
+    this.pump = setImmediate(() => this.lintQueued());
+  }
+
+  /** Resolves once no full re-lint is pending (for tests). */
+  whenIdle(): Promise<void> {
+    if (this.queue.size === 0 && !this.pump) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   lintSoon(doc: vscode.TextDocument): void {
@@ -68,6 +98,7 @@ export class DiagnosticsController implements vscode.Disposable {
     if (!isLintable(doc)) return;
     try {
       this.debouncer.cancel(doc.uri.toString());
+      this.queue.delete(doc.uri.toString());
       const outcome = this.service.analysisFor(doc);
       const plain = toDiagnostics(outcome.result.findings, this.service.settings, (rule) => this.service.ruleDocUrl(rule));
       const diagnostics = plain.map((d) => this.toDiagnostic(d));
@@ -89,12 +120,16 @@ export class DiagnosticsController implements vscode.Disposable {
   private clear(doc: vscode.TextDocument): void {
     const key = doc.uri.toString();
     this.debouncer.cancel(key);
+    this.queue.delete(key);
     this.collection.delete(doc.uri);
     this.service.forget(doc);
   }
 
   dispose(): void {
     this.debouncer.dispose();
+    if (this.pump) clearImmediate(this.pump);
+    this.queue.clear();
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -126,6 +126,7 @@ const fakeVscode = {
     getConfiguration: () => ({ get: (k: string) => config[k] }),
   },
   window: {
+    visibleTextEditors: [] as Array<{ document: FakeDoc }>,
     showErrorMessage: async (m: string) => void shown.push(m),
     showWarningMessage: async (m: string) => void shown.push(m),
   },
@@ -204,8 +205,8 @@ test('diagnostics: on open, debounced while typing, cleared on close', () => {
   }
 });
 
-test('diagnostics: settings changes re-lint open documents (severity, off, base width)', () => {
-  const { dispose } = setup();
+test('diagnostics: settings changes re-lint open documents (severity, off, base width)', async () => {
+  const { diagnostics, dispose } = setup();
   try {
     const doc = makeDoc(spText);
     fakeVscode.workspace.textDocuments = [doc];
@@ -213,6 +214,7 @@ test('diagnostics: settings changes re-lint open documents (severity, off, base 
     config.rules = { 'mup/init-fan-avg': 'off', 'mup/readout-not-scaled': 'warning' };
     config.baseWidth = 128;
     events.config.fire({ affectsConfiguration: (k) => k === 'mupLens.rules' || k === 'mupLens.baseWidth' });
+    await diagnostics.whenIdle();
     const diags = collection.get(doc.uri.toString())!;
     assert.deepEqual(diags.map((d) => d.code?.value), ['mup/readout-not-scaled']);
     assert.equal(diags[0].severity, fakeVscode.DiagnosticSeverity.Warning);
@@ -349,4 +351,26 @@ test('loadAnalyzer(): one shared analyzer for host code, loaded on first use (he
   assert.equal(loadAnalyzer(), a);
   const r = a.analyze(spText, '/ws/shared.ts');
   assert.deepEqual(r.factories.filter((f) => f.exported).map((f) => f.name), ['mlp']);
+});
+
+test('a full re-lint goes visible documents first, one per event-loop turn', async () => {
+  const { diagnostics, dispose } = setup();
+  try {
+    const docs = [0, 1, 2, 3].map(() => makeDoc(spText));
+    fakeVscode.workspace.textDocuments = docs;
+    fakeVscode.window.visibleTextEditors = [{ document: docs[2] }];
+    const order: string[] = [];
+    diagnostics.onDidLint((e) => order.push(e.uri.toString()));
+    diagnostics.lintAllOpen();
+    assert.deepEqual(order, [], 'nothing synchronously');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(order, [docs[2].uri.toString()], 'the visible one, alone in the first turn');
+    docs[3].isClosed = true;
+    await diagnostics.whenIdle();
+    assert.deepEqual(order, [docs[2], docs[0], docs[1]].map((d) => d.uri.toString()), 'then the others; a closed one is skipped');
+  } finally {
+    fakeVscode.workspace.textDocuments = [];
+    fakeVscode.window.visibleTextEditors = [];
+    dispose();
+  }
 });
