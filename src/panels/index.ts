@@ -120,29 +120,62 @@ function describe(e: StoredRunEntry): vscode.QuickPickItem & { entry: StoredRunE
   };
 }
 
-/** "muP: Open Results": pick a stored run under `.mup/` and show it. */
-export async function openStoredRuns(): Promise<void> {
+/** A stored run folder (or a file in it) given directly: `.mup/coord/<name>` or `.mup/sweeps/<name>`. */
+export function entryForPath(target: string): StoredRunEntry | null {
+  let dir = path.resolve(target);
+  if (/\.(json|jsonl)$/.test(dir)) dir = path.dirname(dir);
+  const parent = path.basename(path.dirname(dir));
+  const kind = parent === 'coord' ? 'coord' : parent === 'sweeps' ? 'sweep' : null;
+  return kind ? { kind, name: path.basename(dir), dir, mtimeMs: 0 } : null;
+}
+
+/**
+ * "muP: Open Results": pick a stored run under `.mup/` and show it. With a path (from another command or a
+ * test: `executeCommand('mupLens.openResults', '/ws/.mup/sweeps/x')`), open that run without asking.
+ */
+export async function openStoredRuns(target?: unknown): Promise<void> {
   const dirs = mupDirs();
-  if (!dirs.length) {
-    void vscode.window.showInformationMessage('muP: open a folder to see its stored runs (.mup/).');
-    return;
-  }
   const entries = dirs.flatMap((d) => listStoredRuns(d));
-  if (!entries.length) {
-    void vscode.window.showInformationMessage(
-      'muP: no stored runs under .mup/ yet. Run "muP: Run Coordinate Check" or "muP: Run LR Sweep" (or the mup-lens CLI) first.',
-    );
-    return;
+  let entry: StoredRunEntry | undefined;
+  if (typeof target === 'string' && target) {
+    entry = entryForPath(target) ?? undefined;
+    if (!entry) {
+      void vscode.window.showErrorMessage(`muP: ${target} is not a stored run (expected .mup/coord/<name> or .mup/sweeps/<name>).`);
+      return;
+    }
+  } else {
+    if (!dirs.length) {
+      void vscode.window.showInformationMessage('muP: open a folder to see its stored runs (.mup/).');
+      return;
+    }
+    if (!entries.length) {
+      void vscode.window.showInformationMessage(
+        'muP: no stored runs under .mup/ yet. Run "muP: Run Coordinate Check" or "muP: Run LR Sweep" (or the mup-lens CLI) first.',
+      );
+      return;
+    }
+    const pick = await vscode.window.showQuickPick(entries.map(describe), { title: 'muP: Open Results', placeHolder: 'A stored coordinate check or sweep', matchOnDetail: true });
+    if (!pick) return;
+    entry = pick.entry;
   }
-  const pick = await vscode.window.showQuickPick(entries.map(describe), { title: 'muP: Open Results', placeHolder: 'A stored coordinate check or sweep', matchOnDetail: true });
-  if (!pick) return;
   try {
-    open(pick.entry.kind === 'coord' ? loadStoredCoord(pick.entry.dir, pick.entry.name) : loadStoredSweep(pick.entry, entries));
+    open(entry.kind === 'coord' ? loadStoredCoord(entry.dir, entry.name) : loadStoredSweep(entry, entries));
   } catch (e) {
     const message = e instanceof StoredRunError ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
     context().log.error(`open results: ${message}`);
-    void vscode.window.showErrorMessage(`muP: cannot open ${pick.entry.name}: ${message}`);
+    void vscode.window.showErrorMessage(`muP: cannot open ${entry.name}: ${message}`);
   }
+}
+
+/** What the open panels show, for host tests (`mupLens._panelState`, not in the palette). */
+export function panelState(): Array<{ key: string; title: string; kind: PanelView['kind']; runs: number; trials: number }> {
+  return [...panels.entries()].map(([key, p]) => ({
+    key,
+    title: p.panel.title,
+    kind: p.view.kind,
+    runs: p.view.kind === 'sweep' ? p.view.runs.length : 1,
+    trials: p.view.kind === 'sweep' ? p.view.runs.reduce((a, r) => a + r.trials.length, 0) : p.view.result.records.length,
+  }));
 }
 
 /** A restored sweep that was still running when the window reloaded: its worker is gone; re-read the store. */
@@ -169,7 +202,8 @@ export function restoredView(state: unknown): PanelView | null {
 export function registerPanel(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
   ctx = { extensionUri: context.extensionUri, log };
   context.subscriptions.push(
-    vscode.commands.registerCommand('mupLens.openResults', () => openStoredRuns()),
+    vscode.commands.registerCommand('mupLens.openResults', (target?: unknown) => openStoredRuns(target)),
+    vscode.commands.registerCommand('mupLens._panelState', () => panelState()),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         const view = restoredView(state);

@@ -2,7 +2,7 @@
 // Checks the ready handshake, live trial batching, SP/muP joining one panel, the webview's actions
 // (reveal, export, copy, write setting), malformed messages, and restore after a reload.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -253,6 +253,20 @@ describe('panel host', () => {
     assert.match((p.posted.at(-1) as { message: string }).message, /workspace setting mupLens\.recommendedLearningRates\["model\.ts#mlp"\]/);
     await p.send({ type: 'panel/writeSetting', id: 3, modelFile: 'model.ts', exportName: 'mlp', parametrization: 'mup', lr: -1, targetWidth: 4096 });
     assert.deepEqual(p.posted.at(-1), { type: 'panel/response', id: 3, ok: false, message: 'the learning rate to write is not a positive number' });
+  });
+
+  it('opens a stored run given by path (no quick pick), and says when a path is not a run', async () => {
+    const dir = join(ws, '.mup', 'coord', 'model-mlp');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'result.json'), JSON.stringify({ ...coordFixture(SP_LAWS), meta: { modelFile: 'other.ts', exportName: 'mlp2', parametrization: 'sp' } }));
+    const n = state.panels.length;
+    await (state.commands.get('mupLens.openResults') as (t: string) => Promise<void>)(join(dir, 'result.json'));
+    assert.equal(state.panels.length, n + 1);
+    assert.match(state.panels.at(-1)!.title, /muP coord: mlp2 \(SP\)/);
+    await (state.commands.get('mupLens.openResults') as (t: string) => Promise<void>)(join(ws, 'model.ts'));
+    assert.match(state.warnings.at(-1)!, /is not a stored run/);
+    const st = (state.commands.get('mupLens._panelState') as () => Array<{ key: string; kind: string }>)();
+    assert.ok(st.some((p) => p.kind === 'coord' && p.key === 'coord:other.ts#mlp2:sp'));
   });
 
   it('after a window reload, restores the view from the webview state; a running sweep becomes interrupted', async () => {
