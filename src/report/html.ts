@@ -62,6 +62,7 @@ function subplot(result: CoordResult, t: number): string {
     parts.push(`<line x1="${x}" x2="${x}" y1="${m.t}" y2="${H - m.b}" class="grid"/><text x="${x}" y="${H - m.b + 14}" class="xt">${w}</text>`);
   }
   parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 4}" class="xl">width</text>`);
+  parts.push(`<text transform="translate(11 ${(m.t + H - m.b) / 2}) rotate(-90)" class="xl">l1 = mean |x|</text>`);
   for (const s of series) {
     if (s.points.length === 0) continue;
     const pts = s.points.map(([w, v]) => `${px(w).toFixed(1)},${py(v).toFixed(1)}`).join(' ');
@@ -99,7 +100,7 @@ export function renderCoordReport(result: CoordResult, meta: ReportMeta): string
         })
         .join('');
       const src = l.source ? `<code>${esc(l.source.file.split(/[\\/]/).pop() ?? '')}:${l.source.line}</code>` : '';
-      return `<tr><th>${esc(l.name)}</th><td>${esc(l.role)}</td>${cells}<td>${src}</td></tr>`;
+      return `<tr><th>${esc(l.name)}</th><td class="txt">${esc(l.role)}</td>${cells}<td class="txt">${src}</td></tr>`;
     })
     .join('');
   const notes = (meta.notes ?? []).map((n) => `<li>${esc(n)}</li>`).join('');
@@ -117,7 +118,7 @@ h1{font-size:20px;margin:0 0 4px}.sub{color:#555;margin:0 0 16px}
 .xt{text-anchor:middle;font-size:9px;fill:#555}.yt{text-anchor:end;dominant-baseline:middle;font-size:9px;fill:#555}.xl{text-anchor:middle;font-size:10px;fill:#555}
 .legend{margin:8px 0 16px}.key{margin-right:14px;white-space:nowrap}.key i{display:inline-block;width:12px;height:3px;vertical-align:middle;margin-right:4px}
 table{border-collapse:collapse;margin-top:8px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right;font-variant-numeric:tabular-nums}th{text-align:left}
-td.bad{background:#fce8e6}td.meh{background:#fef7e0}td.na{color:#999}td.worst{font-weight:700;outline:2px solid #d93025}
+td.txt{text-align:left}td.bad{background:#fce8e6}td.meh{background:#fef7e0}td.na{color:#999}td.worst{font-weight:700;outline:2px solid #d93025}
 small{color:#777}code{font-size:12px}
 </style></head><body>
 <h1>Coordinate check: ${esc(meta.title)}</h1>

@@ -31,7 +31,7 @@ test('one subplot per step, one line per layer, zeros left off the log axis', ()
 test('verdict, worst layer with its source, slopes table; user text escaped; nothing remote', () => {
   const html = renderCoordReport(result, { title: 'mlp <b>', notes: ['data: <synthetic>'] });
   assert.match(html, /<div class="verdict fail" id="verdict"><b>FAIL<\/b>: largest \|slope\| <b>1\.00<\/b> at layer <b>readout<\/b>, t = 2 \(<code>\/w\/m\.ts:9<\/code>\)/);
-  assert.match(html, /<th>fc&lt;1&gt;<\/th><td>input<\/td><td class="">\+0\.000<\/td>/);
+  assert.match(html, /<th>fc&lt;1&gt;<\/th><td class="txt">input<\/td><td class="">\+0\.000<\/td>/);
   assert.match(html, /<td class="na">n\/a<\/td><td class="bad worst">\+1\.000<\/td>/);
   assert.match(html, /<title>Coordinate check: mlp &lt;b&gt;<\/title>/);
   assert.match(html, /<li>data: &lt;synthetic&gt;<\/li>/);
