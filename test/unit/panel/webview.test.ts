@@ -31,11 +31,18 @@ async function open(theme: 'light' | 'dark' = 'light', initialState?: unknown): 
   return page;
 }
 
-const send = (page: Page, msg: HostMessage) =>
-  page.evaluate(async (m: any) => {
+/** Deliver a host message; for those that redraw, wait until the webview has rendered (live updates
+ *  render on the next animation frame), never a fixed sleep. */
+async function send(page: Page, msg: HostMessage): Promise<void> {
+  const before = await page.evaluate((m: any) => {
+    const count = Number(document.getElementById('app').dataset.renderCount);
     window.dispatchEvent(new MessageEvent('message', { data: m }));
-    await new Promise((r) => setTimeout(r, 50)); // live updates render on the next animation frame
+    return count;
   }, msg as any);
+  if (msg.type !== 'panel/response') {
+    await page.waitForFunction((c: number) => Number(document.getElementById('app').dataset.renderCount) > c, before, { timeout: 10_000 });
+  }
+}
 const posted = (page: Page) => page.evaluate(() => window.__posted.slice()) as Promise<any[]>;
 const dataset = (page: Page, sel = '#app') => page.evaluate((s: string) => ({ ...document.querySelector(s).dataset }), sel) as Promise<Record<string, string>>;
 
@@ -88,6 +95,8 @@ describe('webview bundle', { skip: missing }, () => {
     });
     await page.mouse.move(pt.x - 3, pt.y);
     await page.mouse.move(pt.x, pt.y);
+    // uPlot focuses the nearest line on mousemove (possibly on the next frame): wait for it, then click
+    await page.waitForFunction(() => document.querySelector('figure[data-plot="coord-t2"]').uplot.series[4]._focus === true, undefined, { timeout: 10_000 });
     await page.mouse.click(pt.x, pt.y);
     const reveals = (await posted(page)).filter((m) => m.type === 'panel/reveal');
     assert.deepEqual(reveals.map((m) => [m.layer, m.file, m.line]), [
@@ -168,11 +177,8 @@ describe('webview bundle', { skip: missing }, () => {
     assert.equal(d.view, 'coord');
     assert.equal(await page.locator('figure.plot canvas').count(), 3);
     const before = Number(d.renderCount);
-    await page.evaluate(async () => {
-      document.body.className = 'vscode-high-contrast';
-      await new Promise((r) => setTimeout(r, 30));
-    });
-    assert.equal(Number((await dataset(page)).renderCount), before + 1);
+    await page.evaluate(() => (document.body.className = 'vscode-high-contrast'));
+    await page.waitForFunction((c: number) => Number(document.getElementById('app').dataset.renderCount) > c, before, { timeout: 10_000 });
     assert.equal(await page.locator('figure.plot canvas').count(), 3);
     await page.close();
   });
