@@ -48,6 +48,7 @@ export interface SweepOptions {
   signal?: AbortSignal;
   workerPath?: string;
   trialTimeoutMs?: number;
+  maxOldSpaceMb?: number;
 }
 
 export interface TrialEvent {
@@ -191,7 +192,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
         parametrization: opts.parametrization, baseWidth: opts.baseWidth,
       } satisfies TrialJobParams,
     })),
-    { backend: opts.backend, workspaceDir: dirname(opts.modelFile), workers: opts.workers, cores: opts.cores, signal: opts.signal, workerPath: opts.workerPath, trialTimeoutMs: opts.trialTimeoutMs },
+    { backend: opts.backend, workspaceDir: dirname(opts.modelFile), workers: opts.workers, cores: opts.cores, signal: opts.signal, workerPath: opts.workerPath, trialTimeoutMs: opts.trialTimeoutMs, maxOldSpaceMb: opts.maxOldSpaceMb },
     {
       onResult: (p, result, backend) => {
         const identity = identityOf(p);

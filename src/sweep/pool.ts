@@ -42,6 +42,8 @@ export interface PoolOptions {
   trialTimeoutMs?: number;
   /** What the user's code and tfjs print in the workers. */
   onLog?: (line: string) => void;
+  /** V8 heap limit of each worker in MiB (default: node's). */
+  maxOldSpaceMb?: number;
 }
 
 export interface PoolOutcome {
@@ -63,7 +65,7 @@ export async function runPool<T>(tasks: PoolTask<T>[], opts: PoolOptions, events
   const workers: WorkerClient[] = [];
   const stop = new AbortController();
   const spawn = () => {
-    const w = new WorkerClient({ init: { backend: opts.backend, workspaceDir: opts.workspaceDir }, workerPath: opts.workerPath, onLog: opts.onLog });
+    const w = new WorkerClient({ init: { backend: opts.backend, workspaceDir: opts.workspaceDir }, workerPath: opts.workerPath, onLog: opts.onLog, maxOldSpaceMb: opts.maxOldSpaceMb });
     workers.push(w);
     return w;
   };

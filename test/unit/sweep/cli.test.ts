@@ -72,6 +72,7 @@ test('sweep: usage errors exit 2 with one line', async () => {
     [['sweep', model, '--lr-range', '2^-4'], /start:stop\[:octaves\]/],
     [['sweep', model, '--format', 'pdf'], /--format: expected text, json or html/],
     [['sweep', model, '--shard', '2/2'], /0 <= i < n/],
+    [['sweep', 'test/fixtures/models/throws.ts#mlp', '--sp', '--widths', '32', '--lrs', '0.01', '--steps', '2', '--out', mkdtempSync(join(tmpdir(), 'x-'))], /mlp\(32\) threw: .*\(.*throws_helper\.ts:\d+\)/],
     [['sweep', 'test/fixtures/models/mlp_sp.ts#nothere', '--sp', '--widths', '8', '--lrs', '0.01', '--steps', '2', '--out', mkdtempSync(join(tmpdir(), 'x-'))], /has no export 'nothere'/],
   ];
   for (const [argv, re] of cases) {
@@ -100,4 +101,18 @@ test('sweep: cancel keeps the finished trials stored; the next run resumes from 
   assert.equal(second.reused, 2);
   assert.equal(second.ran, 4);
   assert.equal(second.trials.length, 6);
+});
+
+test('sweep: a trial that runs out of memory is reported; the other trials go on and are stored', async () => {
+  const { runSweep } = await import('../../../src/sweep/engine');
+  const out = mkdtempSync(join(tmpdir(), 'sweep-oom-'));
+  const r = await runSweep({
+    modelFile: join(root, 'test/fixtures/models/oom.ts'), exportName: 'mlp', widths: [8, 16, 256], lrs: [0.01], seeds: 1, steps: 3,
+    parametrization: 'sp', baseWidth: 64, data: null, outDir: out, workers: 1, backend: 'auto', version: 'test', cores: 1, cwd: root,
+    maxOldSpaceMb: 160,
+  });
+  assert.deepEqual(r.trials.map((t) => t.width), [8, 16]);
+  assert.equal(r.failed, 1);
+  assert.equal(r.missing, 1);
+  assert.ok(r.warnings.some((w) => /width 256, lr 0\.01, seed 0: .*out of memory/.test(w)), r.warnings.join('\n'));
 });
