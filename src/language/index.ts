@@ -21,8 +21,10 @@ export interface LanguageFeatures {
 
 export function registerLanguageFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): LanguageFeatures {
   // V8's compiled code of the analyzer bundle, kept between sessions (see ./codeCache.ts).
-  const storage = context.globalStorageUri;
-  setAnalyzerCodeCache(storage?.scheme === 'file' ? path.join(storage.fsPath, 'v8-cache') : undefined, (m) => log.info(m));
+  // A per-user folder only (a shared one would let another user plant compiled code); globalStorageUri is not a
+  // file: URI in every host, the older globalStoragePath always is a path.
+  const storage = context.globalStorageUri?.scheme === 'file' ? context.globalStorageUri.fsPath : context.globalStoragePath;
+  setAnalyzerCodeCache(storage ? path.join(storage, 'v8-cache') : undefined, (m) => log.info(m));
   const service = new LanguageService(log, context.extensionPath);
   const diagnostics = new DiagnosticsController(service, log);
   const lenses = new MupCodeLensProvider(service, log);
