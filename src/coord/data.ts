@@ -12,6 +12,8 @@ export interface Batch {
   ys: tfjs.Tensor;
   loss: LossName;
   description: string;
+  /** Tensors the engine created (and disposes); the user's own tensors are left alone (their module may reuse them). */
+  owned: tfjs.Tensor[];
 }
 
 /** Data seeds are fixed so every width and seed trains on the same batch, as in mup's coord check. */
@@ -48,8 +50,12 @@ export async function userBatch(
 ): Promise<Batch> {
   if (typeof dataFn !== 'function') throw usage(`${where} is ${typeof dataFn}, not a function (step) => {xs, ys}`);
   let got: unknown;
+  let second: unknown;
   try {
     got = await (dataFn as (step: number) => unknown)(0);
+    // Called twice to learn who owns the batch: the same tensors again means the module keeps them (the worker
+    // reuses the module for later jobs: leave them alone); new ones each call are ours to dispose.
+    second = await (dataFn as (step: number) => unknown)(0);
   } catch (err) {
     throw userError(err, `${where}(0) threw`);
   }
@@ -66,7 +72,15 @@ export async function userBatch(
     }
   }
   const ys = loss === 'mse' ? tf.cast(b.ys as tfjs.Tensor, 'float32') : fitTargets(tf, b.ys as tfjs.Tensor, outShape, where);
-  return { xs: b.xs as tfjs.Tensor, ys, loss, description: `${where}(0), ${loss === 'mse' ? 'mean squared error' : 'softmax cross-entropy'}` };
+  const tensorsOf = (v: unknown): tfjs.Tensor[] => {
+    const o = v as { xs?: unknown; ys?: unknown } | null;
+    return [...(Array.isArray(o?.xs) ? o.xs : [o?.xs]), o?.ys].filter((t): t is tfjs.Tensor => isTensor(tf, t));
+  };
+  const given = tensorsOf(b);
+  const again = tensorsOf(second);
+  tf.dispose(again.filter((t) => !given.includes(t)));
+  const owned = [...given.filter((t) => !again.includes(t)), ...(ys === b.ys ? [] : [ys])];
+  return { xs: b.xs as tfjs.Tensor, ys, owned, loss, description: `${where}(0), ${loss === 'mse' ? 'mean squared error' : 'softmax cross-entropy'}` };
 }
 
 export interface ModelShapeInfo {
@@ -96,6 +110,7 @@ export function syntheticBatch(tf: Tf, m: ModelShapeInfo, batchSize: number, los
     return {
       xs,
       ys,
+      owned: [xs, ys],
       loss: mse ? 'mse' : 'softmax-cross-entropy',
       description: `synthetic batch [${shape}] of ${what}, ${mse ? 'N(0,1) targets, mean squared error' : `random targets over ${classes} classes, softmax cross-entropy`}`,
     } satisfies Batch;
