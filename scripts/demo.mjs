@@ -7,7 +7,7 @@
 // shift of 3 octaves and a muP shift of 1. Trials are stored under demo-output/: a second run reuses them.
 // `--fresh` deletes demo-output/ first.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,6 +61,16 @@ for (const [name, file, flag] of [['SP', 'examples/mlp/sp.ts#mlp', '--sp'], ['mu
   htmlFrom(step(`LR sweep, ${name} MLP`, ['sweep', file, flag, ...sweep, '--format', 'html', '--out', dir], { capture: true }));
   const resultFile = join(dir, 'result.json');
   if (existsSync(resultFile)) results[name] = JSON.parse(readFileSync(resultFile, 'utf8'));
+}
+
+// SP and muP side by side on one page: the sections of the two self-contained reports, one head.
+const pages = ['sp', 'mup'].map((n) => join(out, `sweep-${n}`, 'report.html')).filter((p) => existsSync(p)).map((p) => readFileSync(p, 'utf8'));
+if (pages.length === 2) {
+  const sections = pages.map((html) => html.slice(html.indexOf('<section>'), html.lastIndexOf('</section>') + '</section>'.length));
+  const head = pages[0].slice(0, pages[0].indexOf('<body>') + '<body>'.length).replace(/<title>[^<]*<\/title>/, '<title>muP demo: LR sweeps, SP vs muP</title>');
+  const both = join(out, 'sweeps-sp-vs-mup.html');
+  writeFileSync(both, `${head}\n<h1>LR sweeps: SP vs muP (MLP, widths 64 and 256)</h1>\n${sections.join('\n')}\n</body></html>\n`);
+  produced.push(both);
 }
 
 console.log('\n=== summary');

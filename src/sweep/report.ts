@@ -117,7 +117,7 @@ export function plotSvg(r: SweepReport, size = { w: 760, h: 440 }): string {
   }
   out.push(`<text x="${m.l + W / 2}" y="${size.h - 8}" text-anchor="middle" font-size="12">log2 learning rate</text>`);
   out.push(`<text transform="translate(14 ${m.t + H / 2}) rotate(-90)" text-anchor="middle" font-size="12">training loss (last 10% of steps)</text>`);
-  out.push(`<text x="${m.l}" y="${m.t - 18}" font-size="10" fill="#c00">diverged ×</text>`);
+  if (series.some((s) => s.diverged.length > 0)) out.push(`<text x="${m.l}" y="${m.t - 18}" font-size="10">× along the top: diverged (loss NaN/inf or over 3x its start)</text>`);
   series.forEach((s, i) => {
     const d = s.points.map((p, j) => `${j ? 'L' : 'M'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ');
     out.push(`<g class="series" data-width="${s.width}">`);
