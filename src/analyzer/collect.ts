@@ -38,6 +38,37 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   else m.set(k, [v]);
 }
 
+// What the walk does per node kind, looked up in a table (a switch over `ts.SyntaxKind.X` labels
+// would load each label from the typescript module object on every node).
+const enum Act { None, Import, VarDecl, Param, Binary, PropAssign, Shorthand, PropDecl, Call, Class, Fn, Accessor, ExportDecl, ExportAssign }
+const ACT = new Uint8Array(ts.SyntaxKind.Count);
+ACT[ts.SyntaxKind.ImportDeclaration] = Act.Import;
+ACT[ts.SyntaxKind.VariableDeclaration] = Act.VarDecl;
+ACT[ts.SyntaxKind.Parameter] = Act.Param;
+ACT[ts.SyntaxKind.BinaryExpression] = Act.Binary;
+ACT[ts.SyntaxKind.PropertyAssignment] = Act.PropAssign;
+ACT[ts.SyntaxKind.ShorthandPropertyAssignment] = Act.Shorthand;
+ACT[ts.SyntaxKind.PropertyDeclaration] = Act.PropDecl;
+ACT[ts.SyntaxKind.CallExpression] = Act.Call;
+ACT[ts.SyntaxKind.NewExpression] = Act.Call;
+ACT[ts.SyntaxKind.ClassDeclaration] = Act.Class;
+ACT[ts.SyntaxKind.ClassExpression] = Act.Class;
+ACT[ts.SyntaxKind.FunctionDeclaration] = Act.Fn;
+ACT[ts.SyntaxKind.FunctionExpression] = Act.Fn;
+ACT[ts.SyntaxKind.ArrowFunction] = Act.Fn;
+ACT[ts.SyntaxKind.MethodDeclaration] = Act.Fn;
+ACT[ts.SyntaxKind.Constructor] = Act.Fn;
+ACT[ts.SyntaxKind.GetAccessor] = Act.Accessor;
+ACT[ts.SyntaxKind.SetAccessor] = Act.Accessor;
+ACT[ts.SyntaxKind.ExportDeclaration] = Act.ExportDecl;
+ACT[ts.SyntaxKind.ExportAssignment] = Act.ExportAssign;
+/** 0: visit, 1: leaf (parent only), 2: skip (types hold no calls or values) */
+const CHILD = new Uint8Array(ts.SyntaxKind.Count);
+for (let k = 0; k <= ts.SyntaxKind.LastToken; k++) CHILD[k] = 1;
+for (let k = ts.SyntaxKind.FirstTypeNode; k <= ts.SyntaxKind.LastTypeNode; k++) CHILD[k] = 2;
+CHILD[ts.SyntaxKind.InterfaceDeclaration] = 2;
+CHILD[ts.SyntaxKind.TypeAliasDeclaration] = 2;
+
 export function collect(sf: ts.SourceFile): Facts {
   const f: Facts = {
     sf,
@@ -71,11 +102,11 @@ export function collect(sf: ts.SourceFile): Facts {
 
   const visit = (node: ts.Node): void => {
     let isFn = false;
-    switch (node.kind) {
-      case ts.SyntaxKind.ImportDeclaration:
+    switch (ACT[node.kind]) {
+      case Act.Import:
         f.imports.push(node as ts.ImportDeclaration);
         break;
-      case ts.SyntaxKind.VariableDeclaration: {
+      case Act.VarDecl: {
         const d = node as ts.VariableDeclaration;
         if (d.initializer) {
           f.varDecls.push(d);
@@ -87,13 +118,13 @@ export function collect(sf: ts.SourceFile): Facts {
         bindName(d.name, d.initializer, d);
         break;
       }
-      case ts.SyntaxKind.Parameter: {
+      case Act.Param: {
         const p = node as ts.ParameterDeclaration;
         if (!ts.isIdentifier(p.name)) bindName(p.name, undefined, p);
         else if (p.initializer) push(f.assigns, p.name.text, { value: p.initializer, node: p, fn: curFn });
         break;
       }
-      case ts.SyntaxKind.BinaryExpression: {
+      case Act.Binary: {
         const b = node as ts.BinaryExpression;
         if (b.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
           const l = b.left;
@@ -119,52 +150,48 @@ export function collect(sf: ts.SourceFile): Facts {
         }
         break;
       }
-      case ts.SyntaxKind.PropertyAssignment: {
+      case Act.PropAssign: {
         const p = node as ts.PropertyAssignment;
+        const vk = p.initializer.kind;
+        // Strings, booleans, functions and nested objects are never a width: keep the props map small.
+        if (vk === ts.SyntaxKind.StringLiteral || vk === ts.SyntaxKind.ArrowFunction || vk === ts.SyntaxKind.FunctionExpression || vk === ts.SyntaxKind.ObjectLiteralExpression || vk === ts.SyntaxKind.TrueKeyword || vk === ts.SyntaxKind.FalseKeyword || vk === ts.SyntaxKind.NoSubstitutionTemplateLiteral) break;
         const n = propName(p.name);
         if (n) push(f.props, n, { value: p.initializer, node: p, fn: curFn });
         break;
       }
-      case ts.SyntaxKind.ShorthandPropertyAssignment: {
+      case Act.Shorthand: {
         const p = node as ts.ShorthandPropertyAssignment;
         push(f.props, p.name.text, { value: p.name, node: p, fn: curFn });
         break;
       }
-      case ts.SyntaxKind.PropertyDeclaration: {
+      case Act.PropDecl: {
         const p = node as ts.PropertyDeclaration;
         const n = propName(p.name);
         if (n && p.initializer) push(f.props, n, { value: p.initializer, node: p, fn: curFn });
         break;
       }
-      case ts.SyntaxKind.CallExpression:
-      case ts.SyntaxKind.NewExpression:
+      case Act.Call:
         f.calls.push(node as ts.CallExpression | ts.NewExpression);
         f.callFns.push(curFn);
         break;
-      case ts.SyntaxKind.ClassDeclaration:
-      case ts.SyntaxKind.ClassExpression:
+      case Act.Class:
         f.classes.push(node as ts.ClassLikeDeclaration);
         break;
-      case ts.SyntaxKind.FunctionDeclaration:
-      case ts.SyntaxKind.FunctionExpression:
-      case ts.SyntaxKind.ArrowFunction:
-      case ts.SyntaxKind.MethodDeclaration:
-      case ts.SyntaxKind.Constructor:
+      case Act.Fn:
         f.functions.push(node as ts.FunctionLikeDeclaration);
         isFn = true;
         break;
-      case ts.SyntaxKind.GetAccessor:
-      case ts.SyntaxKind.SetAccessor:
+      case Act.Accessor:
         isFn = true;
         break;
-      case ts.SyntaxKind.ExportDeclaration: {
+      case Act.ExportDecl: {
         const e = node as ts.ExportDeclaration;
         if (!e.moduleSpecifier && e.exportClause && ts.isNamedExports(e.exportClause)) {
           for (const s of e.exportClause.elements) f.exportNames.set((s.propertyName ?? s.name).text, s.name.text);
         }
         break;
       }
-      case ts.SyntaxKind.ExportAssignment: {
+      case Act.ExportAssign: {
         const e = node as ts.ExportAssignment;
         if (ts.isIdentifier(e.expression)) f.exportNames.set(e.expression.text, 'default');
         break;
@@ -180,11 +207,12 @@ export function collect(sf: ts.SourceFile): Facts {
     curFn = prevFn;
   };
   const visitChild = (child: ts.Node): undefined => {
-    // Types hold no calls or values: skip them (a good part of a TS file's nodes).
-    const k = child.kind;
-    if ((k >= ts.SyntaxKind.FirstTypeNode && k <= ts.SyntaxKind.LastTypeNode) || k === ts.SyntaxKind.InterfaceDeclaration || k === ts.SyntaxKind.TypeAliasDeclaration) return undefined;
+    // Types hold no calls or values: skip them (a good part of a TS file's nodes). Identifiers,
+    // literals and keywords are leaves with nothing to record: parent only.
+    const c = CHILD[child.kind];
+    if (c === 2) return undefined;
     (child as { parent: ts.Node }).parent = curParent;
-    visit(child);
+    if (c === 0) visit(child);
     return undefined;
   };
   let curParent: ts.Node = sf;

@@ -39,9 +39,9 @@ export interface LayerRec {
   name: string | null;
 }
 
-function functionChain(n: ts.Node): Set<ts.Node> {
-  const s = new Set<ts.Node>();
-  for (let f = enclosingFunction(n); f; f = enclosingFunction(f)) s.add(f);
+function functionChain(n: ts.Node): ts.Node[] {
+  const s: ts.Node[] = [];
+  for (let f = enclosingFunction(n); f; f = enclosingFunction(f)) s.push(f);
   return s;
 }
 
@@ -88,23 +88,31 @@ export class LayerModel {
 
   private addLayer(n: ts.CallExpression | ts.NewExpression, path: string | undefined): void {
     const callee = n.expression;
-    let rec: Omit<LayerRec, 'fanIn' | 'fanOut' | 'role' | 'outputScaled' | 'name' | 'applies'> | undefined;
-    const args = n.arguments ?? ts.factory.createNodeArray();
-    const config = args[0] && ts.isObjectLiteralExpression(unwrap(args[0])) ? (unwrap(args[0]) as ts.ObjectLiteralExpression) : undefined;
-    const kind = callee.getText(this.facts.sf);
     if (!path && !(ts.isNewExpression(n) && ts.isIdentifier(callee) && this.customClasses.has(callee.text))) return;
+    if (path && !path.startsWith('tf.layers.') && !path.startsWith('mup.')) return;
+    let ctor: string;
+    let category: Category;
+    let cls: ts.ClassLikeDeclaration | undefined;
     if (path === 'mup.MuReadout' || path === 'mup.MuSharedReadout') {
-      rec = { node: n, kind, ctor: path.slice(4), category: 'runtimeReadout', config };
+      ctor = path.slice(4);
+      category = 'runtimeReadout';
     } else if (ts.isNewExpression(n) && ts.isIdentifier(callee) && this.customClasses.has(callee.text)) {
-      rec = { node: n, kind, ctor: callee.text, category: 'custom', config, cls: this.customClasses.get(callee.text) };
+      ctor = callee.text;
+      category = 'custom';
+      cls = this.customClasses.get(ctor);
     } else if (ts.isCallExpression(n) && path && path.startsWith('tf.layers.')) {
-      const ctor = path.slice('tf.layers.'.length);
-      if (ctor.includes('.') || NOT_LAYERS.has(ctor) || !/^[a-z]/.test(ctor)) return;
-      const category: Category = PROJECTION_OUT[ctor] ? 'projection' : ctor === 'embedding' ? 'embedding' : NORMS.has(ctor) ? 'norm' : 'passthrough';
-      rec = { node: n, kind, ctor, category, config };
-    }
-    if (!rec) return;
-    const full: LayerRec = { ...rec, applies: [], fanIn: false, fanOut: false, role: 'other', outputScaled: false, name: null };
+      ctor = path.slice('tf.layers.'.length);
+      const c0 = ctor.charCodeAt(0);
+      if (ctor.includes('.') || NOT_LAYERS.has(ctor) || c0 < 97 || c0 > 122) return;
+      category = PROJECTION_OUT[ctor] ? 'projection' : ctor === 'embedding' ? 'embedding' : NORMS.has(ctor) ? 'norm' : 'passthrough';
+    } else return;
+    const arg0 = n.arguments?.[0] && unwrap(n.arguments[0]);
+    const config = arg0 && ts.isObjectLiteralExpression(arg0) ? arg0 : undefined;
+    // One object shape for every layer record (all fields set here, in this order).
+    const full: LayerRec = {
+      node: n, kind: callee.getText(this.facts.sf), ctor, category, config, cls, applies: [], seq: undefined, bindingName: undefined,
+      fanIn: false, fanOut: false, role: 'other', outputScaled: false, name: null,
+    };
     this.layers.push(full);
     this.byNode.set(n, full);
     // Where the layer object goes: `const fc = ...`, `this.fc = ...`, class field `fc = ...`.
@@ -330,19 +338,20 @@ export class LayerModel {
     const list = this.facts.assigns.get(name);
     if (!list) return undefined;
     const at = use.pos;
-    let best: Assignment | undefined;
-    let chain: Set<ts.Node> | undefined;
-    for (const a of list) {
-      if (a.node.pos >= at || (best && a.node.pos < best.node.pos)) continue;
+    let chain: ts.Node[] | undefined;
+    // Source order: the first visible one from the end, before `use`.
+    for (let i = list.length - 1; i >= 0; i--) {
+      const a = list[i];
+      if (a.node.pos >= at) continue;
       // Only bindings visible from `use`: declared at top level or in a function around it.
       if (a.fn) {
         chain ??= functionChain(use);
-        if (!chain.has(a.fn)) continue;
+        if (!chain.includes(a.fn)) continue;
       }
       if (isAncestor(a.node, use)) continue;
-      best = a;
+      return a.value;
     }
-    return best?.value;
+    return undefined;
   }
 
   private classify(rec: LayerRec): void {

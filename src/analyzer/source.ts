@@ -31,7 +31,8 @@ export function parse(text: string, fileName: string, incremental = true): ts.So
       sf = undefined;
     }
   }
-  if (!sf) sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, scriptKindOf(fileName));
+  // JSDoc is never read by the rules: skip parsing it (what tsc does for files it only needs to emit).
+  if (!sf) sf = ts.createSourceFile(fileName, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, scriptKindOf(fileName));
   if (incremental) {
     cache.delete(fileName);
     cache.set(fileName, { text, sf });
@@ -129,7 +130,8 @@ export function isAncestor(anc: ts.Node, n: ts.Node): boolean {
 
 /** Name of a property name node (`a`, `'a'`, `["a"]`). */
 export function propName(n: ts.PropertyName | ts.MemberName): string | undefined {
-  if (ts.isIdentifier(n) || ts.isPrivateIdentifier(n) || ts.isStringLiteral(n) || ts.isNumericLiteral(n)) return n.text;
+  if (ts.isIdentifier(n)) return n.escapedText as string; // equals .text unless it starts with `__`
+  if (ts.isPrivateIdentifier(n) || ts.isStringLiteral(n) || ts.isNumericLiteral(n)) return n.text;
   if (ts.isComputedPropertyName(n) && ts.isStringLiteralLike(n.expression)) return n.expression.text;
   return undefined;
 }
@@ -137,12 +139,22 @@ export function propName(n: ts.PropertyName | ts.MemberName): string | undefined
 /** The value of `key` in an object literal (`{key: v}` or shorthand `{key}`). */
 export function configProp(obj: ts.ObjectLiteralExpression | undefined, key: string): ts.Expression | undefined {
   if (!obj) return undefined;
-  for (const p of obj.properties) {
-    if (ts.isPropertyAssignment(p) && propName(p.name) === key) return p.initializer;
-    if (ts.isShorthandPropertyAssignment(p) && p.name.text === key) return p.name;
+  let props = configCache.get(obj);
+  if (!props) {
+    // Layer configs are asked for several keys each: index an object literal once.
+    props = new Map();
+    for (const p of obj.properties) {
+      if (ts.isPropertyAssignment(p)) {
+        const n = propName(p.name);
+        if (n !== undefined && !props.has(n)) props.set(n, p.initializer);
+      } else if (ts.isShorthandPropertyAssignment(p) && !props.has(p.name.text)) props.set(p.name.text, p.name);
+    }
+    configCache.set(obj, props);
   }
-  return undefined;
+  return props.get(key);
 }
+
+const configCache = new WeakMap<ts.ObjectLiteralExpression, Map<string, ts.Expression>>();
 
 export function configPropNode(obj: ts.ObjectLiteralExpression | undefined, key: string): ts.ObjectLiteralElementLike | undefined {
   if (!obj) return undefined;
