@@ -239,7 +239,14 @@ async function main(): Promise<number> {
 
   // Restricted mode needs a host with workspace trust on: runTests always passes --disable-workspace-trust
   // to VS Code desktop, but the code-server launcher can leave trust on (MUP_LENS_WORKSPACE_TRUST).
-  const suites: ('main' | 'restricted')[] = kind.startsWith('code-server') ? ['main', 'restricted'] : ['main'];
+  // MUP_LENS_SESSIONS=main skips the restricted session (quicker while iterating on the main suite).
+  const wanted = (process.env.MUP_LENS_SESSIONS ?? 'main,restricted').split(',').map((x) => x.trim());
+  const unknown = wanted.filter((x) => x !== 'main' && x !== 'restricted');
+  if (unknown.length) throw new Failure(`MUP_LENS_SESSIONS: unknown session ${unknown.join(', ')} (use main and/or restricted)`);
+  const suites = (['main', 'restricted'] as const).filter(
+    (x) => wanted.includes(x) && (x === 'main' || kind.startsWith('code-server')),
+  );
+  if (suites.length === 0) throw new Failure(`MUP_LENS_SESSIONS=${process.env.MUP_LENS_SESSIONS}: no session left to run with ${kind}`);
   const sessions: SessionResult[] = [];
   for (const suite of suites) {
     console.log(`\nextension-host tests (${suite} session) in ${kind}`);
