@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { analyze } from '../analyzer';
+// The analyzer is loaded lazily (a static import would put the TypeScript compiler into dist/extension.js).
+import { loadAnalyzer } from '../language/service';
 import { showSweep } from '../panels';
 import { defaultSweepName, runSweep, type SweepReport, type TrialEvent } from '../sweep/engine';
 import { readSweepSettings, type SweepSettings } from '../sweep/settings';
@@ -38,7 +39,7 @@ async function pickTarget(args: RunSweepArgs | undefined): Promise<{ uri: vscode
   }
   if (args?.exportName) return { uri, exportName: args.exportName };
   const doc = await vscode.workspace.openTextDocument(uri);
-  const factories = analyze(doc.getText(), uri.fsPath).factories.filter((f) => f.exported);
+  const factories = loadAnalyzer().analyze(doc.getText(), uri.fsPath).factories.filter((f) => f.exported);
   if (factories.length === 0) {
     void vscode.window.showErrorMessage(`muP: ${vscode.workspace.asRelativePath(uri)} exports no model factory (a function of a width that builds tfjs layers).`);
     return undefined;
