@@ -282,8 +282,9 @@ function fail(err: unknown): never {
   process.exit(1);
 }
 
-// A last guard over the launcher's own timeout (MUP_LENS_HOST_TIMEOUT_S) and VS Code desktop, which has none.
-const guardS = Number(process.env.MUP_LENS_HOST_TIMEOUT_S ?? 300) + 120;
+// A last guard over the launcher's own timeout (MUP_LENS_HOST_TIMEOUT_S per session, two sessions at most)
+// and VS Code desktop, which has none.
+const guardS = 2 * (Number(process.env.MUP_LENS_HOST_TIMEOUT_S ?? 300) + 90);
 setTimeout(() => fail(new Failure(`the extension-host tests did not end within ${guardS} s; stopped`)), guardS * 1000).unref();
 
 main().then((code) => {
