@@ -46,6 +46,7 @@ export function renderCoord(root: HTMLElement, view: CoordView, colors: ThemeCol
       type: 'button',
       class: `legend-item${row.fails ? ' fail' : ''}`,
       'data-layer': row.layer,
+      'data-focus-key': `legend:${row.layer}`,
       'aria-label': `Layer ${row.layer}${row.role ? ` (${row.role})` : ''}: worst slope ${fmtSlope(row.worst?.slope ?? null)}${row.fails ? ', fails' : ''}. Open definition.`,
     }, swatch(row.color), `${row.layer}${row.fails ? ' \u2717' : ''}`);
     b.addEventListener('click', () => reveal(row));
@@ -95,6 +96,7 @@ export function renderCoord(root: HTMLElement, view: CoordView, colors: ThemeCol
       class: row.fails ? 'fail' : '',
       tabindex: 0,
       'data-layer': row.layer,
+      'data-focus-key': `row:${row.layer}`,
       'aria-label': `${row.layer}: ${row.fails ? 'fails' : 'passes'}, worst slope ${fmtSlope(row.worst?.slope ?? null)}. Press Enter to open the definition.`,
     });
     tr.append(el('th', { scope: 'row' }, swatch(row.color), row.layer), el('td', { text: row.role }));

@@ -114,7 +114,7 @@ export function exportToolbar(get: () => ExportSource): HTMLElement {
     ['json', 'JSON'],
   ];
   for (const [fmt, label] of formats) {
-    const b = el('button', { type: 'button', 'data-export': fmt, 'aria-label': `Export the plots as ${label}` }, `Export ${label}`);
+    const b = el('button', { type: 'button', 'data-export': fmt, 'data-focus-key': `export:${fmt}`, 'aria-label': `Export the plots as ${label}` }, `Export ${label}`);
     b.addEventListener('click', () => {
       const src = get();
       let data: string;

@@ -36,7 +36,22 @@ function colors(): ReturnType<typeof themeColors> {
   return colorCache.colors;
 }
 
+/** The focused control (and a half-typed value) survive a re-render, e.g. when live trials arrive. */
+function captureFocus(): (() => void) | undefined {
+  const active = document.activeElement as HTMLElement | null;
+  const key = active?.dataset?.focusKey;
+  if (!active || !key) return undefined;
+  const value = active instanceof HTMLInputElement ? active.value : undefined;
+  return () => {
+    const again = document.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`);
+    if (!again) return;
+    if (value !== undefined && again instanceof HTMLInputElement) again.value = value;
+    again.focus({ preventScroll: true });
+  };
+}
+
 function render(): void {
+  const restoreFocus = captureFocus();
   const app = document.getElementById('app')!;
   // Read the width before the DOM changes: reading it mid-build would force an extra layout.
   const width = app.clientWidth;
@@ -56,6 +71,7 @@ function render(): void {
       persist();
     });
   }
+  restoreFocus?.();
   app.dataset.renderCount = String(++renderCount);
   lastWidth = width;
 }

@@ -19,9 +19,9 @@ function recommendationBlock(runs: SweepRunModel[], view: SweepView, target: num
       continue;
     }
     const lrText = rec.lr.toPrecision(3);
-    const copy = el('button', { type: 'button', 'data-action': 'copy', 'aria-label': `Copy the ${r.label} learning rate ${lrText}` }, 'Copy');
+    const copy = el('button', { type: 'button', 'data-action': 'copy', 'data-focus-key': `copy:${r.parametrization}`, 'aria-label': `Copy the ${r.label} learning rate ${lrText}` }, 'Copy');
     copy.addEventListener('click', () => void request({ type: 'panel/copy', text: lrText }).then((x) => announce(x.message, !x.ok)));
-    const write = el('button', { type: 'button', 'data-action': 'write-setting', 'aria-label': `Write the ${r.label} learning rate ${lrText} to the workspace settings` }, 'Write to settings');
+    const write = el('button', { type: 'button', 'data-action': 'write-setting', 'data-focus-key': `write:${r.parametrization}`, 'aria-label': `Write the ${r.label} learning rate ${lrText} to the workspace settings` }, 'Write to settings');
     write.addEventListener('click', () =>
       void request({
         type: 'panel/writeSetting',
@@ -39,6 +39,9 @@ function recommendationBlock(runs: SweepRunModel[], view: SweepView, target: num
   }
   return box;
 }
+
+/** Widths the user hid (legend toggles), kept across the re-renders of a live sweep. */
+const hiddenSeries = new Set<string>();
 
 export function renderSweep(
   root: HTMLElement,
@@ -72,7 +75,7 @@ export function renderSweep(
   );
 
   // Recommended LR for a target width.
-  const input = el('input', { type: 'number', id: 'target-width', min: 1, step: 1, value: model.targetWidth, 'aria-describedby': 'target-help' });
+  const input = el('input', { type: 'number', id: 'target-width', 'data-focus-key': 'target-width', min: 1, step: 1, value: model.targetWidth, 'aria-describedby': 'target-help' });
   let recBox = recommendationBlock(model.runs, view, model.targetWidth);
   let current = model.targetWidth;
   input.addEventListener('change', () => {
@@ -128,10 +131,15 @@ export function renderSweep(
     const u = createChart(fig, r.plot, { width: plotW, height: 320, colors });
     charts.push(u);
     r.plot.series.forEach((s, i) => {
-      const b = el('button', { type: 'button', class: 'legend-item', 'aria-pressed': 'true', 'data-width': s.key.slice(1) }, swatch(s.color), s.label);
+      const hideKey = `${r.parametrization}:${s.key}`;
+      const shown = !hiddenSeries.has(hideKey);
+      const b = el('button', { type: 'button', class: 'legend-item', 'aria-pressed': String(shown), 'data-width': s.key.slice(1), 'data-focus-key': `legend:${hideKey}` }, swatch(s.color), s.label);
+      if (!shown) u.setSeries(i + 1, { show: false });
       b.addEventListener('click', () => {
         const show = b.getAttribute('aria-pressed') !== 'true';
         b.setAttribute('aria-pressed', String(show));
+        if (show) hiddenSeries.delete(hideKey);
+        else hiddenSeries.add(hideKey);
         u.setSeries(i + 1, { show });
       });
       legend.append(b);

@@ -134,7 +134,13 @@ describe('webview bundle', { skip: missing }, () => {
     let d = await dataset(page, 'section[data-parametrization="sp"]');
     assert.equal(d.trialCount, '30');
     assert.equal(d.seriesCount, '2'); // 30 trials = width 64 (22) + part of 128
+    // the user hides width 64 and starts typing a target width; then trials arrive and the view redraws
+    await page.locator('section[data-parametrization="sp"] .legend-item[data-width="64"]').click();
+    await page.locator('#target-width').fill('300');
     await send(page, { type: 'sweep/trials', parametrization: 'sp', trials: spAll.slice(30) });
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'target-width', 'focus kept');
+    assert.equal(await page.locator('#target-width').inputValue(), '300', 'half-typed value kept');
+    assert.equal(await page.locator('section[data-parametrization="sp"] .legend-item[data-width="64"]').getAttribute('aria-pressed'), 'false', 'hidden width stays hidden');
     d = await dataset(page, 'section[data-parametrization="sp"]');
     assert.deepEqual([d.trialCount, d.seriesCount, d.optimumCount, d.divergedCount], [String(spAll.length), '3', '3', String(spAll.filter((t) => t.diverged).length)]);
     await send(page, { type: 'sweep/status', parametrization: 'sp', status: 'cancelled', message: 'by the user' });
