@@ -4,6 +4,7 @@
 // width and the ratio to PyTorch; writes bench-results/coord.json. Goal: wasm within 2x of PyTorch CPU.
 //   npm run bench -- coord            full configuration (cpu capped at width 512 unless --cpu-full)
 //   npm run bench -- coord --quick    widths 64..512, 3 steps, 1 seed
+//   npm run bench -- coord --widths 1024,2048 --steps 3 --seeds 1 --backends wasm
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,9 +16,15 @@ import type { BackendRequest } from '../src/worker/protocol';
 const root = join(__dirname, '..');
 const quick = process.argv.includes('--quick');
 const cpuFull = process.argv.includes('--cpu-full');
-const widths = quick ? [64, 128, 256, 512] : [64, 128, 256, 512, 1024, 2048];
-const steps = quick ? 3 : 5;
-const seeds = quick ? 1 : 3;
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+// --widths/--steps/--seeds/--backends override the configuration (for looking into one part of the curve).
+const widths = flag('widths')?.split(',').map(Number) ?? (quick ? [64, 128, 256, 512] : [64, 128, 256, 512, 1024, 2048]);
+const steps = Number(flag('steps') ?? (quick ? 3 : 5));
+const seeds = Number(flag('seeds') ?? (quick ? 1 : 3));
+const only = flag('backends')?.split(',');
 const model = join(root, 'test/fixtures/models/mlp_sp.ts');
 const builtWorker = join(root, 'dist/worker.js');
 
@@ -88,6 +95,7 @@ async function main(): Promise<void> {
   const cpuWidths = cpuFull || quick ? widths : widths.filter((w) => w <= 512);
   const runs: BackendTiming[] = [];
   for (const [backend, ws] of [['tensorflow', widths], ['wasm', widths], ['cpu', cpuWidths]] as const) {
+    if (only && !only.includes(backend)) continue;
     process.stderr.write(`running ${backend}...\n`);
     runs.push(await timeBackend(backend, [...ws]));
   }
