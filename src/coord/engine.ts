@@ -203,8 +203,7 @@ export async function runCoordCheck(tf: Tf, params: CoordJobParams, deps: Engine
       }
     }
   } finally {
-    batch.ys.dispose();
-    for (const x of Array.isArray(batch.xs) ? batch.xs : [batch.xs]) x.dispose();
+    tf.dispose(batch.owned);
   }
   return { layers: plan.layers.map(({ name, role, source }) => ({ name, role, source })), runs, diverged, outOfMemory, notes };
 
