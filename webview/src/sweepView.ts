@@ -33,8 +33,9 @@ function recommendationBlock(runs: SweepRunModel[], view: SweepView, target: num
       }).then((x) => announce(x.message, !x.ok)),
     );
     box.append(
-      el('p', { class: 'rec', 'data-parametrization': r.parametrization, 'data-lr': rec.lr },
-        el('strong', { text: `${r.label}: lr = ${fmtLr(rec.lr)}` }), ` at width ${target}, from the ${rec.method}. `, copy, ' ', write),
+      el('div', { class: 'rec', 'data-parametrization': r.parametrization, 'data-lr': rec.lr },
+        el('div', { class: 'rec-line' }, el('strong', { text: `${r.label}: lr = ${fmtLr(rec.lr)} at width ${target}` }), copy, write),
+        el('div', { class: 'hint', text: `From the ${rec.method}.` })),
     );
   }
   return box;
