@@ -1,6 +1,7 @@
 // Runs a coordinate check in a worker and turns what comes back into the `coord` JSON contract. Shared by the
 // CLI and the VS Code command. Widths that finished are kept when a larger one runs out of memory, or the
 // worker dies there: the check is judged on the widths that remain (at least two), and the user is told.
+import { dirname } from 'node:path';
 import type { BackendInfo, BackendRequest } from '../worker/protocol';
 import { WorkerClient, WorkerJobError } from '../worker/client';
 import type { CoordJobParams, CoordJobResult, CoordRun } from './job';
@@ -58,7 +59,6 @@ export async function runCoordinateCheck(params: CoordJobParams, opts: CoordChec
 }
 
 async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise<CoordCheckOutcome> {
-  const { dirname } = await import('node:path');
   const client =
     opts.client ??
     new WorkerClient({
