@@ -151,6 +151,9 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, log: v
     const file = target.uri.fsPath;
     const { widths, steps, seeds } = settings;
     running = true;
+    const idleStatus = { text: status.text, tooltip: status.tooltip, shown: status.text !== '' };
+    status.text = `$(sync~spin) muP: checking ${target.exportName}`;
+    status.show();
     try {
       return await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `muP: coordinate check of ${target.exportName}`, cancellable: true },
@@ -201,6 +204,12 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, log: v
       return undefined;
     } finally {
       running = false;
+      if (status.text.startsWith('$(sync~spin)')) {
+        // Not replaced by a result (cancel, error): back to the last backend shown, or hidden.
+        status.text = idleStatus.text;
+        status.tooltip = idleStatus.tooltip;
+        if (!idleStatus.shown) status.hide();
+      }
     }
   }
 

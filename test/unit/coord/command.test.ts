@@ -21,7 +21,7 @@ const state = {
   progress: [] as string[],
   config: {} as Record<string, unknown>,
   commands: new Map<string, (...a: unknown[]) => unknown>(),
-  status: { text: '', tooltip: '', visible: false },
+  status: { text: '', tooltip: '', visible: false, history: [] as string[] },
   cancelAfterFirstProgress: false,
 };
 
@@ -47,11 +47,19 @@ const fakeVscode = {
         name: '',
         set text(v: string) {
           state.status.text = v;
+          state.status.history.push(v);
+        },
+        get text() {
+          return state.status.text;
+        },
+        get tooltip() {
+          return state.status.tooltip;
         },
         set tooltip(v: string) {
           state.status.tooltip = v;
         },
         show: () => void (state.status.visible = true),
+        hide: () => void (state.status.visible = false),
         dispose: () => undefined,
       };
       return item;
@@ -132,7 +140,7 @@ test('from a CodeLens target: progress, a failing verdict with Go to layer, repo
   const out = await run({ uri: `file://${join(models, 'mlp_sp.ts')}`, exportName: 'mlp' });
   assert.ok(out);
   assert.ok(state.progress.includes('width 128, seed 1/1, step 3/3'), state.progress.join('|'));
-  assert.equal(state.status.text, '$(pulse) muP: cpu');
+  assert.deepEqual(state.status.history.slice(-2), ['$(sync~spin) muP: checking mlp', '$(pulse) muP: cpu']);
   assert.match(state.status.tooltip, /tfjs-node-gpu|bundled cpu/);
   assert.equal(state.status.visible, true);
   const [msg] = state.shown;
@@ -175,4 +183,5 @@ test('Cancel stops the worker and shows no error', async () => {
   assert.equal(await run({ uri: `file://${join(models, 'mlp_sp.ts')}`, exportName: 'mlp' }), undefined);
   assert.deepEqual(state.shown, []);
   assert.ok(logged.includes('coordinate check cancelled'));
+  assert.equal(state.status.text, '$(pulse) muP: cpu', 'the status bar is back to the last backend, not spinning');
 });
