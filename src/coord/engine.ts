@@ -148,15 +148,6 @@ export async function runCoordCheck(tf: Tf, params: CoordJobParams, deps: Engine
   notes.push(...plan.notes);
   if (plan.layers.length === 0) throw new UserCodeError({ kind: 'usage', message: `${where}: the model has no layers to record` });
 
-  // The fixed batch.
-  const dataExports = deps.dataExports ?? deps.exports;
-  const dataName = params.data?.exportName ?? 'data';
-  const hasData = params.data != null || typeof deps.exports.data === 'function';
-  const batch: Batch = hasData
-    ? await userBatch(tf, dataExports[dataName], dataExports.loss ?? deps.exports.loss, shapeInfo.outShape, `data export '${dataName}'`)
-    : syntheticBatch(tf, shapeInfo, params.batchSize ?? 64, deps.exports.loss);
-  notes.push(`data: ${batch.description}`);
-
   // muP: per-group LRs from base shapes inferred by building at two widths (src/mup, MuAdam/MuSGD).
   let mup: MupApi | null = null;
   let baseShapes: unknown = null;
@@ -173,6 +164,15 @@ export async function runCoordCheck(tf: Tf, params: CoordJobParams, deps: Engine
   } else {
     notes.push(`optimizer: ${params.optimizer} lr ${params.lr}, one global learning rate (SP)`);
   }
+  // The fixed batch (made last: nothing above can fail and leave it undisposed).
+  const dataExports = deps.dataExports ?? deps.exports;
+  const dataName = params.data?.exportName ?? 'data';
+  const hasData = params.data != null || typeof deps.exports.data === 'function';
+  const batch: Batch = hasData
+    ? await userBatch(tf, dataExports[dataName], dataExports.loss ?? deps.exports.loss, shapeInfo.outShape, `data export '${dataName}'`)
+    : syntheticBatch(tf, shapeInfo, params.batchSize ?? 64, deps.exports.loss);
+  notes.push(`data: ${batch.description}`);
+
   notes.push('seeds: each (seed, width) build draws its initial weights from its own fixed PRNG stream; the batch is the same for all');
 
   deps.progress({ phase: 'layers', layers: plan.layers.map(({ name, role, source }) => ({ name, role, source })), notes: [...notes] });
