@@ -177,18 +177,33 @@ export class WidthModel {
       const re = /\bthis\.([A-Za-z_$][\w$]*)/g;
       for (let m = re.exec(text); m; m = re.exec(text)) if (this.isWidthName(m[1])) return `this.${m[1]}`;
     }
-    for (const [name, list] of this.facts.assigns) {
-      if (this.isWidthName(name) && list.some((a) => !isFunctionLike(a.node))) return name;
+    if (this.fileKnob === null) {
+      this.fileKnob = undefined;
+      for (const [name, list] of this.facts.assigns) {
+        if (this.isWidthName(name) && list.some((a) => !isFunctionLike(a.node))) {
+          this.fileKnob = name;
+          break;
+        }
+      }
     }
-    return undefined;
+    return this.fileKnob;
   }
+
+  private fileKnob: string | undefined | null = null;
+  private base: string | undefined | null = null;
 
   /** Name of a file-level base-width constant (`BASE_WIDTH`, `baseWidth`), if there is one. */
   baseConstant(): string | undefined {
+    if (this.base !== null) return this.base;
+    this.base = undefined;
     for (const [name, list] of this.facts.assigns) {
+      if (!/base/i.test(name)) continue;
       const n = normalizeName(name);
-      if ((n === 'basewidth' || n === 'basedim' || n === 'basedmodel' || n === 'basehidden') && list.length === 1 && this.evalNumber(list[0].value) !== undefined) return name;
+      if ((n === 'basewidth' || n === 'basedim' || n === 'basedmodel' || n === 'basehidden') && list.length === 1 && this.evalNumber(list[0].value) !== undefined) {
+        this.base = name;
+        break;
+      }
     }
-    return undefined;
+    return this.base;
   }
 }
