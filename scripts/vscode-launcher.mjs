@@ -13,6 +13,14 @@
 // - A host console line `MUP_LENS_SCREENSHOT <name>` makes it save the page to
 //   $MUP_LENS_SCREENSHOT_DIR/<name>.png (written as .tmp, then renamed); `final-<session>.png` is taken at
 //   the end (session: $MUP_LENS_SUITE, default main).
+//   `MUP_LENS_SCREENSHOT <name> {"waitFor":[selectors]}` waits for those (page) selectors instead of the
+//   default squiggle and quick-fix menu.
+// - A host console line `MUP_LENS_WEBVIEW_DOM <name> <selector>` reads what a webview drew: the extension host
+//   cannot see webview DOM, but this page can (webviews are nested iframes). It waits (up to 30 s) for a frame
+//   whose document matches <selector> (rest of the line, e.g. `#app[data-view="sweep"] .run-status.done`),
+//   then writes `#app`'s data attributes and those of each `section[data-parametrization]` as JSON to
+//   $MUP_LENS_SCREENSHOT_DIR/<name>.dom.json (.tmp, then renamed): {app, sections, frames}; on timeout
+//   {error, seen} with the data attributes of every `#app` it found.
 // - MUP_LENS_WORKSPACE_TRUST=1 leaves workspace trust on: the folder opens in restricted mode.
 //
 // Env: MUP_LENS_HOST_TIMEOUT_S (default 300), MUP_LENS_TOOLS_DIR (default <repo>/.tools),
@@ -299,12 +307,58 @@ async function main() {
     return shots;
   };
 
+  // Webview DOM reads asked for by the tests (MUP_LENS_WEBVIEW_DOM), one at a time, in order with the shots.
+  const readWebview = (name, selector) => {
+    shots = shots.then(async () => {
+      const file = join(screenshotDir, `${name}.dom.json`);
+      const deadline = Date.now() + 30_000;
+      let out;
+      let seen = [];
+      while (!out) {
+        seen = [];
+        for (const frame of page.frames()) {
+          const got = await frame.evaluate((sel) => {
+            const app = document.querySelector('#app[data-view]');
+            if (!app) return null;
+            const data = (e) => Object.fromEntries([...e.attributes].filter((a) => a.name.startsWith('data-')).map((a) => [a.name, a.value]));
+            return {
+              matches: document.querySelector(sel) !== null,
+              app: data(app),
+              sections: [...document.querySelectorAll('section[data-parametrization]')].map(data),
+            };
+          }, selector).catch(() => null); // a frame that navigated or went away meanwhile
+          if (!got) continue;
+          seen.push(got.app);
+          if (got.matches && !out) out = { app: got.app, sections: got.sections };
+        }
+        if (out) out.frames = seen.length;
+        else if (Date.now() > deadline) break;
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+      const body = out ?? { error: `no webview frame matched ${selector} within 30 s`, seen };
+      writeFileSync(`${file}.tmp`, JSON.stringify(body, null, 2));
+      renameSync(`${file}.tmp`, file);
+      say(`webview DOM: ${file}${out ? '' : ' (no match)'}`);
+    }).catch((err) => say(`webview DOM ${name} failed: ${err?.message ?? err}`));
+  };
+
   await page.exposeFunction('codeAutomationLog', (type, args) => {
     const line = format(...(Array.isArray(args) ? args : [args]));
-    const marker = /^MUP_LENS_SCREENSHOT (\S+)/.exec(line);
+    const dom = /^MUP_LENS_WEBVIEW_DOM (\S+) (.+)$/.exec(line);
+    if (dom) {
+      readWebview(dom[1], dom[2]);
+      return;
+    }
+    const marker = /^MUP_LENS_SCREENSHOT (\S+)(?: (\{.*\}))?$/.exec(line);
     if (marker) {
-      // Squiggles and the code action menu (its widget class in VS Code 1.9x) before the shot.
-      void screenshot(marker[1], ['.squiggly-error', '.action-widget']);
+      let waitFor = ['.squiggly-error', '.action-widget'];
+      try {
+        if (marker[2]) waitFor = JSON.parse(marker[2]).waitFor ?? [];
+      } catch {
+        say(`screenshot ${marker[1]}: cannot parse ${marker[2]}`);
+      }
+      // Default: squiggles and the code action menu (its widget class in VS Code 1.9x) before the shot.
+      void screenshot(marker[1], waitFor);
       return;
     }
     if (line.includes('MUP_LENS_RESULT ')) resultReported = true;

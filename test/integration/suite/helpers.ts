@@ -1,7 +1,7 @@
 // Helpers for the tests that run inside the VS Code extension host. Tests wait on events
 // (diagnostics changing, activation) with a deadline, never on fixed sleeps.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, watch } from 'node:fs';
+import { existsSync, readFileSync, rmSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 
@@ -141,30 +141,63 @@ export function hoverText(hovers: readonly vscode.Hover[]): string[] {
 }
 
 /**
- * Asks the launcher (scripts/vscode-launcher.mjs, code-server only) to screenshot the page now, and waits
- * until the PNG is written. Returns false when no launcher is listening (VS Code desktop): nothing to wait for.
+ * Logs `line` (the console relay, codeAutomationLog, carries it to scripts/vscode-launcher.mjs) and waits
+ * until the launcher has written `file` (as .tmp, then renamed: once it exists it is complete).
  */
-export async function requestScreenshot(name: string, timeoutMs = 20_000): Promise<boolean> {
-  const dir = process.env.MUP_LENS_SCREENSHOT_DIR;
-  if (!dir || !existsSync(dir)) return false;
-  const file = join(dir, `${name}.png`);
-  await new Promise<void>((resolve, reject) => {
-    // The launcher writes <name>.png.tmp then renames it: a rename event means the file is complete.
+function askLauncher(line: string, dir: string, file: string, timeoutMs: number, what: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     const watcher = watch(dir, () => {
       if (existsSync(file)) finish();
     });
     const timer = setTimeout(() => {
       watcher.close();
-      reject(new Error(`the launcher wrote no screenshot ${file} within ${timeoutMs} ms`));
+      reject(new Error(`the launcher wrote no ${what} ${file} within ${timeoutMs} ms`));
     }, timeoutMs);
     function finish(): void {
       clearTimeout(timer);
       watcher.close();
       resolve();
     }
-    // The marker line travels through the console relay (codeAutomationLog) to the launcher.
-    console.log(`MUP_LENS_SCREENSHOT ${name}`);
+    console.log(line);
     if (existsSync(file)) finish();
   });
+}
+
+/**
+ * Asks the launcher (scripts/vscode-launcher.mjs, code-server only) to screenshot the page now, and waits
+ * until the PNG is written. Returns false when no launcher is listening (VS Code desktop): nothing to wait for.
+ * `waitFor`: page selectors the launcher waits for (5 s each) first; default: a squiggle and the quick-fix menu.
+ */
+export async function requestScreenshot(name: string, timeoutMs = 20_000, waitFor?: string[]): Promise<boolean> {
+  const dir = process.env.MUP_LENS_SCREENSHOT_DIR;
+  if (!dir || !existsSync(dir)) return false;
+  const file = join(dir, `${name}.png`);
+  rmSync(file, { force: true });
+  const opts = waitFor ? ` ${JSON.stringify({ waitFor })}` : '';
+  await askLauncher(`MUP_LENS_SCREENSHOT ${name}${opts}`, dir, file, timeoutMs, 'screenshot');
   return true;
+}
+
+/** What a webview drew, read from its DOM by the launcher: the `data-*` attributes of `#app` and of each `section[data-parametrization]`. */
+export interface WebviewDom {
+  app: Record<string, string>;
+  sections: Record<string, string>[];
+  /** Webview frames with an `#app[data-view]` on the page when it was read. */
+  frames: number;
+}
+
+/**
+ * Asks the launcher to read the DOM of the webview frame that matches `selector` (it waits up to 30 s for one,
+ * e.g. `#app[data-view="coord"]`). Returns undefined when no launcher is listening (VS Code desktop); throws
+ * with what the launcher saw when no frame matched.
+ */
+export async function readWebviewDom(name: string, selector: string, timeoutMs = 45_000): Promise<WebviewDom | undefined> {
+  const dir = process.env.MUP_LENS_SCREENSHOT_DIR;
+  if (!dir || !existsSync(dir)) return undefined;
+  const file = join(dir, `${name}.dom.json`);
+  rmSync(file, { force: true });
+  await askLauncher(`MUP_LENS_WEBVIEW_DOM ${name} ${selector}`, dir, file, timeoutMs, 'webview DOM');
+  const got = JSON.parse(readFileSync(file, 'utf8')) as WebviewDom | { error: string; seen: unknown[] };
+  if ('error' in got) throw new Error(`${got.error}; webviews seen (#app data attributes): ${JSON.stringify(got.seen)}`);
+  return got;
 }
