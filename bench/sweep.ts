@@ -1,8 +1,9 @@
 // Sweep throughput: trials per minute per backend, and the parallel efficiency of the worker pool
 // (speed-up of N workers over 1 worker, divided by N), all measured in this run on this machine.
 // Config: the muP MLP example (examples/mlp/mup.ts, --mup), widths 64 and 256, 8 LRs 2^-12..2^-5, one seed,
-// 100 steps (--quick: 30 steps, 4 LRs). `--repeat=N`: alternating 1-worker/N-worker runs, best of each. Fresh stores, so nothing is reused. Needs `npm run build` (the pool runs
-// dist/worker.js). Writes bench-results/sweep.json.
+// 100 steps (--quick: 30 steps, 4 LRs). `--repeat=N`: alternating 1-worker/N-worker runs, best of each.
+// Fresh stores, so nothing is reused. Needs `npm run build` (the pool runs dist/worker.js).
+// Writes bench-results/sweep.json.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
