@@ -40,7 +40,7 @@ export function findFactories(ctx: Ctx): FactoryRec[] {
     let exportName: string | undefined;
     let anchor: ts.Node = fn;
     if (ts.isFunctionDeclaration(fn)) {
-      local = fn.name?.text;
+      local = fn.name?.text ?? (isDefaultExport(fn) ? 'default' : undefined);
       if (isExportedDecl(fn)) exportName = isDefaultExport(fn) ? 'default' : local;
     } else {
       let p: ts.Node = fn.parent;

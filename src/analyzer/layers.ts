@@ -93,7 +93,8 @@ export class LayerModel {
     let ctor: string;
     let category: Category;
     let cls: ts.ClassLikeDeclaration | undefined;
-    if (path === 'mup.MuReadout' || path === 'mup.MuSharedReadout') {
+    if (path === 'mup.MuReadout' || path === 'mup.MuSharedReadout' || path === 'mup.muReadout' || path === 'mup.muSharedReadout') {
+      // `new MuReadout(args)` or the function form `muReadout(args)` of mup-lens/runtime
       ctor = path.slice(4);
       category = 'runtimeReadout';
     } else if (ts.isNewExpression(n) && ts.isIdentifier(callee) && this.customClasses.has(callee.text)) {

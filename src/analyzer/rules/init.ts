@@ -52,6 +52,9 @@ export function initInfo(e: ts.Expression | undefined, ctx: Ctx, depth = 0): Ini
     const cfgArg = u.arguments?.[0] && unwrap(u.arguments[0]);
     const cfg = cfgArg && ts.isObjectLiteralExpression(cfgArg) ? cfgArg : undefined;
     if (path && path.startsWith('tf.initializers.')) return byName(path.slice('tf.initializers.'.length), cfg, ctx, e);
+    // mup-lens/runtime's fan-in initializer and readout init
+    if (path === 'mup.muFanIn') return { kind: 'fanIn', label: 'muFanIn', node: e };
+    if (path === 'mup.muReadoutInit' || path === 'mup.MuReadoutInit') return { kind: 'zeros', label: 'muReadoutInit', node: e };
     // a local zero-argument factory: `const fanIn = () => tf.initializers.varianceScaling(...)`
     if (ts.isIdentifier(u.expression)) {
       const v = ctx.facts.assigns.get(u.expression.text)?.[0]?.value;

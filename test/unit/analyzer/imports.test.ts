@@ -77,3 +77,20 @@ export function mlp(width: number) {
     }
   });
 });
+
+describe('mup-lens/runtime forms', () => {
+  it('muReadout(args), default import `mup.MuReadout`, and muFanIn() as a fan-in init', () => {
+    const text = `import * as tf from '@tensorflow/tfjs';
+import mup, { muReadout, muFanIn } from 'mup-lens/runtime';
+export function mlp(width: number) {
+  return tf.sequential({ layers: [
+    tf.layers.dense({ inputShape: [8], units: width, kernelInitializer: muFanIn() }),
+    muReadout({ units: 3 }),
+    new mup.MuReadout({ units: 3 }),
+  ] });
+}`;
+    const r = lint(text);
+    assert.deepEqual(r.findings, []);
+    assert.deepEqual(r.layers.map((l) => [l.kind, l.role, l.outputScaled]), [['tf.layers.dense', 'input', false], ['muReadout', 'readout', true], ['mup.MuReadout', 'readout', true]]);
+  });
+});

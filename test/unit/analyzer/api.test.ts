@@ -1,0 +1,90 @@
+// The API the editor maps to VS Code types: hovers (describeLayer, layerAt), rule doc links, model
+// factories for CodeLenses, and incremental re-analysis giving what a fresh one gives.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { analyze, describeLayer, layerAt, ruleDocUrl, RULE_IDS } from '../../../src/analyzer';
+import { lineOf, lint } from './helpers';
+
+const root = join(__dirname, '../../..');
+const sp = readFileSync(join(root, 'examples/mlp/sp.ts'), 'utf8');
+
+describe('hover data', () => {
+  it('layerAt finds the layer under the cursor; describeLayer gives its muP table with the base width', () => {
+    const r = lint(sp);
+    const line = lineOf(sp, "name: 'hidden1'");
+    const col = sp.split('\n')[line - 1].indexOf('dense') + 1;
+    const hidden = layerAt(r, line, col);
+    assert.equal(hidden?.name, 'hidden1');
+    const d = describeLayer(hidden!, 64);
+    assert.equal(d.role, 'hidden');
+    assert.equal(d.scaling, 'fan-in and fan-out scale with width');
+    assert.equal(d.adamLr, 'lr / width_mult (lr*64/width)');
+    assert.equal(d.sgdLr, 'lr');
+    assert.match(d.init, /1\/fan_in/);
+    assert.match(d.markdown, /\| Adam LR \| lr \/ width_mult \(lr\*64\/width\) \|/);
+
+    const ro = layerAt(r, lineOf(sp, "name: 'readout'"), 10)!;
+    const dr = describeLayer(ro, 128);
+    assert.equal(dr.outputMultiplier, 'x 1/width_mult (128/width)');
+    assert.equal(dr.sgdLr, 'lr x width_mult (lr*width/128)');
+    assert.match(dr.status ?? '', /not multiplied by 128\/width/);
+
+    const input = describeLayer(layerAt(r, lineOf(sp, "name: 'input'"), 10)!);
+    assert.equal(input.scaling, 'fan-out scales with width, fan-in is fixed');
+    assert.equal(input.adamLr, 'lr');
+    assert.equal(layerAt(r, 1, 1), undefined, 'no layer on the import line');
+  });
+
+  it('ruleDocUrl links each rule to its anchor in docs/rules.md, which exists', () => {
+    const doc = readFileSync(join(root, 'docs/rules.md'), 'utf8');
+    for (const rule of RULE_IDS) {
+      const url = ruleDocUrl(rule);
+      assert.match(url, /^https:\/\/github\.com\/.*\/docs\/rules\.md#mup[a-z-]+$/);
+      const anchor = url.split('#')[1];
+      assert.ok(doc.includes(`<a id="${anchor}"></a>`), `docs/rules.md has an anchor for ${rule}`);
+      assert.ok(doc.includes(`## ${rule}`));
+    }
+    assert.equal(ruleDocUrl('mup/init-fan-avg', 'file:///ext/docs/rules.md'), 'file:///ext/docs/rules.md#mupinit-fan-avg');
+  });
+});
+
+describe('model factories', () => {
+  it('finds exported and local factories with their width parameter, in each declaration form', () => {
+    const text = `import * as tf from '@tensorflow/tfjs';
+export function a(width: number) { return tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: width })] }); }
+export const b = ({ hiddenSize }: { hiddenSize: number }) => tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: hiddenSize })] });
+function c(cfg: { dModel: number }) { return tf.layers.dense({ units: cfg.dModel }); }
+const d = function (n: number) { return tf.sequential(); };
+export { c as cee };
+export default function (dim: number) { return tf.layers.dense({ units: dim }); }`;
+    const r = lint(text);
+    assert.deepEqual(
+      r.factories.map((f) => [f.name, f.exported, f.widthParam, f.line]),
+      [
+        ['a', true, 'width', 2],
+        ['b', true, 'hiddenSize', 3],
+        ['cee', true, 'cfg.dModel', 4],
+        ['default', true, 'dim', 7],
+      ],
+    );
+    assert.deepEqual(r.layers.map((l) => l.factory), ['a', 'b', 'cee', 'default']);
+  });
+});
+
+describe('incremental re-analysis', () => {
+  it('after each of 200 edits, gives exactly what a fresh analysis gives', () => {
+    const base = readFileSync(join(root, 'examples/gpt/sp.ts'), 'utf8');
+    let text = base;
+    let seed = 3;
+    for (let i = 0; i < 200; i++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      const at = seed % text.length;
+      text = i % 3 === 0 ? text.slice(0, at) + text.slice(at + 1) : i % 3 === 1 ? text.slice(0, at) + ';' + text.slice(at) : text.slice(0, at) + 'x' + text.slice(at);
+      const inc = analyze(text, 'incremental.ts', { debug: true } as never);
+      const fresh = analyze(text, 'fresh.ts', { debug: true, incremental: false } as never);
+      assert.deepEqual(JSON.stringify(inc).replaceAll('incremental.ts', 'F'), JSON.stringify(fresh).replaceAll('fresh.ts', 'F'), `edit #${i}`);
+    }
+  });
+});
