@@ -27,11 +27,16 @@ export interface AnalyzeInternals {
   debug?: boolean;
 }
 
+const MODULE_HINT = /@tensorflow\/tfjs|mup-lens\/runtime|mup\/runtime/;
+
 export function analyze(text: string, fileName: string, options: AnalyzeOptions & AnalyzeInternals = {}): AnalysisResult {
   const result: AnalysisResult = { findings: [], layers: [], factories: [] };
   let ctx: Ctx;
   let directives;
   try {
+    // A file that names neither tfjs nor the runtime has nothing to check: skip even the parse
+    // (`mup-lens lint .` over a whole repository).
+    if (!MODULE_HINT.test(text)) return result;
     const sf = parse(text, fileName, options.incremental !== false);
     const facts = collect(sf);
     directives = readDirectives(sf);
