@@ -69,20 +69,40 @@ for (let k = ts.SyntaxKind.FirstTypeNode; k <= ts.SyntaxKind.LastTypeNode; k++) 
 CHILD[ts.SyntaxKind.InterfaceDeclaration] = 2;
 CHILD[ts.SyntaxKind.TypeAliasDeclaration] = 2;
 
-export function collect(sf: ts.SourceFile): Facts {
-  const f: Facts = {
-    sf,
-    imports: [],
-    requires: [],
-    varDecls: [],
-    assigns: new Map(),
-    props: new Map(),
-    calls: [],
-    callFns: [],
-    classes: [],
-    functions: [],
-    exportNames: new Map(),
-  };
+function emptyFacts(sf: ts.SourceFile): Facts {
+  return { sf, imports: [], requires: [], varDecls: [], assigns: new Map(), props: new Map(), calls: [], callFns: [], classes: [], functions: [], exportNames: new Map() };
+}
+
+function mergeMap<V>(into: Map<string, V[]>, from: Map<string, V[]>): void {
+  for (const [k, v] of from) {
+    const cur = into.get(k);
+    if (cur) for (const x of v) cur.push(x);
+    else into.set(k, v.slice());
+  }
+}
+
+function merge(into: Facts, frag: Facts): void {
+  for (const x of frag.imports) into.imports.push(x);
+  for (const x of frag.requires) into.requires.push(x);
+  for (const x of frag.varDecls) into.varDecls.push(x);
+  for (const x of frag.calls) into.calls.push(x);
+  for (const x of frag.callFns) into.callFns.push(x);
+  for (const x of frag.classes) into.classes.push(x);
+  for (const x of frag.functions) into.functions.push(x);
+  mergeMap(into.assigns, frag.assigns);
+  mergeMap(into.props, frag.props);
+  for (const [k, v] of frag.exportNames) into.exportNames.set(k, v);
+}
+
+/**
+ * Facts of each top-level statement, for re-analysis after an edit: an incremental re-parse hands back the
+ * very same node objects for the statements the edit did not touch, so only the edited one is walked again.
+ */
+const fragments = new WeakMap<ts.Node, Facts>();
+
+export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
+  const out = emptyFacts(sf);
+  let f = out;
 
   const bindName = (name: ts.BindingName, value: ts.Expression | undefined, node: ts.Node): void => {
     if (ts.isIdentifier(name)) {
@@ -217,6 +237,22 @@ export function collect(sf: ts.SourceFile): Facts {
   };
   let curParent: ts.Node = sf;
   let curFn: ts.FunctionLikeDeclaration | undefined;
-  ts.forEachChild(sf, visitChild);
-  return f;
+  if (!reuseStatements) {
+    ts.forEachChild(sf, visitChild);
+    return out;
+  }
+  for (const st of sf.statements) {
+    let frag = fragments.get(st);
+    if (frag) (st as { parent: ts.Node }).parent = sf;
+    else {
+      f = emptyFacts(sf);
+      curParent = sf;
+      curFn = undefined;
+      visitChild(st);
+      frag = f;
+      fragments.set(st, frag);
+    }
+    merge(out, frag);
+  }
+  return out;
 }

@@ -37,8 +37,9 @@ export function analyze(text: string, fileName: string, options: AnalyzeOptions 
     // A file that names neither tfjs nor the runtime has nothing to check: skip even the parse
     // (`mup-lens lint .` over a whole repository).
     if (!MODULE_HINT.test(text)) return result;
-    const sf = parse(text, fileName, options.incremental !== false);
-    const facts = collect(sf);
+    const incremental = options.incremental !== false;
+    const sf = parse(text, fileName, incremental);
+    const facts = collect(sf, incremental);
     directives = readDirectives(sf);
     const b = new Bindings(facts);
     // Nothing from tfjs or the runtime in this file: nothing to check.
