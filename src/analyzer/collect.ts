@@ -62,6 +62,9 @@ ACT[ts.SyntaxKind.GetAccessor] = Act.Accessor;
 ACT[ts.SyntaxKind.SetAccessor] = Act.Accessor;
 ACT[ts.SyntaxKind.ExportDeclaration] = Act.ExportDecl;
 ACT[ts.SyntaxKind.ExportAssignment] = Act.ExportAssign;
+const EQUALS = ts.SyntaxKind.EqualsToken;
+const NOT_A_VALUE = new Uint8Array(ts.SyntaxKind.Count);
+for (const k of [ts.SyntaxKind.StringLiteral, ts.SyntaxKind.ArrowFunction, ts.SyntaxKind.FunctionExpression, ts.SyntaxKind.ObjectLiteralExpression, ts.SyntaxKind.TrueKeyword, ts.SyntaxKind.FalseKeyword, ts.SyntaxKind.NoSubstitutionTemplateLiteral]) NOT_A_VALUE[k] = 1;
 /** 0: visit, 1: leaf (parent only), 2: skip (types hold no calls or values) */
 const CHILD = new Uint8Array(ts.SyntaxKind.Count);
 for (let k = 0; k <= ts.SyntaxKind.LastToken; k++) CHILD[k] = 1;
@@ -146,7 +149,7 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
       }
       case Act.Binary: {
         const b = node as ts.BinaryExpression;
-        if (b.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        if (b.operatorToken.kind === EQUALS) {
           const l = b.left;
           if (ts.isIdentifier(l)) push(f.assigns, l.text, { value: b.right, node: b, fn: curFn });
           else if (ts.isPropertyAccessExpression(l)) {
@@ -172,9 +175,8 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
       }
       case Act.PropAssign: {
         const p = node as ts.PropertyAssignment;
-        const vk = p.initializer.kind;
         // Strings, booleans, functions and nested objects are never a width: keep the props map small.
-        if (vk === ts.SyntaxKind.StringLiteral || vk === ts.SyntaxKind.ArrowFunction || vk === ts.SyntaxKind.FunctionExpression || vk === ts.SyntaxKind.ObjectLiteralExpression || vk === ts.SyntaxKind.TrueKeyword || vk === ts.SyntaxKind.FalseKeyword || vk === ts.SyntaxKind.NoSubstitutionTemplateLiteral) break;
+        if (NOT_A_VALUE[p.initializer.kind]) break;
         const n = propName(p.name);
         if (n) push(f.props, n, { value: p.initializer, node: p, fn: curFn });
         break;

@@ -79,19 +79,25 @@ export function indentAt(sf: ts.SourceFile, offset: number): string {
   return m ? m[0] : '';
 }
 
+// Kind tables: these helpers run on every step of every parent walk, and a chain of `ts.isX` calls or
+// `case ts.SyntaxKind.X` labels costs a property load per test.
+const WRAPPER = 1;
+const FUNCTION = 2;
+const KIND = new Uint8Array(ts.SyntaxKind.Count);
+for (const k of [ts.SyntaxKind.ParenthesizedExpression, ts.SyntaxKind.AsExpression, ts.SyntaxKind.NonNullExpression, ts.SyntaxKind.TypeAssertionExpression, ts.SyntaxKind.SatisfiesExpression]) KIND[k] = WRAPPER;
+for (const k of [ts.SyntaxKind.FunctionDeclaration, ts.SyntaxKind.FunctionExpression, ts.SyntaxKind.ArrowFunction, ts.SyntaxKind.MethodDeclaration, ts.SyntaxKind.Constructor, ts.SyntaxKind.GetAccessor, ts.SyntaxKind.SetAccessor]) KIND[k] = FUNCTION;
+
 /** Strips parentheses, `as`, `!` and `<T>` casts. */
 export function unwrap(e: ts.Expression): ts.Expression {
-  for (;;) {
-    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
-    else return e;
-  }
+  while (KIND[e.kind] === WRAPPER) e = (e as ts.ParenthesizedExpression).expression;
+  return e;
 }
 
 /** The parent, skipping parentheses and casts. */
 export function outerParent(n: ts.Node): { node: ts.Node; child: ts.Node } {
   let child = n;
   let p = n.parent;
-  while (p && (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isTypeAssertionExpression(p) || ts.isSatisfiesExpression(p))) {
+  while (p && KIND[p.kind] === WRAPPER) {
     child = p;
     p = p.parent;
   }
@@ -99,22 +105,11 @@ export function outerParent(n: ts.Node): { node: ts.Node; child: ts.Node } {
 }
 
 export function isFunctionLike(n: ts.Node): n is ts.FunctionLikeDeclaration {
-  switch (n.kind) {
-    case ts.SyntaxKind.FunctionDeclaration:
-    case ts.SyntaxKind.FunctionExpression:
-    case ts.SyntaxKind.ArrowFunction:
-    case ts.SyntaxKind.MethodDeclaration:
-    case ts.SyntaxKind.Constructor:
-    case ts.SyntaxKind.GetAccessor:
-    case ts.SyntaxKind.SetAccessor:
-      return true;
-    default:
-      return false;
-  }
+  return KIND[n.kind] === FUNCTION;
 }
 
 export function enclosingFunction(n: ts.Node): ts.FunctionLikeDeclaration | undefined {
-  for (let p = n.parent; p; p = p.parent) if (isFunctionLike(p)) return p;
+  for (let p = n.parent; p; p = p.parent) if (KIND[p.kind] === FUNCTION) return p as ts.FunctionLikeDeclaration;
   return undefined;
 }
 
