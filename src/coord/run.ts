@@ -74,12 +74,15 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
   const runs: CoordRun[] = [];
   let current = { width: params.widths[0], seed: 0, step: 0 };
   try {
-    const backend = await client.start();
+    // One time limit for the whole check: starting the worker (a native backend may hang loading) counts too.
+    const t0 = Date.now();
+    const backend = await client.startWithin({ timeoutMs: opts.timeoutMs, signal: opts.signal });
+    const timeoutMs = opts.timeoutMs === undefined ? undefined : Math.max(1, opts.timeoutMs - (Date.now() - t0));
     let job: CoordJobResult | null = null;
     let failure: WorkerJobError | null = null;
     try {
       job = await client.run('coord', params, {
-        timeoutMs: opts.timeoutMs,
+        timeoutMs,
         signal: opts.signal,
         onProgress: (p) => {
           switch (p.phase) {

@@ -168,7 +168,8 @@ export class WorkerClient {
 
   private async runNow<K extends JobKind>(kind: K, params: JobKinds[K]['params'], opts: RunOptions<K>): Promise<JobKinds[K]['result']> {
     if (opts.signal?.aborted) throw new WorkerJobError({ kind: 'cancelled', message: 'cancelled' });
-    await this.start();
+    const began = Date.now();
+    await this.startWithin(opts);
     const child = this.child;
     if (!child) throw new WorkerJobError({ kind: 'crash', message: 'the worker exited before the job could start' });
     const id = this.nextId++;
@@ -192,17 +193,54 @@ export class WorkerClient {
         onProgress: opts.onProgress as ((d: unknown) => void) | undefined,
       };
       if (opts.timeoutMs !== undefined) {
+        const left = Math.max(0, opts.timeoutMs - (Date.now() - began));
         timer = setTimeout(
           () =>
             this.fail({
               kind: 'timeout',
               message: `no result after ${Math.round(opts.timeoutMs! / 1000)} s: the worker was stopped (does the model factory hang, or is the check too large for the time limit?)`,
             }),
-          opts.timeoutMs,
+          left,
         );
       }
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       child.send({ type: 'job', id, kind, params });
+    });
+  }
+
+  /**
+   * start(), but a start that hangs (a native tfjs addon that never finishes loading) counts against the job's
+   * time limit, and Cancel works during it too.
+   */
+  startWithin(opts: { timeoutMs?: number; signal?: AbortSignal }): Promise<BackendInfo> {
+    const started = this.start();
+    if (opts.timeoutMs === undefined && !opts.signal) return started;
+    return new Promise<BackendInfo>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const stop = (error: WorkerError) => {
+        cleanup();
+        this.kill();
+        reject(new WorkerJobError(error));
+      };
+      const onAbort = () => stop({ kind: 'cancelled', message: 'cancelled' });
+      const cleanup = () => {
+        if (timer) clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+      };
+      if (opts.timeoutMs !== undefined) {
+        timer = setTimeout(() => stop({ kind: 'timeout', message: `the worker did not start within ${Math.round(opts.timeoutMs! / 1000)} s: it was stopped (a tfjs backend that hangs while loading?)` }), opts.timeoutMs);
+      }
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      started.then(
+        (info) => {
+          cleanup();
+          resolve(info);
+        },
+        (err: unknown) => {
+          cleanup();
+          reject(err);
+        },
+      );
     });
   }
 
