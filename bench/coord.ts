@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { runCoordinateCheck } from '../src/coord/run';
+import { defaultCoordWorkers, runCoordinateCheck } from '../src/coord/run';
 import { WorkerClient, WorkerJobError } from '../src/worker/client';
 import type { BackendRequest } from '../src/worker/protocol';
 
@@ -51,6 +51,8 @@ async function timeBackend(backend: BackendRequest, ws: number[]): Promise<Backe
       {
         backend,
         client,
+        // As a user gets it: the runs split over one worker per core (at most 2; PyTorch gets 2 threads).
+        workers: defaultCoordWorkers(),
         onProgress: (e) => {
           if (!firstStep.has(e.width)) firstStep.set(e.width, performance.now());
         },

@@ -5,7 +5,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatText, verdictLine } from '../coord/format';
 import type { CoordJobParams } from '../coord/job';
-import { runCoordinateCheck } from '../coord/run';
+import { defaultCoordWorkers, runCoordinateCheck } from '../coord/run';
 import { renderCoordReport } from '../report/html';
 import { WorkerJobError } from '../worker/client';
 import type { BackendRequest } from '../worker/protocol';
@@ -26,6 +26,7 @@ options:
   --base-width N                 muP base width for the learning-rate groups (default: the smallest width)
   --data <file>#<export>         training batch (step) => {xs, ys}; default: an export 'data' in the model file
   --backend auto|tensorflow|wasm|cpu   default auto: tfjs-node-gpu, tfjs-node, wasm, cpu
+  --workers N                    worker processes on wasm/cpu (default: one per core, at most 2)
   --timeout 600                  seconds before the check is stopped
   --format text|json|html        default text; html writes a report to --out and prints its path
   --out DIR                      where result.json (and index.html) go; default .mup/coord/<file>-<export>/
@@ -64,6 +65,7 @@ export interface ParsedCoordArgs {
   format: 'text' | 'json' | 'html';
   out: string;
   timeoutMs: number;
+  workers: number;
 }
 
 export function parseCoordArgs(argv: string[], cwd: string): ParsedCoordArgs | 'help' {
@@ -84,6 +86,7 @@ export function parseCoordArgs(argv: string[], cwd: string): ParsedCoordArgs | '
         'base-width': { type: 'string' },
         data: { type: 'string' },
         backend: { type: 'string', default: 'auto' },
+        workers: { type: 'string' },
         timeout: { type: 'string', default: '600' },
         format: { type: 'string', default: 'text' },
         out: { type: 'string' },
@@ -126,6 +129,7 @@ export function parseCoordArgs(argv: string[], cwd: string): ParsedCoordArgs | '
     format,
     out: resolve(cwd, v.out ?? join('.mup', 'coord', name)),
     timeoutMs: timeout * 1000,
+    workers: v.workers !== undefined ? int('--workers', v.workers, 1) : defaultCoordWorkers(),
   };
 }
 
@@ -142,6 +146,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     outcome = await runCoordinateCheck(params, {
       backend: args.backend,
       timeoutMs: args.timeoutMs,
+      workers: args.workers,
       onLog: (line) => io.stderr(`  | ${line}\n`),
       onProgress: (e) => {
         if (e.width !== lastWidth) {

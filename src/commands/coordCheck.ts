@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { formatText, verdictLine } from '../coord/format';
-import { runCoordinateCheck, type CoordCheckOutcome } from '../coord/run';
+import { defaultCoordWorkers, runCoordinateCheck, type CoordCheckOutcome } from '../coord/run';
 import { readCoordSettings } from '../coord/settings';
 import { loadAnalyzerBundle } from '../language/service';
 import { showCoordResult } from '../panels';
@@ -168,6 +168,7 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, log: v
               {
                 backend: settings.backend,
                 client: workers.get(settings.backend, dirname(file)),
+                workers: defaultCoordWorkers(),
                 timeoutMs: settings.timeoutSeconds * 1000,
                 signal: abort.signal,
                 onProgress: (e) => {

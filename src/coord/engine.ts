@@ -181,8 +181,10 @@ export async function runCoordCheck(tf: Tf, params: CoordJobParams, deps: Engine
   let diverged: CoordStop | null = null;
   let outOfMemory: CoordStop | null = null;
   try {
+    const share = params.runs ? new Set(params.runs.map((r) => `${r.width}|${r.seed}`)) : null;
     outer: for (const width of widths) {
       for (let seed = 0; seed < seeds; seed++) {
+        if (share && !share.has(`${width}|${seed}`)) continue;
         let step = 0;
         try {
           const stop = await trainOne(tf, width, seed, (s) => {

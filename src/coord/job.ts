@@ -20,6 +20,8 @@ export interface CoordJobParams {
   /** A data export `(step) => {xs, ys}`; default: an export named `data` in the model file, else synthetic. */
   data?: { file: string; exportName: string } | null;
   batchSize?: number;
+  /** Only these (width, seed) runs, when the check is split over several workers (default: all). */
+  runs?: { width: number; seed: number }[];
 }
 
 /** One (width, seed) run: l1[t - 1][i] = mean |x| of layer i's output in the forward pass of step t. */

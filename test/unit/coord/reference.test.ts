@@ -82,3 +82,11 @@ test("a model built with the runtime's MuReadout (import 'mup-lens/runtime') and
   assert.ok(maxAbsSlope(result) <= 0.15, `max |slope| ${maxAbsSlope(result)}`);
   assert.equal(result.verdict.pass, true);
 });
+
+test('split over two workers, the check gives exactly the numbers of one worker', async () => {
+  const file = join(models, 'mlp_mup.ts');
+  const p = { ...base, file, parametrization: 'mup' as const, widths: [16, 32, 64], steps: 3, seeds: 2 };
+  const one = await runCoordinateCheck(p, { backend: 'wasm', client });
+  const two = await runCoordinateCheck(p, { backend: 'wasm', workers: 2 });
+  assert.deepEqual(two.result, one.result);
+});

@@ -78,3 +78,15 @@ test('a width missing a seed is left out of the fit; a divergence fails the chec
   assert.equal(r.verdict.pass, false);
   assert.deepEqual(r.verdict.problems, ['training diverged at width 256']);
 });
+
+test('splitting a check over workers: every (width, seed) once, balanced by width^2, each share in width order', async () => {
+  const { splitRuns } = await import('../../../src/coord/run');
+  const shares = splitRuns([64, 128, 256, 512, 1024, 2048], 3, 2);
+  const all = shares.flat().map((r) => `${r.width}|${r.seed}`).sort();
+  assert.equal(all.length, 18);
+  assert.equal(new Set(all).size, 18);
+  const load = shares.map((s) => s.reduce((n, r) => n + r.width ** 2, 0));
+  assert.ok(Math.max(...load) / Math.min(...load) < 1.2, `loads ${load}`);
+  for (const s of shares) assert.deepEqual(s, [...s].sort((a, b) => a.width - b.width || a.seed - b.seed));
+  assert.equal(splitRuns([8, 16], 1, 4).length, 2, 'never more workers than runs');
+});
