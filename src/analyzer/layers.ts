@@ -18,6 +18,8 @@ const PROJECTION_OUT: Record<string, string> = {
 };
 const NORMS = new Set(['layerNormalization', 'batchNormalization']);
 const NOT_LAYERS = new Set(['input', 'Layer', 'RNN', 'InputSpec']);
+/** Ops whose output has the last dimension of their input (followed when looking for a fan-in size). */
+const SHAPE_KEEPING = new Set(['relu', 'gelu', 'tanh', 'sigmoid', 'elu', 'selu', 'relu6', 'leakyRelu', 'neg', 'abs', 'square', 'exp', 'add', 'sub', 'mul', 'div', 'dropout', 'clone', 'identity']);
 
 /** Where a layer sits in a sequential model: an element of `layers: [...]`, or a `model.add(...)` call. */
 export type SeqSite = { kind: 'element'; node: ts.Expression } | { kind: 'add'; node: ts.CallExpression };
@@ -330,6 +332,119 @@ export class LayerModel {
       // Ops and helper functions: shape follows the receiver of a method, else the first argument.
       if (ts.isPropertyAccessExpression(callee) && !path) return this.tensorScales(callee.expression, depth + 1);
       return this.tensorScales(e.arguments[0], depth + 1);
+    }
+    return undefined;
+  }
+
+  /**
+   * The expression that sets a layer's input size (its fan-in), found the way `fanInOf` decides whether it
+   * scales: `inputShape`/`inputDim` in its config, the output size of the layer before it in a sequential
+   * model, or the tensor it is applied to. Undefined when it cannot be worked out.
+   */
+  fanInExpr(rec: LayerRec, depth = 0): ts.Expression | undefined {
+    if (depth > 12) return undefined;
+    const c = rec.config;
+    if (c) {
+      const shape = configProp(c, 'inputShape') ?? configProp(c, 'batchInputShape');
+      if (shape) {
+        const s = unwrap(shape);
+        return ts.isArrayLiteralExpression(s) ? s.elements[s.elements.length - 1] : undefined;
+      }
+      const dim = configProp(c, 'inputDim');
+      if (dim && rec.category !== 'embedding') return dim;
+    }
+    if (rec.seq) {
+      const { list, index } = rec.seq;
+      return index === 0 ? undefined : this.outExpr(list[index - 1], depth + 1);
+    }
+    if (rec.applies.length > 0) return this.tensorDimExpr(rec.applies[0].arguments[0], depth + 1);
+    return undefined;
+  }
+
+  /** The expression that sets a layer's output size (last dimension). */
+  private outExpr(rec: LayerRec, depth: number): ts.Expression | undefined {
+    switch (rec.category) {
+      case 'projection':
+        return configProp(rec.config, PROJECTION_OUT[rec.ctor]);
+      case 'embedding':
+        return configProp(rec.config, 'outputDim');
+      case 'runtimeReadout':
+        return configProp(rec.config, 'units');
+      case 'custom':
+        return undefined;
+      default:
+        return this.fanInExpr(rec, depth + 1);
+    }
+  }
+
+  /** The expression that sets the last dimension of a tensor expression (follows `tensorScales`). */
+  private tensorDimExpr(e: ts.Expression | undefined, depth: number): ts.Expression | undefined {
+    if (!e || depth > 12) return undefined;
+    e = unwrap(e);
+    if (ts.isIdentifier(e)) {
+      const a = this.latestAssignment(e.text, e);
+      return !a || ts.isBindingElement(a as ts.Node) ? undefined : this.tensorDimExpr(a, depth + 1);
+    }
+    if (ts.isArrayLiteralExpression(e)) return e.elements.length ? this.tensorDimExpr(e.elements[0], depth + 1) : undefined;
+    if (!ts.isCallExpression(e)) return undefined;
+    const callee = unwrap(e.expression);
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'apply') {
+      const rec = this.layerOf(callee.expression);
+      if (rec) return rec.category === 'norm' || rec.category === 'passthrough' ? this.tensorDimExpr(e.arguments[0], depth + 1) : this.outExpr(rec, depth + 1);
+    }
+    const path = this.b.qualify(callee);
+    if (path === 'tf.input' || path === 'tf.layers.input') {
+      const c = e.arguments[0] && unwrap(e.arguments[0]);
+      const shape = c && ts.isObjectLiteralExpression(c) ? configProp(c, 'shape') ?? configProp(c, 'batchShape') : undefined;
+      const s = shape && unwrap(shape);
+      return s && ts.isArrayLiteralExpression(s) && s.elements.length ? s.elements[s.elements.length - 1] : undefined;
+    }
+    // Elementwise ops keep the shape of their receiver or first argument; anything else (concat,
+    // matMul, reshape) is not followed.
+    const m = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+    if (!SHAPE_KEEPING.has(m)) return undefined;
+    if (ts.isPropertyAccessExpression(callee) && !path) return this.tensorDimExpr(callee.expression, depth + 1);
+    return this.tensorDimExpr(e.arguments[0], depth + 1);
+  }
+
+  /**
+   * The value of a size expression when the width knob is `width` (width knobs and local constants
+   * resolved through their assignments, scope-aware), or undefined when it is not plain arithmetic.
+   */
+  sizeAt(e: ts.Expression | undefined, width: number, depth = 0): number | undefined {
+    if (!e || depth > 12) return undefined;
+    e = unwrap(e);
+    if (ts.isNumericLiteral(e)) return Number(e.text);
+    if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken) {
+      const v = this.sizeAt(e.operand, width, depth + 1);
+      return v === undefined ? undefined : -v;
+    }
+    if (ts.isIdentifier(e)) {
+      if (this.w.isWidthName(e.text)) return width;
+      const a = this.latestAssignment(e.text, e);
+      if (a && ts.isBindingElement(a as ts.Node)) {
+        const el = a as unknown as ts.BindingElement;
+        const key = el.propertyName ? propName(el.propertyName) : undefined;
+        return key !== undefined && this.w.isWidthName(key) ? width : undefined;
+      }
+      return this.sizeAt(a, width, depth + 1);
+    }
+    if (ts.isPropertyAccessExpression(e)) {
+      if (this.w.isWidthName(e.name.text)) return width;
+      const list = this.facts.props.get(e.name.text);
+      return list && list.length === 1 && !ts.isBindingElement(list[0].value as ts.Node) ? this.sizeAt(list[0].value, width, depth + 1) : undefined;
+    }
+    if (ts.isBinaryExpression(e)) {
+      const a = this.sizeAt(e.left, width, depth + 1);
+      const b = a === undefined ? undefined : this.sizeAt(e.right, width, depth + 1);
+      if (a === undefined || b === undefined) return undefined;
+      switch (e.operatorToken.kind) {
+        case ts.SyntaxKind.PlusToken: return a + b;
+        case ts.SyntaxKind.MinusToken: return a - b;
+        case ts.SyntaxKind.AsteriskToken: return a * b;
+        case ts.SyntaxKind.SlashToken: return a / b;
+        default: return undefined;
+      }
     }
     return undefined;
   }

@@ -29,12 +29,56 @@ export function readoutRule(ctx: Ctx): Finding[] {
   return out;
 }
 
-/** `tf.layers.dense({...})` -> `new MuReadout({...})`, only when the runtime is imported already. */
+/**
+ * `tf.layers.dense({...})` -> `new MuReadout({..., baseWidth})`, only when the runtime is imported already.
+ * `baseWidth` is the readout's input size at the base width (B for a `width` input, `4 * B` for `4 * width`):
+ * without it the runtime's MuReadout throws when called before `applyBaseShapes` (a plain predict).
+ */
 function muReadoutFix(ctx: Ctx, rec: LayerRec): Fix | undefined {
   if (!ctx.b.has('mup') || rec.ctor !== 'dense' || !ts.isCallExpression(rec.node)) return undefined;
+  const sf = ctx.sf;
   const ref = ctx.b.refTo('mup.MuReadout');
-  const args = rec.node.arguments.map((a) => a.getText(ctx.sf)).join(', ');
-  return { title: `Use ${ref.text} (muP readout from mup-lens/runtime)`, edits: [...ref.edits, replaceNode(ctx.sf, rec.node, `new ${ref.text}(${args})`)] };
+  const prop = `baseWidth: ${baseWidthText(ctx, rec)}`;
+  const [first, ...rest] = rec.node.arguments;
+  const arg0 = first && unwrap(first);
+  let config: string;
+  if (!first) config = `{ ${prop} }`;
+  else if (ts.isObjectLiteralExpression(arg0)) {
+    const props = arg0.properties;
+    const start = first.getStart(sf);
+    const text = first.getText(sf);
+    if (props.length === 0) config = `{ ${prop} }`;
+    else {
+      // After the last property, on its own line when the object is written one property a line.
+      const last = props[props.length - 1];
+      const multiline = sf.text.slice(arg0.getStart(sf), last.getStart(sf)).includes('\n');
+      const at = last.end - start;
+      config = text.slice(0, at) + (multiline ? `,\n${indentAt(sf, last.getStart(sf))}${prop}` : `, ${prop}`) + text.slice(at);
+    }
+  } else config = `{ ...${first.getText(sf)}, ${prop} }`;
+  const args = [config, ...rest.map((a) => a.getText(sf))].join(', ');
+  return { title: `Use ${ref.text} (muP readout from mup-lens/runtime)`, edits: [...ref.edits, replaceNode(sf, rec.node, `new ${ref.text}(${args})`)] };
+}
+
+/** `B`, `4 * B`, `B / 2`: the readout's fan-in at the base width, in terms of the file's base width. */
+function baseWidthText(ctx: Ctx, rec: LayerRec): string {
+  const base = baseText(ctx);
+  const e = ctx.layers.fanInExpr(rec);
+  const at1 = ctx.layers.sizeAt(e, 1);
+  const at2 = ctx.layers.sizeAt(e, 2);
+  const atBase = ctx.layers.sizeAt(e, ctx.baseWidth);
+  if (at1 !== undefined && at2 !== undefined && at1 > 0 && Math.abs(at2 - 2 * at1) < 1e-9) {
+    // Proportional to the width: a multiple (or fraction) of the base width.
+    const r = at1;
+    if (r === 1) return base;
+    if (Number.isInteger(r)) return `${r} * ${base}`;
+    const inv = 1 / r;
+    if (Math.abs(inv - Math.round(inv)) < 1e-9) return `${base} / ${Math.round(inv)}`;
+    return `${Number(r.toPrecision(6))} * ${base}`;
+  }
+  // Not proportional (`width + 16`): its value at the base width.
+  if (atBase !== undefined && atBase > 0 && Number.isFinite(atBase)) return String(Number(atBase.toPrecision(12)));
+  return `${base} /* the readout's input size at the base width: check */`;
 }
 
 function rescaleFix(ctx: Ctx, rec: LayerRec, scaleAt: (at: ts.Node) => string): Fix | undefined {

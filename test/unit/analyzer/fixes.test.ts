@@ -84,7 +84,67 @@ export function mlp(width: number) {
     const f = only(lint(text), 'mup/readout-not-scaled')[0];
     assert.deepEqual(f.fixes.map((x) => [x.title.split(' ')[0], !!x.isPreferred]), [['Use', true], ['Insert', false], ['Suppress', false]]);
     const out = fix(text, 'mup/readout-not-scaled');
-    assert.equal(out, text.replace('{ MuAdam }', '{ MuAdam, MuReadout }').replace('tf.layers.dense({ units: 2 })', 'new MuReadout({ units: 2 })'));
+    assert.equal(out, text.replace('{ MuAdam }', '{ MuAdam, MuReadout }').replace('tf.layers.dense({ units: 2 })', 'new MuReadout({ units: 2, baseWidth: 64 })'));
+  });
+
+  it('MuReadout gets baseWidth = its input size at the base width (4 * BASE for a 4 * width input)', () => {
+    const text = `import * as tf from '@tensorflow/tfjs';
+import * as mup from 'mup-lens/runtime';
+const BASE_WIDTH = 128;
+export function net(cfg: { dModel: number }) {
+  const inp = tf.input({ shape: [12] });
+  const h = tf.layers.dense({ units: 4 * cfg.dModel, kernelInitializer: mup.muFanIn() }).apply(inp);
+  const a = tf.layers.dropout({ rate: 0.1 }).apply(h);
+  const out = tf.layers.dense({ units: 5, kernelInitializer: 'zeros' }).apply(a) as tf.SymbolicTensor;
+  return tf.model({ inputs: inp, outputs: out });
+}`;
+    assert.equal(
+      fix(text, 'mup/readout-not-scaled'),
+      text.replace(`tf.layers.dense({ units: 5, kernelInitializer: 'zeros' })`, `new mup.MuReadout({ units: 5, kernelInitializer: 'zeros', baseWidth: 4 * BASE_WIDTH })`),
+    );
+  });
+
+  it('MuReadout: a local size constant, a multi-line config (trailing comma kept) and a half-width input', () => {
+    const text = `import * as tf from '@tensorflow/tfjs';
+import { MuAdam } from 'mup-lens/runtime';
+export function mlp(width: number) {
+  const half = width / 2;
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ inputShape: [8], units: half, kernelInitializer: 'heNormal' }));
+  model.add(tf.layers.dense({
+    units: 3,
+    name: 'head',
+  }));
+  return model;
+}`;
+    assert.equal(
+      fix(text, 'mup/readout-not-scaled'),
+      text
+        .replace('{ MuAdam }', '{ MuAdam, MuReadout }')
+        .replace(`tf.layers.dense({\n    units: 3,\n    name: 'head',\n  })`, `new MuReadout({\n    units: 3,\n    name: 'head',\n    baseWidth: 64 / 2,\n  })`),
+    );
+  });
+
+  it('MuReadout: a width + constant input gives its value at the base width; a config variable is spread', () => {
+    const text = `import * as tf from '@tensorflow/tfjs';
+import { MuReadout } from 'mup-lens/runtime';
+const headCfg = { units: 3 };
+export function mlp(width: number) {
+  return tf.sequential({ layers: [tf.layers.dense({ inputShape: [8], units: width + 16, kernelInitializer: 'heNormal' }), tf.layers.dense(headCfg)] });
+}`;
+    assert.equal(fix(text, 'mup/readout-not-scaled'), text.replace('tf.layers.dense(headCfg)', 'new MuReadout({ ...headCfg, baseWidth: 80 })'));
+  });
+
+  it('MuReadout: an input size it cannot work out gives the base width with a comment to check it', () => {
+    const text = `import * as tf from '@tensorflow/tfjs';
+import { MuReadout } from 'mup-lens/runtime';
+export function head(x: tf.SymbolicTensor, width: number) {
+  return tf.layers.dense({ units: 3 }).apply(x);
+}`;
+    assert.equal(
+      fix(text, 'mup/readout-not-scaled'),
+      text.replace('tf.layers.dense({ units: 3 })', "new MuReadout({ units: 3, baseWidth: 64 /* the readout's input size at the base width: check */ })"),
+    );
   });
 });
 
