@@ -24,6 +24,8 @@ export interface CoordCheckOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   onProgress?: (e: CoordProgressEvent) => void;
+  /** A (width, seed) run finished (for timings). */
+  onRun?: (run: CoordRun) => void;
   onLog?: (line: string) => void;
   /** Reuse a worker (its backend must be the requested one); with `workers` > 1 it is the first of them. */
   client?: WorkerClient;
@@ -126,6 +128,7 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
           break;
         case 'run':
           runs.push(p.run);
+          opts.onRun?.(p.run);
           break;
         default: {
           const _: never = p;
