@@ -2,6 +2,9 @@
 // into Diagnostics, CodeActions and CodeLenses one to one. Pure: no `vscode` import, so every decision a user
 // sees (which range, which severity, which edit, which lens) is unit-tested with node:test.
 import type { Finding, ModelFactory, Range, RuleId, Severity } from '../analyzer/types';
+// The analyzer's own doc links, from a module with no dependencies: importing the analyzer itself here would
+// put it (and typescript) into dist/extension.js; it is loaded lazily (loadAnalyzer()).
+import { ruleDocUrl } from '../analyzer/ruleDocs';
 import { effectiveSeverity, isRuleId, type LintSettings } from './config';
 
 /** 0-based, like vscode.Position. */
@@ -43,12 +46,9 @@ export interface PlainDiagnostic {
   docUrl: string;
 }
 
-/** Fallback when the analyzer is not loaded: the repository's rule docs (same anchors as the analyzer's). */
-export const RULES_DOC_BASE = 'https://github.com/mup-lens/mup-lens/blob/main/docs/rules.md';
-
+/** Fallback when the analyzer is not loaded: the repository's rule docs, the analyzer's URL and anchors. */
 export function defaultRuleDocUrl(rule: RuleId): string {
-  // GitHub's heading anchors: lower-case, '/' dropped ("## mup/readout-not-scaled" -> #mupreadout-not-scaled).
-  return `${RULES_DOC_BASE}#${rule.replace(/[^a-z0-9-]/g, '')}`;
+  return ruleDocUrl(rule);
 }
 
 export function toDiagnostics(

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze, describeLayer, layerAt, ruleDocUrl, RULE_IDS } from '../../../src/analyzer';
+import { defaultRuleDocUrl } from '../../../src/language/mapping';
 import { lineOf, lint } from './helpers';
 
 const root = join(__dirname, '../../..');
@@ -47,6 +48,8 @@ describe('hover data', () => {
       assert.ok(doc.includes(`## ${rule}`));
     }
     assert.equal(ruleDocUrl('mup/init-fan-avg', 'file:///ext/docs/rules.md'), 'file:///ext/docs/rules.md#mupinit-fan-avg');
+    // the editor's fallback link (before the analyzer bundle is loaded) is the same URL
+    for (const rule of RULE_IDS) assert.equal(defaultRuleDocUrl(rule), ruleDocUrl(rule));
   });
 });
 
