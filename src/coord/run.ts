@@ -104,7 +104,7 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
     // One time limit for the whole check: starting the worker (a native backend may hang loading) counts too.
     const t0 = Date.now();
     const backend = await first.startWithin({ timeoutMs: opts.timeoutMs, signal: opts.signal });
-    const timeoutMs = opts.timeoutMs === undefined ? undefined : Math.max(1, opts.timeoutMs - (Date.now() - t0));
+
     // Several workers only on the CPU backends (one core each); a GPU backend is one device to share.
     const n = backend.name === 'tensorflow' ? 1 : Math.max(1, opts.workers ?? 1);
     const shares = splitRuns(params.widths, params.seeds, n);
@@ -138,7 +138,7 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
     };
     const outcomes: JobOutcome[] = await Promise.all(
       clients.map((c, i) =>
-        c.run('coord', shares.length > 1 ? { ...params, runs: shares[i] } : params, { timeoutMs, signal: opts.signal, onProgress }).then(
+        c.run('coord', shares.length > 1 ? { ...params, runs: shares[i] } : params, { timeoutMs: opts.timeoutMs, startedAt: t0, signal: opts.signal, onProgress }).then(
           (job): JobOutcome => ({ job, failure: null, share: shares[i] }),
           (err: unknown): JobOutcome => {
             if (!(err instanceof WorkerJobError)) throw err;

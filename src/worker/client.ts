@@ -27,6 +27,8 @@ export interface RunOptions<K extends JobKind> {
   onProgress?: (data: JobKinds[K]['progress']) => void;
   /** Kills the worker when the job has not finished after this long. */
   timeoutMs?: number;
+  /** When the time limit started (Date.now()); default: when run() was called. */
+  startedAt?: number;
   signal?: AbortSignal;
 }
 
@@ -168,8 +170,8 @@ export class WorkerClient {
 
   private async runNow<K extends JobKind>(kind: K, params: JobKinds[K]['params'], opts: RunOptions<K>): Promise<JobKinds[K]['result']> {
     if (opts.signal?.aborted) throw new WorkerJobError({ kind: 'cancelled', message: 'cancelled' });
-    const began = Date.now();
-    await this.startWithin(opts);
+    const began = opts.startedAt ?? Date.now();
+    await this.startWithin({ ...opts, timeoutMs: opts.timeoutMs === undefined ? undefined : Math.max(1, opts.timeoutMs - (Date.now() - began)) });
     const child = this.child;
     if (!child) throw new WorkerJobError({ kind: 'crash', message: 'the worker exited before the job could start' });
     const id = this.nextId++;
