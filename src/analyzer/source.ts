@@ -44,11 +44,18 @@ export function parse(text: string, fileName: string, incremental = true): ts.So
 /** The smallest span that differs between two texts (common prefix and suffix removed). */
 export function changeRange(oldText: string, newText: string): ts.TextChangeRange {
   const max = Math.min(oldText.length, newText.length);
+  // Whole blocks first (a string comparison is a memory compare), then character by character: a keystroke
+  // in a 60 KB file is otherwise 120,000 charCodeAt calls.
+  const BLOCK = 512;
   let p = 0;
+  while (p + BLOCK <= max && oldText.slice(p, p + BLOCK) === newText.slice(p, p + BLOCK)) p += BLOCK;
   while (p < max && oldText.charCodeAt(p) === newText.charCodeAt(p)) p++;
   let s = 0;
-  while (s < max - p && oldText.charCodeAt(oldText.length - 1 - s) === newText.charCodeAt(newText.length - 1 - s)) s++;
-  return ts.createTextChangeRange(ts.createTextSpan(p, oldText.length - p - s), newText.length - p - s);
+  const ol = oldText.length;
+  const nl = newText.length;
+  while (s + BLOCK <= max - p && oldText.slice(ol - s - BLOCK, ol - s) === newText.slice(nl - s - BLOCK, nl - s)) s += BLOCK;
+  while (s < max - p && oldText.charCodeAt(ol - 1 - s) === newText.charCodeAt(nl - 1 - s)) s++;
+  return ts.createTextChangeRange(ts.createTextSpan(p, ol - p - s), nl - p - s);
 }
 
 export function posOf(sf: ts.SourceFile, offset: number): { line: number; column: number } {

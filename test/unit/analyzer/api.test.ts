@@ -90,4 +90,43 @@ describe('incremental re-analysis', () => {
       assert.deepEqual(JSON.stringify(inc).replaceAll('incremental.ts', 'F'), JSON.stringify(fresh).replaceAll('fresh.ts', 'F'), `edit #${i}`);
     }
   });
+
+  it('equals a fresh analysis across edit kinds: in a factory, in an import, lines added and removed above, undo', () => {
+    // Each step edits the text left by the one before (the per-statement facts cache and the incremental
+    // parse keep state from step to step); each result is compared with a fresh analysis of the same text.
+    const mlp = readFileSync(join(root, 'examples/mlp/sp.ts'), 'utf8');
+    const gpt = readFileSync(join(root, 'examples/gpt/mup.ts'), 'utf8');
+    const start = `${mlp}\n${gpt.replace(/^import .*$/gm, '')}`;
+    const steps: [string, (t: string) => string][] = [
+      ['readout units in a factory', (t) => t.replace('units: OUT_DIM', 'units: OUT_DIM + 1')],
+      ['readout made width-sized', (t) => t.replace('units: OUT_DIM + 1', 'units: width')],
+      ['back', (t) => t.replace(`units: width, name: 'readout'`, `units: OUT_DIM, name: 'readout'`)],
+      ['import renamed (tf no longer bound)', (t) => t.replace(`import * as tf from '@tensorflow/tfjs';`, `import * as tg from '@tensorflow/tfjs';`)],
+      ['import restored', (t) => t.replace(`import * as tg from '@tensorflow/tfjs';`, `import * as tf from '@tensorflow/tfjs';`)],
+      ['runtime import added', (t) => t.replace(`import * as tf from '@tensorflow/tfjs';`, `import * as tf from '@tensorflow/tfjs';\nimport { MuReadout } from 'mup-lens/runtime';`)],
+      ['line added at the top', (t) => `// a comment line\n${t}`],
+      ['statement added between factories', (t) => t.replace('export function mlp', 'const EXTRA = 3;\n\nexport function mlp')],
+      ['line removed at the top', (t) => t.slice(t.indexOf('\n') + 1)],
+      ['statement removed', (t) => t.replace('const EXTRA = 3;\n\n', '')],
+      ['width knob renamed in a factory', (t) => t.replace('export function mlp(width: number)', 'export function mlp(size: number)')],
+      ['suppression directive added', (t) => t.replace(`      tf.layers.dense({ units: OUT_DIM`, `      // mup-ignore-next-line mup/readout-not-scaled\n      tf.layers.dense({ units: OUT_DIM`)],
+      ['unclosed brace (syntax error to the end of the file)', (t) => t.replace('export function mlp(size: number): tf.LayersModel {', 'export function mlp(size: number): tf.LayersModel {{')],
+      ['brace closed again', (t) => t.replace('tf.LayersModel {{', 'tf.LayersModel {')],
+      ['base width constant changed', (t) => t.replace(/BASE_WIDTH = \d+/, 'BASE_WIDTH = 128')],
+      ['attention scale back to 1/sqrt', (t) => t.replace(/ATTN_MULT \/ this\.dHead|ATTN_MULT \/ dHead/, '1 / Math.sqrt(this.dHead)')],
+    ];
+    let text = start;
+    const name = 'steps.ts';
+    analyze(text, name, { debug: true } as never);
+    for (const [what, edit] of steps) {
+      const next = edit(text);
+      assert.notEqual(next, text, `step '${what}' changed nothing`);
+      text = next;
+      const inc = analyze(text, name, { debug: true } as never);
+      const fresh = analyze(text, 'fresh.ts', { debug: true, incremental: false } as never);
+      assert.equal(JSON.stringify(inc).replaceAll(name, 'F'), JSON.stringify(fresh).replaceAll('fresh.ts', 'F'), what);
+    }
+    // the steps did move findings around (not a file where nothing is ever found)
+    assert.ok(analyze(text, name).findings.length > 0);
+  });
 });
