@@ -110,7 +110,19 @@ export class Bindings {
 
   /** Canonical path of each call's callee in `facts.calls` (same index), computed once. */
   get callPaths(): (string | undefined)[] {
-    if (!this.paths) this.paths = this.facts.calls.map((c) => this.qualify(c.expression));
+    if (!this.paths) {
+      // A callee's path depends only on its own syntax and on `names`: on a keystroke, the calls of the
+      // statements the incremental parse kept are the same node objects, so their paths are reused as long
+      // as the file's names stand for the same things.
+      const cache = pathCacheFor(this.names);
+      this.paths = this.facts.calls.map((c) => {
+        const hit = cache.get(c);
+        if (hit !== undefined) return hit === NO_PATH ? undefined : hit;
+        const p = this.qualify(c.expression);
+        cache.set(c, p ?? NO_PATH);
+        return p;
+      });
+    }
     return this.paths;
   }
 
@@ -150,6 +162,21 @@ export class Bindings {
     const at = this.lastImportEnd;
     return { text: [local, ...parts.slice(1)].join('.'), edits: [insertAt(sf, at, at === 0 ? `${line}\n` : `\n${line}`)] };
   }
+}
+
+const NO_PATH = '\0';
+const pathCaches = new Map<string, WeakMap<ts.Node, string>>();
+
+/** The callee-path cache for one set of local names (a few kept: one per file being edited). */
+function pathCacheFor(names: Map<string, string>): WeakMap<ts.Node, string> {
+  let key = '';
+  for (const [k, v] of names) key += `${k}=${v};`;
+  let cache = pathCaches.get(key);
+  if (cache) pathCaches.delete(key);
+  else cache = new WeakMap();
+  pathCaches.set(key, cache);
+  if (pathCaches.size > 16) pathCaches.delete(pathCaches.keys().next().value as string);
+  return cache;
 }
 
 function isNameChain(e: ts.Expression): boolean {
