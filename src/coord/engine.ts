@@ -55,8 +55,11 @@ async function withSeed<T>(seed: number, width: number, fn: () => Promise<T>): P
 /** Matches `out of memory` failures of tfjs (cpu: typed array allocation; wasm: Memory.grow / abort). */
 export function isOutOfMemory(err: unknown): boolean {
   const text = err instanceof Error ? `${err.name} ${err.message}` : String(err);
-  return /out of memory|Array buffer allocation failed|Invalid typed array length|WebAssembly\.Memory|Cannot enlarge memory|memory access out of bounds|Aborted\(OOM\)|OOM/i.test(
-    text,
+  // `OOM` only as a word and in capitals: case-insensitive, it matched a user's "boom" / "room" / "zoom".
+  return (
+    /out of memory|Array buffer allocation failed|Invalid typed array length|WebAssembly\.Memory|Cannot enlarge memory|memory access out of bounds/i.test(
+      text,
+    ) || /\bOOM\b/.test(text)
   );
 }
 
