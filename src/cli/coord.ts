@@ -9,7 +9,7 @@ import { defaultCoordWorkers, runCoordinateCheck } from '../coord/run';
 import { renderCoordReport } from '../report/html';
 import { WorkerJobError } from '../worker/client';
 import type { BackendRequest } from '../worker/protocol';
-import { UsageError, type CliIO } from './io';
+import { joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
 
 const HELP = `usage: mup-lens coord <file>#<export> [options]
 
@@ -68,33 +68,35 @@ export interface ParsedCoordArgs {
   workers: number;
 }
 
+const COORD_OPTIONS = {
+  widths: { type: 'string', default: '64,128,256,512,1024' },
+  steps: { type: 'string', default: '5' },
+  seeds: { type: 'string', default: '3' },
+  lr: { type: 'string', default: '0.01' },
+  optimizer: { type: 'string', default: 'adam' },
+  mup: { type: 'boolean' },
+  sp: { type: 'boolean' },
+  'base-width': { type: 'string' },
+  data: { type: 'string' },
+  backend: { type: 'string', default: 'auto' },
+  workers: { type: 'string' },
+  timeout: { type: 'string', default: '600' },
+  format: { type: 'string', default: 'text' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseCoordArgs(argv: string[], cwd: string): ParsedCoordArgs | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinNumericValues(argv, COORD_OPTIONS),
       allowPositionals: true,
       strict: true,
-      options: {
-        widths: { type: 'string', default: '64,128,256,512,1024' },
-        steps: { type: 'string', default: '5' },
-        seeds: { type: 'string', default: '3' },
-        lr: { type: 'string', default: '0.01' },
-        optimizer: { type: 'string', default: 'adam' },
-        mup: { type: 'boolean' },
-        sp: { type: 'boolean' },
-        'base-width': { type: 'string' },
-        data: { type: 'string' },
-        backend: { type: 'string', default: 'auto' },
-        workers: { type: 'string' },
-        timeout: { type: 'string', default: '600' },
-        format: { type: 'string', default: 'text' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: COORD_OPTIONS,
     });
   } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]);
+    throw new UsageError(parseArgsMessage(err));
   }
   const v = parsed.values;
   if (v.help) return 'help';

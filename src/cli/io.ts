@@ -7,3 +7,33 @@ export interface CliIO {
 
 /** A user mistake (bad flag, missing path, model that fails to load): exit 2 with this one-line message. */
 export class UsageError extends Error {}
+
+/**
+ * `--lr -1`: node's parseArgs calls a value starting with '-' "ambiguous" (a three-line message). A string
+ * option followed by something that reads as a number is that option's value, so the flag's own check says
+ * what is wrong with it ("--lr must be a positive number, got '-1'").
+ */
+export function joinNumericValues(argv: string[], options: Record<string, { type: 'string' | 'boolean' }>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = argv[i + 1];
+    if (a.startsWith('--') && !a.includes('=') && options[a.slice(2)]?.type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** node's parseArgs errors as one short line: "unknown option '--bogus'", "--lr needs a value". */
+export function parseArgsMessage(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const unknown = /^Unknown option '([^']+)'/.exec(message);
+  if (unknown) return `unknown option '${unknown[1]}'`;
+  const missing = /^Option '(--?[\w-]+)(?: <value>)?' argument (?:missing|is ambiguous)/.exec(message);
+  if (missing) return `${missing[1]} needs a value`;
+  const noArg = /^Option '(--?[\w-]+)' does not take an argument/.exec(message);
+  if (noArg) return `${noArg[1]} takes no value`;
+  return message.split('\n')[0];
+}

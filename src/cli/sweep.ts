@@ -10,7 +10,7 @@ import { GridError, parseLrList, parseLrRange, parseShard, parseWidths } from '.
 import { TrialError } from '../sweep/pool';
 import { formatHtml, formatText } from '../sweep/report';
 import type { BackendRequest } from '../worker/protocol';
-import { UsageError, type CliIO } from './io';
+import { joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
 
 export const SWEEP_USAGE = `usage: mup-lens sweep <file>#<export> [options]
 
@@ -52,23 +52,25 @@ function fileExport(spec: string, cwd: string, what: string): { file: string; ex
   return { file, exportName: spec.slice(hash + 1) };
 }
 
+const SWEEP_OPTIONS = {
+  widths: { type: 'string' }, lrs: { type: 'string' }, 'lr-range': { type: 'string' },
+  steps: { type: 'string' }, seeds: { type: 'string' }, mup: { type: 'boolean' }, sp: { type: 'boolean' },
+  'base-width': { type: 'string' }, data: { type: 'string' }, workers: { type: 'string' },
+  backend: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' },
+  'merge-only': { type: 'boolean' }, 'target-width': { type: 'string' }, 'trial-timeout': { type: 'string' },
+  format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
+} as const;
+
 export async function main(argv: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinNumericValues(argv, SWEEP_OPTIONS),
       allowPositionals: true,
-      options: {
-        widths: { type: 'string' }, lrs: { type: 'string' }, 'lr-range': { type: 'string' },
-        steps: { type: 'string' }, seeds: { type: 'string' }, mup: { type: 'boolean' }, sp: { type: 'boolean' },
-        'base-width': { type: 'string' }, data: { type: 'string' }, workers: { type: 'string' },
-        backend: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' },
-        'merge-only': { type: 'boolean' }, 'target-width': { type: 'string' }, 'trial-timeout': { type: 'string' },
-        format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
-      },
+      options: SWEEP_OPTIONS,
     });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.split('\n')[0]} (see mup-lens sweep --help)`);
+    throw new UsageError(`${parseArgsMessage(err)} (see mup-lens sweep --help)`);
   }
   const { values: v, positionals } = parsed;
   if (v.help) {
