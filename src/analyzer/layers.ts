@@ -560,8 +560,11 @@ export class LayerModel {
     if (!name) return false;
     const scope: ts.Node = enclosingFunction(p)?.body ?? enclosingClass(p) ?? this.facts.sf;
     let found = false;
+    const from = p.pos;
     const visit = (n: ts.Node): void => {
-      if (found || ts.isTypeNode(n)) return;
+      // Only uses after the assignment count: subtrees that end before it are skipped (at top level the
+      // scope is the whole file).
+      if (found || n.end <= from || ts.isTypeNode(n)) return;
       if (ts.isIdentifier(n) && n.text === name && n.pos > p.pos && n.parent !== p) {
         if (this.isScaledUse(n, depth + 1)) found = true;
         return;
