@@ -47,7 +47,8 @@ test('every wrong input is a usage error with a message that says what to do', (
     [['mlp_sp.ts#mlp', '--lr', '0'], /--lr must be a positive number, got '0'/],
     [['mlp_sp.ts#mlp', '--backend', 'gpu'], /--backend must be one of auto, tensorflow, wasm, cpu, got 'gpu'/],
     [['mlp_sp.ts#mlp', '--mup', '--sp'], /exclude each other/],
-    [['mlp_sp.ts#mlp', '--bogus'], /Unknown option '--bogus'/],
+    [['mlp_sp.ts#mlp', '--bogus'], /unknown option '--bogus'/],
+    [['mlp_sp.ts#mlp', '--lr', '-1'], /--lr must be a positive number, got '-1'/],
   ];
   for (const [argv, re] of bad) assert.throws(() => parseCoordArgs(argv, models), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(' '));
 });
