@@ -29,7 +29,8 @@ export function formatText(r: SweepReport): string {
   lines.push(`LR sweep of ${r.model.file}#${r.model.exportName} (${r.parametrization === 'mup' ? 'muP' : 'SP'}, ${r.steps} steps, ${r.seeds} seed${r.seeds === 1 ? '' : 's'}, backend ${r.backends.join(', ') || 'none'})`);
   lines.push(`loss = mean training loss over the last 10% of steps, mean over seeds; div = diverged; * = best per width`);
   const col = 10;
-  lines.push(['lr'.padEnd(10), ...widths.map((w) => `w=${w}`.padStart(col))].join(''));
+  if (r.trials.length === 0) lines.push('no trial has a result (see the warnings above)');
+  else lines.push(['lr'.padEnd(10), ...widths.map((w) => `w=${w}`.padStart(col))].join(''));
   for (const lr of lrs) {
     const cells = widths.map((w) => {
       const p = curves.get(w)!.find((c) => c.lr === lr);
@@ -42,7 +43,8 @@ export function formatText(r: SweepReport): string {
   for (const o of r.optimum) {
     lines.push(`width ${String(o.width).padEnd(6)} best lr ${fmtLr(o.lr).padEnd(7)} (log2 ${o.log2Lr.toFixed(1)}, fitted ${o.fittedLog2Lr.toFixed(2)})  loss ${o.loss.toFixed(4)}${o.atEdge ? '  [at the edge of the grid]' : ''}`);
   }
-  lines.push(`shift of the best LR across widths: ${r.shiftOctaves} octaves (fitted: ${r.fittedShiftOctaves.toFixed(2)})`);
+  // With fewer than two optima there is no shift: "0 octaves" would read as a perfect transfer.
+  if (r.optimum.length >= 2) lines.push(`shift of the best LR across widths: ${r.shiftOctaves} octaves (fitted: ${r.fittedShiftOctaves.toFixed(2)})`);
   lines.push(verdictLine(r));
   if (r.recommended) {
     lines.push(`recommended LR at width ${r.recommended.targetWidth}: ${r.recommended.lr.toPrecision(3)} (log2 ${r.recommended.log2Lr.toFixed(2)}, ${r.recommended.method === 'transfer' ? 'the widest width\'s fitted optimum' : 'extrapolated from the optimum\'s trend with width'})`);
