@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BackendError, selectBackend } from '../backend/select';
+import { registerMissingWasmKernels } from '../backend/wasmKernels';
 import type { MupApi } from '../coord/engine';
 import { isOutOfMemory } from '../coord/engine';
 import { UserCodeError, userError } from './errors';
@@ -42,7 +43,7 @@ function toWorkerError(err: unknown): WorkerError {
   if (err instanceof UserCodeError) return err.info;
   const missing = /Kernel '(\w+)' not registered for backend '(\w+)'/.exec(err instanceof Error ? err.message : String(err));
   if (missing) {
-    // wasm lacks some kernels (UnsortedSegmentSum: the gradient of an embedding lookup); cpu has them all.
+    // wasm lacks some kernels (Complex, FFT, Ragged*; we add UnsortedSegmentSum ourselves); cpu has them all.
     return { kind: 'backend', message: `the ${missing[2]} backend has no '${missing[1]}' kernel, which this model needs: run it with --backend cpu (or tensorflow)` };
   }
   if (err instanceof BackendError) return { kind: 'backend', message: err.message };
@@ -65,7 +66,8 @@ async function init(request: HostToWorker & { type: 'init' }): Promise<void> {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       load: (path) => require(path) as Tf,
       bundled: tf,
-      prepareWasm: () => setWasmPaths(wasmDir()),
+      // + the kernels the bundled wasm lacks (UnsortedSegmentSum: the gradient of an embedding), src/backend/wasmKernels.ts.
+      prepareWasm: () => (setWasmPaths(wasmDir()), registerMissingWasmKernels(tf)),
     });
     send({ type: 'backend', info: selected.info });
   } catch (err) {
