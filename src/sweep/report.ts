@@ -141,8 +141,10 @@ export function plotSvg(r: SweepReport, size = { w: 760, h: 440 }): string {
 /** One self-contained page for one or more sweeps (e.g. SP and muP side by side). */
 export function formatHtml(reports: SweepReport[], title = 'muP LR sweep'): string {
   const sections = reports.map((r) => {
+    // The note column only when some optimum is at the grid's edge (an empty column reads as a rendering fault).
+    const edge = r.optimum.some((o) => o.atEdge);
     const rows = r.optimum
-      .map((o) => `<tr><td>${o.width}</td><td>${fmtLr(o.lr)}</td><td>${o.fittedLog2Lr.toFixed(2)}</td><td>${o.loss.toFixed(4)}</td><td>${o.atEdge ? 'at grid edge' : ''}</td></tr>`)
+      .map((o) => `<tr><td>${o.width}</td><td>${fmtLr(o.lr)}</td><td>${o.fittedLog2Lr.toFixed(2)}</td><td>${o.loss.toFixed(4)}</td>${edge ? `<td>${o.atEdge ? 'at grid edge' : ''}</td>` : ''}</tr>`)
       .join('');
     const rec = r.recommended
       ? `<p>Recommended LR at width ${r.recommended.targetWidth}: <b>${r.recommended.lr.toPrecision(3)}</b> (log2 ${r.recommended.log2Lr.toFixed(2)}, ${r.recommended.method === 'transfer' ? 'transferred' : 'extrapolated'}).</p>`
@@ -152,7 +154,7 @@ export function formatHtml(reports: SweepReport[], title = 'muP LR sweep'): stri
 <h2>${esc(r.model.file)}#${esc(r.model.exportName)}: ${r.parametrization === 'mup' ? 'muP' : 'SP'}</h2>
 <p class="verdict ${r.transfers ? 'ok' : 'bad'}">${esc(verdictLine(r))}</p>
 ${plotSvg(r)}
-<table><thead><tr><th>width</th><th>best LR</th><th>fitted log2 LR</th><th>loss</th><th></th></tr></thead><tbody>${rows}</tbody></table>
+<table><thead><tr><th>width</th><th>best LR</th><th>fitted log2 LR</th><th>loss</th>${edge ? '<th>note</th>' : ''}</tr></thead><tbody>${rows}</tbody></table>
 ${rec}
 <p class="meta">${r.steps} steps, ${r.seeds} seed(s), widths ${r.widths.join(', ')}, ${r.lrs.length} LRs, backend ${esc(r.backends.join(', '))}; ${r.trials.length} trials (${r.reused} reused, ${r.trials.filter((t) => t.diverged).length} diverged). Loss: mean training loss over the last 10% of steps, mean over seeds. Store: ${esc(r.storeDir)}</p>
 ${warnings}

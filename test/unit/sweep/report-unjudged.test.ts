@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeTrials, recommendLr } from '../../../src/sweep/optimum';
-import { formatText } from '../../../src/sweep/report';
+import { formatHtml, formatText } from '../../../src/sweep/report';
 import type { SweepReport } from '../../../src/sweep/engine';
 import type { SweepTrial } from '../../../src/sweep/types';
 
@@ -33,4 +33,15 @@ test('every trial diverged or missing: no shift line; no trials at all: said in 
   assert.match(none, /^no trial has a result/m);
   assert.doesNotMatch(none, /^lr\s*$/m);
   assert.match(none, /0 trials .* 4 missing/);
+});
+
+test('html optimum table: a note column only when an optimum is at the grid edge', () => {
+  const t = (width: number, e: number, loss: number): SweepTrial => ({ width, lr: 2 ** e, seed: 0, loss, diverged: false });
+  const inner = formatHtml([report([t(32, -9, 1), t(32, -8, 0.5), t(32, -7, 1), t(64, -9, 1), t(64, -8, 0.6), t(64, -7, 1)], 0)]);
+  const table = (html: string) => /<table><thead>(.*?)<\/thead><tbody>(.*?)<\/tbody><\/table>/s.exec(html)!;
+  assert.equal((table(inner)[1].match(/<th>/g) ?? []).length, 4);
+  assert.doesNotMatch(table(inner)[2], /<td><\/td>/);
+  const edge = formatHtml([report([t(32, -9, 1), t(32, -8, 0.5), t(64, -9, 1), t(64, -8, 0.6)], 0)]);
+  assert.match(table(edge)[1], /<th>note<\/th>/);
+  assert.match(table(edge)[2], /<td>at grid edge<\/td>/);
 });
