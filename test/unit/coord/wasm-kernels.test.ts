@@ -57,23 +57,23 @@ test('registerMissingWasmKernels adds UnsortedSegmentSum to wasm once', () => {
 
 test('UnsortedSegmentSum on wasm equals cpu: repeated ids, ids out of range, 1-d and 2-d segment ids', async () => {
   const r = rng(1);
-  const cases: { xShape: number[]; ids: number[]; idShape: number[]; n: number }[] = [
-    { xShape: [7, 5], ids: [2, 0, 2, 2, 4, 0, 1], idShape: [7], n: 5 }, // repeats, segment 3 empty
-    { xShape: [6, 3, 2], ids: [1, 1, 1, 0, -1, 9], idShape: [6], n: 3 }, // -1 and 9 are dropped
-    { xShape: [4], ids: [3, 3, 0, 3], idShape: [4], n: 4 }, // scalar rows
+  const cases: { xShape: number[]; ids: number[]; n: number }[] = [
+    { xShape: [7, 5], ids: [2, 0, 2, 2, 4, 0, 1], n: 5 }, // repeats, segment 3 empty
+    { xShape: [6, 3, 2], ids: [1, 1, 1, 0, -1, 9], n: 3 }, // -1 and 9 are dropped
+    { xShape: [4], ids: [3, 3, 0, 3], n: 4 }, // scalar rows
   ];
   for (const c of cases) {
     const x = Array.from({ length: c.xShape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1);
-    const f = () => tf.unsortedSegmentSum(tf.tensor(x, c.xShape), tf.tensor(c.ids, c.idShape, 'int32'), c.n);
+    const f = () => tf.unsortedSegmentSum(tf.tensor(x, c.xShape), tf.tensor1d(c.ids, 'int32'), c.n);
     const w = await on('wasm', f);
     const cpu = await on('cpu', f);
     assert.deepEqual(w.shape, cpu.shape);
     assertClose(w.values, cpu.values, `x[${c.xShape}] ids [${c.ids}]`);
   }
-  // 2-d ids (a prefix of x's shape; tfjs-backend-cpu's kernel cannot broadcast them): as the flattened 1-d ids on cpu.
+  // 2-d ids (a prefix of x's shape; tfjs types them 1-d and tfjs-backend-cpu's kernel cannot broadcast them): as the flattened 1-d ids on cpu.
   const x = Array.from({ length: 24 }, () => r() * 2 - 1);
   const ids = [0, 2, 0, 1, 1, 2];
-  const w = await on('wasm', () => tf.unsortedSegmentSum(tf.tensor3d(x, [2, 3, 4]), tf.tensor2d(ids, [2, 3], 'int32'), 3));
+  const w = await on('wasm', () => tf.unsortedSegmentSum(tf.tensor3d(x, [2, 3, 4]), tf.tensor2d(ids, [2, 3], 'int32') as unknown as tf.Tensor1D, 3));
   const cpu = await on('cpu', () => tf.unsortedSegmentSum(tf.tensor2d(x, [6, 4]), tf.tensor1d(ids, 'int32'), 3));
   assert.deepEqual(w.shape, [3, 4]);
   assertClose(w.values, cpu.values, '2-d ids');
