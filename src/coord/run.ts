@@ -44,12 +44,13 @@ export interface CoordCheckOutcome {
   warnings: string[];
 }
 
-/** `the wasm backend has no 'UnsortedSegmentSum' kernel ...` (src/worker/main.ts). */
+/** `the wasm backend has no 'FFT' kernel ...` (src/worker/main.ts). */
 const MISSING_KERNEL = /^the (\w+) backend has no '(\w+)' kernel/;
 
 /**
- * Runs the check; with `auto`, a model that needs a kernel the chosen backend lacks (wasm has no
- * UnsortedSegmentSum, the gradient of an embedding) is run again on cpu, and the user is told.
+ * Runs the check; with `auto`, a model that needs a kernel the chosen backend lacks (wasm has no FFT,
+ * Complex, Ragged*; the embedding gradient it lacked is added by src/backend/wasmKernels.ts) is run again on
+ * cpu, and the user is told.
  */
 export async function runCoordinateCheck(params: CoordJobParams, opts: CoordCheckOptions): Promise<CoordCheckOutcome> {
   try {
