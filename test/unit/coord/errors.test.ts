@@ -93,16 +93,24 @@ test('a backend that is not there: the reasons, before any model code runs', asy
   );
 });
 
-test('a model that needs a kernel wasm lacks: auto reruns on cpu and says so; --backend wasm says what to do', async () => {
+test('an embedding model trains on wasm under auto: mup-lens adds the gradient kernel wasm lacks (UnsortedSegmentSum)', async () => {
   const p = params('embedding.ts', 'tiny', { widths: [8, 16] });
   const { result, backend, notes, warnings } = await runCoordinateCheck(p, { backend: 'auto' });
-  assert.equal(backend.name, 'cpu');
-  assert.deepEqual(warnings, ["the wasm backend has no 'UnsortedSegmentSum' kernel, which this model needs: ran on cpu instead"]);
+  assert.equal(backend.name, 'wasm');
+  assert.deepEqual(warnings, []);
   assert.deepEqual(result.layers.map((l) => [l.name, l.role]), [['emb', 'embedding'], ['flat', 'other'], ['head', 'readout']]);
   assert.match(notes.join('\n'), /token ids in \[0, 10\)/);
+});
+
+test('a model that needs a kernel wasm lacks: auto reruns on cpu and says so; --backend wasm says what to do', async () => {
+  const p = params('conv.ts', 'tiny', { widths: [8, 16] });
+  const { result, backend, warnings } = await runCoordinateCheck(p, { backend: 'auto' });
+  assert.equal(backend.name, 'cpu');
+  assert.deepEqual(warnings, ["the wasm backend has no 'Conv2DBackpropFilter' kernel, which this model needs: ran on cpu instead"]);
+  assert.deepEqual(result.layers.map((l) => l.name), ['conv', 'flat', 'head']);
   await assert.rejects(
     () => runCoordinateCheck(p, { backend: 'wasm' }),
-    failsWith('backend', (e) => assert.equal(e.message, "the wasm backend has no 'UnsortedSegmentSum' kernel, which this model needs: run it with --backend cpu (or tensorflow)")),
+    failsWith('backend', (e) => assert.equal(e.message, "the wasm backend has no 'Conv2DBackpropFilter' kernel, which this model needs: run it with --backend cpu (or tensorflow)")),
   );
 });
 
