@@ -9,7 +9,7 @@ import { defaultCoordWorkers, runCoordinateCheck } from '../coord/run';
 import { renderCoordReport } from '../report/html';
 import { WorkerJobError } from '../worker/client';
 import type { BackendRequest } from '../worker/protocol';
-import { joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
+import { ensureOutDir, joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
 
 const HELP = `usage: mup-lens coord <file>#<export> [options]
 
@@ -142,6 +142,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   const { params } = args;
+  ensureOutDir(args.out);
   let lastWidth = -1;
   let outcome;
   try {

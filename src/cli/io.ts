@@ -1,3 +1,4 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 // What a CLI subcommand may touch, injected so tests can run commands in-process.
 export interface CliIO {
   stdout(text: string): void;
@@ -36,4 +37,19 @@ export function parseArgsMessage(err: unknown): string {
   const noArg = /^Option '(--?[\w-]+)' does not take an argument/.exec(message);
   if (noArg) return `${noArg[1]} takes no value`;
   return message.split('\n')[0];
+}
+
+/**
+ * Creates the output directory before any work runs, so a bad --out costs nothing and reads as one line
+ * (not a stack trace after the check). Throws UsageError.
+ */
+export function ensureOutDir(dir: string, flag = '--out'): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOTDIR' ? 'a file is in the way' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : code ?? String(err);
+    throw new UsageError(`${flag}: cannot create or write ${dir} (${why})`);
+  }
 }

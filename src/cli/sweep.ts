@@ -10,7 +10,7 @@ import { GridError, parseLrList, parseLrRange, parseShard, parseWidths } from '.
 import { TrialError } from '../sweep/pool';
 import { formatHtml, formatText } from '../sweep/report';
 import type { BackendRequest } from '../worker/protocol';
-import { joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
+import { ensureOutDir, joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
 
 export const SWEEP_USAGE = `usage: mup-lens sweep <file>#<export> [options]
 
@@ -113,6 +113,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const grid = widths.length * lrs.length * positiveInt(v.seeds, '--seeds', DEFAULTS.seeds);
   const started = Date.now();
   try {
+    ensureOutDir(outDir);
     report = await runSweep(
       {
         modelFile: model.file, exportName: model.exportName, widths, lrs,

@@ -1,7 +1,7 @@
 // Flag mistakes, through dist's entry point in-process: one short line naming the flag, exit 2, for coord and sweep.
 // (node's parseArgs says "argument is ambiguous" over three lines for `--lr -1`.)
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -41,3 +41,19 @@ for (const cmd of ['coord', 'sweep']) {
     }
   });
 }
+
+test('--out that cannot be created: one line, exit 2, before any training (coord and sweep)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-out-'));
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'x');
+  for (const argv of [
+    ['coord', 'mlp_sp.ts#mlp', '--widths', '8,16', '--steps', '2', '--seeds', '1'],
+    ['sweep', 'mlp_sp.ts#mlp', '--widths', '8,16', '--lrs', '0.01', '--steps', '2', '--seeds', '1'],
+  ]) {
+    let err = '';
+    const code = await main([...argv, '--out', join(file, 'out')], { stdout: () => {}, stderr: (s) => void (err += s), cwd: models });
+    assert.equal(code, 2, err);
+    assert.equal(err.trim().split('\n').length, 1, err);
+    assert.match(err, new RegExp(`^mup-lens ${argv[0]}: --out: cannot create or write .*a-file/out \\(a file is in the way\\)$`, 'm'));
+  }
+});
