@@ -1,6 +1,6 @@
 // `mup-lens coord <file>#<export>`: the coordinate check from a terminal (DESIGN.md "coord").
 // Exit 0 pass, 1 fail, 2 usage or load error (one line on stderr). Progress goes to stderr, results to stdout.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatText, verdictLine } from '../coord/format';
@@ -56,6 +56,7 @@ function target(spec: string, cwd: string, what: string): { file: string; export
   if (hash <= 0 || hash === spec.length - 1) throw new UsageError(`${what} must be <file>#<export>, e.g. model.ts#mlp, got '${spec}'`);
   const file = resolve(cwd, spec.slice(0, hash));
   if (!existsSync(file)) throw new UsageError(`${what}: no such file: ${file}`);
+  if (!statSync(file).isFile()) throw new UsageError(`${what}: not a file: ${file}`);
   return { file, exportName: spec.slice(hash + 1) };
 }
 

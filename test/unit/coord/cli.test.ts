@@ -40,6 +40,7 @@ test('every wrong input is a usage error with a message that says what to do', (
     [[], /missing <file>#<export>/],
     [['mlp_sp.ts'], /the model must be <file>#<export>, e.g. model.ts#mlp/],
     [['nope.ts#mlp'], /no such file: .*nope\.ts/],
+    [['.#mlp'], /the model: not a file: /],
     [['mlp_sp.ts#mlp', '--widths', '64'], /at least two different widths/],
     [['mlp_sp.ts#mlp', '--widths', '64,abc'], /--widths must be a comma-separated list of positive integers/],
     [['mlp_sp.ts#mlp', '--steps', '1'], /--steps must be an integer >= 2/],
