@@ -11,6 +11,7 @@ import { registerMissingWasmKernels } from '../../../src/backend/wasmKernels';
 import { runCoordinateCheck } from '../../../src/coord/run';
 import type { CoordJobParams } from '../../../src/coord/job';
 import { WorkerClient } from '../../../src/worker/client';
+import { mulberry32 } from '../../../src/data/rng';
 
 const root = join(__dirname, '../../..');
 
@@ -20,17 +21,8 @@ before(async () => {
   assert.equal(await tf.setBackend('wasm'), true);
 });
 
-/** A small deterministic PRNG (mulberry32), so that a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG, so that a failure reproduces: the one the synthetic data uses. */
+const rng = mulberry32;
 
 /** Runs `f` on a backend and returns its result's values (the tensors it made are disposed). */
 async function on(backend: 'wasm' | 'cpu', f: () => tf.Tensor): Promise<{ shape: number[]; values: number[] }> {
