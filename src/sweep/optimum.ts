@@ -125,8 +125,14 @@ export function analyzeTrials(trials: SweepTrial[]): SweepAnalysis {
   }
   const shiftOctaves = round6(spread(optimum.map((o) => o.log2Lr)));
   const fittedShiftOctaves = round6(spread(optimum.map((o) => o.fittedLog2Lr)));
-  const transfers = optimum.length >= 2 && shiftOctaves <= TRANSFER_MAX_SHIFT_OCTAVES;
+  // An optimum at the grid's edge may lie beyond it, so the measured shift is only a bound there: a transfer
+  // is claimed only when every optimum is inside the grid (an SP shift is still reported as not transferring).
+  const edged = optimum.filter((o) => o.atEdge);
+  const transfers = optimum.length >= 2 && edged.length === 0 && shiftOctaves <= TRANSFER_MAX_SHIFT_OCTAVES;
   if (optimum.length < 2) warnings.push('fewer than two widths have an optimum: transfer cannot be judged');
+  else if (edged.length > 0 && shiftOctaves <= TRANSFER_MAX_SHIFT_OCTAVES) {
+    warnings.push(`transfer not claimed: the best LR of width ${edged.map((o) => o.width).join(', ')} is at the grid's edge, so the true optimum may lie outside it`);
+  }
   return { curves, optimum, shiftOctaves, fittedShiftOctaves, transfers, warnings };
 }
 

@@ -66,3 +66,12 @@ test('an optimum at the edge of the grid is flagged; all-diverged widths get no 
   assert.ok(a.warnings.some((w) => /width 128: every LR diverged/.test(w)));
   assert.equal(a.transfers, false);
 });
+
+test('no transfer is claimed when the optima sit at the edge of the grid, even with a zero shift', () => {
+  // Both widths' losses still fall at the largest LR: the shift reads 0, but the optima may lie beyond the grid.
+  const a = analyzeTrials(bowl([64, 256], exps, () => 0));
+  assert.equal(a.shiftOctaves, 0);
+  assert.ok(a.optimum.every((o) => o.atEdge));
+  assert.equal(a.transfers, false);
+  assert.ok(a.warnings.some((w) => /transfer not claimed: the best LR of width 64, 256 is at the grid's edge/.test(w)), a.warnings.join('\n'));
+});
