@@ -1,4 +1,5 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 // What a CLI subcommand may touch, injected so tests can run commands in-process.
 export interface CliIO {
   stdout(text: string): void;
@@ -45,11 +46,40 @@ export function parseArgsMessage(err: unknown): string {
  */
 export function ensureOutDir(dir: string, flag = '--out'): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     accessSync(dir, constants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOTDIR' ? 'a file is in the way' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : code ?? String(err);
+    const why = code === 'ENOTDIR' ? 'a file is in the way' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : code === 'ENOENT' ? 'directories cannot be made there' : code ?? String(err);
     throw new UsageError(`${flag}: cannot create or write ${dir} (${why})`);
+  }
+}
+
+/**
+ * `mkdir -p`, one component at a time. Node's `mkdirSync(dir, {recursive: true})` never returns for a path
+ * under /proc (it keeps retrying the parent); this finds the deepest existing ancestor, then creates each
+ * missing directory below it, so every failure is an error with a code.
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let cur = resolve(dir);
+  for (;;) {
+    try {
+      if (!statSync(cur).isDirectory()) throw Object.assign(new Error(`${cur} is not a directory`), { code: 'ENOTDIR' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      missing.push(cur);
+      const up = dirname(cur);
+      if (up === cur) break;
+      cur = up;
+    }
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
   }
 }

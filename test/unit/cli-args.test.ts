@@ -57,3 +57,26 @@ test('--out that cannot be created: one line, exit 2, before any training (coord
     assert.match(err, new RegExp(`^mup-lens ${argv[0]}: --out: cannot create or write .*a-file/out \\(a file is in the way\\)$`, 'm'));
   }
 });
+
+test('--out under /proc: one line and exit 2, where node\'s recursive mkdir never returns', { skip: process.platform !== 'linux' }, async () => {
+  for (const argv of [
+    ['coord', 'mlp_sp.ts#mlp', '--widths', '8,16', '--steps', '2', '--seeds', '1'],
+    ['sweep', 'mlp_sp.ts#mlp', '--widths', '8,16', '--lrs', '0.01', '--steps', '2', '--seeds', '1'],
+  ]) {
+    let err = '';
+    const code = await main([...argv, '--out', '/proc/mup-lens-out/run'], { stdout: () => {}, stderr: (s) => void (err += s), cwd: models });
+    assert.equal(code, 2, err);
+    assert.equal(err.trim().split('\n').length, 1, err);
+    assert.match(err, new RegExp(`^mup-lens ${argv[0]}: --out: cannot create or write /proc/mup-lens-out/run \\(directories cannot be made there\\)$`, 'm'));
+  }
+});
+
+test('makeDirs creates every missing level and accepts an existing directory', async () => {
+  const { makeDirs } = await import('../../src/cli/io');
+  const { statSync } = await import('node:fs');
+  const dir = join(mkdtempSync(join(tmpdir(), 'cli-mkdirs-')), 'a', 'b', 'c');
+  makeDirs(dir);
+  assert.ok(statSync(dir).isDirectory());
+  makeDirs(dir);
+  makeDirs(join(dir, '..'));
+});
