@@ -148,6 +148,8 @@ describe('webview bundle', { skip: missing }, () => {
     assert.equal(await page.locator('figure.plot canvas').count(), 1);
     // the table alternative: one row per LR, "diverged" where the plot has a marker instead of a point
     await page.locator('section[data-parametrization="sp"] details summary').click();
+    // the table is built on the details' toggle event, which the browser fires in a task after the click
+    await page.locator('section[data-parametrization="sp"] table.data tbody tr').first().waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('section[data-parametrization="sp"] table.data tbody tr').count(), lrs.length);
     const lastRow = await page.locator('section[data-parametrization="sp"] table.data tbody tr').last().innerText();
     assert.match(lastRow, /^0\.250 \(2\^-2\)\s+diverged\s+diverged\s+diverged$/);
