@@ -1,5 +1,6 @@
 // `mup-lens coord <file>#<export>`: the coordinate check from a terminal (DESIGN.md "coord").
-// Exit 0 pass, 1 fail, 2 usage or load error (one line on stderr). Progress goes to stderr, results to stdout.
+// Exit 0 pass, 1 fail, 2 usage or load error (one line on stderr), 130 interrupted (the widths that finished are
+// still judged, printed and stored). Progress goes to stderr, results to stdout.
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,7 +31,7 @@ options:
   --timeout 600                  seconds before the check is stopped
   --format text|json|html        default text; html writes a report to --out and prints its path
   --out DIR                      where result.json (and index.html) go; default .mup/coord/<file>-<export>/
-exit: 0 pass, 1 fail, 2 usage or load error`;
+exit: 0 pass, 1 fail, 2 usage or load error, 130 interrupted (Ctrl-C: the finished widths are judged)`;
 
 function list(flag: string, v: string): number[] {
   const out = v.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
@@ -146,11 +147,21 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   ensureOutDir(args.out);
   let lastWidth = -1;
   let outcome;
+  // Ctrl-C: stop the workers and judge the check on the widths that finished (a second Ctrl-C quits).
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    io.stderr('\ninterrupted: stopping the workers; judging the widths that finished (Ctrl-C again to quit)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
   try {
     outcome = await runCoordinateCheck(params, {
       backend: args.backend,
       timeoutMs: args.timeoutMs,
       workers: args.workers,
+      signal: controller.signal,
+      keepPartialOnCancel: true,
       onLog: (line) => io.stderr(`  | ${line}\n`),
       onProgress: (e) => {
         if (e.width !== lastWidth) {
@@ -160,14 +171,20 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       },
     });
   } catch (err) {
+    if (err instanceof WorkerJobError && err.error.kind === 'cancelled') {
+      io.stderr('interrupted before two widths finished: no result\n');
+      return 130;
+    }
     if (err instanceof WorkerJobError) {
       const e = err.error;
       const where = e.file ? ` (${e.file}${e.line ? `:${e.line}` : ''})` : '';
       throw new UsageError(`${e.message}${where}`);
     }
     throw err;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
   }
-  const { result, backend, notes, warnings } = outcome;
+  const { result, backend, notes, warnings, interrupted } = outcome;
   io.stderr(`backend: ${backend.label} (${backend.reasons.join('; ')})\n`);
   for (const w of warnings) io.stderr(`warning: ${w}\n`);
   // Stored like every run (DESIGN.md: --out, default .mup/coord/<name>/), so "muP: Open Results" lists it.
@@ -195,5 +212,6 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       void _;
     }
   }
+  if (interrupted) return 130;
   return result.verdict.pass ? 0 : 1;
 }

@@ -171,6 +171,8 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, log: v
                 workers: defaultCoordWorkers(),
                 timeoutMs: settings.timeoutSeconds * 1000,
                 signal: abort.signal,
+                // Cancel part-way: show what the finished widths say (with a warning) rather than nothing.
+                keepPartialOnCancel: true,
                 onProgress: (e) => {
                   const pct = Math.round(e.fraction * 100);
                   progress.report({ increment: pct - reported, message: `width ${e.width}, seed ${e.seed + 1}/${seeds}, step ${e.step}/${steps}` });

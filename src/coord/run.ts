@@ -33,6 +33,11 @@ export interface CoordCheckOptions {
   workers?: number;
   workerPath?: string;
   maxOldSpaceMb?: number;
+  /**
+   * When `signal` aborts (Ctrl-C, Cancel), judge the check on the widths whose every seed had finished (at
+   * least two) instead of failing as cancelled; the outcome says `interrupted`.
+   */
+  keepPartialOnCancel?: boolean;
 }
 
 export interface CoordCheckOutcome {
@@ -42,6 +47,8 @@ export interface CoordCheckOutcome {
   notes: string[];
   /** Things that went wrong but left a usable result (out of memory at a large width, a crash). */
   warnings: string[];
+  /** Cancelled part-way with `keepPartialOnCancel`: the result covers the widths that had finished. */
+  interrupted?: boolean;
 }
 
 /** `the wasm backend has no 'FFT' kernel ...` (src/worker/main.ts). */
@@ -154,13 +161,15 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
     // (Workers stopped because another one failed report 'cancelled': the other one's error is the answer.)
     const fatals = outcomes.map((o) => o.failure).filter((f): f is WorkerJobError => f !== null && !RECOVERABLE.has(f.error.kind));
     const fatal = fatals.find((f) => f.error.kind !== 'cancelled') ?? fatals[0];
-    if (fatal) throw fatal;
+    const interrupted = fatal !== undefined && fatal.error.kind === 'cancelled' && opts.keepPartialOnCancel === true && opts.signal?.aborted === true;
+    if (fatal && !interrupted) throw fatal;
 
     // Every stop (divergence, out of memory, a crash, the time limit) cuts the check at its width: wider runs of
     // other workers are dropped too, so the fit never mixes in widths that only some seeds reached.
     const warnings: string[] = [];
     const problems: string[] = [];
     let cut = Infinity;
+    let cancelledAt = Infinity;
     for (const o of outcomes) {
       const finished = new Set(runs.map((r) => `${r.width}|${r.seed}`));
       if (o.job) {
@@ -178,14 +187,16 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
         }
       } else if (o.failure) {
         const at = o.share.find((r) => !finished.has(`${r.width}|${r.seed}`))?.width ?? params.widths[params.widths.length - 1];
-        warnings.push(`${o.failure.message} at width ${at}`);
+        if (o.failure.error.kind === 'cancelled') cancelledAt = Math.min(cancelledAt, at);
+        else warnings.push(`${o.failure.message} at width ${at}`);
         cut = Math.min(cut, at);
       }
     }
+    if (cancelledAt < Infinity) warnings.push(`interrupted at width ${cancelledAt}`);
     const kept = runs.filter((r) => r.width < cut);
     const widthsKept = new Set(kept.map((r) => r.width)).size;
     if (warnings.length > 0) {
-      if (problems.length === 0 && (widthsKept < 2 || layers.length === 0)) {
+      if ((problems.length === 0 || interrupted) && (widthsKept < 2 || layers.length === 0)) {
         const failure = outcomes.find((o) => o.failure)?.failure;
         if (failure && widthsKept < 2) throw failure;
         throw new WorkerJobError({ kind: 'oom', message: `${warnings.join('; ')}: fewer than two widths finished, no slope can be fitted` });
@@ -193,7 +204,7 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
       warnings[warnings.length - 1] += `; judged on the ${widthsKept} smaller widths`;
     }
     const result = summarize({ backend: backend.name, steps: params.steps, seeds: params.seeds, layers, runs: kept, problems: problems.slice(0, 1) });
-    return { result, backend, notes, warnings };
+    return { result, backend, notes, warnings, ...(interrupted ? { interrupted } : {}) };
   } finally {
     for (const c of owned) c.dispose();
   }

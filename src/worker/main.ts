@@ -119,4 +119,8 @@ process.on('message', (raw: unknown) => {
 
 // The host is our only reason to live: exit when it goes away instead of lingering as an orphan.
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C in a terminal signals the whole process group, this worker too. The host decides what an interrupt
+// means (the CLI keeps the finished widths and trials, then stops us): without this the worker would die
+// first and the host would see a crash instead of a cancel.
+process.on('SIGINT', () => undefined);
 send({ type: 'ready', pid: process.pid });

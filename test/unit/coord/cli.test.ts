@@ -1,6 +1,7 @@
 // `mup-lens coord` as a user runs it, in-process (the worker is still a separate process).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -92,4 +93,42 @@ test('a model that fails to load: exit 2 with one line naming the user file and 
   assert.equal(out, '');
   const last = err.trim().split('\n').pop();
   assert.equal(last, `mup-lens coord: mlp(32) threw: width 32 is too wide for this model (${join(models, 'throws_helper.ts')}:3)`);
+});
+
+test('Ctrl-C part-way: the finished widths are judged and stored, exit 130, no worker left behind', { skip: process.platform === 'win32' || !existsSync(join(__dirname, '../../../dist/cli.js')) ? 'needs dist/cli.js (npm run build) and POSIX process groups' : false }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'coord-int-'));
+  // Its own process group, like a shell job: the SIGINT goes to the CLI and its workers alike, as a
+  // terminal's Ctrl-C does. Width 2048 on cpu takes far longer than the three small ones.
+  const child = spawn(process.execPath, [join(__dirname, '../../../dist/cli.js'), 'coord', 'mlp_sp.ts#mlp', '--widths', '8,16,32,2048', '--steps', '3', '--seeds', '1', '--backend', 'cpu', '--workers', '1', '--out', out], { cwd: models, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => void (stdout += d));
+  let sent = false;
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d;
+    if (!sent && /width 2048:/.test(stderr)) {
+      sent = true;
+      process.kill(-child.pid!, 'SIGINT');
+    }
+  });
+  const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+  assert.ok(sent, stderr);
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /interrupted: stopping the workers/);
+  assert.match(stderr, /warning: interrupted at width 2048; judged on the 3 smaller widths/);
+  assert.match(stdout, /widths 8,16,32 /);
+  assert.match(stdout, /^(PASS|WARN|FAIL): /m);
+  const stored = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as CoordResult;
+  assert.deepEqual(stored.widths, [8, 16, 32]);
+  // the workers went with it (SIGKILLed as the CLI exits): the group empties
+  const alive = () => {
+    try {
+      process.kill(-child.pid!, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(alive(), false, 'a worker of the interrupted check is still running');
 });

@@ -23,6 +23,8 @@ const state = {
   commands: new Map<string, (...a: unknown[]) => unknown>(),
   status: { text: '', tooltip: '', visible: false, history: [] as string[] },
   cancelAfterFirstProgress: false,
+  /** Press Cancel at the first progress message that matches. */
+  cancelAt: null as RegExp | null,
 };
 
 const uri = (p: string) => ({ scheme: 'file', fsPath: p, path: p, toString: () => `file://${p}` });
@@ -78,7 +80,10 @@ const fakeVscode = {
       const progress = {
         report: (r: { message?: string }) => {
           state.progress.push(r.message ?? '');
-          if (state.cancelAfterFirstProgress) for (const l of listeners) l();
+          if (state.cancelAfterFirstProgress || (state.cancelAt && state.cancelAt.test(r.message ?? ''))) {
+            state.cancelAt = null;
+            for (const l of listeners) l();
+          }
         },
       };
       return task(progress, token);
@@ -124,6 +129,7 @@ beforeEach(() => {
   state.answer = undefined;
   state.trusted = true;
   state.cancelAfterFirstProgress = false;
+  state.cancelAt = null;
   state.config = { widths: [16, 32], steps: 2, seeds: 1, backend: 'cpu', parametrization: 'sp' };
 });
 
@@ -185,4 +191,18 @@ test('Cancel stops the worker and shows no error', async () => {
   assert.ok(logged.includes('coordinate check cancelled'));
   assert.ok(state.status.history.includes('$(sync~spin) muP: checking mlp'));
   assert.ok(!state.status.text.startsWith('$(sync~spin)'), `the status bar still spins: ${state.status.text}`);
+});
+
+test('Cancel after some widths finished: the check is judged on them and says it was interrupted', async () => {
+  // Two workers: one runs width 2048, the other 8, 16, 32 (a few ms each); by 2048's second step those have
+  // long finished.
+  state.config = { widths: [8, 16, 32, 2048], steps: 3, seeds: 1, backend: 'cpu', parametrization: 'sp' };
+  state.cancelAt = /^width 2048, seed 1\/1, step 2\/3/;
+  const r = await run({ uri: `file://${join(models, 'mlp_sp.ts')}`, exportName: 'mlp' });
+  assert.ok(r, `a result; log: ${logged.slice(-3).join(' / ')}; progress: ${state.progress.join(' / ')}`);
+  assert.deepEqual(r.result.widths, [8, 16, 32]);
+  assert.equal(r.interrupted, true);
+  assert.equal(state.shown.length, 1);
+  assert.match(state.shown[0].text, /^muP: mlp: (PASS|WARN|FAIL).*\(interrupted at width 2048; judged on the 3 smaller widths\)$/);
+  assert.ok(!state.status.text.startsWith('$(sync~spin)'));
 });

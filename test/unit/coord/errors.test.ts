@@ -123,3 +123,22 @@ test('a worker that dies: its exit code, the finished widths kept; the host proc
     failsWith('crash', (e) => assert.equal(e.message, 'the worker died (exit code 7)')),
   );
 });
+
+test('cancelled part-way: judged on the widths every seed finished when asked to keep them, else cancelled', async () => {
+  const p = params('mlp_sp.ts', 'mlp', { widths: [8, 16, 32, 64], seeds: 2 });
+  const cancelAfter = (width: number, seed: number) => {
+    const controller = new AbortController();
+    return { signal: controller.signal, onRun: (r: { width: number; seed: number }) => (r.width === width && r.seed === seed ? controller.abort() : undefined) };
+  };
+  // width 32 has one of its two seeds done: it is left out with 64
+  const kept = await runCoordinateCheck(p, { backend: 'cpu', workers: 1, keepPartialOnCancel: true, ...cancelAfter(32, 0) });
+  assert.equal(kept.interrupted, true);
+  assert.deepEqual(kept.result.widths, [8, 16]);
+  assert.deepEqual(kept.warnings, ['interrupted at width 32; judged on the 2 smaller widths']);
+  await assert.rejects(() => runCoordinateCheck(p, { backend: 'cpu', workers: 1, ...cancelAfter(32, 0) }), failsWith('cancelled', () => undefined));
+  await assert.rejects(
+    () => runCoordinateCheck(p, { backend: 'cpu', workers: 1, keepPartialOnCancel: true, ...cancelAfter(8, 1) }),
+    failsWith('cancelled', () => undefined),
+    'one width finished: nothing to fit, still a cancel',
+  );
+});
