@@ -7,6 +7,10 @@ import { announce, el, lazyDetails, swatch } from './dom';
 import { exportToolbar } from './exporting';
 import { post } from './host';
 import { coordModel, fmtSlope, type CoordLayerRow } from './model/coordModel';
+import { gridLayout } from './model/layout';
+
+/** The plot grid's CSS gap (styles.css `.plot-grid`), the narrowest subplot, and at most this many per row. */
+export const COORD_GRID = { gap: 16, minWidth: 220, maxColumns: 5 } as const;
 
 function reveal(row: CoordLayerRow): void {
   if (!row.source) {
@@ -62,8 +66,7 @@ export function renderCoord(root: HTMLElement, view: CoordView, colors: ThemeCol
     colors,
   })), legend, grid);
 
-  const cols = Math.min(model.plots.length, width > 1100 ? 5 : width > 700 ? 3 : 2) || 1;
-  const plotW = Math.max(220, Math.floor((width - 16 * cols) / cols));
+  const { plotWidth: plotW } = gridLayout({ available: width, count: model.plots.length, ...COORD_GRID });
   for (const spec of model.plots) {
     const cell = el('figure', {
       class: 'plot',

@@ -73,6 +73,8 @@ function render(): void {
   }
   restoreFocus?.();
   app.dataset.renderCount = String(++renderCount);
+  // The width the plots were laid out for (tests wait until it is the panel's width).
+  app.dataset.layoutWidth = String(width);
   lastWidth = width;
 }
 
@@ -145,11 +147,13 @@ window.addEventListener('message', (e: MessageEvent) => {
 // Canvas colours come from the theme's CSS variables: redraw when VS Code switches theme (body class).
 new MutationObserver(() => render()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
-// Re-layout on resize (debounced): plot widths follow the panel's width.
+// Re-layout on resize (debounced): plot widths follow the panel's width. Any narrowing re-lays out (a row
+// laid out for a wider panel would overflow and wrap, e.g. when a vertical scrollbar appears); widening by
+// a few pixels does not.
 let resizeTimer: ReturnType<typeof setTimeout> | undefined;
 new ResizeObserver(() => {
   const w = document.getElementById('app')?.clientWidth ?? 0;
-  if (Math.abs(w - lastWidth) < 8) return;
+  if (w === lastWidth || (w > lastWidth && w - lastWidth < 8)) return;
   lastWidth = w;
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(render, 120);

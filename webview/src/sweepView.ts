@@ -7,6 +7,7 @@ import type { ThemeKind } from './model/colors';
 import { announce, el, lazyDetails, swatch } from './dom';
 import { exportToolbar } from './exporting';
 import { request } from './host';
+import { gridLayout } from './model/layout';
 import { fmtLr, recommend, runTrials, sweepModel, type SweepRunModel } from './model/sweepModel';
 
 function recommendationBlock(runs: SweepRunModel[], view: SweepView, target: number): HTMLElement {
@@ -40,6 +41,9 @@ function recommendationBlock(runs: SweepRunModel[], view: SweepView, target: num
   }
   return box;
 }
+
+/** The SP | muP row's CSS gap (styles.css `.sweep-row`) and the narrowest a plot may be beside another. */
+export const SWEEP_ROW = { gap: 24, minWidth: 280, maxColumns: 2 } as const;
 
 /** Widths the user hid (legend toggles), kept across the re-renders of a live sweep. */
 const hiddenSeries = new Set<string>();
@@ -113,8 +117,7 @@ export function renderSweep(
 
   const row = el('div', { class: 'sweep-row' });
   root.append(row);
-  const n = Math.max(1, model.runs.length);
-  const plotW = Math.max(280, Math.floor((width - 24 * n) / n));
+  const { plotWidth: plotW } = gridLayout({ available: width, count: model.runs.length, ...SWEEP_ROW });
   for (const r of model.runs) {
     const sec = el('section', {
       class: 'sweep-run',
@@ -129,6 +132,8 @@ export function renderSweep(
     const legend = el('div', { class: 'legend', role: 'group', 'aria-label': `${r.label} widths (activate to show or hide)` });
     sec.append(legend, fig);
     row.append(sec);
+    // The section is as wide as its plot, so that a wide table scrolls inside it instead of wrapping the row.
+    sec.style.width = `${plotW}px`;
     const u = createChart(fig, r.plot, { width: plotW, height: 320, colors });
     charts.push(u);
     r.plot.series.forEach((s, i) => {

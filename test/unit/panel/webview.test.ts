@@ -179,6 +179,67 @@ describe('webview bundle', { skip: missing }, () => {
     await page.close();
   });
 
+  it('fills each row of coordinate-check plots at any panel width, and never overflows the panel', async () => {
+    // five steps: five subplots, the case where fixed breakpoints overflowed (1101-1164 px) or left half a row empty
+    const laws = SP_LAWS.map((l) => ({ ...l, slopes: [...l.slopes, l.slopes[2], l.slopes[2]] }));
+    const view: CoordView = { ...coordView, result: coordFixture(laws) };
+    const page = await open();
+    for (const vw of [430, 800, 1150, 1300]) {
+      await page.setViewportSize({ width: vw, height: 900 });
+      await send(page, { type: 'coord/show', view });
+      // a vertical scrollbar may narrow the panel after the first layout: wait until the plots are laid out
+      // for the width the panel has now
+      await page.waitForFunction(() => {
+        const app = document.getElementById('app');
+        return Number(app.dataset.layoutWidth) === app.clientWidth && app.dataset.view === 'coord';
+      }, undefined, { timeout: 10_000 });
+      const rows = await page.evaluate(() => {
+        const app = document.getElementById('app').getBoundingClientRect();
+        const byRow = new Map<number, Array<{ left: number; right: number }>>();
+        for (const f of document.querySelectorAll('figure.plot')) {
+          const r = f.getBoundingClientRect();
+          const top = Math.round(r.top);
+          byRow.set(top, [...(byRow.get(top) ?? []), { left: r.left, right: r.right }]);
+        }
+        return { app: { left: app.left, right: app.right, width: app.width }, rows: [...byRow.values()] };
+      });
+      const cols = rows.rows.map((r) => r.length);
+      assert.equal(cols.reduce((a, b) => a + b, 0), 5, `${vw}px: 5 plots`);
+      for (const r of rows.rows) {
+        const left = Math.min(...r.map((x) => x.left));
+        const right = Math.max(...r.map((x) => x.right));
+        assert.ok(left >= rows.app.left - 0.5 && right <= rows.app.right + 0.5, `${vw}px: row [${left}, ${right}] outside #app [${rows.app.left}, ${rows.app.right}]`);
+        // a row uses most of the panel's width (a last, partial row excepted)
+        if (r.length === cols[0]) assert.ok(right - left >= 0.95 * rows.app.width, `${vw}px: row of ${r.length} uses ${right - left} of ${rows.app.width}px`);
+      }
+      // every full row holds the same number of plots, and only the last may hold fewer
+      assert.ok(cols.every((c, i) => c === cols[0] || (i === cols.length - 1 && c < cols[0])), `${vw}px: rows of ${cols.join(', ')}`);
+      if (vw >= 1300) assert.deepEqual(cols, [5], '1300px: all five in one row');
+      if (vw <= 430) assert.ok(cols.every((c) => c === 1), '430px: one plot per row, as wide as the panel');
+    }
+    // the sweep's SP | muP row follows the same rule: side by side when both fit at 280 px, each filling half
+    const sweep = sweepView([sweepRun('mup', sweepTrials(MUP_SWEEP, [64, 128, 256], range(-12, -2), 1)), sweepRun('sp', sweepTrials(SP_SWEEP, [64, 128, 256], range(-12, -2), 1))]);
+    for (const [vw, perRow] of [[430, 1], [800, 2]] as const) {
+      await page.setViewportSize({ width: vw, height: 900 });
+      await send(page, { type: 'sweep/show', view: sweep });
+      await page.waitForFunction(() => {
+        const app = document.getElementById('app');
+        return Number(app.dataset.layoutWidth) === app.clientWidth && app.dataset.view === 'sweep';
+      }, undefined, { timeout: 10_000 });
+      const r = await page.evaluate(() => {
+        const app = document.getElementById('app').getBoundingClientRect();
+        const figs = [...document.querySelectorAll('section.sweep-run')].map((f: any) => f.getBoundingClientRect());
+        return { app: { left: app.left, right: app.right, width: app.width }, figs: figs.map((f: any) => ({ left: f.left, right: f.right, top: Math.round(f.top) })) };
+      });
+      assert.equal(new Set(r.figs.map((f) => f.top)).size, 2 / perRow, `${vw}px: ${perRow} per row`);
+      assert.ok(r.figs.every((f) => f.left >= r.app.left - 0.5 && f.right <= r.app.right + 0.5), `${vw}px: inside #app`);
+      const used = Math.max(...r.figs.map((f) => f.right)) - Math.min(...r.figs.map((f) => f.left));
+      assert.ok(used >= 0.95 * r.app.width, `${vw}px: the sweep row uses ${used} of ${r.app.width}px`);
+    }
+    assert.deepEqual((page as any).errors, []);
+    await page.close();
+  });
+
   it('draws the last view from its saved state at once after a reload, and redraws on a theme change', async () => {
     const page = await open('light', { view: coordView });
     const d = await dataset(page);
