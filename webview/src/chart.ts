@@ -22,6 +22,13 @@ export function themeColors(): ThemeColors {
   };
 }
 
+/**
+ * The x range a user zoomed a plot to (drag on the plot), by PlotSpec id. Charts are destroyed and rebuilt on
+ * every render (live sweep updates, resize, theme), so the zoom lives here and a new chart of the same plot
+ * starts at it; a double-click (uPlot's reset to the full range) forgets it.
+ */
+export const userZoom = new Map<string, { min: number; max: number }>();
+
 export interface ChartOptions {
   width: number;
   height: number;
@@ -116,6 +123,10 @@ export function createChart(target: HTMLElement, spec: PlotSpec, o: ChartOptions
   };
   const range = yRange(spec);
   let focused: number | null = null;
+  // uPlot fires setScale on init, on a drag zoom and on a double-click reset; only a drag is a user zoom, and
+  // its setSelect fires just before its setScale.
+  let selecting = false;
+  const xs = spec.xs;
   const opts: uPlot.Options = {
     width: o.width,
     height: o.height,
@@ -129,7 +140,15 @@ export function createChart(target: HTMLElement, spec: PlotSpec, o: ChartOptions
         time: false,
         distr: spec.xLog ? 3 : 1,
         log: spec.xLog ?? 10,
-        ...(spec.xLog && spec.xs.length ? { range: (): [number, number] => [spec.xs[0] / 2 ** 0.35, spec.xs[spec.xs.length - 1] * 2 ** 0.35] } : {}),
+        // The full data range (init, double-click) is padded; any other range (a drag zoom) is kept as asked.
+        ...(spec.xLog && xs.length
+          ? {
+              range: (_u: uPlot, min: number | null, max: number | null): [number, number] =>
+                min === null || max === null || (min <= xs[0] && max >= xs[xs.length - 1])
+                  ? [xs[0] / 2 ** 0.35, xs[xs.length - 1] * 2 ** 0.35]
+                  : [min, max],
+            }
+          : {}),
       },
       y: {
         distr: spec.yLog ? 3 : 1,
@@ -168,6 +187,19 @@ export function createChart(target: HTMLElement, spec: PlotSpec, o: ChartOptions
     ],
     hooks: {
       draw: [(u) => drawOverlays(u, spec, o.colors)],
+      setSelect: [
+        (u) => {
+          if (u.select.width > 0) selecting = true;
+        },
+      ],
+      setScale: [
+        (u, key) => {
+          if (key !== 'x' || !selecting) return;
+          selecting = false;
+          const { min, max } = u.scales.x;
+          if (min != null && max != null) userZoom.set(spec.id, { min, max });
+        },
+      ],
       setSeries: [
         (_u, idx, so) => {
           if ((so as { focus?: boolean }).focus != null) focused = idx ?? null;
@@ -177,6 +209,12 @@ export function createChart(target: HTMLElement, spec: PlotSpec, o: ChartOptions
   };
   const data: uPlot.AlignedData = [spec.xs, ...spec.series.map((s) => s.ys.map((v) => (v === null ? null : v)))];
   const u = new uPlot(opts, data, target);
+  u.over.addEventListener('dblclick', () => {
+    selecting = false;
+    userZoom.delete(spec.id);
+  });
+  const zoom = userZoom.get(spec.id);
+  if (zoom) u.setScale('x', { ...zoom });
   if (o.onSeriesClick) {
     const cb = o.onSeriesClick;
     u.over.addEventListener('click', () => {

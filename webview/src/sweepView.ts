@@ -135,6 +135,8 @@ export function renderSweep(
     // The section is as wide as its plot, so that a wide table scrolls inside it instead of wrapping the row.
     sec.style.width = `${plotW}px`;
     const u = createChart(fig, r.plot, { width: plotW, height: 320, colors });
+    // For tests and debugging: the figure's uPlot instance (maps data to pixels, holds the scales).
+    Object.defineProperty(fig, 'uplot', { value: u });
     charts.push(u);
     r.plot.series.forEach((s, i) => {
       const hideKey = `${r.parametrization}:${s.key}`;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import type { CoordView, HostMessage } from '../../../src/protocol/webview';
+import type { CoordView, HostMessage, SweepView } from '../../../src/protocol/webview';
 import { coordFixture, MUP_SWEEP, range, SP_LAWS, SP_SWEEP, sweepRun, sweepTrials, sweepView } from './fixtures';
 import { pageHtml } from './harness';
 
@@ -236,6 +236,59 @@ describe('webview bundle', { skip: missing }, () => {
       const used = Math.max(...r.figs.map((f) => f.right)) - Math.min(...r.figs.map((f) => f.left));
       assert.ok(used >= 0.95 * r.app.width, `${vw}px: the sweep row uses ${used} of ${r.app.width}px`);
     }
+    assert.deepEqual((page as any).errors, []);
+    await page.close();
+  });
+
+  it("keeps the user's zoom of a sweep plot across live updates; a double-click forgets it", async () => {
+    const page = await open();
+    const widths = [64, 128, 256];
+    const lrs = range(-12, -2);
+    const spAll = sweepTrials(SP_SWEEP, widths, lrs, 1);
+    const view: SweepView = sweepView([sweepRun('sp', spAll.slice(0, 20))]);
+    view.runs[0].meta.widths = widths;
+    view.runs[0].meta.lrs = lrs.map((l) => 2 ** l);
+    await send(page, { type: 'sweep/show', view });
+    const xScale = () => page.evaluate(() => {
+      const u = document.querySelector('figure[data-plot="sweep-sp"]').uplot;
+      return [u.scales.x.min, u.scales.x.max];
+    }) as Promise<[number, number]>;
+    const full = await xScale();
+    assert.ok(Math.abs(Math.log2(full[0]) - (-12 - 0.35)) < 1e-6 && Math.abs(Math.log2(full[1]) - (-2 + 0.35)) < 1e-6, `full range 2^${full.map(Math.log2)}`);
+    // drag across the middle of the plot (x only)
+    const box = await page.evaluate(() => {
+      const r = document.querySelector('figure[data-plot="sweep-sp"]').uplot.over.getBoundingClientRect();
+      return { x: r.left, y: r.top, w: r.width, h: r.height };
+    });
+    await page.mouse.move(box.x + box.w * 0.3, box.y + box.h / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.w * 0.45, box.y + box.h / 2, { steps: 4 });
+    await page.mouse.move(box.x + box.w * 0.6, box.y + box.h / 2, { steps: 4 });
+    await page.mouse.up();
+    await page.waitForFunction((f: number[]) => document.querySelector('figure[data-plot="sweep-sp"]').uplot.scales.x.min > f[0] * 1.5, full, { timeout: 10_000 });
+    const zoomed = await xScale();
+    assert.ok(zoomed[0] > full[0] && zoomed[1] < full[1] && zoomed[1] - zoomed[0] < (full[1] - full[0]) / 2, `zoomed to 2^${zoomed.map(Math.log2)}`);
+    const firstChart = await page.evaluate(() => (window.__firstChart = document.querySelector('figure[data-plot="sweep-sp"]').uplot) !== undefined);
+    assert.ok(firstChart);
+
+    // live trials redraw the panel: a new chart, at the user's zoom
+    await send(page, { type: 'sweep/trials', parametrization: 'sp', trials: spAll.slice(20, 28) });
+    assert.equal(await page.evaluate(() => document.querySelector('figure[data-plot="sweep-sp"]').uplot === window.__firstChart), false, 'a new chart');
+    assert.equal((await dataset(page, 'section[data-parametrization="sp"]')).trialCount, '28');
+    const after = await xScale();
+    assert.ok(Math.abs(after[0] - zoomed[0]) < 1e-12 && Math.abs(after[1] - zoomed[1]) < 1e-12, `after the update 2^${after.map(Math.log2)}, zoomed 2^${zoomed.map(Math.log2)}`);
+
+    // a double-click resets to the full range, and the next update keeps it full
+    const over = await page.evaluate(() => {
+      const r = document.querySelector('figure[data-plot="sweep-sp"]').uplot.over.getBoundingClientRect();
+      return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+    });
+    await page.mouse.dblclick(over.x, over.y);
+    await page.waitForFunction((f: number[]) => Math.abs(document.querySelector('figure[data-plot="sweep-sp"]').uplot.scales.x.min - f[0]) < 1e-12, full, { timeout: 10_000 });
+    await send(page, { type: 'sweep/trials', parametrization: 'sp', trials: spAll.slice(28) });
+    assert.equal((await dataset(page, 'section[data-parametrization="sp"]')).trialCount, String(spAll.length));
+    const reset = await xScale();
+    assert.ok(Math.abs(reset[0] - full[0]) < 1e-12 && Math.abs(reset[1] - full[1]) < 1e-12, `after reset 2^${reset.map(Math.log2)}`);
     assert.deepEqual((page as any).errors, []);
     await page.close();
   });
