@@ -68,7 +68,7 @@ async function sweepOne(
     title: `LR sweep: ${relFile}#${target.exportName} (${parametrization === 'mup' ? 'muP' : 'SP'})`,
     modelFile: relFile, exportName: target.exportName, parametrization,
     storeDir: outDir, widths: s.widths, lrs: s.lrs, seeds: s.seeds,
-  });
+  }, { targetWidth: s.targetWidth });
   const total = s.widths.length * s.lrs.length * s.seeds;
   const label = parametrization === 'mup' ? 'muP' : 'SP';
   try {
@@ -76,6 +76,7 @@ async function sweepOne(
       {
         modelFile, exportName: target.exportName, widths: s.widths, lrs: s.lrs, seeds: s.seeds, steps: s.steps,
         parametrization, baseWidth: s.baseWidth, data: null, outDir, workers: s.workers, backend: s.backend,
+        targetWidth: s.targetWidth,
         version: String((vscode.extensions.getExtension('mup-lens.mup-lens')?.packageJSON as { version?: string } | undefined)?.version ?? 'unknown'),
         cores: cpus().length, cwd: folder, signal,
       },

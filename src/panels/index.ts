@@ -4,8 +4,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CoordResult } from '../coord/types';
-import type { CoordMeta, PanelView, SweepMeta, SweepRun, SweepStatus, SweepView } from '../protocol/webview';
-import type { SweepResult, SweepTrial } from '../sweep/types';
+import type { CoordMeta, PanelView, SweepMeta, SweepRun, SweepRunResult, SweepStatus, SweepView } from '../protocol/webview';
+import type { SweepTrial } from '../sweep/types';
 import { PANEL_VIEW_TYPE, ResultsPanel, webviewOptions } from './resultsPanel';
 import { listStoredRuns, loadStoredCoord, loadStoredSweep, loadStoredSweepRuns, StoredRunError, type StoredRunEntry } from './storedRuns';
 
@@ -14,8 +14,9 @@ export type { CoordMeta, SweepMeta, SweepStatus } from '../protocol/webview';
 export interface SweepHandle {
   /** A finished trial; shown within ~100 ms (batched). */
   addTrial(trial: SweepTrial): void;
-  /** The engine's final result (optima, shift, transfer); also marks the run done. */
-  setResult(result: SweepResult): void;
+  /** The engine's final result (optima, shift, transfer; the engine's report also carries the width its
+   *  recommended LR is for, the panel's default target width); also marks the run done. */
+  setResult(result: SweepRunResult): void;
   /** `cancelled` / `failed` keep what is shown, with the message. */
   setStatus(status: SweepStatus, message?: string): void;
   /** True once the user closed the panel (further calls are ignored). */
@@ -62,19 +63,28 @@ export function showCoordResult(result: CoordResult, meta: CoordMeta): void {
   open({ kind: 'coord', meta, result });
 }
 
+export interface ShowSweepOptions {
+  /** The width the panel recommends an LR for at first (the setting mupLens.sweep.targetWidth, the width
+   *  the engine is asked to recommend for); the user can type another. Absent: the panel's default (the
+   *  engine's recorded target width once the run finishes, else the widest width swept). */
+  targetWidth?: number;
+}
+
 /**
  * Open (or join) the sweep panel of this model and return a handle for live updates. A sweep of the other
  * parametrization of the same model file and export appears beside it (SP left, muP right); a rerun of the
- * same parametrization replaces its old run.
+ * same parametrization replaces its old run. `options.targetWidth` replaces the panel's target width; without
+ * it, a joined panel keeps the one it had (e.g. typed by the user).
  */
-export function showSweep(meta: SweepMeta): SweepHandle {
+export function showSweep(meta: SweepMeta, options: ShowSweepOptions = {}): SweepHandle {
   const run: SweepRun = { meta, trials: [], result: null, status: 'running' };
-  const probe: SweepView = { kind: 'sweep', runs: [run], targetWidth: null };
+  const target = options.targetWidth !== undefined && Number.isInteger(options.targetWidth) && options.targetWidth > 0 ? options.targetWidth : null;
+  const probe: SweepView = { kind: 'sweep', runs: [run], targetWidth: target };
   const existing = panels.get(keyOf(probe));
   let panel: ResultsPanel;
   if (existing && !existing.disposed && existing.view.kind === 'sweep') {
     const runs = existing.view.runs.filter((r) => r.meta.parametrization !== meta.parametrization).concat(run);
-    existing.show({ kind: 'sweep', runs, targetWidth: existing.view.targetWidth });
+    existing.show({ kind: 'sweep', runs, targetWidth: target ?? existing.view.targetWidth });
     panel = existing;
   } else {
     panel = open(probe);

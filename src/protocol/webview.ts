@@ -48,11 +48,15 @@ export interface SweepMeta extends RunMeta {
   group?: string;
 }
 
+/** The engine's result as the panel gets it: the contract's fields, and from the engine (a live run's report,
+ *  or a stored result.json) the width its recommended LR is for. */
+export type SweepRunResult = SweepResult & { recommended?: { targetWidth: number } | null };
+
 /** One parametrization's sweep as the panel knows it (live trials, then the engine's result). */
 export interface SweepRun {
   meta: SweepMeta;
   trials: SweepTrial[];
-  result: SweepResult | null;
+  result: SweepRunResult | null;
   status: SweepStatus;
   message?: string;
 }
@@ -61,7 +65,8 @@ export interface SweepView {
   kind: 'sweep';
   /** SP and muP of the same model shown side by side; one entry when only one exists. */
   runs: SweepRun[];
-  /** Width to recommend an LR for; null = the panel's default (4x the largest swept width). */
+  /** Width to recommend an LR for; null = the panel's default: the width the engine recommended for in a
+   *  finished run (`result.recommended.targetWidth`), else the widest width swept, as `mup-lens sweep` does. */
   targetWidth: number | null;
 }
 
@@ -72,7 +77,7 @@ export type HostMessage =
   | { type: 'coord/show'; view: CoordView }
   | { type: 'sweep/show'; view: SweepView }
   | { type: 'sweep/trials'; parametrization: Parametrization; trials: SweepTrial[] }
-  | { type: 'sweep/result'; parametrization: Parametrization; result: SweepResult }
+  | { type: 'sweep/result'; parametrization: Parametrization; result: SweepRunResult }
   | { type: 'sweep/status'; parametrization: Parametrization; status: SweepStatus; message?: string }
   | { type: 'panel/response'; id: number; ok: boolean; message: string };
 

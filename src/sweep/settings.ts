@@ -12,6 +12,8 @@ export interface SweepSettings {
   workers: number | undefined;
   backend: BackendRequest;
   baseWidth: number;
+  /** `mupLens.sweep.targetWidth`: the width to recommend an LR for; undefined (setting 0) = the widest swept. */
+  targetWidth: number | undefined;
 }
 
 /** Reads and checks `mupLens.sweep.*`; a bad value is an error message naming the setting, never a crash. */
@@ -36,6 +38,7 @@ export function readSweepSettings(get: (key: string) => unknown): SweepSettings 
   const backend = (get('sweep.backend') ?? 'auto') as BackendRequest;
   if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new GridError('mupLens.sweep.backend must be auto, tensorflow, wasm or cpu');
   const workers = int('sweep.workers', 0, 0);
+  const targetWidth = int('sweep.targetWidth', 0, 0);
   return {
     widths: [...new Set(widths as number[])].sort((a, b) => a - b),
     lrs,
@@ -45,6 +48,7 @@ export function readSweepSettings(get: (key: string) => unknown): SweepSettings 
     workers: workers === 0 ? undefined : workers,
     backend,
     baseWidth: int('baseWidth', 64, 1),
+    targetWidth: targetWidth === 0 ? undefined : targetWidth,
   };
 }
 

@@ -244,6 +244,27 @@ describe('panel host', () => {
     assert.deepEqual(p.posted.at(-1), { type: 'sweep/status', parametrization: 'sp', status: 'done' });
   });
 
+  it('starts a sweep panel at the target width it is given (mupLens.sweep.targetWidth); a join without one keeps it', async () => {
+    const m2 = { ...meta, modelFile: 'wide.ts', title: 'wide' };
+    const sp = panels.showSweep({ ...m2, parametrization: 'sp' }, { targetWidth: 2048 });
+    const p = state.panels.at(-1)!;
+    await p.send({ type: 'panel/ready' });
+    const shown = () => p.posted.filter((m) => m.type === 'sweep/show').at(-1) as Extract<HostMessage, { type: 'sweep/show' }>;
+    assert.equal(shown().view.targetWidth, 2048);
+    panels.showSweep({ ...m2, parametrization: 'mup' });
+    assert.equal(state.panels.at(-1), p);
+    assert.equal(shown().view.targetWidth, 2048, 'joined without a target width: kept');
+    panels.showSweep({ ...m2, parametrization: 'mup' }, { targetWidth: 0 });
+    assert.equal(shown().view.targetWidth, 2048, '0 (the setting default) is no target width');
+    panels.showSweep({ ...m2, parametrization: 'mup' }, { targetWidth: 512 });
+    assert.equal(shown().view.targetWidth, 512);
+    // the engine's report goes to the webview whole: its recommended target width is the panel's default
+    const trials = sweepTrials(SP_SWEEP, [64], [-8], 1);
+    sp.setResult({ trials, optimum: [], shiftOctaves: 0, transfers: true, reused: 0, recommended: { targetWidth: 512 } });
+    const res = p.posted.find((m) => m.type === 'sweep/result') as Extract<HostMessage, { type: 'sweep/result' }>;
+    assert.equal(res.result.recommended?.targetWidth, 512);
+  });
+
   it('copies and writes the recommended LR to the workspace setting', async () => {
     const p = state.panels.at(-1)!;
     await p.send({ type: 'panel/copy', id: 1, text: '0.00391' });

@@ -104,9 +104,31 @@ describe('sweep plots', () => {
     assert.equal(recommend([], 1024, 'mup'), null);
   });
 
-  it('defaults the target width to 4x the widest width, and keeps a user-chosen one', () => {
-    assert.equal(defaultTargetWidth(sweepView([sweepRun('sp', sp)])), 2048);
+  it('defaults the target width to the widest width swept, as `mup-lens sweep` does, and keeps a user-chosen one', () => {
+    assert.equal(defaultTargetWidth(sweepView([sweepRun('sp', sp)])), 512);
+    const m = sweepModel(sweepView([sweepRun('sp', sp)]), 'light');
+    assert.equal(m.targetWidth, 512);
+    assert.equal(m.runs[0].recommendation?.targetWidth, 512);
+    // live, before the widest width has a trial: the planned grid's widest
+    const planned = sweepRun('sp', sp.filter((t) => t.width === 64));
+    planned.meta.widths = widths;
+    assert.equal(defaultTargetWidth(sweepView([planned])), 512);
     assert.equal(sweepModel(sweepView([sweepRun('sp', sp)], 300), 'light').targetWidth, 300);
+  });
+
+  it('defaults the target width to the one the engine recommended for in a finished run (--target-width)', () => {
+    const result = { trials: sp, optimum: [], shiftOctaves: 3, transfers: false, reused: 0, recommended: { targetWidth: 8192, lr: 2 ** -14, log2Lr: -14, method: 'extrapolated' as const } };
+    const view = sweepView([sweepRun('mup', sweepTrials(MUP_SWEEP, widths, log2Lrs, 1)), sweepRun('sp', sp, { result, status: 'done' })]);
+    assert.equal(defaultTargetWidth(view), 8192);
+    const m = sweepModel(view, 'light');
+    assert.equal(m.targetWidth, 8192);
+    assert.ok(m.runs.every((r) => r.recommendation?.targetWidth === 8192));
+    // the panel's LR for it is the engine's: SP extrapolated 64 -> 8192 (7 doublings), 2^(-7-7)
+    assert.ok(Math.abs(Math.log2(m.runs.find((r) => r.parametrization === 'sp')!.recommendation!.lr) - -14) < 0.1);
+    // a user-typed width still wins; a result without a recommendation falls back to the widest width
+    assert.equal(sweepModel({ ...view, targetWidth: 300 }, 'light').targetWidth, 300);
+    const noRec = sweepView([sweepRun('sp', sp, { result: { ...result, recommended: null }, status: 'done' })]);
+    assert.equal(defaultTargetWidth(noRec), 512);
   });
 
   it('shows a cancelled sweep with its stored trials and an empty one without failing', () => {

@@ -166,11 +166,14 @@ describe('webview bundle', { skip: missing }, () => {
     assert.equal((await dataset(page)).optimumCount, '6');
     assert.match(await page.locator('.comparison').innerText(), /moves 2\.0 octaves across widths in SP and 0\.0 in muP/);
     const lrAt = async (p: string) => Number(await page.locator(`.rec[data-parametrization="${p}"]`).getAttribute('data-lr'));
+    // the default target is the widest width swept, as in `mup-lens sweep`
+    assert.equal(await page.locator('#target-width').inputValue(), '256');
+    assert.match(await page.locator('.rec[data-parametrization="sp"]').innerText(), /at width 256/);
     const spBefore = await lrAt('sp');
     assert.equal(Math.round(Math.log2(await lrAt('mup'))), -7);
     await page.locator('#target-width').fill('4096');
     await page.locator('#target-width').dispatchEvent('change');
-    assert.equal(Math.round(Math.log2(await lrAt('sp'))), Math.round(Math.log2(spBefore)) - 2, 'SP: two more doublings, two octaves lower');
+    assert.equal(Math.round(Math.log2(await lrAt('sp'))), Math.round(Math.log2(spBefore)) - 4, 'SP: four more doublings, four octaves lower');
     assert.equal(Math.round(Math.log2(await lrAt('mup'))), -7, 'muP: unchanged');
     await page.locator('.rec[data-parametrization="mup"] button[data-action="copy"]').click();
     const msgs = await posted(page);

@@ -79,9 +79,18 @@ export function runTrials(run: SweepRun): SweepTrial[] {
   return run.result && run.result.trials.length >= run.trials.length ? run.result.trials : run.trials;
 }
 
+/**
+ * The target width when the user has not chosen one: the one the engine recommended for in a finished run
+ * (`result.recommended.targetWidth`: `--target-width` / `mupLens.sweep.targetWidth`), else, as the engine
+ * does by default, the widest width swept (or planned). So the panel and `mup-lens sweep` agree.
+ */
 export function defaultTargetWidth(view: SweepView): number {
-  const ws = view.runs.flatMap((r) => r.trials.map((t) => t.width).concat(r.meta.widths ?? []));
-  return ws.length ? 4 * Math.max(...ws) : 1024;
+  for (const r of view.runs) {
+    const t = r.result?.recommended?.targetWidth;
+    if (typeof t === 'number' && Number.isInteger(t) && t > 0) return t;
+  }
+  const ws = view.runs.flatMap((r) => runTrials(r).map((t) => t.width).concat(r.meta.widths ?? []));
+  return ws.length ? Math.max(...ws) : 1024;
 }
 
 function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: [number, number] | null): SweepRunModel {
