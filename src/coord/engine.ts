@@ -24,6 +24,10 @@ export interface EngineDeps {
   dataExports?: Record<string, unknown>;
   /** The analyzer's layers for the model file (source lines); null when the analyzer is unavailable. */
   sourceLayers: LayerInfo[] | null;
+  /** The analyzer's layers of another file (a helper the model imports), for names and roles; null if unknown. */
+  sourceLayersOf?: (file: string) => LayerInfo[] | null;
+  /** Where the user's code built a layer (src/worker/loadModule.ts records it); null when unknown. */
+  layerSite?: (layer: unknown) => { file: string; line: number } | null;
   mup: () => MupApi;
   progress: (p: CoordProgress) => void;
 }
@@ -63,7 +67,7 @@ export function isOutOfMemory(err: unknown): boolean {
   );
 }
 
-function describe(model: tfjs.LayersModel): LayerShape[] {
+function describe(model: tfjs.LayersModel, siteOf?: (layer: unknown) => { file: string; line: number } | null): LayerShape[] {
   const layers = model.layers;
   const index = new Map<unknown, number>(layers.map((l, i) => [l, i]));
   const lastDim = (get: () => unknown): number | null => {
@@ -85,6 +89,7 @@ function describe(model: tfjs.LayersModel): LayerShape[] {
       inbound: (nodes[0]?.inboundLayers ?? []).map((x) => index.get(x) ?? -1).filter((i) => i >= 0),
       hasWeights: l.weights.length > 0,
       isInput: l.getClassName() === 'InputLayer',
+      site: siteOf?.(l) ?? null,
     };
   });
 }
@@ -133,7 +138,7 @@ export async function runCoordCheck(tf: Tf, params: CoordJobParams, deps: Engine
   const w0 = widths[0];
   const w1 = widths.length > 1 ? widths[1] : widths[0] * 2;
   const probeA = await withSeed(0, w0, () => build(w0));
-  const shapesA = describe(probeA);
+  const shapesA = describe(probeA, deps.layerSite);
   const shapeInfo = {
     inShape: probeA.inputs[0].shape,
     inDtype: probeA.inputs[0].dtype,
@@ -147,7 +152,7 @@ export async function runCoordCheck(tf: Tf, params: CoordJobParams, deps: Engine
   const probeB = await withSeed(0, w1, () => build(w1));
   const shapesB = describe(probeB);
   probeB.dispose();
-  const plan = planLayers(shapesA, shapesB, deps.sourceLayers ? { file: params.file, exportName: params.exportName, layers: deps.sourceLayers } : null);
+  const plan = planLayers(shapesA, shapesB, deps.sourceLayers ? { file: params.file, exportName: params.exportName, layers: deps.sourceLayers, layersOf: deps.sourceLayersOf } : null);
   notes.push(...plan.notes);
   if (plan.layers.length === 0) throw new UserCodeError({ kind: 'usage', message: `${where}: the model has no layers to record` });
 

@@ -15,6 +15,17 @@ export interface LayerShape {
   inbound: number[];
   hasWeights: boolean;
   isInput: boolean;
+  /** Where the user's code built it (file, line), from the call's stack in the worker; absent when unknown. */
+  site?: { file: string; line: number } | null;
+}
+
+/** What the planner knows of the source: the analyzer's layers of the model file, and of other files on demand. */
+export interface PlanSource {
+  file: string;
+  exportName: string;
+  layers: LayerInfo[];
+  /** The analyzer's layers of another file a layer was built in (a helper the model imports); null if unknown. */
+  layersOf?: (file: string) => LayerInfo[] | null;
 }
 
 export interface PlannedLayer extends CoordLayer {
@@ -71,11 +82,7 @@ function lowerFirst(s: string): string {
  * Plans the recorded layers. `a` and `b` describe the model built at two different widths (same layer order);
  * `source` is the analyzer's layer list for the model file (null when unavailable).
  */
-export function planLayers(
-  a: LayerShape[],
-  b: LayerShape[] | null,
-  source: { file: string; exportName: string; layers: LayerInfo[] } | null,
-): LayerPlan {
+export function planLayers(a: LayerShape[], b: LayerShape[] | null, source: PlanSource | null): LayerPlan {
   const notes: string[] = [];
   const comparable = b !== null && b.length === a.length;
   if (b !== null && !comparable) {
@@ -115,8 +122,24 @@ export function planLayers(
     : [];
   const matched = new Map<number, LayerInfo>();
   const used = new Set<LayerInfo>();
+  // A layer whose call site is known is matched by its line: exact, in helper files too. The analyzer's entry
+  // at that line (same kind) gives it a name and a role; its source is the call site either way.
+  const sited = (i: number) => a[i].site != null;
   a.forEach((l, i) => {
-    if (!userNamed[i]) return;
+    if (l.isInput || !l.site || !source) return;
+    const site = l.site;
+    const infos = site.file === source.file ? source.layers : (source.layersOf?.(site.file) ?? []);
+    const hit = infos
+      .filter((x) => x.line <= site.line && site.line <= x.endLine && sameKind(x.kind, l.className))
+      .sort((x, y) => x.endLine - x.line - (y.endLine - y.line))[0];
+    // (one call site in a loop makes several layers: they all take its entry)
+    if (hit) {
+      matched.set(i, hit);
+      used.add(hit);
+    }
+  });
+  a.forEach((l, i) => {
+    if (!userNamed[i] || sited(i)) return;
     const hit = analyzerLayers.find((x) => x.name === l.name && !used.has(x));
     if (hit) {
       matched.set(i, hit);
@@ -125,7 +148,7 @@ export function planLayers(
   });
   let cursor = 0;
   a.forEach((l, i) => {
-    if (l.isInput || matched.has(i)) return;
+    if (l.isInput || matched.has(i) || sited(i)) return;
     for (let j = cursor; j < analyzerLayers.length; j++) {
       const x = analyzerLayers[j];
       if (used.has(x)) continue;
@@ -141,7 +164,7 @@ export function planLayers(
   // Layers made in a loop (`name: \`ln1_${i}\``) come from one call site: the first of them was matched in
   // order above; the others take its line.
   a.forEach((l, i) => {
-    if (l.isInput || matched.has(i) || !userNamed[i] || stem(l.name) === l.name) return;
+    if (l.isInput || matched.has(i) || sited(i) || !userNamed[i] || stem(l.name) === l.name) return;
     const twin = [...matched.entries()].find(([j]) => userNamed[j] && stem(a[j].name) === stem(l.name) && a[j].className === l.className);
     if (twin) matched.set(i, twin[1]);
   });
@@ -168,7 +191,7 @@ export function planLayers(
     layers.push({
       name,
       role,
-      source: info && source ? { file: source.file, line: info.line } : null,
+      source: l.site ? { file: l.site.file, line: l.site.line } : info && source ? { file: source.file, line: info.line } : null,
       index: recordAt[i],
     });
   });

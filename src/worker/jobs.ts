@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { LayerInfo } from '../analyzer/types';
 import { runCoordCheck, type MupApi } from '../coord/engine';
 import { runTrialJob } from '../sweep/trialJob';
+import { layerSite } from './loadModule';
 import type { BackendInfo, JobKind, JobKinds } from './protocol';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -53,10 +54,16 @@ export const jobHandlers: { [K in JobKind]: JobHandler<K> } = {
   coord: async (params, ctx) => {
     const exports = await ctx.loadModule(params.file);
     const dataExports = params.data && params.data.file !== params.file ? await ctx.loadModule(params.data.file) : undefined;
+    const helperLayers = new Map<string, LayerInfo[] | null>();
     return runCoordCheck(ctx.tf, params, {
       exports,
       dataExports,
       sourceLayers: sourceLayers(params.file),
+      sourceLayersOf: (file) => {
+        if (!helperLayers.has(file)) helperLayers.set(file, /\.(m|c)?[jt]sx?$/.test(file) ? sourceLayers(file) : null);
+        return helperLayers.get(file)!;
+      },
+      layerSite,
       mup: ctx.mup,
       progress: ctx.progress,
     });

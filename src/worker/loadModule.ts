@@ -28,6 +28,69 @@ export interface LoadOptions {
 
 const cache = new Map<string, Record<string, unknown>>();
 
+// Where the user's code built each layer. The tf the user's module gets is a copy of the worker's whose
+// `tf.layers.<factory>` functions note the call's stack (V8 formats it, through the bundle's source map, only
+// when it is read); the coordinate check reads it for the layers it reports, so a layer built in a helper file,
+// in a loop or without a name still points at its own line.
+const layerStacks = new WeakMap<object, { stack?: string }>();
+const traced = new WeakMap<object, Record<string, unknown>>();
+
+/** The first frame of user code (not node_modules, not node internals, not mup-lens' own bundles). */
+export function parseUserFrame(stack: string): { file: string; line: number } | null {
+  for (const raw of stack.split('\n').slice(1)) {
+    const m = /\(?((?:file:\/\/)?(?:\/|[A-Za-z]:[\\/])[^()]*?):(\d+):\d+\)?$/.exec(raw.trim());
+    if (!m) continue;
+    const file = m[1].replace(/^file:\/\//, '');
+    if (/[\\/]node_modules[\\/]/.test(file) || /\.mup-bundle\.js$/.test(file) || /[\\/]dist[\\/](worker|cli|extension)\.js$/.test(file)) continue;
+    return { file, line: Number(m[2]) };
+  }
+  return null;
+}
+
+/** The source line of a layer built by the user's code through `tf.layers.*`; null when unknown. */
+export function layerSite(layer: unknown): { file: string; line: number } | null {
+  const holder = layer && typeof layer === 'object' ? layerStacks.get(layer) : undefined;
+  return holder?.stack ? parseUserFrame(holder.stack) : null;
+}
+
+function tracedTf(tf: unknown): unknown {
+  if (!tf || typeof tf !== 'object') return tf;
+  const hit = traced.get(tf);
+  if (hit) return hit;
+  const src = tf as Record<string, unknown>;
+  const layers = src.layers as Record<string, unknown> | undefined;
+  if (!layers || typeof layers !== 'object') return tf;
+  const copy = (from: object, into: object) => {
+    for (const k of Object.getOwnPropertyNames(from)) {
+      const d = Object.getOwnPropertyDescriptor(from, k)!;
+      Object.defineProperty(into, k, { ...d, configurable: true });
+    }
+  };
+  const wrappedLayers: Record<string, unknown> = Object.create(Object.getPrototypeOf(layers) as object | null);
+  copy(layers, wrappedLayers);
+  for (const k of Object.keys(layers)) {
+    const fn = layers[k];
+    // factories (dense, conv2d, ...) only; classes (Layer, RNN, ...) keep their identity for `extends`
+    if (typeof fn !== 'function' || !/^[a-z]/.test(k)) continue;
+    const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+      const made = (fn as (...a: unknown[]) => unknown).apply(this, args);
+      if (made && typeof made === 'object') {
+        const holder: { stack?: string } = {};
+        Error.captureStackTrace(holder, wrapper);
+        layerStacks.set(made, holder);
+      }
+      return made;
+    };
+    Object.defineProperty(wrapper, 'name', { value: k });
+    Object.defineProperty(wrappedLayers, k, { value: wrapper, enumerable: true, configurable: true, writable: true });
+  }
+  const out: Record<string, unknown> = Object.create(Object.getPrototypeOf(tf) as object | null);
+  copy(tf, out);
+  Object.defineProperty(out, 'layers', { value: wrappedLayers, enumerable: true, configurable: true });
+  traced.set(tf, out);
+  return out;
+}
+
 export async function loadUserModule(file: string, opts: LoadOptions): Promise<Record<string, unknown>> {
   const abs = resolve(file);
   if (!existsSync(abs)) {
@@ -75,7 +138,7 @@ export async function loadUserModule(file: string, opts: LoadOptions): Promise<R
   const baseRequire = m.require.bind(m);
   m.require = Object.assign(
     (id: string): unknown => {
-      if (TF_IDS.has(id)) return opts.tf;
+      if (TF_IDS.has(id)) return tracedTf(opts.tf);
       if (id === 'mup-lens/runtime') return opts.runtime();
       return baseRequire(id);
     },

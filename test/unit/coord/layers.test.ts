@@ -81,3 +81,38 @@ test('layers made in a loop take the line of their call; a custom class matches 
     ['attn_1', 'attention', 21],
   ]);
 });
+
+test('a layer with a known call site takes that line, in a helper file too, and the analyzer entry there names it', () => {
+  // input, dense (model.ts:6), two hidden denses from one call in a loop (blocks.ts:4), the readout (model.ts:9)
+  // and its rescaling
+  const shapes = (w: number, k: number): LayerShape[] => [
+    { className: 'InputLayer', name: `input${k}`, inDim: 32, outDim: 32, inbound: [], hasWeights: false, isInput: true },
+    { className: 'Dense', name: `dense_Dense${k + 1}`, inDim: 32, outDim: w, inbound: [0], hasWeights: true, isInput: false, site: { file: '/m/model.ts', line: 6 } },
+    { className: 'Dense', name: `dense_Dense${k + 2}`, inDim: w, outDim: w, inbound: [1], hasWeights: true, isInput: false, site: { file: '/m/blocks.ts', line: 4 } },
+    { className: 'Dense', name: `dense_Dense${k + 3}`, inDim: w, outDim: w, inbound: [2], hasWeights: true, isInput: false, site: { file: '/m/blocks.ts', line: 4 } },
+    { className: 'Dense', name: `dense_Dense${k + 4}`, inDim: w, outDim: 10, inbound: [3], hasWeights: true, isInput: false, site: { file: '/m/model.ts', line: 9 } },
+    { className: 'Rescaling', name: `rescaling_Rescaling${k + 1}`, inDim: 10, outDim: 10, inbound: [4], hasWeights: false, isInput: false, site: { file: '/m/model.ts', line: 10 } },
+  ];
+  const a = shapes(64, 0);
+  const b = shapes(128, 10);
+  const helper = [{ ...info('block', 'tf.layers.dense', 3, 'hiddenBlock'), endLine: 5 }];
+  const asked: string[] = [];
+  const plan = planLayers(a, b, {
+    file: '/m/model.ts',
+    exportName: 'mlp',
+    // the model file's own list also has a dense at line 7 that no built layer came from: order matching must
+    // not hand it to the helper's layers
+    layers: [info('inp', 'tf.layers.dense', 6), info('stray', 'tf.layers.dense', 7), info('logits', 'tf.layers.dense', 9)],
+    layersOf: (f) => (asked.push(f), f === '/m/blocks.ts' ? helper : null),
+  });
+  assert.deepEqual(
+    plan.layers.map((l) => [l.name, l.role, l.source?.file, l.source?.line]),
+    [
+      ['inp', 'input', '/m/model.ts', 6],
+      ['block', 'hidden', '/m/blocks.ts', 4],
+      ['dense_1', 'hidden', '/m/blocks.ts', 4],
+      ['logits', 'readout', '/m/model.ts', 9],
+    ],
+  );
+  assert.ok(asked.every((f) => f === '/m/blocks.ts'), asked.join());
+});
