@@ -22,6 +22,11 @@ cs_entry=$cs_dir/out/node/entry.js
 
 fail() { echo "setup-vscode-tools: $*" >&2; exit 1; }
 
+# Run from `npm test` (test/integration/runTest.ts installs the tools when they are missing), this script
+# inherits the outer npm's npm_config_user_agent ("npm/11 node/v20 ..."): the inner npm would take it as its
+# own, and code-server's postinstall reads the Node version from it and refuses Node 20.
+unset npm_config_user_agent
+
 if [ -f "$manifest" ] && grep -qF "\"pins\": \"$pins\"" "$manifest" && [ -x "$node_bin" ] && [ -f "$cs_entry" ]; then
   echo "setup-vscode-tools: $pins already in $tools"
   exit 0
