@@ -112,6 +112,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   let report: SweepReport;
   const grid = widths.length * lrs.length * positiveInt(v.seeds, '--seeds', DEFAULTS.seeds);
   const started = Date.now();
+  let ran = 0;
   try {
     ensureOutDir(outDir);
     report = await runSweep(
@@ -128,13 +129,26 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       },
       {
         onBackend: (info, workers) => {
-          if (!quiet) io.stderr(`backend: ${info.label}${info.reasons.length ? ` (${info.reasons.join('; ')})` : ''}; ${workers} worker${workers === 1 ? '' : 's'}\n`);
+          if (quiet) return;
+          io.stderr(`backend: ${info.label}${info.reasons.length ? ` (${info.reasons.join('; ')})` : ''}; ${workers} worker${workers === 1 ? '' : 's'}\n`);
+          // What is about to run, before minutes of it: the default grid is not small.
+          const seeds = positiveInt(v.seeds, '--seeds', DEFAULTS.seeds);
+          const defaulted = [v.widths === undefined && '--widths', v.lrs === undefined && v['lr-range'] === undefined && '--lr-range', v.steps === undefined && '--steps'].filter(Boolean);
+          io.stderr(
+            `grid: widths ${widths.join(',')} x ${lrs.length} LRs (2^${Math.log2(lrs[0]).toFixed(1)}..2^${Math.log2(lrs[lrs.length - 1]).toFixed(1)}) x ${seeds} seed${seeds === 1 ? '' : 's'} = ${grid} trials of ${positiveInt(v.steps, '--steps', DEFAULTS.steps)} steps` +
+              `${shard ? `, shard ${shard.index + 1}/${shard.count}` : ''}${defaulted.length ? ` (defaults for ${defaulted.join(', ')})` : ''}; stored in ${outDir}\n`,
+          );
         },
         onTrial: (e) => {
-          if (quiet || e.reused) return;
+          if (e.reused) return;
+          ran++;
+          if (quiet) return;
           const t = e.trial;
           const secs = (Date.now() - started) / 1000;
-          io.stderr(`[${e.done}/${e.total}] width ${t.width} lr 2^${Math.log2(t.lr).toFixed(1)} seed ${t.seed}: ${t.diverged ? 'diverged' : `loss ${t.loss!.toFixed(4)}`} (${((e.ms ?? 0) / 1000).toFixed(1)} s; ${secs.toFixed(0)} s elapsed)\n`);
+          // Time left from the trials run so far (stored ones cost nothing); widest-first order makes it pessimistic.
+          const left = ran > 0 ? (secs / ran) * Math.max(0, e.total - e.done) : 0;
+          const eta = e.done < e.total && ran >= 2 ? `, ~${left >= 90 ? `${(left / 60).toFixed(1)} min` : `${left.toFixed(0)} s`} left` : '';
+          io.stderr(`[${e.done}/${e.total}] width ${t.width} lr 2^${Math.log2(t.lr).toFixed(1)} seed ${t.seed}: ${t.diverged ? 'diverged' : `loss ${t.loss!.toFixed(4)}`} (${((e.ms ?? 0) / 1000).toFixed(1)} s; ${secs.toFixed(0)} s elapsed${eta})\n`);
         },
         onWarning: (m) => io.stderr(`warning: ${m}\n`),
       },

@@ -35,6 +35,10 @@ test('sweep: JSON per contract, every trial stored at once, a rerun reuses them,
   assert.deepEqual(r.optimum.map((o) => o.width), [16, 32]);
   for (const o of r.optimum) assert.ok(o.lr < 1, 'a diverged LR is never the optimum');
   assert.match(first.err, /\[6\/6\] width \d+ lr/);
+  // the plan before any trial, and a time estimate once two trials have run
+  assert.match(first.err, new RegExp(`^grid: widths 16,32 x 3 LRs \\(2\\^-7\\.0\\.\\.2\\^3\\.0\\) x 1 seed = 6 trials of 12 steps; stored in ${out}$`, 'm'));
+  assert.ok(first.err.indexOf('grid: ') < first.err.indexOf('[1/6]'), first.err);
+  assert.match(first.err, /^\[[2-5]\/6\] .*elapsed, ~\d+ s left\)$/m);
   const lines = readFileSync(join(out, 'trials.jsonl'), 'utf8').trim().split('\n');
   assert.equal(lines.length, 6);
   assert.equal(JSON.parse(lines[0]!).identity.steps, 12);
