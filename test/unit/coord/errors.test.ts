@@ -97,7 +97,8 @@ test('an embedding model trains on wasm under auto: mup-lens adds the gradient k
   const p = params('embedding.ts', 'tiny', { widths: [8, 16] });
   const { result, backend, notes, warnings } = await runCoordinateCheck(p, { backend: 'auto' });
   assert.equal(backend.name, 'wasm');
-  assert.deepEqual(warnings, []);
+  // no fallback to cpu; only the caveat that two widths make a noisy slope
+  assert.deepEqual(warnings, ['slopes from 2 widths spanning 2x and one seed are noisy: a verdict near the thresholds may be noise; use at least 3 widths spanning 4x or more (e.g. 64,128,256,512)']);
   assert.deepEqual(result.layers.map((l) => [l.name, l.role]), [['emb', 'embedding'], ['flat', 'other'], ['head', 'readout']]);
   assert.match(notes.join('\n'), /token ids in \[0, 10\)/);
 });
@@ -106,7 +107,7 @@ test('a model that needs a kernel wasm lacks: auto reruns on cpu and says so; --
   const p = params('conv.ts', 'tiny', { widths: [8, 16] });
   const { result, backend, warnings } = await runCoordinateCheck(p, { backend: 'auto' });
   assert.equal(backend.name, 'cpu');
-  assert.deepEqual(warnings, ["the wasm backend has no 'Conv2DBackpropFilter' kernel, which this model needs: ran on cpu instead"]);
+  assert.equal(warnings[0], "the wasm backend has no 'Conv2DBackpropFilter' kernel, which this model needs: ran on cpu instead");
   assert.deepEqual(result.layers.map((l) => l.name), ['conv', 'flat', 'head']);
   await assert.rejects(
     () => runCoordinateCheck(p, { backend: 'wasm' }),
@@ -117,7 +118,10 @@ test('a model that needs a kernel wasm lacks: auto reruns on cpu and says so; --
 test('a worker that dies: its exit code, the finished widths kept; the host process is unaffected', async () => {
   const { result, warnings } = await runCoordinateCheck(params('exits.js', 'mlp', { widths: [8, 16, 32] }), { backend: 'cpu' });
   assert.deepEqual(result.widths, [8, 16]);
-  assert.deepEqual(warnings, ['the worker died (exit code 7) at width 32; judged on the 2 smaller widths']);
+  assert.deepEqual(warnings, [
+    'the worker died (exit code 7) at width 32; judged on the 2 smaller widths',
+    'slopes from 2 widths spanning 2x and one seed are noisy: a verdict near the thresholds may be noise; use at least 3 widths spanning 4x or more (e.g. 64,128,256,512)',
+  ]);
   await assert.rejects(
     () => runCoordinateCheck(params('exits.js', 'mlp', { widths: [32, 64] }), { backend: 'cpu' }),
     failsWith('crash', (e) => assert.equal(e.message, 'the worker died (exit code 7)')),
@@ -134,11 +138,23 @@ test('cancelled part-way: judged on the widths every seed finished when asked to
   const kept = await runCoordinateCheck(p, { backend: 'cpu', workers: 1, keepPartialOnCancel: true, ...cancelAfter(32, 0) });
   assert.equal(kept.interrupted, true);
   assert.deepEqual(kept.result.widths, [8, 16]);
-  assert.deepEqual(kept.warnings, ['interrupted at width 32; judged on the 2 smaller widths']);
+  assert.deepEqual(kept.warnings, [
+    'interrupted at width 32; judged on the 2 smaller widths',
+    'slopes from 2 widths spanning 2x are noisy: a verdict near the thresholds may be noise; use at least 3 widths spanning 4x or more (e.g. 64,128,256,512)',
+  ]);
   await assert.rejects(() => runCoordinateCheck(p, { backend: 'cpu', workers: 1, ...cancelAfter(32, 0) }), failsWith('cancelled', () => undefined));
   await assert.rejects(
     () => runCoordinateCheck(p, { backend: 'cpu', workers: 1, keepPartialOnCancel: true, ...cancelAfter(8, 1) }),
     failsWith('cancelled', () => undefined),
     'one width finished: nothing to fit, still a cancel',
   );
+});
+
+test('few widths: the verdict comes with a caveat; three widths spanning 4x or more get none', async () => {
+  const two = await runCoordinateCheck(params('mlp_sp.ts', 'mlp', { widths: [16, 32], seeds: 2 }), { backend: 'cpu', client });
+  assert.deepEqual(two.warnings, ['slopes from 2 widths spanning 2x are noisy: a verdict near the thresholds may be noise; use at least 3 widths spanning 4x or more (e.g. 64,128,256,512)']);
+  const narrow = await runCoordinateCheck(params('mlp_sp.ts', 'mlp', { widths: [16, 20, 24] }), { backend: 'cpu', client });
+  assert.match(narrow.warnings.join('\n'), /^slopes from 3 widths spanning 1\.5x and one seed are noisy/);
+  const fine = await runCoordinateCheck(params('mlp_sp.ts', 'mlp', { widths: [8, 16, 32] }), { backend: 'cpu', client });
+  assert.deepEqual(fine.warnings, []);
 });

@@ -112,7 +112,7 @@ test('the GPT example trains on wasm (no cpu fallback) with the same numbers as 
   });
   const w = await runCoordinateCheck(params, { backend: 'wasm', client: wasm });
   assert.equal(w.backend.name, 'wasm');
-  assert.deepEqual(w.warnings, []);
+  assert.deepEqual(w.warnings.filter((m) => !m.startsWith('slopes from 2 widths')), [], 'no fallback to cpu');
   const c = await runCoordinateCheck(params, { backend: 'cpu', client: cpu });
   // The readout starts at zero, so the first Adam step moves only the readout; the second (t = 3) moves the
   // embedding too, through its gradient (the kernel above).
