@@ -1,5 +1,8 @@
 // Picks the tfjs backend in the order of DESIGN.md and says which one and why:
-//   tensorflow via the workspace's @tensorflow/tfjs-node-gpu (CUDA) -> @tensorflow/tfjs-node -> bundled wasm -> bundled cpu.
+//   tensorflow via the workspace's @tensorflow/tfjs-node-gpu (CUDA) -> @tensorflow/tfjs-node -> wasm -> cpu,
+// where wasm and cpu run on the workspace's own @tensorflow/tfjs when it has one (wasm only if the workspace
+// also has @tensorflow/tfjs-backend-wasm; else the bundled wasm, and the reasons say why), else on the tfjs
+// bundled with mup-lens.
 // Pure: everything that touches the file system, loads a native addon or initialises a backend is injected,
 // so the order and the messages are unit-tested with packages present and absent (test/unit/coord/backend.test.ts).
 // Runs only in the worker process: native addons are never loaded in the extension host (RECIPES.md).
@@ -20,6 +23,11 @@ export interface BackendEnv<Tf extends TfLike> {
   bundled: Tf;
   /** Extra set-up before `setBackend('wasm')` (setWasmPaths). */
   prepareWasm?(): void;
+  /**
+   * Registers the workspace's own @tensorflow/tfjs-backend-wasm (at `wasmPath`) on the workspace's tfjs: loads
+   * it, points it at its .wasm files, adds the kernels wasm lacks. May throw (a version that does not match).
+   */
+  prepareWorkspaceWasm?(tf: Tf, wasmPath: string): void;
 }
 
 export interface BackendSelection<Tf extends TfLike> {
@@ -63,6 +71,21 @@ async function trySet<Tf extends TfLike>(tf: Tf, name: BackendName): Promise<str
  */
 export async function selectBackend<Tf extends TfLike>(request: BackendRequest, env: BackendEnv<Tf>): Promise<BackendSelection<Tf>> {
   const reasons: string[] = [];
+  // The workspace's own @tensorflow/tfjs (DESIGN.md: the worker uses the workspace's tfjs when present, like
+  // vscode-eslint uses the workspace's eslint), loaded at most once, on wasm/cpu.
+  let workspaceTf: { tf: Tf; path: string } | null | undefined;
+  const loadWorkspaceTf = (): { tf: Tf; path: string } | null => {
+    if (workspaceTf !== undefined) return workspaceTf;
+    workspaceTf = null;
+    const path = env.resolve('@tensorflow/tfjs');
+    if (path === null) return null;
+    try {
+      workspaceTf = { tf: env.load(path), path };
+    } catch (err) {
+      reasons.push(`the workspace's @tensorflow/tfjs failed to load: ${firstLine(err)}`);
+    }
+    return workspaceTf;
+  };
   const candidates: BackendName[] = request === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [request];
   for (const name of candidates) {
     if (name === 'tensorflow') {
@@ -89,6 +112,34 @@ export async function selectBackend<Tf extends TfLike>(request: BackendRequest, 
         return { tf, info: { name, source: path, label: `tensorflow (${label})`, reasons } };
       }
       continue;
+    }
+    const ws = loadWorkspaceTf();
+    if (ws && name === 'wasm') {
+      const wasmPath = env.resolve('@tensorflow/tfjs-backend-wasm');
+      if (wasmPath === null) {
+        reasons.push("the workspace's @tensorflow/tfjs has no wasm backend (install @tensorflow/tfjs-backend-wasm of the same version to use it)");
+      } else {
+        let failure: string | null;
+        try {
+          env.prepareWorkspaceWasm?.(ws.tf, wasmPath);
+          failure = await trySet(ws.tf, 'wasm');
+        } catch (err) {
+          failure = firstLine(err);
+        }
+        if (failure === null) {
+          reasons.push(`using the workspace's @tensorflow/tfjs from ${ws.path} with its wasm backend`);
+          return { tf: ws.tf, info: { name, source: ws.path, label: 'wasm (workspace tfjs)', reasons } };
+        }
+        reasons.push(`the workspace's wasm backend failed: ${failure}`);
+      }
+    }
+    if (ws && name === 'cpu') {
+      const failure = await trySet(ws.tf, 'cpu');
+      if (failure === null) {
+        reasons.push(`using the workspace's @tensorflow/tfjs from ${ws.path}`);
+        return { tf: ws.tf, info: { name, source: ws.path, label: 'cpu (workspace tfjs)', reasons } };
+      }
+      reasons.push(`the workspace's cpu backend failed: ${failure}`);
     }
     if (name === 'wasm') {
       try {

@@ -30,6 +30,14 @@ function wasmDir(): string {
   return join(dirname(createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
 }
 
+/** The dist/ folder (with the .wasm binaries) of the package whose entry point is `entry`. */
+function packageDist(entry: string): string {
+  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'dist') + '/';
+  }
+  return dirname(entry) + '/';
+}
+
 let selected: { tf: Tf; info: BackendInfo } | null = null;
 let mupInstance: MupApi | null = null;
 
@@ -68,6 +76,14 @@ async function init(request: HostToWorker & { type: 'init' }): Promise<void> {
       bundled: tf,
       // + the kernels the bundled wasm lacks (UnsortedSegmentSum: the gradient of an embedding), src/backend/wasmKernels.ts.
       prepareWasm: () => (setWasmPaths(wasmDir()), registerMissingWasmKernels(tf)),
+      // The workspace's own wasm backend: loading it registers 'wasm' on the tfjs-core it imports (the workspace's).
+      prepareWorkspaceWasm: (wsTf, wasmPath) => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const wasm = require(wasmPath) as { setWasmPaths?: (prefix: string) => void };
+        if (typeof wasm.setWasmPaths !== 'function') throw new Error(`${wasmPath} has no setWasmPaths`);
+        wasm.setWasmPaths(packageDist(wasmPath));
+        registerMissingWasmKernels(wsTf);
+      },
     });
     send({ type: 'backend', info: selected.info });
   } catch (err) {

@@ -86,3 +86,53 @@ test('a named backend tries only its own candidates and explains why none works'
   const loadedButBroken = env({ '@tensorflow/tfjs-node': new FakeTf('node', []) });
   await assert.rejects(() => selectBackend('tensorflow', loadedButBroken), /tfjs-node loaded but the tensorflow backend failed: setBackend\('tensorflow'\) returned false/);
 });
+
+/** A workspace with its own @tensorflow/tfjs (and maybe its wasm backend); every path is the package's id. */
+function workspaceEnv(opts: { wasmPkg: boolean; wasmPrepare?: Error; bundledWorks?: string[] }) {
+  const ws = new FakeTf('workspace', ['wasm', 'cpu']);
+  const calls: string[] = [];
+  const e: BackendEnv<FakeTf> = {
+    resolve: (id) => (id === '@tensorflow/tfjs' ? '/ws/node_modules/@tensorflow/tfjs/dist/tf.node.js' : id === '@tensorflow/tfjs-backend-wasm' && opts.wasmPkg ? '/ws/node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.node.js' : null),
+    load: (path) => (calls.push(`load ${path}`), ws),
+    bundled: new FakeTf('bundled', opts.bundledWorks ?? ['wasm', 'cpu']),
+    prepareWasm: () => void calls.push('prepare bundled wasm'),
+    prepareWorkspaceWasm: (tf, path) => {
+      calls.push(`prepare workspace wasm ${path} on ${tf.id}`);
+      if (opts.wasmPrepare) throw opts.wasmPrepare;
+    },
+  };
+  return { e, ws, calls };
+}
+
+test("the workspace's own @tensorflow/tfjs and wasm backend are used when it has them (DESIGN.md runtime policy)", async () => {
+  const { e, ws, calls } = workspaceEnv({ wasmPkg: true });
+  const s = await selectBackend('auto', e);
+  assert.equal(s.tf, ws);
+  assert.equal(s.info.name, 'wasm');
+  assert.equal(s.info.label, 'wasm (workspace tfjs)');
+  assert.equal(s.info.source, '/ws/node_modules/@tensorflow/tfjs/dist/tf.node.js');
+  assert.equal(s.info.reasons.at(-1), "using the workspace's @tensorflow/tfjs from /ws/node_modules/@tensorflow/tfjs/dist/tf.node.js with its wasm backend");
+  assert.deepEqual(calls, ['load /ws/node_modules/@tensorflow/tfjs/dist/tf.node.js', 'prepare workspace wasm /ws/node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.node.js on workspace']);
+});
+
+test("a workspace tfjs without its wasm backend: the bundled wasm, and the reasons say how to use the workspace's", async () => {
+  const { e } = workspaceEnv({ wasmPkg: false });
+  const s = await selectBackend('auto', e);
+  assert.equal(s.tf, e.bundled);
+  assert.equal(s.info.label, 'wasm (bundled)');
+  assert.ok(s.info.reasons.includes("the workspace's @tensorflow/tfjs has no wasm backend (install @tensorflow/tfjs-backend-wasm of the same version to use it)"), s.info.reasons.join('\n'));
+});
+
+test("a workspace wasm backend that fails to register: reported, the bundled wasm used", async () => {
+  const { e } = workspaceEnv({ wasmPkg: true, wasmPrepare: new Error('Backend name wasm already registered with a different version') });
+  const s = await selectBackend('wasm', e);
+  assert.equal(s.tf, e.bundled);
+  assert.ok(s.info.reasons.includes("the workspace's wasm backend failed: Backend name wasm already registered with a different version"), s.info.reasons.join('\n'));
+});
+
+test("--backend cpu runs on the workspace's @tensorflow/tfjs when there is one", async () => {
+  const { e, ws } = workspaceEnv({ wasmPkg: false });
+  const s = await selectBackend('cpu', e);
+  assert.equal(s.tf, ws);
+  assert.equal(s.info.label, 'cpu (workspace tfjs)');
+});

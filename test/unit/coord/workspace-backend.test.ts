@@ -1,7 +1,7 @@
 // Backend selection against a real workspace folder: a @tensorflow/tfjs-node-gpu that is installed but cannot
 // load (no CUDA libraries) is reported and skipped; one that hangs while loading is stopped at the time limit.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -53,4 +53,21 @@ test('a tfjs-node-gpu that hangs while loading: stopped at the time limit, not f
     () => runCoordinateCheck(params(ws), { backend: 'auto', timeoutMs: 4000 }),
     (err: unknown) => err instanceof WorkerJobError && err.error.kind === 'timeout' && /the worker did not start within 4 s/.test(err.message),
   );
+});
+
+test("a workspace with its own @tensorflow/tfjs and wasm backend: the check runs on them", async () => {
+  const ws = mkdtempSync(join(tmpdir(), 'mup-ws-tfjs-'));
+  dirs.push(ws);
+  mkdirSync(join(ws, 'node_modules/@tensorflow'), { recursive: true });
+  // this checkout's own packages stand in for the workspace's (linked, as npm link or a pnpm store would)
+  const ours = join(__dirname, '../../../node_modules/@tensorflow');
+  for (const pkg of ['tfjs', 'tfjs-backend-wasm']) symlinkSync(join(ours, pkg), join(ws, 'node_modules/@tensorflow', pkg), 'dir');
+  copyFileSync(join(__dirname, '../../fixtures/models/mlp_sp.ts'), join(ws, 'model.ts'));
+  const { backend, result } = await runCoordinateCheck(params(ws), { backend: 'auto' });
+  assert.equal(backend.label, 'wasm (workspace tfjs)');
+  assert.match(backend.source, /node_modules\/@tensorflow\/tfjs\/dist\/tf\.node\.js$/);
+  assert.match(backend.reasons.at(-1) ?? '', /^using the workspace's @tensorflow\/tfjs from .* with its wasm backend$/);
+  assert.equal(result.backend, 'wasm');
+  assert.deepEqual(result.widths, [8, 16]);
+  assert.ok(result.records.length > 0 && result.records.every((r) => Number.isFinite(r.l1) && r.l1 > 0), 'trained and measured on it');
 });
