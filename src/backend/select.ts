@@ -113,12 +113,15 @@ export async function selectBackend<Tf extends TfLike>(request: BackendRequest, 
       }
       continue;
     }
-    const ws = loadWorkspaceTf();
-    if (ws && name === 'wasm') {
+    // Decided before anything loads: a workspace tfjs that is not used is not loaded (src/worker/main.ts: two
+    // copies in one process share tfjs' global registry).
+    const hasWorkspaceTf = env.resolve('@tensorflow/tfjs') !== null;
+    if (hasWorkspaceTf && name === 'wasm') {
       const wasmPath = env.resolve('@tensorflow/tfjs-backend-wasm');
+      const ws = wasmPath === null ? null : loadWorkspaceTf();
       if (wasmPath === null) {
-        reasons.push("the workspace's @tensorflow/tfjs has no wasm backend (install @tensorflow/tfjs-backend-wasm of the same version to use it)");
-      } else {
+        reasons.push("the workspace's @tensorflow/tfjs has no wasm backend beside it (install @tensorflow/tfjs-backend-wasm of the same version to run on it)");
+      } else if (ws) {
         let failure: string | null;
         try {
           env.prepareWorkspaceWasm?.(ws.tf, wasmPath);
@@ -133,7 +136,8 @@ export async function selectBackend<Tf extends TfLike>(request: BackendRequest, 
         reasons.push(`the workspace's wasm backend failed: ${failure}`);
       }
     }
-    if (ws && name === 'cpu') {
+    const ws = hasWorkspaceTf && name === 'cpu' ? loadWorkspaceTf() : null;
+    if (ws) {
       const failure = await trySet(ws.tf, 'cpu');
       if (failure === null) {
         reasons.push(`using the workspace's @tensorflow/tfjs from ${ws.path}`);

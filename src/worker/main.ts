@@ -2,8 +2,7 @@
 // Forked by src/worker/client.ts with an IPC channel; speaks src/worker/protocol.ts. It selects the backend once
 // (on `init`, before any user module loads: wasm throws on tensors created earlier, MUP.md), then runs jobs one
 // at a time, streaming progress. A job's failure is reported and the worker stays usable.
-import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type * as tfjs from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -17,7 +16,34 @@ import { loadUserModule } from './loadModule';
 import { createMup } from '../mup/index';
 import type { BackendInfo, HostToWorker, JobKind, WorkerError, WorkerToHost } from './protocol';
 
-type Tf = typeof tf;
+type Tf = typeof tfjs;
+
+// The tfjs bundled with mup-lens is loaded only when it is the one selected. Two tfjs copies in one process share
+// tfjs' global kernel registry and engine: a workspace's own tfjs loaded after the bundled one would register
+// every kernel again (hundreds of "already registered" warnings) over the bundled one's state.
+let bundledTf: Tf | undefined;
+function bundled(): Tf {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  bundledTf ??= require('@tensorflow/tfjs') as Tf;
+  return bundledTf;
+}
+function bundledWasm(): { setWasmPaths(prefix: string): void } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths(prefix: string): void };
+}
+
+// Where two copies do meet (a workspace package that failed half-way through loading), tfjs warns once per
+// kernel: one line says it instead.
+const consoleWarn = console.warn.bind(console);
+let duplicateRegistrations = 0;
+console.warn = (...args: unknown[]) => {
+  const text = typeof args[0] === 'string' ? args[0] : '';
+  if (/^The kernel '[^']+' for backend '[^']+' is already registered$|^\w+ backend was already registered\. Reusing existing backend factory\.$|^Platform \w+ has already been set\./.test(text)) {
+    if (duplicateRegistrations++ === 0) consoleWarn('tfjs: a second tfjs copy registered kernels that were already registered (further warnings of this kind are not shown)');
+    return;
+  }
+  consoleWarn(...args);
+};
 
 function send(msg: WorkerToHost): void {
   process.send?.(msg);
@@ -73,9 +99,11 @@ async function init(request: HostToWorker & { type: 'init' }): Promise<void> {
       },
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       load: (path) => require(path) as Tf,
-      bundled: tf,
+      get bundled() {
+        return bundled();
+      },
       // + the kernels the bundled wasm lacks (UnsortedSegmentSum: the gradient of an embedding), src/backend/wasmKernels.ts.
-      prepareWasm: () => (setWasmPaths(wasmDir()), registerMissingWasmKernels(tf)),
+      prepareWasm: () => (bundled(), bundledWasm().setWasmPaths(wasmDir()), registerMissingWasmKernels(bundled())),
       // The workspace's own wasm backend: loading it registers 'wasm' on the tfjs-core it imports (the workspace's).
       prepareWorkspaceWasm: (wsTf, wasmPath) => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports

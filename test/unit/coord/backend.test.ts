@@ -115,12 +115,13 @@ test("the workspace's own @tensorflow/tfjs and wasm backend are used when it has
   assert.deepEqual(calls, ['load /ws/node_modules/@tensorflow/tfjs/dist/tf.node.js', 'prepare workspace wasm /ws/node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.node.js on workspace']);
 });
 
-test("a workspace tfjs without its wasm backend: the bundled wasm, and the reasons say how to use the workspace's", async () => {
-  const { e } = workspaceEnv({ wasmPkg: false });
+test("a workspace tfjs without its wasm backend: the bundled wasm, the workspace's tfjs not even loaded, and the reasons say what to install", async () => {
+  const { e, calls } = workspaceEnv({ wasmPkg: false });
   const s = await selectBackend('auto', e);
+  assert.deepEqual(calls, ['prepare bundled wasm']);
   assert.equal(s.tf, e.bundled);
   assert.equal(s.info.label, 'wasm (bundled)');
-  assert.ok(s.info.reasons.includes("the workspace's @tensorflow/tfjs has no wasm backend (install @tensorflow/tfjs-backend-wasm of the same version to use it)"), s.info.reasons.join('\n'));
+  assert.ok(s.info.reasons.includes("the workspace's @tensorflow/tfjs has no wasm backend beside it (install @tensorflow/tfjs-backend-wasm of the same version to run on it)"), s.info.reasons.join('\n'));
 });
 
 test("a workspace wasm backend that fails to register: reported, the bundled wasm used", async () => {

@@ -147,7 +147,7 @@ test('from a CodeLens target: progress, a failing verdict with Go to layer, repo
   assert.ok(out);
   assert.ok(state.progress.includes('width 128, seed 1/1, step 3/3'), state.progress.join('|'));
   assert.deepEqual(state.status.history.slice(-2), ['$(sync~spin) muP: checking mlp', '$(pulse) muP: cpu']);
-  assert.match(state.status.tooltip, /tfjs-node-gpu|bundled cpu/);
+  assert.match(state.status.tooltip, /^Coordinate checks run on cpu \(workspace tfjs\)\nusing the workspace's @tensorflow\/tfjs from /);
   assert.equal(state.status.visible, true);
   const [msg] = state.shown;
   // SP is caught even at widths 32..128 (the readout grows with width once Adam has stepped).
