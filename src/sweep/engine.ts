@@ -20,6 +20,7 @@ import {
   type TrialIdentity,
 } from './store';
 import type { TrialJobParams } from './trialJob';
+import { sourceHash } from './sourceHash';
 import type { SweepResult, SweepTrial } from './types';
 
 export interface SweepOptions {
@@ -103,10 +104,10 @@ export function defaultSweepName(modelFile: string, exportName: string, parametr
   return `${parent}-${stem}.${exportName}.${parametrization}`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
-function dataIdentity(data: SweepOptions['data']): DataIdentity {
+async function dataIdentity(data: SweepOptions['data']): Promise<DataIdentity> {
   if (data === null) return { kind: 'default' };
   if (data === 'synthetic') return { kind: 'synthetic' };
-  return { kind: 'export', sha256: sha256(readFileSync(data.file)), export: data.exportName };
+  return { kind: 'export', sha256: await sourceHash(data.file), export: data.exportName };
 }
 
 export function toSweepTrial(r: StoredTrial): SweepTrial {
@@ -133,8 +134,9 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     events.onWarning?.(m);
   };
   const warnings: string[] = [];
-  const modelSha256 = sha256(readFileSync(opts.modelFile));
-  const data = dataIdentity(opts.data);
+  // the model file and the local files it imports (src/sweep/sourceHash.ts)
+  const modelSha256 = await sourceHash(opts.modelFile);
+  const data = await dataIdentity(opts.data);
   const identityOf = (p: GridPoint): TrialIdentity => ({
     modelSha256,
     exportName: opts.exportName,
