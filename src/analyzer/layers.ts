@@ -12,7 +12,7 @@ import type { WidthModel } from './width';
 export type Category = 'projection' | 'embedding' | 'norm' | 'passthrough' | 'runtimeReadout' | 'custom';
 
 /** Config key that sets the output size of a projection layer. */
-const PROJECTION_OUT: Record<string, string> = {
+export const PROJECTION_OUT: Record<string, string> = {
   dense: 'units', conv1d: 'filters', conv2d: 'filters', conv3d: 'filters', conv2dTranspose: 'filters',
   conv3dTranspose: 'filters', separableConv2d: 'filters', simpleRNN: 'units', lstm: 'units', gru: 'units',
 };
@@ -33,12 +33,76 @@ export interface LayerRec {
   cls?: ts.ClassLikeDeclaration;
   applies: ts.CallExpression[];
   seq?: { list: LayerRec[]; index: number; sites: SeqSite[] };
+  /** `tf.layers.timeDistributed({layer})` / `bidirectional({layer})` around this layer: it takes the wrapper's place. */
+  wrapper?: LayerRec;
+  /** The layer this wrapper wraps. */
+  inner?: LayerRec;
   bindingName?: string;
   fanIn: boolean;
   fanOut: boolean;
   role: LayerRole;
   outputScaled: boolean;
   name: string | null;
+}
+
+function statementOf(n: ts.Node): ts.Node {
+  let p: ts.Node = n;
+  while (p.parent && !ts.isBlock(p.parent) && !ts.isSourceFile(p.parent) && !ts.isCaseClause(p.parent) && !ts.isDefaultClause(p.parent)) p = p.parent;
+  return p;
+}
+
+function depthOf(n: ts.Node): number {
+  let d = 0;
+  for (let p = n.parent; p; p = p.parent) d++;
+  return d;
+}
+
+/** Lowest common ancestor (climbs to equal depth, then together: no allocation). */
+function lca(a: ts.Node, b: ts.Node): ts.Node | undefined {
+  let x: ts.Node | undefined = a;
+  let y: ts.Node | undefined = b;
+  let dx = depthOf(a);
+  let dy = depthOf(b);
+  for (; dx > dy; dx--) x = x!.parent;
+  for (; dy > dx; dy--) y = y!.parent;
+  while (x && y && x !== y) {
+    x = x.parent;
+    y = y.parent;
+  }
+  return x && x === y ? x : undefined;
+}
+
+/** A node that may not run when its parent does: an if's branch, a case clause, a loop body, a ?: arm. */
+function isBranch(n: ts.Node): boolean {
+  const p = n.parent;
+  if (!p) return false;
+  if (ts.isCaseClause(n) || ts.isDefaultClause(n)) return true;
+  if (ts.isIfStatement(p)) return n === p.thenStatement || n === p.elseStatement;
+  if (ts.isForStatement(p) || ts.isForOfStatement(p) || ts.isForInStatement(p) || ts.isWhileStatement(p)) return n === p.statement;
+  if (ts.isConditionalExpression(p)) return n === p.whenTrue || n === p.whenFalse;
+  return false;
+}
+
+/** Whether a branch node lies on the way from `n` up to (not including) `stop`. */
+function branchBetween(n: ts.Node, stop: ts.Node | undefined): boolean {
+  for (let p: ts.Node | undefined = n; p && p !== stop; p = p.parent) if (isBranch(p)) return true;
+  return false;
+}
+
+/** `a` and `b` never both run: the two arms of one if, or two clauses of one switch. */
+function exclusive(a: ts.Node, b: ts.Node): boolean {
+  const l = lca(a, b);
+  return !!l && (ts.isIfStatement(l) || ts.isCaseBlock(l)) && a !== l && b !== l;
+}
+
+/** Whether a path from `from` to `to` can go around `k` (k sits in a branch that holds neither). */
+function skippable(k: ts.Node, from: ts.Node, to: ts.Node): boolean {
+  if (exclusive(k, from) || exclusive(k, to)) return true;
+  const a = lca(k, from);
+  const b = lca(k, to);
+  // The deeper of the two common ancestors: a branch below it holds k but neither end.
+  const stop = a && b && isAncestor(a, b) ? b : a;
+  return branchBetween(k, stop);
 }
 
 function functionChain(n: ts.Node): ts.Node[] {
@@ -113,7 +177,7 @@ export class LayerModel {
     const config = arg0 && ts.isObjectLiteralExpression(arg0) ? arg0 : undefined;
     // One object shape for every layer record (all fields set here, in this order).
     const full: LayerRec = {
-      node: n, kind: callee.getText(this.facts.sf), ctor, category, config, cls, applies: [], seq: undefined, bindingName: undefined,
+      node: n, kind: callee.getText(this.facts.sf), ctor, category, config, cls, applies: [], seq: undefined, wrapper: undefined, inner: undefined, bindingName: undefined,
       fanIn: false, fanOut: false, role: 'other', outputScaled: false, name: null,
     };
     this.layers.push(full);
@@ -196,11 +260,48 @@ export class LayerModel {
         seq.sites.push({ kind: 'add', node: n });
       }
     }
+    // Wrappers: the wrapped layer is where the wrapper is (its input, its place in a sequential model).
+    for (const rec of this.layers) {
+      if (rec.ctor !== 'timeDistributed' && rec.ctor !== 'bidirectional') continue;
+      const innerExpr = configProp(rec.config, 'layer');
+      const inner = innerExpr && this.layerOf(innerExpr);
+      if (inner && inner !== rec && !inner.wrapper) {
+        inner.wrapper = rec;
+        rec.inner = inner;
+      }
+    }
     for (const seq of [...seqVars.values(), ...adds.values()]) {
       seq.list.forEach((rec, index) => {
         if (!rec.seq) rec.seq = { list: seq.list, index, sites: seq.sites };
       });
     }
+  }
+
+  /**
+   * The layers that can come right before `rec` in its sequential model. In a `layers: [...]` array or a
+   * straight run of `model.add(...)` statements that is the one before it; with adds in if/else or
+   * switch branches (tfjs-examples' sentiment model picks its layers by `modelType`), every add that
+   * some path through the branches runs last before this one.
+   */
+  predecessors(rec: LayerRec): LayerRec[] {
+    if (!rec.seq || rec.seq.index === 0) return [];
+    const { list, index, sites } = rec.seq;
+    const here = sites[index];
+    const prev = sites[index - 1];
+    if (here.kind !== 'add' || prev.kind !== 'add') return [list[index - 1]];
+    // Fast path: two statements of the same block run one after the other.
+    if (statementOf(here.node).parent === statementOf(prev.node).parent) return [list[index - 1]];
+    const out: LayerRec[] = [];
+    for (let j = index - 1; j >= 0; j--) {
+      const sj = sites[j].node;
+      if (exclusive(sj, here.node)) continue;
+      let reaches = true;
+      for (let k = j + 1; k < index && reaches; k++) reaches = skippable(sites[k].node, sj, here.node);
+      if (reaches) out.push(list[j]);
+      // An add that always runs before this one hides everything before it.
+      if (reaches && !branchBetween(sj, lca(sj, here.node))) break;
+    }
+    return out;
   }
 
   private scopeKey(name: string, at: ts.Node): string {
@@ -223,6 +324,7 @@ export class LayerModel {
   }
 
   private fanOutOf(rec: LayerRec): boolean {
+    if (rec.inner) return this.outScales(rec.inner);
     switch (rec.category) {
       case 'projection':
         return this.w.isDerived(configProp(rec.config, PROJECTION_OUT[rec.ctor]));
@@ -268,9 +370,11 @@ export class LayerModel {
     if (rec.category === 'custom') return this.customScales(rec);
     const fromConfig = this.configInput(rec);
     if (fromConfig !== undefined) return fromConfig;
+    if (rec.wrapper) return this.fanInOf(rec.wrapper);
     if (rec.seq) {
-      const { list, index } = rec.seq;
-      return index === 0 ? false : this.outScales(list[index - 1]);
+      // Any layer that can come right before it (model.add in if/else or switch branches).
+      for (const p of this.predecessors(rec)) if (this.outScales(p)) return true;
+      return false;
     }
     if (rec.applies.length > 0) {
       const s = this.tensorScales(rec.applies[0].arguments[0], 0);
@@ -282,6 +386,7 @@ export class LayerModel {
   }
 
   outScales(rec: LayerRec): boolean {
+    if (rec.inner) return this.fanOutOf(rec);
     switch (rec.category) {
       case 'projection':
       case 'embedding':
@@ -317,7 +422,7 @@ export class LayerModel {
       if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'apply') {
         const rec = this.layerOf(callee.expression);
         if (rec) {
-          if (rec.category === 'norm' || rec.category === 'passthrough') return this.tensorScales(e.arguments[0], depth + 1);
+          if (!rec.inner && (rec.category === 'norm' || rec.category === 'passthrough')) return this.tensorScales(e.arguments[0], depth + 1);
           return this.outScales(rec);
         }
       }
@@ -329,6 +434,8 @@ export class LayerModel {
         if (s && ts.isArrayLiteralExpression(s) && s.elements.length) return this.w.isDerived(s.elements[s.elements.length - 1]);
         return false;
       }
+      const last = this.reshapeLastDim(e, path);
+      if (last) return this.w.isDerived(last);
       // Ops and helper functions: shape follows the receiver of a method, else the first argument.
       if (ts.isPropertyAccessExpression(callee) && !path) return this.tensorScales(callee.expression, depth + 1);
       return this.tensorScales(e.arguments[0], depth + 1);
@@ -353,9 +460,11 @@ export class LayerModel {
       const dim = configProp(c, 'inputDim');
       if (dim && rec.category !== 'embedding') return dim;
     }
+    if (rec.wrapper) return this.fanInExpr(rec.wrapper, depth + 1);
     if (rec.seq) {
-      const { list, index } = rec.seq;
-      return index === 0 ? undefined : this.outExpr(list[index - 1], depth + 1);
+      const preds = this.predecessors(rec);
+      const p = preds.find((x) => this.outScales(x)) ?? preds[0];
+      return p && this.outExpr(p, depth + 1);
     }
     if (rec.applies.length > 0) return this.tensorDimExpr(rec.applies[0].arguments[0], depth + 1);
     return undefined;
@@ -363,6 +472,7 @@ export class LayerModel {
 
   /** The expression that sets a layer's output size (last dimension). */
   private outExpr(rec: LayerRec, depth: number): ts.Expression | undefined {
+    if (rec.inner) return this.outExpr(rec.inner, depth + 1);
     switch (rec.category) {
       case 'projection':
         return configProp(rec.config, PROJECTION_OUT[rec.ctor]);
@@ -390,7 +500,7 @@ export class LayerModel {
     const callee = unwrap(e.expression);
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'apply') {
       const rec = this.layerOf(callee.expression);
-      if (rec) return rec.category === 'norm' || rec.category === 'passthrough' ? this.tensorDimExpr(e.arguments[0], depth + 1) : this.outExpr(rec, depth + 1);
+      if (rec) return !rec.inner && (rec.category === 'norm' || rec.category === 'passthrough') ? this.tensorDimExpr(e.arguments[0], depth + 1) : this.outExpr(rec, depth + 1);
     }
     const path = this.b.qualify(callee);
     if (path === 'tf.input' || path === 'tf.layers.input') {
@@ -399,12 +509,30 @@ export class LayerModel {
       const s = shape && unwrap(shape);
       return s && ts.isArrayLiteralExpression(s) && s.elements.length ? s.elements[s.elements.length - 1] : undefined;
     }
+    const last = this.reshapeLastDim(e, path);
+    if (last) return last;
     // Elementwise ops keep the shape of their receiver or first argument; anything else (concat,
     // matMul, reshape) is not followed.
     const m = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
     if (!SHAPE_KEEPING.has(m)) return undefined;
     if (ts.isPropertyAccessExpression(callee) && !path) return this.tensorDimExpr(callee.expression, depth + 1);
     return this.tensorDimExpr(e.arguments[0], depth + 1);
+  }
+
+  /**
+   * The last dimension a reshape sets (`tf.reshape(t, [-1, T, heads * dimHead])`, `t.reshape([...])`), when
+   * it is written out and is either width-derived or a constant; undefined otherwise (`-1`, `C` from a shape).
+   */
+  private reshapeLastDim(e: ts.CallExpression, path: string | undefined): ts.Expression | undefined {
+    const callee = unwrap(e.expression);
+    const shapeArg = path === 'tf.reshape' ? e.arguments[1] : !path && ts.isPropertyAccessExpression(callee) && callee.name.text === 'reshape' ? e.arguments[0] : undefined;
+    const shape = shapeArg && unwrap(shapeArg);
+    if (!shape || !ts.isArrayLiteralExpression(shape) || shape.elements.length === 0) return undefined;
+    const last = shape.elements[shape.elements.length - 1];
+    if (ts.isSpreadElement(last)) return undefined;
+    if (this.w.isDerived(last)) return last;
+    const v = this.w.evalNumber(last);
+    return v !== undefined && v > 0 ? last : undefined;
   }
 
   /**
@@ -504,7 +632,8 @@ export class LayerModel {
     return !!rec && rec.ctor === 'rescaling' && this.w.isDerived(configProp(rec.config, 'scale'));
   }
 
-  private isOutputScaled(rec: LayerRec): boolean {
+  private isOutputScaled(inner: LayerRec): boolean {
+    const rec = inner.wrapper ?? inner;
     if (rec.seq) {
       const { list, index } = rec.seq;
       if (this.isWidthRescaling(list[index + 1]) || this.isWidthRescaling(list[index - 1])) return true;

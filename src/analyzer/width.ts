@@ -9,6 +9,9 @@ const WIDTH_NAMES = new Set([
   'width', 'hiddensize', 'hiddendim', 'hiddenunits', 'hiddenwidth', 'nhidden', 'numhidden', 'dhidden',
   'dmodel', 'modeldim', 'modelwidth', 'modelsize', 'nembd', 'nembed', 'nembedding', 'embeddim', 'embedsize',
   'embeddingdim', 'embeddingsize', 'embdim', 'dim', 'dembed', 'demb', 'nstate', 'channels', 'nchannels',
+  // the feed-forward width of a transformer block or an MLP autoencoder (HF's intermediate_size,
+  // tfjs-examples' fashion-mnist-vae `intermediateDim`)
+  'intermediatedim', 'intermediatesize',
 ]);
 
 export function normalizeName(name: string): string {
@@ -30,7 +33,11 @@ export class WidthModel {
     const n = normalizeName(name);
     if (WIDTH_NAMES.has(n)) return true;
     // mlpWidth, hiddenWidth: yes; BASE_WIDTH, baseWidth: no (that is muP's fixed base, not the knob).
-    return n.endsWith('width') && !n.includes('base') && !n.includes('mult');
+    // lstmLayerSize(s), rnnLayerSize: the size of every layer of an RNN stack (tfjs-examples'
+    // lstm-text-generation takes `lstmLayerSizes`).
+    if (n.includes('base') || n.includes('mult')) return false;
+    if (n.endsWith('width')) return true;
+    return (n.endsWith('layersize') || n.endsWith('layersizes')) && !n.includes('input') && !n.includes('output');
   }
 
   /** Whether the value of `e` grows with the width knob. */
@@ -75,7 +82,8 @@ export class WidthModel {
     if (ts.isElementAccessExpression(e)) {
       const a = e.argumentExpression;
       if (ts.isStringLiteralLike(a)) return this.isWidthName(a.text) || this.anyDerived(this.facts.props.get(a.text));
-      return false;
+      // An element of an array of widths (`lstmLayerSizes[i]`) is a width.
+      return this.isDerived(e.expression);
     }
     if (ts.isBinaryExpression(e)) {
       switch (e.operatorToken.kind) {
@@ -158,6 +166,11 @@ export class WidthModel {
 
   /** How to write the width knob at `node` (for fixes): `width`, `this.dModel`, `cfg.nEmbd`. */
   widthRefAt(node: ts.Node): string | undefined {
+    return this.localWidthRefAt(node) ?? this.fileKnobName();
+  }
+
+  /** The width knob as a parameter of a function around `node` or a field of its class. */
+  localWidthRefAt(node: ts.Node): string | undefined {
     for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
       const w = this.widthParamOf(fn);
       if (w) return w;
@@ -177,6 +190,11 @@ export class WidthModel {
       const re = /\bthis\.([A-Za-z_$][\w$]*)/g;
       for (let m = re.exec(text); m; m = re.exec(text)) if (this.isWidthName(m[1])) return `this.${m[1]}`;
     }
+    return undefined;
+  }
+
+  /** A width-named variable assigned outside any function's parameters (`const { width } = opts` too). */
+  private fileKnobName(): string | undefined {
     if (this.fileKnob === null) {
       this.fileKnob = undefined;
       for (const [name, list] of this.facts.assigns) {
@@ -191,6 +209,19 @@ export class WidthModel {
 
   private fileKnob: string | undefined | null = null;
   private base: string | undefined | null = null;
+
+  /** The first width-named name or property inside `e` as written (`config.nEmbd` in `4 * config.nEmbd`). */
+  widthNameIn(e: ts.Expression | undefined, sf: ts.SourceFile): string | undefined {
+    let found: string | undefined;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isIdentifier(n) && this.isWidthName(n.text) && !(n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = n.text;
+      else if (ts.isPropertyAccessExpression(n) && this.isWidthName(n.name.text)) found = n.getText(sf);
+      else ts.forEachChild(n, visit);
+    };
+    if (e) visit(e);
+    return found;
+  }
 
   /** Name of a file-level base-width constant (`BASE_WIDTH`, `baseWidth`), if there is one. */
   baseConstant(): string | undefined {

@@ -61,6 +61,9 @@ interface SqrtScale {
   /** The head dimension under the root. */
   dim: ts.Expression;
   inverse: boolean;
+  /** `dim` is a tensor (`tf.sqrt(tf.cast(k.shape[3], 'float32'))`): the fix must stay a tensor op, since
+   * `tensor / 8` in JS is NaN. */
+  tensor: boolean;
   /** The whole scale expression where it is defined (what the finding points at). */
   def: ts.Expression;
 }
@@ -94,6 +97,12 @@ function isHalf(e: ts.Expression): 1 | -1 | 0 {
   return 0;
 }
 
+/** A tfjs op's result (`tf.cast(...)`, `tf.scalar(...)`), as opposed to a plain number expression. */
+function isTensorExpr(e: ts.Expression, ctx: Ctx): boolean {
+  const u = unwrap(e);
+  return ts.isCallExpression(u) && (ctx.b.qualify(u.expression)?.startsWith('tf.') ?? false);
+}
+
 /** `tf.scalar(d)` -> `d` */
 function unScalar(e: ts.Expression, b: Bindings): ts.Expression {
   const u = unwrap(e);
@@ -101,7 +110,7 @@ function unScalar(e: ts.Expression, b: Bindings): ts.Expression {
   return u;
 }
 
-function sqrtForm(n: ts.Node, ctx: Ctx): { dim: ts.Expression; inverse: boolean } | undefined {
+function sqrtForm(n: ts.Node, ctx: Ctx): { dim: ts.Expression; inverse: boolean; tensor?: boolean } | undefined {
   if (ts.isCallExpression(n)) {
     const c = unwrap(n.expression);
     const text = ts.isPropertyAccessExpression(c) ? c.getText(ctx.sf) : '';
@@ -111,9 +120,13 @@ function sqrtForm(n: ts.Node, ctx: Ctx): { dim: ts.Expression; inverse: boolean 
       const h = isHalf(n.arguments[1]);
       if (h) return { dim: n.arguments[0], inverse: h < 0 };
     }
-    if ((path === 'tf.sqrt' || path === 'tf.rsqrt') && n.arguments.length === 1) return { dim: unScalar(n.arguments[0], ctx.b), inverse: path === 'tf.rsqrt' };
+    if ((path === 'tf.sqrt' || path === 'tf.rsqrt') && n.arguments.length === 1) {
+      const dim = unScalar(n.arguments[0], ctx.b);
+      return { dim, inverse: path === 'tf.rsqrt', tensor: isTensorExpr(dim, ctx) };
+    }
     if (!path && ts.isPropertyAccessExpression(c) && (c.name.text === 'sqrt' || c.name.text === 'rsqrt') && n.arguments.length === 0) {
-      return { dim: unScalar(c.expression, ctx.b), inverse: c.name.text === 'rsqrt' };
+      const dim = unScalar(c.expression, ctx.b);
+      return { dim, inverse: c.name.text === 'rsqrt', tensor: dim === unwrap(c.expression) };
     }
   }
   if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskToken) {
@@ -131,7 +144,7 @@ function findSqrt(e: ts.Expression, ctx: Ctx, def: ts.Expression, depth: number,
     if (result || ts.isTypeNode(n)) return;
     const f = sqrtForm(n, ctx);
     if (f && isHeadDim(f.dim, ctx.w)) {
-      result = { node: n as ts.Expression, dim: f.dim, inverse: f.inverse, def };
+      result = { node: n as ts.Expression, dim: f.dim, inverse: f.inverse, tensor: f.tensor ?? false, def };
       return;
     }
     if (ts.isIdentifier(n) && !(n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
@@ -264,7 +277,15 @@ function makeAttentionFinding(ctx: Ctx, sq: SqrtScale): Finding {
   let target: ts.Node = sq.node;
   let text: string;
   const { node: p, child } = outerParent(sq.node);
-  if (!sq.inverse && p && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.SlashToken && p.right === child && ts.isNumericLiteral(unwrap(p.left))) {
+  const div = ctx.b.refTo('tf.div');
+  if (sq.tensor) {
+    // A tensor under the root: stay in tensor ops. `tf.div(1, tf.sqrt(X))` -> `tf.div(M, X)`,
+    // `tf.sqrt(X)` -> `tf.div(X, M)`, `tf.rsqrt(X)` -> `tf.div(M, X)`.
+    if (!sq.inverse && p && ts.isCallExpression(p) && ctx.b.qualify(p.expression) === 'tf.div' && p.arguments.length === 2 && p.arguments[1] === child && ts.isNumericLiteral(unwrap(p.arguments[0]))) {
+      target = p;
+      text = `${div.text}(${fmt(Number((unwrap(p.arguments[0]) as ts.NumericLiteral).text) * Math.sqrt(base.size))}, ${dimText0})`;
+    } else text = sq.inverse ? `${div.text}(${mult}, ${dimText0})` : `${div.text}(${dimText0}, ${mult})`;
+  } else if (!sq.inverse && p && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.SlashToken && p.right === child && ts.isNumericLiteral(unwrap(p.left))) {
     target = p;
     text = `${fmt(Number((unwrap(p.left) as ts.NumericLiteral).text) * Math.sqrt(base.size))} / ${dimText}`;
   } else {
@@ -272,12 +293,16 @@ function makeAttentionFinding(ctx: Ctx, sq: SqrtScale): Finding {
   }
   const { node: tp } = outerParent(target);
   const bare = !tp || ts.isCallExpression(tp) || ts.isVariableDeclaration(tp) || ts.isPropertyAssignment(tp) || ts.isPropertyDeclaration(tp) || ts.isReturnStatement(tp) || (ts.isBinaryExpression(tp) && tp.operatorToken.kind === ts.SyntaxKind.EqualsToken);
-  const newText = bare ? text : `(${text})`;
+  const newText = bare || sq.tensor ? text : `(${text})`;
   const at = base.known ? `d_head=${fmt(base.size)}, the head size at base width ${ctx.baseWidth}` : `d_head=${fmt(base.size)}`;
   const message =
     `attention logits scaled by 1/sqrt(d_head); muP wants attn_mult/d_head ` +
     `(${mult}/d_head equals 1/sqrt(d_head) at ${at}): with 1/sqrt(d_head) the logits grow like sqrt(width) after training`;
   return makeFinding(ctx, 'mup/attention-sqrt-scaling', sq.def, message, [
-    { title: `Scale attention by ${mult} / ${dimText0} (muP attn_mult/d_head, same value at d_head=${fmt(base.size)})`, edits: [replaceNode(sf, target, newText)], isPreferred: true },
+    {
+      title: `Scale attention by ${mult} / ${dimText0} (muP attn_mult/d_head, same value at d_head=${fmt(base.size)})`,
+      edits: [...(sq.tensor ? div.edits : []), replaceNode(sf, target, newText)],
+      isPreferred: true,
+    },
   ]);
 }

@@ -46,7 +46,8 @@ function byName(name: string, cfg: ts.ObjectLiteralExpression | undefined, ctx: 
 export function initInfo(e: ts.Expression | undefined, ctx: Ctx, depth = 0): InitInfo | undefined {
   if (!e || depth > 4) return undefined;
   const u = unwrap(e);
-  if (ts.isStringLiteralLike(u)) return byName(u.text, undefined, ctx, e);
+  // tfjs takes the class name too: 'GlorotNormal' is 'glorotNormal' (tfjs-examples' addition-rnn writes it so).
+  if (ts.isStringLiteralLike(u)) return byName(u.text.charAt(0).toLowerCase() + u.text.slice(1), undefined, ctx, e);
   if (ts.isCallExpression(u) || ts.isNewExpression(u)) {
     const path = ctx.b.qualify(u.expression);
     const cfgArg = u.arguments?.[0] && unwrap(u.arguments[0]);

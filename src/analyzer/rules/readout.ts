@@ -3,7 +3,7 @@
 // `MuReadout` when the file already imports the mup-lens runtime.
 import ts = require('typescript');
 import { baseText, makeFinding, type Ctx } from '../context';
-import type { LayerRec } from '../layers';
+import { PROJECTION_OUT, type LayerRec } from '../layers';
 import { configProp, enclosingClass, indentAt, insertAt, replaceNode, unwrap } from '../source';
 import type { Finding, Fix, TextEdit } from '../types';
 
@@ -11,9 +11,14 @@ export function readoutRule(ctx: Ctx): Finding[] {
   const out: Finding[] = [];
   for (const rec of ctx.layers.layers) {
     if (rec.role !== 'readout' || rec.outputScaled) continue;
-    const width = ctx.w.widthRefAt(rec.node) ?? 'width';
+    // The knob as the code at the fix can name it: a parameter or field there, else the width inside the
+    // readout's own fan-in (`inputDim: config.nEmbd` in gpt-tfjs, whose factory takes a `conf` object),
+    // else a file-level knob. Never a bare `width` the file does not define, when it can be helped.
+    const fanInRef = ctx.w.widthNameIn(ctx.layers.fanInExpr(rec), ctx.sf);
+    const widthAt = (at: ts.Node): string => lastOf(ctx.w.localWidthRefAt(at) ?? fanInRef ?? ctx.w.widthRefAt(at) ?? 'width');
+    const width = widthAt(rec.node);
     const base = baseText(ctx);
-    const outSize = configProp(rec.config, rec.ctor === 'dense' ? 'units' : 'filters');
+    const outSize = configProp(rec.config, PROJECTION_OUT[rec.ctor] ?? 'units');
     const label = rec.name ? `readout '${rec.name}'` : 'readout';
     const message =
       `${label} (fan-in grows with width, fan-out ${outSize ? outSize.getText(ctx.sf) : 'fixed'}) is not muP-scaled: ` +
@@ -21,7 +26,7 @@ export function readoutRule(ctx: Ctx): Finding[] {
       `else its logits grow with width after the first update`;
     const fixes: Fix[] = [];
     const mu = muReadoutFix(ctx, rec);
-    const rescale = rescaleFix(ctx, rec, (at) => `${base} / ${ctx.w.widthRefAt(at) ?? width}`);
+    const rescale = rescaleFix(ctx, rec, (at) => `${base} / ${widthAt(at)}`);
     if (mu) fixes.push({ ...mu, isPreferred: true });
     if (rescale) fixes.push(mu ? rescale : { ...rescale, isPreferred: true });
     out.push(makeFinding(ctx, 'mup/readout-not-scaled', rec.node, message, fixes));
@@ -81,8 +86,15 @@ function baseWidthText(ctx: Ctx, rec: LayerRec): string {
   return `${base} /* the readout's input size at the base width: check */`;
 }
 
-function rescaleFix(ctx: Ctx, rec: LayerRec, scaleAt: (at: ts.Node) => string): Fix | undefined {
+/** A knob that lists every layer's size (`lstmLayerSizes`): the readout follows the last one. */
+function lastOf(ref: string): string {
+  return /sizes$/i.test(ref) ? `${ref}[${ref}.length - 1]` : ref;
+}
+
+function rescaleFix(ctx: Ctx, inner: LayerRec, scaleAt: (at: ts.Node) => string): Fix | undefined {
   const sf = ctx.sf;
+  // A wrapped layer (`timeDistributed({layer: dense})`) is rescaled where its wrapper sits.
+  const rec = inner.wrapper ?? inner;
   if (enclosingClass(rec.node) && rec.applies.length > 0 && !rec.seq) {
     // Inside a custom layer's call(): scale the tensor, no new layer per call.
     const mul = ctx.b.refTo('tf.mul');
