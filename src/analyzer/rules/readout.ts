@@ -23,7 +23,7 @@ export function readoutRule(ctx: Ctx): Finding[] {
     const message =
       `${label} (fan-in grows with width, fan-out ${outSize ? outSize.getText(ctx.sf) : 'fixed'}) is not muP-scaled: ` +
       `its output must be multiplied by 1/width_mult (base ${ctx.baseWidth}: scale ${ctx.baseWidth}/${width}), ` +
-      `else its logits grow with width after the first update`;
+      `else its output grows with width after the first update`;
     const fixes: Fix[] = [];
     const mu = muReadoutFix(ctx, rec);
     const rescale = rescaleFix(ctx, rec, (at) => `${base} / ${widthAt(at)}`);

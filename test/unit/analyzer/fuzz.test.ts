@@ -3,6 +3,7 @@
 // cannot hide a crash) and every position it returns must lie inside the text.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze } from '../../../src/analyzer';
@@ -10,6 +11,9 @@ import type { Range } from '../../../src/analyzer/types';
 
 const root = join(__dirname, '../../..');
 const sources = ['examples/mlp/sp.ts', 'examples/mlp/mup.ts', 'examples/gpt/sp.ts', 'examples/gpt/mup.ts'].map((p) => readFileSync(join(root, p), 'utf8'));
+// Real tfjs code from public repositories (TS and JS, ESM and CommonJS), with its own file names.
+const realworldDir = join(root, 'test/fixtures/realworld');
+const realworld = readdirSync(realworldDir).sort().map((f) => ({ name: f, text: readFileSync(join(realworldDir, f), 'utf8') }));
 
 /** Deterministic PRNG (mulberry32) so a failure reproduces. */
 function rng(seed: number): () => number {
@@ -52,29 +56,43 @@ function inside(r: Range, lineCount: number): boolean {
   return r.line >= 1 && r.endLine <= lineCount && (r.line < r.endLine || (r.line === r.endLine && r.column <= r.endColumn)) && r.column >= 1;
 }
 
+/** Mutates `count` inputs drawn from `pick(i)` and checks each; returns the number of findings. */
+function fuzz(count: number, seed: number, pick: (i: number) => { text: string; fileName: string }): number {
+  const r = rng(seed);
+  let findings = 0;
+  for (let i = 0; i < count; i++) {
+    const { fileName, text: original } = pick(i);
+    let text = original;
+    const rounds = 1 + Math.floor(r() * 3);
+    for (let k = 0; k < rounds; k++) text = mutate(text, r);
+    let res;
+    try {
+      res = analyze(text, fileName, { debug: true, incremental: i % 2 === 0 });
+    } catch (err) {
+      assert.fail(`input #${i} (${fileName}) threw ${(err as Error).stack}\n--- input ---\n${text}`);
+    }
+    const lines = text.split('\n').length;
+    for (const f of res.findings) {
+      assert.ok(inside(f, lines), `finding outside text in input #${i}`);
+      for (const fix of f.fixes) for (const e of fix.edits) assert.ok(inside(e, lines), `edit outside text in input #${i}`);
+    }
+    for (const l of res.layers) assert.ok(inside(l, lines));
+    findings += res.findings.length;
+  }
+  return findings;
+}
+
 describe('fuzz', () => {
   it('3,200 truncated and mutated examples: no throw, positions inside the text', { timeout: 120_000 }, () => {
-    const r = rng(42);
-    let findings = 0;
-    for (let i = 0; i < 3200; i++) {
-      let text = sources[i % sources.length];
-      const rounds = 1 + Math.floor(r() * 3);
-      for (let k = 0; k < rounds; k++) text = mutate(text, r);
-      const fileName = i % 7 === 0 ? 'model.js' : 'model.ts';
-      let res;
-      try {
-        res = analyze(text, fileName, { debug: true, incremental: i % 2 === 0 });
-      } catch (err) {
-        assert.fail(`input #${i} threw ${(err as Error).stack}\n--- input ---\n${text}`);
-      }
-      const lines = text.split('\n').length;
-      for (const f of res.findings) {
-        assert.ok(inside(f, lines), `finding outside text in input #${i}`);
-        for (const fix of f.fixes) for (const e of fix.edits) assert.ok(inside(e, lines), `edit outside text in input #${i}`);
-      }
-      for (const l of res.layers) assert.ok(inside(l, lines));
-      findings += res.findings.length;
-    }
+    const findings = fuzz(3200, 42, (i) => ({ text: sources[i % sources.length], fileName: i % 7 === 0 ? 'model.js' : 'model.ts' }));
     assert.ok(findings > 3200, 'mutated SP models still get findings for what parses');
+  });
+
+  it('1,600 truncated and mutated real-world model files: no throw, positions inside the text', { timeout: 120_000 }, () => {
+    const findings = fuzz(1600, 7, (i) => {
+      const f = realworld[i % realworld.length];
+      return { text: f.text, fileName: f.name };
+    });
+    assert.ok(findings > 1600, 'mutated real-world models still get findings for what parses');
   });
 });
