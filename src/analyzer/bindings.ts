@@ -26,7 +26,11 @@ export class Bindings {
   private lastImportEnd = 0;
   private readonly memo = new Map<ts.Node, string | undefined>();
 
-  constructor(private readonly facts: Facts) {
+  constructor(
+    private readonly facts: Facts,
+    /** The tree shares nodes with an earlier parse, so the callee-path cache can hit (else it is skipped). */
+    private readonly reparse = true,
+  ) {
     const sf = facts.sf;
     for (const imp of facts.imports) {
       if (!ts.isStringLiteral(imp.moduleSpecifier)) continue;
@@ -110,6 +114,11 @@ export class Bindings {
 
   /** Canonical path of each call's callee in `facts.calls` (same index), computed once. */
   get callPaths(): (string | undefined)[] {
+    if (!this.paths && !this.reparse) {
+      // A fresh tree: no node can be in the cache, and filling it costs more than it saves later (the first
+      // keystroke fills it instead).
+      this.paths = this.facts.calls.map((c) => this.qualify(c.expression));
+    }
     if (!this.paths) {
       // A callee's path depends only on its own syntax and on `names`: on a keystroke, the calls of the
       // statements the incremental parse kept are the same node objects, so their paths are reused as long

@@ -11,7 +11,7 @@ import { RULES } from './rules/meta';
 import { optimizerRule } from './rules/optimizer';
 import { readoutRule } from './rules/readout';
 import type * as ts from 'typescript';
-import { enclosingClass, enclosingFunction, parse, rangeOf } from './source';
+import { enclosingClass, enclosingFunction, isReparse, parse, rangeOf } from './source';
 import { isSuppressed, readDirectives } from './suppress';
 import type { AnalysisResult, AnalyzeOptions, Finding, LayerInfo } from './types';
 import { WidthModel } from './width';
@@ -41,7 +41,7 @@ export function analyze(text: string, fileName: string, options: AnalyzeOptions 
     const sf = parse(text, fileName, incremental);
     const facts = collect(sf, incremental);
     directives = readDirectives(sf);
-    const b = new Bindings(facts);
+    const b = new Bindings(facts, isReparse(sf));
     // Nothing from tfjs or the runtime in this file: nothing to check.
     if (b.names.size === 0) return result;
     const w = new WidthModel(facts, directives.widthNames);

@@ -20,6 +20,14 @@ interface Cached {
 const cache = new Map<string, Cached>();
 const CACHE_SIZE = 16;
 
+/** Trees that share nodes with an earlier parse (an incremental update, or the same text again). */
+const reparsed = new WeakSet<ts.SourceFile>();
+
+/** Whether `sf` may hold nodes of an earlier parse: only then can per-node caches hit. */
+export function isReparse(sf: ts.SourceFile): boolean {
+  return reparsed.has(sf);
+}
+
 export function parse(text: string, fileName: string, incremental = true): ts.SourceFile {
   const prev = incremental ? cache.get(fileName) : undefined;
   let sf: ts.SourceFile | undefined;
@@ -31,6 +39,7 @@ export function parse(text: string, fileName: string, incremental = true): ts.So
       sf = undefined;
     }
   }
+  if (sf) reparsed.add(sf);
   // JSDoc is never read by the rules: skip parsing it (what tsc does for files it only needs to emit).
   if (!sf) sf = ts.createSourceFile(fileName, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, scriptKindOf(fileName));
   if (incremental) {
