@@ -22,7 +22,7 @@ options:
   -h, --help                 this help
 exit: 0 no error or warning findings, 1 findings, 2 usage error`;
 
-export const LINT_EXTENSIONS = new Set(['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs']);
+export const LINT_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
 const SKIP_DIRS = new Set(['node_modules', 'dist']);
 
 /** Files to lint under `paths` (relative to cwd), sorted, each once. */
@@ -45,7 +45,7 @@ export function collectFiles(paths: string[], cwd: string): string[] {
       }
       if (st.isDirectory()) {
         if (!SKIP_DIRS.has(name) && !name.startsWith('.')) walk(p);
-      } else if (LINT_EXTENSIONS.has(extname(name)) && !name.endsWith('.d.ts')) out.add(p);
+      } else if (LINT_EXTENSIONS.has(extname(name)) && !/\.d\.[mc]?ts$/.test(name)) out.add(p);
     }
   };
   for (const given of paths) {

@@ -55,6 +55,16 @@ describe('mup-lens lint', () => {
     assert.doesNotMatch(r.out, /node_modules|dist\/|\.git|\.cache|notes\.md/, 'skipped directories and non-JS files are not linted');
   });
 
+  it('.mts and .cts files are linted (gpt-tfjs ships its model as model.mts); declaration files are not', async () => {
+    mkdirSync(join(dir, 'esm'));
+    writeFileSync(join(dir, 'esm/model.mts'), SP);
+    writeFileSync(join(dir, 'esm/model.cts'), SP);
+    writeFileSync(join(dir, 'esm/types.d.mts'), SP);
+    const r = await run('esm');
+    assert.equal(r.code, 1);
+    assert.deepEqual(r.out.split('\n').filter((l) => l.startsWith('esm/')), ['esm/model.cts', 'esm/model.mts']);
+  });
+
   it('exit 0 and no output when the files are clean', async () => {
     const r = await run('models/sub');
     assert.deepEqual(r, { code: 0, out: '', err: '' });
