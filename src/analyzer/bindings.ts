@@ -96,18 +96,36 @@ export class Bindings {
     if (!ts.isIdentifier(root) || !this.names.has(root.text)) {
       if (!ts.isParenthesizedExpression(root) && !ts.isAsExpression(root) && !ts.isNonNullExpression(root)) return undefined;
     }
-    if (this.memo.has(e)) return this.memo.get(e);
-    let r: string | undefined;
-    if (ts.isIdentifier(e)) r = this.names.get(e.text);
-    else if (ts.isPropertyAccessExpression(e)) {
-      const o = this.qualify(e.expression);
-      r = o ? `${o}.${e.name.text}` : undefined;
-    } else if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression)) {
-      const o = this.qualify(e.expression);
-      r = o ? `${o}.${e.argumentExpression.text}` : undefined;
-    }
+    const hit = this.memo.get(e);
+    if (hit !== undefined || this.memo.has(e)) return hit;
+    const r = this.path(e);
     this.memo.set(e, r);
     return r;
+  }
+
+  /** `qualify` below the top: inner expressions are not memoised (each is asked for once per callee). */
+  private path(e: ts.Expression): string | undefined {
+    e = unwrap(e);
+    if (ts.isIdentifier(e)) return this.names.get(e.text);
+    if (ts.isPropertyAccessExpression(e)) {
+      const o = this.path(e.expression);
+      return o ? this.join(o, e.name.text) : undefined;
+    }
+    if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression)) {
+      const o = this.path(e.expression);
+      return o ? this.join(o, e.argumentExpression.text) : undefined;
+    }
+    return undefined;
+  }
+
+  // `tf.layers` + `dense` -> one shared `tf.layers.dense` string per file, not one per call site.
+  private readonly joins = new Map<string, Map<string, string>>();
+  private join(prefix: string, name: string): string {
+    let m = this.joins.get(prefix);
+    if (!m) this.joins.set(prefix, (m = new Map()));
+    let s = m.get(name);
+    if (s === undefined) m.set(name, (s = `${prefix}.${name}`));
+    return s;
   }
 
   private paths: (string | undefined)[] | undefined;
@@ -145,6 +163,15 @@ export class Bindings {
    * that add an import specifier when the file has no name for it yet.
    */
   refTo(path: string): { text: string; edits: TextEdit[] } {
+    // Asked once per finding's fix, for a handful of paths: worked out once per path.
+    let hit = this.refs.get(path);
+    if (!hit) this.refs.set(path, (hit = this.refToUncached(path)));
+    return { text: hit.text, edits: hit.edits.slice() };
+  }
+
+  private readonly refs = new Map<string, { text: string; edits: TextEdit[] }>();
+
+  private refToUncached(path: string): { text: string; edits: TextEdit[] } {
     const parts = path.split('.');
     // Longest prefix that already has a local name.
     for (let i = parts.length; i >= 1; i--) {

@@ -19,9 +19,13 @@ export interface Ctx {
 }
 
 export function makeFinding(ctx: Ctx, rule: RuleId, node: ts.Node, message: string, fixes: Fix[]): Finding {
+  const r = rangeOf(ctx.sf, node);
   return {
     file: ctx.fileName,
-    ...rangeOf(ctx.sf, node),
+    line: r.line,
+    column: r.column,
+    endLine: r.endLine,
+    endColumn: r.endColumn,
     rule,
     severity: RULES[rule].severity,
     message,

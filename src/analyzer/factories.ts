@@ -71,7 +71,8 @@ export function findFactories(ctx: Ctx): FactoryRec[] {
     }
     if (!local) continue;
     if (!exportName && ctx.facts.exportNames.has(local)) exportName = ctx.facts.exportNames.get(local);
-    out.push({ node: fn, name: exportName ?? local, exported: exportName !== undefined, widthParam, ...rangeOf(ctx.sf, anchor) });
+    const r = rangeOf(ctx.sf, anchor);
+    out.push({ node: fn, name: exportName ?? local, exported: exportName !== undefined, widthParam, line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn });
   }
   return out;
 }
