@@ -177,6 +177,18 @@ export async function run(): Promise<BenchReport> {
     analyze(big, 'editor/full.ts', { incremental: false } as Analyzer.AnalyzeOptions);
     fullMs.push(cpuMs() - c);
   }
+  // Pathological: a factory with 400 optional layers (`if (f[i]) model.add(...)`). Which layer can come before
+  // which goes through the branches; that search is bounded (src/analyzer/layers.ts MAX_BACK), or this file
+  // alone would take seconds per keystroke.
+  let branchy = `import * as tf from '@tensorflow/tfjs';\nexport function m(width: number, f: boolean[]) {\n  const model = tf.sequential();\n  model.add(tf.layers.dense({ units: width, inputShape: [8] }));\n`;
+  for (let i = 0; i < 400; i++) branchy += `  if (f[${i}]) {\n    model.add(tf.layers.dense({ units: width }));\n  }\n`;
+  branchy += `  model.add(tf.layers.dense({ units: 10 }));\n  return model;\n}\n`;
+  const branchyMs: number[] = [];
+  for (let i = 0; i < (quick ? 3 : 7); i++) {
+    const c = cpuMs();
+    analyze(branchy, 'editor/branchy.ts', { incremental: false } as Analyzer.AnalyzeOptions);
+    branchyMs.push(cpuMs() - c);
+  }
   const editMs = typingMs;
   const editWall = typingWall;
 
@@ -201,6 +213,7 @@ export async function run(): Promise<BenchReport> {
       typing: { sessions: SESSIONS, keystrokes, medianMs: median(editMs), p90Ms: quantile(editMs, 0.9), medianWallMs: median(editWall), bareIncrementalReparseMedianMs: median(reparseMs) },
       stress: { edits: EDITS, syntaxErrorsAtEnd: stressErrors, medianMs: median(stressMs), p90Ms: quantile(stressMs, 0.9) },
       fullReanalysisMedianMs: median(fullMs),
+      branchy400MedianMs: median(branchyMs),
       incrementalMatchesFresh: matches,
     },
   };
@@ -217,6 +230,7 @@ export async function run(): Promise<BenchReport> {
     ['  bare ts.updateSourceFile of the same edits, CPU ms', median(reparseMs).toFixed(2), 'the floor'],
     [`  stress: ${EDITS} random edits never repaired, CPU ms`, median(stressMs).toFixed(2), `${stressErrors} syntax errors at the end`],
     ['  full analysis of that file, median CPU ms', median(fullMs).toFixed(2), ''],
+    ['400 optional model.add sites (1,208 lines), full analysis CPU ms', median(branchyMs).toFixed(1), 'bounded search'],
     ['  incremental results equal fresh ones', String(matches), ''],
     ['load average (1 min) while measuring', load.toFixed(1), `${os.cpus().length} cores`],
   ];

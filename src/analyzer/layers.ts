@@ -105,6 +105,9 @@ function skippable(k: ts.Node, from: ts.Node, to: ts.Node): boolean {
   return branchBetween(k, stop);
 }
 
+/** How many `model.add` sites back `predecessors` looks through branches. */
+const MAX_BACK = 16;
+
 function functionChain(n: ts.Node): ts.Node[] {
   const s: ts.Node[] = [];
   for (let f = enclosingFunction(n); f; f = enclosingFunction(f)) s.push(f);
@@ -265,7 +268,10 @@ export class LayerModel {
       if (rec.ctor !== 'timeDistributed' && rec.ctor !== 'bidirectional') continue;
       const innerExpr = configProp(rec.config, 'layer');
       const inner = innerExpr && this.layerOf(innerExpr);
-      if (inner && inner !== rec && !inner.wrapper) {
+      // (a wrapper that, through others, wraps itself would send fan-out and scale lookups round forever)
+      let loops = false;
+      for (let x: LayerRec | undefined = inner; x && !loops; x = x.inner) loops = x === rec;
+      if (inner && !loops && !inner.wrapper) {
         inner.wrapper = rec;
         rec.inner = inner;
       }
@@ -284,15 +290,27 @@ export class LayerModel {
    * some path through the branches runs last before this one.
    */
   predecessors(rec: LayerRec): LayerRec[] {
+    let memo = this.predMemo.get(rec);
+    if (!memo) this.predMemo.set(rec, (memo = this.findPredecessors(rec)));
+    return memo;
+  }
+
+  private readonly predMemo = new Map<LayerRec, LayerRec[]>();
+
+  private findPredecessors(rec: LayerRec): LayerRec[] {
     if (!rec.seq || rec.seq.index === 0) return [];
     const { list, index, sites } = rec.seq;
     const here = sites[index];
     const prev = sites[index - 1];
     if (here.kind !== 'add' || prev.kind !== 'add') return [list[index - 1]];
-    // Fast path: two statements of the same block run one after the other.
-    if (statementOf(here.node).parent === statementOf(prev.node).parent) return [list[index - 1]];
+    // Fast path: two statements of the same block, neither inside a branch of it (`if (x) model.add(a)`
+    // without braces is a statement of the block too), run one after the other.
+    const block = statementOf(here.node).parent;
+    if (block === statementOf(prev.node).parent && !branchBetween(here.node, block) && !branchBetween(prev.node, block)) return [list[index - 1]];
     const out: LayerRec[] = [];
-    for (let j = index - 1; j >= 0; j--) {
+    // At most MAX_BACK adds back: the scan is quadratic in its length (each candidate checks every add
+    // between it and this one), and a run of more optional layers than that is not a model anyone writes.
+    for (let j = index - 1; j >= Math.max(0, index - MAX_BACK); j--) {
       const sj = sites[j].node;
       if (exclusive(sj, here.node)) continue;
       let reaches = true;

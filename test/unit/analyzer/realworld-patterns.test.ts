@@ -100,6 +100,42 @@ describe('real-world patterns: layers added in branches', () => {
     // dense(16) reads the width on both paths (with or without the branch); dense(2) only ever follows dense(16).
     assert.deepEqual(only(lint(t), READOUT).map((f) => f.line), [lineOf(t, 'units: 16')]);
   });
+
+  it('an if without braces is a branch too: the layer after it can follow the width-sized one directly', () => {
+    const t = `${head}export function build(width: number, extra: boolean) {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ units: width, inputShape: [8], kernelInitializer: 'leCunNormal' }));
+  if (extra) model.add(tf.layers.dense({ units: 4, kernelInitializer: 'zeros' }));
+  model.add(tf.layers.dense({ units: 10, kernelInitializer: 'zeros' }));
+  return model;
+}`;
+    assert.deepEqual(only(lint(t), READOUT).map((f) => f.line), [lineOf(t, 'units: 4'), lineOf(t, 'units: 10')]);
+  });
+
+  it('if/else without braces: each arm follows the layer before the if, not the other arm', () => {
+    const t = `${head}export function build(width: number, kind: string) {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ units: width, inputShape: [8], kernelInitializer: 'leCunNormal' }));
+  if (kind === 'a') model.add(tf.layers.dense({ units: 4, kernelInitializer: 'zeros' }));
+  else model.add(tf.layers.dense({ units: 10, kernelInitializer: 'zeros' }));
+  return model;
+}`;
+    assert.deepEqual(only(lint(t), READOUT).map((f) => f.line), [lineOf(t, 'units: 4'), lineOf(t, 'units: 10')]);
+  });
+
+  it('wrappers that wrap each other do not send the analysis round forever (findings for the rest of the file stay)', () => {
+    const t = `${head}export function build(width: number) {
+  var a = tf.layers.timeDistributed({ layer: b });
+  var b = tf.layers.bidirectional({ layer: a });
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ units: width, inputShape: [8] }));
+  model.add(a);
+  model.add(tf.layers.dense({ units: 10 }));
+  return model;
+}`;
+    // lint() runs with debug: true, which rethrows: a stack overflow here would fail the test
+    assert.deepEqual(only(lint(t), READOUT).map((f) => f.line), [lineOf(t, 'units: 10')]);
+  });
 });
 
 describe('real-world patterns: shapes and knobs', () => {
