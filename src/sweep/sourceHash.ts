@@ -3,7 +3,7 @@
 // the model imports makes its old trials stale too. npm packages are left out (their version is not the
 // model's). A file without local imports hashes exactly as before (its own bytes), so stores written before
 // imports were hashed are still reused.
-import * as esbuild from 'esbuild';
+import type * as Esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { sha256 } from './store';
@@ -12,6 +12,9 @@ import { sha256 } from './store';
 export async function localSources(file: string): Promise<string[]> {
   const abs = resolve(file);
   try {
+    // Loaded here, not at the top: this module is in the extension's bundle, which must not load esbuild
+    // when it activates.
+    const esbuild: typeof Esbuild = await import('esbuild');
     const out = await esbuild.build({
       entryPoints: [abs],
       bundle: true,
@@ -25,7 +28,8 @@ export async function localSources(file: string): Promise<string[]> {
       absWorkingDir: process.cwd(),
     });
     const inputs = Object.keys(out.metafile.inputs)
-      .filter((p) => !/(^|[\\/])node_modules[\\/]/.test(p) && !p.includes(':'))
+      // files only: not packages, not another esbuild namespace (`ns:path`; a Windows drive `C:\` is a file)
+      .filter((p) => !/(^|[\\/])node_modules[\\/]/.test(p) && (!p.includes(':') || /^[A-Za-z]:[\\/]/.test(p)))
       .map((p) => resolve(process.cwd(), p))
       .filter((p) => p !== abs)
       .sort();
