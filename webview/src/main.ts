@@ -4,7 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import type uPlot from 'uplot';
 import type { HostMessage, PanelView, SweepRun, SweepView } from '../../src/protocol/webview';
-import { themeColors } from './chart';
+import { themeColors, userZoom } from './chart';
 import { renderCoord } from './coordView';
 import { el } from './dom';
 import { loadState, post, saveState, settleResponse } from './host';
@@ -92,6 +92,14 @@ function persist(toHost = true): void {
   if (toHost && view) post({ type: 'panel/state', view });
 }
 
+/** What a zoom is made on: a coordinate check's result, or a sweep's planned grid. */
+function gridKey(v: PanelView | null): string {
+  if (!v) return '';
+  if (v.kind === 'coord') return `coord ${v.meta.modelFile}#${v.meta.exportName} ${v.result.widths.join(',')} ${v.result.steps}`;
+  const grids = new Set(v.runs.map((r) => `${r.meta.modelFile}#${r.meta.exportName} ${r.meta.widths?.join(',') ?? ''} ${r.meta.lrs?.join(',') ?? ''}`));
+  return `sweep ${[...grids].sort().join(' | ')}`;
+}
+
 function sweepRun(p: SweepRun['meta']['parametrization']): SweepRun | undefined {
   return view && view.kind === 'sweep' ? (view as SweepView).runs.find((r) => r.meta.parametrization === p) : undefined;
 }
@@ -100,6 +108,9 @@ function onMessage(msg: HostMessage): void {
   switch (msg.type) {
     case 'coord/show':
     case 'sweep/show':
+      // A zoom belongs to the data it was made on: a new check, or a sweep over another grid, starts unzoomed
+      // (a sweep shown again with the same grid, e.g. when its muP half starts, keeps it).
+      if (gridKey(msg.view) !== gridKey(view)) userZoom.clear();
       view = msg.view;
       saveState({ view });
       render();

@@ -292,6 +292,25 @@ describe('webview bundle', { skip: missing }, () => {
     assert.equal((await dataset(page, 'section[data-parametrization="sp"]')).trialCount, String(spAll.length));
     const reset = await xScale();
     assert.ok(Math.abs(reset[0] - full[0]) < 1e-12 && Math.abs(reset[1] - full[1]) < 1e-12, `after reset 2^${reset.map(Math.log2)}`);
+
+    // zoom again; the muP half of the same grid joins the panel (a new view, same grid): the zoom stays
+    await page.mouse.move(box.x + box.w * 0.3, box.y + box.h / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.w * 0.6, box.y + box.h / 2, { steps: 6 });
+    await page.mouse.up();
+    await page.waitForFunction((f: number[]) => document.querySelector('figure[data-plot="sweep-sp"]').uplot.scales.x.min > f[0] * 1.5, full, { timeout: 10_000 });
+    const zoomed2 = await xScale();
+    const both: SweepView = sweepView([sweepRun('sp', spAll), sweepRun('mup', [])]);
+    for (const r of both.runs) Object.assign(r.meta, { widths, lrs: lrs.map((l) => 2 ** l) });
+    await send(page, { type: 'sweep/show', view: both });
+    const kept = await xScale();
+    assert.ok(Math.abs(kept[0] - zoomed2[0]) < 1e-12 && Math.abs(kept[1] - zoomed2[1]) < 1e-12, `same grid, new view: 2^${kept.map(Math.log2)}`);
+    // a sweep over another LR grid starts unzoomed
+    const other: SweepView = sweepView([sweepRun('sp', sweepTrials(SP_SWEEP, widths, range(-10, -4), 1))]);
+    Object.assign(other.runs[0].meta, { widths, lrs: range(-10, -4).map((l) => 2 ** l) });
+    await send(page, { type: 'sweep/show', view: other });
+    const fresh = await xScale();
+    assert.ok(Math.abs(Math.log2(fresh[0]) - (-10 - 0.35)) < 1e-6 && Math.abs(Math.log2(fresh[1]) - (-4 + 0.35)) < 1e-6, `another grid: 2^${fresh.map(Math.log2)}`);
     assert.deepEqual((page as any).errors, []);
     await page.close();
   });
