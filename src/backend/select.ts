@@ -28,7 +28,12 @@ export interface BackendEnv<Tf extends TfLike> {
    * it, points it at its .wasm files, adds the kernels wasm lacks. May throw (a version that does not match).
    */
   prepareWorkspaceWasm?(tf: Tf, wasmPath: string): void;
+  /** The `version` of the package whose entry point is `entryPath` (its package.json); null when unknown. */
+  versionOf?(entryPath: string): string | null;
 }
+
+/** The oldest workspace @tensorflow/tfjs the worker runs a model on (the runtime and kernels are written for 4.x). */
+export const MIN_WORKSPACE_TFJS_MAJOR = 4;
 
 export interface BackendSelection<Tf extends TfLike> {
   tf: Tf;
@@ -74,6 +79,20 @@ export async function selectBackend<Tf extends TfLike>(request: BackendRequest, 
   // The workspace's own @tensorflow/tfjs (DESIGN.md: the worker uses the workspace's tfjs when present, like
   // vscode-eslint uses the workspace's eslint), loaded at most once, on wasm/cpu.
   let workspaceTf: { tf: Tf; path: string } | null | undefined;
+  // Whether the workspace has a @tensorflow/tfjs to run on (said once in the reasons when it is too old).
+  let usable: boolean | undefined;
+  const workspaceTfUsable = (): boolean => {
+    if (usable !== undefined) return usable;
+    const path = env.resolve('@tensorflow/tfjs');
+    usable = path !== null;
+    const version = path === null ? null : (env.versionOf?.(path) ?? null);
+    const major = version === null ? NaN : Number(version.split('.')[0]);
+    if (usable && major < MIN_WORKSPACE_TFJS_MAJOR) {
+      reasons.push(`the workspace's @tensorflow/tfjs is ${version}, older than ${MIN_WORKSPACE_TFJS_MAJOR}.x: not used`);
+      usable = false;
+    }
+    return usable;
+  };
   const loadWorkspaceTf = (): { tf: Tf; path: string } | null => {
     if (workspaceTf !== undefined) return workspaceTf;
     workspaceTf = null;
@@ -115,7 +134,7 @@ export async function selectBackend<Tf extends TfLike>(request: BackendRequest, 
     }
     // Decided before anything loads: a workspace tfjs that is not used is not loaded (src/worker/main.ts: two
     // copies in one process share tfjs' global registry).
-    const hasWorkspaceTf = env.resolve('@tensorflow/tfjs') !== null;
+    const hasWorkspaceTf = workspaceTfUsable();
     if (hasWorkspaceTf && name === 'wasm') {
       const wasmPath = env.resolve('@tensorflow/tfjs-backend-wasm');
       const ws = wasmPath === null ? null : loadWorkspaceTf();

@@ -3,7 +3,7 @@
 // (on `init`, before any user module loads: wasm throws on tensors created earlier, MUP.md), then runs jobs one
 // at a time, streaming progress. A job's failure is reported and the worker stays usable.
 import type * as tfjs from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BackendError, selectBackend } from '../backend/select';
@@ -56,12 +56,18 @@ function wasmDir(): string {
   return join(dirname(createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
 }
 
+/** The folder of the package whose entry point is `entry` (the nearest one with a package.json). */
+function packageRoot(entry: string): string | null {
+  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+  }
+  return null;
+}
+
 /** The dist/ folder (with the .wasm binaries) of the package whose entry point is `entry`. */
 function packageDist(entry: string): string {
-  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'dist') + '/';
-  }
-  return dirname(entry) + '/';
+  const dir = packageRoot(entry);
+  return dir ? join(dir, 'dist') + '/' : dirname(entry) + '/';
 }
 
 let selected: { tf: Tf; info: BackendInfo } | null = null;
@@ -104,6 +110,14 @@ async function init(request: HostToWorker & { type: 'init' }): Promise<void> {
       },
       // + the kernels the bundled wasm lacks (UnsortedSegmentSum: the gradient of an embedding), src/backend/wasmKernels.ts.
       prepareWasm: () => (bundled(), bundledWasm().setWasmPaths(wasmDir()), registerMissingWasmKernels(bundled())),
+      versionOf: (entry) => {
+        const dir = packageRoot(entry);
+        try {
+          return dir ? (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version ?? null : null;
+        } catch {
+          return null;
+        }
+      },
       // The workspace's own wasm backend: loading it registers 'wasm' on the tfjs-core it imports (the workspace's).
       prepareWorkspaceWasm: (wsTf, wasmPath) => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports

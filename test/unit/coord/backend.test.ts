@@ -137,3 +137,13 @@ test("--backend cpu runs on the workspace's @tensorflow/tfjs when there is one",
   assert.equal(s.tf, ws);
   assert.equal(s.info.label, 'cpu (workspace tfjs)');
 });
+
+test('a workspace tfjs older than 4.x is not used (said in the reasons); the bundled one runs', async () => {
+  const { e, calls } = workspaceEnv({ wasmPkg: true });
+  e.versionOf = (path) => (path.includes('@tensorflow/tfjs/') ? '3.21.0' : null);
+  const s = await selectBackend('auto', e);
+  assert.equal(s.tf, e.bundled);
+  assert.equal(s.info.label, 'wasm (bundled)');
+  assert.ok(s.info.reasons.includes("the workspace's @tensorflow/tfjs is 3.21.0, older than 4.x: not used"), s.info.reasons.join('\n'));
+  assert.deepEqual(calls, ['prepare bundled wasm'], 'never loaded');
+});

@@ -71,3 +71,18 @@ test("a workspace with its own @tensorflow/tfjs and wasm backend: the check runs
   assert.deepEqual(result.widths, [8, 16]);
   assert.ok(result.records.length > 0 && result.records.every((r) => Number.isFinite(r.l1) && r.l1 > 0), 'trained and measured on it');
 });
+
+test('outside any tfjs install, an embedding model trains on the bundled wasm with the kernel mup-lens adds', async () => {
+  // This repository's own node_modules has @tensorflow/tfjs, which fixtures inside it now run on: copy the
+  // model out so that the combination users get (bundled tfjs + wasm + UnsortedSegmentSum) runs too.
+  const ws = mkdtempSync(join(tmpdir(), 'mup-ws-bundled-'));
+  dirs.push(ws);
+  copyFileSync(join(__dirname, '../../fixtures/models/embedding.ts'), join(ws, 'embedding.ts'));
+  const { backend, result, warnings } = await runCoordinateCheck({ ...params(ws), file: join(ws, 'embedding.ts'), exportName: 'tiny', widths: [8, 16, 32], steps: 3 }, { backend: 'auto' });
+  assert.equal(backend.label, 'wasm (bundled)');
+  assert.deepEqual(warnings, [], 'no fallback to cpu');
+  assert.equal(result.layers.find((l) => l.role === 'embedding')?.name, 'emb');
+  // the embedding trained: its l1 moves with every step (the gradient kernel ran)
+  const emb = result.records.filter((r) => r.layer === 'emb' && r.width === 8);
+  assert.ok(emb.length === 3 && emb[1].l1 !== emb[0].l1 && emb[2].l1 !== emb[1].l1, JSON.stringify(emb));
+});
