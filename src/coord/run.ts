@@ -196,7 +196,7 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
     const kept = runs.filter((r) => r.width < cut);
     const widthsKept = new Set(kept.map((r) => r.width)).size;
     if (warnings.length > 0) {
-      if ((problems.length === 0 || interrupted) && (widthsKept < 2 || layers.length === 0)) {
+      if (problems.length === 0 && (widthsKept < 2 || layers.length === 0)) {
         const failure = outcomes.find((o) => o.failure)?.failure;
         if (failure && widthsKept < 2) throw failure;
         throw new WorkerJobError({ kind: 'oom', message: `${warnings.join('; ')}: fewer than two widths finished, no slope can be fitted` });
