@@ -653,8 +653,17 @@ export class LayerModel {
   private isOutputScaled(inner: LayerRec): boolean {
     const rec = inner.wrapper ?? inner;
     if (rec.seq) {
-      const { list, index } = rec.seq;
-      if (this.isWidthRescaling(list[index + 1]) || this.isWidthRescaling(list[index - 1])) return true;
+      // A rescaling before it on every path in, or one that always runs right after it: with adds in
+      // branches, the neighbour in source order can sit in another branch.
+      const preds = this.predecessors(rec);
+      if (preds.length > 0 && preds.every((p) => this.isWidthRescaling(p))) return true;
+      const { list, index, sites } = rec.seq;
+      const next = list[index + 1];
+      if (this.isWidthRescaling(next) && this.predecessors(next).length === 1 && this.predecessors(next)[0] === rec) {
+        const a = sites[index].node;
+        const b = sites[index + 1].node;
+        if (sites[index + 1].kind !== 'add' || !branchBetween(b, lca(a, b))) return true;
+      }
     }
     for (const a of rec.applies) {
       if (this.isScaledTensor(a.arguments[0], 0)) return true;

@@ -123,6 +123,32 @@ describe('real-world patterns: layers added in branches', () => {
     assert.deepEqual(only(lint(t), READOUT).map((f) => f.line), [lineOf(t, 'units: 4'), lineOf(t, 'units: 10')]);
   });
 
+  it("a rescaling in one branch scales only that branch's readout, not the next branch's", () => {
+    const t = `${head}export function build(width: number, kind: string) {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ units: width, inputShape: [8], kernelInitializer: 'leCunNormal' }));
+  if (kind === 'a') {
+    model.add(tf.layers.dense({ units: 4, kernelInitializer: 'zeros' }));
+    model.add(tf.layers.rescaling({ scale: 64 / width }));
+  } else {
+    model.add(tf.layers.dense({ units: 5, kernelInitializer: 'zeros' }));
+  }
+  return model;
+}`;
+    assert.deepEqual(only(lint(t), READOUT).map((f) => f.line), [lineOf(t, 'units: 5')]);
+  });
+
+  it('a rescaling inside an if after the readout does not always run: the readout is still flagged', () => {
+    const t = `${head}export function build(width: number, scaled: boolean) {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ units: width, inputShape: [8], kernelInitializer: 'leCunNormal' }));
+  model.add(tf.layers.dense({ units: 4, kernelInitializer: 'zeros' }));
+  if (scaled) model.add(tf.layers.rescaling({ scale: 64 / width }));
+  return model;
+}`;
+    assert.deepEqual(only(lint(t), READOUT).map((f) => f.line), [lineOf(t, 'units: 4')]);
+  });
+
   it('wrappers that wrap each other do not send the analysis round forever (findings for the rest of the file stay)', () => {
     const t = `${head}export function build(width: number) {
   var a = tf.layers.timeDistributed({ layer: b });
