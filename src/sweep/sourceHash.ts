@@ -1,11 +1,12 @@
 // The hash a stored trial's identity takes for the model (or data) file: the file itself and every local file
-// it imports, as esbuild resolves them for the worker's bundle (src/worker/loadModule.ts), so editing a helper
+// it imports, as esbuild resolves them for the worker's bundle (src/worker/userBundle.ts), so editing a helper
 // the model imports makes its old trials stale too. npm packages are left out (their version is not the
 // model's). A file without local imports hashes exactly as before (its own bytes), so stores written before
 // imports were hashed are still reused.
 import type * as Esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+import { userBundleOptions } from '../worker/userBundle';
 import { sha256 } from './store';
 
 /** The local files `file` pulls in (itself first, then sorted), or just itself when it does not bundle. */
@@ -15,18 +16,7 @@ export async function localSources(file: string): Promise<string[]> {
     // Loaded here, not at the top: this module is in the extension's bundle, which must not load esbuild
     // when it activates.
     const esbuild: typeof Esbuild = await import('esbuild');
-    const out = await esbuild.build({
-      entryPoints: [abs],
-      bundle: true,
-      write: false,
-      metafile: true,
-      format: 'cjs',
-      platform: 'node',
-      packages: 'external',
-      external: ['@tensorflow/*', 'mup-lens', 'mup-lens/*'],
-      logLevel: 'silent',
-      absWorkingDir: process.cwd(),
-    });
+    const out = await esbuild.build({ ...userBundleOptions(abs), metafile: true, absWorkingDir: process.cwd() });
     const inputs = Object.keys(out.metafile.inputs)
       // files only: not packages, not another esbuild namespace (`ns:path`; a Windows drive `C:\` is a file)
       .filter((p) => !/(^|[\\/])node_modules[\\/]/.test(p) && (!p.includes(':') || /^[A-Za-z]:[\\/]/.test(p)))

@@ -8,6 +8,7 @@ import Module from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserCodeError, userError } from './errors';
+import { userBundleOptions } from './userBundle';
 
 const TF_IDS = new Set([
   '@tensorflow/tfjs',
@@ -99,18 +100,10 @@ export async function loadUserModule(file: string, opts: LoadOptions): Promise<R
   let code: string;
   try {
     const out = await esbuild.build({
-      entryPoints: [abs],
-      bundle: true,
-      write: false,
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
+      ...userBundleOptions(abs),
       sourcemap: 'inline',
       sourcesContent: false,
-      packages: 'external',
-      external: ['@tensorflow/*', 'mup-lens', 'mup-lens/*'],
       outfile: abs + '.mup-bundle.js',
-      logLevel: 'silent',
     });
     code = out.outputFiles[0].text;
   } catch (err) {
