@@ -77,26 +77,24 @@ async function trySet<Tf extends TfLike>(tf: Tf, name: BackendName): Promise<str
 export async function selectBackend<Tf extends TfLike>(request: BackendRequest, env: BackendEnv<Tf>): Promise<BackendSelection<Tf>> {
   const reasons: string[] = [];
   // The workspace's own @tensorflow/tfjs (DESIGN.md: the worker uses the workspace's tfjs when present, like
-  // vscode-eslint uses the workspace's eslint), loaded at most once, on wasm/cpu.
-  let workspaceTf: { tf: Tf; path: string } | null | undefined;
-  // Whether the workspace has a @tensorflow/tfjs to run on (said once in the reasons when it is too old).
-  let usable: boolean | undefined;
-  const workspaceTfUsable = (): boolean => {
-    if (usable !== undefined) return usable;
-    const path = env.resolve('@tensorflow/tfjs');
-    usable = path !== null;
-    const version = path === null ? null : (env.versionOf?.(path) ?? null);
-    const major = version === null ? NaN : Number(version.split('.')[0]);
-    if (usable && major < MIN_WORKSPACE_TFJS_MAJOR) {
+  // vscode-eslint uses the workspace's eslint): its entry point, null when absent or too old (said once in the
+  // reasons); loaded at most once, on wasm/cpu.
+  let workspacePath: string | null | undefined;
+  const workspaceTfPath = (): string | null => {
+    if (workspacePath !== undefined) return workspacePath;
+    workspacePath = env.resolve('@tensorflow/tfjs');
+    const version = workspacePath === null ? null : (env.versionOf?.(workspacePath) ?? null);
+    if (version !== null && Number(version.split('.')[0]) < MIN_WORKSPACE_TFJS_MAJOR) {
       reasons.push(`the workspace's @tensorflow/tfjs is ${version}, older than ${MIN_WORKSPACE_TFJS_MAJOR}.x: not used`);
-      usable = false;
+      workspacePath = null;
     }
-    return usable;
+    return workspacePath;
   };
+  let workspaceTf: { tf: Tf; path: string } | null | undefined;
   const loadWorkspaceTf = (): { tf: Tf; path: string } | null => {
     if (workspaceTf !== undefined) return workspaceTf;
     workspaceTf = null;
-    const path = env.resolve('@tensorflow/tfjs');
+    const path = workspaceTfPath();
     if (path === null) return null;
     try {
       workspaceTf = { tf: env.load(path), path };
@@ -134,7 +132,7 @@ export async function selectBackend<Tf extends TfLike>(request: BackendRequest, 
     }
     // Decided before anything loads: a workspace tfjs that is not used is not loaded (src/worker/main.ts: two
     // copies in one process share tfjs' global registry).
-    const hasWorkspaceTf = workspaceTfUsable();
+    const hasWorkspaceTf = workspaceTfPath() !== null;
     if (hasWorkspaceTf && name === 'wasm') {
       const wasmPath = env.resolve('@tensorflow/tfjs-backend-wasm');
       const ws = wasmPath === null ? null : loadWorkspaceTf();
