@@ -5,11 +5,11 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatText, verdictLine } from '../coord/format';
-import type { CoordJobParams } from '../coord/job';
-import { defaultCoordWorkers, runCoordinateCheck } from '../coord/run';
+import type { CoordJobParams } from '../protocol/jobs';
+import { defaultCoordWorkers, runCoordinateCheck } from '../host/coordCheck';
 import { renderCoordReport } from '../report/html';
-import { WorkerJobError } from '../worker/client';
-import type { BackendRequest } from '../worker/protocol';
+import { WorkerJobError } from '../host/workerClient';
+import type { BackendRequest } from '../protocol/worker';
 import { ensureOutDir, joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
 
 const HELP = `usage: mup-lens coord <file>#<export> [options]

@@ -5,11 +5,12 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runSweep, defaultSweepName, type SweepReport } from '../sweep/engine';
+import { runSweep, defaultSweepName } from '../host/sweep';
+import type { SweepReport } from '../sweep/types';
 import { GridError, parseLrList, parseLrRange, parseShard, parseWidths } from '../sweep/grid';
-import { TrialError } from '../sweep/pool';
+import { WorkerJobError } from '../host/workerClient';
 import { formatHtml, formatText } from '../sweep/report';
-import type { BackendRequest } from '../worker/protocol';
+import type { BackendRequest } from '../protocol/worker';
 import { ensureOutDir, joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
 
 export const SWEEP_USAGE = `usage: mup-lens sweep <file>#<export> [options]
@@ -155,7 +156,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     );
   } catch (err) {
     // A model that cannot run (bad export, a factory that throws, a backend without a kernel it needs): exit 2.
-    if (err instanceof TrialError && err.error.kind !== 'cancelled') throw new UsageError(err.message);
+    if (err instanceof WorkerJobError && err.error.kind !== 'cancelled') throw new UsageError(err.message);
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);

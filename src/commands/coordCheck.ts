@@ -6,13 +6,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { formatText, verdictLine } from '../coord/format';
-import { defaultCoordWorkers, runCoordinateCheck, type CoordCheckOutcome } from '../coord/run';
-import { readCoordSettings } from '../coord/settings';
+import { defaultCoordWorkers, runCoordinateCheck, type CoordCheckOutcome } from '../host/coordCheck';
+import { readCoordSettings } from '../settings/coord';
 import { loadAnalyzerBundle } from '../language/service';
 import { showCoordResult } from '../panels';
 import { renderCoordReport } from '../report/html';
-import { WorkerClient, WorkerJobError } from '../worker/client';
-import type { BackendRequest } from '../worker/protocol';
+import { WorkerClient, WorkerJobError } from '../host/workerClient';
+import type { BackendRequest } from '../protocol/worker';
 
 export const COMMAND = 'mupLens.runCoordinateCheck';
 /** An idle worker is stopped after this long (it holds tfjs and the backend's memory). */

@@ -1,6 +1,6 @@
 // "muP: Run LR Sweep" (`mupLens.runSweep`): from a CodeLens ({uri, exportName}) or the palette (the active
 // editor's file and a quick pick of its exported factories). Settings `mupLens.sweep.*` give the grid, so it asks
-// for nothing it can default. The trials run in worker processes (src/sweep/pool.ts), never in the extension
+// for nothing it can default. The trials run in worker processes (src/host/workerPool.ts), never in the extension
 // host; each finished trial is stored at once, shown live in the muP panel, and announced on
 // `onDidFinishTrial` for anyone else who wants it. Cancel stops the workers; finished trials stay stored and a
 // rerun reuses them.
@@ -11,12 +11,12 @@ import { join } from 'node:path';
 // The analyzer is loaded lazily (a static import would put the TypeScript compiler into dist/extension.js).
 import { loadAnalyzer } from '../language/service';
 import { showSweep } from '../panels';
-import { defaultSweepName, runSweep, type SweepReport, type TrialEvent } from '../sweep/engine';
-import { readSweepSettings, type SweepSettings } from '../sweep/settings';
-import { TrialError } from '../sweep/pool';
+import { defaultSweepName, runSweep, type TrialEvent } from '../host/sweep';
+import type { Parametrization, SweepReport } from '../sweep/types';
+import { readSweepSettings, type SweepSettings } from '../settings/sweep';
+import { WorkerJobError } from '../host/workerClient';
 import { formatHtml, formatText, verdictLine } from '../sweep/report';
-import type { Parametrization } from '../sweep/store';
-import type { BackendRequest } from '../worker/protocol';
+import type { BackendRequest } from '../protocol/worker';
 
 export interface RunSweepArgs {
   uri?: string | vscode.Uri;
@@ -99,7 +99,7 @@ async function sweepOne(
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     handle.setStatus('failed', message);
-    if (err instanceof TrialError && err.error.file && err.error.line) {
+    if (err instanceof WorkerJobError && err.error.file && err.error.line) {
       const file = err.error.file;
       const line = err.error.line;
       void vscode.window.showErrorMessage(`muP sweep: ${message}`, 'Go to code').then(async (a) => {

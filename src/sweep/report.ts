@@ -2,7 +2,7 @@
 // (loss against log2 LR, one curve per width, optima marked, diverged trials as markers along the top).
 // Nothing remote: no scripts, no fonts, no images from elsewhere.
 import { lossCurves } from './optimum';
-import type { SweepReport } from './engine';
+import type { SweepReport } from './types';
 
 function fmtLoss(x: number): string {
   return Number.isFinite(x) ? x.toFixed(3) : 'div';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { COORD_DEFAULTS, readCoordSettings } from '../../../src/coord/settings';
+import { COORD_DEFAULTS, readCoordSettings } from '../../../src/settings/coord';
 
 test('unset settings give the CLI defaults of DESIGN.md', () => {
   assert.deepEqual(readCoordSettings(() => undefined), COORD_DEFAULTS);

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeTrials, recommendLr } from '../../../src/sweep/optimum';
 import { formatHtml, formatText, plotSeries, plotSvg } from '../../../src/sweep/report';
-import { readSweepSettings } from '../../../src/sweep/settings';
-import type { SweepReport } from '../../../src/sweep/engine';
+import { readSweepSettings } from '../../../src/settings/sweep';
+import type { SweepReport } from '../../../src/sweep/types';
 import type { SweepTrial } from '../../../src/sweep/types';
 
 function report(trials: SweepTrial[]): SweepReport {

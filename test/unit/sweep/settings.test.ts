@@ -1,7 +1,7 @@
 // mupLens.sweep.targetWidth: the width a sweep from the editor recommends an LR for (as --target-width).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readSweepSettings } from '../../../src/sweep/settings';
+import { readSweepSettings } from '../../../src/settings/sweep';
 
 const withSetting = (k: string, v: unknown) => readSweepSettings((key) => (key === k ? v : undefined));
 

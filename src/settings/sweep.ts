@@ -1,7 +1,7 @@
 // The `mupLens.sweep.*` settings, read and checked without VS Code (so they are unit-tested): a bad value
 // becomes one message naming the setting, never a crash in the extension host.
-import type { BackendRequest } from '../worker/protocol';
-import { GridError, parseLrRange } from './grid';
+import type { BackendRequest } from '../protocol/worker';
+import { GridError, parseLrRange } from '../sweep/grid';
 
 export interface SweepSettings {
   widths: number[];

@@ -1,7 +1,7 @@
 // The `mupLens.coordCheck.*` settings, checked: each wrong value gets a message naming the setting. Pure (the
 // VS Code adapter passes a getter), so it is unit-tested without VS Code.
-import type { BackendRequest } from '../worker/protocol';
-import type { OptimizerName, Parametrization } from './job';
+import type { BackendRequest } from '../protocol/worker';
+import type { OptimizerName, Parametrization } from '../protocol/jobs';
 
 export interface CoordSettings {
   widths: number[];
