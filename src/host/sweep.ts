@@ -2,7 +2,7 @@
 // moment it finishes -> analyse everything stored for this grid. Used by `mup-lens sweep` and the VS Code command;
 // tfjs and user code run only in the workers (src/worker/trialJob.ts).
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { enumerateGrid, scheduleOrder, shardOf, type GridPoint } from '../sweep/grid';
 import { analyzeTrials, recommendLr } from '../sweep/optimum';
 import type { SweepReport, SweepTrial } from '../sweep/types';
@@ -59,13 +59,6 @@ export interface SweepEvents {
   onWarning?(message: string): void;
   /** Steps of running trials, for a progress bar. */
   onStep?(point: GridPoint, step: number, loss: number): void;
-}
-
-/** `.mup/sweeps/<name>`: the model file's name, the export and the parametrization, e.g. `mlp-sp.mlp.sp`. */
-export function defaultSweepName(modelFile: string, exportName: string, parametrization: Parametrization): string {
-  const stem = basename(modelFile, extname(modelFile));
-  const parent = basename(dirname(modelFile));
-  return `${parent}-${stem}.${exportName}.${parametrization}`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
 async function dataIdentity(data: SweepOptions['data']): Promise<DataIdentity> {

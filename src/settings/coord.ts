@@ -1,7 +1,7 @@
-// The `mupLens.coordCheck.*` settings, checked: each wrong value gets a message naming the setting. Pure (the
-// VS Code adapter passes a getter), so it is unit-tested without VS Code.
-import type { BackendRequest } from '../protocol/worker';
+// The `mupLens.coordCheck.*` settings (src/settings/read.ts: a wrong value is its default plus one line naming it).
 import type { OptimizerName, Parametrization } from '../protocol/jobs';
+import type { BackendRequest } from '../protocol/worker';
+import { BACKEND_REQUESTS, backendWhat, isInt, isPositive, SettingsReader, type Read, type SettingsGetter } from './read';
 
 export interface CoordSettings {
   widths: number[];
@@ -14,6 +14,7 @@ export interface CoordSettings {
   timeoutSeconds: number;
 }
 
+/** The defaults of `mup-lens coord` (docs/contracts.md "coord"). */
 export const COORD_DEFAULTS: CoordSettings = {
   widths: [64, 128, 256, 512, 1024],
   steps: 5,
@@ -25,30 +26,20 @@ export const COORD_DEFAULTS: CoordSettings = {
   timeoutSeconds: 600,
 };
 
-const isInt = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
-
-/** Reads and checks every setting; returns the settings or the list of problems. */
-export function readCoordSettings(get: <K extends keyof CoordSettings>(key: K) => unknown): CoordSettings | { errors: string[] } {
-  const errors: string[] = [];
-  const name = (k: string) => `mupLens.coordCheck.${k}`;
-  const pick = <K extends keyof CoordSettings>(key: K, ok: (v: unknown) => boolean, what: string): CoordSettings[K] => {
-    const v = get(key) ?? COORD_DEFAULTS[key];
-    if (!ok(v)) {
-      errors.push(`${name(key)} must be ${what}, got ${JSON.stringify(v)}`);
-      return COORD_DEFAULTS[key];
-    }
-    return v as CoordSettings[K];
-  };
-  const widths = pick('widths', (v) => Array.isArray(v) && v.every((w) => isInt(w, 1)) && new Set(v).size >= 2, 'a list of at least two different positive integers');
-  const s: CoordSettings = {
+export function readCoordSettings(get: SettingsGetter): Read<CoordSettings> {
+  const r = new SettingsReader(get);
+  const d = COORD_DEFAULTS;
+  const key = (k: keyof CoordSettings) => `coordCheck.${k}`;
+  const widths = r.value(key('widths'), d.widths, (v) => Array.isArray(v) && v.every((w) => isInt(w, 1)) && new Set(v).size >= 2, 'a list of at least two different positive integers');
+  const settings: CoordSettings = {
     widths: [...new Set(widths)].sort((a, b) => a - b),
-    steps: pick('steps', (v) => isInt(v, 2), 'an integer >= 2'),
-    seeds: pick('seeds', (v) => isInt(v, 1), 'an integer >= 1'),
-    lr: pick('lr', (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), 'a positive number'),
-    optimizer: pick('optimizer', (v) => v === 'adam' || v === 'sgd', "'adam' or 'sgd'"),
-    parametrization: pick('parametrization', (v) => v === 'mup' || v === 'sp', "'mup' or 'sp'"),
-    backend: pick('backend', (v) => ['auto', 'tensorflow', 'wasm', 'cpu'].includes(v as string), "'auto', 'tensorflow', 'wasm' or 'cpu'"),
-    timeoutSeconds: pick('timeoutSeconds', (v) => typeof v === 'number' && v > 0, 'a positive number of seconds'),
+    steps: r.value(key('steps'), d.steps, (v) => isInt(v, 2), 'an integer >= 2'),
+    seeds: r.value(key('seeds'), d.seeds, (v) => isInt(v, 1), 'an integer >= 1'),
+    lr: r.value(key('lr'), d.lr, isPositive, 'a positive number'),
+    optimizer: r.value(key('optimizer'), d.optimizer, (v) => v === 'adam' || v === 'sgd', "'adam' or 'sgd'"),
+    parametrization: r.value(key('parametrization'), d.parametrization, (v) => v === 'mup' || v === 'sp', "'mup' or 'sp'"),
+    backend: r.value(key('backend'), d.backend, (v) => (BACKEND_REQUESTS as readonly unknown[]).includes(v), backendWhat),
+    timeoutSeconds: r.value(key('timeoutSeconds'), d.timeoutSeconds, isPositive, 'a positive number of seconds'),
   };
-  return errors.length ? { errors } : s;
+  return { settings, problems: r.problems };
 }

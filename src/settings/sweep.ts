@@ -1,7 +1,7 @@
-// The `mupLens.sweep.*` settings, read and checked without VS Code (so they are unit-tested): a bad value
-// becomes one message naming the setting, never a crash in the extension host.
+// The `mupLens.sweep.*` settings (src/settings/read.ts: a wrong value is its default plus one line naming it).
 import type { BackendRequest } from '../protocol/worker';
-import { GridError, parseLrRange } from '../sweep/grid';
+import { parseLrRange } from '../sweep/grid';
+import { BACKEND_REQUESTS, backendWhat, isInt, SettingsReader, type Read, type SettingsGetter } from './read';
 
 export interface SweepSettings {
   widths: number[];
@@ -16,39 +16,31 @@ export interface SweepSettings {
   targetWidth: number | undefined;
 }
 
-/** Reads and checks `mupLens.sweep.*`; a bad value is an error message naming the setting, never a crash. */
-export function readSweepSettings(get: (key: string) => unknown): SweepSettings {
-  const widths = get('sweep.widths') ?? [64, 128, 256];
-  if (!Array.isArray(widths) || widths.length === 0 || !widths.every((w) => Number.isInteger(w) && w > 0)) {
-    throw new GridError('mupLens.sweep.widths must be a list of positive integers, e.g. [64, 128, 256]');
-  }
-  let lrs: number[];
-  try {
-    lrs = parseLrRange(String(get('sweep.lrRange') ?? '2^-14:2^-4:1'));
-  } catch (err) {
-    throw new GridError(`mupLens.sweep.lrRange: ${(err as Error).message.replace(/^--lr-range: /, '')}`);
-  }
-  const int = (key: string, dflt: number, min: number) => {
-    const v = get(key) ?? dflt;
-    if (!Number.isInteger(v) || (v as number) < min) throw new GridError(`mupLens.${key} must be an integer >= ${min} (got ${JSON.stringify(v)})`);
-    return v as number;
-  };
-  const parametrization = (get('sweep.parametrization') ?? 'mup') as SweepSettings['parametrization'];
-  if (!['mup', 'sp', 'both'].includes(parametrization)) throw new GridError(`mupLens.sweep.parametrization must be mup, sp or both`);
-  const backend = (get('sweep.backend') ?? 'auto') as BackendRequest;
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new GridError('mupLens.sweep.backend must be auto, tensorflow, wasm or cpu');
+export const SWEEP_DEFAULT_LR_RANGE = '2^-14:2^-4:1';
+
+export function readSweepSettings(get: SettingsGetter): Read<SweepSettings> {
+  const r = new SettingsReader(get);
+  const widths = r.value('sweep.widths', [64, 128, 256], (v) => Array.isArray(v) && v.length > 0 && v.every((w) => isInt(w, 1)), 'a list of positive integers, e.g. [64, 128, 256]');
+  const lrs = r.parsed('sweep.lrRange', parseLrRange(SWEEP_DEFAULT_LR_RANGE), (v) => {
+    try {
+      return parseLrRange(String(v));
+    } catch (err) {
+      throw new Error((err as Error).message.replace(/^--lr-range: /, ''));
+    }
+  });
+  const int = (key: string, dflt: number, min: number) => r.value(key, dflt, (v) => isInt(v, min), `an integer >= ${min}`);
   const workers = int('sweep.workers', 0, 0);
   const targetWidth = int('sweep.targetWidth', 0, 0);
-  return {
-    widths: [...new Set(widths as number[])].sort((a, b) => a - b),
+  const settings: SweepSettings = {
+    widths: [...new Set(widths)].sort((a, b) => a - b),
     lrs,
     steps: int('sweep.steps', 150, 1),
     seeds: int('sweep.seeds', 1, 1),
-    parametrization,
+    parametrization: r.value('sweep.parametrization', 'mup', (v) => v === 'mup' || v === 'sp' || v === 'both', "mup, sp or both"),
     workers: workers === 0 ? undefined : workers,
-    backend,
+    backend: r.value('sweep.backend', 'auto', (v) => (BACKEND_REQUESTS as readonly unknown[]).includes(v), backendWhat),
     baseWidth: int('baseWidth', 64, 1),
     targetWidth: targetWidth === 0 ? undefined : targetWidth,
   };
+  return { settings, problems: r.problems };
 }
-
