@@ -13,6 +13,7 @@ import { WorkerJobError } from '../host/workerClient';
 import { formatText } from '../sweep/report';
 import type { BackendRequest } from '../protocol/worker';
 import { ensureOutDir, joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
+import { packageVersion } from './version';
 
 export const SWEEP_USAGE = `usage: mup-lens sweep <file>#<export> [options]
 
@@ -171,16 +172,4 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (report.cancelled) return 130;
   if (shard) return report.failed > 0 ? 1 : 0;
   return report.transfers ? 0 : 1;
-}
-
-function packageVersion(): string {
-  for (const p of [join(__dirname, '../package.json'), join(__dirname, '../../package.json')]) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return (require(p) as { version: string }).version;
-    } catch {
-      /* next */
-    }
-  }
-  return 'unknown';
 }

@@ -100,7 +100,7 @@ export function planLayers(a: LayerShape[], b: LayerShape[] | null, source: Plan
   // readout's name, a rescaling right before it is dropped (its output is h / m, which shrinks by design).
   roles.forEach((role, r) => {
     if (role !== 'readout') return;
-    const after = a.findIndex((l, j) => isRescaling(l) && l.inbound.length === 1 && l.inbound[0] === r);
+    const after = a.findIndex((l) => isRescaling(l) && l.inbound.length === 1 && l.inbound[0] === r);
     if (after >= 0) {
       recordAt[r] = after;
       dropped.add(after);

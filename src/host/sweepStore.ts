@@ -135,7 +135,6 @@ export function appendTrial(dir: string, fileName: string, record: StoredTrial):
   mkdirSync(dir, { recursive: true });
   const line = JSON.stringify(record) + '\n';
   const path = join(dir, fileName);
-  // eslint-disable-next-line no-bitwise
   const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
   try {
     // A previous writer that crashed mid-line left no newline: start on a fresh line so this record stays whole.

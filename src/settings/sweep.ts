@@ -25,7 +25,7 @@ export function readSweepSettings(get: SettingsGetter): Read<SweepSettings> {
     try {
       return parseLrRange(String(v));
     } catch (err) {
-      throw new Error((err as Error).message.replace(/^--lr-range: /, ''));
+      throw new Error((err as Error).message.replace(/^--lr-range: /, ''), { cause: err });
     }
   });
   const int = (key: string, dflt: number, min: number) => r.value(key, dflt, (v) => isInt(v, min), `an integer >= ${min}`);

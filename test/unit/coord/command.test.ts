@@ -113,7 +113,6 @@ const origLoad = M._load;
 M._load = function (req: string, ...rest: unknown[]) {
   return req === 'vscode' ? fakeVscode : origLoad.call(this, req, ...rest);
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { registerCoordinateCheck } = require('../../../src/commands/coordCheck') as typeof import('../../../src/commands/coordCheck');
 const logged: string[] = [];
 const log = { info: (s: string) => logged.push(s), warn: (s: string) => logged.push(s), error: (s: string) => logged.push(s) };
