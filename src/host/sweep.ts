@@ -77,6 +77,9 @@ export function toSweepTrial(r: StoredTrial): SweepTrial {
   };
 }
 
+/** At most this many missing trials are listed in the JSON (`missing` counts them all). */
+const MAX_LISTED_MISSING = 200;
+
 /** Shards and concurrent sweeps rewrite sweep.json/result.json: write a temporary file and rename it over. */
 function writeJsonAtomic(path: string, value: unknown): void {
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
@@ -222,11 +225,18 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     }
   });
   const missing = grid.length - trials.length;
-  if (missing > 0 && !opts.shard) {
-    warn(`${missing} of ${grid.length} trials have no result yet${opts.mergeOnly ? ' (run the missing shards, or without --merge-only)' : ''}`);
-  }
-  const analysis = analyzeTrials(trials);
+  // Judged against the whole planned grid: what is missing is never concluded from (src/sweep/optimum.ts).
+  const analysis = analyzeTrials(trials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds });
   for (const w of analysis.warnings) warn(w);
+  if (!analysis.complete) {
+    warn(
+      opts.shard
+        ? `the other shards' trials complete the grid: once every shard has finished, run with --merge-only to judge it`
+        : opts.mergeOnly
+          ? 'to complete the grid, run the missing shards (or this command without --merge-only)'
+          : `to complete the grid, run the same command again: stored trials are reused and only the ${missing} missing ones run${failed > 0 ? ` (${failed} failed this time: see the warnings above)` : ''}`,
+    );
+  }
   const widest = Math.max(...opts.widths);
   const report: SweepReport = {
     trials,
@@ -247,6 +257,8 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     data: lastData,
     ran,
     missing,
+    complete: analysis.complete,
+    missingTrials: analysis.missing.slice(0, MAX_LISTED_MISSING),
     failed,
     cancelled,
     workers,

@@ -12,6 +12,8 @@ export function fmtLr(lr: number): string {
 }
 
 export function verdictLine(r: SweepReport): string {
+  // Stores and results written before `complete` existed lack it: judged as before.
+  if (r.complete === false) return `transfer: not judged: the grid is incomplete (${r.missing} of ${r.widths.length * r.lrs.length * r.seeds} trials have no result)`;
   if (r.optimum.length < 2) return 'transfer: not judged (fewer than two widths with an optimum)';
   return r.transfers
     ? `transfers: yes (the best LR moves ${r.shiftOctaves} octave${r.shiftOctaves === 1 ? '' : 's'} across widths; rule: <= 1)`

@@ -1,4 +1,5 @@
 // The `sweep` JSON contract (docs/contracts.md "sweep"). Other tools parse it: change only with the contract.
+import type { GridPoint } from './grid';
 import type { Recommendation, WidthOptimum } from './optimum';
 
 /** How a model is trained: per-group muP learning rates, or one global LR (standard parametrization). */
@@ -47,6 +48,10 @@ export interface SweepReport extends SweepResult {
   /** Trials run now (not reused), trials of the grid without a result, trials that failed. */
   ran: number;
   missing: number;
+  /** Every trial of the grid has a result. When false nothing is concluded: `transfers` is false, `recommended` null. */
+  complete: boolean;
+  /** The grid's trials without a result (the first 200). */
+  missingTrials: GridPoint[];
   failed: number;
   cancelled: boolean;
   workers: number;

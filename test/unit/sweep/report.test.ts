@@ -16,7 +16,7 @@ function report(trials: SweepTrial[]): SweepReport {
     model: { file: 'examples/mlp/sp.ts', exportName: 'mlp' }, parametrization: 'sp', widths: [64, 256],
     lrs: [...new Set(trials.map((t) => t.lr))], seeds: 1, steps: 10, baseWidth: 64,
     fittedShiftOctaves: a.fittedShiftOctaves, recommended: recommendLr(a, 1024), backends: ['wasm (bundled)'],
-    data: null, ran: trials.length, missing: 0, failed: 0, cancelled: false, workers: 2, shard: null,
+    data: null, ran: trials.length, missing: 0, complete: true, missingTrials: [], failed: 0, cancelled: false, workers: 2, shard: null,
     storeDir: '/tmp/s', elapsedMs: 1, warnings: a.warnings,
   };
 }
