@@ -1,15 +1,17 @@
 // `mup-lens sweep <file>#<export>`: the LR-vs-width sweep, headless (DESIGN.md "sweep").
 // Exit codes: 0 the best LR transfers across widths (or a --shard slice ran), 1 it does not (or nothing could be
 // judged), 2 usage or input error. Progress goes to stderr, the result to stdout (text, json) or a file (html).
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runSweep, defaultSweepName, type SweepReport } from '../sweep/engine';
+import { defaultSweepName, writeSweepReport } from '../host/results';
+import { runSweep } from '../host/sweep';
+import type { SweepReport } from '../sweep/types';
 import { GridError, parseLrList, parseLrRange, parseShard, parseWidths } from '../sweep/grid';
-import { TrialError } from '../sweep/pool';
-import { formatHtml, formatText } from '../sweep/report';
-import type { BackendRequest } from '../worker/protocol';
+import { WorkerJobError } from '../host/workerClient';
+import { formatText } from '../sweep/report';
+import type { BackendRequest } from '../protocol/worker';
 import { ensureOutDir, joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
 
 export const SWEEP_USAGE = `usage: mup-lens sweep <file>#<export> [options]
@@ -155,7 +157,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     );
   } catch (err) {
     // A model that cannot run (bad export, a factory that throws, a backend without a kernel it needs): exit 2.
-    if (err instanceof TrialError && err.error.kind !== 'cancelled') throw new UsageError(err.message);
+    if (err instanceof WorkerJobError && err.error.kind !== 'cancelled') throw new UsageError(err.message);
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);
@@ -163,12 +165,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (!quiet && report.reused > 0) io.stderr(`reused ${report.reused} of ${grid} trials from ${outDir}\n`);
 
   if (format === 'json') io.stdout(JSON.stringify(report, null, 2) + '\n');
-  else if (format === 'html') {
-    mkdirSync(outDir, { recursive: true });
-    const path = join(outDir, 'report.html');
-    writeFileSync(path, formatHtml([report], `LR sweep: ${report.model.file}#${report.model.exportName}`));
-    io.stdout(`${path}\n`);
-  } else io.stdout(formatText(report));
+  else if (format === 'html') io.stdout(`${writeSweepReport(outDir, [report], `LR sweep: ${report.model.file}#${report.model.exportName}`)}\n`);
+  else io.stdout(formatText(report));
 
   if (report.cancelled) return 130;
   if (shard) return report.failed > 0 ? 1 : 0;

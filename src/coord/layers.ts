@@ -1,5 +1,5 @@
 // Which layer outputs a coordinate check records, under which names and roles, and where they are in the source.
-// Pure: it works on shape descriptions of the model built at two widths (src/coord/engine.ts makes them) and on
+// Pure: it works on shape descriptions of the model built at two widths (src/worker/coordJob.ts makes them) and on
 // the analyzer's layer list, so it is unit-tested without tfjs.
 import type { LayerInfo } from '../analyzer/types';
 import type { CoordLayer } from './types';

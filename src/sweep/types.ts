@@ -1,4 +1,8 @@
-// The `sweep` JSON contract of DESIGN.md. Other tools parse it: change only with the contract.
+// The `sweep` JSON contract (docs/contracts.md "sweep"). Other tools parse it: change only with the contract.
+import type { Recommendation, WidthOptimum } from './optimum';
+
+/** How a model is trained: per-group muP learning rates, or one global LR (standard parametrization). */
+export type Parametrization = 'mup' | 'sp';
 
 export interface SweepTrial {
   width: number;
@@ -23,3 +27,32 @@ export interface SweepResult {
   transfers: boolean;
   reused: number;
 }
+
+/** The CLI's JSON: the contract (trials, optimum, shiftOctaves, transfers, reused) plus detail. */
+export interface SweepReport extends SweepResult {
+  optimum: WidthOptimum[];
+  model: { file: string; exportName: string };
+  parametrization: Parametrization;
+  widths: number[];
+  lrs: number[];
+  seeds: number;
+  steps: number;
+  baseWidth: number;
+  /** Spread of the fitted (parabola) optimum across widths, in octaves. */
+  fittedShiftOctaves: number;
+  recommended: Recommendation | null;
+  /** Backend(s) the stored trials ran on. */
+  backends: string[];
+  data: string | null;
+  /** Trials run now (not reused), trials of the grid without a result, trials that failed. */
+  ran: number;
+  missing: number;
+  failed: number;
+  cancelled: boolean;
+  workers: number;
+  shard: { index: number; count: number } | null;
+  storeDir: string;
+  elapsedMs: number;
+  warnings: string[];
+}
+

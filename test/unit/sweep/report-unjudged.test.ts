@@ -3,8 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeTrials, recommendLr } from '../../../src/sweep/optimum';
-import { formatHtml, formatText } from '../../../src/sweep/report';
-import type { SweepReport } from '../../../src/sweep/engine';
+import { renderSweepReport as formatHtml } from '../../../src/report/sweepHtml';
+import { formatText } from '../../../src/sweep/report';
+import type { SweepReport } from '../../../src/sweep/types';
 import type { SweepTrial } from '../../../src/sweep/types';
 
 function report(trials: SweepTrial[], missing: number): SweepReport {

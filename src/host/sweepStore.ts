@@ -12,13 +12,15 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
+import type { Parametrization, TrialOutcome } from '../protocol/jobs';
+
+export type { TrialOutcome };
 
 /** Bumped when the trial loop changes what a stored loss means; part of every trial's identity. */
 export const TRIAL_FORMAT = 1;
 /** Largest line we write; PIPE_BUF on Linux. */
 export const MAX_LINE_BYTES = 4096;
 
-export type Parametrization = 'mup' | 'sp';
 
 /**
  * Where a trial's batches come from: `default` = the model file's own `data` export if it has one, else the
@@ -39,21 +41,6 @@ export interface TrialIdentity {
   baseWidth: number;
   data: DataIdentity;
   format: number;
-}
-
-export interface TrialOutcome {
-  /** Mean training loss over the last 10% of steps; null when the trial diverged. */
-  loss: number | null;
-  diverged: boolean;
-  /** Loss at step 0 (the divergence threshold is relative to it). */
-  initialLoss: number | null;
-  /** The last finite loss seen; for a diverged trial, how far it got. */
-  lastFiniteLoss: number | null;
-  /** 0-based step at which divergence was detected, else null. */
-  divergedAtStep: number | null;
-  /** Steps actually run. */
-  stepsRun: number;
-  ms: number;
 }
 
 export interface StoredTrial {

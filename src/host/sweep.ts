@@ -1,27 +1,17 @@
-// The sweep engine (host side): grid -> reuse what the store has -> run the rest on a worker pool, storing each
-// trial the moment it finishes -> analyse everything stored for this grid. Used by `mup-lens sweep` and the
-// VS Code command; tfjs and user code run only in the workers.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join, relative } from 'node:path';
-import type { BackendInfo, BackendRequest } from '../worker/protocol';
-import { enumerateGrid, scheduleOrder, shardOf, type GridPoint } from './grid';
-import { analyzeTrials, recommendLr, type Recommendation, type WidthOptimum } from './optimum';
-import { runPool, type TrialError } from './pool';
-import {
-  appendTrial,
-  readStore,
-  sha256,
-  storeFileName,
-  trialKey,
-  TRIAL_FORMAT,
-  type DataIdentity,
-  type Parametrization,
-  type StoredTrial,
-  type TrialIdentity,
-} from './store';
-import type { TrialJobParams } from './trialJob';
+// A sweep, host side: grid -> reuse what the store has -> run the rest on the worker pool, storing each trial the
+// moment it finishes -> analyse everything stored for this grid. Used by `mup-lens sweep` and the VS Code command;
+// tfjs and user code run only in the workers (src/worker/trialJob.ts).
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { enumerateGrid, scheduleOrder, shardOf, type GridPoint } from '../sweep/grid';
+import { analyzeTrials, recommendLr } from '../sweep/optimum';
+import type { SweepReport, SweepTrial } from '../sweep/types';
+import type { Parametrization, TrialJobParams } from '../protocol/jobs';
+import type { BackendInfo, BackendRequest } from '../protocol/worker';
 import { sourceHash } from './sourceHash';
-import type { SweepResult, SweepTrial } from './types';
+import { appendTrial, readStore, storeFileName, trialKey, TRIAL_FORMAT, type DataIdentity, type StoredTrial, type TrialIdentity } from './sweepStore';
+import { WorkerJobError } from './workerClient';
+import { defaultWorkers, describeJobError, WorkerPool } from './workerPool';
 
 export interface SweepOptions {
   /** Absolute path of the model file. */
@@ -49,6 +39,8 @@ export interface SweepOptions {
   signal?: AbortSignal;
   workerPath?: string;
   trialTimeoutMs?: number;
+  /** A trial that finishes no step for this long is stopped and reported as failed (docs/sweeps.md). */
+  stallTimeoutMs?: number;
   maxOldSpaceMb?: number;
 }
 
@@ -67,41 +59,6 @@ export interface SweepEvents {
   onWarning?(message: string): void;
   /** Steps of running trials, for a progress bar. */
   onStep?(point: GridPoint, step: number, loss: number): void;
-}
-
-/** The CLI's JSON: DESIGN.md's contract (trials, optimum, shiftOctaves, transfers, reused) plus detail. */
-export interface SweepReport extends SweepResult {
-  optimum: WidthOptimum[];
-  model: { file: string; exportName: string };
-  parametrization: Parametrization;
-  widths: number[];
-  lrs: number[];
-  seeds: number;
-  steps: number;
-  baseWidth: number;
-  /** Spread of the fitted (parabola) optimum across widths, in octaves. */
-  fittedShiftOctaves: number;
-  recommended: Recommendation | null;
-  /** Backend(s) the stored trials ran on. */
-  backends: string[];
-  data: string | null;
-  /** Trials run now (not reused), trials of the grid without a result, trials that failed. */
-  ran: number;
-  missing: number;
-  failed: number;
-  cancelled: boolean;
-  workers: number;
-  shard: { index: number; count: number } | null;
-  storeDir: string;
-  elapsedMs: number;
-  warnings: string[];
-}
-
-/** `.mup/sweeps/<name>`: the model file's name, the export and the parametrization, e.g. `mlp-sp.mlp.sp`. */
-export function defaultSweepName(modelFile: string, exportName: string, parametrization: Parametrization): string {
-  const stem = basename(modelFile, extname(modelFile));
-  const parent = basename(dirname(modelFile));
-  return `${parent}-${stem}.${exportName}.${parametrization}`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
 async function dataIdentity(data: SweepOptions['data']): Promise<DataIdentity> {
@@ -134,7 +91,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     events.onWarning?.(m);
   };
   const warnings: string[] = [];
-  // the model file and the local files it imports (src/sweep/sourceHash.ts)
+  // the model file and the local files it imports (src/host/sourceHash.ts)
   const modelSha256 = await sourceHash(opts.modelFile);
   const data = await dataIdentity(opts.data);
   const identityOf = (p: GridPoint): TrialIdentity => ({
@@ -185,49 +142,75 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   let failed = 0;
   let lastData: string | null = null;
   const file = storeFileName(opts.shard);
-  const pool = await runPool(
-    todo.map((p) => ({
-      tag: p,
-      params: {
-        file: opts.modelFile, exportName: opts.exportName, data: opts.data,
-        width: p.width, lr: p.lr, seed: p.seed, steps: opts.steps,
-        parametrization: opts.parametrization, baseWidth: opts.baseWidth,
-      } satisfies TrialJobParams,
-    })),
-    { backend: opts.backend, workspaceDir: dirname(opts.modelFile), workers: opts.workers, cores: opts.cores, signal: opts.signal, workerPath: opts.workerPath, trialTimeoutMs: opts.trialTimeoutMs, maxOldSpaceMb: opts.maxOldSpaceMb },
-    {
-      onResult: (p, result, backend) => {
-        const identity = identityOf(p);
-        const record: StoredTrial = {
-          v: 1, key: keyOf.get(p)!, identity, modelFile: modelFileShown, backend: backend.label,
-          version: opts.version, outcome: result.outcome, finishedAt: new Date().toISOString(),
-        };
-        appendTrial(opts.outDir, file, record);
-        results.set(record.key, record);
-        ran++;
-        done++;
-        events.onTrial?.({ trial: toSweepTrial(record), reused: false, done, total: grid.length, ms: result.outcome.ms });
-        lastData = result.data;
-      },
-      onError: (p, e: TrialError) => {
-        failed++;
-        // Out of memory, a crashed worker or a timeout belong to one trial (e.g. the widest): go on with the rest.
-        // Anything else (a user error, a kernel the backend lacks) would fail every trial the same way: stop.
-        if (e.error.kind === 'oom' || e.error.kind === 'crash' || e.error.kind === 'timeout') {
-          warn(`width ${p.width}, lr ${p.lr}, seed ${p.seed}: ${e.message}`);
-          return 'continue';
-        }
-        const missingKernel = /not registered for backend '(\w+)'/.exec(e.error.message);
-        if (missingKernel && !e.message.includes('--backend')) {
-          e.message += ` (the ${missingKernel[1]} backend lacks a kernel this model needs: try --backend cpu)`;
-        }
-        return 'abort';
-      },
-      onProgress: (p, s) => events.onStep?.(p, s.step, s.loss),
-      onBackend: (info, workers) => events.onBackend?.(info, workers),
-    },
-  );
-  if (pool.aborted) throw pool.aborted;
+  let workers = 0;
+  let cancelled = false;
+  if (todo.length > 0) {
+    const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(opts.modelFile) }, workerPath: opts.workerPath, maxOldSpaceMb: opts.maxOldSpaceMb });
+    try {
+      // The first worker tells which backend we are on, which sets the default worker count.
+      let backend: BackendInfo | null = null;
+      try {
+        backend = await pool.start({ signal: opts.signal });
+      } catch (err) {
+        if (!(opts.signal?.aborted ?? false)) throw err;
+        cancelled = true;
+      }
+      if (backend) {
+        const n = Math.max(1, Math.min(todo.length, opts.workers ?? defaultWorkers(backend, opts.cores)));
+        events.onBackend?.(backend, n);
+        const pooled = await pool.run(
+          todo.map((p) => ({
+            tag: p,
+            params: {
+              file: opts.modelFile, exportName: opts.exportName, data: opts.data,
+              width: p.width, lr: p.lr, seed: p.seed, steps: opts.steps,
+              parametrization: opts.parametrization, baseWidth: opts.baseWidth,
+            } satisfies TrialJobParams,
+          })),
+          {
+            kind: 'trial',
+            workers: n,
+            signal: opts.signal,
+            timeoutMs: opts.trialTimeoutMs,
+            stallTimeoutMs: opts.stallTimeoutMs,
+            onResult: (p, result) => {
+              const identity = identityOf(p);
+              const record: StoredTrial = {
+                v: 1, key: keyOf.get(p)!, identity, modelFile: modelFileShown, backend: backend.label,
+                version: opts.version, outcome: result.outcome, finishedAt: new Date().toISOString(),
+              };
+              appendTrial(opts.outDir, file, record);
+              results.set(record.key, record);
+              ran++;
+              done++;
+              events.onTrial?.({ trial: toSweepTrial(record), reused: false, done, total: grid.length, ms: result.outcome.ms });
+              lastData = result.data;
+            },
+            onError: (p, e) => {
+              failed++;
+              // Out of memory, a crashed worker or a timeout belong to one trial (e.g. the widest): go on with the rest.
+              // Anything else (a user error, a kernel the backend lacks) would fail every trial the same way: stop.
+              if (e.error.kind === 'oom' || e.error.kind === 'crash' || e.error.kind === 'timeout') {
+                warn(`width ${p.width}, lr ${p.lr}, seed ${p.seed}: ${describeJobError(e.error)}`);
+                return 'continue';
+              }
+              const missingKernel = /not registered for backend '(\w+)'/.exec(e.error.message);
+              if (missingKernel && !e.message.includes('--backend')) {
+                e.error.message += ` (the ${missingKernel[1]} backend lacks a kernel this model needs: try --backend cpu)`;
+              }
+              return 'abort';
+            },
+            onProgress: (p, st) => events.onStep?.(p, st.step, st.loss),
+          },
+        );
+        if (pooled.aborted) throw new WorkerJobError({ ...pooled.aborted.error, message: describeJobError(pooled.aborted.error) });
+        workers = pooled.workers;
+        cancelled = pooled.cancelled;
+      }
+    } finally {
+      pool.dispose();
+    }
+  }
 
   const trials: SweepTrial[] = [];
   const backends = new Set<string>();
@@ -265,8 +248,8 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     ran,
     missing,
     failed,
-    cancelled: pool.cancelled,
-    workers: pool.workers,
+    cancelled,
+    workers,
     shard: opts.shard ?? null,
     storeDir: opts.outDir,
     elapsedMs: Date.now() - started,

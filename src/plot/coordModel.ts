@@ -1,7 +1,7 @@
 // Coordinate check -> plots and table. mup's `plot_coord_data` grid: one subplot per step t, l1 (mean |x|)
 // against width on log-log axes, one line per layer, with the spread over seeds; and the verdict per layer.
-import type { CoordResult, CoordLayer } from '../../../src/coord/types';
-import type { CoordMeta } from '../../../src/protocol/webview';
+import type { CoordResult, CoordLayer } from '../coord/types';
+import type { CoordMeta } from '../protocol/webview';
 import { layerColor } from './colors';
 import type { PlotSeries, PlotSpec } from './plotSpec';
 

@@ -1,11 +1,11 @@
-// Host side of the worker (used by the CLI and the extension host): forks dist/worker.js, selects the backend,
-// runs jobs one after another on the same process, streams their progress, and turns every way a job can go
-// wrong (user error, hang, crash, out of memory, cancel) into a WorkerJobError with a one-line message.
-// It never loads tfjs or user code itself.
+// Host side of one worker process (used by the CLI and the extension host, through src/host/workerPool.ts): forks
+// dist/worker.js, selects the backend, runs jobs one after another on the same process, streams their progress,
+// and turns every way a job can go wrong (user error, hang, crash, out of memory, cancel) into a WorkerJobError
+// with a one-line message. It never loads tfjs or user code itself.
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendInfo, JobKind, JobKinds, WorkerError, WorkerInit, WorkerToHost } from './protocol';
+import type { BackendInfo, JobKind, JobKinds, WorkerError, WorkerInit, WorkerToHost } from '../protocol/worker';
 
 export class WorkerJobError extends Error {
   constructor(readonly error: WorkerError) {
@@ -29,6 +29,8 @@ export interface RunOptions<K extends JobKind> {
   timeoutMs?: number;
   /** When the time limit started (Date.now()); default: when run() was called. */
   startedAt?: number;
+  /** Kills the worker when the job has sent no progress for this long (a factory or a step that never returns). */
+  stallTimeoutMs?: number;
   signal?: AbortSignal;
 }
 
@@ -177,10 +179,25 @@ export class WorkerClient {
     const id = this.nextId++;
     return new Promise<JobKinds[K]['result']>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
+      let stall: NodeJS.Timeout | undefined;
       const onAbort = () => this.fail({ kind: 'cancelled', message: 'cancelled' });
       const cleanup = () => {
         if (timer) clearTimeout(timer);
+        if (stall) clearTimeout(stall);
         opts.signal?.removeEventListener('abort', onAbort);
+      };
+      const stallLimit = opts.stallTimeoutMs;
+      const watchStall = () => {
+        if (stallLimit === undefined) return;
+        if (stall) clearTimeout(stall);
+        stall = setTimeout(
+          () =>
+            this.fail({
+              kind: 'timeout',
+              message: `no progress for ${Math.round(stallLimit / 1000)} s (no training step finished): the worker was stopped (does the model factory or a step never return?)`,
+            }),
+          stallLimit,
+        );
       };
       this.pending = {
         id,
@@ -192,8 +209,12 @@ export class WorkerClient {
           cleanup();
           reject(e);
         },
-        onProgress: opts.onProgress as ((d: unknown) => void) | undefined,
+        onProgress: (data) => {
+          watchStall();
+          (opts.onProgress as ((d: unknown) => void) | undefined)?.(data);
+        },
       };
+      watchStall();
       if (opts.timeoutMs !== undefined) {
         const left = Math.max(0, opts.timeoutMs - (Date.now() - began));
         timer = setTimeout(

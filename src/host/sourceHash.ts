@@ -1,13 +1,13 @@
 // The hash a stored trial's identity takes for the model (or data) file: the file itself and every local file
-// it imports, as esbuild resolves them for the worker's bundle (src/worker/userBundle.ts), so editing a helper
+// it imports, as esbuild resolves them for the worker's bundle (src/protocol/userBundle.ts), so editing a helper
 // the model imports makes its old trials stale too. npm packages are left out (their version is not the
 // model's). A file without local imports hashes exactly as before (its own bytes), so stores written before
 // imports were hashed are still reused.
 import type * as Esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { userBundleOptions } from '../worker/userBundle';
-import { sha256 } from './store';
+import { userBundleOptions } from '../protocol/userBundle';
+import { sha256 } from './sweepStore';
 
 /** The local files `file` pulls in (itself first, then sorted), or just itself when it does not bundle. */
 export async function localSources(file: string): Promise<string[]> {

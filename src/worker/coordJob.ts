@@ -1,22 +1,19 @@
-// The coordinate check itself (MUP.md "Coordinate check", mup's get_coord_data): for each width and seed, build
-// the model, train `steps` steps on one fixed batch, and record l1 = mean |x| of every planned layer's output in
-// the same forward pass as the loss (t = 1 at init). Runs in the worker, on the tf instance the worker selected.
+// The coordinate check, worker side (docs/mup.md "Coordinate check", mup's get_coord_data): for each width and
+// seed, build the model, train `steps` steps on one fixed batch, and record l1 = mean |x| of every planned layer's
+// output in the same forward pass as the loss (t = 1 at init). Runs on the tf instance the worker selected; the
+// host side (src/host/coordCheck.ts) splits the runs over workers and judges the result.
 import type * as tfjs from '@tensorflow/tfjs';
 import type { LayerInfo } from '../analyzer/types';
-import { UserCodeError, userError } from '../worker/errors';
-import { lossValue, syntheticBatch, userBatch, type Batch } from './data';
-import type { CoordJobParams, CoordJobResult, CoordProgress, CoordRun, CoordStop } from './job';
-import { planLayers, type LayerShape, type PlannedLayer } from './layers';
+import { planLayers, type LayerShape, type PlannedLayer } from '../coord/layers';
+import { lossValue, syntheticBatch, userBatch, type Batch } from '../job/batch';
+import { usageError, userError } from '../job/errors';
+import { modelBuilder } from '../job/factory';
+import { isOutOfMemory } from '../job/oom';
+import { coordBuildSeed, withSeededRandom } from '../job/seed';
+import type { MupRuntime } from '../mup/runtime-types';
+import type { CoordJobParams, CoordJobResult, CoordProgress, CoordRun, CoordStop } from '../protocol/jobs';
 
 type Tf = typeof tfjs;
-
-/** The parts of the muP runtime (`createMup(tf)`, src/mup) the engine uses for `--mup`. */
-export interface MupApi {
-  inferBaseShapesAsync(factory: (w: number) => Promise<tfjs.LayersModel>, opts: { baseWidth: number; deltaWidth?: number }): Promise<unknown>;
-  applyBaseShapes(model: tfjs.LayersModel, baseShapes: unknown, width?: number): unknown;
-  MuAdam: new (opts: { learningRate: number; params?: unknown }) => tfjs.Optimizer;
-  MuSGD: new (opts: { learningRate: number; params?: unknown }) => tfjs.Optimizer;
-}
 
 export interface EngineDeps {
   exports: Record<string, unknown>;
@@ -28,44 +25,12 @@ export interface EngineDeps {
   sourceLayersOf?: (file: string) => LayerInfo[] | null;
   /** Where the user's code built a layer (src/worker/loadModule.ts records it); null when unknown. */
   layerSite?: (layer: unknown) => { file: string; line: number } | null;
-  mup: () => MupApi;
+  mup: () => MupRuntime;
   progress: (p: CoordProgress) => void;
 }
 
-// Seeds. tfjs initializers draw from seedrandom seeded with Math.random() unless each initializer is given a
-// seed, which users' factories do not do. So while a factory runs, Math.random is replaced by a PRNG seeded
-// with (seed, width): seed s at width w builds the same weights on every run, and seeds differ from each other.
-// The batch is fixed (data seed 1234) across widths and seeds, as in mup's coord check.
-function mulberry32(a: number): () => number {
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function withSeed<T>(seed: number, width: number, fn: () => Promise<T>): Promise<T> {
-  const saved = Math.random;
-  Math.random = mulberry32(seed * 1_000_003 + width * 7919 + 17);
-  try {
-    return await fn();
-  } finally {
-    Math.random = saved;
-  }
-}
-
-/** Matches `out of memory` failures of tfjs (cpu: typed array allocation; wasm: Memory.grow / abort). */
-export function isOutOfMemory(err: unknown): boolean {
-  const text = err instanceof Error ? `${err.name} ${err.message}` : String(err);
-  // `OOM` only as a word and in capitals: case-insensitive, it matched a user's "boom" / "room" / "zoom".
-  return (
-    /out of memory|Array buffer allocation failed|Invalid typed array length|WebAssembly\.Memory|Cannot enlarge memory|memory access out of bounds/i.test(
-      text,
-    ) || /\bOOM\b/.test(text)
-  );
-}
+// The batch is fixed (data seed 1234, src/job/batch.ts) across widths and seeds, as in mup's coord check.
+const withSeed = <T>(seed: number, width: number, fn: () => Promise<T>): Promise<T> => withSeededRandom(coordBuildSeed(seed, width), fn);
 
 function describe(model: tfjs.LayersModel, siteOf?: (layer: unknown) => { file: string; line: number } | null): LayerShape[] {
   const layers = model.layers;
@@ -96,37 +61,11 @@ function describe(model: tfjs.LayersModel, siteOf?: (layer: unknown) => { file: 
 
 export async function runCoordCheck(tf: Tf, params: CoordJobParams, deps: EngineDeps): Promise<CoordJobResult> {
   const where = `${params.exportName} in ${params.file}`;
-  const factory = deps.exports[params.exportName];
-  if (factory === undefined) {
-    const names = Object.keys(deps.exports).filter((k) => k !== '__esModule');
-    throw new UserCodeError({
-      kind: 'usage',
-      message: `export '${params.exportName}' not found in ${params.file}; its exports: ${names.length ? names.join(', ') : '(none)'}`,
-    });
-  }
-  if (typeof factory !== 'function') {
-    throw new UserCodeError({ kind: 'usage', message: `export '${params.exportName}' in ${params.file} is ${typeof factory}, not a model factory (width) => tf.LayersModel` });
-  }
-  // `(width) => model` or `({width}) => model`: a destructured first parameter means the object form.
-  const src = Function.prototype.toString.call(factory);
-  const objectForm = /^(async\s*)?(function\b[^(]*)?\(\s*\{/.test(src) || /^(async\s*)?\(\s*\{/.test(src);
+  const buildAny = modelBuilder(deps.exports, params.exportName, params.file);
   const build = async (width: number): Promise<tfjs.LayersModel> => {
-    let model: unknown;
-    try {
-      model = await (factory as (a: unknown) => unknown)(objectForm ? { width } : width);
-    } catch (err) {
-      if (isOutOfMemory(err)) throw err;
-      throw userError(err, `${params.exportName}(${width}) threw`);
-    }
-    const m = model as tfjs.LayersModel | null;
-    if (!m || typeof m !== 'object' || !Array.isArray(m.layers) || !Array.isArray(m.inputs) || typeof m.apply !== 'function') {
-      throw new UserCodeError({
-        kind: 'usage',
-        message: `${params.exportName}(${width}) returned ${m === null ? 'null' : typeof m}, not a tf.LayersModel (tf.sequential or tf.model) of the tfjs the worker loaded`,
-      });
-    }
+    const m = await buildAny(width);
     if (m.inputs.length !== 1 || m.outputs.length < 1) {
-      throw new UserCodeError({ kind: 'usage', message: `${params.exportName}(${width}): the coordinate check needs a model with one input (it has ${m.inputs.length})` });
+      throw usageError(`${params.exportName}(${width}): the coordinate check needs a model with one input (it has ${m.inputs.length})`);
     }
     return m;
   };
@@ -154,11 +93,11 @@ export async function runCoordCheck(tf: Tf, params: CoordJobParams, deps: Engine
   probeB.dispose();
   const plan = planLayers(shapesA, shapesB, deps.sourceLayers ? { file: params.file, exportName: params.exportName, layers: deps.sourceLayers, layersOf: deps.sourceLayersOf } : null);
   notes.push(...plan.notes);
-  if (plan.layers.length === 0) throw new UserCodeError({ kind: 'usage', message: `${where}: the model has no layers to record` });
+  if (plan.layers.length === 0) throw usageError(`${where}: the model has no layers to record`);
 
   // muP: per-group LRs from base shapes inferred by building at two widths (src/mup, MuAdam/MuSGD).
-  let mup: MupApi | null = null;
-  let baseShapes: unknown = null;
+  let mup: MupRuntime | null = null;
+  let baseShapes: Awaited<ReturnType<MupRuntime['inferBaseShapesAsync']>> | null = null;
   if (params.parametrization === 'mup') {
     mup = deps.mup();
     const baseWidth = params.baseWidth ?? Math.min(...widths);
@@ -231,7 +170,7 @@ export async function runCoordCheck(tf: Tf, params: CoordJobParams, deps: Engine
       const probe = tf.model({ inputs: model.inputs, outputs });
       const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
       if (mup) {
-        const applied = mup.applyBaseShapes(model, baseShapes, width);
+        const applied = mup.applyBaseShapes(model, baseShapes!, width);
         optimizer = params.optimizer === 'adam' ? new mup.MuAdam({ learningRate: params.lr, params: applied }) : new mup.MuSGD({ learningRate: params.lr, params: applied });
       } else {
         optimizer = params.optimizer === 'adam' ? tf.train.adam(params.lr) : tf.train.sgd(params.lr);

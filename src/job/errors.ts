@@ -1,5 +1,6 @@
 // Errors that carry what the user should see: a kind, one line, and their own file:line when there is one.
-import type { WorkerError } from './protocol';
+// Worker side: thrown by the job handlers, turned into a WorkerError message by src/worker/main.ts.
+import type { WorkerError } from '../protocol/worker';
 
 /** A failure the user can act on, with the place in their code it points at. */
 export class UserCodeError extends Error {
@@ -16,7 +17,7 @@ export function userFrame(stack: string | undefined): { file: string; line: numb
     if (!m) continue;
     const file = m[1].replace(/^at\s+/, '');
     if (file.startsWith('node:') || file.includes('node_modules') || file.endsWith('.mup-bundle.js')) continue;
-    if (/[\\/](dist[\\/](worker|cli|extension)\.js|src[\\/](worker|coord|backend|mup)[\\/])/.test(file)) continue;
+    if (/[\\/](dist[\\/](worker|cli|extension)\.js|src[\\/](worker|job|kernels|backend|mup)[\\/])/.test(file)) continue;
     return { file, line: Number(m[2]) };
   }
   return undefined;
@@ -33,4 +34,9 @@ export function userError(err: unknown, context: string): UserCodeError {
     line: where?.line,
     stack: e.stack,
   });
+}
+
+/** A mistake in the user's files that the user must fix (bad export, bad data): reported as a usage error. */
+export function usageError(message: string): UserCodeError {
+  return new UserCodeError({ kind: 'usage', message });
 }

@@ -1,6 +1,7 @@
-// How a user's model file is bundled with esbuild: by the worker to run it (loadModule.ts) and by the sweep
-// store to hash what runs (src/sweep/sourceHash.ts). One definition, so the hash covers exactly the files the
-// worker bundles. Type-only import: the extension host loads esbuild only when it bundles.
+// How a user's model file is bundled with esbuild: by the worker to run it (src/worker/loadModule.ts) and by the
+// host to hash what runs for the sweep store (src/host/sourceHash.ts). One definition shared by both sides of the
+// process boundary, so the hash covers exactly the files the worker bundles. Type-only import: the extension host
+// loads esbuild only when it bundles.
 import type { BuildOptions } from 'esbuild';
 
 export function userBundleOptions(entry: string): BuildOptions & { write: false } {

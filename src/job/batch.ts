@@ -1,11 +1,20 @@
-// The fixed training batch of a coordinate check (DESIGN.md "coord"): a user's data export, or a synthetic
-// batch shaped from the model (inputs N(0,1), token ids for an embedding input, random class targets).
+// Training data from a user's data export, for both engines (worker side; docs/contracts.md "coord", "sweep"):
+// the loss it selects, its targets fitted to the model's output (class ids become one-hot), the coordinate
+// check's one fixed batch (or a synthetic one shaped from the model), and a sweep's batch per step.
 import type * as tfjs from '@tensorflow/tfjs';
-import { UserCodeError, userError } from '../worker/errors';
+import type { DataFn } from './data/teacher';
+import { usageError, userError } from './errors';
 
 type Tf = typeof tfjs;
 
 export type LossName = 'softmax-cross-entropy' | 'mse';
+
+/** The loss a data file selects with `export const loss = 'mse'` (default: softmax cross-entropy). */
+export function parseLoss(lossExport: unknown, where: string): LossName {
+  if (lossExport === undefined || lossExport === 'softmax-cross-entropy' || lossExport === 'crossentropy') return 'softmax-cross-entropy';
+  if (lossExport === 'mse') return 'mse';
+  throw usageError(`export 'loss' of ${where} is ${JSON.stringify(lossExport)}; expected 'mse' (or leave it out for softmax cross-entropy)`);
+}
 
 export interface Batch {
   xs: tfjs.Tensor | tfjs.Tensor[];
@@ -25,18 +34,14 @@ function isTensor(tf: Tf, v: unknown): v is tfjs.Tensor {
   return v instanceof tf.Tensor;
 }
 
-function usage(message: string): UserCodeError {
-  return new UserCodeError({ kind: 'usage', message });
-}
-
 /** ys of rank one below the output's (class ids) become one-hot; otherwise they must match the output. */
-function fitTargets(tf: Tf, ys: tfjs.Tensor, outShape: (number | null)[], where: string): tfjs.Tensor {
+export function fitTargets(tf: Tf, ys: tfjs.Tensor, outShape: (number | null)[], where: string): tfjs.Tensor {
   const classes = outShape[outShape.length - 1];
   if (ys.rank === outShape.length - 1 && classes !== null) {
     return tf.tidy(() => tf.oneHot(tf.cast(ys, 'int32') as tfjs.Tensor1D, classes).reshape([...ys.shape, classes]).toFloat());
   }
   if (ys.rank !== outShape.length || (classes !== null && ys.shape[ys.rank - 1] !== classes)) {
-    throw usage(`${where}: ys has shape [${ys.shape}] but the model outputs [${outShape.map((d) => d ?? 'batch')}]`);
+    throw usageError(`${where}: ys has shape [${ys.shape}] but the model outputs [${outShape.map((d) => d ?? 'batch')}]`);
   }
   return ys.dtype === 'float32' ? ys : tf.cast(ys, 'float32');
 }
@@ -48,7 +53,7 @@ export async function userBatch(
   outShape: (number | null)[],
   where: string,
 ): Promise<Batch> {
-  if (typeof dataFn !== 'function') throw usage(`${where} is ${typeof dataFn}, not a function (step) => {xs, ys}`);
+  if (typeof dataFn !== 'function') throw usageError(`${where} is ${typeof dataFn}, not a function (step) => {xs, ys}`);
   let got: unknown;
   let second: unknown;
   try {
@@ -62,13 +67,13 @@ export async function userBatch(
   const b = got as { xs?: unknown; ys?: unknown } | null;
   const xsOk = b && (isTensor(tf, b.xs) || (Array.isArray(b.xs) && b.xs.every((x) => isTensor(tf, x))));
   if (!b || !xsOk || !isTensor(tf, b.ys)) {
-    throw usage(`${where}(0) must return {xs: tf.Tensor, ys: tf.Tensor}${b && !isTensor(tf, b.ys) && b.ys !== undefined ? ' (ys is not a tensor of the tfjs the model uses)' : ''}`);
+    throw usageError(`${where}(0) must return {xs: tf.Tensor, ys: tf.Tensor}${b && !isTensor(tf, b.ys) && b.ys !== undefined ? ' (ys is not a tensor of the tfjs the model uses)' : ''}`);
   }
   let loss: LossName = 'softmax-cross-entropy';
   if (lossExport !== undefined) {
     if (lossExport === 'mse') loss = 'mse';
     else if (lossExport !== 'softmax-cross-entropy' && lossExport !== 'crossentropy') {
-      throw usage(`export 'loss' is ${JSON.stringify(lossExport)}; expected 'mse' (or leave it out for softmax cross-entropy)`);
+      throw usageError(`export 'loss' is ${JSON.stringify(lossExport)}; expected 'mse' (or leave it out for softmax cross-entropy)`);
     }
   }
   const ys = loss === 'mse' ? tf.cast(b.ys as tfjs.Tensor, 'float32') : fitTargets(tf, b.ys as tfjs.Tensor, outShape, where);
@@ -81,6 +86,29 @@ export async function userBatch(
   tf.dispose(again.filter((t) => !given.includes(t)));
   const owned = [...given.filter((t) => !again.includes(t)), ...(ys === b.ys ? [] : [ys])];
   return { xs: b.xs as tfjs.Tensor, ys, owned, loss, description: `${where}(0), ${loss === 'mse' ? 'mean squared error' : 'softmax cross-entropy'}` };
+}
+
+/**
+ * A sweep's batches: the data export called as `(step, {seed})` at every step, its tensors checked, class-id
+ * targets made one-hot. The export returns fresh tensors per step; the trial disposes them after the step.
+ */
+export function stepData(tf: Tf, fn: unknown, where: string, outShape: (number | null)[], loss: LossName): (seed: number) => DataFn {
+  if (typeof fn !== 'function') throw usageError(`${where} is ${typeof fn}, not a function (step) => {xs, ys}`);
+  return (seed) => (step) => {
+    let b: { xs?: unknown; ys?: unknown } | null;
+    try {
+      b = (fn as (step: number, info: { seed: number }) => { xs?: unknown; ys?: unknown })(step, { seed });
+    } catch (err) {
+      throw userError(err, `${where}(${step}) threw`);
+    }
+    if (!b || !isTensor(tf, b.xs) || !isTensor(tf, b.ys)) {
+      throw usageError(`${where}(${step}) must return {xs: tf.Tensor, ys: tf.Tensor} (tensors of the tfjs the model uses)`);
+    }
+    if (loss === 'mse') return { xs: b.xs, ys: b.ys };
+    const ys = fitTargets(tf, b.ys, outShape, `${where}(${step})`);
+    if (ys !== b.ys) b.ys.dispose();
+    return { xs: b.xs, ys };
+  };
 }
 
 export interface ModelShapeInfo {

@@ -1,9 +1,9 @@
 // Sweep -> plots. Loss against log2 LR, one curve per width (sequential colours), each width's optimum
 // marked, diverged trials as markers at the top edge, the optimum's shift across widths in octaves, and the
 // LR to use at a target width. Works on a live, partial trial list as well as on the engine's final result.
-import type { SweepOptimum, SweepTrial } from '../../../src/sweep/types';
-import type { SweepRun, SweepView } from '../../../src/protocol/webview';
-import { analyzeTrials, recommendLr, type Recommendation as EngineRecommendation } from '../../../src/sweep/optimum';
+import type { SweepOptimum, SweepTrial } from '../sweep/types';
+import type { SweepRun, SweepView } from '../protocol/webview';
+import { analyzeTrials, recommendLr, type Recommendation as EngineRecommendation } from '../sweep/optimum';
 import { widthColor, type ThemeKind } from './colors';
 import type { PlotMarker, PlotSeries, PlotSpec } from './plotSpec';
 

@@ -1,13 +1,16 @@
-// Runs a coordinate check in a worker and turns what comes back into the `coord` JSON contract. Shared by the
-// CLI and the VS Code command. Widths that finished are kept when a larger one runs out of memory, or the
-// worker dies there: the check is judged on the widths that remain (at least two), and the user is told.
+// Runs a coordinate check (host side) on the worker pool and turns what comes back into the `coord` JSON
+// contract. Shared by the CLI and the VS Code command; the worker side is src/worker/coordJob.ts. Widths that
+// finished are kept when a larger one runs out of memory, or the worker dies there: the check is judged on the
+// widths that remain (at least two), and the user is told.
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
-import type { BackendInfo, BackendRequest } from '../worker/protocol';
-import { WorkerClient, WorkerJobError } from '../worker/client';
-import type { CoordJobParams, CoordJobResult, CoordProgress, CoordRun } from './job';
-import { summarize } from './summarize';
-import type { CoordLayer, CoordResult } from './types';
+import { summarize } from '../coord/summarize';
+import type { CoordLayer, CoordResult, CoordRun } from '../coord/types';
+import type { CoordJobParams, CoordJobResult, CoordProgress } from '../protocol/jobs';
+import type { BackendInfo, BackendRequest } from '../protocol/worker';
+import type { WorkerClient } from './workerClient';
+import { WorkerJobError } from './workerClient';
+import { defaultWorkers, WorkerPool } from './workerPool';
 
 export interface CoordProgressEvent {
   width: number;
@@ -91,18 +94,17 @@ export function defaultCoordWorkers(): number {
   return Math.max(1, Math.min(2, availableParallelism()));
 }
 
-type JobOutcome = { job: CoordJobResult; failure: null; share: { width: number; seed: number }[] } | { job: null; failure: WorkerJobError; share: { width: number; seed: number }[] };
+type Share = { width: number; seed: number }[];
+type JobOutcome = { share: Share; job: CoordJobResult | null; failure: WorkerJobError | null };
 
 async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise<CoordCheckOutcome> {
-  const make = () =>
-    new WorkerClient({
-      init: { backend: opts.backend, workspaceDir: opts.workspaceDir ?? dirname(params.file) },
-      onLog: opts.onLog,
-      workerPath: opts.workerPath,
-      maxOldSpaceMb: opts.maxOldSpaceMb,
-    });
-  const first = opts.client ?? make();
-  const owned: WorkerClient[] = opts.client ? [] : [first];
+  const pool = new WorkerPool({
+    init: { backend: opts.backend, workspaceDir: opts.workspaceDir ?? dirname(params.file) },
+    onLog: opts.onLog,
+    workerPath: opts.workerPath,
+    maxOldSpaceMb: opts.maxOldSpaceMb,
+    first: opts.client,
+  });
   const total = params.widths.length * params.seeds * params.steps;
   let done = 0;
   let layers: CoordLayer[] = [];
@@ -111,17 +113,10 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
   try {
     // One time limit for the whole check: starting the worker (a native backend may hang loading) counts too.
     const t0 = Date.now();
-    const backend = await first.startWithin({ timeoutMs: opts.timeoutMs, signal: opts.signal });
-
+    const backend = await pool.start({ timeoutMs: opts.timeoutMs, signal: opts.signal });
     // Several workers only on the CPU backends (one core each); a GPU backend is one device to share.
-    const n = backend.name === 'tensorflow' ? 1 : Math.max(1, opts.workers ?? 1);
-    const shares = splitRuns(params.widths, params.seeds, n);
-    const clients = shares.map((_, i) => {
-      if (i === 0) return first;
-      const c = make();
-      owned.push(c);
-      return c;
-    });
+    const shares = splitRuns(params.widths, params.seeds, defaultWorkers(backend, opts.workers ?? 1));
+    const outcomes: JobOutcome[] = shares.map((share) => ({ share, job: null, failure: null }));
     const onProgress = (p: CoordProgress) => {
       switch (p.phase) {
         case 'layers':
@@ -144,34 +139,39 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
         }
       }
     };
-    const outcomes: JobOutcome[] = await Promise.all(
-      clients.map((c, i) =>
-        c.run('coord', shares.length > 1 ? { ...params, runs: shares[i] } : params, { timeoutMs: opts.timeoutMs, startedAt: t0, signal: opts.signal, onProgress }).then(
-          (job): JobOutcome => ({ job, failure: null, share: shares[i] }),
-          (err: unknown): JobOutcome => {
-            if (!(err instanceof WorkerJobError)) throw err;
-            // A mistake in the model fails every share alike: stop the other workers now.
-            if (!RECOVERABLE.has(err.error.kind)) for (const other of clients) if (other !== c) other.dispose();
-            return { job: null, failure: err, share: shares[i] };
-          },
-        ),
-      ),
+    const pooled = await pool.run(
+      outcomes.map((o) => ({ params: shares.length > 1 ? { ...params, runs: o.share } : params, tag: o })),
+      {
+        kind: 'coord',
+        workers: shares.length,
+        signal: opts.signal,
+        timeoutMs: opts.timeoutMs,
+        startedAt: t0,
+        onProgress: (_o, p) => onProgress(p),
+        onResult: (o, job) => {
+          o.job = job;
+        },
+        onError: (o, err) => {
+          o.failure = err;
+          // A mistake in the model fails every share alike: stop the other workers now. Running out of memory,
+          // a crash or the time limit belong to this share's widths: the others go on.
+          return RECOVERABLE.has(err.error.kind) ? 'continue' : 'abort';
+        },
+      },
     );
-    // The first failure that is not about size (user code, usage, backend, cancel) is the answer.
-    // (Workers stopped because another one failed report 'cancelled': the other one's error is the answer.)
-    const fatals = outcomes.map((o) => o.failure).filter((f): f is WorkerJobError => f !== null && !RECOVERABLE.has(f.error.kind));
-    const fatal = fatals.find((f) => f.error.kind !== 'cancelled') ?? fatals[0];
-    const interrupted = fatal !== undefined && fatal.error.kind === 'cancelled' && opts.keepPartialOnCancel === true && opts.signal?.aborted === true;
-    if (fatal && !interrupted) throw fatal;
+    const interrupted = pooled.cancelled && opts.keepPartialOnCancel === true;
+    if (pooled.aborted) throw pooled.aborted;
+    if (pooled.cancelled && !interrupted) throw new WorkerJobError({ kind: 'cancelled', message: 'cancelled' });
 
-    // Every stop (divergence, out of memory, a crash, the time limit) cuts the check at its width: wider runs of
-    // other workers are dropped too, so the fit never mixes in widths that only some seeds reached.
+    // Every stop (divergence, out of memory, a crash, the time limit, the interrupt) cuts the check at its width:
+    // wider runs of other workers are dropped too, so the fit never mixes in widths that only some seeds reached.
     const warnings: string[] = [];
     const problems: string[] = [];
+    const finished = new Set(runs.map((r) => `${r.width}|${r.seed}`));
+    const firstUnfinished = (share: Share) => share.find((r) => !finished.has(`${r.width}|${r.seed}`))?.width ?? params.widths[params.widths.length - 1]!;
     let cut = Infinity;
     let cancelledAt = Infinity;
     for (const o of outcomes) {
-      const finished = new Set(runs.map((r) => `${r.width}|${r.seed}`));
       if (o.job) {
         if (o.job.diverged) {
           problems.push(o.job.diverged.message);
@@ -186,9 +186,12 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
           notes = o.job.notes;
         }
       } else if (o.failure) {
-        const at = o.share.find((r) => !finished.has(`${r.width}|${r.seed}`))?.width ?? params.widths[params.widths.length - 1];
-        if (o.failure.error.kind === 'cancelled') cancelledAt = Math.min(cancelledAt, at);
-        else warnings.push(`${o.failure.message} at width ${at}`);
+        const at = firstUnfinished(o.share);
+        warnings.push(`${o.failure.message} at width ${at}`);
+        cut = Math.min(cut, at);
+      } else if (interrupted && o.share.some((r) => !finished.has(`${r.width}|${r.seed}`))) {
+        const at = firstUnfinished(o.share);
+        cancelledAt = Math.min(cancelledAt, at);
         cut = Math.min(cut, at);
       }
     }
@@ -197,6 +200,7 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
     const widthsKept = new Set(kept.map((r) => r.width)).size;
     if (warnings.length > 0) {
       if (problems.length === 0 && (widthsKept < 2 || layers.length === 0)) {
+        if (interrupted && widthsKept < 2) throw new WorkerJobError({ kind: 'cancelled', message: 'cancelled' });
         const failure = outcomes.find((o) => o.failure)?.failure;
         if (failure && widthsKept < 2) throw failure;
         throw new WorkerJobError({ kind: 'oom', message: `${warnings.join('; ')}: fewer than two widths finished, no slope can be fitted` });
@@ -208,7 +212,7 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
     if (fewer) warnings.push(fewer);
     return { result, backend, notes, warnings, ...(interrupted ? { interrupted } : {}) };
   } finally {
-    for (const c of owned) c.dispose();
+    pool.dispose();
   }
 }
 

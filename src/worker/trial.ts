@@ -1,5 +1,5 @@
-// One sweep trial: build the model at one width, train it `steps` steps at one LR, report one number.
-// A function of the tf instance (the worker passes the one it selected; tests pass @tensorflow/tfjs on cpu).
+// One sweep trial (worker side): build the model at one width, train it `steps` steps at one LR, report one
+// number. A function of the tf instance (the worker passes the one it selected; tests pass @tensorflow/tfjs on cpu).
 //
 // What a trial reports (the same for every trial, as ref/mlp_sweep_ref.py):
 //   loss = mean training loss over the last 10% of steps (at least 1 step), each step's loss measured on
@@ -10,12 +10,13 @@
 //   `loss: null`, the last finite loss seen and the step it stopped at; it is never dropped.
 // Seeds: tfjs initialisers draw from Math.random when given no seed, so while the factory builds the
 //   model Math.random is replaced by a PRNG seeded from (seed, width): the same trial builds the same
-//   initial weights again on the same backend. Batches depend only on (seed, step) (src/data).
+//   initial weights again on the same backend (src/job/seed.ts). Batches depend only on (seed, step) (src/job/data).
 import type * as tfType from '@tensorflow/tfjs';
-import { markovTokenData } from '../data/tokens';
-import { mixSeed, mulberry32 } from '../data/rng';
-import { teacherData, type DataFn } from '../data/teacher';
-import type { TrialOutcome } from './store';
+import type { LossName } from '../job/batch';
+import { markovTokenData } from '../job/data/tokens';
+import { teacherData, type DataFn } from '../job/data/teacher';
+import { trialBuildSeed, withSeededRandom } from '../job/seed';
+import type { TrialOutcome } from '../protocol/jobs';
 
 export const DIVERGE_FACTOR = 3;
 export const LAST_FRACTION = 0.1;
@@ -29,35 +30,22 @@ export interface TrialSpec {
   steps: number;
 }
 
-export type LossKind = 'crossentropy' | 'mse';
-
 export interface TrialSetup {
   tf: Tf;
   /** The user's factory `(width) => tf.LayersModel` (or a Promise of one). */
   build(width: number): tfType.LayersModel | Promise<tfType.LayersModel>;
   /** The batches of a trial (a user data export bound to the seed and the model), or null for synthetic. */
   data: ((seed: number, model: tfType.LayersModel) => DataFn) | null;
-  loss: LossKind;
+  loss: LossName;
   /** The optimizer for this model and LR: `tf.train.adam(lr)` in SP, the runtime's MuAdam in muP. */
   optimizer(model: tfType.LayersModel, lr: number, width: number): tfType.Optimizer;
   /** Called after each step (for progress); return true to stop (cancel). */
   onStep?(step: number, loss: number): boolean | void;
 }
 
-/** Runs `fn` with Math.random replaced by a seeded generator, so tfjs initialisers become reproducible. */
-export async function withSeededRandom<T>(seed: number, fn: () => T | Promise<T>): Promise<T> {
-  const original = Math.random;
-  Math.random = mulberry32(seed);
-  try {
-    return await fn();
-  } finally {
-    Math.random = original;
-  }
-}
-
 /**
- * The default data for a model that has no data export: the teacher task for a vector input (src/data/teacher),
- * a learnable synthetic token sequence task for an embedding input (src/data/tokens).
+ * The default data for a model that has no data export: the teacher task for a vector input (src/job/data/teacher.ts),
+ * a learnable synthetic token sequence task for an embedding input (src/job/data/tokens.ts).
  */
 export function defaultData(tf: Tf, model: tfType.LayersModel, seed: number): { data: DataFn; description: string } {
   const inShape = model.inputs[0]!.shape;
@@ -96,7 +84,7 @@ export class TrialCancelled extends Error {}
 export async function runTrial(setup: TrialSetup, spec: TrialSpec): Promise<TrialOutcome> {
   const { tf } = setup;
   const started = Date.now();
-  const model = await withSeededRandom(mixSeed(spec.seed, spec.width, 0x5eed), () => setup.build(spec.width));
+  const model = await withSeededRandom(trialBuildSeed(spec.seed, spec.width), () => setup.build(spec.width));
   if (!model || typeof (model as tfType.LayersModel).apply !== 'function') {
     throw new Error(`the factory did not return a tf.LayersModel at width ${spec.width}`);
   }

@@ -6,7 +6,7 @@
 // Both return `(step) => {xs: int32 [batch, seqLen], ys: one-hot float32 [batch, seqLen, vocab]}` and depend
 // only on (seed, step).
 import type * as tfType from '@tensorflow/tfjs';
-import { mixSeed, mulberry32 } from './rng';
+import { mixSeed, mulberry32 } from '../seed';
 import type { DataFn } from './teacher';
 
 export const SUCCESSORS = 4;

@@ -3,7 +3,7 @@
 // fixed random teacher net tanh(x W1) W2 (inputDim -> 64 -> classes), on a fresh N(0,1) batch of 64 at every
 // step. The teacher is fixed (seed 0) for every trial; the batches depend on (trial seed, step) only.
 import type * as tfType from '@tensorflow/tfjs';
-import { mixSeed, mulberry32, normals } from './rng';
+import { mixSeed, mulberry32, normals } from '../seed';
 
 export const TEACHER_HIDDEN = 64;
 export const DEFAULT_BATCH = 64;

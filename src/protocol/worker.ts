@@ -1,10 +1,10 @@
-// The one message protocol between the host (extension host or CLI) and the worker process (src/worker/main.ts).
-// Both sides import these types; every switch over a message type ends in `const _: never = msg`.
+// The one message protocol between the host (extension host or CLI: src/host/workerClient.ts) and the worker
+// process (src/worker/main.ts). Both sides import these types, and only plain job types (./jobs); every switch
+// over a message type ends in `const _: never = msg`.
 //
-// Adding a job type (e.g. the sweep's `trial`): add an entry to `JobKinds` below and a handler to
-// `jobHandlers` in src/worker/jobs.ts; the compiler then points at every place that must know about it.
-import type { CoordJobParams, CoordProgress, CoordJobResult } from '../coord/job';
-import type { TrialJobParams, TrialJobResult, TrialProgress } from '../sweep/trialJob';
+// Adding a job type: add an entry to `JobKinds` below and a handler to `jobHandlers` in src/worker/jobs.ts; the
+// compiler then points at every place that must know about it.
+import type { CoordJobParams, CoordJobResult, CoordProgress, TrialJobParams, TrialJobResult, TrialProgress } from './jobs';
 
 export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -22,7 +22,7 @@ export interface BackendInfo {
 /** Per job kind: what the host sends, what progress the worker streams, what it returns. */
 export interface JobKinds {
   coord: { params: CoordJobParams; progress: CoordProgress; result: CoordJobResult };
-  /** One sweep trial (src/sweep/trialJob.ts): train one width at one LR and seed. */
+  /** One sweep trial (src/worker/trialJob.ts): train one width at one LR and seed. */
   trial: { params: TrialJobParams; progress: TrialProgress; result: TrialJobResult };
 }
 export type JobKind = keyof JobKinds;

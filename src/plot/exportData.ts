@@ -1,5 +1,5 @@
 // The data behind each view as CSV (one row per measurement, for a spreadsheet or pandas) and as JSON.
-import type { CoordView, SweepView } from '../../../src/protocol/webview';
+import type { CoordView, SweepView } from '../protocol/webview';
 import { runTrials } from './sweepModel';
 
 function csvCell(v: string | number | boolean | null): string {
