@@ -4,7 +4,7 @@
 //
 // Adding a job type: add an entry to `JobKinds` below and a handler to `jobHandlers` in src/worker/jobs.ts; the
 // compiler then points at every place that must know about it.
-import type { CoordJobParams, CoordJobResult, CoordProgress, TrialJobParams, TrialJobResult, TrialProgress } from './jobs';
+import type { CoordJobParams, CoordJobResult, CoordProgress, TransferJobParams, TransferJobResult, TrialJobParams, TrialJobResult, TrialProgress } from './jobs';
 
 export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -24,6 +24,8 @@ export interface JobKinds {
   coord: { params: CoordJobParams; progress: CoordProgress; result: CoordJobResult };
   /** One sweep trial (src/worker/trialJob.ts): train one width at one LR and seed. */
   trial: { params: TrialJobParams; progress: TrialProgress; result: TrialJobResult };
+  /** What muP makes of a tuned sweep at a target width (src/worker/transferJob.ts): the model built, not trained. */
+  transfer: { params: TransferJobParams; progress: { phase: string }; result: TransferJobResult };
 }
 export type JobKind = keyof JobKinds;
 

@@ -1,5 +1,5 @@
 // The job handlers the worker runs, one per job kind of protocol.ts. To add a kind (the sweep's `trial`),
-// add it to `JobKinds` in protocol.ts and a handler here: `{ coord: ..., trial: runTrialJob }`.
+// add it to `JobKinds` in protocol.ts and a handler here: `{ coord: ..., trial: runTrialJob, transfer: runTransferJob }`.
 import type * as tfjs from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,6 +9,7 @@ import type { MupRuntime } from '../mup/runtime-types';
 import type { BackendInfo, JobKind, JobKinds } from '../protocol/worker';
 import { runCoordCheck } from './coordJob';
 import { layerSite } from './loadModule';
+import { runTransferJob } from './transferJob';
 import { runTrialJob } from './trialJob';
 
 export interface JobContext<K extends JobKind> {
@@ -69,4 +70,5 @@ export const jobHandlers: { [K in JobKind]: JobHandler<K> } = {
     });
   },
   trial: (params, ctx) => runTrialJob(params, ctx),
+  transfer: (params, ctx) => runTransferJob(params, ctx),
 };

@@ -74,8 +74,8 @@ test('CodeLenses above the exported factories of the examples, hovers on their l
   const result = analyze(ex.text, ex.path);
   const lenses = codeLensesForFactories(result.factories, 'file:///ws/examples/mlp/sp.ts');
   assert.deepEqual(lenses.map((l) => [ex.text.split('\n')[l.range.start.line], l.command, l.arguments[0].exportName]), [
-    ['export function mlp(width: number): tf.LayersModel {', 'mupLens.runCoordinateCheck', 'mlp'],
-    ['export function mlp(width: number): tf.LayersModel {', 'mupLens.runSweep', 'mlp'],
+    ['export function mlp(width: number, { outputMult = 1 }: { outputMult?: number } = {}): tf.LayersModel {', 'mupLens.runCoordinateCheck', 'mlp'],
+    ['export function mlp(width: number, { outputMult = 1 }: { outputMult?: number } = {}): tf.LayersModel {', 'mupLens.runSweep', 'mlp'],
   ]);
   const lines = ex.text.split('\n');
   const readoutLine = lines.findIndex((l) => l.includes("name: 'readout'"));

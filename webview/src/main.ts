@@ -140,6 +140,12 @@ function onMessage(msg: HostMessage): void {
       scheduleRender();
       return;
     }
+    case 'sweep/transfer':
+      if (!view || view.kind !== 'sweep') return;
+      view.transfer = msg.transfer;
+      saveState({ view });
+      scheduleRender();
+      return;
     case 'panel/response':
       settleResponse(msg);
       return;
