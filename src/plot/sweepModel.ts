@@ -204,7 +204,8 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
     lrs,
     optima,
     shiftOctaves: shift,
-    transfers: run.result && !incomplete ? run.result.transfers : null,
+    // The run's verdict: every axis it swept (the LR and each HP; without HPs, the LR's `transfers`).
+    transfers: run.result && !incomplete ? (run.result.everyAxisTransfers ?? run.result.transfers) : null,
     trialCount: trials.length,
     divergedCount,
     plannedCount: planned,

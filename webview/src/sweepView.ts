@@ -16,6 +16,11 @@ import { transferSection } from './transferView';
 function recommendationBlock(runs: SweepRunModel[], view: SweepView, target: number): HTMLElement {
   const box = el('div', { class: 'recommendations', 'aria-live': 'polite' });
   for (const r of runs) {
+    if (!r.showLrPlot) {
+      // An HP sweep at one LR: the LR was not swept, so there is no LR to recommend from it.
+      box.append(el('p', { text: `${r.label}: the LR was not swept (one value, ${fmtLr(r.lrs[0] ?? 0)}); the hyperparameter rows below show what was.` }));
+      continue;
+    }
     const run = view.runs.find((x) => x.meta.parametrization === r.parametrization)!;
     if (r.incomplete) {
       box.append(el('p', { text: `${r.label}: no recommendation from an incomplete grid (${r.incomplete.missing} of ${r.incomplete.planned} trials missing).` }));
@@ -81,7 +86,8 @@ export function renderSweep(
       ...model.runs.map((r) =>
         el('p', { class: `run-status ${view.runs.find((x) => x.meta.parametrization === r.parametrization)?.status ?? ''}`, role: 'status', 'data-status-of': r.parametrization },
           el('strong', { text: `${r.label}: ` }), r.statusText,
-          r.shiftOctaves !== null ? ` · optimum shift ${r.shiftOctaves.toFixed(1)} octaves across widths` : '',
+          r.shiftOctaves !== null && r.showLrPlot ? ` · optimum shift ${r.shiftOctaves.toFixed(1)} octaves across widths` : '',
+          ...r.hpAxes.filter((h) => h.shiftOctaves !== null).map((h) => ` · best ${h.name} shift ${h.shiftOctaves!.toFixed(1)} octaves`),
           r.transfers !== null ? ` · ${r.transfers ? 'transfers' : 'does not transfer'}` : '')),
       // An incomplete grid is said as plainly as a verdict: nothing is concluded from it.
       ...model.runs
@@ -227,7 +233,8 @@ export function renderSweep(
   root.dataset.hpOptimumCount = String(model.runs.reduce((a, r) => a + r.hpAxes.reduce((b, h) => b + h.optima.length, 0), 0));
   root.dataset.lrPlotCount = String(model.runs.filter((r) => r.showLrPlot).length);
 
-  root.append(transferSection(root, view, model, () => current, colors, plotW * Math.min(2, Math.max(1, model.runs.length)), charts, drawn));
+  // The verification plot fills the transfer section (at most 1100 px wide, styles.css), whatever the runs' layout.
+  root.append(transferSection(root, view, model, () => current, colors, Math.min(1060, width - 40), charts, drawn));
   if (model.runs.length === 0) {
     row.append(el('p', { text: 'No trials yet.' }));
   }
