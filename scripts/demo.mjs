@@ -2,7 +2,10 @@
 // on a 2-core machine:
 //   1. lint the examples (the SP files are expected to have findings: exit 1 is fine here),
 //   2. a coordinate check of the SP and the muP MLP (HTML plots),
-//   3. an LR-vs-width sweep of the SP and the muP MLP (HTML plots): the SP optimum moves with width, muP's stays.
+//   3. an LR-vs-width sweep of the SP and the muP MLP (HTML plots): the SP optimum moves with width, muP's stays,
+//   4. an output-multiplier sweep of both at the LR muP tuned (`--hp outputMult=...`): again SP's best moves,
+//   5. the transfer of the muP sweep's tuned values to width 1024: the table, the transfer file, and both loss
+//      curves at width 1024 (the transferred muP values vs the SP proxy's best) in one HTML page.
 // Settings from MUP.md ("LR transfer"): tfjs wasm, 150 steps, widths 64 and 256, LRs 2^-13..2^-5 gave an SP
 // shift of 3 octaves and a muP shift of 1. Trials are stored under demo-output/: a second run reuses them.
 // `--fresh` deletes demo-output/ first.
@@ -25,10 +28,10 @@ const started = Date.now();
 const produced = [];
 const problems = [];
 
-function step(title, args, { okCodes = [0, 1], capture = false } = {}) {
+function step(title, args, { okCodes = [0, 1], capture = false, quietStdout = false } = {}) {
   console.log(`\n=== ${title}\n$ mup-lens ${args.join(' ')}`);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'], encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', capture || quietStdout ? 'pipe' : 'inherit', 'inherit'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
   if (capture && r.stdout) process.stdout.write(r.stdout);
   if (!okCodes.includes(r.status)) {
@@ -64,19 +67,55 @@ for (const [name, file, flag] of [['SP', 'examples/mlp/sp.ts#mlp', '--sp'], ['mu
 }
 
 // SP and muP side by side on one page: the sections of the two self-contained reports, one head.
-const pages = ['sp', 'mup'].map((n) => join(out, `sweep-${n}`, 'report.html')).filter((p) => existsSync(p)).map((p) => readFileSync(p, 'utf8'));
-if (pages.length === 2) {
+function sideBySide(prefix, file, title) {
+  const pages = ['sp', 'mup'].map((n) => join(out, `${prefix}-${n}`, 'report.html')).filter((p) => existsSync(p)).map((p) => readFileSync(p, 'utf8'));
+  if (pages.length !== 2) return;
   const sections = pages.map((html) => html.slice(html.indexOf('<section>'), html.lastIndexOf('</section>') + '</section>'.length));
-  const head = pages[0].slice(0, pages[0].indexOf('<body>') + '<body>'.length).replace(/<title>[^<]*<\/title>/, '<title>muP demo: LR sweeps, SP vs muP</title>');
-  const both = join(out, 'sweeps-sp-vs-mup.html');
-  writeFileSync(both, `${head}\n<h1>LR sweeps: SP vs muP (MLP, widths 64 and 256)</h1>\n${sections.join('\n')}\n</body></html>\n`);
+  const head = pages[0].slice(0, pages[0].indexOf('<body>') + '<body>'.length).replace(/<title>[^<]*<\/title>/, `<title>muP demo: ${title}</title>`);
+  const both = join(out, file);
+  writeFileSync(both, `${head}\n<h1>${title}</h1>\n${sections.join('\n')}\n</body></html>\n`);
   produced.push(both);
+}
+sideBySide('sweep', 'sweeps-sp-vs-mup.html', 'LR sweeps: SP vs muP (MLP, widths 64 and 256)');
+
+// 4. The output multiplier (examples/mlp's optional {outputMult}) at Adam LR 2^-8, the LR the muP sweep picks.
+const hpSweep = ['--widths', '64,256', '--lrs', '2^-8', '--hp', 'outputMult=2^-4:2^4:1', '--steps', '150', '--seeds', '1', '--base-width', '64', '--quiet'];
+const hpResults = {};
+for (const [name, file, flag] of [['SP', 'examples/mlp/sp.ts#mlp', '--sp'], ['muP', 'examples/mlp/mup.ts#mlp', '--mup']]) {
+  const dir = join(out, `hp-${name.toLowerCase()}`);
+  htmlFrom(step(`output-multiplier sweep, ${name} MLP`, ['sweep', file, flag, ...hpSweep, '--format', 'html', '--out', dir], { capture: true }));
+  const resultFile = join(dir, 'result.json');
+  if (existsSync(resultFile)) hpResults[name] = JSON.parse(readFileSync(resultFile, 'utf8'));
+}
+sideBySide('hp', 'outputmult-sp-vs-mup.html', 'Output-multiplier sweeps at LR 2^-8: SP vs muP (MLP, widths 64 and 256)');
+
+// 5. The muP sweep's tuned values (LR 2^-8, its best outputMult) at width 1024: the table (text), the transfer file
+// (next to the model unless --out), and --verify: width 1024 trained with them and with the SP proxy's best.
+const transferArgs = ['transfer', join(out, 'hp-mup'), '--width', '1024', '--out', join(out, 'mup.mlp.w1024.transfer.json'), '-q'];
+step('transfer the tuned values to width 1024', transferArgs, { okCodes: [0, 1], capture: true });
+const verified = step('verify at width 1024: transferred muP values vs the SP proxy\'s best', [...transferArgs, '--verify', '--steps', '150', '--sp-sweep', join(out, 'hp-sp'), '--format', 'json'], { okCodes: [0, 1], capture: false, quietStdout: true });
+let verify = null;
+try {
+  const rep = JSON.parse(verified.stdout ?? '');
+  verify = rep.verify;
+  if (rep.html && existsSync(rep.html)) produced.push(rep.html);
+} catch {
+  // the verify step failed: its exit is in `problems`
 }
 
 console.log('\n=== summary');
 for (const [name, r] of Object.entries(results)) {
   const best = r.optimum.map((o) => `w${o.width}: 2^${o.log2Lr}`).join(', ');
   console.log(`${name.padEnd(4)} best LR ${best}; shift ${r.shiftOctaves} octave(s); ${r.transfers ? 'transfers' : 'does NOT transfer'} (${r.trials.length} trials, ${r.reused} reused, ${r.trials.filter((t) => t.diverged).length} diverged)`);
+}
+for (const [name, r] of Object.entries(hpResults)) {
+  for (const h of r.hps ?? []) {
+    const best = h.optimum.map((o) => `w${o.width}: 2^${o.log2Value}`).join(', ');
+    console.log(`${name.padEnd(4)} best ${h.name} ${best}; shift ${h.shiftOctaves} octave(s); ${h.transfers ? 'transfers' : 'does NOT transfer'}`);
+  }
+}
+for (const v of verify?.runs ?? []) {
+  console.log(`width 1024, ${v.label}: ${v.diverged ? 'diverged' : `loss ${v.loss.toFixed(4)}`} after ${verify.steps} steps (lr 2^${Math.log2(v.lr).toFixed(2)}, outputMult 2^${Math.log2(v.hp.outputMult ?? 1).toFixed(2)})`);
 }
 console.log(`\nreports (open in a browser):`);
 for (const p of produced) console.log(`  ${relative(process.cwd(), p)}`);

@@ -28,7 +28,7 @@ the rule behind each), as a transfer file next to the model that createMup(tf).f
   --sp-sweep DIR             the SP sweep to compare with (default: an SP sweep of the same model beside it)
   --backend B                auto|tensorflow|wasm|cpu (default auto)
   --workers N                worker processes for --verify (default: cores on wasm/cpu, 1 on tensorflow)
-  --format text|json|html    output (html: writes <store>/transfer-w<N>.html and prints its path)
+  --format text|json|html    output; <store>/transfer-w<N>.html is written every time (html: prints its path)
   --quiet, -q                no progress lines on stderr
 exit: 0 the values transfer (file written), 1 they do not (SP, an axis that moves, an incomplete grid), 2 usage
 or input error, 130 interrupted
@@ -102,11 +102,16 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+  // The page is written every time, as a sweep writes its result.json: the plot of --verify lives there.
+  const html = join(report.store, `transfer-w${width}.html`);
+  try {
+    writeFileSync(html, renderTransferReport(report));
+    report.html = html;
+  } catch (err) {
+    io.stderr(`warning: cannot write ${html}: ${(err as Error).message}\n`);
+  }
   if (format === 'json') io.stdout(JSON.stringify(report, null, 2) + '\n');
-  else if (format === 'html') {
-    const path = join(report.store, `transfer-w${width}.html`);
-    writeFileSync(path, renderTransferReport(report));
-    io.stdout(`${path}\n`);
-  } else io.stdout(formatTransferText(report));
+  else if (format === 'html') io.stdout(`${html}\n`);
+  else io.stdout(formatTransferText(report) + (report.html ? `page: ${report.html}\n` : ''));
   return report.transfers ? 0 : 1;
 }

@@ -101,6 +101,8 @@ export interface TransferReport {
   written: string | null;
   verify: TransferVerify | null;
   warnings: string[];
+  /** The HTML page of the transfer (`<store>/transfer-w<N>.html`), when the CLI wrote one. */
+  html?: string | null;
 }
 
 const pow2 = (x: number): string => {
