@@ -2,8 +2,6 @@
 // layers, a zero-initialised readout whose output is multiplied by 1/width_mult = BASE_WIDTH/width.
 // At width = BASE_WIDTH it is the SP model. The per-group Adam LRs (hidden: lr/width_mult) are applied
 // by the engine (`mup-lens coord|sweep --mup`), so this file creates no optimizer. Plain tfjs only.
-// `outputMult` is muP's tunable output multiplier (mup's output_mult): tune it at a small width
-// (`mup-lens sweep --hp outputMult=2^-4:2^4:1`) and it transfers, like the LR (`mup-lens transfer`).
 import * as tf from '@tensorflow/tfjs';
 
 export const IN_DIM = 32;
@@ -20,7 +18,8 @@ export function mlp(width: number, { outputMult = 1 }: { outputMult?: number } =
       tf.layers.dense({ units: width, activation: 'relu', kernelInitializer: fanIn(), name: 'hidden1' }),
       tf.layers.dense({ units: width, activation: 'relu', kernelInitializer: fanIn(), name: 'hidden2' }),
       tf.layers.dense({ units: OUT_DIM, kernelInitializer: 'zeros', name: 'readout' }),
-      // the readout's output multiplier: outputMult x 1/width_mult
+      // the readout's output multiplier: outputMult x 1/width_mult. `outputMult` is muP's tunable output multiplier
+      // (mup's output_mult): tune it at a small width (`mup-lens sweep --hp outputMult=...`) and it transfers.
       tf.layers.rescaling({ scale: (outputMult * BASE_WIDTH) / width, name: 'readout_scale' }),
     ],
   });
