@@ -18,7 +18,7 @@ export function checkTransferFile(input: unknown): TransferFile {
     try {
       f = JSON.parse(input);
     } catch (err) {
-      throw new Error(`fromTransfer: not JSON (${(err as Error).message}); pass the contents of a mup-lens transfer file`);
+      throw new Error(`fromTransfer: not JSON (${(err as Error).message}); pass the contents of a mup-lens transfer file`, { cause: err });
     }
   }
   if (!isObj(f) || f.format !== TRANSFER_FORMAT) throw new Error(`fromTransfer: not a mup-lens transfer file (expected "format": "${TRANSFER_FORMAT}"); write one with \`mup-lens transfer <sweep> --width N\``);
