@@ -93,7 +93,7 @@ export function formatText(r: SweepReport): string {
   for (const h of hps) lines.push(...hpSection(r, h, col));
   if (hps.length) lines.push('');
   lines.push(verdictLine(r));
-  if (r.recommended) {
+  if (r.recommended && (r.lrs.length >= 2 || !hps.length)) {
     lines.push(`recommended LR at width ${r.recommended.targetWidth}: ${r.recommended.lr.toPrecision(3)} (log2 ${r.recommended.log2Lr.toFixed(2)}, ${r.recommended.method === 'transfer' ? 'the widest width\'s fitted optimum' : 'extrapolated from the optimum\'s trend with width'})`);
   }
   const diverged = r.trials.filter((t) => t.diverged).length;
