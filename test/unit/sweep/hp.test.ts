@@ -138,3 +138,31 @@ test('an HP sweep at one LR: the LR is not judged, the HP is; an incomplete grid
   assert.ok(inc.warnings.some((w) => /transfer not judged: 1 of 18 trials of the grid have no result \(width 256: 1 of 9 trials \(LRs 2\^-8\)\)/.test(w)), inc.warnings.join('\n'));
   assert.deepEqual(inc.missing, [{ width: 256, lr: 2 ** -8, seed: 0, hp: { outputMult: 1 } }]);
 });
+
+test('text and HTML reports of an HP sweep: a table per HP, its optima, the verdict per axis; one LR is not recommended from', async () => {
+  const { formatText, verdictLine } = await import('../../../src/sweep/report');
+  const { renderSweepReport } = await import('../../../src/report/sweepHtml');
+  const { hpResults } = await import('../../../src/host/sweep');
+  const g = { ...grid([64, 256, 1024]), lrs: [2 ** -8] };
+  const trials = bowl([64, 256, 1024], (w) => -Math.log2(w / 64)).filter((t) => t.lr === 2 ** -8);
+  const a = analyzeTrials(trials, g);
+  const r = {
+    trials, optimum: a.optimum, shiftOctaves: a.shiftOctaves, transfers: a.transfers, reused: 0, model: { file: 'examples/mlp/sp.ts', exportName: 'mlp' },
+    parametrization: 'sp' as const, widths: g.widths, lrs: g.lrs, seeds: 1, steps: 200, baseWidth: 64, fittedShiftOctaves: a.fittedShiftOctaves,
+    hps: hpResults(a, g.hps), everyAxisTransfers: a.everyAxisTransfers, recommended: recommendLr(a, 1024), backends: ['wasm'], data: null, ran: 27, missing: 0,
+    complete: true, missingTrials: [], failed: 0, cancelled: false, workers: 2, shard: null, storeDir: '/s', elapsedMs: 1, warnings: a.warnings,
+  };
+  const text = formatText(r);
+  assert.match(text, /^outputMult\s+w=64\s+w=256\s+w=1024$/m);
+  assert.match(text, /^2\^0\s+0\.600\*\s+0\.720 \s+1\.080 $/m);
+  assert.match(text, /^2\^-4\s+1\.080 \s+0\.720 \s+0\.600\*$/m);
+  assert.match(text, /^width 1024\s+best outputMult 2\^-4\s+.*\[at the edge of the grid\]$/m);
+  assert.match(text, /^shift of the best outputMult across widths: 4 octaves \(fitted: 4\.00\): does NOT transfer$/m);
+  assert.equal(verdictLine(r), "transfers: NO: outputMult NO (moves 4 octaves, an optimum at its grid's edge); rule: each best value moves <= 1 octave across widths");
+  assert.doesNotMatch(text, /recommended LR/, 'the LR was not swept');
+  const html = renderSweepReport([r]);
+  assert.equal(html.match(/<g data-plot="sweep-sp-hp-outputMult">/g)?.length, 1);
+  assert.doesNotMatch(html, /data-plot="sweep-sp"/, 'no LR plot for one LR');
+  assert.match(html, /<h3>outputMult: best value moves 4\.0 octaves across widths \(does not transfer\)<\/h3>/);
+  assert.match(html, /The LR was not swept: every trial at 2\^-8\./);
+});
