@@ -68,7 +68,15 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
       if (!targetWidth) return undefined;
       const verify = given.verify === true;
       const folder = vscode.workspace.workspaceFolders?.find((f) => storeDir.startsWith(f.uri.fsPath))?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
-      showTransfer(storeDir, { targetWidth, verify, status: 'running' });
+      const show = (view: Parameters<typeof showTransfer>[1]) => {
+        try {
+          showTransfer(storeDir, view);
+        } catch (err) {
+          // A store the panel cannot read (no trials yet): the notification and the output channel still say it.
+          log.warn(`transfer: cannot show ${storeDir} in the panel: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      };
+      show({ targetWidth, verify, status: 'running' });
       return withCancellableProgress(`muP: transfer to width ${targetWidth}${verify ? ' (and verify)' : ''}`, async (progress, signal) => {
         try {
           const report = await runTransfer(
@@ -84,7 +92,7 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
             },
           );
           log.info(`transfer of ${storeDir} to width ${targetWidth}:\n${formatTransferText(report)}`);
-          showTransfer(storeDir, { targetWidth, verify, status: 'done', report });
+          show({ targetWidth, verify, status: 'done', report });
           if (report.transfers && report.written) {
             const open = 'Open the file';
             void vscode.window.showInformationMessage(`muP: wrote ${vscode.workspace.asRelativePath(report.written)} (the tuned values at width ${targetWidth}).`, open).then(
@@ -98,7 +106,7 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           const cancelled = signal.aborted;
-          showTransfer(storeDir, { targetWidth, verify, status: 'failed', message: cancelled ? 'cancelled' : message });
+          show({ targetWidth, verify, status: 'failed', message: cancelled ? 'cancelled' : message });
           if (err instanceof TransferInputError) void vscode.window.showErrorMessage(`muP: transfer: ${message}`);
           else if (!cancelled) reportFailure('transfer', err, log);
           return undefined;
