@@ -9,7 +9,7 @@ import type { CoordJobParams } from '../coord/job';
 import { defaultCoordWorkers, runCoordinateCheck } from '../coord/run';
 import { renderCoordReport } from '../report/html';
 import { WorkerJobError } from '../worker/client';
-import type { BackendRequest } from '../worker/protocol';
+import { BACKEND_REQUESTS, type BackendRequest } from '../worker/protocol';
 import { ensureOutDir, joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
 
 const HELP = `usage: mup-lens coord <file>#<export> [options]
@@ -26,7 +26,8 @@ options:
   --mup | --sp                   per-group muP learning rates (default) or one global learning rate
   --base-width N                 muP base width for the learning-rate groups (default: the smallest width)
   --data <file>#<export>         training batch (step) => {xs, ys}; default: an export 'data' in the model file
-  --backend auto|tensorflow|wasm|cpu   default auto: tfjs-node-gpu, tfjs-node, wasm, cpu
+  --backend auto|tensorflow|webgpu|wasm|cpu
+                                 default auto: tfjs-node-gpu, webgpu on a GPU, tfjs-node, wasm, cpu
   --workers N                    worker processes on wasm/cpu (default: one per core, at most 2)
   --timeout 600                  seconds before the check is stopped
   --format text|json|html        default text; html writes a report to --out and prints its path
@@ -129,7 +130,7 @@ export function parseCoordArgs(argv: string[], cwd: string): ParsedCoordArgs | '
   const name = `${basename(file, extname(file))}-${exportName}`;
   return {
     params,
-    backend: oneOf('--backend', v.backend!, ['auto', 'tensorflow', 'wasm', 'cpu'] as const),
+    backend: oneOf('--backend', v.backend!, BACKEND_REQUESTS),
     format,
     out: resolve(cwd, v.out ?? join('.mup', 'coord', name)),
     timeoutMs: timeout * 1000,

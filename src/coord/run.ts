@@ -114,7 +114,7 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
     const backend = await first.startWithin({ timeoutMs: opts.timeoutMs, signal: opts.signal });
 
     // Several workers only on the CPU backends (one core each); a GPU backend is one device to share.
-    const n = backend.name === 'tensorflow' ? 1 : Math.max(1, opts.workers ?? 1);
+    const n = backend.name === 'tensorflow' || backend.name === 'webgpu' ? 1 : Math.max(1, opts.workers ?? 1);
     const shares = splitRuns(params.widths, params.seeds, n);
     const clients = shares.map((_, i) => {
       if (i === 0) return first;

@@ -47,7 +47,7 @@ export function readCoordSettings(get: <K extends keyof CoordSettings>(key: K) =
     lr: pick('lr', (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), 'a positive number'),
     optimizer: pick('optimizer', (v) => v === 'adam' || v === 'sgd', "'adam' or 'sgd'"),
     parametrization: pick('parametrization', (v) => v === 'mup' || v === 'sp', "'mup' or 'sp'"),
-    backend: pick('backend', (v) => ['auto', 'tensorflow', 'wasm', 'cpu'].includes(v as string), "'auto', 'tensorflow', 'wasm' or 'cpu'"),
+    backend: pick('backend', (v) => ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(v as string), "'auto', 'tensorflow', 'webgpu', 'wasm' or 'cpu'"),
     timeoutSeconds: pick('timeoutSeconds', (v) => typeof v === 'number' && v > 0, 'a positive number of seconds'),
   };
   return errors.length ? { errors } : s;

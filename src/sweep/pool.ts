@@ -55,7 +55,7 @@ export interface PoolOutcome {
 
 /** The default worker count for a backend (the brief: cores on CPU backends, 1 on a GPU). */
 export function defaultWorkers(backend: BackendInfo, cores: number): number {
-  return backend.name === 'tensorflow' ? 1 : Math.max(1, cores);
+  return backend.name === 'tensorflow' || backend.name === 'webgpu' ? 1 : Math.max(1, cores);
 }
 
 /** Runs the tasks in order on a pool of workers; results arrive through `events` as they finish. */

@@ -36,7 +36,7 @@ export function readSweepSettings(get: (key: string) => unknown): SweepSettings 
   const parametrization = (get('sweep.parametrization') ?? 'mup') as SweepSettings['parametrization'];
   if (!['mup', 'sp', 'both'].includes(parametrization)) throw new GridError(`mupLens.sweep.parametrization must be mup, sp or both`);
   const backend = (get('sweep.backend') ?? 'auto') as BackendRequest;
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new GridError('mupLens.sweep.backend must be auto, tensorflow, wasm or cpu');
+  if (!['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(backend)) throw new GridError('mupLens.sweep.backend must be auto, tensorflow, webgpu, wasm or cpu');
   const workers = int('sweep.workers', 0, 0);
   const targetWidth = int('sweep.targetWidth', 0, 0);
   return {

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BackendError, selectBackend } from '../backend/select';
 import { registerMissingWasmKernels } from '../backend/wasmKernels';
+import { webgpuEnv } from '../backend/webgpuEnv';
 import type { MupApi } from '../coord/engine';
 import { isOutOfMemory } from '../coord/engine';
 import { UserCodeError, userError } from './errors';
@@ -126,6 +127,8 @@ async function init(request: HostToWorker & { type: 'init' }): Promise<void> {
         wasm.setWasmPaths(packageDist(wasmPath));
         registerMissingWasmKernels(wsTf);
       },
+      // Dawn (the `webgpu` package) and tfjs-backend-webgpu: the workspace's when installed, else mup-lens's.
+      webgpu: webgpuEnv<Tf>(bundled),
     });
     send({ type: 'backend', info: selected.info });
   } catch (err) {
