@@ -30,6 +30,8 @@ export interface EngineDeps {
   layerSite?: (layer: unknown) => { file: string; line: number } | null;
   mup: () => MupApi;
   progress: (p: CoordProgress) => void;
+  /** Frees what the backend keeps of a finished width (webgpu's pool of GPU buffers); called after each width. */
+  releaseMemory?: () => void;
 }
 
 // Seeds. tfjs initializers draw from seedrandom seeded with Math.random() unless each initializer is given a
@@ -211,6 +213,7 @@ export async function runCoordCheck(tf: Tf, params: CoordJobParams, deps: Engine
           throw err;
         }
       }
+      deps.releaseMemory?.();
     }
   } finally {
     tf.dispose(batch.owned);

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BackendError, selectBackend } from '../backend/select';
 import { registerMissingWasmKernels } from '../backend/wasmKernels';
+import { releaseFreeGpuBuffers } from '../backend/webgpu';
 import { webgpuEnv } from '../backend/webgpuEnv';
 import type { MupApi } from '../coord/engine';
 import { isOutOfMemory } from '../coord/engine';
@@ -151,6 +152,7 @@ function runJob<K extends JobKind>(id: number, kind: K, params: unknown): Promis
       loadModule: (file) => loadUserModule(file, { tf: current.tf, runtime: () => mupFor(current.tf) }),
       mup: () => mupFor(current.tf),
       progress: (data) => send({ type: 'progress', id, kind, data } as WorkerToHost),
+      releaseMemory: () => void releaseFreeGpuBuffers(current.tf),
     };
     try {
       const handler = jobHandlers[kind] as (p: unknown, c: JobContext<K>) => Promise<unknown>;
@@ -158,6 +160,8 @@ function runJob<K extends JobKind>(id: number, kind: K, params: unknown): Promis
       send({ type: 'result', id, kind, result } as WorkerToHost);
     } catch (err) {
       send({ type: 'error', id, error: toWorkerError(err) });
+    } finally {
+      ctx.releaseMemory(); // a sweep trial is one width: its GPU buffers go with it
     }
   })();
 }
