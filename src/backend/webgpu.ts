@@ -7,6 +7,9 @@
 // What Dawn gives here (RECIPES.md "WebGPU without a GPU"): `create([])` is a `navigator.gpu`; it skips CPU
 // adapters unless asked, reports SwiftShader as `isFallbackAdapter`, and rejects Mesa's lavapipe. A software adapter
 // is slower than wasm, so `auto` never picks one (select.ts).
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /** What the user is told about an adapter (GPUAdapterInfo's fields, plus whether it is a CPU implementation). */
@@ -37,6 +40,15 @@ export interface DawnModule {
   /** GPUBufferUsage, GPUMapMode, ...: the constants tfjs-backend-webgpu reads as globals. */
   globals: Record<string, unknown>;
 }
+
+/**
+ * What Dawn and the Vulkan loader print on stderr (natively, past any JS hook) while they look for adapters and
+ * reject some: Mesa's lavapipe ("Warning: Vulkan shaderUniform*ArrayDynamicIndexing required." and its two trailer
+ * lines), or no Vulkan device at all. On most Linux machines without a usable GPU every worker would print them
+ * under `auto`; the reasons already say why webgpu is not used, so the host drops these lines (src/worker/client.ts).
+ */
+export const DAWN_DISCOVERY_NOISE =
+  /^(Warning: Vulkan .*|Warning: vkEnumeratePhysicalDevices|Error: Loader Message: .*|- While initializing adapter \(backend=BackendType::\w+\)|at \w+ \(.*third_party\/dawn\/src\/.*\)|error: XDG_RUNTIME_DIR is invalid or not set in the environment\.)$/;
 
 /** An adapter Dawn found, ready to hand to tfjs-backend-webgpu; or why there is none. */
 export type WebGpuProbe = { adapter: AdapterSummary; handle: GpuAdapterLike; gpu: GpuLike; dawn: DawnModule } | { adapter: null; reason: string };
@@ -88,6 +100,7 @@ export function dlopenVulkanLoader(): { ok: true } | { ok: false; error: string 
 export async function probeAdapter(dawn: DawnModule, deps: ProbeDeps = {}): Promise<WebGpuProbe> {
   // Dawn's GPU object owns the native instance: once it is garbage-collected, its adapters and devices are used after
   // free (the worker crashed in pthread_mutex_lock). The probe keeps it, and installNavigatorGpu keeps it for good.
+  if (!(deps.env ?? process.env).XDG_RUNTIME_DIR) ensureRuntimeDir();
   const gpu = dawn.create([]);
   let adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   adapter ??= await gpu.requestAdapter({ forceFallbackAdapter: true });
@@ -107,6 +120,20 @@ export async function probeAdapter(dawn: DawnModule, deps: ProbeDeps = {}): Prom
     };
   }
   return { adapter: null, reason: `no adapter: Dawn found no usable GPU (${platform === 'darwin' ? 'Metal' : 'D3D12 or Vulkan'})` };
+}
+
+/**
+ * Vulkan's window-system code wants XDG_RUNTIME_DIR (a private folder) and complains on stderr without it, as on
+ * headless servers and in containers: a private folder under the temp dir does.
+ */
+function ensureRuntimeDir(): void {
+  const dir = join(tmpdir(), `mup-lens-runtime-${process.getuid?.() ?? 'user'}`);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    process.env.XDG_RUNTIME_DIR = dir;
+  } catch {
+    // only a warning on stderr is at stake
+  }
 }
 
 /** Loads the `webgpu` package at `entry` (an ES module: `import()`, which works on every Node the worker runs on). */

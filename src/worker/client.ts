@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { DAWN_DISCOVERY_NOISE } from '../backend/webgpu';
 import type { BackendInfo, JobKind, JobKinds, WorkerError, WorkerInit, WorkerToHost } from './protocol';
 
 export class WorkerJobError extends Error {
@@ -107,7 +108,7 @@ export class WorkerClient {
         });
         const take = (line: string) => {
           if (isErr) this.stderrTail = [...this.stderrTail.slice(-80), line];
-          if (line.trim() && !NOISE.test(line.trim())) this.opts.onLog?.(line);
+          if (line.trim() && !NOISE.test(line.trim()) && !DAWN_DISCOVERY_NOISE.test(line.trim())) this.opts.onLog?.(line);
         };
       };
       lines(child.stdout, false);

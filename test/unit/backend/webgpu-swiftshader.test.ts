@@ -23,7 +23,7 @@ const root = join(__dirname, '../../..');
 const cli = join(root, 'dist/cli.js');
 const sw = swiftShader();
 const skip = 'skip' in sw ? sw.skip : false;
-if (!skip) Object.assign(process.env, sw.env);
+if ('env' in sw) Object.assign(process.env, sw.env);
 const out = mkdtempSync(join(tmpdir(), 'mup-webgpu-'));
 after(() => rmSync(out, { recursive: true, force: true }));
 

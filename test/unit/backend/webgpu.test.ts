@@ -2,7 +2,7 @@
 // adapter is asked for, why there is none, and the release of tfjs-backend-webgpu's pool of free GPU buffers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeAdapter, probeAdapter, releaseFreeGpuBuffers, summarizeAdapter, type DawnModule, type GpuAdapterLike } from '../../../src/backend/webgpu';
+import { DAWN_DISCOVERY_NOISE, describeAdapter, probeAdapter, releaseFreeGpuBuffers, summarizeAdapter, type DawnModule, type GpuAdapterLike } from '../../../src/backend/webgpu';
 
 test('adapters are named by vendor, architecture and description; software ones say so', () => {
   const h200 = summarizeAdapter({ info: { vendor: 'nvidia', architecture: 'hopper', device: '0x2335', description: 'NVIDIA H200' } });
@@ -70,4 +70,18 @@ test('the free GPU buffers of a finished width are destroyed; buffers of live te
   assert.equal(manager.numBytesAllocated, 4096, 'what live tensors hold');
   assert.deepEqual([...manager.freeBuffers.keys()], ['1024_140', '64_140'], 'the keys stay: tfjs drops a released buffer untracked when the map is empty');
   assert.equal(releaseFreeGpuBuffers({ getBackend: () => 'wasm', backend: () => ({}) }), 0);
+});
+
+test("Dawn's adapter-discovery messages on stderr are recognised (the host drops them), other lines are not", () => {
+  const dawn = [
+    'Warning: Vulkan shaderUniform*ArrayDynamicIndexing required.',
+    ' - While initializing adapter (backend=BackendType::Vulkan)',
+    '    at InitializeImpl (/home/runner/work/node-webgpu/node-webgpu/third_party/dawn/src/dawn/native/vulkan/PhysicalDeviceVk.cpp:257)',
+    'Error: Loader Message: setup_loader_term_phys_devs:  Failed to detect any valid GPUs in the current config',
+    'Warning: vkEnumeratePhysicalDevices',
+    '    at GatherPhysicalDevices (/home/runner/work/node-webgpu/node-webgpu/third_party/dawn/src/dawn/native/vulkan/VulkanInfo.cpp:147)',
+    'error: XDG_RUNTIME_DIR is invalid or not set in the environment.',
+  ];
+  for (const line of dawn) assert.ok(DAWN_DISCOVERY_NOISE.test(line.trim()), line);
+  for (const line of ['Warning: my model is slow', 'Error: boom', '    at mlp (/work/model.ts:3:7)', 'epoch 1 loss 0.3']) assert.ok(!DAWN_DISCOVERY_NOISE.test(line.trim()), line);
 });
