@@ -96,6 +96,19 @@ const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined
 async function main(): Promise<void> {
   console.log(`gpu bench: coord MLP 32-W-W-W-10 widths ${widths.join(',')}, ${steps} steps, ${seeds} seeds; GPT step (examples/gpt) widths ${gptWidths.join(',')}, median of ${gptSteps} after ${gptWarmup} warm-up${quick ? ' (quick)' : ''}`);
   console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  // Without a WebGPU adapter there is nothing to compare: say why and stop (`npm run bench` runs every bench).
+  const probe = new WorkerClient({ init: { backend: 'webgpu', workspaceDir: root } });
+  try {
+    await probe.start();
+  } catch (err) {
+    const reason = err instanceof WorkerJobError ? err.message : String(err);
+    console.log(`webgpu: not run (${reason})`);
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'gpu.json'), JSON.stringify({ summary: { skipped: reason } }, null, 2) + '\n');
+    return;
+  } finally {
+    probe.dispose();
+  }
   const runs: Run[] = [];
   for (const backend of backends) {
     process.stderr.write(`running ${backend}...\n`);
