@@ -11,10 +11,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { defaultCoordWorkers, runCoordinateCheck } from '../src/coord/run';
-import { WorkerClient, WorkerJobError } from '../src/worker/client';
-import type { BackendInfo, BackendRequest } from '../src/worker/protocol';
-import type { TrialJobParams } from '../src/sweep/trialJob';
+import { defaultCoordWorkers, runCoordinateCheck } from '../src/host/coordCheck';
+import { WorkerClient, WorkerJobError } from '../src/host/workerClient';
+import type { TrialJobParams } from '../src/protocol/jobs';
+import type { BackendInfo, BackendRequest } from '../src/protocol/worker';
 
 // The repository (examples, fixtures, bench/*.py): next to this file, or the working directory when this runs as a
 // bundle inside a package (scripts/device/gpu-bench.sh).

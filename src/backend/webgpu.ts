@@ -41,15 +41,6 @@ export interface DawnModule {
   globals: Record<string, unknown>;
 }
 
-/**
- * What Dawn and the Vulkan loader print on stderr (natively, past any JS hook) while they look for adapters and
- * reject some: Mesa's lavapipe ("Warning: Vulkan shaderUniform*ArrayDynamicIndexing required." and its two trailer
- * lines), or no Vulkan device at all. On most Linux machines without a usable GPU every worker would print them
- * under `auto`; the reasons already say why webgpu is not used, so the host drops these lines (src/worker/client.ts).
- */
-export const DAWN_DISCOVERY_NOISE =
-  /^(Warning: Vulkan .*|Warning: vkEnumeratePhysicalDevices|Error: Loader Message: .*|- While initializing adapter \(backend=BackendType::\w+\)|at \w+ \(.*third_party\/dawn\/src\/.*\)|error: XDG_RUNTIME_DIR is invalid or not set in the environment\.)$/;
-
 /** An adapter Dawn found, ready to hand to tfjs-backend-webgpu; or why there is none. */
 export type WebGpuProbe = { adapter: AdapterSummary; handle: GpuAdapterLike; gpu: GpuLike; dawn: DawnModule } | { adapter: null; reason: string };
 

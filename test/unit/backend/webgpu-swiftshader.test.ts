@@ -14,8 +14,9 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { selectBackend } from '../../../src/backend/select';
 import { webgpuEnv } from '../../../src/backend/webgpuEnv';
 import { releaseFreeGpuBuffers } from '../../../src/backend/webgpu';
-import { runCoordCheck, type MupApi } from '../../../src/coord/engine';
-import { runCoordinateCheck } from '../../../src/coord/run';
+import { runCoordinateCheck } from '../../../src/host/coordCheck';
+import type { MupRuntime } from '../../../src/mup/runtime-types';
+import { runCoordCheck } from '../../../src/worker/coordJob';
 import type { CoordResult } from '../../../src/coord/types';
 import { swiftShader } from './swiftshader';
 
@@ -101,7 +102,7 @@ test('on webgpu the tensor count is flat from step to step, and a finished width
   await runCoordCheck(tf, { file: 'mlp.ts', exportName: 'mlp', widths: [16, 32, 64], steps: 5, seeds: 1, lr: 0.01, optimizer: 'adam', parametrization: 'mup' }, {
     exports: { mlp },
     sourceLayers: null,
-    mup: () => createMup(tf) as unknown as MupApi,
+    mup: () => createMup(tf) as unknown as MupRuntime,
     progress: (p) => {
       if (p.phase === 'step') perStep.set(p.width, [...(perStep.get(p.width) ?? []), mem().numTensors]);
     },

@@ -2,7 +2,8 @@
 // adapter is asked for, why there is none, and the release of tfjs-backend-webgpu's pool of free GPU buffers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DAWN_DISCOVERY_NOISE, describeAdapter, probeAdapter, releaseFreeGpuBuffers, summarizeAdapter, type DawnModule, type GpuAdapterLike } from '../../../src/backend/webgpu';
+import { describeAdapter, probeAdapter, releaseFreeGpuBuffers, summarizeAdapter, type DawnModule, type GpuAdapterLike } from '../../../src/backend/webgpu';
+import { DAWN_DISCOVERY_NOISE } from '../../../src/host/workerClient';
 
 test('adapters are named by vendor, architecture and description; software ones say so', () => {
   const h200 = summarizeAdapter({ info: { vendor: 'nvidia', architecture: 'hopper', device: '0x2335', description: 'NVIDIA H200' } });
