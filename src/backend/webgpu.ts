@@ -7,7 +7,7 @@
 // What Dawn gives here (RECIPES.md "WebGPU without a GPU"): `create([])` is a `navigator.gpu`; it skips CPU
 // adapters unless asked, reports SwiftShader as `isFallbackAdapter`, and rejects Mesa's lavapipe. A software adapter
 // is slower than wasm, so `auto` never picks one (select.ts).
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -68,7 +68,12 @@ export interface ProbeDeps {
   env?: NodeJS.ProcessEnv;
   /** Whether the Vulkan loader can be loaded (Linux); default: dlopen libvulkan.so.1. */
   vulkanLoader?: () => { ok: true } | { ok: false; error: string };
+  /** The SwiftShader driver manifest this machine has (chromium's), for the hint; default: looked up. */
+  swiftShaderManifest?: string | null;
 }
+
+/** Where Debian's and Fedora's chromium packages put SwiftShader's Vulkan driver manifest. */
+const SWIFTSHADER_MANIFESTS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib64/chromium-browser/vk_swiftshader_icd.json', '/usr/lib/chromium-browser/vk_swiftshader_icd.json'];
 
 /**
  * Whether `libvulkan.so.1` can be dlopen'ed the way Dawn does. `process.dlopen` opens the library first and only
@@ -103,11 +108,14 @@ export async function probeAdapter(dawn: DawnModule, deps: ProbeDeps = {}): Prom
     if (!loader.ok) return { adapter: null, reason: `no Vulkan loader (libvulkan.so.1: ${loader.error}): install your distribution's libvulkan1 (vulkan-loader) and the GPU driver` };
     const icd = env.VK_DRIVER_FILES ?? env.VK_ICD_FILENAMES;
     const set = env.VK_DRIVER_FILES ? 'VK_DRIVER_FILES' : 'VK_ICD_FILENAMES';
+    const swiftShader = deps.swiftShaderManifest !== undefined ? deps.swiftShaderManifest : (SWIFTSHADER_MANIFESTS.find((m) => existsSync(m)) ?? null);
+    // Without a GPU, chromium's SwiftShader is a software adapter Dawn takes (slow: for tests, never under auto).
+    const hint = swiftShader && !icd ? `; without a GPU, --backend webgpu runs on SwiftShader with VK_ICD_FILENAMES=${swiftShader}` : '';
     return {
       adapter: null,
       reason: icd
         ? `no adapter: Dawn found no usable Vulkan driver in ${set}=${icd}`
-        : 'no adapter: Dawn found no usable Vulkan driver (is the GPU driver, with its Vulkan part, installed? Mesa lavapipe is not usable)',
+        : `no adapter: Dawn found no usable Vulkan driver (is the GPU driver, with its Vulkan part, installed? Mesa lavapipe is not usable)${hint}`,
     };
   }
   return { adapter: null, reason: `no adapter: Dawn found no usable GPU (${platform === 'darwin' ? 'Metal' : 'D3D12 or Vulkan'})` };

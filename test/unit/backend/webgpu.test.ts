@@ -52,8 +52,10 @@ test('no adapter: the reason names the missing Vulkan loader, the driver files s
   const noLoader = await probeAdapter(none, { platform: 'linux', env: {}, vulkanLoader: () => ({ ok: false, error: 'libvulkan.so.1: cannot open shared object file: No such file or directory' }) });
   assert.equal(noLoader.adapter, null);
   assert.match(noLoader.adapter === null ? noLoader.reason : '', /^no Vulkan loader \(libvulkan\.so\.1: libvulkan\.so\.1: cannot open shared object file.*\): install your distribution's libvulkan1/);
-  const noDriver = await probeAdapter(none, { platform: 'linux', env: {}, vulkanLoader: () => ({ ok: true }) });
-  assert.match(noDriver.adapter === null ? noDriver.reason : '', /^no adapter: Dawn found no usable Vulkan driver \(is the GPU driver, with its Vulkan part, installed\?/);
+  const noDriver = await probeAdapter(none, { platform: 'linux', env: {}, vulkanLoader: () => ({ ok: true }), swiftShaderManifest: null });
+  assert.match(noDriver.adapter === null ? noDriver.reason : '', /^no adapter: Dawn found no usable Vulkan driver \(is the GPU driver, with its Vulkan part, installed\? Mesa lavapipe is not usable\)$/);
+  const hint = await probeAdapter(none, { platform: 'linux', env: {}, vulkanLoader: () => ({ ok: true }), swiftShaderManifest: '/usr/lib/chromium/vk_swiftshader_icd.json' });
+  assert.match(hint.adapter === null ? hint.reason : '', /; without a GPU, --backend webgpu runs on SwiftShader with VK_ICD_FILENAMES=\/usr\/lib\/chromium\/vk_swiftshader_icd\.json$/);
   const icd = await probeAdapter(none, { platform: 'linux', env: { VK_ICD_FILENAMES: '/nowhere/icd.json' }, vulkanLoader: () => ({ ok: true }) });
   assert.equal(icd.adapter === null ? icd.reason : '', 'no adapter: Dawn found no usable Vulkan driver in VK_ICD_FILENAMES=/nowhere/icd.json');
   const mac = await probeAdapter(none, { platform: 'darwin' });
