@@ -87,7 +87,6 @@ test("a sweep trial's loss on webgpu is within 1e-3 (relative) of wasm's over 20
 
 test('on webgpu the tensor count is flat from step to step, and a finished width leaves no GPU buffers behind', { skip }, async () => {
   // In this process: the engine on the backend the worker would select (the same env), on a tiny muP MLP.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tf = require('@tensorflow/tfjs') as typeof tfjs;
   const selection = await selectBackend('webgpu', { resolve: () => null, load: () => tf, bundled: tf, webgpu: webgpuEnv(() => tf) });
   assert.equal(tf.getBackend(), 'webgpu', selection.info.reasons.join('; '));
