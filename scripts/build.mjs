@@ -1,6 +1,6 @@
 // Builds every bundle of the project with esbuild. One entry per process boundary:
-// the extension host, the CLI, the worker (user code + tfjs run only there), the runtime export
-// for users' models, and the webview (DOM). `--watch` rebuilds on change.
+// the extension host, the CLI, the language server and its analysis thread, the worker (user code + tfjs
+// run only there), the runtime export for users' models, and the webview (DOM). `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,6 +23,10 @@ const nodeEntries = [
   // The analyzer (TypeScript compiler inside, ~10 MB) in its own bundle: the extension requires it on the first
   // document it lints, so that activation does not pay for compiling it (src/language/service.ts).
   { in: 'src/language/analyzerBundle.ts', out: 'analyzer' },
+  // The language server (its own process: the extension forks it, `mup-lens lsp` runs the same code) and its
+  // analysis thread, which loads dist/analyzer.js; the server's main thread never does.
+  { in: 'src/server/main.ts', out: 'server' },
+  { in: 'src/server/analysisWorker.ts', out: 'analysisWorker' },
 ].filter((e) => existsSync(join(root, e.in)));
 
 const builds = nodeEntries.map((entry) => ({

@@ -75,8 +75,12 @@ export function parseLintSettings(raw: RawLintSettings): { settings: LintSetting
   return { settings, problems };
 }
 
+/**
+ * What the analysis depends on: the base width only. Severities are applied once, to its findings, by
+ * effectiveSeverity() (./mapping.ts toDiagnostics): so a severity change re-publishes without re-analysing.
+ */
 export function analyzeOptions(settings: LintSettings): AnalyzeOptions {
-  return { baseWidth: settings.baseWidth, rules: { ...settings.rules } };
+  return { baseWidth: settings.baseWidth };
 }
 
 /** The severity a finding is shown with: the user's setting wins; null when the rule is off. */
