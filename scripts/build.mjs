@@ -26,6 +26,8 @@ const nodeEntries = [
   // The language server (its own process: the extension forks it, `mup-lens lsp` runs the same code) and its
   // analysis thread, which loads dist/analyzer.js; the server's main thread never does.
   { in: 'src/server/main.ts', out: 'server' },
+  // vscode-languageclient (~0.8 MB): the extension requires it right after activation, not inside it.
+  { in: 'src/language/client.ts', out: 'languageClient' },
   { in: 'src/server/analysisWorker.ts', out: 'analysisWorker' },
 ].filter((e) => existsSync(join(root, e.in)));
 

@@ -1,7 +1,7 @@
 // The extension's table of contents: each line wires one feature, whose logic lives in the module it names.
 // Nothing heavy happens here: tfjs and user code only ever run in the worker process (src/worker).
 import * as vscode from 'vscode';
-import { registerLanguageFeatures } from './language';
+import { registerLanguageFeatures, stopLanguageFeatures } from './language';
 import { registerCoordinateCheck } from './commands/coordCheck';
 import { registerSweep } from './commands/sweep';
 import { registerPanel } from './panels';
@@ -34,8 +34,10 @@ export function activate(context: vscode.ExtensionContext): ActivationInfo {
   return activationInfo;
 }
 
-export function deactivate(): void {
-  // Disposables are pushed to context.subscriptions; workers are tied to them.
+export function deactivate(): Promise<void> {
+  // Disposables are pushed to context.subscriptions; workers are tied to them. The language server is stopped
+  // with the shutdown/exit handshake, which VS Code waits for.
+  return stopLanguageFeatures();
 }
 
 /** For the integration tests (the exported API of the extension). */

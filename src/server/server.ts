@@ -12,6 +12,8 @@ import {
   CodeActionKind,
   DiagnosticSeverity,
   DidChangeConfigurationNotification,
+  MessageType,
+  ShowMessageNotification,
   TextDocumentSyncKind,
   TextDocuments,
   type CodeAction,
@@ -55,6 +57,11 @@ const SETTINGS_TIMEOUT_MS = 3000;
 export interface ServerOptions {
   /** Where analyses run; called once, at initialize, with the client's code cache folder. */
   createRunner(log: RunnerLog, data: { codeCacheDir?: string }): AnalysisRunner;
+}
+
+/** A message to the client that may fail when the connection is gone: nothing to do about it then. */
+function quiet(p: Promise<unknown>): void {
+  p.catch(() => {});
 }
 
 /** `kind` asked for by `only` (a kind covers its sub-kinds: `source` covers `source.fixAll.mup`). */
@@ -152,7 +159,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       codeDescription: { href: d.docUrl },
       message: d.message,
     }));
-    void connection.sendDiagnostics({ uri, version: outcome.version, diagnostics });
+    quiet(connection.sendDiagnostics({ uri, version: outcome.version, diagnostics }));
   }
 
   function onDidAnalyse(uri: string, outcome: Outcome): void {
@@ -188,8 +195,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const joined = problems.join('\n');
     if (joined && joined !== lastProblems) {
       for (const p of problems) log.warn(p);
-      void connection.window.showWarningMessage(
-        `muP settings: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more, see the muP output)` : ''}`,
+      quiet(
+        connection.sendNotification(ShowMessageNotification.type, {
+          type: MessageType.Warning,
+          message: `muP settings: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more, see the muP output)` : ''}`,
+        }),
       );
     }
     lastProblems = joined;
@@ -247,7 +257,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   });
 
   connection.onInitialized(() => {
-    if (canRegisterConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
+    if (canRegisterConfiguration) quiet(connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }));
     if (canPullSettings) {
       settingsReady = pullSettings().then((raw) => {
         if (raw !== undefined) applySettings(raw);
@@ -282,7 +292,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     debouncer.cancel(uri);
     opened.delete(uri);
     analyses?.forget(uri);
-    void connection.sendDiagnostics({ uri, diagnostics: [] });
+    quiet(connection.sendDiagnostics({ uri, diagnostics: [] }));
   });
 
   /** The analysis of the document's current version, or undefined when it changed meanwhile (or is not ours). */

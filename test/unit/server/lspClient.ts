@@ -20,6 +20,8 @@ export interface ClientOptions {
   initializationOptions?: Record<string, unknown>;
   /** Advertise workspace/configuration (default true). */
   configuration?: boolean;
+  /** The `processId` sent (the server watches it and exits when it is gone); null: none. Default: this process. */
+  processId?: number | null;
 }
 
 export class LspClient {
@@ -45,6 +47,10 @@ export class LspClient {
     this.conn.onRequest('workspace/codeLens/refresh', () => null);
     this.conn.onNotification('window/logMessage', (p: { message: string }) => this.messages.push(p.message));
     this.conn.onNotification('window/showMessage', (p: { message: string }) => this.messages.push(p.message));
+    this.conn.onRequest('window/showMessageRequest', (p: { message: string }) => {
+      this.messages.push(p.message);
+      return null;
+    });
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.published.set(p.uri, p);
       this.publishLog.push({ params: p, at: performance.now() });
@@ -63,17 +69,32 @@ export class LspClient {
   }
 
   /** A client and a server in this process, over in-memory streams: `start(reader, writer)` starts the server. */
-  static inMemory(start: (input: NodeJS.ReadableStream, output: NodeJS.WritableStream) => void, options: ClientOptions = {}): LspClient {
+  static inMemory(start: (input: NodeJS.ReadableStream, output: NodeJS.WritableStream) => { dispose(): void }, options: ClientOptions = {}): LspClient {
     const toServer = new PassThrough();
     const toClient = new PassThrough();
-    start(toServer, toClient);
-    return new LspClient(toClient, toServer, options, new Promise(() => {}));
+    const server = start(toServer, toClient);
+    const client = new LspClient(toClient, toServer, { processId: null, ...options }, new Promise(() => {}));
+    client.stopServer = () => {
+      server.dispose();
+      toServer.end();
+      toClient.end();
+    };
+    return client;
+  }
+
+  /** In memory: stops the server too. */
+  private stopServer: () => void = () => {};
+
+  /** Closes the connection (and an in-memory server). */
+  dispose(): void {
+    this.conn.dispose();
+    this.stopServer();
   }
 
   async initialize(): Promise<{ capabilities: Record<string, unknown> }> {
     const configuration = this.options.configuration !== false;
     const result = await this.conn.sendRequest('initialize', {
-      processId: process.pid,
+      processId: this.options.processId === undefined ? process.pid : this.options.processId,
       rootUri: null,
       initializationOptions: this.options.initializationOptions,
       capabilities: {

@@ -83,7 +83,7 @@ describe('mup-lens lsp --stdio, as an editor uses it', { skip: built ? false : '
     assert.deepEqual(actions.filter((a) => a.isPreferred).length, 1, actions.map((a) => a.title).join('; '));
     assert.deepEqual(actions.slice(-2).map((a) => a.title), ['Suppress mup/readout-not-scaled for this line', 'Suppress mup/readout-not-scaled for this file']);
     const fix = actions.find((a) => a.isPreferred)!;
-    const change = fix.edit!.documentChanges![0] as { textDocument: { version: number }; edits: { range: never; newText: string }[] };
+    const change = fix.edit!.documentChanges![0] as unknown as { textDocument: { version: number }; edits: { range: never; newText: string }[] };
     assert.equal(change.textDocument.version, client.docs.get(uri)!.version, 'edits are for the version they were computed on');
     const version = await client.edit(uri, change.edits);
     const after = await client.diagnostics(uri, version);
@@ -101,7 +101,7 @@ describe('mup-lens lsp --stdio, as an editor uses it', { skip: built ? false : '
       context: { diagnostics: [], only: ['source.fixAll.mup'], triggerKind: 2 },
     })) as CodeAction[];
     assert.deepEqual(actions.map((a) => a.kind), ['source.fixAll.mup']);
-    const change = actions[0].edit!.documentChanges![0] as { edits: never[] };
+    const change = actions[0].edit!.documentChanges![0] as unknown as { edits: never[] };
     const fixed = await client.edit(uri, change.edits);
     assert.deepEqual(await client.diagnostics(uri, fixed), [], `left: ${client.text(uri)}`);
     assert.deepEqual(syntaxErrors(client.text(uri)), []);
