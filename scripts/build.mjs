@@ -28,6 +28,8 @@ const nodeEntries = [
   { in: 'src/server/main.ts', out: 'server' },
   // vscode-languageclient (~0.8 MB): the extension requires it right after activation, not inside it.
   { in: 'src/language/client.ts', out: 'languageClient' },
+  // `mup-lens/eslint`: the ESLint plugin (it requires dist/analyzer.js beside it).
+  { in: 'src/eslint/index.ts', out: 'eslint' },
   { in: 'src/server/analysisWorker.ts', out: 'analysisWorker' },
 ].filter((e) => existsSync(join(root, e.in)));
 
@@ -66,6 +68,7 @@ function copyAssets() {
     cpSync(join(root, 'src/mup/runtime.dist.d.ts'), join(dist, 'runtime.d.ts'));
     cpSync(join(root, 'src/mup/runtime-types.ts'), join(dist, 'runtime-types.d.ts'));
   }
+  if (existsSync(join(root, 'src/eslint/eslint.dist.d.ts'))) cpSync(join(root, 'src/eslint/eslint.dist.d.ts'), join(dist, 'eslint.d.ts'));
   // The wasm backend loads its .wasm binaries from next to the bundle that uses it.
   const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {

@@ -19,7 +19,10 @@ export interface FixAllResult {
   rounds: number;
 }
 
-/** Offsets of the first character of each line (line breaks: CRLF, CR, LF, as the analyzer counts lines). */
+/**
+ * Offsets of the first character of each line, as the analyzer (TypeScript's scanner) and ESLint count lines:
+ * CRLF, CR, LF, and the Unicode line and paragraph separators.
+ */
 export function lineStarts(text: string): number[] {
   const starts = [0];
   for (let i = 0; i < text.length; i++) {
@@ -27,7 +30,7 @@ export function lineStarts(text: string): number[] {
     if (c === 13 /* \r */) {
       if (text.charCodeAt(i + 1) === 10) i++;
       starts.push(i + 1);
-    } else if (c === 10 /* \n */) starts.push(i + 1);
+    } else if (c === 10 /* \n */ || c === 0x2028 || c === 0x2029) starts.push(i + 1);
   }
   return starts;
 }

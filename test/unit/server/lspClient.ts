@@ -68,6 +68,13 @@ export class LspClient {
     return { client: new LspClient(child.stdout!, child.stdin!, options, exited), child, stderr: () => err };
   }
 
+  /** `node dist/server.js --stdio`: the server bundle the extension forks, here over stdio. */
+  static spawnServer(serverJs: string, options: ClientOptions = {}): { client: LspClient; child: ChildProcess } {
+    const child = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { client: new LspClient(child.stdout!, child.stdin!, options, exited), child };
+  }
+
   /** A client and a server in this process, over in-memory streams: `start(reader, writer)` starts the server. */
   static inMemory(start: (input: NodeJS.ReadableStream, output: NodeJS.WritableStream) => { dispose(): void }, options: ClientOptions = {}): LspClient {
     const toServer = new PassThrough();
