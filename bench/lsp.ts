@@ -103,7 +103,6 @@ async function main(): Promise<void> {
   const serverJs = join(root, 'dist/server.js');
   const analyzerJs = join(root, 'dist/analyzer.js');
   if (!existsSync(serverJs) || !existsSync(analyzerJs)) throw new Error('dist/server.js or dist/analyzer.js missing: npm run build');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const analyzer = require(analyzerJs) as typeof Analyzer;
   const { client } = LspClient.spawnServer(serverJs, { settings: { lintDelayMs: 0 } });
   await client.initialize();

@@ -19,8 +19,8 @@ export function activate(context: vscode.ExtensionContext): ActivationInfo {
   context.subscriptions.push(log);
   try {
     const language = registerLanguageFeatures(context, log);
-    // The commands that run a model take its factories from the language features' cached analysis.
-    const commands = { log, factoriesOf: async (doc: vscode.TextDocument) => language.analysisFor(doc).factories };
+    // The commands that run a model take its factories from the language server's analysis of the document.
+    const commands = { log, factoriesOf: async (doc: vscode.TextDocument) => (await language.analysisOf(doc)).factories };
     registerCoordinateCheck(context, commands);
     registerSweep(context, commands);
     registerPanel(context, log);

@@ -6,7 +6,7 @@
 // `mupLens.codeLens` decide whether CodeLenses show, and hovers may use theme icons.
 import * as vscode from 'vscode';
 import { CodeLensRequest, LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { ANALYSIS_REQUEST, type AnalysisParams, type DocumentAnalysis, type InitializationOptions } from '../server/protocol';
+import { ANALYSIS_REQUEST, type AnalysisParams, type DocumentAnalysis, type InitializationOptions } from '../protocol/lsp';
 import { LANGUAGES, SCHEMES } from './documents';
 
 export interface StartOptions {

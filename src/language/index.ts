@@ -5,19 +5,16 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DocumentAnalysis } from '../server/protocol';
+import type { DocumentAnalysis } from '../protocol/lsp';
 import type { MupLanguageClient, StartOptions } from './client';
 import { requireWithCodeCache } from './codeCache';
-import { setAnalyzerCodeCache } from './service';
 
-// Kept for code that has not moved to documentAnalysis() yet; it loads the analyzer on the extension host.
-export { loadAnalyzer } from './service';
-export type { DocumentAnalysis } from '../server/protocol';
+export type { DocumentAnalysis } from '../protocol/lsp';
 
 /** What other features (the coordinate-check and sweep commands, tests) can use. */
 export interface LanguageFeatures {
   /** The language server's analysis of the document's current version (see documentAnalysis()). */
-  analysisOf(document: vscode.TextDocument): Promise<DocumentAnalysis | undefined>;
+  analysisOf(document: vscode.TextDocument): Promise<DocumentAnalysis>;
 }
 
 let client: Promise<MupLanguageClient> | undefined;
@@ -26,15 +23,20 @@ let client: Promise<MupLanguageClient> | undefined;
  * The language server's analysis of a document: its current version, the one its diagnostics show, with the
  * model factories, the layers (with their source lines) and the findings as shown (settings applied). For a
  * document the server was not sent (not open, or not a JS/TS language), the text is analysed as sent.
- * Undefined when the server is not running (it failed to start: the muP output says why).
+ * Rejects with a one-line reason when the server is not running (the muP output says why it did not start).
  */
-export async function documentAnalysis(document: vscode.TextDocument): Promise<DocumentAnalysis | undefined> {
-  if (!client) return undefined;
+export async function documentAnalysis(document: vscode.TextDocument): Promise<DocumentAnalysis> {
+  const running = client;
+  if (!running) throw new Error('the muP language server is not running');
+  let c: MupLanguageClient;
   try {
-    return (await (await client).analysis(document)) ?? undefined;
-  } catch {
-    return undefined;
+    c = await running;
+  } catch (err) {
+    throw new Error(`the muP language server did not start (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
+  const analysis = await c.analysis(document);
+  if (!analysis) throw new Error(`the muP language server has no analysis of ${document.uri.toString()}`);
+  return analysis;
 }
 
 function loadClientBundle(log: vscode.LogOutputChannel, cacheDir: string | undefined): typeof import('./client') {
@@ -56,7 +58,6 @@ export function registerLanguageFeatures(context: vscode.ExtensionContext, log: 
   // file: URI in every host, the older globalStoragePath always is a path.
   const storage = context.globalStorageUri?.scheme === 'file' ? context.globalStorageUri.fsPath : context.globalStoragePath;
   const cacheDir = storage ? path.join(storage, 'v8-cache') : undefined;
-  setAnalyzerCodeCache(cacheDir, (m) => log.info(m));
   const localDocs = path.join(context.extensionPath, 'docs', 'rules.md');
   const options: StartOptions = {
     serverModule: path.join(context.extensionPath, 'dist', 'server.js'),

@@ -5,7 +5,7 @@
 // Pure of the protocol: documents are plain snapshots.
 import type { AnalysisResult, AnalyzeOptions } from '../analyzer/types';
 import { analyzerFileName, DEFAULT_MAX_CHARS, EMPTY_RESULT, type CacheLog, type DocumentSnapshot } from '../language/analysisCache';
-import type { SkipReason } from './protocol';
+import type { SkipReason } from '../protocol/lsp';
 import { AnalysisCancelled, type AnalysisRunner } from './runner';
 
 export interface Outcome {

@@ -42,7 +42,7 @@ import {
   type AnalysisParams,
   type DocumentAnalysis,
   type InitializationOptions,
-} from './protocol';
+} from '../protocol/lsp';
 import type { AnalysisRunner, RunnerLog } from './runner';
 
 const SEVERITY: Record<'error' | 'warning' | 'info', DiagnosticSeverity> = {

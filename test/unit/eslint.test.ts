@@ -16,7 +16,6 @@ import { analyzerFixes } from '../../src/language/fixes';
 
 const root = join(__dirname, '..', '..');
 const built = join(root, 'dist', 'eslint.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const plugin = require(existsSync(built) ? built : '../../src/eslint') as {
   rules: Record<string, unknown>;
   configs: { recommended: Linter.Config };
@@ -141,10 +140,8 @@ export function mlp(width: number) {
 
   it('one analysis per file, shared by the five rules', () => {
     // The source plugin, whose analyzer module object can be watched.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const api = require('../../src/language/analyzerBundle') as { analyze: (...a: unknown[]) => unknown };
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const source = require('../../src/eslint') as typeof plugin;
+      const api = require('../../src/language/analyzerBundle') as { analyze: (...a: unknown[]) => unknown };
+      const source = require('../../src/eslint') as typeof plugin;
     const original = api.analyze;
     let calls = 0;
     api.analyze = (...a: unknown[]) => {

@@ -9,7 +9,7 @@ import type { CodeAction, CodeLens, Diagnostic, TextEdit } from 'vscode-language
 import { createConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
 import * as analyzer from '../../../src/analyzer';
 import type { AnalysisResult, AnalyzeOptions, LayerInfo } from '../../../src/analyzer/types';
-import type { DocumentAnalysis } from '../../../src/server/protocol';
+import type { DocumentAnalysis } from '../../../src/protocol/lsp';
 import { AnalysisCancelled, InlineRunner, type AnalysisRunner } from '../../../src/server/runner';
 import { startServer } from '../../../src/server/server';
 import { LspClient, summary } from './lspClient';

@@ -1,8 +1,15 @@
-// What the language server and its clients (the VS Code extension, other editors) agree on beyond standard
-// LSP: the `mup/analysis` request and the initialization options. Types and method names only: both sides
-// import this module, and the extension's eagerly loaded code must not pull the protocol library in.
+// What the language server (src/server) and its clients (the VS Code extension's src/language/client.ts, other
+// editors) agree on beyond standard LSP: the `mup/analysis` request, the initialization options, the settings
+// as they travel. Types and method names only: both sides import this module, and the extension's eagerly
+// loaded code must not pull the protocol library in.
 import type { Finding, LayerInfo, ModelFactory } from '../analyzer/types';
-import type { RawLintSettings } from '../language/config';
+
+/** The raw values of `mupLens.baseWidth`, `mupLens.rules`, `mupLens.lintDelayMs` (undefined when unset). */
+export interface RawLintSettings {
+  baseWidth?: unknown;
+  rules?: unknown;
+  lintDelayMs?: unknown;
+}
 
 /**
  * `mup/analysis`: the analysis of a document as the server holds it (its current version, the one its
