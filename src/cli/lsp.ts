@@ -1,7 +1,7 @@
 // `mup-lens lsp --stdio`: the language server (src/server) for any LSP editor (Neovim, Helix, ...; the README
 // shows their configurations). Runs until the editor sends `exit` or closes the stream.
 import { parseArgs } from 'node:util';
-import { UsageError, type CliIO } from './io';
+import { parseArgsMessage, UsageError, type CliIO } from './io';
 
 const HELP = `usage: mup-lens lsp --stdio
 
@@ -30,7 +30,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       },
     }));
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.split(/\.( |$)/)[0]} (see mup-lens lsp --help)`);
+    throw new UsageError(`${parseArgsMessage(err)} (see mup-lens lsp --help)`);
   }
   if (values.help) {
     io.stdout(HELP + '\n');

@@ -111,3 +111,15 @@ describe('mup-lens lsp --stdio, as an editor uses it', { skip: built ? false : '
     assert.equal(await client.shutdown(), 0, stderr());
   });
 });
+
+describe('mup-lens lsp, used wrongly', () => {
+  it('without a transport, or with two: exit 2 and one line saying what to give', async () => {
+    const { main } = await import('../../../src/cli');
+    for (const argv of [['lsp'], ['lsp', '--stdio', '--node-ipc'], ['lsp', '--socket=abc'], ['lsp', '--tcp']]) {
+      let err = '';
+      const code = await main(argv, { stdout: () => {}, stderr: (s) => (err += s), cwd: root });
+      assert.equal(code, 2, argv.join(' '));
+      assert.match(err, /^mup-lens lsp: (give exactly one transport: --stdio, --node-ipc or --socket=PORT|--socket must be a port number, got 'abc'|unknown option '--tcp' \(see mup-lens lsp --help\))\n$/i, err);
+    }
+  });
+});
