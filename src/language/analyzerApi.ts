@@ -1,7 +1,7 @@
-// What the language features need from the analyzer (src/analyzer), as a type only: the analyzer (with the
-// TypeScript compiler inside, ~10 MB of JavaScript) is loaded lazily from its own bundle (dist/analyzer.js,
-// built from ./analyzerBundle.ts) on the first document that needs it, so that activation stays cheap.
-// Unit tests pass the real module in directly.
+// What the language server's analysis threads and the ESLint plugin need from the analyzer (src/analyzer), as
+// a type only: the analyzer (with the TypeScript compiler inside, ~10 MB of JavaScript) is loaded from its own
+// bundle (dist/analyzer.js, built from ./analyzerBundle.ts), so that no other bundle carries it. Unit tests pass
+// the real module in directly.
 import type { AnalysisResult, AnalyzeOptions, LayerInfo, RuleId, Severity } from '../analyzer/types';
 
 export interface AnalyzerApi {

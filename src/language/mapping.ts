@@ -1,9 +1,9 @@
-// Analyzer data (1-based ranges, plain findings, fixes, factories) -> the plain shapes the VS Code adapters turn
-// into Diagnostics, CodeActions and CodeLenses one to one. Pure: no `vscode` import, so every decision a user
-// sees (which range, which severity, which edit, which lens) is unit-tested with node:test.
+// Analyzer data (1-based ranges, plain findings, fixes, factories) -> the plain, 0-based shapes the language
+// server sends as LSP diagnostics, code actions and CodeLenses one to one. Pure: no `vscode` import, so every
+// decision a user sees (which range, which severity, which edit, which lens) is unit-tested with node:test.
 import type { Finding, Fix, ModelFactory, Range, RuleId, Severity } from '../analyzer/types';
 // The analyzer's own doc links, from a module with no dependencies: importing the analyzer itself here would
-// put it (and typescript) into dist/extension.js; it is loaded lazily (loadAnalyzer()).
+// put it (and typescript) into the server's main bundle; only its analysis threads load it.
 import { ruleDocUrl } from '../analyzer/ruleDocs';
 import { effectiveSeverity, isRuleId, type LintSettings } from './config';
 import { analyzerFixes } from './fixes';
@@ -48,7 +48,7 @@ export interface PlainDiagnostic {
   docUrl: string;
 }
 
-/** Fallback when the analyzer is not loaded: the repository's rule docs, the analyzer's URL and anchors. */
+/** The repository's rule docs, the analyzer's URL and anchors. */
 export function defaultRuleDocUrl(rule: RuleId): string {
   return ruleDocUrl(rule);
 }
