@@ -45,6 +45,14 @@ function lintText(text: string, filename: string, extra: Linter.Config[] = []): 
 }
 
 describe('mup-lens/eslint', () => {
+  it('is the package export mup-lens/eslint (ESM default import and require)', { skip: existsSync(built) ? false : 'dist/eslint.js not built' }, async () => {
+    const spec = 'mup-lens/eslint'; // (a variable: the type check does not need dist/ built)
+    assert.equal(require.resolve(spec), built);
+    const esm = (await import(spec)) as { default: unknown };
+    assert.equal(esm.default, require(built));
+    assert.ok(existsSync(join(root, 'dist', 'eslint.d.ts')), 'its declarations');
+  });
+
   it('exports the five rules without the mup/ prefix, and a recommended config registering the plugin as mup', () => {
     assert.deepEqual(Object.keys(plugin.rules).sort(), ['attention-sqrt-scaling', 'init-constant-std', 'init-fan-avg', 'optimizer-global-lr', 'readout-not-scaled']);
     const recommended = plugin.configs.recommended;
