@@ -118,7 +118,7 @@ describe('mup-lens lint', () => {
     const cases: [string[], RegExp][] = [
       [['no/such/dir'], /^mup-lens lint: no such file or directory: no\/such\/dir\n$/],
       [['--format', 'xml'], /^mup-lens lint: --format must be one of text, json, sarif, got 'xml'\n$/],
-      [['--bogus'], /^mup-lens lint: unknown option '--bogus' \(see mup-lens lint --help\)\n$/],
+      [['--bogus'], /^mup-lens lint: Unknown option '--bogus' \(see mup-lens lint --help\)\n$/],
       [['--base-width', 'wide'], /^mup-lens lint: --base-width must be a positive number, got 'wide'\n$/],
       [['models/notes.md'], /^mup-lens lint: not a JS\/TS file .*: models\/notes\.md\n$/],
     ];
