@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as ts from 'typescript';
 import * as analyzer from '../../src/analyzer';
 import type { AnalyzerApi } from '../../src/language/analyzerApi';
-import { analyzeOptions, parseLintSettings } from '../../src/language/config';
+import { analyzeOptions, parseLintSettings } from '../../src/settings/lint';
 import { applyEdits, codeActionsForFinding, codeLensesForFactories, findingForDiagnostic, toDiagnostics } from '../../src/language/mapping';
 
 const root = join(__dirname, '..', '..');
