@@ -1,4 +1,4 @@
-// `mup-lens lint|coord|sweep|transfer`: the engine of the extension, headless, for CI and GPU servers.
+// `mup-lens lint|coord|sweep|transfer|lsp`: the engine of the extension, headless, for CI and GPU servers.
 // Exit codes (DESIGN.md): 0 ok, 1 the check found problems, 2 usage or input error (one line on stderr).
 import { UsageError, type CliIO } from './cli/io';
 import { packageVersion } from './cli/version';
@@ -10,6 +10,7 @@ commands:
   coord <file>#<export>    coordinate check: do activations stay flat as width grows?
   sweep <file>#<export>    LR-vs-width sweep: does the best learning rate (and each --hp) transfer?
   transfer <sweep>         the tuned values of a muP sweep at a target width (--width N [--verify])
+  lsp --stdio              the language server, for editors (diagnostics, fixes, hovers)
 
 Run 'mup-lens <command> --help' for a command's options.`;
 
@@ -18,6 +19,7 @@ const commands: Record<string, () => Promise<{ main(argv: string[], io: CliIO): 
   coord: () => import('./cli/coord'),
   sweep: () => import('./cli/sweep'),
   transfer: () => import('./cli/transfer'),
+  lsp: () => import('./cli/lsp'),
 };
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -32,7 +34,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   const load = commands[command];
   if (!load) {
-    io.stderr(`mup-lens: unknown command '${command}' (expected lint, coord, sweep or transfer)\n`);
+    io.stderr(`mup-lens: unknown command '${command}' (expected lint, coord, sweep, transfer or lsp)\n`);
     return 2;
   }
   try {

@@ -9,6 +9,8 @@ import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { BackendError, selectBackend } from '../backend/select';
 import { registerMissingWasmKernels } from '../backend/wasmKernels';
+import { releaseFreeGpuBuffers } from '../backend/webgpu';
+import { webgpuEnv } from '../backend/webgpuEnv';
 import { UserCodeError, userError } from '../job/errors';
 import { isOutOfMemory } from '../job/oom';
 import { createMup } from '../mup/index';
@@ -156,6 +158,8 @@ async function init(request: HostToWorker & { type: 'init' }): Promise<void> {
         wasm.setWasmPaths(packageDist(wasmPath));
         registerMissingWasmKernels(wsTf);
       },
+      // Dawn (the `webgpu` package) and tfjs-backend-webgpu: the workspace's when installed, else mup-lens's.
+      webgpu: webgpuEnv<Tf>(bundled),
     });
     send({ type: 'backend', info: selected.info });
   } catch (err) {
@@ -178,6 +182,7 @@ function runJob<K extends JobKind>(id: number, kind: K, params: unknown): Promis
       loadModule: (file) => loadUserModule(file, { tf: current.tf, runtime: () => mupFor(current.tf) }),
       mup: () => mupFor(current.tf),
       progress: (data) => send({ type: 'progress', id, kind, data } as WorkerToHost),
+      releaseMemory: () => void releaseFreeGpuBuffers(current.tf),
     };
     try {
       const handler = jobHandlers[kind] as (p: unknown, c: JobContext<K>) => Promise<unknown>;
@@ -185,6 +190,8 @@ function runJob<K extends JobKind>(id: number, kind: K, params: unknown): Promis
       send({ type: 'result', id, kind, result } as WorkerToHost);
     } catch (err) {
       send({ type: 'error', id, error: toWorkerError(err) });
+    } finally {
+      ctx.releaseMemory(); // a sweep trial is one width: its GPU buffers go with it
     }
   })();
 }
