@@ -4,8 +4,8 @@
 //   2. a coordinate check of the SP and the muP MLP (HTML plots),
 //   3. an LR-vs-width sweep of the SP and the muP MLP (HTML plots): the SP optimum moves with width, muP's stays,
 //   4. an output-multiplier sweep of both at the LR muP tuned (`--hp outputMult=...`): again SP's best moves,
-//   5. the transfer of the muP sweep's tuned values to width 1024: the table, the transfer file, and both loss
-//      curves at width 1024 (the transferred muP values vs the SP proxy's best) in one HTML page.
+//   5. the transfer of the muP sweep's tuned values to width 4096 (the table, the transfer file), and at width 512
+//      both loss curves (the transferred muP values vs the SP proxy's best) in one HTML page.
 // Settings from MUP.md ("LR transfer"): tfjs wasm, 150 steps, widths 64 and 256, LRs 2^-13..2^-5 gave an SP
 // shift of 3 octaves and a muP shift of 1. Trials are stored under demo-output/: a second run reuses them.
 // `--fresh` deletes demo-output/ first.
@@ -89,11 +89,12 @@ for (const [name, file, flag] of [['SP', 'examples/mlp/sp.ts#mlp', '--sp'], ['mu
 }
 sideBySide('hp', 'outputmult-sp-vs-mup.html', 'Output-multiplier sweeps at LR 2^-8: SP vs muP (MLP, widths 64 and 256)');
 
-// 5. The muP sweep's tuned values (LR 2^-8, its best outputMult) at width 1024: the table (text), the transfer file
-// (next to the model unless --out), and --verify: width 1024 trained with them and with the SP proxy's best.
-const transferArgs = ['transfer', join(out, 'hp-mup'), '--width', '1024', '--out', join(out, 'mup.mlp.w1024.transfer.json'), '-q'];
-step('transfer the tuned values to width 1024', transferArgs, { okCodes: [0, 1], capture: true });
-const verified = step('verify at width 1024: transferred muP values vs the SP proxy\'s best', [...transferArgs, '--verify', '--steps', '150', '--sp-sweep', join(out, 'hp-sp'), '--format', 'json'], { okCodes: [0, 1], capture: false, quietStdout: true });
+// 5. The muP sweep's tuned values (LR 2^-8, its best outputMult) at width 4096: the table and the transfer file (the
+// model is only built, not trained); then --verify at width 512 (trained twice for 150 steps: the transferred muP
+// values and the SP proxy's best; 512 keeps the demo within minutes on 2 cores).
+step('transfer the tuned values to width 4096', ['transfer', join(out, 'hp-mup'), '--width', '4096', '--out', join(out, 'mup.mlp.w4096.transfer.json'), '-q'], { okCodes: [0, 1], capture: true });
+const verifyArgs = ['transfer', join(out, 'hp-mup'), '--width', '512', '--out', join(out, 'mup.mlp.w512.transfer.json'), '--verify', '--steps', '150', '--sp-sweep', join(out, 'hp-sp'), '--format', 'json', '-q'];
+const verified = step('verify at width 512: transferred muP values vs the SP proxy\'s best', verifyArgs, { okCodes: [0, 1], capture: false, quietStdout: true });
 let verify = null;
 try {
   const rep = JSON.parse(verified.stdout ?? '');
@@ -115,7 +116,7 @@ for (const [name, r] of Object.entries(hpResults)) {
   }
 }
 for (const v of verify?.runs ?? []) {
-  console.log(`width 1024, ${v.label}: ${v.diverged ? 'diverged' : `loss ${v.loss.toFixed(4)}`} after ${verify.steps} steps (lr 2^${Math.log2(v.lr).toFixed(2)}, outputMult 2^${Math.log2(v.hp.outputMult ?? 1).toFixed(2)})`);
+  console.log(`width ${v.width}, ${v.label}: ${v.diverged ? 'diverged' : `loss ${v.loss.toFixed(4)}`} after ${verify.steps} steps (lr 2^${Math.log2(v.lr).toFixed(2)}, outputMult 2^${Math.log2(v.hp.outputMult ?? 1).toFixed(2)})`);
 }
 console.log(`\nreports (open in a browser):`);
 for (const p of produced) console.log(`  ${relative(process.cwd(), p)}`);

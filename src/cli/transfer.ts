@@ -26,8 +26,8 @@ the rule behind each), as a transfer file next to the model that createMup(tf).f
   --verify                   also train width N with the transferred values and with the proxy's best SP values
   --steps S                  training steps of each --verify run (default: the sweep's steps)
   --sp-sweep DIR             the SP sweep to compare with (default: an SP sweep of the same model beside it)
-  --backend B                auto|tensorflow|wasm|cpu (default auto)
-  --workers N                worker processes for --verify (default: cores on wasm/cpu, 1 on tensorflow)
+  --backend B                auto|tensorflow|webgpu|wasm|cpu (default auto)
+  --workers N                worker processes for --verify (default: cores on wasm/cpu, 1 on tensorflow and webgpu)
   --format text|json|html    output; <store>/transfer-w<N>.html is written every time (html: prints its path)
   --quiet, -q                no progress lines on stderr
 exit: 0 the values transfer (file written), 1 they do not (SP, an axis that moves, an incomplete grid), 2 usage
@@ -65,7 +65,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const format = v.format ?? 'text';
   if (!['text', 'json', 'html'].includes(format)) throw new UsageError(`--format: expected text, json or html, got '${format}'`);
   const backend = (v.backend ?? 'auto') as BackendRequest;
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend: expected auto, tensorflow, wasm or cpu, got '${backend}'`);
+  if (!['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend: expected auto, tensorflow, webgpu, wasm or cpu, got '${backend}'`);
   if (!v.verify && (v.steps !== undefined || v['sp-sweep'] !== undefined)) throw new UsageError('--steps and --sp-sweep belong to --verify');
   const steps = positiveInt(v.steps, '--steps');
   const quiet = v.quiet ?? false;
