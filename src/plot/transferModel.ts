@@ -47,7 +47,8 @@ export function verifyPlot(v: TransferVerify, targetWidth: number): PlotSpec {
     yLog: null,
     series: v.runs.map((r, i) => ({
       key: r.parametrization,
-      label: `${r.label} (lr ${pow2(r.lr)}${Object.entries(r.hp).map(([k, x]) => `, ${k} ${pow2(x)}`).join('')})`,
+      // Short: the SVG's legend column is narrow; the values are in the lines under the plot.
+      label: r.label,
       color: layerColor(i),
       ys: xs.map((_, s) => (s < r.losses.length && Number.isFinite(r.losses[s]!) ? r.losses[s]! : null)),
       emphasis: 'normal',
@@ -71,7 +72,9 @@ export function transferModel(view: TransferView): TransferModel {
           ? `wrote ${t.written ?? 'the transfer file'}`
           : 'the values do not transfer (see below)';
   const verifyLines = (t?.verify?.runs ?? []).map(
-    (r) => `${r.label}: ${r.diverged ? `diverged at step ${r.losses.length + 1}` : `loss ${r.loss!.toFixed(4)} (mean of the last 10% of steps)`}, from ${r.from}`,
+    (r) =>
+      `${r.label} (lr ${pow2(r.lr)}${Object.entries(r.hp).map(([k, x]) => `, ${k} ${pow2(x)}`).join('')}): ` +
+      `${r.diverged ? `diverged at step ${r.losses.length + 1}` : `loss ${r.loss!.toFixed(4)} (mean of the last 10% of steps)`}, from ${r.from}`,
   );
   if (t?.verify?.note) verifyLines.push(t.verify.note);
   return {
