@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BackendError, selectBackend } from '../backend/select';
 import { registerMissingWasmKernels } from '../backend/wasmKernels';
+import { fastPathsEnabled, registerFastPaths } from '../kernels/index';
 import type { MupApi } from '../coord/engine';
 import { isOutOfMemory } from '../coord/engine';
 import { UserCodeError, userError } from './errors';
@@ -127,6 +128,8 @@ async function init(request: HostToWorker & { type: 'init' }): Promise<void> {
         registerMissingWasmKernels(wsTf);
       },
     });
+    // Faster tfjs paths for what models hit (Tile gradient, layer norm, matmul layouts; issue 11), in this process only.
+    if (fastPathsEnabled()) registerFastPaths(selected.tf, selected.info.name);
     send({ type: 'backend', info: selected.info });
   } catch (err) {
     send({ type: 'init-error', error: toWorkerError(err) });
