@@ -115,7 +115,35 @@ function broadcastShapes(x: number[], y: number[]): number[] {
   return out;
 }
 
+/**
+ * _FusedMatMul on cpu: tfjs-backend-cpu's own calls its own BatchMatMul directly, not through the registry. Here the
+ * product above, then the backend's own Add (bias) and Relu kernels, as the original composes them. Other
+ * activations go to the original.
+ */
+function makeFusedMatMul(tf: Tf, batchMatMul: KernelFn, original: KernelFn): KernelFn {
+  return (args: KernelArgs) => {
+    const { a, b, bias } = args.inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo | null };
+    const activation = String(args.attrs?.activation ?? 'linear');
+    if (activation !== 'linear' && activation !== 'relu') return original(args);
+    const backend = args.backend as { disposeIntermediateTensorInfo(t: TensorInfo): void };
+    const kernel = (name: string) => tf.getKernel(name, 'cpu').kernelFunc as unknown as KernelFn;
+    let current = batchMatMul({ inputs: { a, b }, backend, attrs: { transposeA: args.attrs?.transposeA, transposeB: args.attrs?.transposeB } }) as TensorInfo;
+    for (const [name, inputs] of [
+      ['Add', bias ? (x: TensorInfo) => ({ a: x, b: bias }) : null],
+      ['Relu', activation === 'relu' ? (x: TensorInfo) => ({ x }) : null],
+    ] as const) {
+      if (!inputs) continue;
+      const next = kernel(name)({ inputs: inputs(current), backend }) as TensorInfo;
+      backend.disposeIntermediateTensorInfo(current);
+      current = next;
+    }
+    return current;
+  };
+}
+
 export function registerCpuMatMul(tf: Tf): Registration[] {
-  const r = overrideKernel(tf, 'BatchMatMul', 'cpu', (o) => makeBatchMatMul(o));
-  return r ? [r] : [];
+  let fast: KernelFn | null = null;
+  const mm = overrideKernel(tf, 'BatchMatMul', 'cpu', (o) => (fast = makeBatchMatMul(o)));
+  const fused = fast ? overrideKernel(tf, '_FusedMatMul', 'cpu', (o) => makeFusedMatMul(tf, fast!, o)) : null;
+  return [mm, fused].filter((r): r is Registration => r !== null);
 }

@@ -7,9 +7,12 @@
 //   LayerNormalization   broadcasting and its own gradient instead of four tiles (all backends)  layerNorm.ts
 //   BatchMatMul,         transposed and batched products on XNNPACK (wasm)                       wasmMatMul.ts
 //   _FusedMatMul
-//   BatchMatMul          a cache-friendly product for the JS backend (cpu)                        cpuMatMul.ts
+//   BatchMatMul,         a cache-friendly product for the JS backend (cpu)                        cpuMatMul.ts
+//   _FusedMatMul
+//   UnsortedSegmentSum   one pass instead of one pass per segment (cpu: the embedding gradient)   cpuSegmentSum.ts
 // `MUP_LENS_FAST_PATHS=0` in the worker's environment leaves tfjs as it is (for comparisons: bench/speed.ts).
 import { registerCpuMatMul } from './cpuMatMul';
+import { registerCpuSegmentSum } from './cpuSegmentSum';
 import { registerLayerNorm } from './layerNorm';
 import { registerTileGrad } from './tileGrad';
 import type { Registration, Tf } from './types';
@@ -50,7 +53,7 @@ export function registerFastPaths(tf: Tf, backendName: string): FastPaths {
   if (existing) return existing;
   const s = state;
   if (s.backends.size === 0) s.shared = [...flat(registerTileGrad(tf)), ...flat(registerLayerNorm(tf))];
-  const own = backendName === 'wasm' ? registerWasmMatMul(tf) : backendName === 'cpu' ? registerCpuMatMul(tf) : [];
+  const own = backendName === 'wasm' ? registerWasmMatMul(tf) : backendName === 'cpu' ? [...registerCpuMatMul(tf), ...registerCpuSegmentSum(tf)] : [];
   const paths: FastPaths = {
     names: [...s.shared, ...own].map((r) => r.name),
     restore: () => {
