@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""PyTorch twins of the GPT examples (examples/gpt/sp.ts and mup.ts) for bench/speed.ts: the same shapes
+"""PyTorch twins of the GPT examples (examples/gpt/sp.ts and mup.ts, `--model gpt`) and of bench/models/preln.ts
+(`--model preln`) for bench/speed.ts. GPT: the same shapes
 (vocab 64, sequence 32, 4 heads, 2 pre-LayerNorm blocks of causal self-attention and a 4x ReLU MLP, a final
 LayerNorm, a dense readout; batch 16 windows; softmax cross-entropy against one-hot next characters), the
 same initialisation as the tfjs files and the same optimizer as `mup-lens sweep` (Adam; muP: per-group LRs,
-hidden width x width matrices at lr / width_mult). It times one training step (forward, loss, backward,
+hidden width x width matrices at lr / width_mult). preln: 4 pre-LN blocks with biased q/k/v/out/MLP projections
+on [batch, time, width], GELU, batch 8 x 64 tokens, muP init as the tfjs file. It times one training step (forward, loss, backward,
 Adam step, loss read back to the host) per width.
 
 Prints one JSON line: {"torch", "blas", "threads", "steps", "widths": {w: {"msPerStep": [...], "medianMs"}}}.
@@ -113,13 +115,62 @@ class GPT(nn.Module):
         return [{"params": hidden, "lr": lr / m}, {"params": rest, "lr": lr}]
 
 
-def time_width(width, mup, steps, warmup, lr):
+class PreLN(nn.Module):
+    """bench/models/preln.ts: tf.layers.dense projections (biased, fan-in init), GELU (tfjs' erf form)."""
+    SEQ, BATCH, LAYERS = 64, 8, 4
+
+    def __init__(self, width):
+        super().__init__()
+        self.width, self.dh = width, width // N_HEADS
+        self.wte = nn.Embedding(VOCAB, width)
+        nn.init.uniform_(self.wte.weight, -0.05, 0.05)
+        self.wpe = nn.Parameter(torch.randn(self.SEQ, width) * 0.02)
+
+        def dense(i, o):
+            lin = nn.Linear(i, o)
+            fan_in_uniform_(lin.weight, i)
+            nn.init.zeros_(lin.bias)
+            return lin
+
+        self.blocks = nn.ModuleList(
+            nn.ModuleDict({"ln1": nn.LayerNorm(width, eps=LN_EPS), "q": dense(width, width), "k": dense(width, width), "v": dense(width, width),
+                           "o": dense(width, width), "ln2": nn.LayerNorm(width, eps=LN_EPS), "fc": dense(width, 4 * width), "proj": dense(4 * width, width)})
+            for _ in range(self.LAYERS))
+        self.ln_f = nn.LayerNorm(width, eps=LN_EPS)
+        self.readout = nn.Linear(width, VOCAB)
+        nn.init.zeros_(self.readout.weight)
+        nn.init.zeros_(self.readout.bias)
+        self.register_buffer("mask", torch.triu(torch.full((self.SEQ, self.SEQ), -1e9), diagonal=1))
+
+    def forward(self, tokens):
+        x = self.wte(tokens) + self.wpe
+        b, t, d = x.shape
+        split = lambda z: z.reshape(b, t, N_HEADS, self.dh).transpose(1, 2)
+        for blk in self.blocks:
+            h = blk["ln1"](x)
+            q, k, v = split(blk["q"](h)), split(blk["k"](h)), split(blk["v"](h))
+            att = torch.softmax((q @ k.transpose(-1, -2)) * (ATTN_MULT / self.dh) + self.mask, dim=-1)
+            x = x + blk["o"]((att @ v).transpose(1, 2).reshape(b, t, d))
+            x = x + blk["proj"](F.gelu(blk["fc"](blk["ln2"](x))))
+        return self.readout(self.ln_f(x)) * (BASE_WIDTH / self.width)
+
+    def param_groups(self, lr):
+        m = self.width / BASE_WIDTH
+        hidden = [blk[n].weight for blk in self.blocks for n in ("q", "k", "v", "o", "fc", "proj")]
+        ids = {id(p) for p in hidden}
+        return [{"params": hidden, "lr": lr / m}, {"params": [p for p in self.parameters() if id(p) not in ids], "lr": lr}]
+
+
+def time_width(model_name, width, mup, steps, warmup, lr):
     torch.manual_seed(width)
-    model = GPT(width, mup)
+    if model_name == "preln":
+        model, batch, seq = PreLN(width), PreLN.BATCH, PreLN.SEQ
+    else:
+        model, batch, seq = GPT(width, mup), BATCH, SEQ_LEN
     opt = torch.optim.Adam(model.param_groups(lr), lr=lr)
     g = torch.Generator().manual_seed(1234)
-    tokens = torch.randint(0, VOCAB, (BATCH, SEQ_LEN), generator=g)
-    targets = torch.randint(0, VOCAB, (BATCH * SEQ_LEN,), generator=g)
+    tokens = torch.randint(0, VOCAB, (batch, seq), generator=g)
+    targets = torch.randint(0, VOCAB, (batch * seq,), generator=g)
     times = []
     for i in range(warmup + steps):
         t0 = time.perf_counter()
@@ -140,12 +191,13 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--param", choices=["sp", "mup"], default="mup")
+    ap.add_argument("--model", choices=["gpt", "preln"], default="gpt")
     ap.add_argument("--lr", type=float, default=1e-3)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "param": args.param, "steps": args.steps, "widths": {}}
+    out = {"torch": torch.__version__, "model": args.model, "threads": torch.get_num_threads(), "param": args.param, "steps": args.steps, "widths": {}}
     for w in (int(v) for v in args.widths.split(",")):
-        ms = time_width(w, args.param == "mup", args.steps, args.warmup, args.lr)
+        ms = time_width(args.model, w, args.param == "mup", args.steps, args.warmup, args.lr)
         out["widths"][w] = {"msPerStep": ms, "medianMs": sorted(ms)[len(ms) // 2]}
     out["blas"] = blas_library()
     print(json.dumps(out))
