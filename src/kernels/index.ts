@@ -10,7 +10,9 @@
 //   BatchMatMul,         a cache-friendly product for the JS backend (cpu)                        cpuMatMul.ts
 //   _FusedMatMul
 //   UnsortedSegmentSum   one pass instead of one pass per segment (cpu: the embedding gradient)   cpuSegmentSum.ts
+//   tf.train.adam        one kernel per variable instead of 13, bit for bit (wasm, cpu)            adam.ts
 // `MUP_LENS_FAST_PATHS=0` in the worker's environment leaves tfjs as it is (for comparisons: bench/speed.ts).
+import { registerAdam, registerAdamKernel } from './adam';
 import { registerCpuMatMul } from './cpuMatMul';
 import { registerCpuSegmentSum } from './cpuSegmentSum';
 import { registerLayerNorm } from './layerNorm';
@@ -52,8 +54,11 @@ export function registerFastPaths(tf: Tf, backendName: string): FastPaths {
   const existing = state.backends.get(backendName);
   if (existing) return existing;
   const s = state;
-  if (s.backends.size === 0) s.shared = [...flat(registerTileGrad(tf)), ...flat(registerLayerNorm(tf))];
-  const own = backendName === 'wasm' ? registerWasmMatMul(tf) : backendName === 'cpu' ? [...registerCpuMatMul(tf), ...registerCpuSegmentSum(tf)] : [];
+  if (s.backends.size === 0) s.shared = [...flat(registerTileGrad(tf)), ...flat(registerLayerNorm(tf)), ...flat(registerAdam(tf))];
+  const own = [
+    ...(backendName === 'wasm' ? registerWasmMatMul(tf) : backendName === 'cpu' ? [...registerCpuMatMul(tf), ...registerCpuSegmentSum(tf)] : []),
+    ...flat(registerAdamKernel(tf, backendName)),
+  ];
   const paths: FastPaths = {
     names: [...s.shared, ...own].map((r) => r.name),
     restore: () => {

@@ -23,6 +23,7 @@ interface WasmBackend {
   dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } | undefined };
   dataIdNextNumber: number;
   makeOutput(shape: number[], dtype: string): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
   disposeData(dataId: object): boolean;
 }
 
@@ -31,6 +32,7 @@ function isWasmBackend(b: unknown): b is WasmBackend {
   return (
     !!w &&
     typeof w.makeOutput === 'function' &&
+    typeof w.typedArrayFromHeap === 'function' &&
     typeof w.disposeData === 'function' &&
     typeof w.dataIdNextNumber === 'number' &&
     typeof w.dataIdMap?.get === 'function' &&
@@ -41,6 +43,29 @@ function isWasmBackend(b: unknown): b is WasmBackend {
 }
 
 const shapeBytes = (shape: number[]) => new Uint8Array(new Int32Array(shape).buffer);
+
+const TILE = 32;
+
+/**
+ * dst[t][j][i] = src[t][i][j] for `batch` row-major r x c matrices, in TILE x TILE tiles so that reads and writes
+ * both stay in cache. tfjs-backend-wasm's own Transpose walks the output row by row, each read a cache miss once
+ * a row of the input is larger than the cache: ~45-140 ms for 2048 x 2048 here, against ~10 for this.
+ */
+export function transposeBlocked(src: Float32Array, dst: Float32Array, batch: number, r: number, c: number): void {
+  for (let t = 0; t < batch; t++) {
+    const base = t * r * c;
+    for (let i0 = 0; i0 < r; i0 += TILE) {
+      const i1 = Math.min(i0 + TILE, r);
+      for (let j0 = 0; j0 < c; j0 += TILE) {
+        const j1 = Math.min(j0 + TILE, c);
+        for (let i = i0; i < i1; i++) {
+          const row = base + i * c;
+          for (let j = j0; j < j1; j++) dst[base + j * r + i] = src[row + j]!;
+        }
+      }
+    }
+  }
+}
 
 /** The product's geometry, or null when it is not one the fast path takes (left to the original kernel). */
 function plan(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean) {
@@ -70,9 +95,12 @@ class WasmOps {
   /** x with its last two dimensions swapped, as a [batch, c, r] tensor the caller disposes. */
   swapLastTwo(x: TensorInfo, batch: number): TensorInfo {
     const [r, c] = x.shape.slice(-2) as [number, number];
-    const transpose = this.tf.getKernel('Transpose', 'wasm').kernelFunc as unknown as KernelFn;
-    const x3 = { dataId: x.dataId, shape: [batch, r, c], dtype: x.dtype };
-    return transpose({ inputs: { x: x3 }, backend: this.backend, attrs: { perm: [0, 2, 1] } }) as TensorInfo;
+    const out = this.backend.makeOutput([batch, c, r], x.dtype);
+    // views after the allocation: growing the wasm memory detaches earlier ones
+    const src = this.backend.typedArrayFromHeap({ ...x, shape: [batch * r * c] }) as Float32Array;
+    const dst = this.backend.typedArrayFromHeap(out) as Float32Array;
+    transposeBlocked(src, dst, batch, r, c);
+    return out;
   }
 
   /**
@@ -116,6 +144,21 @@ class WasmOps {
 /** tfjs-backend-wasm's FusableActivation (kernels/types.ts), without prelu (left to the original kernel). */
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 4, sigmoid: 5, elu: 6 };
 
+/**
+ * XNNPACK's fully-connected operator multiplies a row-major input by weights it first packs, and packing (with the
+ * transposed weights tfjs hands it) costs ~3x a transpose per element: for [64, 2048] x [2048, 2048] (a coordinate
+ * check's hidden layer) it was ~130 ms of a ~150 ms product. A single product can run as C = op(A) op(B) (packing
+ * op(B), K x N) or as C^T = op(B)^T op(A)^T (packing op(A)^T, K x M, then one transpose of C): whichever moves fewer
+ * elements, counting each transpose it needs (1 per element) and the packing (PACK_COST per element).
+ */
+export const PACK_COST = 3;
+
+export function chooseProduct(m: number, k: number, n: number, transposeA: boolean, transposeB: boolean): 'direct' | 'swapped' {
+  const direct = (transposeA ? m * k : 0) + (transposeB ? k * n : 0) + PACK_COST * k * n;
+  const swapped = (transposeB ? 0 : k * n) + (transposeA ? 0 : m * k) + PACK_COST * k * m + m * n;
+  return swapped < direct ? 'swapped' : 'direct';
+}
+
 function makeBatchMatMul(tf: Tf, original: KernelFn): KernelFn {
   const opsOf = new WeakMap<object, WasmOps>();
   return (args: KernelArgs) => {
@@ -124,17 +167,29 @@ function makeBatchMatMul(tf: Tf, original: KernelFn): KernelFn {
     const transposeB = !!args.attrs?.transposeB;
     const p = plan(a, b, transposeA, transposeB);
     const backend = args.backend;
-    if (!p || !isWasmBackend(backend) || (p.batch === 1 && !transposeA && !transposeB)) return original(args);
+    if (!p || !isWasmBackend(backend)) return original(args);
+    const form = p.batch === 1 ? chooseProduct(p.m, p.k, p.n, transposeA, transposeB) : 'direct';
+    if (p.batch === 1 && form === 'direct' && !transposeA && !transposeB) return original(args); // XNNPACK as it is
     let ops = opsOf.get(backend);
     if (!ops) opsOf.set(backend, (ops = new WasmOps(tf, backend)));
     const temps: TensorInfo[] = [];
+    const keep = (t: TensorInfo) => (temps.push(t), t);
+    const product = (x: TensorInfo, rows: number, inner: number, y: TensorInfo, cols: number) =>
+      original({ inputs: { a: { ...x, shape: [1, rows, inner] }, b: { ...y, shape: [1, inner, cols] } }, backend, attrs: { ...args.attrs, transposeA: false, transposeB: false } }) as TensorInfo;
     try {
-      const a3 = transposeA ? (temps[temps.length] = ops.swapLastTwo(a, p.batch)) : a;
-      const b3 = transposeB ? (temps[temps.length] = ops.swapLastTwo(b, p.batch)) : b;
+      if (form === 'swapped') {
+        // C^T [n, m] = op(B)^T [n, k] x op(A)^T [k, m]; a transposed operand is already stored the way this needs it
+        const bt = transposeB ? b : keep(ops.swapLastTwo(b, 1));
+        const at = transposeA ? a : keep(ops.swapLastTwo(a, 1));
+        const ct = keep(product(bt, p.n, p.k, at, p.m));
+        const c = ops.swapLastTwo(ct, 1);
+        return { ...c, shape: p.outShape };
+      }
+      const a3 = transposeA ? keep(ops.swapLastTwo(a, p.batch)) : a;
+      const b3 = transposeB ? keep(ops.swapLastTwo(b, p.batch)) : b;
       if (p.batch === 1) {
         // untransposed now: the original runs it on XNNPACK
-        const out = original({ inputs: { a: { ...a3, shape: [1, p.m, p.k] }, b: { ...b3, shape: [1, p.k, p.n] } }, backend, attrs: { ...args.attrs, transposeA: false, transposeB: false } }) as TensorInfo;
-        return { ...out, shape: p.outShape };
+        return { ...product(a3, p.m, p.k, b3, p.n), shape: p.outShape };
       }
       const out = backend.makeOutput(p.outShape, 'float32');
       ops.batchedProduct(a3, b3, out, p);
