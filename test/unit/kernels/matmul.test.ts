@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { registerFastPaths } from '../../../src/kernels/index';
+import { chooseProduct } from '../../../src/kernels/wasmMatMul';
 import { BACKENDS, assertClose, evaluate, randomTensor, setUp, tf, withAndWithout } from './helpers';
 
 before(setUp);
@@ -102,4 +103,16 @@ test('shapes that do not fit still fail with tfjs\' own message', async () => {
       /inner shapes \(4\) and \(5\)/,
     );
   }
+});
+
+test('a product packs the smaller operand: the coordinate check\'s hidden layers swap, the GPT\'s do not', () => {
+  // [64, 2048] x [2048, 2048]: packing 2048 x 2048 costs more than transposing it once
+  assert.equal(chooseProduct(64, 2048, 2048, false, false), 'swapped');
+  // its input gradient dy W^T: W is already stored the way the swapped form reads it
+  assert.equal(chooseProduct(64, 2048, 2048, false, true), 'swapped');
+  // its weight gradient x^T dy packs dy (64 x 2048) in the direct form
+  assert.equal(chooseProduct(2048, 64, 2048, true, false), 'direct');
+  // the GPT example at width 128: 512 tokens x 128 -> 512
+  assert.equal(chooseProduct(512, 128, 512, false, false), 'direct');
+  assert.equal(chooseProduct(512, 512, 128, false, true), 'direct');
 });
