@@ -9,9 +9,9 @@
 //
 // No `vscode` import here: the webview bundle (browser) includes this file.
 import type { CoordResult } from '../coord/types';
-import type { SweepResult, SweepTrial } from '../sweep/types';
+import type { Parametrization, SweepResult, SweepTrial } from '../sweep/types';
 
-export type Parametrization = 'sp' | 'mup';
+export type { Parametrization };
 
 /** Where a run's model came from; shown in the panel's header and used to name settings. */
 export interface RunMeta {

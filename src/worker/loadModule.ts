@@ -7,8 +7,8 @@ import * as esbuild from 'esbuild';
 import Module from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { UserCodeError, userError } from './errors';
-import { userBundleOptions } from './userBundle';
+import { UserCodeError, userError } from '../job/errors';
+import { userBundleOptions } from '../protocol/userBundle';
 
 const TF_IDS = new Set([
   '@tensorflow/tfjs',

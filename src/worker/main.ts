@@ -1,5 +1,5 @@
 // The worker process (dist/worker.js): the only place where tfjs and the user's model code run.
-// Forked by src/worker/client.ts with an IPC channel; speaks src/worker/protocol.ts. It selects the backend once
+// Forked by src/host/workerClient.ts with an IPC channel; speaks src/protocol/worker.ts. It selects the backend once
 // (on `init`, before any user module loads: wasm throws on tensors created earlier, MUP.md), then runs jobs one
 // at a time, streaming progress. A job's failure is reported and the worker stays usable.
 import type * as tfjs from '@tensorflow/tfjs';
@@ -9,13 +9,13 @@ import { dirname, join } from 'node:path';
 import { BackendError, selectBackend } from '../backend/select';
 import { registerMissingWasmKernels } from '../backend/wasmKernels';
 import { fastPathsEnabled, registerFastPaths } from '../kernels/index';
-import type { MupApi } from '../coord/engine';
-import { isOutOfMemory } from '../coord/engine';
-import { UserCodeError, userError } from './errors';
+import { UserCodeError, userError } from '../job/errors';
+import { isOutOfMemory } from '../job/oom';
+import { createMup } from '../mup/index';
+import type { MupRuntime } from '../mup/runtime-types';
+import type { BackendInfo, HostToWorker, JobKind, WorkerError, WorkerToHost } from '../protocol/worker';
 import { jobHandlers, type JobContext } from './jobs';
 import { loadUserModule } from './loadModule';
-import { createMup } from '../mup/index';
-import type { BackendInfo, HostToWorker, JobKind, WorkerError, WorkerToHost } from './protocol';
 
 type Tf = typeof tfjs;
 
@@ -72,11 +72,10 @@ function packageDist(entry: string): string {
 }
 
 let selected: { tf: Tf; info: BackendInfo } | null = null;
-let mupInstance: MupApi | null = null;
+let mupInstance: MupRuntime | null = null;
 
-function mupFor(t: Tf): MupApi {
-  if (mupInstance) return mupInstance;
-  mupInstance = createMup(t) as unknown as MupApi;
+function mupFor(t: Tf): MupRuntime {
+  mupInstance ??= createMup(t);
   return mupInstance;
 }
 

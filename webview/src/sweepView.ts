@@ -3,12 +3,12 @@
 import type uPlot from 'uplot';
 import type { SweepView } from '../../src/protocol/webview';
 import { createChart, type ThemeColors } from './chart';
-import type { ThemeKind } from './model/colors';
+import type { ThemeKind } from '../../src/plot/colors';
 import { announce, el, lazyDetails, swatch } from './dom';
 import { exportToolbar } from './exporting';
 import { request } from './host';
-import { gridLayout } from './model/layout';
-import { fmtLr, recommend, runTrials, sweepModel, type SweepRunModel } from './model/sweepModel';
+import { gridLayout } from '../../src/plot/layout';
+import { fmtLr, recommend, runTrials, sweepModel, type SweepRunModel } from '../../src/plot/sweepModel';
 
 function recommendationBlock(runs: SweepRunModel[], view: SweepView, target: number): HTMLElement {
   const box = el('div', { class: 'recommendations', 'aria-live': 'polite' });

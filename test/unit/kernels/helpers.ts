@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerMissingWasmKernels } from '../../../src/backend/wasmKernels';
-import { mulberry32 } from '../../../src/data/rng';
+import { mulberry32 } from '../../../src/job/seed';
 import { registerFastPaths } from '../../../src/kernels/index';
 
 export { tf };
