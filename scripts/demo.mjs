@@ -6,6 +6,8 @@
 // Settings from MUP.md ("LR transfer"): tfjs wasm, 150 steps, widths 64 and 256, LRs 2^-13..2^-5 gave an SP
 // shift of 3 octaves and a muP shift of 1. Trials are stored under demo-output/: a second run reuses them.
 // `--fresh` deletes demo-output/ first.
+// `--full` adds the transformer (issue 11): LR sweeps of the SP and the muP GPT example on real text
+// (examples/data/kjv.txt), widths 64 and 256, LRs 2^-12..2^-4, 150 steps: ~8 minutes more on 2 quiet cores.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -63,20 +65,34 @@ for (const [name, file, flag] of [['SP', 'examples/mlp/sp.ts#mlp', '--sp'], ['mu
   if (existsSync(resultFile)) results[name] = JSON.parse(readFileSync(resultFile, 'utf8'));
 }
 
-// SP and muP side by side on one page: the sections of the two self-contained reports, one head.
-const pages = ['sp', 'mup'].map((n) => join(out, `sweep-${n}`, 'report.html')).filter((p) => existsSync(p)).map((p) => readFileSync(p, 'utf8'));
-if (pages.length === 2) {
+/** SP and muP side by side on one page: the sections of the two self-contained reports, one head. */
+function sideBySide(dirs, file, title) {
+  const pages = dirs.map((d) => join(out, d, 'report.html')).filter((p) => existsSync(p)).map((p) => readFileSync(p, 'utf8'));
+  if (pages.length !== 2) return;
   const sections = pages.map((html) => html.slice(html.indexOf('<section>'), html.lastIndexOf('</section>') + '</section>'.length));
-  const head = pages[0].slice(0, pages[0].indexOf('<body>') + '<body>'.length).replace(/<title>[^<]*<\/title>/, '<title>muP demo: LR sweeps, SP vs muP</title>');
-  const both = join(out, 'sweeps-sp-vs-mup.html');
-  writeFileSync(both, `${head}\n<h1>LR sweeps: SP vs muP (MLP, widths 64 and 256)</h1>\n${sections.join('\n')}\n</body></html>\n`);
+  const head = pages[0].slice(0, pages[0].indexOf('<body>') + '<body>'.length).replace(/<title>[^<]*<\/title>/, `<title>muP demo: ${title}</title>`);
+  const both = join(out, file);
+  writeFileSync(both, `${head}\n<h1>${title}</h1>\n${sections.join('\n')}\n</body></html>\n`);
   produced.push(both);
+}
+sideBySide(['sweep-sp', 'sweep-mup'], 'sweeps-sp-vs-mup.html', 'LR sweeps: SP vs muP (MLP, widths 64 and 256)');
+
+// 4. (--full) The GPT example on real text: the same question for a transformer.
+if (process.argv.includes('--full')) {
+  const gpt = ['--widths', '64,256', '--lr-range', '2^-12:2^-4:1', '--steps', '150', '--seeds', '1', '--base-width', '64', '--quiet'];
+  for (const [name, file, flag] of [['SP', 'examples/gpt/sp.ts#gpt', '--sp'], ['muP', 'examples/gpt/mup.ts#gpt', '--mup']]) {
+    const dir = join(out, `gpt-sweep-${name.toLowerCase()}`);
+    htmlFrom(step(`LR sweep, ${name} GPT (examples/data)`, ['sweep', file, flag, ...gpt, '--format', 'html', '--out', dir], { capture: true }));
+    const resultFile = join(dir, 'result.json');
+    if (existsSync(resultFile)) results[`${name} GPT`] = JSON.parse(readFileSync(resultFile, 'utf8'));
+  }
+  sideBySide(['gpt-sweep-sp', 'gpt-sweep-mup'], 'gpt-sweeps-sp-vs-mup.html', 'LR sweeps: SP vs muP (GPT on text, widths 64 and 256)');
 }
 
 console.log('\n=== summary');
 for (const [name, r] of Object.entries(results)) {
   const best = r.optimum.map((o) => `w${o.width}: 2^${o.log2Lr}`).join(', ');
-  console.log(`${name.padEnd(4)} best LR ${best}; shift ${r.shiftOctaves} octave(s); ${r.transfers ? 'transfers' : 'does NOT transfer'} (${r.trials.length} trials, ${r.reused} reused, ${r.trials.filter((t) => t.diverged).length} diverged)`);
+  console.log(`${name.padEnd(8)} best LR ${best}; shift ${r.shiftOctaves} octave(s); ${r.transfers ? 'transfers' : 'does NOT transfer'} (${r.trials.length} trials, ${r.reused} reused, ${r.trials.filter((t) => t.diverged).length} diverged)`);
 }
 console.log(`\nreports (open in a browser):`);
 for (const p of produced) console.log(`  ${relative(process.cwd(), p)}`);
