@@ -3,7 +3,7 @@
 // @vscode/test-electron's runTests() as `vscodeExecutablePath`, it takes the same arguments
 // (--extensionDevelopmentPath=, --extensionTestsPath=, a workspace folder) and runs the extension and its
 // tests in code-server (a real VS Code server with a Node extension host), driven by Debian's Chromium
-// through playwright-core. Recipe: /work/shared/RECIPES.md "A real VS Code for integration tests".
+// through playwright-core. How and why: docs/testing.md "Extension-host tier".
 //
 // - code-server runs on 127.0.0.1, a free port, in its own process group, which is ALWAYS killed
 //   (success, failure, timeout, SIGINT/SIGTERM, an exception here).

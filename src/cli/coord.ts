@@ -11,7 +11,7 @@ import { WorkerJobError } from '../host/workerClient';
 import { describeJobError } from '../host/workerPool';
 import type { CoordJobParams } from '../protocol/jobs';
 import type { BackendRequest } from '../protocol/worker';
-import { ensureOutDir, joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
+import { ensureOutDir, joinNumericValues, parseArgsMessage, removeEmptyDirs, UsageError, type CliIO } from './io';
 
 const HELP = `usage: mup-lens coord <file>#<export> [options]
 
@@ -144,7 +144,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   const { params } = args;
-  ensureOutDir(args.out);
+  const createdDirs = ensureOutDir(args.out);
   let lastWidth = -1;
   let outcome;
   // Ctrl-C: stop the workers and judge the check on the widths that finished (a second Ctrl-C quits).
@@ -171,6 +171,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       },
     });
   } catch (err) {
+    removeEmptyDirs(createdDirs); // a check that produced nothing leaves no empty .mup/coord/<name>/ behind
     if (err instanceof WorkerJobError && err.error.kind === 'cancelled') {
       io.stderr('interrupted before two widths finished: no result\n');
       return 130;

@@ -8,7 +8,7 @@ import type { Finding } from '../analyzer/types';
 import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
 import { formatText } from './format/text';
-import { joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
+import { joinNumericValues, UsageError, type CliIO } from './io';
 
 const HELP = `usage: mup-lens lint [paths...] [options]
 
@@ -119,7 +119,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     parsed = parseArgs({ args: joinNumericValues(argv, LINT_OPTIONS), allowPositionals: true, options: LINT_OPTIONS });
   } catch (err) {
-    throw new UsageError(`${parseArgsMessage(err)} (see mup-lens lint --help)`);
+    throw new UsageError(`${(err as Error).message.split(/\.( |$)/)[0]} (see mup-lens lint --help)`);
   }
   const { values, positionals } = parsed;
   if (values.help) {

@@ -147,7 +147,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         workers: v.workers === undefined ? undefined : positiveInt(v.workers, '--workers', 1),
         backend, targetWidth: v['target-width'] === undefined ? undefined : positiveInt(v['target-width'], '--target-width', 1),
         trialTimeoutMs: v['trial-timeout'] === undefined ? undefined : positiveInt(v['trial-timeout'], '--trial-timeout', 1) * 1000,
-        stallTimeoutMs: stallS === 0 ? undefined : stallS * 1000,
+        stallTimeoutMs: stallS * 1000,
         version: packageVersion(), cores: cpus().length, cwd: io.cwd, signal: controller.signal,
       },
       {

@@ -39,7 +39,8 @@ export interface SweepOptions {
   signal?: AbortSignal;
   workerPath?: string;
   trialTimeoutMs?: number;
-  /** A trial that finishes no step for this long is stopped and reported as failed (docs/sweeps.md). */
+  /** A trial that finishes no step for this long is stopped and reported as failed (docs/sweeps.md); 0: never;
+   *  default DEFAULT_STALL_TIMEOUT_MS. */
   stallTimeoutMs?: number;
   maxOldSpaceMb?: number;
 }
@@ -76,6 +77,15 @@ export function toSweepTrial(r: StoredTrial): SweepTrial {
     diverged: r.outcome.diverged,
   };
 }
+
+/**
+ * A trial that finishes no training step in this long is stopped: longer than any step or build we have seen
+ * (a GPT step at width 1024 on cpu takes seconds, building and inferring base shapes for a wide model tens of
+ * seconds), short enough that a factory that never returns does not hold a sweep for an afternoon.
+ */
+export const DEFAULT_STALL_TIMEOUT_MS = 600_000;
+
+const stallTimeout = (ms: number | undefined): number | undefined => (ms === undefined ? DEFAULT_STALL_TIMEOUT_MS : ms > 0 ? ms : undefined);
 
 /** At most this many missing trials are listed in the JSON (`missing` counts them all). */
 const MAX_LISTED_MISSING = 200;
@@ -175,7 +185,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
             workers: n,
             signal: opts.signal,
             timeoutMs: opts.trialTimeoutMs,
-            stallTimeoutMs: opts.stallTimeoutMs,
+            stallTimeoutMs: stallTimeout(opts.stallTimeoutMs),
             onResult: (p, result) => {
               const identity = identityOf(p);
               const record: StoredTrial = {

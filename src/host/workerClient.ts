@@ -41,6 +41,9 @@ interface Pending {
   onProgress?: (data: unknown) => void;
 }
 
+/** The first line of V8's report when the process dies of a fatal error (out of memory, a failed allocation). */
+const V8_FATAL = /^\s*(<--- Last few GCs --->|<--- JS stacktrace --->|FATAL ERROR:|#\s*Fatal (JavaScript|process) out of memory)/;
+
 /** tfjs prints an advertisement for tfjs-node on load; it is noise in a check's log. */
 const NOISE = /^(=+|Hi, looks like you are running TensorFlow\.js in Node\.js.*|Hi there 👋.*)$/;
 
@@ -94,6 +97,9 @@ export class WorkerClient {
       const child = fork(entry.path, [], { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
       this.child = child;
       this.stderrTail = [];
+      // V8's report of a fatal error (out of memory: the last GCs, a JS stack trace, a native stack) is ~20 lines;
+      // the user gets one line for it (deathError), so from its first line on stderr goes only to the tail.
+      let fatalReport = false;
       const lines = (stream: NodeJS.ReadableStream | null, isErr: boolean) => {
         let buf = '';
         stream?.setEncoding('utf8');
@@ -108,7 +114,11 @@ export class WorkerClient {
           buf = '';
         });
         const take = (line: string) => {
-          if (isErr) this.stderrTail = [...this.stderrTail.slice(-80), line];
+          if (isErr) {
+            this.stderrTail = [...this.stderrTail.slice(-80), line];
+            if (V8_FATAL.test(line)) fatalReport = true;
+            if (fatalReport) return;
+          }
           if (line.trim() && !NOISE.test(line.trim())) this.opts.onLog?.(line);
         };
       };

@@ -9,16 +9,28 @@ export class UserCodeError extends Error {
   }
 }
 
+/** The location of one stack frame: `at f (file:line:col)` or `at file:line:col`; null for native/eval frames. */
+function frameLocation(raw: string): { file: string; line: number } | null {
+  const line = raw.trim();
+  if (!line.startsWith('at ')) return null;
+  const inParens = /\(([^()]*)\)\s*$/.exec(line);
+  const loc = inParens ? inParens[1]! : line.slice(3).trim();
+  const m = /^(.+):(\d+):(\d+)$/.exec(loc);
+  if (!m) return null;
+  return { file: m[1]!.replace(/^file:\/\//, ''), line: Number(m[2]) };
+}
+
 /** The first stack frame in a user file (not node internals, not node_modules, not mup-lens itself). */
 export function userFrame(stack: string | undefined): { file: string; line: number } | undefined {
   if (!stack) return undefined;
   for (const raw of stack.split('\n').slice(1)) {
-    const m = /\(?((?:[A-Za-z]:)?[^():]+):(\d+):(\d+)\)?\s*$/.exec(raw.trim());
-    if (!m) continue;
-    const file = m[1].replace(/^at\s+/, '');
-    if (file.startsWith('node:') || file.includes('node_modules') || file.endsWith('.mup-bundle.js')) continue;
+    const where = frameLocation(raw);
+    if (!where) continue;
+    const file = where.file;
+    // Node's own modules (`node:internal/...`, and `internal/...` in older stacks) are never the user's code.
+    if (/^(node:|internal[\\/])/.test(file) || file.includes('node_modules') || file.endsWith('.mup-bundle.js')) continue;
     if (/[\\/](dist[\\/](worker|cli|extension)\.js|src[\\/](worker|job|kernels|backend|mup)[\\/])/.test(file)) continue;
-    return { file, line: Number(m[2]) };
+    return { file, line: where.line };
   }
   return undefined;
 }

@@ -31,6 +31,8 @@ export interface SweepRunModel {
   plannedCount: number | null;
   statusText: string;
   recommendation: Recommendation | null;
+  /** A run that ended (done, cancelled, failed) without a result for every trial of its grid: not judged. */
+  incomplete: { missing: number; planned: number; text: string } | null;
 }
 
 export interface SweepModel {
@@ -76,7 +78,15 @@ export function recommend(trials: SweepTrial[], targetWidth: number, parametriza
 
 /** The trials a run shows: the engine's final list when it has at least as many as arrived live. */
 export function runTrials(run: SweepRun): SweepTrial[] {
-  return run.result && run.result.trials.length >= run.trials.length ? run.result.trials : run.trials;
+  const result = Array.isArray(run.result?.trials) ? run.result.trials : null;
+  return (result && result.length >= run.trials.length ? result : run.trials).filter(isTrial);
+}
+
+const isPos = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+
+/** A trial as the engine writes it; a stored result can be damaged or crafted, and is plotted only where it is. */
+function isTrial(t: SweepTrial): boolean {
+  return isPos(t.width) && isPos(t.lr) && typeof t.seed === 'number' && (t.loss === null || typeof t.loss === 'number') && typeof t.diverged === 'boolean';
 }
 
 /**
@@ -99,8 +109,8 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
   const widths = [...new Set(trials.map((t) => t.width).concat(run.meta.widths ?? []))].sort((a, b) => a - b);
   const lrs = [...new Set(trials.map((t) => t.lr).concat(run.meta.lrs ?? []))].filter((l) => l > 0).sort((a, b) => a - b);
   // The engine's optima once it has a result; while live, the same rule over the trials so far.
-  const optima: SweepOptimum[] = (run.result ? run.result.optimum : analysis.optimum.map(({ width, lr, loss }) => ({ width, lr, loss })))
-    .slice()
+  const optima: SweepOptimum[] = (Array.isArray(run.result?.optimum) ? run.result.optimum : analysis.optimum.map(({ width, lr, loss }) => ({ width, lr, loss })))
+    .filter((o) => isPos(o.width) && isPos(o.lr) && typeof o.loss === 'number')
     .sort((a, b) => a.width - b.width);
   const series: PlotSeries[] = widths.map((w, i) => {
     const curve = new Map((analysis.curves.get(w) ?? []).map((p) => [p.lr, p]));
@@ -156,6 +166,7 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
   const shift = run.result ? run.result.shiftOctaves : optima.length >= 2 ? analysis.shiftOctaves : null;
   const seeds = run.meta.seeds ?? null;
   const planned = run.meta.widths && run.meta.lrs && seeds ? run.meta.widths.length * run.meta.lrs.length * seeds : null;
+  const incomplete = incompleteness(run, trials, planned);
   const statusText =
     run.status === 'running'
       ? `running: ${trials.length}${planned ? ` / ${planned}` : ''} trials`
@@ -182,12 +193,30 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
     lrs,
     optima,
     shiftOctaves: shift,
-    transfers: run.result ? run.result.transfers : null,
+    transfers: run.result && !incomplete ? run.result.transfers : null,
     trialCount: trials.length,
     divergedCount,
     plannedCount: planned,
     statusText,
-    recommendation: recommend(trials, targetWidth, run.meta.parametrization),
+    recommendation: incomplete ? null : recommend(trials, targetWidth, run.meta.parametrization),
+    incomplete,
+  };
+}
+
+/**
+ * Whether a run that has ended lacks trials of its grid (the engine's `complete: false`, or fewer distinct trials
+ * than planned for a cancelled or failed run): then the panel says so as plainly as a verdict and concludes nothing.
+ */
+function incompleteness(run: SweepRun, trials: SweepTrial[], planned: number | null): SweepRunModel['incomplete'] {
+  if (run.status === 'running') return null;
+  const have = new Set(trials.map((t) => `${t.width}|${t.lr}|${t.seed}`)).size;
+  const missing = run.result?.complete === false ? (run.result.missing ?? (planned !== null ? planned - have : 0)) : planned !== null && have < planned ? planned - have : 0;
+  if (run.result?.complete !== false && missing === 0) return null;
+  const total = planned ?? have + missing;
+  return {
+    missing,
+    planned: total,
+    text: `${missing} of ${total} trials of the grid have no result, so whether the LR transfers is not judged and no LR is recommended. Run the sweep again to complete it: stored trials are reused and only the missing ones run.`,
   };
 }
 
@@ -224,7 +253,7 @@ export function sweepModel(view: SweepView, theme: ThemeKind): SweepModel {
   const sp = models.find((m) => m.parametrization === 'sp');
   const mup = models.find((m) => m.parametrization === 'mup');
   const comparison =
-    sp && mup && sp.shiftOctaves !== null && mup.shiftOctaves !== null
+    sp && mup && sp.shiftOctaves !== null && mup.shiftOctaves !== null && !sp.incomplete && !mup.incomplete
       ? `Optimal LR moves ${sp.shiftOctaves.toFixed(1)} octaves across widths in SP and ${mup.shiftOctaves.toFixed(1)} in muP.`
       : null;
   return { runs: models, targetWidth, comparison };

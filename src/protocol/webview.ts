@@ -50,7 +50,12 @@ export interface SweepMeta extends RunMeta {
 
 /** The engine's result as the panel gets it: the contract's fields, and from the engine (a live run's report,
  *  or a stored result.json) the width its recommended LR is for. */
-export type SweepRunResult = SweepResult & { recommended?: { targetWidth: number } | null };
+export type SweepRunResult = SweepResult & {
+  recommended?: { targetWidth: number } | null;
+  /** false: trials of the planned grid have no result, so nothing is concluded (absent in older results). */
+  complete?: boolean;
+  missing?: number;
+};
 
 /** One parametrization's sweep as the panel knows it (live trials, then the engine's result). */
 export interface SweepRun {

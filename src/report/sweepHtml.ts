@@ -46,7 +46,7 @@ export function renderSweepReport(reports: SweepReport[], title = 'muP LR sweep'
     const edge = r.optimum.some((o) => o.atEdge);
     const num = (v: unknown, digits: number) => esc(typeof v === 'number' ? v.toFixed(digits) : String(v));
     const rows = r.optimum
-      .map((o) => `<tr><td>${esc(o.width)}</td><td>${esc(fmtLr(o.lr))}</td><td>${num(o.fittedLog2Lr, 2)}</td><td>${num(o.loss, 4)}</td>${edge ? `<td>${o.atEdge ? 'at grid edge' : ''}</td>` : ''}</tr>`)
+      .map((o) => `<tr><td>${esc(o.width)}</td><td>${esc(typeof o.lr === 'number' ? fmtLr(o.lr) : o.lr)}</td><td>${num(o.fittedLog2Lr, 2)}</td><td>${num(o.loss, 4)}</td>${edge ? `<td>${o.atEdge ? 'at grid edge' : ''}</td>` : ''}</tr>`)
       .join('');
     const rec = r.recommended
       ? `<p>Recommended LR at width ${esc(r.recommended.targetWidth)}: <b>${esc(Number(r.recommended.lr).toPrecision(3))}</b> (log2 ${num(r.recommended.log2Lr, 2)}, ${r.recommended.method === 'transfer' ? 'transferred' : 'extrapolated'}).</p>`
