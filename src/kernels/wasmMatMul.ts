@@ -4,13 +4,13 @@
 // against XNNPACK's ~15-25 on this machine. A dense layer's backward pass is exactly those two other cases
 // (dx = dy W^T, dW = x^T dy), and attention's products are batched: on examples/gpt at width 128 they took ~85%
 // of a training step (issue 11). Here:
-// - a transposed operand is transposed first by the backend's own Transpose kernel (O(size), ~0.1 ms), and the
-//   product then runs untransposed, on XNNPACK;
-// - a batched product (same batch on both sides, no broadcasting) runs one XNNPACK product per batch item, on
+// - a transposed operand is transposed first (a cache-blocked copy, transposeBlocked), and the product then runs
+//   untransposed, on XNNPACK, in whichever of its two forms packs less (chooseProduct);
+// - a batched product (the same batch on both sides, no broadcasting) runs one XNNPACK product per batch item, on
 //   views of the operands' and output's memory: each view is a tensor id registered on the wasm side at an offset
 //   into the operand's buffer (what BackendWasm.makeOutput does for memory allocated elsewhere), disposed right
 //   after, which also frees the XNNPACK operator cached on it.
-// Everything else (other dtypes, broadcast batches, products XNNPACK already runs) goes to the original kernel.
+// Everything else (other dtypes, broadcast batches) goes to the original kernel.
 import type { KernelArgs, KernelFn, Registration, TensorInfo, Tf } from './types';
 import { overrideKernel, sizeOf } from './types';
 
@@ -79,18 +79,17 @@ function plan(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boo
   const k = transposeA ? ar : ac;
   const n = transposeB ? br : bc;
   if ((transposeB ? bc : br) !== k) return null; // the original says what is wrong
+  // the same batch dimensions on both sides (leading 1s aside): anything that would broadcast is tfjs' own
+  const batchDims = (t: TensorInfo) => t.shape.slice(0, -2).filter((d, i, all) => d !== 1 || all.slice(0, i + 1).some((x) => x !== 1));
+  if (batchDims(a).join(',') !== batchDims(b).join(',')) return null;
   const batchShape = a.shape.length >= b.shape.length ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
-  if (sizeOf(a.shape.slice(0, -2)) !== sizeOf(batchShape)) return null;
   if (m * k * n === 0) return null;
   return { batch: batchA, m, k, n, outShape: [...batchShape, m, n] };
 }
 
-/** Wraps the backend's kernels this file calls (resolved from tfjs' registry on first use). */
+/** What the products need of one wasm backend: transposes, and its C entry points (wrapped on first use). */
 class WasmOps {
-  constructor(
-    private readonly tf: Tf,
-    private readonly backend: WasmBackend,
-  ) {}
+  constructor(private readonly backend: WasmBackend) {}
 
   /** x with its last two dimensions swapped, as a [batch, c, r] tensor the caller disposes. */
   swapLastTwo(x: TensorInfo, batch: number): TensorInfo {
@@ -159,7 +158,7 @@ export function chooseProduct(m: number, k: number, n: number, transposeA: boole
   return swapped < direct ? 'swapped' : 'direct';
 }
 
-function makeBatchMatMul(tf: Tf, original: KernelFn): KernelFn {
+function makeBatchMatMul(original: KernelFn): KernelFn {
   const opsOf = new WeakMap<object, WasmOps>();
   return (args: KernelArgs) => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
@@ -171,7 +170,7 @@ function makeBatchMatMul(tf: Tf, original: KernelFn): KernelFn {
     const form = p.batch === 1 ? chooseProduct(p.m, p.k, p.n, transposeA, transposeB) : 'direct';
     if (p.batch === 1 && form === 'direct' && !transposeA && !transposeB) return original(args); // XNNPACK as it is
     let ops = opsOf.get(backend);
-    if (!ops) opsOf.set(backend, (ops = new WasmOps(tf, backend)));
+    if (!ops) opsOf.set(backend, (ops = new WasmOps(backend)));
     const temps: TensorInfo[] = [];
     const keep = (t: TensorInfo) => (temps.push(t), t);
     const product = (x: TensorInfo, rows: number, inner: number, y: TensorInfo, cols: number) =>
@@ -207,7 +206,7 @@ function makeBatchMatMul(tf: Tf, original: KernelFn): KernelFn {
  * bias by min(row * n + col, n - 1)): test/unit/kernels/matmul.test.ts checks these against the cpu backend.
  * prelu and broadcast batches go to the original.
  */
-function makeFusedMatMul(tf: Tf, original: KernelFn): KernelFn {
+function makeFusedMatMul(original: KernelFn): KernelFn {
   const opsOf = new WeakMap<object, WasmOps>();
   return (args: KernelArgs) => {
     const { a, b, bias, preluActivationWeights } = args.inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo | null; preluActivationWeights?: TensorInfo | null };
@@ -219,7 +218,7 @@ function makeFusedMatMul(tf: Tf, original: KernelFn): KernelFn {
     if (!p || !isWasmBackend(backend) || activation === undefined || preluActivationWeights || (bias && bias.shape.length !== 1)) return original(args);
     if (p.batch === 1 && !transposeA && !transposeB) return original(args); // XNNPACK already
     let ops = opsOf.get(backend);
-    if (!ops) opsOf.set(backend, (ops = new WasmOps(tf, backend)));
+    if (!ops) opsOf.set(backend, (ops = new WasmOps(backend)));
     const temps: TensorInfo[] = [];
     try {
       const a3 = transposeA ? (temps[temps.length] = ops.swapLastTwo(a, p.batch)) : { ...a, shape: [p.batch, p.m, p.k] };
@@ -239,7 +238,7 @@ function makeFusedMatMul(tf: Tf, original: KernelFn): KernelFn {
 }
 
 export function registerWasmMatMul(tf: Tf): Registration[] {
-  return [overrideKernel(tf, 'BatchMatMul', 'wasm', (o) => makeBatchMatMul(tf, o)), overrideKernel(tf, '_FusedMatMul', 'wasm', (o) => makeFusedMatMul(tf, o))].filter(
+  return [overrideKernel(tf, 'BatchMatMul', 'wasm', (o) => makeBatchMatMul(o)), overrideKernel(tf, '_FusedMatMul', 'wasm', (o) => makeFusedMatMul(o))].filter(
     (r): r is Registration => r !== null,
   );
 }

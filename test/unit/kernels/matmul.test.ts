@@ -96,12 +96,16 @@ for (const backend of BACKENDS) {
   });
 }
 
-test('shapes that do not fit still fail with tfjs\' own message', async () => {
+test('shapes that do not fit still fail with tfjs\' own message, with the fast paths on', async () => {
   for (const backend of BACKENDS) {
-    await assert.rejects(
-      withAndWithout(backend, () => [tf.matMul(tf.ones([3, 4]), tf.ones([5, 2]))]),
-      /inner shapes \(4\) and \(5\)/,
-    );
+    const paths = registerFastPaths(tf, backend);
+    try {
+      await assert.rejects(evaluate(backend, () => [tf.matMul(tf.ones([3, 4]), tf.ones([5, 2]))]), /inner shapes \(4\) and \(5\)/);
+      // batches of the same size that do not broadcast ([2, 3] against [6])
+      await assert.rejects(evaluate(backend, () => [tf.matMul(tf.ones([2, 3, 4, 5]), tf.ones([6, 5, 4]))]), /could not be broadcast/);
+    } finally {
+      paths.restore();
+    }
   }
 });
 
