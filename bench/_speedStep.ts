@@ -4,7 +4,8 @@
 // a fresh batch from the model's `data` export, forward, softmax cross-entropy, backward, MuAdam with the muP
 // per-group LRs (base shapes inferred at widths 64 and 128), the loss read back to the host.
 //   node --import tsx bench/_speedStep.ts --model gpt|preln --backend wasm|cpu --fast 1|0 --widths 64,128 --steps 5
-// Prints one JSON line per width: {model, backend, fast, width, msPerStep, medianMs, kernelsPerStep, kernels, loadavg}.
+// Prints one JSON line per width: {model, backend, fast, width, msPerStep, medianMs, cpuMsPerStep, medianCpuMs,
+// kernelsPerStep, kernels, loadavg}.
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import os from 'node:os';
@@ -60,10 +61,15 @@ async function main(): Promise<void> {
     };
     for (let i = 0; i < warmup; i++) trainStep();
     const msPerStep: number[] = [];
+    // CPU time of this process per step too: on a shared machine it moves much less with the load than wall time
+    const cpuMsPerStep: number[] = [];
     for (let i = 0; i < steps; i++) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       trainStep();
+      const c = process.cpuUsage(c0);
       msPerStep.push(performance.now() - t0);
+      cpuMsPerStep.push((c.user + c.system) / 1000);
     }
     // kernels of one step, by name (counts, and tfjs' own timing of each: wall time, profile overhead included)
     const profile = await tf.profile(() => trainStep());
@@ -77,7 +83,7 @@ async function main(): Promise<void> {
     const kernels = [...byName].map(([name, e]) => ({ name, count: e.count, ms: +e.ms.toFixed(2) })).sort((a, b) => b.ms - a.ms);
     const sorted = [...msPerStep].sort((a, b) => a - b);
     console.log(
-      JSON.stringify({ model, backend, fast, width, msPerStep, medianMs: sorted[Math.floor(sorted.length / 2)], kernelsPerStep: profile.kernels.length, kernels, loadavg: os.loadavg()[0] }),
+      JSON.stringify({ model, backend, fast, width, msPerStep, medianMs: sorted[Math.floor(sorted.length / 2)], cpuMsPerStep, medianCpuMs: [...cpuMsPerStep].sort((a, b) => a - b)[Math.floor(steps / 2)], kernelsPerStep: profile.kernels.length, kernels, loadavg: os.loadavg()[0] }),
     );
     opt.dispose();
     net.dispose();

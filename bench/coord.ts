@@ -96,38 +96,49 @@ interface TorchRun {
 }
 
 /** bench/coord_torch.py on `threads` threads: its JSON, and the wall time of the whole command. */
-function torchRun(threads: number): (TorchRun & { wallMs: number }) | { skipped: string } {
+/**
+ * Runs a command under /usr/bin/time: its wall time, and the CPU time (user + system) of it and the processes it
+ * waited for (the CLI's workers). CPU time is much less moved by other load on a shared machine than wall time.
+ */
+function timed(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const useTime = existsSync('/usr/bin/time');
   const t0 = performance.now();
-  const r = spawnSync(PY, [join(__dirname, 'coord_torch.py'), ...torchArgs, '--threads', String(threads)], { encoding: 'utf8' });
+  const r = spawnSync(useTime ? '/usr/bin/time' : cmd, useTime ? ['-f', 'MUPTIME %U %S', cmd, ...args] : args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, ...opts });
   const wallMs = performance.now() - t0;
+  const m = /MUPTIME ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr ?? '');
+  return { r, wallMs, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : undefined, stderr: (r.stderr ?? '').replace(/MUPTIME .*\s*$/, '') };
+}
+
+function torchRun(threads: number): (TorchRun & { wallMs: number; cpuMs?: number }) | { skipped: string } {
+  const { r, wallMs, cpuMs } = timed(PY, [join(__dirname, 'coord_torch.py'), ...torchArgs, '--threads', String(threads)]);
   if (r.error || r.status !== 0) return { skipped: `coord_torch.py failed (apt-get install -y python3-torch libopenblas0-pthread): ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
-  return { ...(JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchRun), wallMs };
+  return { ...(JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchRun), wallMs, cpuMs };
 }
 
 /** `mup-lens coord` on the reference configuration as a user runs it; wall time of the whole command. */
-function cliRun(fast: boolean): { wallMs: number } | { skipped: string } {
+function cliRun(fast: boolean): { wallMs: number; cpuMs?: number } | { skipped: string } {
   const args = [join(root, 'dist/cli.js'), 'coord', `${model}#mlp`, '--sp', '--widths', widths.join(','), '--steps', String(steps), '--seeds', String(seeds), '--backend', 'wasm', '--format', 'json', '--out', join(os.tmpdir(), `mup-lens-bench-coord-${fast ? 'fast' : 'before'}`)];
   const env = { ...process.env, MUP_LENS_FAST_PATHS: fast ? '1' : '0' };
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env, maxBuffer: 64 * 2 ** 20 });
-  const wallMs = performance.now() - t0;
+  const { r, wallMs, cpuMs, stderr } = timed(process.execPath, args, { cwd: root, env });
   // 0: pass, 1: the check failed (the SP model fails it, as it should): both are a finished check
-  if (r.status !== 0 && r.status !== 1) return { skipped: `mup-lens coord exited ${r.status}: ${r.stderr.trim().split('\n').pop()}` };
-  return { wallMs };
+  if (r.status !== 0 && r.status !== 1) return { skipped: `mup-lens coord exited ${r.status}: ${stderr.trim().split('\n').pop()}` };
+  return { wallMs, cpuMs };
 }
 
 interface WholeCommands {
-  torch1?: TorchRun & { wallMs: number };
-  torch2?: TorchRun & { wallMs: number };
+  torch1?: TorchRun & { wallMs: number; cpuMs?: number };
+  torch2?: TorchRun & { wallMs: number; cpuMs?: number };
   wasm?: number;
   wasmBefore?: number;
+  /** The smallest CPU time (user + system, workers included) of each side over the rounds. */
+  cpuMs: Partial<Record<'torch1' | 'torch2' | 'wasm' | 'wasmBefore', number>>;
   skipped: string[];
   loads: number[];
 }
 
 /** The whole commands, interleaved round after round; the best (smallest) wall time of each. */
 function wholeCommands(withBefore: boolean): WholeCommands {
-  const out: WholeCommands = { skipped: [], loads: [] };
+  const out: WholeCommands = { skipped: [], loads: [], cpuMs: {} };
   const better = <T extends { wallMs: number }>(a: T | undefined, b: T) => (!a || b.wallMs < a.wallMs ? b : a);
   for (let r = 1; r <= rounds; r++) {
     const sides: ('torch1' | 'torch2' | 'wasm' | 'wasmBefore')[] = ['torch1', 'torch2', 'wasm', ...(withBefore ? (['wasmBefore'] as const) : [])];
@@ -137,12 +148,18 @@ function wholeCommands(withBefore: boolean): WholeCommands {
       if (side === 'torch1' || side === 'torch2') {
         const t = torchRun(side === 'torch1' ? 1 : 2);
         if ('skipped' in t) out.skipped.push(`pytorch: ${t.skipped}`);
-        else out[side] = better(out[side], t);
+        else {
+          out[side] = better(out[side], t);
+          if (t.cpuMs !== undefined) out.cpuMs[side] = Math.min(out.cpuMs[side] ?? Infinity, t.cpuMs);
+        }
         continue;
       }
       const c = cliRun(side === 'wasm');
       if ('skipped' in c) out.skipped.push(`${side}: ${c.skipped}`);
-      else out[side] = Math.min(out[side] ?? Infinity, c.wallMs);
+      else {
+        out[side] = Math.min(out[side] ?? Infinity, c.wallMs);
+        if (c.cpuMs !== undefined) out.cpuMs[side] = Math.min(out.cpuMs[side] ?? Infinity, c.cpuMs);
+      }
     }
   }
   return out;
@@ -161,11 +178,12 @@ async function main(): Promise<void> {
   const wholeRatio = !refusal && torchBest && whole.wasm !== undefined ? whole.wasm / torchBest.wallMs : null;
   console.log('\nwhole commands (wall time, best of ' + rounds + ' interleaved rounds):');
   for (const [name, t] of [['pytorch 1 thread', whole.torch1], ['pytorch 2 threads', whole.torch2]] as const) {
-    if (t) console.log(`  ${name.padEnd(28)} ${fmtMs(t.wallMs)}  (${t.blas.kind}, training ${fmtMs(t.totalMs)})`);
+    if (t) console.log(`  ${name.padEnd(30)} ${fmtMs(t.wallMs).padStart(8)}  CPU ${fmtMs(whole.cpuMs[name.endsWith('1 thread') ? 'torch1' : 'torch2'])}  (${t.blas.kind}, training ${fmtMs(t.totalMs)})`);
   }
-  if (whole.wasm !== undefined) console.log(`  ${'mup-lens coord --backend wasm'.padEnd(28)} ${fmtMs(whole.wasm)}`);
-  if (whole.wasmBefore !== undefined) console.log(`  ${'  without the fast paths'.padEnd(28)} ${fmtMs(whole.wasmBefore)}`);
-  console.log(refusal ? `  ${refusal}` : `  wasm / PyTorch (best of 1 and 2 threads): ${wholeRatio!.toFixed(2)}x (goal <= 2)`);
+  if (whole.wasm !== undefined) console.log(`  ${'mup-lens coord --backend wasm'.padEnd(30)} ${fmtMs(whole.wasm).padStart(8)}  CPU ${fmtMs(whole.cpuMs.wasm)}`);
+  if (whole.wasmBefore !== undefined) console.log(`  ${'  without the fast paths'.padEnd(30)} ${fmtMs(whole.wasmBefore).padStart(8)}  CPU ${fmtMs(whole.cpuMs.wasmBefore)}`);
+  const cpuRatio = !refusal && whole.cpuMs.wasm !== undefined && whole.cpuMs.torch1 !== undefined ? whole.cpuMs.wasm / whole.cpuMs.torch1 : null;
+  console.log(refusal ? `  ${refusal}` : `  wasm / PyTorch (best of 1 and 2 threads): ${wholeRatio!.toFixed(2)}x (goal <= 2); CPU time against PyTorch on 1 thread: ${cpuRatio?.toFixed(2) ?? '-'}x`);
   for (const m of whole.skipped) console.log(`  not run: ${m}`);
   const torch: TorchRun | { skipped: string } = torchBest ?? { skipped: whole.skipped.join('; ') || 'not run' };
   const cpuWidths = cpuFull || quick ? widths : widths.filter((w) => w <= 512);
@@ -209,6 +227,7 @@ async function main(): Promise<void> {
     wholeTorchMs: torchBest?.wallMs ?? null,
     wholeTorchThreads: torchBest?.threads ?? null,
     wasmVsTorch: wholeRatio,
+    cpuTimeWasmVsTorch1: cpuRatio,
     noRatio: refusal,
     wasmTrainingVsTorch: wasm?.ratioToTorch ?? null,
     goal: 'whole `mup-lens coord` (wasm) <= 2x the whole PyTorch command (OpenBLAS, best of 1 and 2 threads)',

@@ -8,7 +8,8 @@ hidden width x width matrices at lr / width_mult). preln: 4 pre-LN blocks with b
 on [batch, time, width], GELU, batch 8 x 64 tokens, muP init as the tfjs file. It times one training step (forward, loss, backward,
 Adam step, loss read back to the host) per width.
 
-Prints one JSON line: {"torch", "blas", "threads", "steps", "widths": {w: {"msPerStep": [...], "medianMs"}}}.
+Prints one JSON line: {"torch", "blas", "threads", "steps", "widths": {w: {"msPerStep": [...], "medianMs",
+"cpuMsPerStep": [...], "medianCpuMs"}}} (CPU time: all of the process's threads).
 `blas` is the BLAS library torch's process has mapped (Debian's torch links libblas.so.3, which the
 alternatives system points at OpenBLAS or at the slow reference BLAS; torch.__config__ says "generic" for both).
 """
@@ -171,9 +172,10 @@ def time_width(model_name, width, mup, steps, warmup, lr):
     g = torch.Generator().manual_seed(1234)
     tokens = torch.randint(0, VOCAB, (batch, seq), generator=g)
     targets = torch.randint(0, VOCAB, (batch * seq,), generator=g)
-    times = []
+    times, cpu = [], []
     for i in range(warmup + steps):
         t0 = time.perf_counter()
+        c0 = time.process_time()  # CPU time of the process, all threads
         loss = F.cross_entropy(model(tokens).reshape(-1, VOCAB), targets)
         opt.zero_grad()
         loss.backward()
@@ -181,7 +183,8 @@ def time_width(model_name, width, mup, steps, warmup, lr):
         loss.item()
         if i >= warmup:
             times.append((time.perf_counter() - t0) * 1000)
-    return times
+            cpu.append((time.process_time() - c0) * 1000)
+    return times, cpu
 
 
 def main():
@@ -197,8 +200,8 @@ def main():
     torch.set_num_threads(args.threads)
     out = {"torch": torch.__version__, "model": args.model, "threads": torch.get_num_threads(), "param": args.param, "steps": args.steps, "widths": {}}
     for w in (int(v) for v in args.widths.split(",")):
-        ms = time_width(args.model, w, args.param == "mup", args.steps, args.warmup, args.lr)
-        out["widths"][w] = {"msPerStep": ms, "medianMs": sorted(ms)[len(ms) // 2]}
+        ms, cpu = time_width(args.model, w, args.param == "mup", args.steps, args.warmup, args.lr)
+        out["widths"][w] = {"msPerStep": ms, "medianMs": sorted(ms)[len(ms) // 2], "cpuMsPerStep": cpu, "medianCpuMs": sorted(cpu)[len(cpu) // 2]}
     out["blas"] = blas_library()
     print(json.dumps(out))
 

@@ -2,7 +2,7 @@
 // 32 tokens) per width and backend, with mup-lens's fast paths (src/kernels, what the worker runs) and without
 // (tfjs as it is: MUP_LENS_FAST_PATHS=0), the kernels per step of each, and the same step in PyTorch on OpenBLAS
 // (bench/gpt_torch.py, the example's twin: same shapes, init and optimizer) on 1 and 2 threads. `--preln` adds
-// bench/models/preln.ts (4 pre-LN blocks of tf.layers.dense on 3-D inputs, GELU) and its twin.
+// bench/models/preln.ts (4 pre-LN blocks of tf.layers.dense on 3-D inputs, GELU) and its twin, at widths <= 128.
 // Every side runs in its own process (bench/_speedStep.ts), all of them interleaved, round after round, and the
 // best round counts: the machine is shared, and whichever side a burst of load hits loses that round only.
 // Targets: the GPT step at width 128 on wasm within 8x of PyTorch + OpenBLAS on one thread. No ratio is given when
@@ -27,6 +27,7 @@ const rounds = Number(flag('rounds') ?? (quick ? 1 : 2));
 const models: ('gpt' | 'preln')[] = process.argv.includes('--preln') ? ['gpt', 'preln'] : ['gpt'];
 // cpu without the fast paths takes ~10 s per GPT step at width 256: widths up to 128 unless asked
 const cpuBeforeWidths = process.argv.includes('--cpu-full') ? widths : widths.filter((w) => w <= 128);
+const widthsOf = (model: 'gpt' | 'preln') => (model === 'preln' ? widths.filter((w) => w <= 128) : widths);
 const PY = '/usr/bin/python3';
 const TARGET = { model: 'gpt', width: 128, ratio: 8 };
 
@@ -34,6 +35,8 @@ type Side = 'wasm-fast' | 'wasm-before' | 'cpu-fast' | 'cpu-before' | 'torch-1' 
 
 interface StepResult {
   medianMs: number;
+  /** CPU time of the process per step (all threads), median: much less moved by other load than wall time. */
+  medianCpuMs?: number;
   msPerStep: number[];
   kernelsPerStep?: number;
   kernels?: { name: string; count: number; ms: number }[];
@@ -97,11 +100,13 @@ async function main(): Promise<void> {
   const sides: Side[] = ['torch-1', 'torch-2', 'wasm-fast', 'wasm-before', 'cpu-fast', 'cpu-before'];
   // best[model][width][side]: the round with the smallest median
   const best: Record<string, Record<number, Partial<Record<Side, StepResult>>>> = {};
+  // the smallest CPU time per step over the rounds, per side
+  const bestCpu: Record<string, Record<number, Partial<Record<Side, number>>>> = {};
   const errors: string[] = [];
   const runs: { round: number; model: string; width: number; side: Side; medianMs?: number; loadavg?: number; error?: string }[] = [];
   for (let round = 1; round <= rounds; round++) {
     for (const model of models) {
-      for (const width of widths) {
+      for (const width of widthsOf(model)) {
         for (const side of sides) {
           if (side.startsWith('torch') && 'error' in blas) continue;
           if (side === 'cpu-before' && !cpuBeforeWidths.includes(width)) continue;
@@ -115,6 +120,8 @@ async function main(): Promise<void> {
           runs.push({ round, model, width, side, medianMs: r.medianMs, loadavg: r.loadavg });
           const slot = ((best[model] ??= {})[width] ??= {});
           if (!slot[side] || r.medianMs < slot[side]!.medianMs) slot[side] = r;
+          const cpuSlot = ((bestCpu[model] ??= {})[width] ??= {});
+          if (r.medianCpuMs !== undefined) cpuSlot[side] = Math.min(cpuSlot[side] ?? Infinity, r.medianCpuMs);
         }
       }
     }
@@ -124,10 +131,11 @@ async function main(): Promise<void> {
   const table: Record<string, unknown>[] = [];
   for (const model of models) {
     console.log(`\n${model === 'gpt' ? 'GPT example (examples/gpt/mup.ts, batch 16 x 32)' : 'pre-LN transformer (bench/models/preln.ts, batch 8 x 64)'}: ms per training step (median of a run, best of ${rounds})`);
-    const head = ['width', 'kernels before', 'after', 'wasm before', 'wasm after', 'cpu before', 'cpu after', 'torch 1 thr', 'torch 2 thr', 'wasm/torch1', 'wasm/torch best', 'cpu/torch1'];
+    const head = ['width', 'kernels before', 'after', 'wasm before', 'wasm after', 'cpu before', 'cpu after', 'torch 1 thr', 'torch 2 thr', 'wasm/torch1', 'wasm/torch best', 'cpu/torch1', 'CPU: wasm/t1'];
     console.log(head.map((h) => h.padStart(16)).join(''));
-    for (const width of widths) {
+    for (const width of widthsOf(model)) {
       const s = best[model]?.[width] ?? {};
+      const c = bestCpu[model]?.[width] ?? {};
       const t1 = s['torch-1']?.medianMs;
       const tBest = Math.min(t1 ?? Infinity, s['torch-2']?.medianMs ?? Infinity);
       const row = {
@@ -144,6 +152,9 @@ async function main(): Promise<void> {
         wasmOverTorch1: refusal ? null : ratio(s['wasm-fast']?.medianMs, t1),
         wasmOverTorchBest: refusal || !Number.isFinite(tBest) ? null : ratio(s['wasm-fast']?.medianMs, tBest),
         cpuOverTorch1: refusal ? null : ratio(s['cpu-fast']?.medianMs, t1),
+        wasmCpuMs: c['wasm-fast'],
+        torch1CpuMs: c['torch-1'],
+        wasmOverTorch1Cpu: refusal ? null : ratio(c['wasm-fast'], c['torch-1']),
         wasmSpeedup: ratio(s['wasm-before']?.medianMs, s['wasm-fast']?.medianMs),
         cpuSpeedup: ratio(s['cpu-before']?.medianMs, s['cpu-fast']?.medianMs),
         profileAfter: s['wasm-fast']?.kernels?.slice(0, 12),
@@ -152,7 +163,7 @@ async function main(): Promise<void> {
       table.push(row);
       const x = (v: number | null | undefined) => (v == null ? '-' : `${v.toFixed(1)}x`);
       console.log(
-        [String(width), String(row.kernelsBefore ?? '-'), String(row.kernelsAfter ?? '-'), fmt(row.wasmBeforeMs), fmt(row.wasmMs), fmt(row.cpuBeforeMs), fmt(row.cpuMs), fmt(t1), fmt(row.torch2Ms), x(row.wasmOverTorch1), x(row.wasmOverTorchBest), x(row.cpuOverTorch1)]
+        [String(width), String(row.kernelsBefore ?? '-'), String(row.kernelsAfter ?? '-'), fmt(row.wasmBeforeMs), fmt(row.wasmMs), fmt(row.cpuBeforeMs), fmt(row.cpuMs), fmt(t1), fmt(row.torch2Ms), x(row.wasmOverTorch1), x(row.wasmOverTorchBest), x(row.cpuOverTorch1), x(row.wasmOverTorch1Cpu)]
           .map((c) => c.padStart(16))
           .join(''),
       );
@@ -162,17 +173,19 @@ async function main(): Promise<void> {
     if (top.length) console.log(`what remains at width ${w} on wasm (tf.profile, ms incl. its overhead): ${top.map((k) => `${k.name} ${k.count}x ${k.ms}`).join(', ')}`);
   }
   for (const e of errors) console.log(`not run: ${e}`);
-  const target = table.find((r) => r.model === TARGET.model && r.width === TARGET.width) as { wasmOverTorch1?: number | null } | undefined;
+  const target = table.find((r) => r.model === TARGET.model && r.width === TARGET.width) as { wasmOverTorch1?: number | null; wasmOverTorch1Cpu?: number | null } | undefined;
   const summary = {
     gptStepMs: Object.fromEntries(table.filter((r) => r.model === 'gpt').map((r) => [r.width as number, { wasm: r.wasmMs, wasmBefore: r.wasmBeforeMs, cpu: r.cpuMs, cpuBefore: r.cpuBeforeMs, torch1: r.torch1Ms }])),
     kernelsPerStep: Object.fromEntries(table.filter((r) => r.model === 'gpt').map((r) => [r.width as number, { before: r.kernelsBefore, after: r.kernelsAfter }])),
     wasmOverTorch1At128: target?.wasmOverTorch1 ?? null,
+    wasmOverTorch1CpuAt128: target?.wasmOverTorch1Cpu ?? null,
     goal: `GPT step at width ${TARGET.width} on wasm <= ${TARGET.ratio}x PyTorch+OpenBLAS (1 thread)`,
     goalMet: target?.wasmOverTorch1 != null ? target.wasmOverTorch1 <= TARGET.ratio : null,
     noRatio: refusal,
   };
   console.log(`\nload average: ${load0[0]!.toFixed(1)} at the start, ${load1[0]!.toFixed(1)} at the end`);
-  console.log(`summary: ${JSON.stringify({ wasmOverTorch1At128: summary.wasmOverTorch1At128, goalMet: summary.goalMet, noRatio: summary.noRatio })}`);
+  console.log('(CPU: wasm/t1 = CPU time per step of the wasm side over PyTorch on one thread: less moved by other load than wall time)');
+  console.log(`summary: ${JSON.stringify({ wasmOverTorch1At128: summary.wasmOverTorch1At128, wasmOverTorch1CpuAt128: summary.wasmOverTorch1CpuAt128, goalMet: summary.goalMet, noRatio: summary.noRatio })}`);
   mkdirSync(join(root, 'bench-results'), { recursive: true });
   writeFileSync(
     join(root, 'bench-results/speed.json'),
