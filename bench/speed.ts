@@ -10,6 +10,7 @@
 //   npm run bench -- speed                  widths 64,128,256, 2 rounds
 //   npm run bench -- speed --quick          widths 64,128, 1 round, fewer steps
 //   npm run bench -- speed --preln --rounds 3 --cpu-full
+//   npm run bench -- speed --sides torch-1,wasm-fast,wasm-before,cpu-fast
 // Writes bench-results/speed.json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -97,7 +98,9 @@ async function main(): Promise<void> {
   const refusal = blasRefusal(blas);
   if (refusal) console.log(refusal);
   else console.log(`PyTorch BLAS: ${(blas as Blas).kind} (${(blas as Blas).path})`);
-  const sides: Side[] = ['torch-1', 'torch-2', 'wasm-fast', 'wasm-before', 'cpu-fast', 'cpu-before'];
+  const allSides: Side[] = ['torch-1', 'torch-2', 'wasm-fast', 'wasm-before', 'cpu-fast', 'cpu-before'];
+  // --sides torch-1,wasm-fast,...: only those (e.g. a CPU-time run without the slow "before" sides)
+  const sides = flag('sides') ? allSides.filter((x) => flag('sides')!.split(',').includes(x)) : allSides;
   // best[model][width][side]: the round with the smallest median
   const best: Record<string, Record<number, Partial<Record<Side, StepResult>>>> = {};
   // the smallest CPU time per step over the rounds, per side
