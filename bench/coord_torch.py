@@ -28,19 +28,21 @@ def main():
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--lr", type=float, default=1e-2)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda (bench/gpu.ts)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    dev = torch.device(args.device)
     widths = [int(w) for w in args.widths.split(",")]
     g = torch.Generator().manual_seed(1234)
-    x = torch.randn(64, 32, generator=g)
-    y = torch.randint(0, 10, (64,), generator=g)
+    x = torch.randn(64, 32, generator=g).to(dev)
+    y = torch.randint(0, 10, (64,), generator=g).to(dev)
     per_width = {}
     t_all = time.perf_counter()
     for w in widths:
         t0 = time.perf_counter()
         for s in range(args.seeds):
             torch.manual_seed(s)
-            layers = mlp(w)
+            layers = mlp(w).to(dev)
             opt = torch.optim.Adam(layers.parameters(), lr=args.lr)
             for t in range(args.steps):
                 h = x
@@ -57,7 +59,7 @@ def main():
                     loss.backward()
                     opt.step()
         per_width[w] = (time.perf_counter() - t0) * 1000
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_library(),
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "device": str(dev), "blas": blas_library(),
                       "perWidthMs": per_width, "totalMs": (time.perf_counter() - t_all) * 1000}))
 
 

@@ -8,8 +8,9 @@ hidden width x width matrices at lr / width_mult). preln: 4 pre-LN blocks with b
 on [batch, time, width], GELU, batch 8 x 64 tokens, muP init as the tfjs file. It times one training step (forward, loss, backward,
 Adam step, loss read back to the host) per width.
 
-Prints one JSON line: {"torch", "blas", "threads", "steps", "widths": {w: {"msPerStep": [...], "medianMs",
-"cpuMsPerStep": [...], "medianCpuMs"}}} (CPU time: all of the process's threads).
+Prints one JSON line: {"torch", "blas", "threads", "device", "steps", "widths": {w: {"msPerStep": [...], "medianMs",
+"cpuMsPerStep": [...], "medianCpuMs"}}, "perWidthMsPerStep": {w: median ms}} (CPU time: all of the process's
+threads). `--device cuda` runs it on a GPU (bench/gpu.ts, which reads perWidthMsPerStep).
 `blas` is the BLAS library torch's process has mapped (Debian's torch links libblas.so.3, which the
 alternatives system points at OpenBLAS or at the slow reference BLAS; torch.__config__ says "generic" for both).
 """
@@ -162,16 +163,17 @@ class PreLN(nn.Module):
         return [{"params": hidden, "lr": lr / m}, {"params": [p for p in self.parameters() if id(p) not in ids], "lr": lr}]
 
 
-def time_width(model_name, width, mup, steps, warmup, lr):
+def time_width(model_name, width, mup, steps, warmup, lr, dev):
     torch.manual_seed(width)
     if model_name == "preln":
         model, batch, seq = PreLN(width), PreLN.BATCH, PreLN.SEQ
     else:
         model, batch, seq = GPT(width, mup), BATCH, SEQ_LEN
+    model = model.to(dev)
     opt = torch.optim.Adam(model.param_groups(lr), lr=lr)
     g = torch.Generator().manual_seed(1234)
-    tokens = torch.randint(0, VOCAB, (batch, seq), generator=g)
-    targets = torch.randint(0, VOCAB, (batch * seq,), generator=g)
+    tokens = torch.randint(0, VOCAB, (batch, seq), generator=g).to(dev)
+    targets = torch.randint(0, VOCAB, (batch * seq,), generator=g).to(dev)
     times, cpu = [], []
     for i in range(warmup + steps):
         t0 = time.perf_counter()
@@ -196,12 +198,15 @@ def main():
     ap.add_argument("--param", choices=["sp", "mup"], default="mup")
     ap.add_argument("--model", choices=["gpt", "preln"], default="gpt")
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda (bench/gpu.ts)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    out = {"torch": torch.__version__, "model": args.model, "threads": torch.get_num_threads(), "param": args.param, "steps": args.steps, "widths": {}}
+    dev = torch.device(args.device)
+    out = {"torch": torch.__version__, "model": args.model, "threads": torch.get_num_threads(), "device": str(dev), "param": args.param, "steps": args.steps, "widths": {}}
     for w in (int(v) for v in args.widths.split(",")):
-        ms, cpu = time_width(args.model, w, args.param == "mup", args.steps, args.warmup, args.lr)
+        ms, cpu = time_width(args.model, w, args.param == "mup", args.steps, args.warmup, args.lr, dev)
         out["widths"][w] = {"msPerStep": ms, "medianMs": sorted(ms)[len(ms) // 2], "cpuMsPerStep": cpu, "medianCpuMs": sorted(cpu)[len(cpu) // 2]}
+    out["perWidthMsPerStep"] = {w: v["medianMs"] for w, v in out["widths"].items()}
     out["blas"] = blas_library()
     print(json.dumps(out))
 

@@ -11,6 +11,7 @@ import { WorkerJobError } from '../host/workerClient';
 import { describeJobError } from '../host/workerPool';
 import type { CoordJobParams } from '../protocol/jobs';
 import type { BackendRequest } from '../protocol/worker';
+import { BACKEND_REQUESTS } from '../settings/read';
 import { ensureOutDir, joinNumericValues, parseArgsMessage, removeEmptyDirs, UsageError, type CliIO } from './io';
 
 const HELP = `usage: mup-lens coord <file>#<export> [options]
@@ -27,7 +28,8 @@ options:
   --mup | --sp                   per-group muP learning rates (default) or one global learning rate
   --base-width N                 muP base width for the learning-rate groups (default: the smallest width)
   --data <file>#<export>         training batch (step) => {xs, ys}; default: an export 'data' in the model file
-  --backend auto|tensorflow|wasm|cpu   default auto: tfjs-node-gpu, tfjs-node, wasm, cpu
+  --backend auto|tensorflow|webgpu|wasm|cpu
+                                 default auto: tfjs-node-gpu, webgpu on a GPU, tfjs-node, wasm, cpu
   --workers N                    worker processes on wasm/cpu (default: one per core, at most 2)
   --timeout 600                  seconds before the check is stopped
   --format text|json|html        default text; html writes a report to --out and prints its path
@@ -129,7 +131,7 @@ export function parseCoordArgs(argv: string[], cwd: string): ParsedCoordArgs | '
   };
   return {
     params,
-    backend: oneOf('--backend', v.backend!, ['auto', 'tensorflow', 'wasm', 'cpu'] as const),
+    backend: oneOf('--backend', v.backend!, BACKEND_REQUESTS),
     format,
     out: v.out !== undefined ? resolve(cwd, v.out) : coordDir(cwd, file, exportName),
     timeoutMs: timeout * 1000,

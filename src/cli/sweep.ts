@@ -28,8 +28,8 @@ Trains the model at each width over a grid of learning rates and reports whether
   --base-width N             muP base width (default 64)
   --data <file>#<export>     batches (step) => {xs, ys}; 'synthetic' forces the built-in teacher task
                              (default: an export named 'data' in the model file, else synthetic)
-  --workers N                worker processes (default: cores on wasm/cpu, 1 on tensorflow)
-  --backend B                auto|tensorflow|wasm|cpu (default auto)
+  --workers N                worker processes (default: cores on wasm/cpu, 1 on tensorflow and webgpu)
+  --backend B                auto|tensorflow|webgpu|wasm|cpu (default auto)
   --out DIR                  store directory (default .mup/sweeps/<name>/); finished trials are reused
   --shard i/n                run slice i (0-based) of n of the grid, e.g. one Slurm array task
   --merge-only               run nothing, report what the store holds for this grid
@@ -99,7 +99,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const format = v.format ?? 'text';
   if (!['text', 'json', 'html'].includes(format)) throw new UsageError(`--format: expected text, json or html, got '${format}'`);
   const backend = (v.backend ?? 'auto') as BackendRequest;
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend: expected auto, tensorflow, wasm or cpu, got '${backend}'`);
+  if (!['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend: expected auto, tensorflow, webgpu, wasm or cpu, got '${backend}'`);
   let widths: number[];
   let lrs: number[];
   let shard: { index: number; count: number } | undefined;

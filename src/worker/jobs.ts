@@ -20,6 +20,8 @@ export interface JobContext<K extends JobKind> {
   /** `createMup(tf)` of src/mup; throws a clear error when the runtime is not available. */
   mup(): MupRuntime;
   progress(data: JobKinds[K]['progress']): void;
+  /** Frees what the backend keeps after a width finished (webgpu: its GPU buffer pool); also done after each job. */
+  releaseMemory(): void;
 }
 
 export type JobHandler<K extends JobKind> = (params: JobKinds[K]['params'], ctx: JobContext<K>) => Promise<JobKinds[K]['result']>;
@@ -66,6 +68,7 @@ export const jobHandlers: { [K in JobKind]: JobHandler<K> } = {
       layerSite,
       mup: ctx.mup,
       progress: ctx.progress,
+      releaseMemory: ctx.releaseMemory,
     });
   },
   trial: (params, ctx) => runTrialJob(params, ctx),
