@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { BackendError, selectBackend } from '../backend/select';
 import { registerMissingWasmKernels } from '../backend/wasmKernels';
+import { fastPathsEnabled, registerFastPaths } from '../kernels/index';
 import { releaseFreeGpuBuffers } from '../backend/webgpu';
 import { webgpuEnv } from '../backend/webgpuEnv';
 import { UserCodeError, userError } from '../job/errors';
@@ -161,6 +162,8 @@ async function init(request: HostToWorker & { type: 'init' }): Promise<void> {
       // Dawn (the `webgpu` package) and tfjs-backend-webgpu: the workspace's when installed, else mup-lens's.
       webgpu: webgpuEnv<Tf>(bundled),
     });
+    // Faster tfjs paths for what models hit (Tile gradient, layer norm, matmul layouts; issue 11), in this process only.
+    if (fastPathsEnabled()) registerFastPaths(selected.tf, selected.info.name);
     send({ type: 'backend', info: selected.info });
   } catch (err) {
     send({ type: 'init-error', error: toWorkerError(err) });
