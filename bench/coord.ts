@@ -1,4 +1,4 @@
-// Coordinate-check benchmark (issues 4, 11): MUP.md's reference configuration (MLP 32 -> W -> W -> W -> 10, widths
+// Coordinate-check benchmark (issues 4, 11): docs/mup.md's reference configuration (MLP 32 -> W -> W -> W -> 10, widths
 // 64..2048, 5 steps, 3 seeds, Adam) and the same work in PyTorch (bench/coord_torch.py) on OpenBLAS.
 // The target compares whole commands, as a user runs them: `mup-lens coord ... --backend wasm` (start-up, bundling,
 // worker, fast paths: all of it) against `python3 bench/coord_torch.py` (its imports included) on 1 and 2 threads,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch baseline for bench/coord.ts: the same coordinate-check work as `mup-lens coord` on MUP.md's
+"""PyTorch baseline for bench/coord.ts: the same coordinate-check work as `mup-lens coord` on docs/mup.md's
 reference MLP (32 -> W -> W -> W -> 10, ReLU, SP init, one global Adam LR, a fixed 64x32 N(0,1) batch,
 softmax cross-entropy), timed per width. Per step it reads every layer's mean |x| back to the host, as the
 tfjs engine does. Prints one JSON object: {"torch": version, "threads": n, "blas": {kind, path}, "perWidthMs":

@@ -1,4 +1,4 @@
-// GPU benchmark (issue 12): the reference coordinate check (MUP.md: MLP 32-W-W-W-10, widths 64..2048, 5 steps,
+// GPU benchmark (issue 12): the reference coordinate check (docs/mup.md: MLP 32-W-W-W-10, widths 64..2048, 5 steps,
 // 3 seeds, Adam, SP) and the GPT example's training step (examples/gpt/mup.ts, batch 16 x 32 tokens, per-group muP
 // Adam, the loss read back every step) on webgpu, against wasm on this machine's CPU and PyTorch on CUDA when there
 // is one, as ratios from one run. Everything goes through the real worker, as `mup-lens coord` / `sweep` run it.

@@ -6,7 +6,7 @@
 //   5. an output-multiplier sweep of both at the LR muP tuned (`--hp outputMult=...`): again SP's best moves,
 //   6. the transfer of the muP sweep's tuned values to width 4096 (the table, the transfer file), and at width 512
 //      both loss curves (the transferred muP values vs the SP proxy's best) in one HTML page.
-// Settings from MUP.md ("LR transfer"): tfjs wasm, 150 steps, widths 64 and 256, LRs 2^-13..2^-5 gave an SP
+// Settings from docs/mup.md ("LR transfer"): tfjs wasm, 150 steps, widths 64 and 256, LRs 2^-13..2^-5 gave an SP
 // shift of 3 octaves and a muP shift of 1. Trials are stored under demo-output/: a second run reuses them.
 // `--fresh` deletes demo-output/ first.
 // (4, with `--full` only:) `--full` adds the transformer (issue 11): LR sweeps of the SP and the muP GPT example on real text

@@ -1,5 +1,5 @@
 // `mup-lens lint|coord|sweep|transfer|lsp`: the engine of the extension, headless, for CI and GPU servers.
-// Exit codes (DESIGN.md): 0 ok, 1 the check found problems, 2 usage or input error (one line on stderr).
+// Exit codes (docs/contracts.md): 0 ok, 1 the check found problems, 2 usage or input error (one line on stderr).
 import { UsageError, type CliIO } from './cli/io';
 import { packageVersion } from './cli/version';
 

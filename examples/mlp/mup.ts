@@ -1,4 +1,4 @@
-// The same MLP in muP (Tensor Programs V, Table 8; MUP.md): fan-in init on the input and hidden
+// The same MLP in muP (Tensor Programs V, Table 8; docs/mup.md): fan-in init on the input and hidden
 // layers, a zero-initialised readout whose output is multiplied by 1/width_mult = BASE_WIDTH/width.
 // At width = BASE_WIDTH it is the SP model. The per-group Adam LRs (hidden: lr/width_mult) are applied
 // by the engine (`mup-lens coord|sweep --mup`), so this file creates no optimizer. Plain tfjs only.

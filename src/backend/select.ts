@@ -1,4 +1,4 @@
-// Picks the tfjs backend in the order of DESIGN.md and says which one and why. Under `auto`:
+// Picks the tfjs backend in the order of docs/architecture.md and says which one and why. Under `auto`:
 //   tensorflow via the workspace's @tensorflow/tfjs-node-gpu (CUDA) -> webgpu on a hardware adapter (Dawn, the
 //   `webgpu` package) -> tensorflow via @tensorflow/tfjs-node -> wasm -> cpu,
 // where webgpu, wasm and cpu run on the workspace's own @tensorflow/tfjs when it has one (webgpu and wasm only if
@@ -7,7 +7,7 @@
 // `auto` never picks one; `--backend webgpu` uses it and says so.
 // Pure: everything that touches the file system, loads a native addon or initialises a backend is injected,
 // so the order and the messages are unit-tested with packages present and absent (test/unit/coord/backend.test.ts).
-// Runs only in the worker process: native addons are never loaded in the extension host (RECIPES.md).
+// Runs only in the worker process: native addons are never loaded in the extension host (docs/testing.md).
 import type { BackendInfo, BackendName, BackendRequest } from '../protocol/worker';
 import { describeAdapter, type AdapterSummary, type WebGpuProbe } from './webgpu';
 
@@ -78,7 +78,7 @@ function firstLine(err: unknown): string {
 
 async function trySet<Tf extends TfLike>(tf: Tf, name: BackendName): Promise<string | null> {
   try {
-    // setBackend resolves false (it does not throw) when the backend failed to initialise: check it (RECIPES.md).
+    // setBackend resolves false (it does not throw) when the backend failed to initialise: check it (docs/testing.md).
     const ok = await tf.setBackend(name);
     if (ok && tf.getBackend() === name) return null;
     return `setBackend('${name}') returned false`;
@@ -93,7 +93,7 @@ async function trySet<Tf extends TfLike>(tf: Tf, name: BackendName): Promise<str
  */
 export async function selectBackend<Tf extends TfLike>(request: BackendRequest, env: BackendEnv<Tf>): Promise<BackendSelection<Tf>> {
   const reasons: string[] = [];
-  // The workspace's own @tensorflow/tfjs (DESIGN.md: the worker uses the workspace's tfjs when present, like
+  // The workspace's own @tensorflow/tfjs (docs/architecture.md: the worker uses the workspace's tfjs when present, like
   // vscode-eslint uses the workspace's eslint): its entry point, null when absent or too old (said once in the
   // reasons); loaded at most once, on wasm/cpu.
   let workspacePath: string | null | undefined;

@@ -4,7 +4,7 @@
 // CUDA toolkit. Runs only in the worker process (src/worker/main.ts wires it into src/backend/select.ts, which
 // decides whether an adapter is used and says why).
 //
-// What Dawn gives here (RECIPES.md "WebGPU without a GPU"): `create([])` is a `navigator.gpu`; it skips CPU
+// What Dawn gives here (docs/testing.md "Unit tier"): `create([])` is a `navigator.gpu`; it skips CPU
 // adapters unless asked, reports SwiftShader as `isFallbackAdapter`, and rejects Mesa's lavapipe. A software adapter
 // is slower than wasm, so `auto` never picks one (select.ts).
 import { existsSync, mkdirSync } from 'node:fs';

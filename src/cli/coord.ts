@@ -1,4 +1,4 @@
-// `mup-lens coord <file>#<export>`: the coordinate check from a terminal (DESIGN.md "coord").
+// `mup-lens coord <file>#<export>`: the coordinate check from a terminal (docs/contracts.md "coord").
 // Exit 0 pass, 1 fail, 2 usage or load error (one line on stderr), 130 interrupted (the widths that finished are
 // still judged, printed and stored). Progress goes to stderr, results to stdout.
 import { existsSync, statSync } from 'node:fs';
@@ -186,7 +186,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const { result, backend, notes, warnings, interrupted } = outcome;
   io.stderr(`backend: ${backend.label} (${backend.reasons.join('; ')})\n`);
   for (const w of warnings) io.stderr(`warning: ${w}\n`);
-  // Stored like every run (DESIGN.md: --out, default .mup/coord/<name>/), so "muP: Open Results" lists it.
+  // Stored like every run (docs/contracts.md: --out, default .mup/coord/<name>/), so "muP: Open Results" lists it.
   const meta = { title: `${params.exportName} — ${basename(params.file)}`, modelFile: params.file, exportName: params.exportName, parametrization: params.parametrization };
   const header = `coordinate check of ${params.exportName} (${params.parametrization === 'mup' ? 'muP' : 'SP'}, ${params.optimizer} lr ${params.lr}, ${params.steps} steps, ${params.seeds} seeds) on ${backend.label}`;
   const written = writeCoordResult(args.out, result, meta, { subtitle: header, notes: [...notes, ...warnings] });

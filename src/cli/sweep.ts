@@ -1,4 +1,4 @@
-// `mup-lens sweep <file>#<export>`: the LR-vs-width sweep, headless (DESIGN.md "sweep"), with optional
+// `mup-lens sweep <file>#<export>`: the LR-vs-width sweep, headless (docs/contracts.md "sweep"), with optional
 // hyperparameter axes (`--hp NAME=GRID`).
 // Exit codes (docs/contracts.md): 0 the best LR (and every swept HP) transfers across widths (or a --shard slice
 // ran), 1 some axis does not (or fewer than two widths could be judged), 2 usage or input error (a swept HP the

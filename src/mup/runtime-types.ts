@@ -5,7 +5,7 @@ import type * as tf from '@tensorflow/tfjs';
 export type Tf = typeof tf;
 
 // ---------------------------------------------------------------------------------------------- base shapes
-/** 0 infinite dims: fixed; 1: vector-like; 2 (or more): matrix-like (MUP.md's vocabulary). */
+/** 0 infinite dims: fixed; 1: vector-like; 2 (or more): matrix-like (docs/mup.md's vocabulary). */
 export type ParamKind = 'fixed' | 'vector' | 'matrix';
 
 /** What base-shape inference learnt about one trainable weight. Plain JSON: it can be stored and reused. */
@@ -156,7 +156,7 @@ export type Distribution = 'uniform' | 'normal' | 'truncatedNormal';
 export interface MuFanInOptions {
   /** Variance = scale / fan_in. Default 1; use 2 for He-style ReLU gain. */
   scale?: number;
-  /** Default 'uniform'. tfjs's 'normal' is a truncated normal with ~0.775x the variance (MUP.md). */
+  /** Default 'uniform'. tfjs's 'normal' is a truncated normal with ~0.775x the variance (docs/mup.md). */
   distribution?: Distribution;
   seed?: number;
 }

@@ -1,4 +1,4 @@
-// Runs stored under `.mup/` (DESIGN.md; written by the coord and sweep engines), read back for the panel:
+// Runs stored under `.mup/` (docs/contracts.md; written by the coord and sweep engines), read back for the panel:
 //   .mup/coord/<name>/result.json            a CoordResult (optionally with `meta` or modelFile/exportName/parametrization)
 //   .mup/sweeps/<name>/*.jsonl               trial store (src/host/sweepStore.ts): one StoredTrial per line, shards merged
 //   .mup/sweeps/<name>/result.json           the SweepResult once the sweep finished (absent after a cancel/crash)

@@ -5,7 +5,7 @@ import type { SweepOptimum, SweepTrial } from './types';
 
 /**
  * The transfer rule: the grid optimum moves by at most this many octaves (a factor 2 in LR) across all
- * widths. MUP.md's reference: muP in tfjs moved 1 octave from width 64 to 256 (its two best losses at 256
+ * widths. docs/mup.md's reference: muP in tfjs moved 1 octave from width 64 to 256 (its two best losses at 256
  * differed by 0.016, i.e. a flat bottom), SP moved 3 octaves (PyTorch: 4 across 64..1024).
  */
 export const TRANSFER_MAX_SHIFT_OCTAVES = 1;
@@ -324,7 +324,7 @@ export function analyzeTrials(trials: SweepTrial[], grid?: PlannedGrid): SweepAn
 /**
  * The LR to use at `targetWidth`. If the optimum transfers, the fitted optimum of the widest swept width; if
  * not, log2 LR* extrapolated linearly in log2 width (least squares over the fitted optima), which is how SP's
- * optimum moves (MUP.md: it halves per width doubling in Megatron's measurement).
+ * optimum moves (docs/mup.md: it halves per width doubling in Megatron's measurement).
  */
 export function recommendLr(analysis: SweepAnalysis, targetWidth: number): Recommendation | null {
   const opt = analysis.optimum;

@@ -1,6 +1,6 @@
 // The worker process (dist/worker.js): the only place where tfjs and the user's model code run.
 // Forked by src/host/workerClient.ts with an IPC channel; speaks src/protocol/worker.ts. It selects the backend once
-// (on `init`, before any user module loads: wasm throws on tensors created earlier, MUP.md), then runs jobs one
+// (on `init`, before any user module loads: wasm throws on tensors created earlier, docs/mup.md), then runs jobs one
 // at a time, streaming progress. A job's failure is reported and the worker stays usable.
 import type * as tfjs from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';

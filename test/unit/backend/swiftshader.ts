@@ -1,4 +1,4 @@
-// Where the tests find a WebGPU adapter without a GPU (RECIPES.md "WebGPU without a GPU"): Dawn (the `webgpu`
+// Where the tests find a WebGPU adapter without a GPU (docs/testing.md "Unit tier"): Dawn (the `webgpu`
 // package) on SwiftShader, the software Vulkan driver that Debian's chromium ships in its library folder, through
 // Debian's Vulkan loader (libvulkan1). `swiftShader()` says what is missing, for the tests' skip reasons.
 import { existsSync, mkdirSync } from 'node:fs';

@@ -106,7 +106,7 @@ function workspaceEnv(opts: { wasmPkg: boolean; wasmPrepare?: Error; bundledWork
   return { e, ws, calls };
 }
 
-test("the workspace's own @tensorflow/tfjs and wasm backend are used when it has them (DESIGN.md runtime policy)", async () => {
+test("the workspace's own @tensorflow/tfjs and wasm backend are used when it has them (docs/architecture.md runtime policy)", async () => {
   const { e, ws, calls } = workspaceEnv({ wasmPkg: true });
   const s = await selectBackend('auto', e);
   assert.equal(s.tf, ws);

@@ -20,7 +20,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
-test('defaults and flags per DESIGN.md', () => {
+test('defaults and flags per docs/contracts.md', () => {
   const a = parseCoordArgs(['mlp_sp.ts#mlp'], models);
   assert.notEqual(a, 'help');
   if (a === 'help') return;

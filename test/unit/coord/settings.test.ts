@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { COORD_DEFAULTS, readCoordSettings } from '../../../src/settings/coord';
 
-test('unset settings give the CLI defaults of DESIGN.md', () => {
+test('unset settings give the CLI defaults of docs/contracts.md', () => {
   assert.deepEqual(readCoordSettings(() => undefined), { settings: COORD_DEFAULTS, problems: [] });
 });
 
