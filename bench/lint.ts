@@ -178,7 +178,7 @@ export async function run(): Promise<BenchReport> {
     fullMs.push(cpuMs() - c);
   }
   // Pathological: a factory with 400 optional layers (`if (f[i]) model.add(...)`). Which layer can come before
-  // which goes through the branches; that search is bounded (src/analyzer/layers.ts MAX_BACK), or this file
+  // which goes through the branches; that search is bounded (src/analyzer/sequence.ts MAX_BACK), or this file
   // alone would take seconds per keystroke.
   let branchy = `import * as tf from '@tensorflow/tfjs';\nexport function m(width: number, f: boolean[]) {\n  const model = tf.sequential();\n  model.add(tf.layers.dense({ units: width, inputShape: [8] }));\n`;
   for (let i = 0; i < 400; i++) branchy += `  if (f[${i}]) {\n    model.add(tf.layers.dense({ units: width }));\n  }\n`;

@@ -3,6 +3,7 @@ import type * as ts from 'typescript';
 import type { Bindings } from './bindings';
 import type { Facts } from './collect';
 import type { LayerModel } from './layers';
+import type { Values } from './values';
 import { indentAt, insertAt, rangeOf } from './source';
 import type { Finding, Fix, RuleId } from './types';
 import type { WidthModel } from './width';
@@ -14,6 +15,7 @@ export interface Ctx {
   facts: Facts;
   b: Bindings;
   w: WidthModel;
+  values: Values;
   layers: LayerModel;
   baseWidth: number;
 }

@@ -1,5 +1,11 @@
 // The muP analyzer: text in, findings, layers and model factories out. Pure (no vscode, no fs, no
 // tfjs), syntax-level, and it never throws: whatever parses gets analysed.
+//
+// The pipeline, one file per concern: source.ts (parse, positions) -> collect.ts (one walk: the facts)
+// -> bindings.ts (which names are tfjs) -> width.ts (width knobs, what derives from them) and values.ts
+// (assignments, arithmetic) -> layers.ts: discovery.ts (the layers and their uses), sequence.ts on
+// controlFlow.ts (the order of layers in a model), shape.ts (fan-in and output sizes), roles.ts (muP
+// roles, scaled readouts) -> rules/ (findings and fixes), factories.ts, suppress.ts (comment directives).
 import { Bindings } from './bindings';
 import { collect } from './collect';
 import type { Ctx } from './context';
@@ -14,6 +20,7 @@ import type * as ts from 'typescript';
 import { enclosingClass, enclosingFunction, isReparse, parse, rangeOf } from './source';
 import { isSuppressed, readDirectives } from './suppress';
 import type { AnalysisResult, AnalyzeOptions, Finding, LayerInfo } from './types';
+import { Values } from './values';
 import { WidthModel } from './width';
 
 export type * from './types';
@@ -47,9 +54,10 @@ export function analyze(text: string, fileName: string, options: AnalyzeOptions 
     const w = new WidthModel(facts, directives.widthNames);
     const sites = findScoreSites(facts, b);
     const attentionClasses = new Set(sites.map((s) => enclosingClass(s.call)).filter((c) => c !== undefined));
-    const layers = new LayerModel(facts, b, w, attentionClasses);
+    const values = new Values(facts, w);
+    const layers = new LayerModel(facts, b, w, values, attentionClasses);
     const baseWidth = directives.base ?? options.baseWidth ?? 64;
-    ctx = { fileName, sf, facts, b, w, layers, baseWidth };
+    ctx = { fileName, sf, facts, b, w, values, layers, baseWidth };
     const guard = <T>(f: () => T, fallback: T): T => {
       try {
         return f();

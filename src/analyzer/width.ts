@@ -3,6 +3,7 @@
 import ts = require('typescript');
 import type { Assignment, Facts } from './collect';
 import { enclosingClass, enclosingFunction, isFunctionLike, propName, unwrap } from './source';
+import { evalNumber } from './values';
 
 // Compared after lower-casing and dropping `_`/`$`: hiddenSize, hidden_size, HIDDEN_SIZE all match.
 const WIDTH_NAMES = new Set([
@@ -110,37 +111,6 @@ export class WidthModel {
     return false;
   }
 
-  /** A numeric value when `e` is a constant expression (literals, consts, arithmetic). */
-  evalNumber(e: ts.Expression | undefined, depth = 0): number | undefined {
-    if (!e || depth > 8) return undefined;
-    e = unwrap(e);
-    if (ts.isNumericLiteral(e)) return Number(e.text);
-    if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken) {
-      const v = this.evalNumber(e.operand, depth + 1);
-      return v === undefined ? undefined : -v;
-    }
-    if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
-      const list = ts.isIdentifier(e) ? this.facts.assigns.get(e.text) : this.facts.props.get(e.name.text);
-      if (!list || list.length !== 1) return undefined;
-      const v = list[0].value;
-      return ts.isBindingElement(v as ts.Node) ? undefined : this.evalNumber(v, depth + 1);
-    }
-    if (ts.isBinaryExpression(e)) {
-      const a = this.evalNumber(e.left, depth + 1);
-      const b = this.evalNumber(e.right, depth + 1);
-      if (a === undefined || b === undefined) return undefined;
-      switch (e.operatorToken.kind) {
-        case ts.SyntaxKind.PlusToken: return a + b;
-        case ts.SyntaxKind.MinusToken: return a - b;
-        case ts.SyntaxKind.AsteriskToken: return a * b;
-        case ts.SyntaxKind.SlashToken: return a / b;
-        case ts.SyntaxKind.AsteriskAsteriskToken: return a ** b;
-        default: return undefined;
-      }
-    }
-    return undefined;
-  }
-
   /** The width parameter of a function: `width`, `{ width }`, or `opts` used as `opts.width`. */
   widthParamOf(fn: ts.FunctionLikeDeclaration): string | undefined {
     for (const p of fn.parameters) {
@@ -230,7 +200,7 @@ export class WidthModel {
     for (const [name, list] of this.facts.assigns) {
       if (!/base/i.test(name)) continue;
       const n = normalizeName(name);
-      if ((n === 'basewidth' || n === 'basedim' || n === 'basedmodel' || n === 'basehidden') && list.length === 1 && this.evalNumber(list[0].value) !== undefined) {
+      if ((n === 'basewidth' || n === 'basedim' || n === 'basedmodel' || n === 'basehidden') && list.length === 1 && evalNumber(this.facts, list[0].value) !== undefined) {
         this.base = name;
         break;
       }

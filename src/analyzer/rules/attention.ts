@@ -148,7 +148,7 @@ function findSqrt(e: ts.Expression, ctx: Ctx, def: ts.Expression, depth: number,
       return;
     }
     if (ts.isIdentifier(n) && !(n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
-      const v = ctx.layers.latestAssignment(n.text, use) ?? singleValue(ctx.facts.assigns.get(n.text));
+      const v = ctx.values.latestAssignment(n.text, use) ?? singleValue(ctx.facts.assigns.get(n.text));
       if (v && !ts.isBindingElement(v as ts.Node)) result = findSqrt(v, ctx, v, depth + 1, v);
       return;
     }
@@ -193,7 +193,7 @@ function relatesTo(t: ts.Expression, site: ScoreSite, ctx: Ctx, depth: number): 
       const o = unwrap(op);
       if (ts.isIdentifier(o) && o.text === u.text) return true;
     }
-    const v = ctx.layers.latestAssignment(u.text, u);
+    const v = ctx.values.latestAssignment(u.text, u);
     return !!v && !ts.isBindingElement(v as ts.Node) && relatesTo(v, site, ctx, depth + 1);
   }
   if (ts.isCallExpression(u)) {
@@ -245,10 +245,10 @@ export function attentionRule(ctx: Ctx, sites: ScoreSite[]): Finding[] {
 function baseHeadSize(ctx: Ctx, dim: ts.Expression): { size: number; known: boolean } {
   let e: ts.Expression | undefined = unwrap(dim);
   for (let i = 0; i < 4 && e; i++) {
-    const c = ctx.w.evalNumber(e);
+    const c = ctx.values.evalNumber(e);
     if (c !== undefined) return { size: c, known: true };
     if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.SlashToken && ctx.w.isDerived(e.left)) {
-      const h = ctx.w.evalNumber(e.right);
+      const h = ctx.values.evalNumber(e.right);
       if (h !== undefined && h > 0) return { size: ctx.baseWidth / h, known: true };
       return { size: 64, known: false };
     }
