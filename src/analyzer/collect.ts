@@ -2,7 +2,7 @@
 // imports and aliases, assignments (for resolving local constants), property values, calls, classes,
 // functions. Everything after this works on these lists, not on the whole tree again.
 import ts = require('typescript');
-import { propName } from './source';
+import { propName, reverseTail } from './source';
 
 export interface Assignment {
   value: ts.Expression;
@@ -113,13 +113,28 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
       return;
     }
     // Destructuring: `const { width } = opts` gives `width` the value `opts.width` (kept as the property
-    // access expression the pattern stands for, so width resolution sees the property name).
-    for (const el of name.elements) {
+    // access expression the pattern stands for, so width resolution sees the property name). Nested
+    // patterns in source order, with a stack of [pattern, next element] (no recursion).
+    const pats: ts.BindingPattern[] = [name];
+    const next: number[] = [0];
+    while (pats.length > 0) {
+      const top = pats.length - 1;
+      const els = pats[top].elements;
+      const i = next[top]++;
+      if (i >= els.length) {
+        pats.pop();
+        next.pop();
+        continue;
+      }
+      const el = els[i];
       if (ts.isOmittedExpression(el)) continue;
       if (ts.isIdentifier(el.name)) {
         // A binding element stands for `value.<property>`; consumers check `ts.isBindingElement`.
         push(f.assigns, el.name.text, { value: el.initializer ?? (el as unknown as ts.Expression), node: el, fn: curFn });
-      } else bindName(el.name, undefined, node);
+      } else {
+        pats.push(el.name);
+        next.push(0);
+      }
     }
   };
 
@@ -219,28 +234,47 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
         break;
       }
     }
-    // One shared callback (no closure per node): children get their parent, functions become curFn.
-    const prevParent = curParent;
-    const prevFn = curFn;
-    curParent = node;
-    if (isFn) curFn = node as ts.FunctionLikeDeclaration;
-    ts.forEachChild(node, visitChild);
-    curParent = prevParent;
-    curFn = prevFn;
+    // Children get their parent and are walked next, in source order; inside a function, it is their curFn.
+    pushParent = node;
+    pushFn = isFn ? (node as ts.FunctionLikeDeclaration) : curFn;
+    const from = stack.length;
+    ts.forEachChild(node, pushChild);
+    reverseTail(stack, from);
   };
-  const visitChild = (child: ts.Node): undefined => {
+  // The walk keeps its own stack (a node and the function it is in), not the call stack: a tree as deep as
+  // the parser accepts (a `1 + 1 + ...` chain of thousands) cannot overflow it.
+  const stack: ts.Node[] = [];
+  const stackFn: (ts.FunctionLikeDeclaration | undefined)[] = [];
+  let pushParent: ts.Node = sf;
+  let pushFn: ts.FunctionLikeDeclaration | undefined;
+  // One shared callback (no closure per node).
+  const pushChild = (child: ts.Node): undefined => {
     // Types hold no calls or values: skip them (a good part of a TS file's nodes). Identifiers,
     // literals and keywords are leaves with nothing to record: parent only.
     const c = CHILD[child.kind];
     if (c === 2) return undefined;
-    (child as { parent: ts.Node }).parent = curParent;
-    if (c === 0) visit(child);
+    (child as { parent: ts.Node }).parent = pushParent;
+    if (c === 0) {
+      stack.push(child);
+      stackFn.push(pushFn);
+    }
     return undefined;
   };
-  let curParent: ts.Node = sf;
   let curFn: ts.FunctionLikeDeclaration | undefined;
+  /** Walks `root` (a child of `parent`) and everything below it. */
+  const walkFrom = (root: ts.Node, parent: ts.Node, fn: ts.FunctionLikeDeclaration | undefined): void => {
+    pushParent = parent;
+    pushFn = fn;
+    pushChild(root);
+    while (stack.length > 0) {
+      curFn = stackFn.pop();
+      visit(stack.pop()!);
+    }
+  };
   if (!reuseStatements) {
-    ts.forEachChild(sf, visitChild);
+    for (const st of sf.statements) walkFrom(st, sf, undefined);
+    // (the end-of-file token: a leaf)
+    (sf.endOfFileToken as { parent: ts.Node }).parent = sf;
     return out;
   }
   for (const st of sf.statements) {
@@ -248,9 +282,7 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
     if (frag) (st as { parent: ts.Node }).parent = sf;
     else {
       f = emptyFacts(sf);
-      curParent = sf;
-      curFn = undefined;
-      visitChild(st);
+      walkFrom(st, sf, undefined);
       frag = f;
       fragments.set(st, frag);
     }

@@ -7,7 +7,7 @@ import type { Facts } from './collect';
 import type { LayerIndex, LayerRec } from './discovery';
 import type { Sequences } from './sequence';
 import type { Shapes } from './shape';
-import { configProp, enclosingClass, enclosingFunction, outerParent, unwrap } from './source';
+import { configProp, enclosingClass, enclosingFunction, outerParent, SKIP, STOP, unwrap, walk } from './source';
 import type { Values } from './values';
 import type { WidthModel } from './width';
 
@@ -119,17 +119,16 @@ export class Roles {
     const scope: ts.Node = enclosingFunction(p)?.body ?? enclosingClass(p) ?? this.facts.sf;
     let found = false;
     const from = p.pos;
-    const visit = (n: ts.Node): void => {
+    walk(scope, (n) => {
       // Only uses after the assignment count: subtrees that end before it are skipped (at top level the
       // scope is the whole file).
-      if (found || n.end <= from || ts.isTypeNode(n)) return;
+      if (n.end <= from || ts.isTypeNode(n)) return SKIP;
       if (ts.isIdentifier(n) && n.text === name && n.pos > p.pos && n.parent !== p) {
-        if (this.isScaledUse(n, depth + 1)) found = true;
-        return;
+        found = this.isScaledUse(n, depth + 1);
+        return found ? STOP : SKIP;
       }
-      ts.forEachChild(n, visit);
-    };
-    visit(scope);
+      return undefined;
+    });
     return found;
   }
 }

@@ -5,7 +5,7 @@ import ts = require('typescript');
 import type { Bindings } from '../bindings';
 import type { Facts } from '../collect';
 import { makeFinding, type Ctx } from '../context';
-import { isAncestor, outerParent, replaceNode, unwrap } from '../source';
+import { isAncestor, outerParent, replaceNode, SKIP, STOP, unwrap, walk } from '../source';
 import type { Finding } from '../types';
 import { normalizeName, type WidthModel } from '../width';
 
@@ -77,15 +77,13 @@ function isHeadDim(e: ts.Expression, w: WidthModel): boolean {
   const text = u.getText();
   if (/\.shape\b/.test(text)) return true;
   let named = false;
-  const visit = (n: ts.Node): void => {
-    if (named) return;
+  walk(u, (n) => {
     if (ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) {
       const k = normalizeName(n.text);
       if (HEAD_DIM_NAMES.test(k) || k.includes('head') || k.endsWith('dim')) named = true;
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(u);
+    return named ? STOP : undefined;
+  });
   return named;
 }
 
@@ -140,28 +138,27 @@ function sqrtForm(n: ts.Node, ctx: Ctx): { dim: ts.Expression; inverse: boolean;
 function findSqrt(e: ts.Expression, ctx: Ctx, def: ts.Expression, depth: number, use: ts.Node): SqrtScale | undefined {
   if (depth > 4) return undefined;
   let result: SqrtScale | undefined;
-  const visit = (n: ts.Node): void => {
-    if (result || ts.isTypeNode(n)) return;
+  walk(e, (n) => {
+    if (ts.isTypeNode(n)) return SKIP;
     const f = sqrtForm(n, ctx);
     if (f && isHeadDim(f.dim, ctx.w)) {
       result = { node: n as ts.Expression, dim: f.dim, inverse: f.inverse, tensor: f.tensor ?? false, def };
-      return;
+      return STOP;
     }
     if (ts.isIdentifier(n) && !(n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
       const v = ctx.values.latestAssignment(n.text, use) ?? singleValue(ctx.facts.assigns.get(n.text));
       if (v && !ts.isBindingElement(v as ts.Node)) result = findSqrt(v, ctx, v, depth + 1, v);
-      return;
+      return result ? STOP : SKIP;
     }
     if (ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword) {
       for (const a of ctx.facts.props.get(n.name.text) ?? []) {
-        if (result) return;
         result = findSqrt(a.value, ctx, a.value, depth + 1, a.value);
+        if (result) return STOP;
       }
-      return;
+      return SKIP;
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(e);
+    return undefined;
+  });
   return result;
 }
 
