@@ -3,6 +3,7 @@
 import type ts = require('typescript');
 import type { Bindings } from './bindings';
 import type { Facts } from './collect';
+import type { Gaps } from './incomplete';
 import { LayerIndex, type LayerRec } from './discovery';
 import { Roles } from './roles';
 import { Sequences } from './sequence';
@@ -24,12 +25,20 @@ export class LayerModel {
     values: Values,
     /** Classes whose methods compute attention scores that go to a softmax. */
     attentionClasses: Set<ts.ClassLikeDeclaration>,
+    /** Where bounds are hit (what could not be followed). */
+    gaps: Gaps,
   ) {
     const index = new LayerIndex(facts, b);
     const seq = new Sequences();
     this.layers = index.layers;
-    this.shapes = new Shapes(index, seq, b, w, values);
+    this.shapes = new Shapes(index, seq, b, w, values, gaps);
     const roles = new Roles(facts, index, seq, this.shapes, b, w, values, attentionClasses);
+    // Sizes flow forward through a model: worked out in its order, each layer's input is the remembered
+    // output of the one before (a model whose layers are defined in another order than they are added
+    // would otherwise be followed back its whole length from each layer).
+    const lists = new Set<LayerRec[]>();
+    for (const l of this.layers) if (l.seq && !lists.has(l.seq.list)) lists.add(l.seq.list);
+    for (const list of lists) for (const l of list) this.shapes.fanIn(l);
     for (const l of this.layers) roles.classify(l);
   }
 

@@ -6,6 +6,7 @@
 // variables, wrappers, `tf.input` shapes, reshapes with a written-out last dimension and elementwise ops.
 import ts = require('typescript');
 import type { Bindings } from './bindings';
+import type { Gaps } from './incomplete';
 import { PROJECTION_OUT, type LayerIndex, type LayerRec } from './discovery';
 import type { Sequences } from './sequence';
 import { configProp, unwrap } from './source';
@@ -17,6 +18,13 @@ const SHAPE_KEEPING = new Set(['relu', 'gelu', 'tanh', 'sigmoid', 'elu', 'selu',
 
 /** How many steps a tensor expression is followed back (names, ops, layers it goes through). */
 const MAX_TENSOR_STEPS = 12;
+/**
+ * How many layers deep one size is followed back through the layers before it (each level is up to ~30
+ * calls: the tensor steps in between). Sizes are worked out in source order and remembered, so a model of
+ * thousands of layers written in order never comes near it; layers defined in the reverse of the order
+ * they are used can. Past it the size is unknown and the file gets a mup/analysis-incomplete finding.
+ */
+export const MAX_LAYER_CHAIN = 120;
 
 export interface Size {
   /** Whether the size grows with the width knob. */
@@ -35,6 +43,8 @@ export class Shapes {
   private readonly fanInMemo = new Map<LayerRec, Size>();
   private readonly busy = new Set<LayerRec>();
   private readonly tensorMemo = new Map<ts.Node, Size | undefined>();
+  /** How many `fanIn` calls are open (a size followed back through that many layers). */
+  private depth = 0;
 
   constructor(
     private readonly index: LayerIndex,
@@ -42,6 +52,7 @@ export class Shapes {
     private readonly b: Bindings,
     private readonly w: WidthModel,
     private readonly values: Values,
+    private readonly gaps: Gaps,
   ) {}
 
   private size(e: ts.Expression | undefined): Size {
@@ -57,11 +68,21 @@ export class Shapes {
     if (m !== undefined) return m;
     // (a layer whose input is, through others, its own output)
     if (this.busy.has(rec)) return FIXED;
+    if (this.depth >= MAX_LAYER_CHAIN) {
+      // not remembered: asked again from nearer, it can be worked out
+      this.gaps.bound(`the size of this layer depends on a chain of more than ${MAX_LAYER_CHAIN} layers before it, which was not followed to its end`, rec.node.getStart());
+      return FIXED;
+    }
     this.busy.add(rec);
-    const r = this.computeFanIn(rec);
-    this.busy.delete(rec);
-    this.fanInMemo.set(rec, r);
-    return r;
+    this.depth++;
+    try {
+      const r = this.computeFanIn(rec);
+      this.fanInMemo.set(rec, r);
+      return r;
+    } finally {
+      this.depth--;
+      this.busy.delete(rec);
+    }
   }
 
   private computeFanIn(rec: LayerRec): Size {
@@ -95,7 +116,8 @@ export class Shapes {
 
   /** A layer's output size (last dimension). */
   out(rec: LayerRec): Size {
-    if (rec.inner) return this.out(rec.inner);
+    // a wrapper's output is that of the layer it wraps (wrappers of wrappers: a loop, they can nest deep)
+    while (rec.inner) rec = rec.inner;
     switch (rec.category) {
       case 'projection':
         return this.size(configProp(rec.config, PROJECTION_OUT[rec.ctor]));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { analyze, describeLayer, layerAt, ruleDocUrl, RULE_IDS } from '../../../src/analyzer';
+import { analyze, describeLayer, layerAt, ruleDocUrl, RULE_IDS, RULES } from '../../../src/analyzer';
 import { defaultRuleDocUrl } from '../../../src/language/mapping';
 import { lineOf, lint } from './helpers';
 
@@ -50,6 +50,15 @@ describe('hover data', () => {
     assert.equal(ruleDocUrl('mup/init-fan-avg', 'file:///ext/docs/rules.md'), 'file:///ext/docs/rules.md#mupinit-fan-avg');
     // the editor's fallback link (before the analyzer bundle is loaded) is the same URL
     for (const rule of RULE_IDS) assert.equal(defaultRuleDocUrl(rule), ruleDocUrl(rule));
+  });
+
+  it('every rule has a severity setting in the mupLens.rules schema and a row in the README', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const schema = manifest.contributes.configuration.properties['mupLens.rules'];
+    assert.deepEqual(Object.keys(schema.properties), RULE_IDS);
+    for (const rule of RULE_IDS) assert.deepEqual(schema.properties[rule].enum, ['error', 'warning', 'info', 'off']);
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    for (const rule of RULE_IDS) assert.match(readme, new RegExp(`^\\| \`${rule}\` \\| ${RULES[rule].severity} \\|`, 'm'), `README rule table has ${rule} at its default severity`);
   });
 });
 
