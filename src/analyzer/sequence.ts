@@ -1,14 +1,16 @@
 // The order of layers in a sequential model: which layers can come right before a layer (every add that
 // some path through if/else, switch and loop branches runs last before it), and which one always comes
 // right after it. Built on the syntactic control flow of controlFlow.ts.
-import { branchBetween, exclusive, lca, skippable, statementOf } from './controlFlow';
-import type { LayerRec } from './discovery';
+import { branchBetween, lca, SiteFlow, statementOf } from './controlFlow';
+import type { LayerRec, SeqSite } from './discovery';
 
 /** How many `model.add` sites back `predecessors` looks through branches. */
 const MAX_BACK = 16;
 
 export class Sequences {
   private readonly memo = new Map<LayerRec, LayerRec[]>();
+  /** The control flow of each model's sites, laid out once per model. */
+  private readonly flows = new Map<SeqSite[], SiteFlow>();
 
   /**
    * The layers that can come right before `rec` in its sequential model. In a `layers: [...]` array or a
@@ -44,18 +46,10 @@ export class Sequences {
     // without braces is a statement of the block too), run one after the other.
     const block = statementOf(here.node).parent;
     if (block === statementOf(prev.node).parent && !branchBetween(here.node, block) && !branchBetween(prev.node, block)) return [list[index - 1]];
-    const out: LayerRec[] = [];
+    let flow = this.flows.get(sites);
+    if (!flow) this.flows.set(sites, (flow = new SiteFlow(sites.map((x) => x.node))));
     // At most MAX_BACK adds back: the scan is quadratic in its length (each candidate checks every add
     // between it and this one), and a run of more optional layers than that is not a model anyone writes.
-    for (let j = index - 1; j >= Math.max(0, index - MAX_BACK); j--) {
-      const sj = sites[j].node;
-      if (exclusive(sj, here.node)) continue;
-      let reaches = true;
-      for (let k = j + 1; k < index && reaches; k++) reaches = skippable(sites[k].node, sj, here.node);
-      if (reaches) out.push(list[j]);
-      // An add that always runs before this one hides everything before it.
-      if (reaches && !branchBetween(sj, lca(sj, here.node))) break;
-    }
-    return out;
+    return flow.before(index, MAX_BACK).map((j) => list[j]);
   }
 }
