@@ -9,9 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { defaultCoordWorkers, runCoordinateCheck } from '../src/coord/run';
-import { WorkerClient, WorkerJobError } from '../src/worker/client';
-import type { BackendRequest } from '../src/worker/protocol';
+import { defaultCoordWorkers, runCoordinateCheck } from '../src/host/coordCheck';
+import { WorkerClient, WorkerJobError } from '../src/host/workerClient';
+import type { BackendRequest } from '../src/protocol/worker';
 
 const root = join(__dirname, '..');
 const quick = process.argv.includes('--quick');

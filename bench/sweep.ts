@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSweep } from '../src/sweep/engine';
+import { runSweep } from '../src/host/sweep';
 import { parseLrRange } from '../src/sweep/grid';
 
 const root = join(__dirname, '..');

@@ -2,7 +2,7 @@
 # Installs what the extension-host test tier needs where VS Code desktop cannot be downloaded:
 # Node 24 (code-server's engine) and code-server (a real VS Code server with a Node extension host),
 # into .tools/ (gitignored). Idempotent: a second run with the same pins returns at once.
-# See /work/shared/RECIPES.md "A real VS Code for integration tests" and test/integration/README.md.
+# How and why: docs/testing.md "Extension-host tier".
 #
 # The pins live here and nowhere else: this script writes .tools/tools.json (versions and paths),
 # which scripts/vscode-launcher.mjs reads.

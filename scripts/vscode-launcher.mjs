@@ -3,7 +3,7 @@
 // @vscode/test-electron's runTests() as `vscodeExecutablePath`, it takes the same arguments
 // (--extensionDevelopmentPath=, --extensionTestsPath=, a workspace folder) and runs the extension and its
 // tests in code-server (a real VS Code server with a Node extension host), driven by Debian's Chromium
-// through playwright-core. Recipe: /work/shared/RECIPES.md "A real VS Code for integration tests".
+// through playwright-core. How and why: docs/testing.md "Extension-host tier".
 //
 // - code-server runs on 127.0.0.1, a free port, in its own process group, which is ALWAYS killed
 //   (success, failure, timeout, SIGINT/SIGTERM, an exception here).
@@ -68,10 +68,11 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (name) => (a.startsWith(`--${name}=`) ? a.slice(name.length + 3) : a === `--${name}` ? argv[++i] : undefined);
-    let v;
-    if ((v = value('extensionDevelopmentPath')) !== undefined) opts.devPath = resolve(v);
-    else if ((v = value('extensionTestsPath')) !== undefined) opts.testsPath = resolve(v);
-    else if ((v = value('user-data-dir')) !== undefined || (v = value('extensions-dir')) !== undefined) {
+    const dev = value('extensionDevelopmentPath');
+    const tests = dev === undefined ? value('extensionTestsPath') : undefined;
+    if (dev !== undefined) opts.devPath = resolve(dev);
+    else if (tests !== undefined) opts.testsPath = resolve(tests);
+    else if (value('user-data-dir') !== undefined || value('extensions-dir') !== undefined) {
       // runTests' profile folders: code-server gets fresh ones per run instead.
     } else if (!a.startsWith('-')) opts.workspace = resolve(a);
     // Other VS Code desktop flags (--no-sandbox, --disable-updates, ...) mean nothing to code-server.
@@ -407,7 +408,7 @@ async function main() {
   return Number.isInteger(outcome.code) ? outcome.code : 1;
 }
 
-let code = 1;
+let code;
 try {
   code = await main();
 } catch (err) {

@@ -1,6 +1,7 @@
 // `mup-lens lint|coord|sweep`: the engine of the extension, headless, for CI and GPU servers.
 // Exit codes (DESIGN.md): 0 ok, 1 the check found problems, 2 usage or input error (one line on stderr).
 import { UsageError, type CliIO } from './cli/io';
+import { packageVersion } from './cli/version';
 
 const USAGE = `usage: mup-lens <command> [options]
 
@@ -24,7 +25,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === '--version' || command === '-v') {
-    io.stdout(`${require('../package.json').version}\n`);
+    io.stdout(`${packageVersion()}\n`);
     return 0;
   }
   const load = commands[command];

@@ -18,9 +18,11 @@ export function activate(context: vscode.ExtensionContext): ActivationInfo {
   const log = vscode.window.createOutputChannel('muP', { log: true });
   context.subscriptions.push(log);
   try {
-    registerLanguageFeatures(context, log);
-    registerCoordinateCheck(context, log);
-    registerSweep(context, log);
+    const language = registerLanguageFeatures(context, log);
+    // The commands that run a model take its factories from the language features' cached analysis.
+    const commands = { log, factoriesOf: async (doc: vscode.TextDocument) => language.analysisFor(doc).factories };
+    registerCoordinateCheck(context, commands);
+    registerSweep(context, commands);
     registerPanel(context, log);
   } catch (err) {
     // Report our own activation failure instead of leaving the user with silently missing features.

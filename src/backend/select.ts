@@ -6,7 +6,7 @@
 // Pure: everything that touches the file system, loads a native addon or initialises a backend is injected,
 // so the order and the messages are unit-tested with packages present and absent (test/unit/coord/backend.test.ts).
 // Runs only in the worker process: native addons are never loaded in the extension host (RECIPES.md).
-import type { BackendInfo, BackendName, BackendRequest } from '../worker/protocol';
+import type { BackendInfo, BackendName, BackendRequest } from '../protocol/worker';
 
 /** The subset of a tfjs module this file needs. */
 export interface TfLike {

@@ -6,7 +6,7 @@
 // kernels do (its kernels/Unique.js). Called once by the worker before it sets the wasm backend.
 // Found by running the GPT examples on wasm (`coord` and `sweep`); the cpu backend has every other kernel
 // that wasm lacks (Complex, FFT, Ragged*, ...), and a model that needs one of those still falls back to cpu
-// under `--backend auto` (src/coord/run.ts).
+// under `--backend auto` (src/host/coordCheck.ts).
 
 /** What a wasm kernel needs of the backend it runs on (a subset of BackendWasm). */
 interface WasmBackendLike {

@@ -1,16 +1,17 @@
 // `mup-lens coord <file>#<export>`: the coordinate check from a terminal (DESIGN.md "coord").
 // Exit 0 pass, 1 fail, 2 usage or load error (one line on stderr), 130 interrupted (the widths that finished are
 // still judged, printed and stored). Progress goes to stderr, results to stdout.
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatText, verdictLine } from '../coord/format';
-import type { CoordJobParams } from '../coord/job';
-import { defaultCoordWorkers, runCoordinateCheck } from '../coord/run';
-import { renderCoordReport } from '../report/html';
-import { WorkerJobError } from '../worker/client';
-import type { BackendRequest } from '../worker/protocol';
-import { ensureOutDir, joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
+import { defaultCoordWorkers, runCoordinateCheck } from '../host/coordCheck';
+import { coordDir, writeCoordResult } from '../host/results';
+import { WorkerJobError } from '../host/workerClient';
+import { describeJobError } from '../host/workerPool';
+import type { CoordJobParams } from '../protocol/jobs';
+import type { BackendRequest } from '../protocol/worker';
+import { ensureOutDir, joinNumericValues, parseArgsMessage, removeEmptyDirs, UsageError, type CliIO } from './io';
 
 const HELP = `usage: mup-lens coord <file>#<export> [options]
 
@@ -126,12 +127,11 @@ export function parseCoordArgs(argv: string[], cwd: string): ParsedCoordArgs | '
     baseWidth: v['base-width'] !== undefined ? int('--base-width', v['base-width'], 1) : undefined,
     data: v.data !== undefined ? target(v.data, cwd, '--data') : null,
   };
-  const name = `${basename(file, extname(file))}-${exportName}`;
   return {
     params,
     backend: oneOf('--backend', v.backend!, ['auto', 'tensorflow', 'wasm', 'cpu'] as const),
     format,
-    out: resolve(cwd, v.out ?? join('.mup', 'coord', name)),
+    out: v.out !== undefined ? resolve(cwd, v.out) : coordDir(cwd, file, exportName),
     timeoutMs: timeout * 1000,
     workers: v.workers !== undefined ? int('--workers', v.workers, 1) : defaultCoordWorkers(),
   };
@@ -144,7 +144,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   const { params } = args;
-  ensureOutDir(args.out);
+  const createdDirs = ensureOutDir(args.out);
   let lastWidth = -1;
   let outcome;
   // Ctrl-C: stop the workers and judge the check on the widths that finished (a second Ctrl-C quits).
@@ -171,15 +171,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       },
     });
   } catch (err) {
+    removeEmptyDirs(createdDirs); // a check that produced nothing leaves no empty .mup/coord/<name>/ behind
     if (err instanceof WorkerJobError && err.error.kind === 'cancelled') {
       io.stderr('interrupted before two widths finished: no result\n');
       return 130;
     }
-    if (err instanceof WorkerJobError) {
-      const e = err.error;
-      const where = e.file ? ` (${e.file}${e.line ? `:${e.line}` : ''})` : '';
-      throw new UsageError(`${e.message}${where}`);
-    }
+    if (err instanceof WorkerJobError) throw new UsageError(describeJobError(err.error));
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);
@@ -189,9 +186,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   for (const w of warnings) io.stderr(`warning: ${w}\n`);
   // Stored like every run (DESIGN.md: --out, default .mup/coord/<name>/), so "muP: Open Results" lists it.
   const meta = { title: `${params.exportName} — ${basename(params.file)}`, modelFile: params.file, exportName: params.exportName, parametrization: params.parametrization };
-  mkdirSync(args.out, { recursive: true });
-  writeFileSync(join(args.out, 'result.json'), JSON.stringify({ ...result, meta }, null, 2) + '\n');
   const header = `coordinate check of ${params.exportName} (${params.parametrization === 'mup' ? 'muP' : 'SP'}, ${params.optimizer} lr ${params.lr}, ${params.steps} steps, ${params.seeds} seeds) on ${backend.label}`;
+  const written = writeCoordResult(args.out, result, meta, { subtitle: header, notes: [...notes, ...warnings] });
   switch (args.format) {
     case 'json':
       io.stdout(JSON.stringify(result, null, 2) + '\n');
@@ -200,13 +196,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       for (const n of notes) io.stderr(`note: ${n}\n`);
       io.stdout(formatText(result, header, io.cwd));
       break;
-    case 'html': {
-      const page = join(args.out, 'index.html');
-      writeFileSync(page, renderCoordReport(result, { title: meta.title, subtitle: header, notes: [...notes, ...warnings] }));
+    case 'html':
       io.stderr(verdictLine(result, io.cwd) + '\n');
-      io.stdout(page + '\n');
+      io.stdout(written.html + '\n');
       break;
-    }
     default: {
       const _: never = args.format;
       void _;

@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 // What a CLI subcommand may touch, injected so tests can run commands in-process.
 export interface CliIO {
@@ -44,10 +44,11 @@ export function parseArgsMessage(err: unknown): string {
  * Creates the output directory before any work runs, so a bad --out costs nothing and reads as one line
  * (not a stack trace after the check). Throws UsageError.
  */
-export function ensureOutDir(dir: string, flag = '--out'): void {
+export function ensureOutDir(dir: string, flag = '--out'): string[] {
   try {
-    makeDirs(dir);
+    const created = makeDirs(dir);
     accessSync(dir, constants.W_OK);
+    return created;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOTDIR' ? 'a file is in the way' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : code === 'ENOENT' ? 'directories cannot be made there' : code ?? String(err);
@@ -60,7 +61,7 @@ export function ensureOutDir(dir: string, flag = '--out'): void {
  * under /proc (it keeps retrying the parent); this finds the deepest existing ancestor, then creates each
  * missing directory below it, so every failure is an error with a code.
  */
-export function makeDirs(dir: string): void {
+export function makeDirs(dir: string): string[] {
   const missing: string[] = [];
   let cur = resolve(dir);
   for (;;) {
@@ -75,11 +76,26 @@ export function makeDirs(dir: string): void {
       cur = up;
     }
   }
+  const created: string[] = [];
   for (const d of missing.reverse()) {
     try {
       mkdirSync(d);
+      created.push(d);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return created;
+}
+
+/** Removes the directories `ensureOutDir` created (deepest first) that are still empty: a failed run leaves none. */
+export function removeEmptyDirs(created: string[]): void {
+  for (const d of [...created].reverse()) {
+    try {
+      if (readdirSync(d).length > 0) return;
+      rmdirSync(d);
+    } catch {
+      return;
     }
   }
 }

@@ -1,6 +1,6 @@
-// `mup-lens lint [paths...] --format text|json|sarif` (DESIGN.md "lint"): the analyzer over files and
+// `mup-lens lint [paths...] --format text|json|sarif` (docs/contracts.md "lint"): the analyzer over files and
 // directories. Exit 0: no error or warning findings; 1: some; 2: usage error (bad flag, missing path).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyze } from '../analyzer';
@@ -8,7 +8,7 @@ import type { Finding } from '../analyzer/types';
 import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
 import { formatText } from './format/text';
-import { UsageError, type CliIO } from './io';
+import { joinNumericValues, UsageError, type CliIO } from './io';
 
 const HELP = `usage: mup-lens lint [paths...] [options]
 
@@ -25,10 +25,32 @@ exit: 0 no error or warning findings, 1 findings, 2 usage error`;
 export const LINT_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
 const SKIP_DIRS = new Set(['node_modules', 'dist']);
 
-/** Files to lint under `paths` (relative to cwd), sorted, each once. */
+/**
+ * Files to lint under `paths` (relative to cwd), sorted, each once. Symbolic links are followed, but each real
+ * directory is walked once and each real file linted once: a link back to a parent ends instead of looping, and a
+ * second way to the same tree adds nothing.
+ */
 export function collectFiles(paths: string[], cwd: string): string[] {
   const out = new Set<string>();
+  const seenDirs = new Set<string>();
+  const seenFiles = new Set<string>();
+  const real = (p: string): string | null => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return null;
+    }
+  };
+  const addFile = (p: string): void => {
+    const r = real(p) ?? p;
+    if (seenFiles.has(r)) return;
+    seenFiles.add(r);
+    out.add(p);
+  };
   const walk = (dir: string): void => {
+    const r = real(dir);
+    if (r === null || seenDirs.has(r)) return;
+    seenDirs.add(r);
     let names: string[];
     try {
       names = readdirSync(dir);
@@ -45,7 +67,7 @@ export function collectFiles(paths: string[], cwd: string): string[] {
       }
       if (st.isDirectory()) {
         if (!SKIP_DIRS.has(name) && !name.startsWith('.')) walk(p);
-      } else if (LINT_EXTENSIONS.has(extname(name)) && !/\.d\.[mc]?ts$/.test(name)) out.add(p);
+      } else if (LINT_EXTENSIONS.has(extname(name)) && !/\.d\.[mc]?ts$/.test(name)) addFile(p);
     }
   };
   for (const given of paths) {
@@ -57,7 +79,7 @@ export function collectFiles(paths: string[], cwd: string): string[] {
       throw new UsageError(`no such file or directory: ${given}`);
     }
     if (st.isDirectory()) walk(abs);
-    else if (LINT_EXTENSIONS.has(extname(abs))) out.add(abs);
+    else if (LINT_EXTENSIONS.has(extname(abs))) addFile(abs);
     else throw new UsageError(`not a JS/TS file (${[...LINT_EXTENSIONS].join(' ')}): ${given}`);
   }
   return [...out];
@@ -86,18 +108,16 @@ export function lintFiles(files: string[], cwd: string, baseWidth?: number): Fin
   return findings;
 }
 
+const LINT_OPTIONS = {
+  format: { type: 'string', default: 'text' },
+  'base-width': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export async function main(argv: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string', default: 'text' },
-        'base-width': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: joinNumericValues(argv, LINT_OPTIONS), allowPositionals: true, options: LINT_OPTIONS });
   } catch (err) {
     throw new UsageError(`${(err as Error).message.split(/\.( |$)/)[0]} (see mup-lens lint --help)`);
   }

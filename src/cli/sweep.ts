@@ -1,16 +1,20 @@
 // `mup-lens sweep <file>#<export>`: the LR-vs-width sweep, headless (DESIGN.md "sweep").
-// Exit codes: 0 the best LR transfers across widths (or a --shard slice ran), 1 it does not (or nothing could be
-// judged), 2 usage or input error. Progress goes to stderr, the result to stdout (text, json) or a file (html).
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+// Exit codes (docs/contracts.md): 0 the best LR transfers across widths (or a --shard slice ran), 1 it does not (or
+// fewer than two widths could be judged), 2 usage or input error, 3 the grid is incomplete (nothing concluded),
+// 130 interrupted. Progress goes to stderr, the result to stdout (text, json) or a file (html).
+import { existsSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runSweep, defaultSweepName, type SweepReport } from '../sweep/engine';
+import { defaultSweepName, writeSweepReport } from '../host/results';
+import { runSweep } from '../host/sweep';
+import type { SweepReport } from '../sweep/types';
 import { GridError, parseLrList, parseLrRange, parseShard, parseWidths } from '../sweep/grid';
-import { TrialError } from '../sweep/pool';
-import { formatHtml, formatText } from '../sweep/report';
-import type { BackendRequest } from '../worker/protocol';
+import { WorkerJobError } from '../host/workerClient';
+import { formatText } from '../sweep/report';
+import type { BackendRequest } from '../protocol/worker';
 import { ensureOutDir, joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
+import { packageVersion } from './version';
 
 export const SWEEP_USAGE = `usage: mup-lens sweep <file>#<export> [options]
 
@@ -31,11 +35,21 @@ Trains the model at each width over a grid of learning rates and reports whether
   --merge-only               run nothing, report what the store holds for this grid
   --target-width N           width to recommend an LR for (default: the widest swept)
   --trial-timeout S          stop a trial after S seconds (default: none)
+  --stall-timeout S          stop a trial that finishes no training step for S seconds (default 600; 0: never)
+  --max-trials N             refuse a grid of more trials than this (default 10000)
   --format text|json|html    output (html: writes <out>/report.html and prints its path)
   --quiet, -q                no progress lines on stderr (warnings still)
 `;
 
-const DEFAULTS = { widths: '64,128,256', lrRange: '2^-14:2^-4:1', steps: 150, seeds: 1, baseWidth: 64 };
+const DEFAULTS = { widths: '64,128,256', lrRange: '2^-14:2^-4:1', steps: 150, seeds: 1, baseWidth: 64, stallTimeoutS: 600, maxTrials: 10_000 };
+
+/** A non-negative integer (0 allowed: "never"). */
+function nonNegativeInt(v: string | undefined, flag: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag}: expected a whole number of seconds >= 0, got '${v}'`);
+  return n;
+}
 
 function positiveInt(v: string | undefined, flag: string, dflt: number): number {
   if (v === undefined) return dflt;
@@ -58,6 +72,7 @@ const SWEEP_OPTIONS = {
   'base-width': { type: 'string' }, data: { type: 'string' }, workers: { type: 'string' },
   backend: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' },
   'merge-only': { type: 'boolean' }, 'target-width': { type: 'string' }, 'trial-timeout': { type: 'string' },
+  'stall-timeout': { type: 'string' }, 'max-trials': { type: 'string' },
   format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
 } as const;
 
@@ -111,6 +126,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   process.once('SIGINT', onSigint);
   let report: SweepReport;
   const grid = widths.length * lrs.length * positiveInt(v.seeds, '--seeds', DEFAULTS.seeds);
+  const maxTrials = positiveInt(v['max-trials'], '--max-trials', DEFAULTS.maxTrials);
+  if (grid > maxTrials) {
+    throw new UsageError(
+      `the grid has ${grid} trials (${widths.length} widths x ${lrs.length} LRs x ${positiveInt(v.seeds, '--seeds', DEFAULTS.seeds)} seeds), more than --max-trials ${maxTrials}: use fewer seeds, widths or LRs, or raise --max-trials`,
+    );
+  }
+  const stallS = nonNegativeInt(v['stall-timeout'], '--stall-timeout', DEFAULTS.stallTimeoutS);
   const started = Date.now();
   let ran = 0;
   try {
@@ -125,6 +147,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         workers: v.workers === undefined ? undefined : positiveInt(v.workers, '--workers', 1),
         backend, targetWidth: v['target-width'] === undefined ? undefined : positiveInt(v['target-width'], '--target-width', 1),
         trialTimeoutMs: v['trial-timeout'] === undefined ? undefined : positiveInt(v['trial-timeout'], '--trial-timeout', 1) * 1000,
+        stallTimeoutMs: stallS * 1000,
         version: packageVersion(), cores: cpus().length, cwd: io.cwd, signal: controller.signal,
       },
       {
@@ -136,7 +159,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
           const defaulted = [v.widths === undefined && '--widths', v.lrs === undefined && v['lr-range'] === undefined && '--lr-range', v.steps === undefined && '--steps'].filter(Boolean);
           io.stderr(
             `grid: widths ${widths.join(',')} x ${lrs.length} LRs (2^${Math.log2(lrs[0]).toFixed(1)}..2^${Math.log2(lrs[lrs.length - 1]).toFixed(1)}) x ${seeds} seed${seeds === 1 ? '' : 's'} = ${grid} trials of ${positiveInt(v.steps, '--steps', DEFAULTS.steps)} steps` +
-              `${shard ? `, shard ${shard.index + 1}/${shard.count}` : ''}${defaulted.length ? ` (defaults for ${defaulted.join(', ')})` : ''}; stored in ${outDir}\n`,
+              `${shard ? `, shard ${shard.index}/${shard.count}` : ''}${defaulted.length ? ` (defaults for ${defaulted.join(', ')})` : ''}; stored in ${outDir}\n`,
           );
         },
         onTrial: (e) => {
@@ -155,7 +178,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     );
   } catch (err) {
     // A model that cannot run (bad export, a factory that throws, a backend without a kernel it needs): exit 2.
-    if (err instanceof TrialError && err.error.kind !== 'cancelled') throw new UsageError(err.message);
+    if (err instanceof WorkerJobError && err.error.kind !== 'cancelled') throw new UsageError(err.message);
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);
@@ -163,26 +186,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (!quiet && report.reused > 0) io.stderr(`reused ${report.reused} of ${grid} trials from ${outDir}\n`);
 
   if (format === 'json') io.stdout(JSON.stringify(report, null, 2) + '\n');
-  else if (format === 'html') {
-    mkdirSync(outDir, { recursive: true });
-    const path = join(outDir, 'report.html');
-    writeFileSync(path, formatHtml([report], `LR sweep: ${report.model.file}#${report.model.exportName}`));
-    io.stdout(`${path}\n`);
-  } else io.stdout(formatText(report));
+  else if (format === 'html') io.stdout(`${writeSweepReport(outDir, [report], `LR sweep: ${report.model.file}#${report.model.exportName}`)}\n`);
+  else io.stdout(formatText(report));
 
   if (report.cancelled) return 130;
   if (shard) return report.failed > 0 ? 1 : 0;
+  if (!report.complete) return 3;
   return report.transfers ? 0 : 1;
-}
-
-function packageVersion(): string {
-  for (const p of [join(__dirname, '../package.json'), join(__dirname, '../../package.json')]) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return (require(p) as { version: string }).version;
-    } catch {
-      /* next */
-    }
-  }
-  return 'unknown';
 }

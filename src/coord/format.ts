@@ -32,7 +32,12 @@ export function formatText(result: CoordResult, header: string, cwd: string): st
   const steps = Array.from({ length: result.steps }, (_, i) => i + 1);
   const nameW = Math.max(5, ...result.layers.map((l) => l.name.length)) + 2;
   const roleW = Math.max(4, ...result.layers.map((l) => l.role.length)) + 2;
-  const lines = [header, `slope of log l1 against log width, widths ${result.widths.join(',')} (t = 1 is at init; judged over t >= 2)`];
+  const lines = [
+    header,
+    result.widths.length > 0
+      ? `slope of log l1 against log width, widths ${result.widths.join(',')} (t = 1 is at init; judged over t >= 2)`
+      : 'no width finished its runs, so no slope was fitted',
+  ];
   lines.push(pad('layer', nameW) + pad('role', roleW) + steps.map((t) => pad(`t=${t}`, 7, true)).join(' ') + '  source');
   for (const layer of result.layers) {
     const row = steps.map((t) => pad(fmt(result.slopes.find((s) => s.layer === layer.name && s.t === t)?.slope ?? null), 7, true));

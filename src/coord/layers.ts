@@ -1,5 +1,5 @@
 // Which layer outputs a coordinate check records, under which names and roles, and where they are in the source.
-// Pure: it works on shape descriptions of the model built at two widths (src/coord/engine.ts makes them) and on
+// Pure: it works on shape descriptions of the model built at two widths (src/worker/coordJob.ts makes them) and on
 // the analyzer's layer list, so it is unit-tested without tfjs.
 import type { LayerInfo } from '../analyzer/types';
 import type { CoordLayer } from './types';
@@ -100,7 +100,7 @@ export function planLayers(a: LayerShape[], b: LayerShape[] | null, source: Plan
   // readout's name, a rescaling right before it is dropped (its output is h / m, which shrinks by design).
   roles.forEach((role, r) => {
     if (role !== 'readout') return;
-    const after = a.findIndex((l, j) => isRescaling(l) && l.inbound.length === 1 && l.inbound[0] === r);
+    const after = a.findIndex((l) => isRescaling(l) && l.inbound.length === 1 && l.inbound[0] === r);
     if (after >= 0) {
       recordAt[r] = after;
       dropped.add(after);

@@ -1,6 +1,5 @@
 // From raw runs to the `coord` JSON contract: mean and spread over seeds, slopes, verdict. Pure.
-import type { CoordRun } from './job';
-import type { CoordLayer, CoordRecord, CoordResult, CoordSlope } from './types';
+import type { CoordLayer, CoordRecord, CoordResult, CoordRun, CoordSlope } from './types';
 
 /**
  * Verdict thresholds on the largest |slope| of log l1 against log width over t >= 2 (MUP.md "Judging it").

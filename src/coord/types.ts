@@ -6,6 +6,13 @@ export interface CoordLayer {
   source: { file: string; line: number } | null;
 }
 
+/** One (width, seed) run of a check: l1[t - 1][i] = mean |x| of layer i's output in the forward pass of step t. */
+export interface CoordRun {
+  width: number;
+  seed: number;
+  l1: number[][];
+}
+
 export interface CoordRecord {
   width: number;
   layer: string;

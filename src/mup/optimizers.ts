@@ -4,7 +4,6 @@
 // (tfjs renames variables on every rebuild).
 import type * as tfType from '@tensorflow/tfjs';
 import type {
-  AppliedBaseShapes,
   GroupScales,
   LrGroup,
   MuAdamOptions,

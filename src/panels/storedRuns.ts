@@ -1,6 +1,6 @@
 // Runs stored under `.mup/` (DESIGN.md; written by the coord and sweep engines), read back for the panel:
 //   .mup/coord/<name>/result.json            a CoordResult (optionally with `meta` or modelFile/exportName/parametrization)
-//   .mup/sweeps/<name>/*.jsonl               trial store (src/sweep/store.ts): one StoredTrial per line, shards merged
+//   .mup/sweeps/<name>/*.jsonl               trial store (src/host/sweepStore.ts): one StoredTrial per line, shards merged
 //   .mup/sweeps/<name>/result.json           the SweepResult once the sweep finished (absent after a cancel/crash)
 //   .mup/sweeps/<name>/sweep.json            the sweep's settings (widths, lrs, seeds, ...), optional
 // No vscode import: unit-tested against fixture folders.
@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CoordResult } from '../coord/types';
 import type { CoordMeta, CoordView, Parametrization, SweepRun, SweepView } from '../protocol/webview';
-import { readStore, type StoredTrial } from '../sweep/store';
+import { readStore, type StoredTrial } from '../host/sweepStore';
 import type { SweepResult, SweepTrial } from '../sweep/types';
 
 export class StoredRunError extends Error {}
@@ -115,7 +115,7 @@ function isSweepResult(x: unknown): x is SweepResult {
 export function loadStoredSweepRuns(dir: string, name: string): SweepRun[] {
   const { trials } = readStore(dir);
   const settings = existsSync(join(dir, 'sweep.json')) ? readJson(join(dir, 'sweep.json')) : null;
-  // sweep.json (src/sweep/engine.ts): {model: {file, sha256, exportName}, widths, lrs, seeds, steps, parametrization, baseWidth, ...}
+  // sweep.json (src/host/sweep.ts): {model: {file, sha256, exportName}, widths, lrs, seeds, steps, parametrization, baseWidth, ...}
   const set = isObj(settings) ? settings : {};
   const model = isObj(set.model) ? set.model : {};
   const resultRaw = existsSync(join(dir, 'result.json')) ? readJson(join(dir, 'result.json')) : null;

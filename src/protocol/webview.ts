@@ -9,9 +9,9 @@
 //
 // No `vscode` import here: the webview bundle (browser) includes this file.
 import type { CoordResult } from '../coord/types';
-import type { SweepResult, SweepTrial } from '../sweep/types';
+import type { Parametrization, SweepResult, SweepTrial } from '../sweep/types';
 
-export type Parametrization = 'sp' | 'mup';
+export type { Parametrization };
 
 /** Where a run's model came from; shown in the panel's header and used to name settings. */
 export interface RunMeta {
@@ -50,7 +50,12 @@ export interface SweepMeta extends RunMeta {
 
 /** The engine's result as the panel gets it: the contract's fields, and from the engine (a live run's report,
  *  or a stored result.json) the width its recommended LR is for. */
-export type SweepRunResult = SweepResult & { recommended?: { targetWidth: number } | null };
+export type SweepRunResult = SweepResult & {
+  recommended?: { targetWidth: number } | null;
+  /** false: trials of the planned grid have no result, so nothing is concluded (absent in older results). */
+  complete?: boolean;
+  missing?: number;
+};
 
 /** One parametrization's sweep as the panel knows it (live trials, then the engine's result). */
 export interface SweepRun {

@@ -1,5 +1,6 @@
 // From trials to the answer a user wants: the best LR per width, how far it moves with width, whether it
 // transfers, and which LR to use at a target width. Pure functions over plain data.
+import type { GridPoint } from './grid';
 import type { SweepOptimum, SweepTrial } from './types';
 
 /**
@@ -42,7 +43,47 @@ export interface SweepAnalysis {
   shiftOctaves: number;
   fittedShiftOctaves: number;
   transfers: boolean;
+  /** Every point of the planned grid has a trial (true when no grid was given). */
+  complete: boolean;
+  /** The planned grid's points without a trial, in grid order. */
+  missing: GridPoint[];
   warnings: string[];
+}
+
+/** The grid a sweep planned: every (width, LR, seed) should have a trial before anything is concluded. */
+export interface PlannedGrid {
+  widths: number[];
+  lrs: number[];
+  seeds: number;
+}
+
+/** The planned points with no trial (a diverged trial counts as a result; a failed or missing one does not). */
+export function missingPoints(trials: SweepTrial[], grid: PlannedGrid): GridPoint[] {
+  const have = new Set(trials.map((t) => `${t.width}|${t.lr}|${t.seed}`));
+  const out: GridPoint[] = [];
+  for (const width of grid.widths) for (const lr of grid.lrs) for (let seed = 0; seed < grid.seeds; seed++) if (!have.has(`${width}|${lr}|${seed}`)) out.push({ width, lr, seed });
+  return out;
+}
+
+/** `width 32: 7 of 7 LRs (2^-10..2^-4); width 64: 1 of 7 LRs (2^-6), seed 1` for a list of missing points. */
+export function describeMissing(missing: GridPoint[], grid: PlannedGrid): string {
+  const byWidth = new Map<number, GridPoint[]>();
+  for (const p of missing) {
+    if (!byWidth.has(p.width)) byWidth.set(p.width, []);
+    byWidth.get(p.width)!.push(p);
+  }
+  const pow = (lr: number) => {
+    const e = Math.log2(lr);
+    return Math.abs(e - Math.round(e)) < 1e-9 ? `2^${Math.round(e)}` : lr.toPrecision(3);
+  };
+  return [...byWidth.entries()]
+    .map(([w, pts]) => {
+      const lrs = [...new Set(pts.map((p) => p.lr))].sort((a, b) => a - b);
+      const seeds = [...new Set(pts.map((p) => p.seed))].sort((a, b) => a - b);
+      const range = lrs.length === 1 ? pow(lrs[0]!) : `${pow(lrs[0]!)}..${pow(lrs[lrs.length - 1]!)}`;
+      return `width ${w}: ${lrs.length} of ${grid.lrs.length} LRs (${range})${grid.seeds > 1 ? `, seed${seeds.length > 1 ? 's' : ''} ${seeds.join(',')}` : ''}`;
+    })
+    .join('; ');
 }
 
 /** Mean-over-seeds loss per (width, LR), each width's points sorted by LR. */
@@ -107,7 +148,12 @@ function spread(xs: number[]): number {
   return xs.length < 2 ? 0 : Math.max(...xs) - Math.min(...xs);
 }
 
-export function analyzeTrials(trials: SweepTrial[]): SweepAnalysis {
+/**
+ * The answer from the trials. With the planned `grid`, a grid with points missing (trials that failed, timed out,
+ * or are not in the store yet) is never said to transfer: its optima may be wrong (a width that lost half its
+ * LRs has its optimum among the other half).
+ */
+export function analyzeTrials(trials: SweepTrial[], grid?: PlannedGrid): SweepAnalysis {
   const curves = lossCurves(trials);
   const optimum: WidthOptimum[] = [];
   const warnings: string[] = [];
@@ -128,12 +174,15 @@ export function analyzeTrials(trials: SweepTrial[]): SweepAnalysis {
   // An optimum at the grid's edge may lie beyond it, so the measured shift is only a bound there: a transfer
   // is claimed only when every optimum is inside the grid (an SP shift is still reported as not transferring).
   const edged = optimum.filter((o) => o.atEdge);
-  const transfers = optimum.length >= 2 && edged.length === 0 && shiftOctaves <= TRANSFER_MAX_SHIFT_OCTAVES;
-  if (optimum.length < 2) warnings.push('fewer than two widths have an optimum: transfer cannot be judged');
+  const missing = grid ? missingPoints(trials, grid) : [];
+  const complete = missing.length === 0;
+  const transfers = complete && optimum.length >= 2 && edged.length === 0 && shiftOctaves <= TRANSFER_MAX_SHIFT_OCTAVES;
+  if (!complete) warnings.push(`transfer not judged: ${missing.length} of ${grid!.widths.length * grid!.lrs.length * grid!.seeds} trials of the grid have no result (${describeMissing(missing, grid!)})`);
+  else if (optimum.length < 2) warnings.push('fewer than two widths have an optimum: transfer cannot be judged');
   else if (edged.length > 0 && shiftOctaves <= TRANSFER_MAX_SHIFT_OCTAVES) {
     warnings.push(`transfer not claimed: the best LR of width ${edged.map((o) => o.width).join(', ')} is at the grid's edge, so the true optimum may lie outside it`);
   }
-  return { curves, optimum, shiftOctaves, fittedShiftOctaves, transfers, warnings };
+  return { curves, optimum, shiftOctaves, fittedShiftOctaves, transfers, complete, missing, warnings };
 }
 
 /**
@@ -143,7 +192,8 @@ export function analyzeTrials(trials: SweepTrial[]): SweepAnalysis {
  */
 export function recommendLr(analysis: SweepAnalysis, targetWidth: number): Recommendation | null {
   const opt = analysis.optimum;
-  if (opt.length === 0) return null;
+  // No LR is recommended from an incomplete grid: its optima may be wrong.
+  if (opt.length === 0 || !analysis.complete) return null;
   if (analysis.transfers || opt.length < 2) {
     const widest = opt.reduce((a, b) => (b.width > a.width ? b : a));
     return { targetWidth, lr: widest.fittedLr, log2Lr: widest.fittedLog2Lr, method: 'transfer' };

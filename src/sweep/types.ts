@@ -1,4 +1,9 @@
-// The `sweep` JSON contract of DESIGN.md. Other tools parse it: change only with the contract.
+// The `sweep` JSON contract (docs/contracts.md "sweep"). Other tools parse it: change only with the contract.
+import type { GridPoint } from './grid';
+import type { Recommendation, WidthOptimum } from './optimum';
+
+/** How a model is trained: per-group muP learning rates, or one global LR (standard parametrization). */
+export type Parametrization = 'mup' | 'sp';
 
 export interface SweepTrial {
   width: number;
@@ -23,3 +28,36 @@ export interface SweepResult {
   transfers: boolean;
   reused: number;
 }
+
+/** The CLI's JSON: the contract (trials, optimum, shiftOctaves, transfers, reused) plus detail. */
+export interface SweepReport extends SweepResult {
+  optimum: WidthOptimum[];
+  model: { file: string; exportName: string };
+  parametrization: Parametrization;
+  widths: number[];
+  lrs: number[];
+  seeds: number;
+  steps: number;
+  baseWidth: number;
+  /** Spread of the fitted (parabola) optimum across widths, in octaves. */
+  fittedShiftOctaves: number;
+  recommended: Recommendation | null;
+  /** Backend(s) the stored trials ran on. */
+  backends: string[];
+  data: string | null;
+  /** Trials run now (not reused), trials of the grid without a result, trials that failed. */
+  ran: number;
+  missing: number;
+  /** Every trial of the grid has a result. When false nothing is concluded: `transfers` is false, `recommended` null. */
+  complete: boolean;
+  /** The grid's trials without a result (the first 200). */
+  missingTrials: GridPoint[];
+  failed: number;
+  cancelled: boolean;
+  workers: number;
+  shard: { index: number; count: number } | null;
+  storeDir: string;
+  elapsedMs: number;
+  warnings: string[];
+}
+

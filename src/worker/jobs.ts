@@ -1,15 +1,15 @@
 // The job handlers the worker runs, one per job kind of protocol.ts. To add a kind (the sweep's `trial`),
 // add it to `JobKinds` in protocol.ts and a handler here: `{ coord: ..., trial: runTrialJob }`.
 import type * as tfjs from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
-import type { LayerInfo } from '../analyzer/types';
-import { runCoordCheck, type MupApi } from '../coord/engine';
-import { runTrialJob } from '../sweep/trialJob';
-import { layerSite } from './loadModule';
-import type { BackendInfo, JobKind, JobKinds } from './protocol';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type { LayerInfo } from '../analyzer/types';
+import type { MupRuntime } from '../mup/runtime-types';
+import type { BackendInfo, JobKind, JobKinds } from '../protocol/worker';
+import { runCoordCheck } from './coordJob';
+import { layerSite } from './loadModule';
+import { runTrialJob } from './trialJob';
 
 export interface JobContext<K extends JobKind> {
   /** The one tf instance of this worker (backend already set). */
@@ -18,7 +18,7 @@ export interface JobContext<K extends JobKind> {
   /** Bundles and evaluates a user file (cached per file), with tfjs and `mup-lens/runtime` mapped to this worker's. */
   loadModule(file: string): Promise<Record<string, unknown>>;
   /** `createMup(tf)` of src/mup; throws a clear error when the runtime is not available. */
-  mup(): MupApi;
+  mup(): MupRuntime;
   progress(data: JobKinds[K]['progress']): void;
 }
 

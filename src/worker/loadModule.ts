@@ -7,8 +7,8 @@ import * as esbuild from 'esbuild';
 import Module from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { UserCodeError, userError } from './errors';
-import { userBundleOptions } from './userBundle';
+import { UserCodeError, userError, userFrame } from '../job/errors';
+import { userBundleOptions } from '../protocol/userBundle';
 
 const TF_IDS = new Set([
   '@tensorflow/tfjs',
@@ -36,22 +36,10 @@ const cache = new Map<string, Record<string, unknown>>();
 const layerStacks = new WeakMap<object, { stack?: string }>();
 const traced = new WeakMap<object, Record<string, unknown>>();
 
-/** The first frame of user code (not node_modules, not node internals, not mup-lens' own bundles). */
-export function parseUserFrame(stack: string): { file: string; line: number } | null {
-  for (const raw of stack.split('\n').slice(1)) {
-    const m = /\(?((?:file:\/\/)?(?:\/|[A-Za-z]:[\\/])[^()]*?):(\d+):\d+\)?$/.exec(raw.trim());
-    if (!m) continue;
-    const file = m[1].replace(/^file:\/\//, '');
-    if (/[\\/]node_modules[\\/]/.test(file) || /\.mup-bundle\.js$/.test(file) || /[\\/]dist[\\/](worker|cli|extension)\.js$/.test(file)) continue;
-    return { file, line: Number(m[2]) };
-  }
-  return null;
-}
-
 /** The source line of a layer built by the user's code through `tf.layers.*`; null when unknown. */
 export function layerSite(layer: unknown): { file: string; line: number } | null {
   const holder = layer && typeof layer === 'object' ? layerStacks.get(layer) : undefined;
-  return holder?.stack ? parseUserFrame(holder.stack) : null;
+  return (holder?.stack ? userFrame(holder.stack) : undefined) ?? null;
 }
 
 function tracedTf(tf: unknown): unknown {

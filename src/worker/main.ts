@@ -1,20 +1,21 @@
 // The worker process (dist/worker.js): the only place where tfjs and the user's model code run.
-// Forked by src/worker/client.ts with an IPC channel; speaks src/worker/protocol.ts. It selects the backend once
+// Forked by src/host/workerClient.ts with an IPC channel; speaks src/protocol/worker.ts. It selects the backend once
 // (on `init`, before any user module loads: wasm throws on tensors created earlier, MUP.md), then runs jobs one
 // at a time, streaming progress. A job's failure is reported and the worker stays usable.
 import type * as tfjs from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { BackendError, selectBackend } from '../backend/select';
 import { registerMissingWasmKernels } from '../backend/wasmKernels';
-import type { MupApi } from '../coord/engine';
-import { isOutOfMemory } from '../coord/engine';
-import { UserCodeError, userError } from './errors';
+import { UserCodeError, userError } from '../job/errors';
+import { isOutOfMemory } from '../job/oom';
+import { createMup } from '../mup/index';
+import type { MupRuntime } from '../mup/runtime-types';
+import type { BackendInfo, HostToWorker, JobKind, WorkerError, WorkerToHost } from '../protocol/worker';
 import { jobHandlers, type JobContext } from './jobs';
 import { loadUserModule } from './loadModule';
-import { createMup } from '../mup/index';
-import type { BackendInfo, HostToWorker, JobKind, WorkerError, WorkerToHost } from './protocol';
 
 type Tf = typeof tfjs;
 
@@ -45,6 +46,36 @@ console.warn = (...args: unknown[]) => {
   consoleWarn(...args);
 };
 
+/** How often the watchdog looks for the parent: an orphan lives at most about this long. */
+const PARENT_POLL_MS = 1000;
+
+const WATCHDOG = `
+const { workerData } = require('node:worker_threads');
+const { ppid, pollMs } = workerData;
+const gone = () => {
+  if (process.ppid !== ppid) return true; // re-parented: the host died
+  try {
+    process.kill(ppid, 0);
+    return false;
+  } catch (err) {
+    return err.code !== 'EPERM';
+  }
+};
+setInterval(() => {
+  if (gone()) process.kill(process.pid, 'SIGKILL');
+}, pollMs);
+`;
+
+function startParentWatchdog(ppid: number, pollMs: number): void {
+  if (!process.send || ppid <= 1) return; // not forked by a host (run by hand): nothing to watch
+  try {
+    // unref: the thread never keeps the worker alive by itself.
+    new Worker(WATCHDOG, { eval: true, workerData: { ppid, pollMs } }).unref();
+  } catch (err) {
+    console.warn(`mup-lens worker: no parent watchdog (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
 function send(msg: WorkerToHost): void {
   process.send?.(msg);
 }
@@ -71,11 +102,10 @@ function packageDist(entry: string): string {
 }
 
 let selected: { tf: Tf; info: BackendInfo } | null = null;
-let mupInstance: MupApi | null = null;
+let mupInstance: MupRuntime | null = null;
 
-function mupFor(t: Tf): MupApi {
-  if (mupInstance) return mupInstance;
-  mupInstance = createMup(t) as unknown as MupApi;
+function mupFor(t: Tf): MupRuntime {
+  mupInstance ??= createMup(t);
   return mupInstance;
 }
 
@@ -177,6 +207,11 @@ process.on('message', (raw: unknown) => {
 
 // The host is our only reason to live: exit when it goes away instead of lingering as an orphan.
 process.on('disconnect', () => process.exit(0));
+// 'disconnect' needs this thread's event loop, which user code stuck in a synchronous loop (a factory that never
+// returns) never gives back: when the host is killed (SIGKILL from a CI timeout, a closed window) such a worker
+// would spin at 100% CPU forever. A watchdog thread polls whether the parent is still there and kills this
+// process when it is not, whatever the main thread is doing.
+startParentWatchdog(process.ppid, PARENT_POLL_MS);
 // Ctrl-C in a terminal signals the whole process group, this worker too. The host decides what an interrupt
 // means (the CLI keeps the finished widths and trials, then stops us): without this the worker would die
 // first and the host would see a crash instead of a cancel.

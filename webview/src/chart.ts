@@ -1,8 +1,8 @@
 // One PlotSpec drawn by uPlot: log2 x axis (distr 3, base 2), spread bands and markers drawn in a `draw`
 // hook (so the legend keeps one entry per line), clicks on a line reported, colours from the VS Code theme.
 import uPlot from 'uplot';
-import { finiteValues, type PlotSpec } from './model/plotSpec';
-import { logTicks } from './model/svg';
+import { finiteValues, type PlotSpec } from '../../src/plot/plotSpec';
+import { logTicks } from '../../src/plot/svg';
 
 export interface ThemeColors {
   foreground: string;

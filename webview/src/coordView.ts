@@ -6,8 +6,8 @@ import { createChart, type ThemeColors } from './chart';
 import { announce, el, lazyDetails, swatch } from './dom';
 import { exportToolbar } from './exporting';
 import { post } from './host';
-import { coordModel, fmtSlope, type CoordLayerRow } from './model/coordModel';
-import { gridLayout } from './model/layout';
+import { coordModel, fmtSlope, type CoordLayerRow } from '../../src/plot/coordModel';
+import { gridLayout } from '../../src/plot/layout';
 
 /** The plot grid's CSS gap (styles.css `.plot-grid`), the narrowest subplot, and at most this many per row. */
 export const COORD_GRID = { gap: 16, minWidth: 220, maxColumns: 5 } as const;

@@ -5,9 +5,9 @@ import type { ExportFormat, PanelView } from '../../src/protocol/webview';
 import type { ThemeColors } from './chart';
 import { el, announce } from './dom';
 import { request } from './host';
-import { coordCsv, sweepCsv, viewJson } from './model/exportData';
-import type { PlotSpec } from './model/plotSpec';
-import { plotsToSvg } from './model/svg';
+import { coordCsv, sweepCsv, viewJson } from '../../src/plot/exportData';
+import type { PlotSpec } from '../../src/plot/plotSpec';
+import { plotsToSvg } from '../../src/plot/svg';
 
 export interface ExportSource {
   view: PanelView;

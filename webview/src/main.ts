@@ -8,7 +8,7 @@ import { themeColors, userZoom } from './chart';
 import { renderCoord } from './coordView';
 import { el } from './dom';
 import { loadState, post, saveState, settleResponse } from './host';
-import type { ThemeKind } from './model/colors';
+import type { ThemeKind } from '../../src/plot/colors';
 import { renderSweep } from './sweepView';
 
 let view: PanelView | null = loadState().view;

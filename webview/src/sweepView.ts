@@ -3,17 +3,21 @@
 import type uPlot from 'uplot';
 import type { SweepView } from '../../src/protocol/webview';
 import { createChart, type ThemeColors } from './chart';
-import type { ThemeKind } from './model/colors';
+import type { ThemeKind } from '../../src/plot/colors';
 import { announce, el, lazyDetails, swatch } from './dom';
 import { exportToolbar } from './exporting';
 import { request } from './host';
-import { gridLayout } from './model/layout';
-import { fmtLr, recommend, runTrials, sweepModel, type SweepRunModel } from './model/sweepModel';
+import { gridLayout } from '../../src/plot/layout';
+import { fmtLr, recommend, runTrials, sweepModel, type SweepRunModel } from '../../src/plot/sweepModel';
 
 function recommendationBlock(runs: SweepRunModel[], view: SweepView, target: number): HTMLElement {
   const box = el('div', { class: 'recommendations', 'aria-live': 'polite' });
   for (const r of runs) {
     const run = view.runs.find((x) => x.meta.parametrization === r.parametrization)!;
+    if (r.incomplete) {
+      box.append(el('p', { text: `${r.label}: no recommendation from an incomplete grid (${r.incomplete.missing} of ${r.incomplete.planned} trials missing).` }));
+      continue;
+    }
     const rec = recommend(runTrials(run), target, r.parametrization);
     if (!rec) {
       box.append(el('p', { text: `${r.label}: no finished trials yet.` }));
@@ -64,6 +68,7 @@ export function renderSweep(
   root.dataset.seriesCount = String(model.runs.reduce((a, r) => a + r.plot.series.length, 0));
   root.dataset.optimumCount = String(model.runs.reduce((a, r) => a + r.optima.length, 0));
   root.dataset.divergedCount = String(model.runs.reduce((a, r) => a + r.divergedCount, 0));
+  root.dataset.incompleteCount = String(model.runs.filter((r) => r.incomplete).length);
   // The model names the panel; a producer's title may carry one parametrization's label, so it is not used here.
   const title = first ? (first.modelFile ? `${first.modelFile}#${first.exportName}` : first.title) : 'LR sweep';
 
@@ -75,6 +80,12 @@ export function renderSweep(
           el('strong', { text: `${r.label}: ` }), r.statusText,
           r.shiftOctaves !== null ? ` · optimum shift ${r.shiftOctaves.toFixed(1)} octaves across widths` : '',
           r.transfers !== null ? ` · ${r.transfers ? 'transfers' : 'does not transfer'}` : '')),
+      // An incomplete grid is said as plainly as a verdict: nothing is concluded from it.
+      ...model.runs
+        .filter((r) => r.incomplete)
+        .map((r) =>
+          el('p', { class: 'verdict fail incomplete', role: 'alert', 'data-incomplete-of': r.parametrization },
+            el('strong', { text: `${r.label}: not judged, the grid is incomplete. ` }), r.incomplete!.text)),
       model.comparison ? el('p', { class: 'comparison', text: model.comparison }) : null,
     ),
   );

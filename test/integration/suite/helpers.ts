@@ -23,7 +23,7 @@ export function waitFor<T>(
   if (predicate()) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
     const sub = event(() => {
-      let ok = false;
+      let ok: boolean;
       try {
         ok = predicate();
       } catch (err) {

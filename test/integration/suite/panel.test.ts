@@ -16,7 +16,7 @@ interface CoordCommandResult {
   reportPath: string;
 }
 
-/** The parts of the sweep command's report (src/sweep/engine.ts SweepReport) the test reads. */
+/** The parts of the sweep command's report (src/sweep/types.ts SweepReport) the test reads. */
 interface SweepReport {
   widths: number[];
   lrs: number[];

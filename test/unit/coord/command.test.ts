@@ -113,12 +113,11 @@ const origLoad = M._load;
 M._load = function (req: string, ...rest: unknown[]) {
   return req === 'vscode' ? fakeVscode : origLoad.call(this, req, ...rest);
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { registerCoordinateCheck } = require('../../../src/commands/coordCheck') as typeof import('../../../src/commands/coordCheck');
 const logged: string[] = [];
 const log = { info: (s: string) => logged.push(s), warn: (s: string) => logged.push(s), error: (s: string) => logged.push(s) };
 const subscriptions: { dispose(): void }[] = [];
-registerCoordinateCheck({ subscriptions, globalStorageUri: uri(storage) } as never, log as never);
+registerCoordinateCheck({ subscriptions, globalStorageUri: uri(storage) } as never, { log: log as never, factoriesOf: async () => [] });
 after(() => subscriptions.forEach((d) => d.dispose()));
 const run = (arg?: unknown) => state.commands.get('mupLens.runCoordinateCheck')!(arg) as Promise<CoordCommandResult | undefined>;
 
@@ -130,7 +129,7 @@ beforeEach(() => {
   state.trusted = true;
   state.cancelAfterFirstProgress = false;
   state.cancelAt = null;
-  state.config = { widths: [16, 32], steps: 2, seeds: 1, backend: 'cpu', parametrization: 'sp' };
+  state.config = { 'coordCheck.widths': [16, 32], 'coordCheck.steps': 2, 'coordCheck.seeds': 1, 'coordCheck.backend': 'cpu', 'coordCheck.parametrization': 'sp' };
 });
 
 test('refused in an untrusted workspace, before anything runs', async () => {
@@ -142,7 +141,7 @@ test('refused in an untrusted workspace, before anything runs', async () => {
 
 test('from a CodeLens target: progress, a failing verdict with Go to layer, report on disk, backend in the status bar', async () => {
   state.answer = 'Go to layer';
-  state.config = { ...state.config, widths: [32, 64, 128], steps: 3 };
+  state.config = { ...state.config, 'coordCheck.widths': [32, 64, 128], 'coordCheck.steps': 3 };
   const out = await run({ uri: `file://${join(models, 'mlp_sp.ts')}`, exportName: 'mlp' });
   assert.ok(out);
   assert.ok(state.progress.includes('width 128, seed 1/1, step 3/3'), state.progress.join('|'));
@@ -173,7 +172,7 @@ test('a factory that throws: an error notification with Go to error at the user 
 });
 
 test('bad settings and bad arguments are messages, not crashes', async () => {
-  state.config = { widths: [64] };
+  state.config = { 'coordCheck.widths': [64] };
   assert.equal(await run({ uri: `file://${join(models, 'mlp_sp.ts')}`, exportName: 'mlp' }), undefined);
   assert.match(state.shown[0].text, /^muP: mupLens\.coordCheck\.widths must be a list of at least two different positive integers/);
   state.shown = [];
@@ -196,7 +195,7 @@ test('Cancel stops the worker and shows no error', async () => {
 test('Cancel after some widths finished: the check is judged on them and says it was interrupted', async () => {
   // Two workers: one runs width 2048, the other 8, 16, 32 (a few ms each); by 2048's second step those have
   // long finished.
-  state.config = { widths: [8, 16, 32, 2048], steps: 3, seeds: 1, backend: 'cpu', parametrization: 'sp' };
+  state.config = { 'coordCheck.widths': [8, 16, 32, 2048], 'coordCheck.steps': 3, 'coordCheck.seeds': 1, 'coordCheck.backend': 'cpu', 'coordCheck.parametrization': 'sp' };
   state.cancelAt = /^width 2048, seed 1\/1, step 2\/3/;
   const r = await run({ uri: `file://${join(models, 'mlp_sp.ts')}`, exportName: 'mlp' });
   assert.ok(r, `a result; log: ${logged.slice(-3).join(' / ')}; progress: ${state.progress.join(' / ')}`);

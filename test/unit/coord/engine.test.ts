@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { runCoordCheck } from '../../../src/coord/engine';
-import type { CoordJobParams } from '../../../src/coord/job';
+import { runCoordCheck } from '../../../src/worker/coordJob';
+import type { CoordJobParams } from '../../../src/protocol/jobs';
 import { createMup } from '../../../src/mup/index';
 import { loadUserModule } from '../../../src/worker/loadModule';
 

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { CoordJobParams } from '../../../src/coord/job';
-import { runCoordinateCheck } from '../../../src/coord/run';
-import { WorkerClient, WorkerJobError } from '../../../src/worker/client';
+import type { CoordJobParams } from '../../../src/protocol/jobs';
+import { runCoordinateCheck } from '../../../src/host/coordCheck';
+import { WorkerClient, WorkerJobError } from '../../../src/host/workerClient';
 
 const models = join(__dirname, '../../fixtures/models');
 const client = new WorkerClient({ init: { backend: 'cpu', workspaceDir: models } });

@@ -5,9 +5,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { isOutOfMemory } from '../../../src/coord/engine';
-import { runCoordinateCheck } from '../../../src/coord/run';
-import { WorkerClient, WorkerJobError } from '../../../src/worker/client';
+import { isOutOfMemory } from '../../../src/job/oom';
+import { runCoordinateCheck } from '../../../src/host/coordCheck';
+import { WorkerClient, WorkerJobError } from '../../../src/host/workerClient';
 
 test('isOutOfMemory: real tfjs/wasm allocation failures yes, words containing "oom" no', () => {
   assert.equal(isOutOfMemory(new RangeError('Array buffer allocation failed')), true);

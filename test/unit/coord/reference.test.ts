@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { CoordJobParams } from '../../../src/coord/job';
-import { runCoordinateCheck } from '../../../src/coord/run';
+import type { CoordJobParams } from '../../../src/protocol/jobs';
+import { runCoordinateCheck } from '../../../src/host/coordCheck';
 import type { CoordResult } from '../../../src/coord/types';
-import { WorkerClient } from '../../../src/worker/client';
+import { WorkerClient } from '../../../src/host/workerClient';
 
 const models = join(__dirname, '../../fixtures/models');
 const client = new WorkerClient({ init: { backend: 'wasm', workspaceDir: models } });

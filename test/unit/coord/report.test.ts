@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { summarize } from '../../../src/coord/summarize';
-import { renderCoordReport, seriesAt } from '../../../src/report/html';
+import { coordPlots, coordRows } from '../../../src/plot/coordModel';
+import { renderCoordReport } from '../../../src/report/coordHtml';
 
 const layers = [
   { name: 'fc<1>', role: 'input', source: { file: '/w/m.ts', line: 3 } },
@@ -12,14 +13,17 @@ const runs = [64, 128, 256].map((width) => ({ width, seed: 0, l1: [[0.4, 0], [0.
 const result = summarize({ backend: 'wasm', steps: 3, seeds: 1, layers, runs });
 
 test('one subplot per step, one line per layer, zeros left off the log axis', () => {
-  assert.deepEqual(seriesAt(result, 1).map((s) => s.points.length), [3, 0]);
-  assert.deepEqual(seriesAt(result, 2)[1].points, [[64, 1], [128, 2], [256, 4]]);
+  // The report draws the panel's plot model (src/plot/coordModel.ts): its data is what the SVG shows.
+  const plots = coordPlots(result, coordRows(result));
+  const points = (t: number, i: number) => plots[t - 1]!.xs.map((w, k) => [w, plots[t - 1]!.series[i]!.ys[k]]).filter(([, v]) => v !== null);
+  assert.deepEqual([points(1, 0).length, points(1, 1).length], [3, 0]);
+  assert.deepEqual(points(2, 1), [[64, 1], [128, 2], [256, 4]]);
   const html = renderCoordReport(result, { title: 'mlp — m.ts' });
   assert.equal((html.match(/<svg /g) ?? []).length, 3);
   assert.equal((html.match(/<polyline /g) ?? []).length, 1 + 2 + 2);
   // On a log-log plot a power law is a straight line: the readout's three points at t = 2 are collinear.
   const svg2 = html.split('<svg ')[2];
-  const line = /<polyline points="([^"]+)" stroke="[^"]+" class="ln" data-layer="readout"/.exec(svg2);
+  const line = /<polyline data-series="readout" points="([^"]+)"/.exec(svg2);
   assert.ok(line);
   const pts = line[1].split(' ').map((p) => p.split(',').map(Number));
   const s1 = (pts[1][1] - pts[0][1]) / (pts[1][0] - pts[0][0]);

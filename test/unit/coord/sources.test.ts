@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCoordinateCheck } from '../../../src/coord/run';
+import { runCoordinateCheck } from '../../../src/host/coordCheck';
 
 const models = join(__dirname, '../../fixtures/models');
 

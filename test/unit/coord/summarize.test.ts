@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CoordRun } from '../../../src/coord/job';
+import type { CoordRun } from '../../../src/protocol/jobs';
 import { FAIL_FROM, PASS_BELOW, logLogSlope, summarize, verdictLevel } from '../../../src/coord/summarize';
 
 const layers = [
@@ -80,7 +80,7 @@ test('a width missing a seed is left out of the fit; a divergence fails the chec
 });
 
 test('splitting a check over workers: every (width, seed) once, balanced by width^2, each share in width order', async () => {
-  const { splitRuns } = await import('../../../src/coord/run');
+  const { splitRuns } = await import('../../../src/host/coordCheck');
   const shares = splitRuns([64, 128, 256, 512, 1024, 2048], 3, 2);
   const all = shares.flat().map((r) => `${r.width}|${r.seed}`).sort();
   assert.equal(all.length, 18);

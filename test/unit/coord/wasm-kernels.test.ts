@@ -8,10 +8,10 @@ import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerMissingWasmKernels } from '../../../src/backend/wasmKernels';
-import { runCoordinateCheck } from '../../../src/coord/run';
-import type { CoordJobParams } from '../../../src/coord/job';
-import { WorkerClient } from '../../../src/worker/client';
-import { mulberry32 } from '../../../src/data/rng';
+import { runCoordinateCheck } from '../../../src/host/coordCheck';
+import type { CoordJobParams } from '../../../src/protocol/jobs';
+import { WorkerClient } from '../../../src/host/workerClient';
+import { mulberry32 } from '../../../src/job/seed';
 
 const root = join(__dirname, '../../..');
 

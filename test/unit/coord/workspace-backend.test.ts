@@ -5,9 +5,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { CoordJobParams } from '../../../src/coord/job';
-import { runCoordinateCheck } from '../../../src/coord/run';
-import { WorkerJobError } from '../../../src/worker/client';
+import type { CoordJobParams } from '../../../src/protocol/jobs';
+import { runCoordinateCheck } from '../../../src/host/coordCheck';
+import { WorkerJobError } from '../../../src/host/workerClient';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

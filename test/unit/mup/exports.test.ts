@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import * as runtime from '../../../src/mup/runtime';
 import { createMup } from '../../../src/mup/index';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const tfjs = require('@tensorflow/tfjs');
 
 describe('mup-lens/runtime exports', () => {

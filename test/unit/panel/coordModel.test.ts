@@ -1,7 +1,7 @@
 // The coordinate-check view's data: one subplot per step, one line per layer, the spread band, failing layers.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { coordModel, coordRows, fmtSlope } from '../../../webview/src/model/coordModel';
+import { coordModel, coordRows, fmtSlope } from '../../../src/plot/coordModel';
 import { coordFixture, MUP_LAWS, SP_LAWS } from './fixtures';
 
 const meta = { title: 'mlp', modelFile: 'examples/mlp.ts', exportName: 'mlp', parametrization: 'sp' as const };

@@ -1,10 +1,10 @@
 // What the exported files hold: CSV rows, the JSON view, and the SVG drawn from the same plot data.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { coordModel } from '../../../webview/src/model/coordModel';
-import { coordCsv, sweepCsv, toCsv, viewJson } from '../../../webview/src/model/exportData';
-import { logTicks, makeAxis, plotsToSvg } from '../../../webview/src/model/svg';
-import { sweepModel } from '../../../webview/src/model/sweepModel';
+import { coordModel } from '../../../src/plot/coordModel';
+import { coordCsv, sweepCsv, toCsv, viewJson } from '../../../src/plot/exportData';
+import { logTicks, makeAxis, plotsToSvg } from '../../../src/plot/svg';
+import { sweepModel } from '../../../src/plot/sweepModel';
 import { coordFixture, range, SP_LAWS, SP_SWEEP, sweepRun, sweepTrials, sweepView } from './fixtures';
 
 const meta = { title: 'mlp', modelFile: 'examples/mlp.ts', exportName: 'mlp', parametrization: 'sp' as const };

@@ -48,7 +48,6 @@ const state = {
 };
 
 const uri = (p: string) => ({ fsPath: p, path: p, toString: () => `file://${p}` });
-let pending: Promise<unknown>[] = [];
 
 function makePanel(viewType: string): FakePanel & Record<string, unknown> {
   const msg = new Emitter<unknown>();
@@ -74,7 +73,6 @@ function makePanel(viewType: string): FakePanel & Record<string, unknown> {
     onDidDispose: disposed.event,
     reveal: () => undefined,
     async send(m: unknown) {
-      pending = [];
       msg.fire(m);
       // let the async handler run to completion
       for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
@@ -153,7 +151,6 @@ const origLoad = M._load;
 M._load = function (req: string, ...rest: unknown[]) {
   return req === 'vscode' ? fakeVscode : origLoad.call(this, req, ...rest);
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const panels = require('../../../src/panels') as typeof import('../../../src/panels');
 const log = { info() {}, warn() {}, error() {} };
 panels.registerPanel({ extensionUri: uri('/ext'), subscriptions: [] } as never, log as never);

@@ -2,7 +2,7 @@
 // check's grid and the sweep's SP | muP row.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { gridLayout } from '../../../webview/src/model/layout';
+import { gridLayout } from '../../../src/plot/layout';
 
 const COORD = { minWidth: 220, gap: 16, maxColumns: 5 };
 const SWEEP = { minWidth: 280, gap: 24, maxColumns: 2 };

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { listStoredRuns, loadStoredCoord, loadStoredSweep, loadStoredSweepRuns, StoredRunError } from '../../../src/panels/storedRuns';
-import { appendTrial, TRIAL_FORMAT, trialKey, type StoredTrial, type TrialIdentity } from '../../../src/sweep/store';
+import { appendTrial, TRIAL_FORMAT, trialKey, type StoredTrial, type TrialIdentity } from '../../../src/host/sweepStore';
 import type { SweepTrial } from '../../../src/sweep/types';
 import { coordFixture, MUP_SWEEP, range, SP_LAWS, SP_SWEEP, sweepTrials } from './fixtures';
 

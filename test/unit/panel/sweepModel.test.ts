@@ -1,8 +1,8 @@
 // The sweep view's data: curves per width, optima, diverged markers, colours, shift, recommendation, live updates.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { luminance, widthColor } from '../../../webview/src/model/colors';
-import { defaultTargetWidth, fmtLr, recommend, sweepModel } from '../../../webview/src/model/sweepModel';
+import { luminance, widthColor } from '../../../src/plot/colors';
+import { defaultTargetWidth, fmtLr, recommend, sweepModel } from '../../../src/plot/sweepModel';
 import { MUP_SWEEP, optimumLog2, range, SP_SWEEP, sweepRun, sweepTrials, sweepView } from './fixtures';
 import type { SweepResult } from '../../../src/sweep/types';
 

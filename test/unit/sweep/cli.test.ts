@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli';
-import type { SweepReport } from '../../../src/sweep/engine';
+import type { SweepReport } from '../../../src/sweep/types';
 
 const root = join(__dirname, '../../..');
 const model = 'test/fixtures/models/mlp_sp.ts#mlp';
@@ -77,7 +77,7 @@ test('sweep: usage errors exit 2 with one line', async () => {
     [['sweep', model, '--format', 'pdf'], /--format: expected text, json or html/],
     [['sweep', model, '--shard', '2/2'], /0 <= i < n/],
     [['sweep', 'test/fixtures/models/throws.ts#mlp', '--sp', '--widths', '32', '--lrs', '0.01', '--steps', '2', '--out', mkdtempSync(join(tmpdir(), 'x-'))], /mlp\(32\) threw: .*\(.*throws_helper\.ts:\d+\)/],
-    [['sweep', 'test/fixtures/models/mlp_sp.ts#nothere', '--sp', '--widths', '8', '--lrs', '0.01', '--steps', '2', '--out', mkdtempSync(join(tmpdir(), 'x-'))], /has no export 'nothere'/],
+    [['sweep', 'test/fixtures/models/mlp_sp.ts#nothere', '--sp', '--widths', '8', '--lrs', '0.01', '--steps', '2', '--out', mkdtempSync(join(tmpdir(), 'x-'))], /export 'nothere' not found in .*mlp_sp.ts; its exports: mlp/],
   ];
   for (const [argv, re] of cases) {
     const r = await cli(argv);
@@ -88,7 +88,7 @@ test('sweep: usage errors exit 2 with one line', async () => {
 });
 
 test('sweep: cancel keeps the finished trials stored; the next run resumes from them', async () => {
-  const { runSweep } = await import('../../../src/sweep/engine');
+  const { runSweep } = await import('../../../src/host/sweep');
   const out = mkdtempSync(join(tmpdir(), 'sweep-cancel-'));
   const opts = {
     modelFile: join(root, 'test/fixtures/models/mlp_sp.ts'), exportName: 'mlp', widths: [16, 32], lrs: [2 ** -8, 2 ** -6, 2 ** -4],
@@ -108,7 +108,7 @@ test('sweep: cancel keeps the finished trials stored; the next run resumes from 
 });
 
 test('sweep: a trial that runs out of memory is reported; the other trials go on and are stored', async () => {
-  const { runSweep } = await import('../../../src/sweep/engine');
+  const { runSweep } = await import('../../../src/host/sweep');
   const out = mkdtempSync(join(tmpdir(), 'sweep-oom-'));
   const r = await runSweep({
     modelFile: join(root, 'test/fixtures/models/oom.ts'), exportName: 'mlp', widths: [8, 16, 256], lrs: [0.01], seeds: 1, steps: 3,

@@ -3,8 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeTrials, recommendLr } from '../../../src/sweep/optimum';
-import { formatHtml, formatText } from '../../../src/sweep/report';
-import type { SweepReport } from '../../../src/sweep/engine';
+import { renderSweepReport as formatHtml } from '../../../src/report/sweepHtml';
+import { formatText } from '../../../src/sweep/report';
+import type { SweepReport } from '../../../src/sweep/types';
 import type { SweepTrial } from '../../../src/sweep/types';
 
 function report(trials: SweepTrial[], missing: number): SweepReport {
@@ -14,7 +15,7 @@ function report(trials: SweepTrial[], missing: number): SweepReport {
     model: { file: 'm.ts', exportName: 'mlp' }, parametrization: 'mup', widths: [32, 64],
     lrs: [2 ** -8, 2 ** -6], seeds: 1, steps: 3, baseWidth: 32,
     fittedShiftOctaves: a.fittedShiftOctaves, recommended: recommendLr(a, 64), backends: [],
-    data: null, ran: trials.length, missing, failed: missing, cancelled: false, workers: 2, shard: null,
+    data: null, ran: trials.length, missing, complete: missing === 0, missingTrials: [], failed: missing, cancelled: false, workers: 2, shard: null,
     storeDir: '/tmp/s', elapsedMs: 1, warnings: a.warnings,
   };
 }

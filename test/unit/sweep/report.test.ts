@@ -2,9 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeTrials, recommendLr } from '../../../src/sweep/optimum';
-import { formatHtml, formatText, plotSeries, plotSvg } from '../../../src/sweep/report';
-import { readSweepSettings } from '../../../src/sweep/settings';
-import type { SweepReport } from '../../../src/sweep/engine';
+import { sweepModel } from '../../../src/plot/sweepModel';
+import { renderSweepReport as formatHtml, sweepPlotsSvg, sweepViewOf } from '../../../src/report/sweepHtml';
+import { formatText } from '../../../src/sweep/report';
+import { readSweepSettings } from '../../../src/settings/sweep';
+import type { SweepReport } from '../../../src/sweep/types';
 import type { SweepTrial } from '../../../src/sweep/types';
 
 function report(trials: SweepTrial[]): SweepReport {
@@ -14,7 +16,7 @@ function report(trials: SweepTrial[]): SweepReport {
     model: { file: 'examples/mlp/sp.ts', exportName: 'mlp' }, parametrization: 'sp', widths: [64, 256],
     lrs: [...new Set(trials.map((t) => t.lr))], seeds: 1, steps: 10, baseWidth: 64,
     fittedShiftOctaves: a.fittedShiftOctaves, recommended: recommendLr(a, 1024), backends: ['wasm (bundled)'],
-    data: null, ran: trials.length, missing: 0, failed: 0, cancelled: false, workers: 2, shard: null,
+    data: null, ran: trials.length, missing: 0, complete: true, missingTrials: [], failed: 0, cancelled: false, workers: 2, shard: null,
     storeDir: '/tmp/s', elapsedMs: 1, warnings: a.warnings,
   };
 }
@@ -35,18 +37,27 @@ test('text: a loss table with the best per width starred, diverged cells, shift 
 });
 
 test('plot: one series per width, finite points only, the optimum marked, diverged LRs as markers', () => {
-  const s = plotSeries(sp);
-  assert.deepEqual(s.map((x) => x.width), [64, 256]);
-  assert.deepEqual(s[0]!.points.map((p) => p.x), [-10, -9, -8, -7]);
-  assert.deepEqual(s[0]!.optimum, { x: -8, y: 0.8 });
-  assert.deepEqual(s[1]!.optimum, { x: -10, y: 0.7 });
+  // The HTML page draws the panel's plot model (src/plot/sweepModel.ts): its data is what the SVG shows.
+  const plot = sweepModel(sweepViewOf([sp]), 'light').runs[0]!.plot;
+  const log2 = (lr: number) => Math.round(Math.log2(lr));
+  const s = plot.series.map((x) => ({
+    key: x.key,
+    colour: x.color,
+    points: plot.xs.filter((_, i) => x.ys[i] !== null).map(log2),
+    optimum: plot.markers.filter((m) => m.kind === 'optimum' && m.seriesKey === x.key).map((m) => ({ x: log2(m.x), y: m.y })),
+    diverged: plot.markers.filter((m) => m.kind === 'diverged' && m.seriesKey === x.key).map((m) => log2(m.x)).sort((a, b) => a - b),
+  }));
+  assert.deepEqual(s.map((x) => x.key), ['w64', 'w256']);
+  assert.deepEqual(s[0]!.points, [-10, -9, -8, -7]);
+  assert.deepEqual(s[0]!.optimum, [{ x: -8, y: 0.8 }]);
+  assert.deepEqual(s[1]!.optimum, [{ x: -10, y: 0.7 }]);
   assert.deepEqual(s[0]!.diverged, [-6]);
   assert.deepEqual(s[1]!.diverged, [-7, -6]);
   assert.notEqual(s[0]!.colour, s[1]!.colour);
-  const svg = plotSvg(sp);
-  assert.match(svg, /data-series-count="2"/);
-  assert.equal(svg.match(/class="optimum"/g)?.length, 2);
-  assert.equal(svg.match(/class="diverged"/g)?.length, 3);
+  const [svg] = sweepPlotsSvg([sp]);
+  assert.equal(new Set(svg!.match(/<polyline data-series="[^"]+"/g)).size, 2);
+  assert.equal(svg!.match(/data-marker="optimum"/g)?.length, 2);
+  assert.equal(svg!.match(/data-marker="diverged"/g)?.length, 3);
 });
 
 test('html: self-contained (no remote loads), escapes names', () => {
@@ -57,15 +68,15 @@ test('html: self-contained (no remote loads), escapes names', () => {
 });
 
 test('settings: defaults, and a bad value names the setting', () => {
-  const none = readSweepSettings(() => undefined);
+  const none = readSweepSettings(() => undefined).settings;
   assert.deepEqual(none.widths, [64, 128, 256]);
   assert.equal(none.lrs.length, 11);
   assert.equal(none.workers, undefined);
   assert.equal(none.parametrization, 'mup');
-  const bad = (k: string, v: unknown) => () => readSweepSettings((key) => (key === k ? v : undefined));
-  assert.throws(bad('sweep.widths', [64, 'x']), /mupLens\.sweep\.widths must be a list of positive integers/);
-  assert.throws(bad('sweep.lrRange', '2^-4'), /mupLens\.sweep\.lrRange: expected start:stop/);
-  assert.throws(bad('sweep.steps', 0), /mupLens\.sweep\.steps must be an integer >= 1/);
-  assert.throws(bad('sweep.parametrization', 'ntk'), /mupLens\.sweep\.parametrization must be mup, sp or both/);
-  assert.equal(readSweepSettings((k) => (k === 'sweep.workers' ? 3 : undefined)).workers, 3);
+  const bad = (k: string, v: unknown) => readSweepSettings((key) => (key === k ? v : undefined)).problems.join('\n');
+  assert.match(bad('sweep.widths', [64, 'x']), /mupLens\.sweep\.widths must be a list of positive integers/);
+  assert.match(bad('sweep.lrRange', '2^-4'), /mupLens\.sweep\.lrRange: expected start:stop/);
+  assert.match(bad('sweep.steps', 0), /mupLens\.sweep\.steps must be an integer >= 1/);
+  assert.match(bad('sweep.parametrization', 'ntk'), /mupLens\.sweep\.parametrization must be mup, sp or both/);
+  assert.equal(readSweepSettings((k) => (k === 'sweep.workers' ? 3 : undefined)).settings.workers, 3);
 });

@@ -5,9 +5,9 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, appendFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runSweep } from '../../../src/sweep/engine';
-import { localSources, sourceHash } from '../../../src/sweep/sourceHash';
-import { sha256 } from '../../../src/sweep/store';
+import { runSweep } from '../../../src/host/sweep';
+import { localSources, sourceHash } from '../../../src/host/sourceHash';
+import { sha256 } from '../../../src/host/sweepStore';
 
 const models = join(__dirname, '../../fixtures/models');
 

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendTrial, readStore, storeFileName, trialKey, TRIAL_FORMAT, type StoredTrial, type TrialIdentity } from '../../../src/sweep/store';
+import { appendTrial, readStore, storeFileName, trialKey, TRIAL_FORMAT, type StoredTrial, type TrialIdentity } from '../../../src/host/sweepStore';
 
 function identity(width: number, lr: number, seed = 0): TrialIdentity {
   return {
@@ -68,7 +68,7 @@ test('shard files in the same directory are merged', () => {
 
 test('two processes appending to one store at once never interleave lines', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'store-'));
-  const storeModule = join(__dirname, '../../../src/sweep/store.ts');
+  const storeModule = join(__dirname, '../../../src/host/sweepStore.ts');
   const writer = (id: number) => `
     const s = require(${JSON.stringify(storeModule)});
     for (let i = 0; i < 300; i++) {

@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { isDivergence, reportedLoss, runTrial, type TrialSetup } from '../../../src/sweep/trial';
-import { makeTeacher, teacherBatchArrays } from '../../../src/data/teacher';
-import { charCorpus, charCorpusData } from '../../../src/data/tokens';
+import { isDivergence, reportedLoss, runTrial, type TrialSetup } from '../../../src/worker/trial';
+import { makeTeacher, teacherBatchArrays } from '../../../src/job/data/teacher';
+import { charCorpus, charCorpusData } from '../../../src/job/data/tokens';
 
 function mlp(width: number): tf.LayersModel {
   const m = tf.sequential();
@@ -12,7 +12,7 @@ function mlp(width: number): tf.LayersModel {
   m.add(tf.layers.dense({ units: 10 }));
   return m;
 }
-const setup = (): TrialSetup => ({ tf, build: mlp, data: null, loss: 'crossentropy', optimizer: (_m, lr) => tf.train.adam(lr) });
+const setup = (): TrialSetup => ({ tf, build: mlp, data: null, loss: 'softmax-cross-entropy', optimizer: (_m, lr) => tf.train.adam(lr) });
 
 test('reported loss is the mean of the last 10% of steps; divergence is NaN/inf or 3x the start', () => {
   assert.equal(reportedLoss([5, 4, 3, 2, 1, 1, 1, 1, 1, 3], 10), 3);

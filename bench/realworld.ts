@@ -1,0 +1,44 @@
+// The analyzer on real-world tfjs code (issue 10): precision and recall per rule on the hand-labelled corpus of
+// test/fixtures/corpus/ (see its README for sources and how the labels were made), scored by bench/_corpus.ts.
+// Prints the per-rule table and every miss and false alarm with the label's reason; writes
+// bench-results/realworld.json. The goal for the two error rules is precision and recall >= 0.9.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatMismatches, formatScoreTable, scoreCorpus } from './_corpus';
+
+const root = join(__dirname, '..');
+const GOAL = 0.9;
+const ERROR_RULES = ['mup/readout-not-scaled', 'mup/attention-sqrt-scaling'];
+
+const score = scoreCorpus();
+console.log(`corpus: ${score.files} files, ${score.labels} labelled findings, ${score.findings} reported`);
+console.log(formatScoreTable(score));
+for (const rule of ERROR_RULES) {
+  const r = score.perRule.find((x) => x.rule === rule)!;
+  const ok = (r.precision ?? 0) >= GOAL && (r.recall ?? 0) >= GOAL;
+  console.log(`${rule}: goal precision and recall >= ${GOAL}: ${ok ? 'ok' : 'MISSED'}`);
+}
+if (score.errors.length) {
+  console.log('\nanalyzer internal errors:');
+  for (const e of score.errors) console.log(`  ${e.file}: ${e.message}`);
+}
+if (score.mismatches.length) console.log(`\n${formatMismatches(score)}`);
+
+const summary: Record<string, number | null | boolean> = { files: score.files, labels: score.labels, findings: score.findings };
+for (const r of score.perRule) {
+  const short = r.rule.replace('mup/', '');
+  summary[`${short}.tp`] = r.tp;
+  summary[`${short}.fp`] = r.fp;
+  summary[`${short}.fn`] = r.fn;
+  summary[`${short}.precision`] = r.precision === null ? null : Number(r.precision.toFixed(3));
+  summary[`${short}.recall`] = r.recall === null ? null : Number(r.recall.toFixed(3));
+}
+summary.errorRulesMeetGoal = ERROR_RULES.every((rule) => {
+  const r = score.perRule.find((x) => x.rule === rule)!;
+  return (r.precision ?? 0) >= GOAL && (r.recall ?? 0) >= GOAL;
+});
+mkdirSync(join(root, 'bench-results'), { recursive: true });
+writeFileSync(
+  join(root, 'bench-results', 'realworld.json'),
+  JSON.stringify({ summary, perRule: score.perRule, mismatches: score.mismatches, errors: score.errors }, null, 2) + '\n',
+);

@@ -1,0 +1,230 @@
+// Runs a coordinate check (host side) on the worker pool and turns what comes back into the `coord` JSON
+// contract. Shared by the CLI and the VS Code command; the worker side is src/worker/coordJob.ts. Widths that
+// finished are kept when a larger one runs out of memory, or the worker dies there: the check is judged on the
+// widths that remain (at least two), and the user is told.
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import { summarize } from '../coord/summarize';
+import type { CoordLayer, CoordResult, CoordRun } from '../coord/types';
+import type { CoordJobParams, CoordJobResult, CoordProgress } from '../protocol/jobs';
+import type { BackendInfo, BackendRequest } from '../protocol/worker';
+import type { WorkerClient } from './workerClient';
+import { WorkerJobError } from './workerClient';
+import { defaultWorkers, WorkerPool } from './workerPool';
+
+export interface CoordProgressEvent {
+  width: number;
+  seed: number;
+  step: number;
+  /** 0..1 over all (width, seed, step) of the check. */
+  fraction: number;
+}
+
+export interface CoordCheckOptions {
+  backend: BackendRequest;
+  /** Default: the model file's directory (where tfjs-node(-gpu) is looked up). */
+  workspaceDir?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (e: CoordProgressEvent) => void;
+  /** A (width, seed) run finished (for timings). */
+  onRun?: (run: CoordRun) => void;
+  onLog?: (line: string) => void;
+  /** Reuse a worker (its backend must be the requested one); with `workers` > 1 it is the first of them. */
+  client?: WorkerClient;
+  /** Worker processes to split the (width, seed) runs over on wasm/cpu (default 1; see defaultCoordWorkers). */
+  workers?: number;
+  workerPath?: string;
+  maxOldSpaceMb?: number;
+  /**
+   * When `signal` aborts (Ctrl-C, Cancel), judge the check on the widths whose every seed had finished (at
+   * least two) instead of failing as cancelled; the outcome says `interrupted`.
+   */
+  keepPartialOnCancel?: boolean;
+}
+
+export interface CoordCheckOutcome {
+  result: CoordResult;
+  backend: BackendInfo;
+  /** What the engine decided (data, loss, optimizer, readout unit): for logs and reports. */
+  notes: string[];
+  /** Things that went wrong but left a usable result (out of memory at a large width, a crash). */
+  warnings: string[];
+  /** Cancelled part-way with `keepPartialOnCancel`: the result covers the widths that had finished. */
+  interrupted?: boolean;
+}
+
+/** `the wasm backend has no 'FFT' kernel ...` (src/worker/main.ts). */
+const MISSING_KERNEL = /^the (\w+) backend has no '(\w+)' kernel/;
+
+/**
+ * Runs the check; with `auto`, a model that needs a kernel the chosen backend lacks (wasm has no FFT,
+ * Complex, Ragged*; the embedding gradient it lacked is added by src/backend/wasmKernels.ts) is run again on
+ * cpu, and the user is told.
+ */
+export async function runCoordinateCheck(params: CoordJobParams, opts: CoordCheckOptions): Promise<CoordCheckOutcome> {
+  try {
+    return await runOnce(params, opts);
+  } catch (err) {
+    const m = err instanceof WorkerJobError && err.error.kind === 'backend' ? MISSING_KERNEL.exec(err.message) : null;
+    if (!m || opts.backend !== 'auto' || m[1] === 'cpu') throw err;
+    const outcome = await runOnce(params, { ...opts, backend: 'cpu', client: undefined });
+    outcome.warnings.unshift(`the ${m[1]} backend has no '${m[2]}' kernel, which this model needs: ran on cpu instead`);
+    return outcome;
+  }
+}
+
+/**
+ * Splits the (width, seed) runs over `n` workers so that each gets about the same work (a step costs about
+ * width^2: the hidden matmuls): largest first, each to the least loaded worker. Each share runs in width order.
+ */
+export function splitRuns(widths: number[], seeds: number, n: number): { width: number; seed: number }[][] {
+  const tasks = widths.flatMap((width) => Array.from({ length: seeds }, (_, seed) => ({ width, seed })));
+  const bins = Array.from({ length: Math.max(1, Math.min(n, tasks.length)) }, () => ({ load: 0, runs: [] as { width: number; seed: number }[] }));
+  for (const t of [...tasks].sort((a, b) => b.width - a.width || a.seed - b.seed)) {
+    const bin = bins.reduce((min, b) => (b.load < min.load ? b : min));
+    bin.runs.push(t);
+    bin.load += t.width * t.width;
+  }
+  return bins.map((b) => b.runs.sort((x, y) => x.width - y.width || x.seed - y.seed));
+}
+
+/** Worker processes for a check on this machine: one per core, at most 2 (tfjs wasm/cpu use one core each). */
+export function defaultCoordWorkers(): number {
+  return Math.max(1, Math.min(2, availableParallelism()));
+}
+
+type Share = { width: number; seed: number }[];
+type JobOutcome = { share: Share; job: CoordJobResult | null; failure: WorkerJobError | null };
+
+async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise<CoordCheckOutcome> {
+  const pool = new WorkerPool({
+    init: { backend: opts.backend, workspaceDir: opts.workspaceDir ?? dirname(params.file) },
+    onLog: opts.onLog,
+    workerPath: opts.workerPath,
+    maxOldSpaceMb: opts.maxOldSpaceMb,
+    first: opts.client,
+  });
+  const total = params.widths.length * params.seeds * params.steps;
+  let done = 0;
+  let layers: CoordLayer[] = [];
+  let notes: string[] = [];
+  const runs: CoordRun[] = [];
+  try {
+    // One time limit for the whole check: starting the worker (a native backend may hang loading) counts too.
+    const t0 = Date.now();
+    const backend = await pool.start({ timeoutMs: opts.timeoutMs, signal: opts.signal });
+    // Several workers only on the CPU backends (one core each); a GPU backend is one device to share.
+    const shares = splitRuns(params.widths, params.seeds, defaultWorkers(backend, opts.workers ?? 1));
+    const outcomes: JobOutcome[] = shares.map((share) => ({ share, job: null, failure: null }));
+    const onProgress = (p: CoordProgress) => {
+      switch (p.phase) {
+        case 'layers':
+          if (layers.length === 0) {
+            layers = p.layers;
+            notes = p.notes;
+          }
+          break;
+        case 'step':
+          done++;
+          opts.onProgress?.({ width: p.width, seed: p.seed, step: p.step, fraction: Math.min(1, done / total) });
+          break;
+        case 'run':
+          runs.push(p.run);
+          opts.onRun?.(p.run);
+          break;
+        default: {
+          const _: never = p;
+          void _;
+        }
+      }
+    };
+    const pooled = await pool.run(
+      outcomes.map((o) => ({ params: shares.length > 1 ? { ...params, runs: o.share } : params, tag: o })),
+      {
+        kind: 'coord',
+        workers: shares.length,
+        signal: opts.signal,
+        timeoutMs: opts.timeoutMs,
+        startedAt: t0,
+        onProgress: (_o, p) => onProgress(p),
+        onResult: (o, job) => {
+          o.job = job;
+        },
+        onError: (o, err) => {
+          o.failure = err;
+          // A mistake in the model fails every share alike: stop the other workers now. Running out of memory,
+          // a crash or the time limit belong to this share's widths: the others go on.
+          return RECOVERABLE.has(err.error.kind) ? 'continue' : 'abort';
+        },
+      },
+    );
+    const interrupted = pooled.cancelled && opts.keepPartialOnCancel === true;
+    if (pooled.aborted) throw pooled.aborted;
+    if (pooled.cancelled && !interrupted) throw new WorkerJobError({ kind: 'cancelled', message: 'cancelled' });
+
+    // Every stop (divergence, out of memory, a crash, the time limit, the interrupt) cuts the check at its width:
+    // wider runs of other workers are dropped too, so the fit never mixes in widths that only some seeds reached.
+    const warnings: string[] = [];
+    const problems: string[] = [];
+    const finished = new Set(runs.map((r) => `${r.width}|${r.seed}`));
+    const firstUnfinished = (share: Share) => share.find((r) => !finished.has(`${r.width}|${r.seed}`))?.width ?? params.widths[params.widths.length - 1]!;
+    let cut = Infinity;
+    let cancelledAt = Infinity;
+    for (const o of outcomes) {
+      if (o.job) {
+        if (o.job.diverged) {
+          problems.push(o.job.diverged.message);
+          cut = Math.min(cut, o.job.diverged.width);
+        }
+        if (o.job.outOfMemory) {
+          warnings.push(`out of memory at width ${o.job.outOfMemory.width} (${o.job.outOfMemory.message})`);
+          cut = Math.min(cut, o.job.outOfMemory.width);
+        }
+        if (layers.length === 0) {
+          layers = o.job.layers;
+          notes = o.job.notes;
+        }
+      } else if (o.failure) {
+        const at = firstUnfinished(o.share);
+        warnings.push(`${o.failure.message} at width ${at}`);
+        cut = Math.min(cut, at);
+      } else if (interrupted && o.share.some((r) => !finished.has(`${r.width}|${r.seed}`))) {
+        const at = firstUnfinished(o.share);
+        cancelledAt = Math.min(cancelledAt, at);
+        cut = Math.min(cut, at);
+      }
+    }
+    if (cancelledAt < Infinity) warnings.push(`interrupted at width ${cancelledAt}`);
+    const kept = runs.filter((r) => r.width < cut);
+    const widthsKept = new Set(kept.map((r) => r.width)).size;
+    if (warnings.length > 0) {
+      if (problems.length === 0 && (widthsKept < 2 || layers.length === 0)) {
+        if (interrupted && widthsKept < 2) throw new WorkerJobError({ kind: 'cancelled', message: 'cancelled' });
+        const failure = outcomes.find((o) => o.failure)?.failure;
+        if (failure && widthsKept < 2) throw failure;
+        throw new WorkerJobError({ kind: 'oom', message: `${warnings.join('; ')}: fewer than two widths finished, no slope can be fitted` });
+      }
+      warnings[warnings.length - 1] += `; judged on the ${widthsKept} smaller widths`;
+    }
+    const result = summarize({ backend: backend.name, steps: params.steps, seeds: params.seeds, layers, runs: kept, problems: problems.slice(0, 1) });
+    const fewer = fewWidthsWarning(result.widths, params.seeds);
+    if (fewer) warnings.push(fewer);
+    return { result, backend, notes, warnings, ...(interrupted ? { interrupted } : {}) };
+  } finally {
+    pool.dispose();
+  }
+}
+
+const RECOVERABLE = new Set<string>(['oom', 'crash', 'timeout']);
+
+/**
+ * A slope fitted to two widths, or to widths less than 4x apart, is mostly noise: a correct muP MLP measured
+ * |slope| 0.48 at widths 32,64 with one seed, and 0.08 at 64..1024. Said with the verdict, not hidden in notes.
+ */
+export function fewWidthsWarning(widths: number[], seeds: number): string | null {
+  if (widths.length === 0) return null;
+  const span = widths[widths.length - 1] / widths[0];
+  if (widths.length >= 3 && span >= 4) return null;
+  return `slopes from ${widths.length} widths spanning ${Number(span.toFixed(1))}x${seeds === 1 ? ' and one seed' : ''} are noisy: a verdict near the thresholds may be noise; use at least 3 widths spanning 4x or more (e.g. 64,128,256,512)`;
+}

@@ -1,0 +1,282 @@
+// A sweep, host side: grid -> reuse what the store has -> run the rest on the worker pool, storing each trial the
+// moment it finishes -> analyse everything stored for this grid. Used by `mup-lens sweep` and the VS Code command;
+// tfjs and user code run only in the workers (src/worker/trialJob.ts).
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { enumerateGrid, scheduleOrder, shardOf, type GridPoint } from '../sweep/grid';
+import { analyzeTrials, recommendLr } from '../sweep/optimum';
+import type { SweepReport, SweepTrial } from '../sweep/types';
+import type { Parametrization, TrialJobParams } from '../protocol/jobs';
+import type { BackendInfo, BackendRequest } from '../protocol/worker';
+import { sourceHash } from './sourceHash';
+import { appendTrial, readStore, storeFileName, trialKey, TRIAL_FORMAT, type DataIdentity, type StoredTrial, type TrialIdentity } from './sweepStore';
+import { WorkerJobError } from './workerClient';
+import { defaultWorkers, describeJobError, WorkerPool } from './workerPool';
+
+export interface SweepOptions {
+  /** Absolute path of the model file. */
+  modelFile: string;
+  exportName: string;
+  widths: number[];
+  lrs: number[];
+  seeds: number;
+  steps: number;
+  parametrization: Parametrization;
+  baseWidth: number;
+  data: { file: string; exportName: string } | null | 'synthetic';
+  /** Store directory (trials*.jsonl, sweep.json, result.json). */
+  outDir: string;
+  shard?: { index: number; count: number };
+  /** Run nothing: analyse what the store holds for this grid. */
+  mergeOnly?: boolean;
+  workers?: number;
+  backend: BackendRequest;
+  targetWidth?: number;
+  version: string;
+  cores: number;
+  /** For messages: paths are shown relative to this directory. */
+  cwd: string;
+  signal?: AbortSignal;
+  workerPath?: string;
+  trialTimeoutMs?: number;
+  /** A trial that finishes no step for this long is stopped and reported as failed (docs/sweeps.md); 0: never;
+   *  default DEFAULT_STALL_TIMEOUT_MS. */
+  stallTimeoutMs?: number;
+  maxOldSpaceMb?: number;
+}
+
+export interface TrialEvent {
+  trial: SweepTrial;
+  reused: boolean;
+  /** Trials of the grid with a result so far, and the grid's size. */
+  done: number;
+  total: number;
+  ms: number | null;
+}
+
+export interface SweepEvents {
+  onTrial?(e: TrialEvent): void;
+  onBackend?(info: BackendInfo, workers: number): void;
+  onWarning?(message: string): void;
+  /** Steps of running trials, for a progress bar. */
+  onStep?(point: GridPoint, step: number, loss: number): void;
+}
+
+async function dataIdentity(data: SweepOptions['data']): Promise<DataIdentity> {
+  if (data === null) return { kind: 'default' };
+  if (data === 'synthetic') return { kind: 'synthetic' };
+  return { kind: 'export', sha256: await sourceHash(data.file), export: data.exportName };
+}
+
+export function toSweepTrial(r: StoredTrial): SweepTrial {
+  return {
+    width: r.identity.width,
+    lr: r.identity.lr,
+    seed: r.identity.seed,
+    loss: r.outcome.diverged ? null : r.outcome.loss,
+    diverged: r.outcome.diverged,
+  };
+}
+
+/**
+ * A trial that finishes no training step in this long is stopped: longer than any step or build we have seen
+ * (a GPT step at width 1024 on cpu takes seconds, building and inferring base shapes for a wide model tens of
+ * seconds), short enough that a factory that never returns does not hold a sweep for an afternoon.
+ */
+export const DEFAULT_STALL_TIMEOUT_MS = 600_000;
+
+const stallTimeout = (ms: number | undefined): number | undefined => (ms === undefined ? DEFAULT_STALL_TIMEOUT_MS : ms > 0 ? ms : undefined);
+
+/** At most this many missing trials are listed in the JSON (`missing` counts them all). */
+const MAX_LISTED_MISSING = 200;
+
+/** Shards and concurrent sweeps rewrite sweep.json/result.json: write a temporary file and rename it over. */
+function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, path);
+}
+
+export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Promise<SweepReport> {
+  const started = Date.now();
+  const warn = (m: string) => {
+    warnings.push(m);
+    events.onWarning?.(m);
+  };
+  const warnings: string[] = [];
+  // the model file and the local files it imports (src/host/sourceHash.ts)
+  const modelSha256 = await sourceHash(opts.modelFile);
+  const data = await dataIdentity(opts.data);
+  const identityOf = (p: GridPoint): TrialIdentity => ({
+    modelSha256,
+    exportName: opts.exportName,
+    width: p.width,
+    lr: p.lr,
+    seed: p.seed,
+    steps: opts.steps,
+    parametrization: opts.parametrization,
+    baseWidth: opts.baseWidth,
+    data,
+    format: TRIAL_FORMAT,
+  });
+  const grid = enumerateGrid(opts.widths, opts.lrs, opts.seeds);
+  const keys = grid.map((p) => trialKey(identityOf(p)));
+  const modelFileShown = relative(opts.cwd, opts.modelFile) || opts.modelFile;
+
+  mkdirSync(opts.outDir, { recursive: true });
+  writeJsonAtomic(join(opts.outDir, 'sweep.json'), {
+    model: { file: modelFileShown, sha256: modelSha256, exportName: opts.exportName },
+    widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, steps: opts.steps,
+    parametrization: opts.parametrization, baseWidth: opts.baseWidth,
+    data: opts.data === null || opts.data === 'synthetic' ? opts.data ?? 'default' : { file: relative(opts.cwd, opts.data.file), exportName: opts.data.exportName },
+    backend: opts.backend, shard: opts.shard ?? null, version: opts.version, format: TRIAL_FORMAT,
+    updatedAt: new Date().toISOString(),
+  });
+
+  const stored = readStore(opts.outDir);
+  for (const w of stored.warnings) warn(w);
+  const results = new Map<string, StoredTrial>();
+  keys.forEach((k) => {
+    const r = stored.trials.get(k);
+    if (r) results.set(k, r);
+  });
+  const reused = results.size;
+  let done = 0;
+  grid.forEach((p, i) => {
+    const r = results.get(keys[i]!);
+    if (r) events.onTrial?.({ trial: toSweepTrial(r), reused: true, done: ++done, total: grid.length, ms: null });
+  });
+
+  const keyOf = new Map(grid.map((p, i) => [p, keys[i]!]));
+  const mine = opts.shard ? shardOf(grid, opts.shard.index, opts.shard.count) : grid;
+  const todo = opts.mergeOnly ? [] : scheduleOrder(mine.filter((p) => !results.has(keyOf.get(p)!)));
+  // scheduleOrder copies objects' references, so keyOf still finds them.
+  let ran = 0;
+  let failed = 0;
+  let lastData: string | null = null;
+  const file = storeFileName(opts.shard);
+  let workers = 0;
+  let cancelled = false;
+  if (todo.length > 0) {
+    const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(opts.modelFile) }, workerPath: opts.workerPath, maxOldSpaceMb: opts.maxOldSpaceMb });
+    try {
+      // The first worker tells which backend we are on, which sets the default worker count.
+      let backend: BackendInfo | null = null;
+      try {
+        backend = await pool.start({ signal: opts.signal });
+      } catch (err) {
+        if (!(opts.signal?.aborted ?? false)) throw err;
+        cancelled = true;
+      }
+      if (backend) {
+        const n = Math.max(1, Math.min(todo.length, opts.workers ?? defaultWorkers(backend, opts.cores)));
+        events.onBackend?.(backend, n);
+        const pooled = await pool.run(
+          todo.map((p) => ({
+            tag: p,
+            params: {
+              file: opts.modelFile, exportName: opts.exportName, data: opts.data,
+              width: p.width, lr: p.lr, seed: p.seed, steps: opts.steps,
+              parametrization: opts.parametrization, baseWidth: opts.baseWidth,
+            } satisfies TrialJobParams,
+          })),
+          {
+            kind: 'trial',
+            workers: n,
+            signal: opts.signal,
+            timeoutMs: opts.trialTimeoutMs,
+            stallTimeoutMs: stallTimeout(opts.stallTimeoutMs),
+            onResult: (p, result) => {
+              const identity = identityOf(p);
+              const record: StoredTrial = {
+                v: 1, key: keyOf.get(p)!, identity, modelFile: modelFileShown, backend: backend.label,
+                version: opts.version, outcome: result.outcome, finishedAt: new Date().toISOString(),
+              };
+              appendTrial(opts.outDir, file, record);
+              results.set(record.key, record);
+              ran++;
+              done++;
+              events.onTrial?.({ trial: toSweepTrial(record), reused: false, done, total: grid.length, ms: result.outcome.ms });
+              lastData = result.data;
+            },
+            onError: (p, e) => {
+              failed++;
+              // Out of memory, a crashed worker or a timeout belong to one trial (e.g. the widest): go on with the rest.
+              // Anything else (a user error, a kernel the backend lacks) would fail every trial the same way: stop.
+              if (e.error.kind === 'oom' || e.error.kind === 'crash' || e.error.kind === 'timeout') {
+                warn(`width ${p.width}, lr ${p.lr}, seed ${p.seed}: ${describeJobError(e.error)}`);
+                return 'continue';
+              }
+              const missingKernel = /not registered for backend '(\w+)'/.exec(e.error.message);
+              if (missingKernel && !e.message.includes('--backend')) {
+                e.error.message += ` (the ${missingKernel[1]} backend lacks a kernel this model needs: try --backend cpu)`;
+              }
+              return 'abort';
+            },
+            onProgress: (p, st) => events.onStep?.(p, st.step, st.loss),
+          },
+        );
+        if (pooled.aborted) throw new WorkerJobError({ ...pooled.aborted.error, message: describeJobError(pooled.aborted.error) });
+        workers = pooled.workers;
+        cancelled = pooled.cancelled;
+      }
+    } finally {
+      pool.dispose();
+    }
+  }
+
+  const trials: SweepTrial[] = [];
+  const backends = new Set<string>();
+  grid.forEach((_, i) => {
+    const r = results.get(keys[i]!);
+    if (r) {
+      trials.push(toSweepTrial(r));
+      backends.add(r.backend);
+    }
+  });
+  const missing = grid.length - trials.length;
+  // Judged against the whole planned grid: what is missing is never concluded from (src/sweep/optimum.ts).
+  const analysis = analyzeTrials(trials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds });
+  for (const w of analysis.warnings) warn(w);
+  if (!analysis.complete) {
+    warn(
+      opts.shard
+        ? `the other shards' trials complete the grid: once every shard has finished, run with --merge-only to judge it`
+        : opts.mergeOnly
+          ? 'to complete the grid, run the missing shards (or this command without --merge-only)'
+          : `to complete the grid, run the same command again: stored trials are reused and only the ${missing} missing ones run${failed > 0 ? ` (${failed} failed this time: see the warnings above)` : ''}`,
+    );
+  }
+  const widest = Math.max(...opts.widths);
+  const report: SweepReport = {
+    trials,
+    optimum: analysis.optimum,
+    shiftOctaves: analysis.shiftOctaves,
+    transfers: analysis.transfers,
+    reused,
+    model: { file: modelFileShown, exportName: opts.exportName },
+    parametrization: opts.parametrization,
+    widths: opts.widths,
+    lrs: opts.lrs,
+    seeds: opts.seeds,
+    steps: opts.steps,
+    baseWidth: opts.baseWidth,
+    fittedShiftOctaves: analysis.fittedShiftOctaves,
+    recommended: recommendLr(analysis, opts.targetWidth ?? widest),
+    backends: [...backends].sort(),
+    data: lastData,
+    ran,
+    missing,
+    complete: analysis.complete,
+    missingTrials: analysis.missing.slice(0, MAX_LISTED_MISSING),
+    failed,
+    cancelled,
+    workers,
+    shard: opts.shard ?? null,
+    storeDir: opts.outDir,
+    elapsedMs: Date.now() - started,
+    warnings,
+  };
+  writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+  return report;
+}

@@ -1,0 +1,160 @@
+// The trial store: one JSON line per finished trial, appended the moment it finishes, so a crash or a
+// cancel loses only the trials still running. A rerun with identical settings reuses what is stored.
+//
+// Concurrency: several sweeps (two terminals, a Slurm array, the editor and the CLI) may append to one store.
+// Each line is written by ONE write(2) on a descriptor opened with O_APPEND: the kernel moves to the end and
+// writes atomically for a regular local file, so lines never interleave. Lines stay far below PIPE_BUF
+// (4096 bytes; checked below) so the same holds when the store is a pipe or FIFO. Shards write their own file
+// (`trials.shard-<i>-of-<n>.jsonl`) in the same directory because O_APPEND is not atomic on NFS; readers merge
+// every `*.jsonl` file of the directory.
+// A crash in the middle of a write leaves a truncated last line: readers skip it with a warning, and the next
+// writer starts a fresh line.
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeSync, constants } from 'node:fs';
+import { join } from 'node:path';
+import type { Parametrization, TrialOutcome } from '../protocol/jobs';
+
+export type { TrialOutcome };
+
+/** Bumped when the trial loop changes what a stored loss means; part of every trial's identity. */
+export const TRIAL_FORMAT = 1;
+/** Largest line we write; PIPE_BUF on Linux. */
+export const MAX_LINE_BYTES = 4096;
+
+
+/**
+ * Where a trial's batches come from: `default` = the model file's own `data` export if it has one, else the
+ * synthetic task (the model file's hash covers which); `synthetic` forced; or another file's export.
+ */
+export type DataIdentity = { kind: 'default' } | { kind: 'synthetic' } | { kind: 'export'; sha256: string; export: string };
+
+/** Everything that determines a trial's result. Two trials with equal identity are the same experiment. */
+export interface TrialIdentity {
+  modelSha256: string;
+  exportName: string;
+  width: number;
+  lr: number;
+  seed: number;
+  steps: number;
+  parametrization: Parametrization;
+  /** muP base width (also recorded for SP: the SP model does not depend on it, but the settings are kept whole). */
+  baseWidth: number;
+  data: DataIdentity;
+  format: number;
+}
+
+export interface StoredTrial {
+  v: 1;
+  key: string;
+  identity: TrialIdentity;
+  /** Recorded, not part of the identity: a trial is reused across backends and versions of mup-lens. */
+  modelFile: string;
+  backend: string;
+  version: string;
+  outcome: TrialOutcome;
+  finishedAt: string;
+}
+
+/** Stable JSON: keys sorted, so the same settings always give the same text and hash. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  return `{${Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
+    .join(',')}}`;
+}
+
+export function sha256(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function trialKey(identity: TrialIdentity): string {
+  return sha256(canonicalJson(identity)).slice(0, 32);
+}
+
+export function storeFileName(shard?: { index: number; count: number }): string {
+  return shard ? `trials.shard-${shard.index}-of-${shard.count}.jsonl` : 'trials.jsonl';
+}
+
+export interface StoreContents {
+  /** First record per key, in file order. */
+  trials: Map<string, StoredTrial>;
+  warnings: string[];
+}
+
+/** Reads every `*.jsonl` file of a store directory (missing directory = empty store). */
+export function readStore(dir: string): StoreContents {
+  const trials = new Map<string, StoredTrial>();
+  const warnings: string[] = [];
+  if (!existsSync(dir)) return { trials, warnings };
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort((a, b) => (a === 'trials.jsonl' ? -1 : b === 'trials.jsonl' ? 1 : a.localeCompare(b)));
+  for (const f of files) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    const lines = text.split('\n');
+    const endsClean = text.endsWith('\n') || text === '';
+    lines.forEach((line, i) => {
+      if (line.trim() === '') return;
+      const isLast = i === lines.length - 1;
+      let rec: unknown;
+      try {
+        rec = JSON.parse(line);
+      } catch {
+        warnings.push(
+          isLast && !endsClean
+            ? `${f}:${i + 1}: skipped a truncated last line (a sweep was interrupted while writing it)`
+            : `${f}:${i + 1}: skipped a line that is not JSON`,
+        );
+        return;
+      }
+      if (!isStoredTrial(rec)) {
+        warnings.push(`${f}:${i + 1}: skipped a line that is not a trial record`);
+        return;
+      }
+      if (!trials.has(rec.key)) trials.set(rec.key, rec);
+    });
+  }
+  return { trials, warnings };
+}
+
+function isStoredTrial(x: unknown): x is StoredTrial {
+  const r = x as StoredTrial;
+  return (
+    typeof r === 'object' && r !== null && r.v === 1 && typeof r.key === 'string' &&
+    typeof r.identity === 'object' && r.identity !== null && typeof r.outcome === 'object' && r.outcome !== null &&
+    typeof r.outcome.diverged === 'boolean'
+  );
+}
+
+/** Appends one record as one line with a single O_APPEND write. */
+export function appendTrial(dir: string, fileName: string, record: StoredTrial): void {
+  mkdirSync(dir, { recursive: true });
+  const line = JSON.stringify(record) + '\n';
+  const path = join(dir, fileName);
+  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+  try {
+    // A previous writer that crashed mid-line left no newline: start on a fresh line so this record stays whole.
+    const size = fstatSync(fd).size;
+    let prefix = '';
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      const rfd = openSync(path, 'r');
+      try {
+        readSync(rfd, last, 0, 1, size - 1);
+      } finally {
+        closeSync(rfd);
+      }
+      if (last[0] !== 0x0a) prefix = '\n';
+    }
+    const buf = Buffer.from(prefix + line, 'utf8');
+    if (buf.length > MAX_LINE_BYTES) throw new Error(`trial record of ${buf.length} bytes exceeds ${MAX_LINE_BYTES}`);
+    const n = writeSync(fd, buf, 0, buf.length);
+    if (n !== buf.length) throw new Error(`short write to ${path} (${n} of ${buf.length} bytes)`);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,260 @@
+// Sweep -> plots. Loss against log2 LR, one curve per width (sequential colours), each width's optimum
+// marked, diverged trials as markers at the top edge, the optimum's shift across widths in octaves, and the
+// LR to use at a target width. Works on a live, partial trial list as well as on the engine's final result.
+import type { SweepOptimum, SweepTrial } from '../sweep/types';
+import type { SweepRun, SweepView } from '../protocol/webview';
+import { analyzeTrials, recommendLr, type Recommendation as EngineRecommendation } from '../sweep/optimum';
+import { widthColor, type ThemeKind } from './colors';
+import type { PlotMarker, PlotSeries, PlotSpec } from './plotSpec';
+
+export interface Recommendation {
+  targetWidth: number;
+  lr: number;
+  /** How it was obtained, in words the panel shows. */
+  method: string;
+  /** The optimum transfers (the widest width's optimum is used as is). */
+  transfer: boolean;
+}
+
+export interface SweepRunModel {
+  parametrization: SweepRun['meta']['parametrization'];
+  label: string;
+  plot: PlotSpec;
+  widths: number[];
+  lrs: number[];
+  optima: SweepOptimum[];
+  shiftOctaves: number | null;
+  /** From the engine's result when there is one; else null (live). */
+  transfers: boolean | null;
+  trialCount: number;
+  divergedCount: number;
+  plannedCount: number | null;
+  statusText: string;
+  recommendation: Recommendation | null;
+  /** A run that ended (done, cancelled, failed) without a result for every trial of its grid: not judged. */
+  incomplete: { missing: number; planned: number; text: string } | null;
+}
+
+export interface SweepModel {
+  runs: SweepRunModel[];
+  targetWidth: number;
+  /** SP and muP both present: the sentence comparing their shifts. */
+  comparison: string | null;
+}
+
+const ptLabel = (p: string) => (p === 'mup' ? 'muP' : 'SP');
+
+export function fmtLr(lr: number): string {
+  const l2 = Math.log2(lr);
+  const pow = Number.isInteger(Math.round(l2 * 1000) / 1000) ? `2^${Math.round(l2)}` : `2^${l2.toFixed(2)}`;
+  return `${lr.toPrecision(3)} (${pow})`;
+}
+
+/** Shown as the method of a recommendation (the rule itself is the engine's, src/sweep/optimum.ts). */
+function methodText(rec: EngineRecommendation, optima: SweepOptimum[], parametrization: string): string {
+  if (rec.method === 'transfer') {
+    const widest = optima.reduce((a, b) => (b.width > a.width ? b : a));
+    return optima.length < 2
+      ? `optimum of the only width swept (${widest.width})`
+      : `fitted optimum of the widest width (${widest.width}): the optimum transfers across widths`;
+  }
+  return (
+    `straight-line fit of log2 optimum LR against log2 width, extrapolated` +
+    (parametrization === 'sp' ? ' (SP: the optimum drifts with width, so retune at the target)' : ' (the optimum does not transfer)')
+  );
+}
+
+/**
+ * The LR for `targetWidth` by the engine's rule (src/sweep/optimum.ts `recommendLr`): the widest width's
+ * fitted optimum when the optimum transfers, else log2 LR* extrapolated linearly in log2 width.
+ */
+export function recommend(trials: SweepTrial[], targetWidth: number, parametrization: string): Recommendation | null {
+  if (!(targetWidth > 0)) return null;
+  const analysis = analyzeTrials(trials);
+  const rec = recommendLr(analysis, targetWidth);
+  if (!rec) return null;
+  return { targetWidth, lr: rec.lr, method: methodText(rec, analysis.optimum, parametrization), transfer: rec.method === 'transfer' };
+}
+
+/** The trials a run shows: the engine's final list when it has at least as many as arrived live. */
+export function runTrials(run: SweepRun): SweepTrial[] {
+  const result = Array.isArray(run.result?.trials) ? run.result.trials : null;
+  return (result && result.length >= run.trials.length ? result : run.trials).filter(isTrial);
+}
+
+const isPos = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+
+/** A trial as the engine writes it; a stored result can be damaged or crafted, and is plotted only where it is. */
+function isTrial(t: SweepTrial): boolean {
+  return isPos(t.width) && isPos(t.lr) && typeof t.seed === 'number' && (t.loss === null || typeof t.loss === 'number') && typeof t.diverged === 'boolean';
+}
+
+/**
+ * The target width when the user has not chosen one: the one the engine recommended for in a finished run
+ * (`result.recommended.targetWidth`: `--target-width` / `mupLens.sweep.targetWidth`), else, as the engine
+ * does by default, the widest width swept (or planned). So the panel and `mup-lens sweep` agree.
+ */
+export function defaultTargetWidth(view: SweepView): number {
+  for (const r of view.runs) {
+    const t = r.result?.recommended?.targetWidth;
+    if (typeof t === 'number' && Number.isInteger(t) && t > 0) return t;
+  }
+  const ws = view.runs.flatMap((r) => runTrials(r).map((t) => t.width).concat(r.meta.widths ?? []));
+  return ws.length ? Math.max(...ws) : 1024;
+}
+
+function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: [number, number] | null): SweepRunModel {
+  const trials = runTrials(run);
+  const analysis = analyzeTrials(trials);
+  const widths = [...new Set(trials.map((t) => t.width).concat(run.meta.widths ?? []))].sort((a, b) => a - b);
+  const lrs = [...new Set(trials.map((t) => t.lr).concat(run.meta.lrs ?? []))].filter((l) => l > 0).sort((a, b) => a - b);
+  // The engine's optima once it has a result; while live, the same rule over the trials so far.
+  const optima: SweepOptimum[] = (Array.isArray(run.result?.optimum) ? run.result.optimum : analysis.optimum.map(({ width, lr, loss }) => ({ width, lr, loss })))
+    .filter((o) => isPos(o.width) && isPos(o.lr) && typeof o.loss === 'number')
+    .sort((a, b) => a.width - b.width);
+  const series: PlotSeries[] = widths.map((w, i) => {
+    const curve = new Map((analysis.curves.get(w) ?? []).map((p) => [p.lr, p]));
+    return {
+      key: `w${w}`,
+      label: `width ${w}`,
+      color: widthColor(i, widths.length, theme),
+      // A cell where any seed diverged has no loss (the engine counts it as +inf): a gap, and a marker on top.
+      ys: lrs.map((lr) => {
+        const p = curve.get(lr);
+        return p && Number.isFinite(p.loss) ? p.loss : null;
+      }),
+      emphasis: 'normal',
+    };
+  });
+  const colorOf = new Map(series.map((s, i) => [widths[i], s.color]));
+  const markers: PlotMarker[] = [];
+  for (const o of optima) {
+    markers.push({
+      kind: 'optimum',
+      seriesKey: `w${o.width}`,
+      x: o.lr,
+      y: o.loss,
+      color: colorOf.get(o.width) ?? '#888888',
+      count: 1,
+      stack: 0,
+      label: `optimum at width ${o.width}: lr ${fmtLr(o.lr)}, loss ${o.loss.toFixed(4)}`,
+    });
+  }
+  let divergedCount = 0;
+  for (const [width, curve] of analysis.curves) {
+    for (const p of curve) {
+      if (p.diverged === 0) continue;
+      divergedCount += p.diverged;
+      markers.push({
+        kind: 'diverged',
+        seriesKey: `w${width}`,
+        x: p.lr,
+        y: null,
+        color: colorOf.get(width) ?? '#888888',
+        count: p.diverged,
+        stack: 0,
+        label: `diverged at width ${width}, lr ${fmtLr(p.lr)} (${p.diverged} of ${p.seeds} seed${p.seeds > 1 ? 's' : ''})`,
+      });
+    }
+  }
+  // Several widths diverging at one LR: stack their markers (narrowest on top) instead of hiding all but one.
+  const atX = new Map<number, number>();
+  for (const m of markers.filter((x) => x.kind === 'diverged').sort((a, b) => widths.indexOf(Number(a.seriesKey.slice(1))) - widths.indexOf(Number(b.seriesKey.slice(1))))) {
+    m.stack = atX.get(m.x) ?? 0;
+    atX.set(m.x, m.stack + 1);
+  }
+  const shift = run.result ? run.result.shiftOctaves : optima.length >= 2 ? analysis.shiftOctaves : null;
+  const seeds = run.meta.seeds ?? null;
+  const planned = run.meta.widths && run.meta.lrs && seeds ? run.meta.widths.length * run.meta.lrs.length * seeds : null;
+  const incomplete = incompleteness(run, trials, planned);
+  const statusText =
+    run.status === 'running'
+      ? `running: ${trials.length}${planned ? ` / ${planned}` : ''} trials`
+      : run.status === 'done'
+        ? `done: ${trials.length} trials${run.result && run.result.reused ? ` (${run.result.reused} reused from the store)` : ''}`
+        : `${run.status}${run.message ? `: ${run.message}` : ''}; showing the ${trials.length} stored trials`;
+  return {
+    parametrization: run.meta.parametrization,
+    label: ptLabel(run.meta.parametrization),
+    plot: {
+      id: `sweep-${run.meta.parametrization}`,
+      title: `${ptLabel(run.meta.parametrization)}: loss vs learning rate`,
+      xLabel: 'learning rate (log2)',
+      yLabel: 'loss',
+      xs: lrs,
+      xLog: 2,
+      xFormat: 'pow2',
+      yLog: null,
+      series,
+      markers,
+      yRange,
+    },
+    widths,
+    lrs,
+    optima,
+    shiftOctaves: shift,
+    transfers: run.result && !incomplete ? run.result.transfers : null,
+    trialCount: trials.length,
+    divergedCount,
+    plannedCount: planned,
+    statusText,
+    recommendation: incomplete ? null : recommend(trials, targetWidth, run.meta.parametrization),
+    incomplete,
+  };
+}
+
+/**
+ * Whether a run that has ended lacks trials of its grid (the engine's `complete: false`, or fewer distinct trials
+ * than planned for a cancelled or failed run): then the panel says so as plainly as a verdict and concludes nothing.
+ */
+function incompleteness(run: SweepRun, trials: SweepTrial[], planned: number | null): SweepRunModel['incomplete'] {
+  if (run.status === 'running') return null;
+  const have = new Set(trials.map((t) => `${t.width}|${t.lr}|${t.seed}`)).size;
+  const missing = run.result?.complete === false ? (run.result.missing ?? (planned !== null ? planned - have : 0)) : planned !== null && have < planned ? planned - have : 0;
+  if (run.result?.complete !== false && missing === 0) return null;
+  const total = planned ?? have + missing;
+  return {
+    missing,
+    planned: total,
+    text: `${missing} of ${total} trials of the grid have no result, so whether the LR transfers is not judged and no LR is recommended. Run the sweep again to complete it: stored trials are reused and only the missing ones run.`,
+  };
+}
+
+/** A y range shared by every run (so SP and muP side by side compare at a glance), padded 5%. */
+export function sharedLossRange(view: SweepView): [number, number] | null {
+  const vals: number[] = [];
+  for (const r of view.runs) {
+    for (const curve of analyzeTrials(runTrials(r)).curves.values()) for (const p of curve) if (Number.isFinite(p.loss)) vals.push(p.loss);
+  }
+  if (vals.length === 0) return null;
+  let lo = Math.min(...vals);
+  let hi = Math.max(...vals);
+  if (hi === lo) {
+    hi += Math.abs(hi) * 0.1 || 1;
+    lo -= Math.abs(lo) * 0.1 || 1;
+  }
+  const pad = (hi - lo) * 0.05;
+  return [lo - pad, hi + pad];
+}
+
+export function sweepModel(view: SweepView, theme: ThemeKind): SweepModel {
+  const targetWidth = view.targetWidth ?? defaultTargetWidth(view);
+  const order = (p: string) => (p === 'sp' ? 0 : 1); // SP left, muP right: the story reads left to right
+  const runs = [...view.runs].sort((a, b) => order(a.meta.parametrization) - order(b.meta.parametrization));
+  const models = runs.map((r) => runModel(r, theme, targetWidth, null));
+  // One loss range for every run (SP and muP compare at a glance), with room at the top for the stacked
+  // diverged markers (about 10 px each on a ~250 px plot).
+  const range = sharedLossRange(view);
+  const stacks = Math.max(0, ...models.flatMap((m) => m.plot.markers.filter((k) => k.kind === 'diverged').map((k) => k.stack + 1)));
+  if (range) {
+    const top = range[1] + (range[1] - range[0]) * Math.min(0.8, stacks * 0.05);
+    for (const m of models) m.plot.yRange = [range[0], top];
+  }
+  const sp = models.find((m) => m.parametrization === 'sp');
+  const mup = models.find((m) => m.parametrization === 'mup');
+  const comparison =
+    sp && mup && sp.shiftOctaves !== null && mup.shiftOctaves !== null && !sp.incomplete && !mup.incomplete
+      ? `Optimal LR moves ${sp.shiftOctaves.toFixed(1)} octaves across widths in SP and ${mup.shiftOctaves.toFixed(1)} in muP.`
+      : null;
+  return { runs: models, targetWidth, comparison };
+}

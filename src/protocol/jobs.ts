@@ -1,0 +1,94 @@
+// The jobs the host asks the worker for (a coordinate check, one sweep trial), what the worker streams back while
+// one runs, and what it returns. Plain data only: it crosses the IPC boundary (src/protocol/worker.ts) and both
+// sides import it. The tfjs parts are src/worker/coordJob.ts and src/worker/trialJob.ts.
+import type { CoordLayer, CoordRun } from '../coord/types';
+import type { Parametrization } from '../sweep/types';
+
+export type { CoordRun, Parametrization };
+export type OptimizerName = 'adam' | 'sgd';
+
+export interface CoordJobParams {
+  /** Absolute path of the model file and the export that builds the model: `(width) => tf.LayersModel`. */
+  file: string;
+  exportName: string;
+  widths: number[];
+  steps: number;
+  seeds: number;
+  lr: number;
+  optimizer: OptimizerName;
+  parametrization: Parametrization;
+  /** muP base width B (default: the smallest width). */
+  baseWidth?: number;
+  /** A data export `(step) => {xs, ys}`; default: an export named `data` in the model file, else synthetic. */
+  data?: { file: string; exportName: string } | null;
+  batchSize?: number;
+  /** Only these (width, seed) runs, when the check is split over several workers (default: all). */
+  runs?: { width: number; seed: number }[];
+}
+
+export interface CoordStop {
+  width: number;
+  seed: number;
+  /** 1-based step at which it happened (0 while building). */
+  step: number;
+  message: string;
+}
+
+export type CoordProgress =
+  | { phase: 'layers'; layers: CoordLayer[]; notes: string[] }
+  | { phase: 'step'; width: number; seed: number; step: number }
+  | { phase: 'run'; run: CoordRun };
+
+export interface CoordJobResult {
+  layers: CoordLayer[];
+  runs: CoordRun[];
+  /** Training diverged (NaN or infinity): widths from this one up were not run. */
+  diverged: CoordStop | null;
+  /** Out of memory: widths from this one up were not run; the smaller widths' results are kept. */
+  outOfMemory: CoordStop | null;
+  /** How the data, loss, seeds and readout were handled, for the user to read. */
+  notes: string[];
+}
+
+/** One sweep trial: train one width at one LR and seed (src/worker/trialJob.ts). */
+export interface TrialJobParams {
+  /** Absolute path of the model file and the factory export `(width) => tf.LayersModel`. */
+  file: string;
+  exportName: string;
+  /** A data export; null: an export named `data` in the model file if there is one, else synthetic;
+   *  'synthetic': the synthetic task even when the model file has a `data` export. */
+  data: { file: string; exportName: string } | null | 'synthetic';
+  width: number;
+  lr: number;
+  seed: number;
+  steps: number;
+  parametrization: Parametrization;
+  baseWidth: number;
+}
+
+export interface TrialProgress {
+  step: number;
+  loss: number;
+}
+
+/** What one trial gives: stored as is (src/host/sweepStore.ts). */
+export interface TrialOutcome {
+  /** Mean training loss over the last 10% of steps; null when the trial diverged. */
+  loss: number | null;
+  diverged: boolean;
+  /** Loss at step 0 (the divergence threshold is relative to it). */
+  initialLoss: number | null;
+  /** The last finite loss seen; for a diverged trial, how far it got. */
+  lastFiniteLoss: number | null;
+  /** 0-based step at which divergence was detected, else null. */
+  divergedAtStep: number | null;
+  /** Steps actually run. */
+  stepsRun: number;
+  ms: number;
+}
+
+export interface TrialJobResult {
+  outcome: TrialOutcome;
+  /** Where the batches came from, for the user to read. */
+  data: string;
+}

@@ -1,0 +1,46 @@
+// The `mupLens.sweep.*` settings (src/settings/read.ts: a wrong value is its default plus one line naming it).
+import type { BackendRequest } from '../protocol/worker';
+import { parseLrRange } from '../sweep/grid';
+import { BACKEND_REQUESTS, backendWhat, isInt, SettingsReader, type Read, type SettingsGetter } from './read';
+
+export interface SweepSettings {
+  widths: number[];
+  lrs: number[];
+  steps: number;
+  seeds: number;
+  parametrization: 'mup' | 'sp' | 'both';
+  workers: number | undefined;
+  backend: BackendRequest;
+  baseWidth: number;
+  /** `mupLens.sweep.targetWidth`: the width to recommend an LR for; undefined (setting 0) = the widest swept. */
+  targetWidth: number | undefined;
+}
+
+export const SWEEP_DEFAULT_LR_RANGE = '2^-14:2^-4:1';
+
+export function readSweepSettings(get: SettingsGetter): Read<SweepSettings> {
+  const r = new SettingsReader(get);
+  const widths = r.value('sweep.widths', [64, 128, 256], (v) => Array.isArray(v) && v.length > 0 && v.every((w) => isInt(w, 1)), 'a list of positive integers, e.g. [64, 128, 256]');
+  const lrs = r.parsed('sweep.lrRange', parseLrRange(SWEEP_DEFAULT_LR_RANGE), (v) => {
+    try {
+      return parseLrRange(String(v));
+    } catch (err) {
+      throw new Error((err as Error).message.replace(/^--lr-range: /, ''), { cause: err });
+    }
+  });
+  const int = (key: string, dflt: number, min: number) => r.value(key, dflt, (v) => isInt(v, min), `an integer >= ${min}`);
+  const workers = int('sweep.workers', 0, 0);
+  const targetWidth = int('sweep.targetWidth', 0, 0);
+  const settings: SweepSettings = {
+    widths: [...new Set(widths)].sort((a, b) => a - b),
+    lrs,
+    steps: int('sweep.steps', 150, 1),
+    seeds: int('sweep.seeds', 1, 1),
+    parametrization: r.value('sweep.parametrization', 'mup', (v) => v === 'mup' || v === 'sp' || v === 'both', "mup, sp or both"),
+    workers: workers === 0 ? undefined : workers,
+    backend: r.value('sweep.backend', 'auto', (v) => (BACKEND_REQUESTS as readonly unknown[]).includes(v), backendWhat),
+    baseWidth: int('baseWidth', 64, 1),
+    targetWidth: targetWidth === 0 ? undefined : targetWidth,
+  };
+  return { settings, problems: r.problems };
+}

@@ -1,0 +1,86 @@
+// The worker side of a sweep: the `trial` job. The host sends one grid point at a time; the worker keeps the
+// user's module and the inferred base shapes cached between trials (one worker runs many trials).
+// Plain data crosses the IPC boundary (src/protocol/jobs.ts); tfjs stays in the worker.
+import type * as tfType from '@tensorflow/tfjs';
+import { parseLoss, stepData } from '../job/batch';
+import { usageError, userError } from '../job/errors';
+import { modelBuilder } from '../job/factory';
+import type { MupRuntime } from '../mup/runtime-types';
+import type { TrialJobParams, TrialJobResult, TrialProgress } from '../protocol/jobs';
+import { defaultData, runTrial } from './trial';
+
+type Tf = typeof tfType;
+
+/** What the worker gives a job (a subset of src/worker/jobs.ts's JobContext). */
+export interface TrialJobContext {
+  tf: Tf;
+  mup(): MupRuntime;
+  /** The user's module, loaded once per worker (src/worker/loadModule.ts). */
+  loadModule(file: string): Promise<Record<string, unknown>>;
+  progress(p: TrialProgress): void;
+}
+
+const baseShapesCache = new Map<string, ReturnType<MupRuntime['inferBaseShapesAsync']>>();
+
+export async function runTrialJob(p: TrialJobParams, ctx: TrialJobContext): Promise<TrialJobResult> {
+  const { tf } = ctx;
+  const mod = await ctx.loadModule(p.file);
+  const build = modelBuilder(mod, p.exportName, p.file);
+
+  let dataMod: Record<string, unknown> | null = null;
+  let dataWhere = '';
+  if (p.data === null && mod.data !== undefined) {
+    dataMod = mod;
+    dataWhere = `export 'data' of ${p.file}`;
+  } else if (p.data !== null && p.data !== 'synthetic') {
+    dataMod = await ctx.loadModule(p.data.file);
+    dataWhere = `export '${p.data.exportName}' of ${p.data.file}`;
+    if (!(p.data.exportName in dataMod)) throw usageError(`${p.data.file} has no export '${p.data.exportName}'`);
+  }
+  const loss = dataMod ? parseLoss(dataMod.loss, p.data && p.data !== 'synthetic' ? p.data.file : p.file) : 'softmax-cross-entropy';
+
+  let optimizer: (model: tfType.LayersModel, lr: number, width: number) => tfType.Optimizer;
+  if (p.parametrization === 'sp') {
+    optimizer = (_model, lr) => tf.train.adam(lr);
+  } else {
+    const rt = ctx.mup();
+    const key = `${p.file}#${p.exportName}@${p.baseWidth}`;
+    let shapes = baseShapesCache.get(key);
+    if (!shapes) {
+      shapes = rt
+        .inferBaseShapesAsync(async (w) => build(w), { baseWidth: p.baseWidth, deltaWidth: p.baseWidth * 2 })
+        .catch((err: unknown) => {
+          throw userError(err, `inferring muP base shapes of ${p.exportName} (widths ${p.baseWidth} and ${p.baseWidth * 2})`);
+        });
+      baseShapesCache.set(key, shapes);
+      shapes.catch(() => baseShapesCache.delete(key));
+    }
+    const baseShapes = await shapes;
+    optimizer = (model, lr, width) => {
+      const applied = rt.applyBaseShapes(model, baseShapes, width);
+      return new rt.MuAdam({ learningRate: lr, params: applied });
+    };
+  }
+
+  let description = dataWhere;
+  const dataFn = dataMod ? dataMod[p.data && p.data !== 'synthetic' ? p.data.exportName : 'data'] : null;
+  const outcome = await runTrial(
+    {
+      tf,
+      build,
+      data: (seed, model) => {
+        if (dataMod === null) {
+          const d = defaultData(tf, model, seed);
+          description = `synthetic: ${d.description}`;
+          return d.data;
+        }
+        return stepData(tf, dataFn, dataWhere, model.outputs[0]!.shape, loss)(seed);
+      },
+      loss,
+      optimizer,
+      onStep: (step, l) => ctx.progress({ step, loss: l }),
+    },
+    { width: p.width, lr: p.lr, seed: p.seed, steps: p.steps },
+  );
+  return { outcome, data: description };
+}
