@@ -118,3 +118,24 @@ export function corpusFile(seed: number, lines: number): string {
   }
   return parts.join('\n');
 }
+
+/** A factory with `sites` layer sites behind if/for/while/switch: the large generated file of issue 15. */
+export function generatedFactory(sites: number): string {
+  let s = `import * as tf from '@tensorflow/tfjs';\nexport function big(width: number, flags: boolean[], n: number, kind: string) {\n  const model = tf.sequential();\n  model.add(tf.layers.dense({ units: width, inputShape: [16] }));\n`;
+  for (let i = 0; i < sites; i++) {
+    switch (i % 4) {
+      case 0:
+        s += `  if (flags[${i}]) {\n    model.add(tf.layers.dense({ units: width, activation: 'relu' }));\n  }\n`;
+        break;
+      case 1:
+        s += `  for (let j = 0; j < n; j++) {\n    model.add(tf.layers.dense({ units: width }));\n  }\n`;
+        break;
+      case 2:
+        s += `  while (flags[${i}] && n-- > 0) {\n    model.add(tf.layers.dropout({ rate: 0.1 }));\n  }\n`;
+        break;
+      default:
+        s += `  switch (kind) {\n    case 'k${i}':\n      model.add(tf.layers.dense({ units: width }));\n      break;\n  }\n`;
+    }
+  }
+  return s + `  model.add(tf.layers.dense({ units: 10 }));\n  return model;\n}\n`;
+}

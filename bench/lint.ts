@@ -24,7 +24,6 @@ function loadBundledAnalyzer(): typeof Analyzer {
   const out = join(root, 'bench-results', '.lint-analyzer.cjs');
   mkdirSync(join(root, 'bench-results'), { recursive: true });
   buildSync({ entryPoints: [join(root, 'src/analyzer/index.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['typescript'], logLevel: 'warning' });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(out) as typeof Analyzer;
 }
 

@@ -1,6 +1,6 @@
 // Builds every bundle of the project with esbuild. One entry per process boundary:
-// the extension host, the CLI, the worker (user code + tfjs run only there), the runtime export
-// for users' models, and the webview (DOM). `--watch` rebuilds on change.
+// the extension host, the CLI, the language server and its analysis thread, the worker (user code + tfjs
+// run only there), the runtime export for users' models, and the webview (DOM). `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,6 +23,14 @@ const nodeEntries = [
   // The analyzer (TypeScript compiler inside, ~10 MB) in its own bundle: the extension requires it on the first
   // document it lints, so that activation does not pay for compiling it (src/language/service.ts).
   { in: 'src/language/analyzerBundle.ts', out: 'analyzer' },
+  // The language server (its own process: the extension forks it, `mup-lens lsp` runs the same code) and its
+  // analysis thread, which loads dist/analyzer.js; the server's main thread never does.
+  { in: 'src/server/main.ts', out: 'server' },
+  // vscode-languageclient (~0.8 MB): the extension requires it right after activation, not inside it.
+  { in: 'src/language/client.ts', out: 'languageClient' },
+  // `mup-lens/eslint`: the ESLint plugin (it requires dist/analyzer.js beside it).
+  { in: 'src/eslint/index.ts', out: 'eslint' },
+  { in: 'src/server/analysisWorker.ts', out: 'analysisWorker' },
 ].filter((e) => existsSync(join(root, e.in)));
 
 const builds = nodeEntries.map((entry) => ({
@@ -60,6 +68,7 @@ function copyAssets() {
     cpSync(join(root, 'src/mup/runtime.dist.d.ts'), join(dist, 'runtime.d.ts'));
     cpSync(join(root, 'src/mup/runtime-types.ts'), join(dist, 'runtime-types.d.ts'));
   }
+  if (existsSync(join(root, 'src/eslint/eslint.dist.d.ts'))) cpSync(join(root, 'src/eslint/eslint.dist.d.ts'), join(dist, 'eslint.d.ts'));
   // The wasm backend loads its .wasm binaries from next to the bundle that uses it.
   const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {

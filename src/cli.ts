@@ -1,4 +1,4 @@
-// `mup-lens lint|coord|sweep`: the engine of the extension, headless, for CI and GPU servers.
+// `mup-lens lint|coord|sweep|lsp`: the engine of the extension, headless, for CI and GPU servers.
 // Exit codes (DESIGN.md): 0 ok, 1 the check found problems, 2 usage or input error (one line on stderr).
 import { UsageError, type CliIO } from './cli/io';
 import { packageVersion } from './cli/version';
@@ -9,6 +9,7 @@ commands:
   lint [paths...]          flag layers that are not muP-scaled (--format text|json|sarif)
   coord <file>#<export>    coordinate check: do activations stay flat as width grows?
   sweep <file>#<export>    LR-vs-width sweep: does the best learning rate transfer?
+  lsp --stdio              the language server, for editors (diagnostics, fixes, hovers)
 
 Run 'mup-lens <command> --help' for a command's options.`;
 
@@ -16,6 +17,7 @@ const commands: Record<string, () => Promise<{ main(argv: string[], io: CliIO): 
   lint: () => import('./cli/lint'),
   coord: () => import('./cli/coord'),
   sweep: () => import('./cli/sweep'),
+  lsp: () => import('./cli/lsp'),
 };
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -30,7 +32,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   const load = commands[command];
   if (!load) {
-    io.stderr(`mup-lens: unknown command '${command}' (expected lint, coord or sweep)\n`);
+    io.stderr(`mup-lens: unknown command '${command}' (expected lint, coord, sweep or lsp)\n`);
     return 2;
   }
   try {

@@ -1,7 +1,7 @@
 // The extension's table of contents: each line wires one feature, whose logic lives in the module it names.
 // Nothing heavy happens here: tfjs and user code only ever run in the worker process (src/worker).
 import * as vscode from 'vscode';
-import { registerLanguageFeatures } from './language';
+import { registerLanguageFeatures, stopLanguageFeatures } from './language';
 import { registerCoordinateCheck } from './commands/coordCheck';
 import { registerSweep } from './commands/sweep';
 import { registerPanel } from './panels';
@@ -19,8 +19,8 @@ export function activate(context: vscode.ExtensionContext): ActivationInfo {
   context.subscriptions.push(log);
   try {
     const language = registerLanguageFeatures(context, log);
-    // The commands that run a model take its factories from the language features' cached analysis.
-    const commands = { log, factoriesOf: async (doc: vscode.TextDocument) => language.analysisFor(doc).factories };
+    // The commands that run a model take its factories from the language server's analysis of the document.
+    const commands = { log, factoriesOf: async (doc: vscode.TextDocument) => (await language.analysisOf(doc)).factories };
     registerCoordinateCheck(context, commands);
     registerSweep(context, commands);
     registerPanel(context, log);
@@ -36,8 +36,10 @@ export function activate(context: vscode.ExtensionContext): ActivationInfo {
   return activationInfo;
 }
 
-export function deactivate(): void {
-  // Disposables are pushed to context.subscriptions; workers are tied to them.
+export function deactivate(): Promise<void> {
+  // Disposables are pushed to context.subscriptions; workers are tied to them. The language server is stopped
+  // with the shutdown/exit handshake, which VS Code waits for.
+  return stopLanguageFeatures();
 }
 
 /** For the integration tests (the exported API of the extension). */

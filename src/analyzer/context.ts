@@ -3,8 +3,8 @@ import type * as ts from 'typescript';
 import type { Bindings } from './bindings';
 import type { Facts } from './collect';
 import type { LayerModel } from './layers';
+import { rangeOf } from './source';
 import type { Values } from './values';
-import { indentAt, insertAt, rangeOf } from './source';
 import type { Finding, Fix, RuleId } from './types';
 import type { WidthModel } from './width';
 import { RULES } from './rules/meta';
@@ -31,16 +31,10 @@ export function makeFinding(ctx: Ctx, rule: RuleId, node: ts.Node, message: stri
     rule,
     severity: RULES[rule].severity,
     message,
-    fixes: [...fixes, suppressFix(ctx, rule, node)],
+    // The suppression fixes ("Suppress <rule> for this line / file") are added by the fronts, from one
+    // implementation that knows the document's line endings and existing directives (src/language/suppression.ts).
+    fixes,
   };
-}
-
-/** "Suppress for this line": `// mup-ignore-next-line <rule>` above the finding, same indentation. */
-export function suppressFix(ctx: Ctx, rule: RuleId, node: ts.Node): Fix {
-  const start = node.getStart(ctx.sf);
-  const lineStart = ctx.sf.getLineStarts()[ctx.sf.getLineAndCharacterOfPosition(start).line];
-  const indent = indentAt(ctx.sf, start);
-  return { title: `Suppress ${rule} for this line`, edits: [insertAt(ctx.sf, lineStart, `${indent}// mup-ignore-next-line ${rule}\n`)] };
 }
 
 /** Base-width text for fixes: the file's own constant (`BASE_WIDTH`) or the number. */

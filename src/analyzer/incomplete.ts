@@ -6,7 +6,7 @@
 import ts = require('typescript');
 import { RULES } from './rules/meta';
 import { lineStartsOf, lineAt } from './source';
-import type { Finding, Fix, RuleId } from './types';
+import type { Finding, RuleId } from './types';
 
 export const INCOMPLETE: RuleId = 'mup/analysis-incomplete';
 
@@ -79,12 +79,6 @@ export function gapFinding(fileName: string, text: string, gaps: Gaps, sf?: ts.S
   const column = first.pos === undefined ? 1 : at.character + 1;
   const endColumn = first.pos === undefined ? Math.max(2, lineText.length + 1) : column + 1;
   const more = gaps.list.length > 1 ? ` (and ${gaps.list.length - 1} more: ${gaps.list.slice(1).map((g) => g.message.slice(g.message.indexOf(': ') + 2)).join('; ')})` : '';
-  const indent = /^[ \t]*/.exec(lineText)![0];
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const suppress: Fix = {
-    title: `Suppress ${INCOMPLETE} for this line`,
-    edits: [{ line: at.line + 1, column: 1, endLine: at.line + 1, endColumn: 1, newText: `${indent}// mup-ignore-next-line ${INCOMPLETE}${eol}` }],
-  };
   return {
     file: fileName,
     line: at.line + 1,
@@ -94,6 +88,7 @@ export function gapFinding(fileName: string, text: string, gaps: Gaps, sf?: ts.S
     rule: INCOMPLETE,
     severity: RULES[INCOMPLETE].severity,
     message: first.message + more,
-    fixes: [suppress],
+    // (the fronts add "Suppress for this line / file", naming this rule: src/language/suppression.ts)
+    fixes: [],
   };
 }

@@ -1,10 +1,12 @@
 // `mup-lens lint [paths...] --format text|json|sarif` (docs/contracts.md "lint"): the analyzer over files and
 // directories. Exit 0: no error or warning findings; 1: some; 2: usage error (bad flag, missing path).
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyze } from '../analyzer';
 import type { Finding } from '../analyzer/types';
+import { fixAllSync } from '../language/fixAll';
+import { lintFixes } from '../language/fixes';
 import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
 import { formatText } from './format/text';
@@ -19,6 +21,8 @@ no path means the current directory. Rules: docs/rules.md.
 options:
   --format text|json|sarif   default text (ESLint-style); json per DESIGN.md; sarif 2.1.0 for code scanning
   --base-width N             muP base width used in messages and fixes (default 64)
+  --fix                      apply the preferred fixes (in rounds, until none applies), write the files,
+                             then report what remains
   -h, --help                 this help
 exit: 0 no error or warning findings, 1 findings, 2 usage error`;
 
@@ -91,26 +95,57 @@ export function displayPath(abs: string, cwd: string): string {
   return (rel === '' || rel.startsWith('..') ? abs : rel).split(sep).join('/');
 }
 
+function readSource(abs: string, cwd: string): string {
+  try {
+    return readFileSync(abs, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${displayPath(abs, cwd)}: ${(err as Error).message}`);
+  }
+}
+
+/** The findings of one file's text, each with the fixes a user gets (./language/fixes.ts: suppression included). */
+export function lintText(text: string, file: string, baseWidth?: number): Finding[] {
+  // incremental: false: a one-shot run has no previous version to re-parse from
+  const r = analyze(text, file, { baseWidth, incremental: false } as Parameters<typeof analyze>[2]);
+  return r.findings.map((f) => ({ ...f, fixes: lintFixes(f, text) }));
+}
+
 export function lintFiles(files: string[], cwd: string, baseWidth?: number): Finding[] {
   const findings: Finding[] = [];
-  for (const abs of files) {
-    let text: string;
-    try {
-      text = readFileSync(abs, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read ${displayPath(abs, cwd)}: ${(err as Error).message}`);
-    }
-    const file = displayPath(abs, cwd);
-    // incremental: false: a one-shot run has no previous version to re-parse from
-    const r = analyze(text, file, { baseWidth, incremental: false } as Parameters<typeof analyze>[2]);
-    findings.push(...r.findings);
-  }
+  for (const abs of files) findings.push(...lintText(readSource(abs, cwd), displayPath(abs, cwd), baseWidth));
   return findings;
+}
+
+export interface FixedFile {
+  file: string;
+  applied: number;
+}
+
+/**
+ * `--fix`: each file's preferred fixes applied in rounds (./language/fixAll.ts) and written back when the text
+ * changed (in its own line endings). Returns the files changed.
+ */
+export function fixFiles(files: string[], cwd: string, baseWidth?: number): FixedFile[] {
+  const fixed: FixedFile[] = [];
+  for (const abs of files) {
+    const text = readSource(abs, cwd);
+    const file = displayPath(abs, cwd);
+    const r = fixAllSync(text, (t) => analyze(t, file, { baseWidth, incremental: false } as Parameters<typeof analyze>[2]).findings);
+    if (r.text === text) continue;
+    try {
+      writeFileSync(abs, r.text);
+    } catch (err) {
+      throw new UsageError(`cannot write ${file}: ${(err as Error).message}`);
+    }
+    fixed.push({ file, applied: r.applied });
+  }
+  return fixed;
 }
 
 const LINT_OPTIONS = {
   format: { type: 'string', default: 'text' },
   'base-width': { type: 'string' },
+  fix: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -134,8 +169,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     if (!Number.isFinite(baseWidth) || baseWidth <= 0) throw new UsageError(`--base-width must be a positive number, got '${values['base-width']}'`);
   }
   const files = collectFiles(positionals.length ? positionals : ['.'], io.cwd);
+  const fixed = values.fix ? fixFiles(files, io.cwd, baseWidth) : [];
+  // After --fix: what remains, as without it (the fixed files re-read).
   const findings = lintFiles(files, io.cwd, baseWidth);
   const out = format === 'json' ? formatJson(findings) : format === 'sarif' ? formatSarif(findings) : formatText(findings);
   if (out) io.stdout(out.endsWith('\n') ? out : out + '\n');
+  if (values.fix && format === 'text') {
+    const applied = fixed.reduce((n, f) => n + f.applied, 0);
+    io.stdout(applied === 0 ? 'no fix applied\n' : `fixed ${applied} ${applied === 1 ? 'problem' : 'problems'} in ${fixed.length} ${fixed.length === 1 ? 'file' : 'files'}: ${fixed.map((f) => f.file).join(', ')}\n`);
+  }
   return findings.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0;
 }

@@ -1,8 +1,7 @@
-// One analysis per document version: diagnostics, quick fixes, hovers and CodeLenses of the same version all
-// read the same result instead of re-parsing. The analyzer is guarded here, so that a bug in it (or a file
-// too large to analyse on the extension host) costs the user its findings, never the host. Pure: no `vscode`.
-import type { AnalysisResult, AnalyzeOptions } from '../analyzer/types';
-import type { AnalyzerApi } from './analyzerApi';
+// What an analysis of an editor's document needs to know (its snapshot, the file name the analyzer sees, the
+// size limit) and gives when it did not run. The per-version cache itself is the language server's
+// (src/server/analyses.ts). Pure: no `vscode`.
+import type { AnalysisResult } from '../analyzer/types';
 
 /** The parts of a vscode.TextDocument the analysis needs. */
 export interface DocumentSnapshot {
@@ -13,21 +12,13 @@ export interface DocumentSnapshot {
   getText(): string;
 }
 
-export interface AnalysisOutcome {
-  version: number;
-  result: AnalysisResult;
-  /** Why the document was not analysed, or what went wrong (already logged). */
-  skipped?: 'too-large' | 'analyzer-failed' | 'excluded';
-  detail?: string;
-}
-
 export interface CacheLog {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
 }
 
-/** 1 MB of text is ~25k lines: far more than a model file; past it the analysis would block the host. */
+/** 1 MB of text is ~25k lines: far more than a model file; past it, analysing at every keystroke costs too much. */
 export const DEFAULT_MAX_CHARS = 1_000_000;
 
 /** Shared by every skipped document: frozen, so that no consumer can add to it. */
@@ -59,86 +50,4 @@ export function analyzerFileName(fileName: string, languageId: string): string {
     return isJsx === wantsJsx ? fileName : fileName + ext;
   }
   return fileName + ext;
-}
-
-export class AnalysisCache {
-  private readonly entries = new Map<string, AnalysisOutcome>();
-  private options: AnalyzeOptions = {};
-  private readonly reportedTooLarge = new Set<string>();
-  /** The last failure logged per document: the same failure is not logged again at every keystroke. */
-  private readonly reportedFailure = new Map<string, string>();
-  /** How many times the analyzer ran (for tests: hovers and code actions must not re-analyse). */
-  analyses = 0;
-
-  constructor(
-    private readonly loadAnalyzer: () => Pick<AnalyzerApi, 'analyze'>,
-    private readonly log: CacheLog,
-    private readonly maxChars = DEFAULT_MAX_CHARS,
-  ) {}
-
-  /** New options invalidate every cached result. */
-  setOptions(options: AnalyzeOptions): void {
-    this.options = options;
-    this.entries.clear();
-  }
-
-  getOptions(): AnalyzeOptions {
-    return this.options;
-  }
-
-  /** The cached result for this exact version, if any. */
-  peek(uri: string, version: number): AnalysisOutcome | undefined {
-    const e = this.entries.get(uri);
-    return e && e.version === version ? e : undefined;
-  }
-
-  get(doc: DocumentSnapshot): AnalysisOutcome {
-    const cached = this.peek(doc.uri, doc.version);
-    if (cached) return cached;
-    const outcome = this.analyze(doc);
-    this.entries.set(doc.uri, outcome);
-    return outcome;
-  }
-
-  delete(uri: string): void {
-    this.entries.delete(uri);
-    this.reportedTooLarge.delete(uri);
-    this.reportedFailure.delete(uri);
-  }
-
-  clear(): void {
-    this.entries.clear();
-  }
-
-  private analyze(doc: DocumentSnapshot): AnalysisOutcome {
-    const text = doc.getText();
-    if (text.length > this.maxChars) {
-      if (!this.reportedTooLarge.has(doc.uri)) {
-        this.reportedTooLarge.add(doc.uri);
-        this.log.info(
-          `skipped ${doc.uri}: ${text.length} characters is more than the ${this.maxChars} analysed on the editor's host; run \`mup-lens lint\` on it instead`,
-        );
-      }
-      return { version: doc.version, result: EMPTY_RESULT, skipped: 'too-large' };
-    }
-    this.reportedTooLarge.delete(doc.uri);
-    try {
-      const analyzer = this.loadAnalyzer();
-      this.analyses += 1;
-      const result = analyzer.analyze(text, analyzerFileName(doc.fileName, doc.languageId), this.options);
-      if (!result || !Array.isArray(result.findings)) throw new Error('the analyzer returned no result');
-      this.reportedFailure.delete(doc.uri);
-      return {
-        version: doc.version,
-        result: { findings: result.findings, layers: result.layers ?? [], factories: result.factories ?? [] },
-      };
-    } catch (err) {
-      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-      if (this.reportedFailure.get(doc.uri) !== detail) {
-        this.reportedFailure.set(doc.uri, detail);
-        this.log.error(`analysis of ${doc.uri} (version ${doc.version}) failed: ${detail}`);
-      }
-      return { version: doc.version, result: EMPTY_RESULT, skipped: 'analyzer-failed', detail };
-    }
-  }
 }

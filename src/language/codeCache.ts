@@ -40,6 +40,7 @@ export function codeCacheFile(file: string, cacheDir: string): string {
  */
 export function requireWithCodeCache(file: string, cacheDir: string | undefined, options: CodeCacheOptions = {}): CachedRequireResult {
   const schedule = options.schedule ?? ((fn: () => void) => void setTimeout(fn, 0));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a bundle by its path, as without a cache
   if (!cacheDir) return { exports: require(file), cache: 'off' };
   let cacheFile: string;
   let cachedData: Buffer | undefined;
@@ -52,6 +53,7 @@ export function requireWithCodeCache(file: string, cacheDir: string | undefined,
     }
   } catch (err) {
     options.onProblem?.(`code cache off: ${String(err)}`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a bundle by its path, as without a cache
     return { exports: require(file), cache: 'off' };
   }
 

@@ -1,6 +1,7 @@
 // Reads the `mupLens.*` settings into analyzer options, with a clear message for each value a user can get
 // wrong (the settings UI validates against the schema, settings.json does not). Pure: no `vscode` import.
 import type { AnalyzeOptions, RuleId, Severity } from '../analyzer/types';
+import type { RawLintSettings } from '../protocol/lsp';
 
 export const RULE_IDS: readonly RuleId[] = [
   'mup/readout-not-scaled',
@@ -21,12 +22,8 @@ export interface LintSettings {
 
 export const DEFAULT_SETTINGS: LintSettings = { baseWidth: 64, rules: {}, lintDelayMs: 250 };
 
-/** The raw values of `mupLens.baseWidth`, `mupLens.rules`, `mupLens.lintDelayMs` (undefined when unset). */
-export interface RawLintSettings {
-  baseWidth?: unknown;
-  rules?: unknown;
-  lintDelayMs?: unknown;
-}
+// The raw values as a client sends them (workspace/configuration, settings.json): src/protocol/lsp.ts.
+export type { RawLintSettings };
 
 export function isRuleId(value: unknown): value is RuleId {
   return typeof value === 'string' && (RULE_IDS as readonly string[]).includes(value);
@@ -75,8 +72,12 @@ export function parseLintSettings(raw: RawLintSettings): { settings: LintSetting
   return { settings, problems };
 }
 
+/**
+ * What the analysis depends on: the base width only. Severities are applied once, to its findings, by
+ * effectiveSeverity() (./mapping.ts toDiagnostics): so a severity change re-publishes without re-analysing.
+ */
 export function analyzeOptions(settings: LintSettings): AnalyzeOptions {
-  return { baseWidth: settings.baseWidth, rules: { ...settings.rules } };
+  return { baseWidth: settings.baseWidth };
 }
 
 /** The severity a finding is shown with: the user's setting wins; null when the rule is off. */

@@ -1,11 +1,13 @@
-// Analyzer data (1-based ranges, plain findings, fixes, factories) -> the plain shapes the VS Code adapters turn
-// into Diagnostics, CodeActions and CodeLenses one to one. Pure: no `vscode` import, so every decision a user
-// sees (which range, which severity, which edit, which lens) is unit-tested with node:test.
-import type { Finding, ModelFactory, Range, RuleId, Severity } from '../analyzer/types';
+// Analyzer data (1-based ranges, plain findings, fixes, factories) -> the plain, 0-based shapes the language
+// server sends as LSP diagnostics, code actions and CodeLenses one to one. Pure: no `vscode` import, so every
+// decision a user sees (which range, which severity, which edit, which lens) is unit-tested with node:test.
+import type { Finding, Fix, ModelFactory, Range, RuleId, Severity } from '../analyzer/types';
 // The analyzer's own doc links, from a module with no dependencies: importing the analyzer itself here would
-// put it (and typescript) into dist/extension.js; it is loaded lazily (loadAnalyzer()).
+// put it (and typescript) into the server's main bundle; only its analysis threads load it.
 import { ruleDocUrl } from '../analyzer/ruleDocs';
 import { effectiveSeverity, isRuleId, type LintSettings } from './config';
+import { analyzerFixes } from './fixes';
+import { fileSuppressionFix, lineSuppressionFix } from './suppression';
 
 /** 0-based, like vscode.Position. */
 export interface Position0 {
@@ -46,7 +48,7 @@ export interface PlainDiagnostic {
   docUrl: string;
 }
 
-/** Fallback when the analyzer is not loaded: the repository's rule docs, the analyzer's URL and anchors. */
+/** The repository's rule docs, the analyzer's URL and anchors. */
 export function defaultRuleDocUrl(rule: RuleId): string {
   return ruleDocUrl(rule);
 }
@@ -84,102 +86,20 @@ export interface PlainCodeAction {
   rule: RuleId;
 }
 
-const SUPPRESS_DIRECTIVE = 'mup-ignore-next-line';
-
-function providesSuppression(f: Finding): boolean {
-  return f.fixes.some((fix) => fix.edits.some((e) => e.newText.includes(SUPPRESS_DIRECTIVE)));
+function toPlainAction(f: Finding, fix: Fix, kind: PlainCodeAction['kind']): PlainCodeAction {
+  return { title: fix.title, kind, isPreferred: kind === 'fix' && !!fix.isPreferred, edits: fix.edits.map((e) => ({ range: toRange0(e), newText: e.newText })), rule: f.rule };
 }
 
 /**
- * The quick fixes of one finding: the analyzer's fixes in its order (at most one preferred: the first it marks),
- * then "Suppress <rule> for this line" unless the analyzer already offers a suppression, then "... for this file".
+ * The quick fixes of one finding (./fixes.ts): the analyzer's fixes in its order (at most one preferred), then
+ * "Suppress <rule> for this line" and "... for this file" (./suppression.ts).
  */
 export function codeActionsForFinding(f: Finding, documentText: string): PlainCodeAction[] {
-  const actions: PlainCodeAction[] = [];
-  let preferredTaken = false;
-  for (const fix of f.fixes) {
-    if (fix.edits.length === 0) continue;
-    const isSuppression = fix.edits.some((e) => e.newText.includes(SUPPRESS_DIRECTIVE));
-    const isPreferred: boolean = !!fix.isPreferred && !preferredTaken && !isSuppression;
-    preferredTaken ||= isPreferred;
-    actions.push({
-      title: fix.title,
-      kind: isSuppression ? 'suppress' : 'fix',
-      isPreferred,
-      edits: fix.edits.map((e) => ({ range: toRange0(e), newText: e.newText })),
-      rule: f.rule,
-    });
-  }
-  if (!providesSuppression(f)) actions.push(suppressionAction(f, documentText));
-  actions.push(fileSuppressionAction(f, documentText));
-  return actions;
-}
-
-/**
- * `// mup-ignore-file <rule>` at the top of the file (below a shebang); when the file already has such a
- * directive for other rules, the rule is added to it instead.
- */
-export function fileSuppressionAction(f: Finding, documentText: string): PlainCodeAction {
-  const eol = documentText.includes('\r\n') ? '\r\n' : '\n';
-  const lines = documentText.split(/\r?\n/);
-  const title = `Suppress ${f.rule} for this file`;
-  for (let i = 0; i < lines.length; i++) {
-    const existing = /^(\s*\/\/\s*mup-ignore-file\b)(.*?)\s*$/.exec(lines[i]);
-    const into = existing ? addToDirective(existing, f.rule) : null;
-    if (into) {
-      const at = { line: i, character: into.character };
-      return { title, kind: 'suppress', isPreferred: false, edits: [{ range: { start: at, end: at }, newText: into.newText }], rule: f.rule };
-    }
-  }
-  const at = { line: lines[0]?.startsWith('#!') ? 1 : 0, character: 0 };
-  return {
-    title,
-    kind: 'suppress',
-    isPreferred: false,
-    edits: [{ range: { start: at, end: at }, newText: `// mup-ignore-file ${f.rule}${eol}` }],
-    rule: f.rule,
-  };
-}
-
-/**
- * Where and what to insert to add a rule to a directive that already lists rules (a bare directive covers all rules):
- * after its last rule, before a ` -- reason`. Null when the directive lists no rule or already this one.
- */
-function addToDirective(m: RegExpExecArray, rule: RuleId): { character: number; newText: string } | null {
-  const rest = m[2];
-  const reasonAt = rest.indexOf(' -- ');
-  const rules = reasonAt >= 0 ? rest.slice(0, reasonAt) : rest;
-  const listed = rules.split(/[\s,]+/).filter((r) => /^mup\/[a-z-]+$/.test(r));
-  if (listed.length === 0 || listed.includes(rule)) return null;
-  const character = m[1].length + rules.trimEnd().length;
-  return { character, newText: `${rules.includes(',') ? ', ' : ' '}${rule}` };
-}
-
-/**
- * `// mup-ignore-next-line <rule>` on its own line above the finding's first line, indented like it; when the
- * line above already is such a directive for other rules, the rule is added to it instead.
- */
-export function suppressionAction(f: Finding, documentText: string): PlainCodeAction {
-  const eol = documentText.includes('\r\n') ? '\r\n' : '\n';
-  const lines = documentText.split(/\r?\n/);
-  const line0 = Math.min(Math.max(0, f.line - 1), Math.max(0, lines.length - 1));
-  const title = `Suppress ${f.rule} for this line`;
-  const previous = line0 > 0 ? lines[line0 - 1] : undefined;
-  const existing = previous === undefined ? null : /^(\s*\/\/\s*mup-ignore-next-line\b)(.*?)\s*$/.exec(previous);
-  const into = existing ? addToDirective(existing, f.rule) : null;
-  if (into) {
-    const at = { line: line0 - 1, character: into.character };
-    return { title, kind: 'suppress', isPreferred: false, edits: [{ range: { start: at, end: at }, newText: into.newText }], rule: f.rule };
-  }
-  const indent = /^\s*/.exec(lines[line0] ?? '')![0];
-  const at = { line: line0, character: 0 };
-  return {
-    title,
-    kind: 'suppress',
-    isPreferred: false,
-    edits: [{ range: { start: at, end: at }, newText: `${indent}// ${SUPPRESS_DIRECTIVE} ${f.rule}${eol}` }],
-    rule: f.rule,
-  };
+  return [
+    ...analyzerFixes(f, documentText).map((fix) => toPlainAction(f, fix, 'fix')),
+    toPlainAction(f, lineSuppressionFix(f, documentText), 'suppress'),
+    toPlainAction(f, fileSuppressionFix(f, documentText), 'suppress'),
+  ];
 }
 
 /** Applies plain edits to a text (for tests and previews): the edits must not overlap. */

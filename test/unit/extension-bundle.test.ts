@@ -1,8 +1,9 @@
 // What loading the extension costs the extension host: requiring dist/extension.js must not load the
-// TypeScript compiler (the analyzer bundle is loaded on first lint) or esbuild (sweeps load it when they run).
+// TypeScript compiler (the analyzer runs in the language server), vscode-languageclient (loaded right after
+// activation, from its own bundle) or esbuild (sweeps load it when they run).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -28,4 +29,15 @@ test('requiring the extension bundle loads neither TypeScript nor esbuild', { sk
   const r = spawnSync(process.execPath, ['-e', child, bundle], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), []);
+});
+
+test('the extension host bundle holds neither the analyzer nor the language client: each has its own, loaded later', { skip: existsSync(bundle) ? false : 'dist/extension.js not built (npm run build)' }, () => {
+  const sources = (file: string) => (JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources;
+  const host = sources(bundle);
+  const offending = host.filter((s) => /node_modules\/(typescript|vscode-languageclient|vscode-languageserver|vscode-jsonrpc)\/|src\/analyzer\/(index|collect|layers)\.ts/.test(s));
+  assert.deepEqual(offending, []);
+  // ...and the language server's main thread does not hold the analyzer either: its analysis thread loads it.
+  const server = sources(join(root, 'dist/server.js'));
+  assert.deepEqual(server.filter((s) => /node_modules\/typescript\/|src\/analyzer\/index\.ts/.test(s)), []);
+  assert.ok(sources(join(root, 'dist/languageClient.js')).some((s) => s.includes('node_modules/vscode-languageclient/')));
 });

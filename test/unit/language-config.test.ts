@@ -18,7 +18,10 @@ test('valid settings are taken as written', () => {
   assert.deepEqual(problems, []);
   assert.equal(settings.baseWidth, 128);
   assert.equal(settings.lintDelayMs, 0);
-  assert.deepEqual(analyzeOptions(settings), { baseWidth: 128, rules: { 'mup/init-fan-avg': 'off', 'mup/readout-not-scaled': 'warning' } });
+  // Severities are applied once, to the findings (effectiveSeverity), not by the analysis as well.
+  assert.deepEqual(analyzeOptions(settings), { baseWidth: 128 });
+  assert.equal(effectiveSeverity('mup/readout-not-scaled', 'error', settings), 'warning');
+  assert.equal(effectiveSeverity('mup/init-fan-avg', 'warning', settings), null);
 });
 
 test('each wrong value gets a message naming the setting, and its default is used', () => {

@@ -9,8 +9,6 @@ import {
   codeActionsForFinding,
   codeLensesForFactories,
   findingForDiagnostic,
-  fileSuppressionAction,
-  suppressionAction,
   toDiagnostics,
   toRange0,
 } from '../../src/language/mapping';
@@ -54,6 +52,15 @@ const readout: Finding = {
     { title: 'A second one marked preferred', isPreferred: true, edits: [{ ...rangeOf('10'), newText: '10' }] },
   ],
 };
+
+
+/** The suppressions a user gets among a finding's quick fixes (src/language/suppression.ts through mapping). */
+function suppressionAction(f: Finding, text: string) {
+  return codeActionsForFinding(f, text).find((a) => a.title === `Suppress ${f.rule} for this line`)!;
+}
+function fileSuppressionAction(f: Finding, text: string) {
+  return codeActionsForFinding(f, text).find((a) => a.title === `Suppress ${f.rule} for this file`)!;
+}
 
 test('a finding becomes a diagnostic on the same text, 0-based, with the rule as code and a docs link', () => {
   const [d] = toDiagnostics([readout], parseLintSettings({}).settings, (r) => `https://docs.example/${r}`);
@@ -161,14 +168,14 @@ test('a rule is added before the " -- " reason of a directive (a new line betwee
   assert.equal(afterFile[0], '// mup-ignore-file mup/init-fan-avg, mup/init-constant-std, mup/readout-not-scaled -- legacy model');
 });
 
-test('no second suppression when the analyzer offers one', () => {
+test('a suppression the analyzer itself offers is replaced by the one implementation (CRLF-aware, merging)', () => {
   const own: Finding = {
     ...readout,
     fixes: [{ title: 'Ignore this readout', edits: [{ ...rangeOf('  model.add(tf.layers.dense({ units: 10 }));'), endColumn: 1, column: 1, newText: '  // mup-ignore-next-line mup/readout-not-scaled\n' }] }],
   };
   const actions = codeActionsForFinding(own, source);
   assert.deepEqual(actions.map((a) => [a.title, a.kind, a.isPreferred]), [
-    ['Ignore this readout', 'suppress', false],
+    ['Suppress mup/readout-not-scaled for this line', 'suppress', false],
     ['Suppress mup/readout-not-scaled for this file', 'suppress', false],
   ]);
 });

@@ -10,6 +10,7 @@ import { analyze } from '../../../src/analyzer';
 import { Shapes } from '../../../src/analyzer/shape';
 import { WidthModel } from '../../../src/analyzer/width';
 import { main } from '../../../src/cli';
+import { fileSuppressionFix, lineSuppressionFix } from '../../../src/language/suppression';
 import { applyFix, lineOf, lint, only, rulesOf } from './helpers';
 
 const INCOMPLETE = 'mup/analysis-incomplete';
@@ -122,12 +123,12 @@ describe('mup/analysis-incomplete: suppression and exit code', () => {
     assert.deepEqual(rulesOf(lint(text.replace('const deep', '// mup-ignore-next-line\nconst deep'))), [`9:${INCOMPLETE}`]);
     assert.deepEqual(rulesOf(lint(`// mup-ignore-file ${INCOMPLETE}\n${text}`)), []);
     assert.deepEqual(rulesOf(lint(text, 'model.ts', { rules: { [INCOMPLETE]: 'off' } })), []);
-    // its "Suppress for this line" writes the directive that names it
+    // the "Suppress for this line" and "for this file" every front offers write directives that name it
     const f = lint(text).findings[0];
-    assert.equal(f.fixes.length, 1);
-    const fixed = applyFix(text, f.fixes[0]);
-    assert.ok(fixed.includes(`// mup-ignore-next-line ${INCOMPLETE}\nconst deep`));
-    assert.deepEqual(rulesOf(lint(fixed)), []);
+    const line = applyFix(text, lineSuppressionFix(f, text));
+    assert.ok(line.includes(`// mup-ignore-next-line ${INCOMPLETE}\nconst deep`));
+    assert.deepEqual(rulesOf(lint(line)), []);
+    assert.deepEqual(rulesOf(lint(applyFix(text, fileSuppressionFix(f, text)))), []);
   });
 
   it('mup-lens lint prints it and exits 1', BOUNDED, async () => {
