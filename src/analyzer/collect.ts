@@ -284,27 +284,33 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
     return undefined;
   };
   let curFn: ts.FunctionLikeDeclaration | undefined;
-  /** Statements being walked whose facts become fragments: where their facts start in the log. */
-  const open: { node: ts.Node; start: number; fn: ts.FunctionLikeDeclaration | undefined }[] = [];
+  /** Statements being walked whose facts become fragments: the statement, where its facts start in the log, its function. */
+  const openNodes: ts.Node[] = [];
+  const openStarts: number[] = [];
+  const openFns: (ts.FunctionLikeDeclaration | undefined)[] = [];
   const keep = (node: ts.Node, start: number, fn: ts.FunctionLikeDeclaration | undefined): void => {
     fragments.set(node, { tags: tags.slice(start), as: as.slice(start), bs: bs.slice(start), fn });
   };
-  /** A statement the edit did not touch: its facts again, those directly in its function moved to `fn`. */
-  const replay = (node: ts.Node, frag: Fragment, fn: ts.FunctionLikeDeclaration | undefined): void => {
-    const start = tags.length;
-    const moved = frag.fn !== fn;
+  /**
+   * A statement the edit did not touch: its facts again, those directly in its function moved to `fn` (in
+   * place: a statement belongs to the one tree being analysed, and the function it was in is gone).
+   */
+  const replay = (frag: Fragment, fn: ts.FunctionLikeDeclaration | undefined): void => {
+    const from = frag.fn;
+    const moved = from !== fn;
     for (let i = 0; i < frag.tags.length; i++) {
       const tag = frag.tags[i];
-      let b = frag.bs[i];
+      const b = frag.bs[i];
       if (moved) {
-        if (tag === Tag.Call && b === frag.fn) b = fn;
-        else if ((tag === Tag.Assign || tag === Tag.Prop) && (b as Assignment).fn === frag.fn) b = { value: (b as Assignment).value, node: (b as Assignment).node, fn };
+        if (tag === Tag.Call) {
+          if (b === from) frag.bs[i] = fn;
+        } else if ((tag === Tag.Assign || tag === Tag.Prop) && (b as Assignment).fn === from) (b as Assignment).fn = fn;
       }
       tags.push(tag);
       as.push(frag.as[i]);
-      bs.push(b);
+      bs.push(frag.bs[i]);
     }
-    if (moved) keep(node, start, fn);
+    frag.fn = fn;
   };
   if (!reuseStatements) {
     pushParent = sf;
@@ -325,18 +331,19 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
     const fn = stackFn.pop();
     const node = stack.pop()!;
     if (node === CLOSE) {
-      const o = open.pop()!;
-      keep(o.node, o.start, o.fn);
+      keep(openNodes.pop()!, openStarts.pop()!, openFns.pop());
       continue;
     }
     curFn = fn;
     if (STATEMENT_LIST[node.parent.kind]) {
       const frag = fragments.get(node);
       if (frag) {
-        replay(node, frag, fn);
+        replay(frag, fn);
         continue;
       }
-      open.push({ node, start: tags.length, fn });
+      openNodes.push(node);
+      openStarts.push(tags.length);
+      openFns.push(fn);
       stack.push(CLOSE);
       stackFn.push(undefined);
     }

@@ -184,8 +184,9 @@ export class Shapes {
     // elementwise ops keep the expression that sets it (concat, matMul, a helper: whether it scales only).
     const from = ts.isPropertyAccessExpression(callee) && !path ? callee.expression : e.arguments[0];
     const t = this.tensor(from, depth + 1);
+    if (!t) return undefined;
     const m = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
-    return t && !SHAPE_KEEPING.has(m) ? { scales: t.scales, expr: undefined } : t;
+    return SHAPE_KEEPING.has(m) ? t : t.scales ? SCALES : FIXED;
   }
 
   /**

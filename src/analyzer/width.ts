@@ -65,17 +65,16 @@ export class WidthModel {
    * not derived; expressions are decided once (memo), the binding elements of destructuring each time.
    */
   private derive(root: ts.Expression): boolean {
-    const nodes: ts.Node[] = [];
-    const next: number[] = [];
-    const open = (n: ts.Node): void => {
-      if (!ts.isBindingElement(n)) this.busy.add(n);
-      nodes.push(n);
-      next.push(0);
-    };
+    // (the search never re-enters itself: one pair of stacks serves every call)
+    const nodes = this.frames;
+    const next = this.framePos;
+    const base = nodes.length;
     /** The answer of the frame decided last. */
     let result: boolean | undefined;
-    open(root);
-    while (nodes.length > 0) {
+    this.busy.add(root);
+    nodes.push(root);
+    next.push(0);
+    while (nodes.length > base) {
       const top = nodes.length - 1;
       const n = nodes[top];
       let decided: boolean | undefined;
@@ -88,14 +87,14 @@ export class WidthModel {
         const d = this.operand(n, next[top]++);
         if (d === END) decided = false;
         else if (d === SKIP) continue;
-        else if (ts.isBindingElement(d)) {
-          open(d);
-          break;
-        } else {
-          const m = this.memo.get(d);
+        else {
+          const element = ts.isBindingElement(d);
+          const m = element ? undefined : this.memo.get(d);
           if (m === true) decided = true;
-          else if (m === undefined && !this.busy.has(d)) {
-            open(d);
+          else if (m === undefined && (element || !this.busy.has(d))) {
+            if (!element) this.busy.add(d);
+            nodes.push(d);
+            next.push(0);
             break;
           }
         }
@@ -111,6 +110,9 @@ export class WidthModel {
     }
     return result === true;
   }
+
+  private readonly frames: ts.Node[] = [];
+  private readonly framePos: number[] = [];
 
   /** The property a destructuring element reads (`{ width }`, `{ hidden: h }`). */
   private bindingKey(el: ts.BindingElement): string | undefined {
