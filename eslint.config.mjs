@@ -20,7 +20,7 @@ const WORKER_SIDE = ['@tensorflow/*', '**/job', '**/job/*', '**/worker', '**/wor
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', '.tools/**', '.mup/**', 'test/fixtures/**', 'examples/**', 'bench-results/**', 'test-results/**', 'demo-output/**', '.gl/**', '.whl/**'],
+    ignores: ['dist/**', 'node_modules/**', '.tools/**', '.mup/**', 'test/fixtures/**', 'examples/**', 'bench-results/**', 'test-results/**', 'demo-output/**', '.gl/**', '.whl/**', '.package/**', '.gpubench/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

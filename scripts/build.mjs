@@ -11,9 +11,9 @@ const watch = process.argv.includes('--watch');
 const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
 
-// Native or optional packages are never bundled: esbuild ships a binary per platform, and the
+// Native or optional packages are never bundled: esbuild and webgpu (Dawn) ship a binary per platform, and the
 // tfjs-node packages are loaded from the user's workspace by the worker when present.
-const nodeExternal = ['vscode', 'esbuild', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+const nodeExternal = ['vscode', 'esbuild', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'];
 
 const nodeEntries = [
   { in: 'src/extension.ts', out: 'extension' },

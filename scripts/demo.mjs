@@ -2,10 +2,17 @@
 // on a 2-core machine:
 //   1. lint the examples (the SP files are expected to have findings: exit 1 is fine here),
 //   2. a coordinate check of the SP and the muP MLP (HTML plots),
-//   3. an LR-vs-width sweep of the SP and the muP MLP (HTML plots): the SP optimum moves with width, muP's stays.
-// Settings from MUP.md ("LR transfer"): tfjs wasm, 150 steps, widths 64 and 256, LRs 2^-13..2^-5 gave an SP
+//   3. an LR-vs-width sweep of the SP and the muP MLP (HTML plots): the SP optimum moves with width, muP's stays,
+//   5. an output-multiplier sweep of both at the LR muP tuned (`--hp outputMult=...`): again SP's best moves,
+//   6. the transfer of the muP sweep's tuned values to width 4096 (the table, the transfer file), and at width 512
+//      both loss curves (the transferred muP values vs the SP proxy's best) in one HTML page.
+// Settings from docs/mup.md ("LR transfer"): tfjs wasm, 150 steps, widths 64 and 256, LRs 2^-13..2^-5 gave an SP
 // shift of 3 octaves and a muP shift of 1. Trials are stored under demo-output/: a second run reuses them.
 // `--fresh` deletes demo-output/ first.
+// (4, with `--full` only:) `--full` adds the transformer (issue 11): LR sweeps of the SP and the muP GPT example on real text
+// (examples/data/kjv.txt), widths 64 and 256, 9 LRs 2^-14..2^-6, 150 steps: ~580 CPU-seconds each, ~10 minutes
+// more on 2 quiet cores. On 2^-12..2^-4 the SP optimum moved from 2^-8 (width 64) to the grid's lower edge 2^-12
+// (width 256) and muP's stayed at 2^-8: the grid starts lower so that SP's optimum at 256 is inside it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -25,10 +32,10 @@ const started = Date.now();
 const produced = [];
 const problems = [];
 
-function step(title, args, { okCodes = [0, 1], capture = false } = {}) {
+function step(title, args, { okCodes = [0, 1], capture = false, quietStdout = false } = {}) {
   console.log(`\n=== ${title}\n$ mup-lens ${args.join(' ')}`);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'], encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', capture || quietStdout ? 'pipe' : 'inherit', 'inherit'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
   if (capture && r.stdout) process.stdout.write(r.stdout);
   if (!okCodes.includes(r.status)) {
@@ -63,20 +70,69 @@ for (const [name, file, flag] of [['SP', 'examples/mlp/sp.ts#mlp', '--sp'], ['mu
   if (existsSync(resultFile)) results[name] = JSON.parse(readFileSync(resultFile, 'utf8'));
 }
 
-// SP and muP side by side on one page: the sections of the two self-contained reports, one head.
-const pages = ['sp', 'mup'].map((n) => join(out, `sweep-${n}`, 'report.html')).filter((p) => existsSync(p)).map((p) => readFileSync(p, 'utf8'));
-if (pages.length === 2) {
+/** SP and muP side by side on one page: the sections of the two self-contained reports, one head. */
+function sideBySide(dirs, file, title) {
+  const pages = dirs.map((d) => join(out, d, 'report.html')).filter((p) => existsSync(p)).map((p) => readFileSync(p, 'utf8'));
+  if (pages.length !== 2) return;
   const sections = pages.map((html) => html.slice(html.indexOf('<section>'), html.lastIndexOf('</section>') + '</section>'.length));
-  const head = pages[0].slice(0, pages[0].indexOf('<body>') + '<body>'.length).replace(/<title>[^<]*<\/title>/, '<title>muP demo: LR sweeps, SP vs muP</title>');
-  const both = join(out, 'sweeps-sp-vs-mup.html');
-  writeFileSync(both, `${head}\n<h1>LR sweeps: SP vs muP (MLP, widths 64 and 256)</h1>\n${sections.join('\n')}\n</body></html>\n`);
+  const head = pages[0].slice(0, pages[0].indexOf('<body>') + '<body>'.length).replace(/<title>[^<]*<\/title>/, `<title>muP demo: ${title}</title>`);
+  const both = join(out, file);
+  writeFileSync(both, `${head}\n<h1>${title}</h1>\n${sections.join('\n')}\n</body></html>\n`);
   produced.push(both);
+}
+sideBySide(['sweep-sp', 'sweep-mup'], 'sweeps-sp-vs-mup.html', 'LR sweeps: SP vs muP (MLP, widths 64 and 256)');
+
+// 4. (--full) The GPT example on real text: the same question for a transformer.
+if (process.argv.includes('--full')) {
+  const gpt = ['--widths', '64,256', '--lr-range', '2^-14:2^-6:1', '--steps', '150', '--seeds', '1', '--base-width', '64', '--quiet'];
+  for (const [name, file, flag] of [['SP', 'examples/gpt/sp.ts#gpt', '--sp'], ['muP', 'examples/gpt/mup.ts#gpt', '--mup']]) {
+    const dir = join(out, `gpt-sweep-${name.toLowerCase()}`);
+    htmlFrom(step(`LR sweep, ${name} GPT (examples/data)`, ['sweep', file, flag, ...gpt, '--format', 'html', '--out', dir], { capture: true }));
+    const resultFile = join(dir, 'result.json');
+    if (existsSync(resultFile)) results[`${name} GPT`] = JSON.parse(readFileSync(resultFile, 'utf8'));
+  }
+  sideBySide(['gpt-sweep-sp', 'gpt-sweep-mup'], 'gpt-sweeps-sp-vs-mup.html', 'LR sweeps: SP vs muP (GPT on text, widths 64 and 256)');
+}
+
+// 5. The output multiplier (examples/mlp's optional {outputMult}) at Adam LR 2^-8, the LR the muP sweep picks.
+const hpSweep = ['--widths', '64,256', '--lrs', '2^-8', '--hp', 'outputMult=2^-4:2^4:1', '--steps', '150', '--seeds', '1', '--base-width', '64', '--quiet'];
+const hpResults = {};
+for (const [name, file, flag] of [['SP', 'examples/mlp/sp.ts#mlp', '--sp'], ['muP', 'examples/mlp/mup.ts#mlp', '--mup']]) {
+  const dir = join(out, `hp-${name.toLowerCase()}`);
+  htmlFrom(step(`output-multiplier sweep, ${name} MLP`, ['sweep', file, flag, ...hpSweep, '--format', 'html', '--out', dir], { capture: true }));
+  const resultFile = join(dir, 'result.json');
+  if (existsSync(resultFile)) hpResults[name] = JSON.parse(readFileSync(resultFile, 'utf8'));
+}
+sideBySide(['hp-sp', 'hp-mup'], 'outputmult-sp-vs-mup.html', 'Output-multiplier sweeps at LR 2^-8: SP vs muP (MLP, widths 64 and 256)');
+
+// 6. The muP sweep's tuned values (LR 2^-8, its best outputMult) at width 4096: the table and the transfer file (the
+// model is only built, not trained); then --verify at width 512 (trained twice for 150 steps: the transferred muP
+// values and the SP proxy's best; 512 keeps the demo within minutes on 2 cores).
+step('transfer the tuned values to width 4096', ['transfer', join(out, 'hp-mup'), '--width', '4096', '--out', join(out, 'mup.mlp.w4096.transfer.json'), '-q'], { okCodes: [0, 1], capture: true });
+const verifyArgs = ['transfer', join(out, 'hp-mup'), '--width', '512', '--out', join(out, 'mup.mlp.w512.transfer.json'), '--verify', '--steps', '150', '--sp-sweep', join(out, 'hp-sp'), '--format', 'json', '-q'];
+const verified = step('verify at width 512: transferred muP values vs the SP proxy\'s best', verifyArgs, { okCodes: [0, 1], capture: false, quietStdout: true });
+let verify = null;
+try {
+  const rep = JSON.parse(verified.stdout ?? '');
+  verify = rep.verify;
+  if (rep.html && existsSync(rep.html)) produced.push(rep.html);
+} catch {
+  // the verify step failed: its exit is in `problems`
 }
 
 console.log('\n=== summary');
 for (const [name, r] of Object.entries(results)) {
   const best = r.optimum.map((o) => `w${o.width}: 2^${o.log2Lr}`).join(', ');
-  console.log(`${name.padEnd(4)} best LR ${best}; shift ${r.shiftOctaves} octave(s); ${r.transfers ? 'transfers' : 'does NOT transfer'} (${r.trials.length} trials, ${r.reused} reused, ${r.trials.filter((t) => t.diverged).length} diverged)`);
+  console.log(`${name.padEnd(8)} best LR ${best}; shift ${r.shiftOctaves} octave(s); ${r.transfers ? 'transfers' : 'does NOT transfer'} (${r.trials.length} trials, ${r.reused} reused, ${r.trials.filter((t) => t.diverged).length} diverged)`);
+}
+for (const [name, r] of Object.entries(hpResults)) {
+  for (const h of r.hps ?? []) {
+    const best = h.optimum.map((o) => `w${o.width}: 2^${o.log2Value}`).join(', ');
+    console.log(`${name.padEnd(8)} best ${h.name} ${best}; shift ${h.shiftOctaves} octave(s); ${h.transfers ? 'transfers' : 'does NOT transfer'}`);
+  }
+}
+for (const v of verify?.runs ?? []) {
+  console.log(`width ${v.width}, ${v.label}: ${v.diverged ? 'diverged' : `loss ${v.loss.toFixed(4)}`} after ${verify.steps} steps (lr 2^${Math.log2(v.lr).toFixed(2)}, outputMult 2^${Math.log2(v.hp.outputMult ?? 1).toFixed(2)})`);
 }
 console.log(`\nreports (open in a browser):`);
 for (const p of produced) console.log(`  ${relative(process.cwd(), p)}`);

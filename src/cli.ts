@@ -1,5 +1,5 @@
-// `mup-lens lint|coord|sweep|lsp`: the engine of the extension, headless, for CI and GPU servers.
-// Exit codes (DESIGN.md): 0 ok, 1 the check found problems, 2 usage or input error (one line on stderr).
+// `mup-lens lint|coord|sweep|transfer|lsp`: the engine of the extension, headless, for CI and GPU servers.
+// Exit codes (docs/contracts.md): 0 ok, 1 the check found problems, 2 usage or input error (one line on stderr).
 import { UsageError, type CliIO } from './cli/io';
 import { packageVersion } from './cli/version';
 
@@ -8,7 +8,8 @@ const USAGE = `usage: mup-lens <command> [options]
 commands:
   lint [paths...]          flag layers that are not muP-scaled (--format text|json|sarif)
   coord <file>#<export>    coordinate check: do activations stay flat as width grows?
-  sweep <file>#<export>    LR-vs-width sweep: does the best learning rate transfer?
+  sweep <file>#<export>    LR-vs-width sweep: does the best learning rate (and each --hp) transfer?
+  transfer <sweep>         the tuned values of a muP sweep at a target width (--width N [--verify])
   lsp --stdio              the language server, for editors (diagnostics, fixes, hovers)
 
 Run 'mup-lens <command> --help' for a command's options.`;
@@ -17,6 +18,7 @@ const commands: Record<string, () => Promise<{ main(argv: string[], io: CliIO): 
   lint: () => import('./cli/lint'),
   coord: () => import('./cli/coord'),
   sweep: () => import('./cli/sweep'),
+  transfer: () => import('./cli/transfer'),
   lsp: () => import('./cli/lsp'),
 };
 
@@ -32,7 +34,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   const load = commands[command];
   if (!load) {
-    io.stderr(`mup-lens: unknown command '${command}' (expected lint, coord, sweep or lsp)\n`);
+    io.stderr(`mup-lens: unknown command '${command}' (expected lint, coord, sweep, transfer or lsp)\n`);
     return 2;
   }
   try {

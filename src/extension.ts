@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { registerLanguageFeatures, stopLanguageFeatures } from './language';
 import { registerCoordinateCheck } from './commands/coordCheck';
 import { registerSweep } from './commands/sweep';
+import { registerTransfer } from './commands/transfer';
 import { registerPanel } from './panels';
 
 export interface ActivationInfo {
@@ -23,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): ActivationInfo {
     const commands = { log, factoriesOf: async (doc: vscode.TextDocument) => (await language.analysisOf(doc)).factories };
     registerCoordinateCheck(context, commands);
     registerSweep(context, commands);
+    registerTransfer(context, commands);
     registerPanel(context, log);
   } catch (err) {
     // Report our own activation failure instead of leaving the user with silently missing features.

@@ -1,4 +1,4 @@
-// The small GPT-style character model in muP (Tensor Programs V; MUP.md): fan-in init on every
+// The small GPT-style character model in muP (Tensor Programs V; docs/mup.md): fan-in init on every
 // width -> width matrix, zero-initialised query projection, attention logits x attn_mult/d_head, and a
 // zero-initialised readout whose output is multiplied by 1/width_mult = BASE_WIDTH/width. At width =
 // BASE_WIDTH (d_head 16) it computes what examples/gpt/sp.ts computes with 1/sqrt(d_head) attention.

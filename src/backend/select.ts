@@ -1,12 +1,15 @@
-// Picks the tfjs backend in the order of DESIGN.md and says which one and why:
-//   tensorflow via the workspace's @tensorflow/tfjs-node-gpu (CUDA) -> @tensorflow/tfjs-node -> wasm -> cpu,
-// where wasm and cpu run on the workspace's own @tensorflow/tfjs when it has one (wasm only if the workspace
-// also has @tensorflow/tfjs-backend-wasm; else the bundled wasm, and the reasons say why), else on the tfjs
-// bundled with mup-lens.
+// Picks the tfjs backend in the order of docs/architecture.md and says which one and why. Under `auto`:
+//   tensorflow via the workspace's @tensorflow/tfjs-node-gpu (CUDA) -> webgpu on a hardware adapter (Dawn, the
+//   `webgpu` package) -> tensorflow via @tensorflow/tfjs-node -> wasm -> cpu,
+// where webgpu, wasm and cpu run on the workspace's own @tensorflow/tfjs when it has one (webgpu and wasm only if
+// the workspace also has their backend package; else the bundled ones, and the reasons say why), else on the tfjs
+// bundled with mup-lens. A software WebGPU adapter (SwiftShader, lavapipe, Dawn's fallback) is slower than wasm:
+// `auto` never picks one; `--backend webgpu` uses it and says so.
 // Pure: everything that touches the file system, loads a native addon or initialises a backend is injected,
 // so the order and the messages are unit-tested with packages present and absent (test/unit/coord/backend.test.ts).
-// Runs only in the worker process: native addons are never loaded in the extension host (RECIPES.md).
+// Runs only in the worker process: native addons are never loaded in the extension host (docs/testing.md).
 import type { BackendInfo, BackendName, BackendRequest } from '../protocol/worker';
+import { describeAdapter, type AdapterSummary, type WebGpuProbe } from './webgpu';
 
 /** The subset of a tfjs module this file needs. */
 export interface TfLike {
@@ -30,6 +33,20 @@ export interface BackendEnv<Tf extends TfLike> {
   prepareWorkspaceWasm?(tf: Tf, wasmPath: string): void;
   /** The `version` of the package whose entry point is `entryPath` (its package.json); null when unknown. */
   versionOf?(entryPath: string): string | null;
+  /** The WebGPU backend's parts; absent: webgpu is not available in this build (said in the reasons). */
+  webgpu?: WebGpuEnv<Tf>;
+}
+
+export interface WebGpuEnv<Tf extends TfLike> {
+  /** Entry point of the `webgpu` package (Dawn) that ships with mup-lens; null when this package has none. */
+  bundledDawn: string | null;
+  /** Loads Dawn from `dawnEntry` and asks it for an adapter. May throw (an addon built for another platform). */
+  probe(dawnEntry: string): Promise<WebGpuProbe>;
+  /**
+   * Registers tfjs-backend-webgpu on `tf` with the probed adapter: the workspace's at `backendEntry`, or the bundled
+   * one (on the bundled tfjs) when null; adds the kernels it lacks. May throw (a version that does not match).
+   */
+  prepare(tf: Tf, probe: Extract<WebGpuProbe, { adapter: AdapterSummary }>, backendEntry: string | null): void;
 }
 
 /** The oldest workspace @tensorflow/tfjs the worker runs a model on (the runtime and kernels are written for 4.x). */
@@ -61,7 +78,7 @@ function firstLine(err: unknown): string {
 
 async function trySet<Tf extends TfLike>(tf: Tf, name: BackendName): Promise<string | null> {
   try {
-    // setBackend resolves false (it does not throw) when the backend failed to initialise: check it (RECIPES.md).
+    // setBackend resolves false (it does not throw) when the backend failed to initialise: check it (docs/testing.md).
     const ok = await tf.setBackend(name);
     if (ok && tf.getBackend() === name) return null;
     return `setBackend('${name}') returned false`;
@@ -76,7 +93,7 @@ async function trySet<Tf extends TfLike>(tf: Tf, name: BackendName): Promise<str
  */
 export async function selectBackend<Tf extends TfLike>(request: BackendRequest, env: BackendEnv<Tf>): Promise<BackendSelection<Tf>> {
   const reasons: string[] = [];
-  // The workspace's own @tensorflow/tfjs (DESIGN.md: the worker uses the workspace's tfjs when present, like
+  // The workspace's own @tensorflow/tfjs (docs/architecture.md: the worker uses the workspace's tfjs when present, like
   // vscode-eslint uses the workspace's eslint): its entry point, null when absent or too old (said once in the
   // reasons); loaded at most once, on wasm/cpu.
   let workspacePath: string | null | undefined;
@@ -103,31 +120,111 @@ export async function selectBackend<Tf extends TfLike>(request: BackendRequest, 
     }
     return workspaceTf;
   };
-  const candidates: BackendName[] = request === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [request];
-  for (const name of candidates) {
-    if (name === 'tensorflow') {
-      for (const { pkg, label } of NATIVE) {
-        const short = pkg.replace('@tensorflow/', '');
-        const path = env.resolve(pkg);
-        if (path === null) {
-          reasons.push(`${short} not installed in this workspace`);
-          continue;
-        }
-        let tf: Tf;
+  /** webgpu: Dawn (the workspace's `webgpu`, else mup-lens's) and an adapter; null (with the reason) when unusable. */
+  const tryWebgpu = async (): Promise<BackendSelection<Tf> | null> => {
+    const w = env.webgpu;
+    if (!w) {
+      reasons.push('webgpu: not available in this build of mup-lens');
+      return null;
+    }
+    const workspaceDawn = env.resolve('webgpu');
+    const dawn = workspaceDawn ?? w.bundledDawn;
+    if (dawn === null) {
+      reasons.push("webgpu: the 'webgpu' package (Dawn) is not installed: add webgpu and @tensorflow/tfjs-backend-webgpu to the workspace (npm i -D webgpu @tensorflow/tfjs-backend-webgpu), or install the platform-specific mup-lens package");
+      return null;
+    }
+    const dawnFrom = workspaceDawn ? `the workspace's webgpu (${workspaceDawn})` : "mup-lens's webgpu";
+    let probe: WebGpuProbe;
+    try {
+      probe = await w.probe(dawn);
+    } catch (err) {
+      reasons.push(`webgpu: ${dawnFrom} failed to load: ${firstLine(err)}`);
+      return null;
+    }
+    if (probe.adapter === null) {
+      reasons.push(`webgpu: ${probe.reason}`);
+      return null;
+    }
+    const found = probe;
+    const adapter = found.adapter;
+    const described = describeAdapter(adapter);
+    if (adapter.software && request === 'auto') {
+      reasons.push(`webgpu: only a software adapter (${described}): not used under auto, wasm is faster (--backend webgpu uses it)`);
+      return null;
+    }
+    const used = adapter.software ? `webgpu on a software adapter, no GPU (${described}): slower than wasm` : `webgpu on ${described}`;
+    const info = (source: string, where: string): BackendSelection<Tf>['info'] => ({
+      name: 'webgpu',
+      source,
+      label: `webgpu (${described}${where})`,
+      reasons,
+      adapter: { vendor: adapter.vendor, architecture: adapter.architecture, description: adapter.description, software: adapter.software },
+    });
+    const hasWorkspaceTf = workspaceTfPath() !== null;
+    if (hasWorkspaceTf) {
+      const backendPath = env.resolve('@tensorflow/tfjs-backend-webgpu');
+      const ws = backendPath === null ? null : loadWorkspaceTf();
+      if (backendPath === null) {
+        reasons.push("the workspace's @tensorflow/tfjs has no webgpu backend beside it (install @tensorflow/tfjs-backend-webgpu of the same version to run on it)");
+      } else if (ws) {
+        let failure: string | null;
         try {
-          tf = env.load(path);
+          w.prepare(ws.tf, found, backendPath);
+          failure = await trySet(ws.tf, 'webgpu');
         } catch (err) {
-          reasons.push(`${short} failed to load: ${firstLine(err)}`);
-          continue;
+          failure = firstLine(err);
         }
-        const failure = await trySet(tf, 'tensorflow');
-        if (failure !== null) {
-          reasons.push(`${short} loaded but the tensorflow backend failed: ${failure}`);
-          continue;
+        if (failure === null) {
+          reasons.push(`using ${used}, the workspace's @tensorflow/tfjs from ${ws.path} with its webgpu backend, Dawn from ${dawnFrom}`);
+          return { tf: ws.tf, info: info(ws.path, '; workspace tfjs') };
         }
-        reasons.push(`using ${short} from ${path}`);
-        return { tf, info: { name, source: path, label: `tensorflow (${label})`, reasons } };
+        reasons.push(`the workspace's webgpu backend failed: ${failure}`);
       }
+    }
+    let failure: string | null;
+    try {
+      w.prepare(env.bundled, found, null);
+      failure = await trySet(env.bundled, 'webgpu');
+    } catch (err) {
+      failure = firstLine(err);
+    }
+    if (failure !== null) {
+      reasons.push(`webgpu backend failed on ${described}: ${failure}`);
+      return null;
+    }
+    reasons.push(`using ${used}, the bundled tfjs, Dawn from ${dawnFrom}`);
+    return { tf: env.bundled, info: info('bundled', '') };
+  };
+  // Under auto the native packages are split: CUDA first, then a GPU through WebGPU, then tfjs-node's CPU kernels.
+  type Step = 'tensorflow-gpu' | 'tensorflow-cpu' | Exclude<BackendName, 'tensorflow'>;
+  const steps: Step[] = request === 'auto' ? ['tensorflow-gpu', 'webgpu', 'tensorflow-cpu', 'wasm', 'cpu'] : request === 'tensorflow' ? ['tensorflow-gpu', 'tensorflow-cpu'] : [request];
+  for (const name of steps) {
+    if (name === 'tensorflow-gpu' || name === 'tensorflow-cpu') {
+      const { pkg, label } = NATIVE[name === 'tensorflow-gpu' ? 0 : 1];
+      const short = pkg.replace('@tensorflow/', '');
+      const path = env.resolve(pkg);
+      if (path === null) {
+        reasons.push(`${short} not installed in this workspace`);
+        continue;
+      }
+      let tf: Tf;
+      try {
+        tf = env.load(path);
+      } catch (err) {
+        reasons.push(`${short} failed to load: ${firstLine(err)}`);
+        continue;
+      }
+      const failure = await trySet(tf, 'tensorflow');
+      if (failure !== null) {
+        reasons.push(`${short} loaded but the tensorflow backend failed: ${failure}`);
+        continue;
+      }
+      reasons.push(`using ${short} from ${path}`);
+      return { tf, info: { name: 'tensorflow', source: path, label: `tensorflow (${label})`, reasons } };
+    }
+    if (name === 'webgpu') {
+      const picked = await tryWebgpu();
+      if (picked) return picked;
       continue;
     }
     // Decided before anything loads: a workspace tfjs that is not used is not loaded (src/worker/main.ts: two

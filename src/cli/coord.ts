@@ -1,4 +1,4 @@
-// `mup-lens coord <file>#<export>`: the coordinate check from a terminal (DESIGN.md "coord").
+// `mup-lens coord <file>#<export>`: the coordinate check from a terminal (docs/contracts.md "coord").
 // Exit 0 pass, 1 fail, 2 usage or load error (one line on stderr), 130 interrupted (the widths that finished are
 // still judged, printed and stored). Progress goes to stderr, results to stdout.
 import { existsSync, statSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { WorkerJobError } from '../host/workerClient';
 import { describeJobError } from '../host/workerPool';
 import type { CoordJobParams } from '../protocol/jobs';
 import type { BackendRequest } from '../protocol/worker';
+import { BACKEND_REQUESTS } from '../settings/read';
 import { ensureOutDir, joinNumericValues, parseArgsMessage, removeEmptyDirs, UsageError, type CliIO } from './io';
 
 const HELP = `usage: mup-lens coord <file>#<export> [options]
@@ -27,7 +28,8 @@ options:
   --mup | --sp                   per-group muP learning rates (default) or one global learning rate
   --base-width N                 muP base width for the learning-rate groups (default: the smallest width)
   --data <file>#<export>         training batch (step) => {xs, ys}; default: an export 'data' in the model file
-  --backend auto|tensorflow|wasm|cpu   default auto: tfjs-node-gpu, tfjs-node, wasm, cpu
+  --backend auto|tensorflow|webgpu|wasm|cpu
+                                 default auto: tfjs-node-gpu, webgpu on a GPU, tfjs-node, wasm, cpu
   --workers N                    worker processes on wasm/cpu (default: one per core, at most 2)
   --timeout 600                  seconds before the check is stopped
   --format text|json|html        default text; html writes a report to --out and prints its path
@@ -129,7 +131,7 @@ export function parseCoordArgs(argv: string[], cwd: string): ParsedCoordArgs | '
   };
   return {
     params,
-    backend: oneOf('--backend', v.backend!, ['auto', 'tensorflow', 'wasm', 'cpu'] as const),
+    backend: oneOf('--backend', v.backend!, BACKEND_REQUESTS),
     format,
     out: v.out !== undefined ? resolve(cwd, v.out) : coordDir(cwd, file, exportName),
     timeoutMs: timeout * 1000,
@@ -184,7 +186,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const { result, backend, notes, warnings, interrupted } = outcome;
   io.stderr(`backend: ${backend.label} (${backend.reasons.join('; ')})\n`);
   for (const w of warnings) io.stderr(`warning: ${w}\n`);
-  // Stored like every run (DESIGN.md: --out, default .mup/coord/<name>/), so "muP: Open Results" lists it.
+  // Stored like every run (docs/contracts.md: --out, default .mup/coord/<name>/), so "muP: Open Results" lists it.
   const meta = { title: `${params.exportName} — ${basename(params.file)}`, modelFile: params.file, exportName: params.exportName, parametrization: params.parametrization };
   const header = `coordinate check of ${params.exportName} (${params.parametrization === 'mup' ? 'muP' : 'SP'}, ${params.optimizer} lr ${params.lr}, ${params.steps} steps, ${params.seeds} seeds) on ${backend.label}`;
   const written = writeCoordResult(args.out, result, meta, { subtitle: header, notes: [...notes, ...warnings] });

@@ -19,7 +19,7 @@ Flags tfjs layers that are not muP-scaled (readouts, attention, inits, optimizer
 no path means the current directory. Rules: docs/rules.md.
 
 options:
-  --format text|json|sarif   default text (ESLint-style); json per DESIGN.md; sarif 2.1.0 for code scanning
+  --format text|json|sarif   default text (ESLint-style); json per docs/contracts.md; sarif 2.1.0 for code scanning
   --base-width N             muP base width used in messages and fixes (default 64)
   --fix                      apply the preferred fixes (in rounds, until none applies), write the files,
                              then report what remains

@@ -1,7 +1,8 @@
-// `mup-lens sweep <file>#<export>`: the LR-vs-width sweep, headless (DESIGN.md "sweep").
-// Exit codes (docs/contracts.md): 0 the best LR transfers across widths (or a --shard slice ran), 1 it does not (or
-// fewer than two widths could be judged), 2 usage or input error, 3 the grid is incomplete (nothing concluded),
-// 130 interrupted. Progress goes to stderr, the result to stdout (text, json) or a file (html).
+// `mup-lens sweep <file>#<export>`: the LR-vs-width sweep, headless (docs/contracts.md "sweep"), with optional
+// hyperparameter axes (`--hp NAME=GRID`).
+// Exit codes (docs/contracts.md): 0 the best LR (and every swept HP) transfers across widths (or a --shard slice
+// ran), 1 some axis does not (or fewer than two widths could be judged), 2 usage or input error (a swept HP the
+// factory never reads included), 3 the grid is incomplete (nothing concluded), 130 interrupted. Progress goes to stderr, the result to stdout (text, json) or a file (html).
 import { existsSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,7 +10,8 @@ import { parseArgs } from 'node:util';
 import { defaultSweepName, writeSweepReport } from '../host/results';
 import { runSweep } from '../host/sweep';
 import type { SweepReport } from '../sweep/types';
-import { GridError, parseLrList, parseLrRange, parseShard, parseWidths } from '../sweep/grid';
+import { GridError, gridSize, parseHpAxes, parseLrList, parseLrRange, parseShard, parseWidths, type HpAxis } from '../sweep/grid';
+import { fmtLr } from '../sweep/report';
 import { WorkerJobError } from '../host/workerClient';
 import { formatText } from '../sweep/report';
 import type { BackendRequest } from '../protocol/worker';
@@ -22,21 +24,24 @@ Trains the model at each width over a grid of learning rates and reports whether
   --widths 64,128,256        widths to train (default 64,128,256)
   --lrs 0.001,2^-8,...       learning rates, or
   --lr-range 2^-14:2^-4:1    log2-spaced LRs: start:stop:step in octaves (default 2^-14:2^-4:1)
+  --hp NAME=GRID             also sweep a hyperparameter the factory reads, factory(width, {NAME}) or
+                             ({width, NAME}); GRID a list 0.5,1,2 or a log2 range 2^-4:2^4:1; repeatable.
+                             The grid is widths x LRs x HP values x seeds (one LR: --lrs 2^-8)
   --steps N                  training steps per trial (default 150)
   --seeds N                  seeds per (width, LR) (default 1)
   --mup | --sp               per-group muP Adam LRs from inferred base shapes (default) | one global Adam LR
   --base-width N             muP base width (default 64)
   --data <file>#<export>     batches (step) => {xs, ys}; 'synthetic' forces the built-in teacher task
                              (default: an export named 'data' in the model file, else synthetic)
-  --workers N                worker processes (default: cores on wasm/cpu, 1 on tensorflow)
-  --backend B                auto|tensorflow|wasm|cpu (default auto)
+  --workers N                worker processes (default: cores on wasm/cpu, 1 on tensorflow and webgpu)
+  --backend B                auto|tensorflow|webgpu|wasm|cpu (default auto)
   --out DIR                  store directory (default .mup/sweeps/<name>/); finished trials are reused
   --shard i/n                run slice i (0-based) of n of the grid, e.g. one Slurm array task
   --merge-only               run nothing, report what the store holds for this grid
   --target-width N           width to recommend an LR for (default: the widest swept)
   --trial-timeout S          stop a trial after S seconds (default: none)
   --stall-timeout S          stop a trial that finishes no training step for S seconds (default 600; 0: never)
-  --max-trials N             refuse a grid of more trials than this (default 10000)
+  --max-trials N             refuse a grid of more trials than this, HP axes counted (default 10000)
   --format text|json|html    output (html: writes <out>/report.html and prints its path)
   --quiet, -q                no progress lines on stderr (warnings still)
 `;
@@ -69,6 +74,7 @@ function fileExport(spec: string, cwd: string, what: string): { file: string; ex
 const SWEEP_OPTIONS = {
   widths: { type: 'string' }, lrs: { type: 'string' }, 'lr-range': { type: 'string' },
   steps: { type: 'string' }, seeds: { type: 'string' }, mup: { type: 'boolean' }, sp: { type: 'boolean' },
+  hp: { type: 'string', multiple: true },
   'base-width': { type: 'string' }, data: { type: 'string' }, workers: { type: 'string' },
   backend: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' },
   'merge-only': { type: 'boolean' }, 'target-width': { type: 'string' }, 'trial-timeout': { type: 'string' },
@@ -99,13 +105,15 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const format = v.format ?? 'text';
   if (!['text', 'json', 'html'].includes(format)) throw new UsageError(`--format: expected text, json or html, got '${format}'`);
   const backend = (v.backend ?? 'auto') as BackendRequest;
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend: expected auto, tensorflow, wasm or cpu, got '${backend}'`);
+  if (!['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend: expected auto, tensorflow, webgpu, wasm or cpu, got '${backend}'`);
   let widths: number[];
   let lrs: number[];
+  let hps: HpAxis[];
   let shard: { index: number; count: number } | undefined;
   try {
     widths = parseWidths(v.widths ?? DEFAULTS.widths);
     lrs = v.lrs ? parseLrList(v.lrs) : parseLrRange(v['lr-range'] ?? DEFAULTS.lrRange);
+    hps = parseHpAxes(v.hp ?? []);
     shard = v.shard ? parseShard(v.shard) : undefined;
   } catch (err) {
     if (err instanceof GridError) throw new UsageError(err.message);
@@ -125,11 +133,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   };
   process.once('SIGINT', onSigint);
   let report: SweepReport;
-  const grid = widths.length * lrs.length * positiveInt(v.seeds, '--seeds', DEFAULTS.seeds);
+  const grid = gridSize(widths.length, lrs.length, positiveInt(v.seeds, '--seeds', DEFAULTS.seeds), hps);
   const maxTrials = positiveInt(v['max-trials'], '--max-trials', DEFAULTS.maxTrials);
+  const hpFactors = hps.map((a) => ` x ${a.values.length} ${a.name} values`).join('');
   if (grid > maxTrials) {
     throw new UsageError(
-      `the grid has ${grid} trials (${widths.length} widths x ${lrs.length} LRs x ${positiveInt(v.seeds, '--seeds', DEFAULTS.seeds)} seeds), more than --max-trials ${maxTrials}: use fewer seeds, widths or LRs, or raise --max-trials`,
+      `the grid has ${grid} trials (${widths.length} widths x ${lrs.length} LRs${hpFactors} x ${positiveInt(v.seeds, '--seeds', DEFAULTS.seeds)} seeds), more than --max-trials ${maxTrials}: use fewer seeds, widths, LRs${hps.length ? ' or HP values' : ''}, or raise --max-trials`,
     );
   }
   const stallS = nonNegativeInt(v['stall-timeout'], '--stall-timeout', DEFAULTS.stallTimeoutS);
@@ -139,7 +148,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     ensureOutDir(outDir);
     report = await runSweep(
       {
-        modelFile: model.file, exportName: model.exportName, widths, lrs,
+        modelFile: model.file, exportName: model.exportName, widths, lrs, hps,
         seeds: positiveInt(v.seeds, '--seeds', DEFAULTS.seeds),
         steps: positiveInt(v.steps, '--steps', DEFAULTS.steps),
         parametrization, baseWidth: positiveInt(v['base-width'], '--base-width', DEFAULTS.baseWidth),
@@ -158,7 +167,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
           const seeds = positiveInt(v.seeds, '--seeds', DEFAULTS.seeds);
           const defaulted = [v.widths === undefined && '--widths', v.lrs === undefined && v['lr-range'] === undefined && '--lr-range', v.steps === undefined && '--steps'].filter(Boolean);
           io.stderr(
-            `grid: widths ${widths.join(',')} x ${lrs.length} LRs (2^${Math.log2(lrs[0]).toFixed(1)}..2^${Math.log2(lrs[lrs.length - 1]).toFixed(1)}) x ${seeds} seed${seeds === 1 ? '' : 's'} = ${grid} trials of ${positiveInt(v.steps, '--steps', DEFAULTS.steps)} steps` +
+            `grid: widths ${widths.join(',')} x ${lrs.length} LRs (2^${Math.log2(lrs[0]).toFixed(1)}..2^${Math.log2(lrs[lrs.length - 1]).toFixed(1)})` +
+              hps.map((a) => ` x ${a.values.length} ${a.name} (${fmtLr(a.values[0]!)}..${fmtLr(a.values[a.values.length - 1]!)})`).join('') +
+              ` x ${seeds} seed${seeds === 1 ? '' : 's'} = ${grid} trials of ${positiveInt(v.steps, '--steps', DEFAULTS.steps)} steps` +
               `${shard ? `, shard ${shard.index}/${shard.count}` : ''}${defaulted.length ? ` (defaults for ${defaulted.join(', ')})` : ''}; stored in ${outDir}\n`,
           );
         },
@@ -171,7 +182,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
           // Time left from the trials run so far (stored ones cost nothing); widest-first order makes it pessimistic.
           const left = ran > 0 ? (secs / ran) * Math.max(0, e.total - e.done) : 0;
           const eta = e.done < e.total && ran >= 2 ? `, ~${left >= 90 ? `${(left / 60).toFixed(1)} min` : `${left.toFixed(0)} s`} left` : '';
-          io.stderr(`[${e.done}/${e.total}] width ${t.width} lr 2^${Math.log2(t.lr).toFixed(1)} seed ${t.seed}: ${t.diverged ? 'diverged' : `loss ${t.loss!.toFixed(4)}`} (${((e.ms ?? 0) / 1000).toFixed(1)} s; ${secs.toFixed(0)} s elapsed${eta})\n`);
+          const hpText = t.hp ? Object.entries(t.hp).map(([k, x]) => ` ${k} ${fmtLr(x)}`).join('') : '';
+          io.stderr(`[${e.done}/${e.total}] width ${t.width} lr 2^${Math.log2(t.lr).toFixed(1)}${hpText} seed ${t.seed}: ${t.diverged ? 'diverged' : `loss ${t.loss!.toFixed(4)}`} (${((e.ms ?? 0) / 1000).toFixed(1)} s; ${secs.toFixed(0)} s elapsed${eta})\n`);
         },
         onWarning: (m) => io.stderr(`warning: ${m}\n`),
       },
@@ -192,5 +204,6 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (report.cancelled) return 130;
   if (shard) return report.failed > 0 ? 1 : 0;
   if (!report.complete) return 3;
-  return report.transfers ? 0 : 1;
+  // Every swept axis: the LR (the contract's `transfers`) and each HP. Without HP axes this is `transfers`.
+  return (report.everyAxisTransfers ?? report.transfers) ? 0 : 1;
 }

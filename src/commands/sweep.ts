@@ -11,6 +11,7 @@ import { writeSweepReport, sweepDir } from '../host/results';
 import { runSweep, type TrialEvent } from '../host/sweep';
 import { showSweep } from '../panels';
 import { readSweepSettings, type SweepSettings } from '../settings/sweep';
+import { gridSize } from '../sweep/grid';
 import { formatText, verdictLine } from '../sweep/report';
 import type { Parametrization, SweepReport } from '../sweep/types';
 import { pickTarget, reportFailure, saveForRun, trusted, withCancellableProgress, workspaceRoot, type CommandDeps, type Target } from './runner';
@@ -41,14 +42,14 @@ async function sweepOne(
   const handle = showSweep({
     title: `LR sweep: ${relFile}#${target.exportName} (${parametrization === 'mup' ? 'muP' : 'SP'})`,
     modelFile: relFile, exportName: target.exportName, parametrization,
-    storeDir: outDir, widths: s.widths, lrs: s.lrs, seeds: s.seeds,
+    storeDir: outDir, widths: s.widths, lrs: s.lrs, seeds: s.seeds, ...(s.hps.length ? { hps: s.hps } : {}),
   }, { targetWidth: s.targetWidth });
-  const total = s.widths.length * s.lrs.length * s.seeds;
+  const total = gridSize(s.widths.length, s.lrs.length, s.seeds, s.hps);
   const label = parametrization === 'mup' ? 'muP' : 'SP';
   try {
     const report = await runSweep(
       {
-        modelFile, exportName: target.exportName, widths: s.widths, lrs: s.lrs, seeds: s.seeds, steps: s.steps,
+        modelFile, exportName: target.exportName, widths: s.widths, lrs: s.lrs, hps: s.hps, seeds: s.seeds, steps: s.steps,
         parametrization, baseWidth: s.baseWidth, data: null, outDir, workers: s.workers, backend: s.backend,
         targetWidth: s.targetWidth,
         version: String((vscode.extensions.getExtension('mup-lens.mup-lens')?.packageJSON as { version?: string } | undefined)?.version ?? 'unknown'),

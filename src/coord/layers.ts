@@ -47,7 +47,7 @@ function roleOf(a: LayerShape, b: LayerShape | undefined): string {
   if (cls.includes('norm')) return 'norm';
   if (!inScales && outScales) return cls === 'embedding' ? 'embedding' : 'input';
   if (inScales && outScales) return 'hidden';
-  // Infinite fan-in, finite fan-out: a readout (MUP.md vocabulary), a bottleneck dense(16) included.
+  // Infinite fan-in, finite fan-out: a readout (docs/mup.md vocabulary), a bottleneck dense(16) included.
   if (inScales && !outScales) return 'readout';
   return 'other';
 }
@@ -96,7 +96,7 @@ export function planLayers(a: LayerShape[], b: LayerShape[] | null, source: Plan
     if (l.isInput) dropped.add(i);
   });
 
-  // The readout is one unit with its multiplier (MUP.md): a rescaling right after it is recorded under the
+  // The readout is one unit with its multiplier (docs/mup.md): a rescaling right after it is recorded under the
   // readout's name, a rescaling right before it is dropped (its output is h / m, which shrinks by design).
   roles.forEach((role, r) => {
     if (role !== 'readout') return;

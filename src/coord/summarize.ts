@@ -2,10 +2,10 @@
 import type { CoordLayer, CoordRecord, CoordResult, CoordRun, CoordSlope } from './types';
 
 /**
- * Verdict thresholds on the largest |slope| of log l1 against log width over t >= 2 (MUP.md "Judging it").
+ * Verdict thresholds on the largest |slope| of log l1 against log width over t >= 2 (docs/mup.md "Judging it").
  * - PASS_BELOW = 0.2: a correct muP MLP reaches 0.03 in PyTorch over widths 64..2048 and about 0.10 in tfjs
- *   over 64..1024 with 2 seeds (MUP.md); small widths and few seeds are noisier, so 2x that is still flat.
- * - FAIL_FROM = 0.4: every real defect in MUP.md's reference table is at least 0.67 at t = 2 (hidden LR not
+ *   over 64..1024 with 2 seeds (docs/mup.md); small widths and few seeds are noisier, so 2x that is still flat.
+ * - FAIL_FROM = 0.4: every real defect in docs/mup.md's reference table is at least 0.67 at t = 2 (hidden LR not
  *   scaled +0.671, SP readout in a muP model +0.747, plain SP readout +1.995), and a fan-average (glorot) input
  *   layer drifts by about -0.44: a slope of 0.4 means l1 changes 4x over widths 64..2048, not noise.
  * Between the two the check passes with a warning ("warn"): look at the plot.
@@ -77,7 +77,7 @@ export function summarize(input: SummarizeInput): CoordResult {
       const ys = widths.map((w) => mean.get(`${layer.name}|${t}|${w}`) ?? NaN);
       const slope = widths.length >= 2 ? logLogSlope(widths, ys) : null;
       slopes.push({ layer: layer.name, t, slope });
-      // t = 1 is at init: it shows init scaling, but the verdict is about training (MUP.md).
+      // t = 1 is at init: it shows init scaling, but the verdict is about training (docs/mup.md).
       if (t >= 2 && slope !== null && (worst === null || Math.abs(slope) > Math.abs(worst.slope))) {
         worst = { layer: layer.name, t, slope };
       }

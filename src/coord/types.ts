@@ -1,4 +1,4 @@
-// The `coord` JSON contract of DESIGN.md. Other tools parse it: change only with the contract.
+// The `coord` JSON contract of docs/contracts.md. Other tools parse it: change only with the contract.
 
 export interface CoordLayer {
   name: string;

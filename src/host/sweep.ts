@@ -3,9 +3,10 @@
 // tfjs and user code run only in the workers (src/worker/trialJob.ts).
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { enumerateGrid, scheduleOrder, shardOf, type GridPoint } from '../sweep/grid';
-import { analyzeTrials, recommendLr } from '../sweep/optimum';
-import type { SweepReport, SweepTrial } from '../sweep/types';
+import { enumerateGrid, scheduleOrder, shardOf, type GridPoint, type HpAxis } from '../sweep/grid';
+import { analyzeTrials, recommendLr, type SweepAnalysis } from '../sweep/optimum';
+import { fmtLr } from '../sweep/report';
+import type { SweepHpResult, SweepReport, SweepTrial } from '../sweep/types';
 import type { Parametrization, TrialJobParams } from '../protocol/jobs';
 import type { BackendInfo, BackendRequest } from '../protocol/worker';
 import { sourceHash } from './sourceHash';
@@ -20,6 +21,8 @@ export interface SweepOptions {
   widths: number[];
   lrs: number[];
   seeds: number;
+  /** Hyperparameter axes (`--hp NAME=GRID`); the grid is widths x LRs x HP values x seeds. */
+  hps?: HpAxis[];
   steps: number;
   parametrization: Parametrization;
   baseWidth: number;
@@ -75,7 +78,40 @@ export function toSweepTrial(r: StoredTrial): SweepTrial {
     seed: r.identity.seed,
     loss: r.outcome.diverged ? null : r.outcome.loss,
     diverged: r.outcome.diverged,
+    ...(r.identity.hp ? { hp: r.identity.hp } : {}),
   };
+}
+
+/** The `hps` of a report: each axis as analysed, with its grid. */
+export function hpResults(analysis: SweepAnalysis, axes: readonly HpAxis[]): SweepHpResult[] {
+  return analysis.hps.map((h) => ({
+    name: h.name,
+    values: axes.find((a) => a.name === h.name)?.values ?? [],
+    optimum: h.optimum.map((o) => ({ width: o.width, value: o.value, loss: o.loss, fittedValue: o.fittedValue, log2Value: o.log2Value, fittedLog2Value: o.fittedLog2Value, atEdge: o.atEdge })),
+    shiftOctaves: h.shiftOctaves,
+    fittedShiftOctaves: h.fittedShiftOctaves,
+    transfers: h.transfers,
+  }));
+}
+
+/**
+ * A swept HP that the factory never read (during its build and the whole training) trains the same model at every
+ * value: the sweep stops with this message instead of multiplying its cost for nothing.
+ */
+export function unreadHpMessage(names: string[], exportName: string, p: GridPoint): string {
+  const which = names.map((n) => `'${n}'`).join(', ');
+  const example = names.map((n) => `${n} = 1`).join(', ');
+  return (
+    `hyperparameter ${which} ${names.length > 1 ? 'are' : 'is'} never read: ${exportName} was called with it (width ${p.width}, lr ${fmtLr(p.lr)}) and neither the factory nor the data ` +
+    `export read it while building and training, so every value trains the same model. Read it in the factory, e.g. ` +
+    `\`export function ${exportName}(width, { ${example} } = {})\` (or \`({ width, ${example} })\`), or stop sweeping it`
+  );
+}
+
+/** The HPs of a trial that its factory did not read (none when the record predates HP reads). */
+function unreadOf(p: GridPoint, hpRead: string[] | undefined): string[] {
+  if (!p.hp || !hpRead) return [];
+  return Object.keys(p.hp).filter((k) => !hpRead.includes(k));
 }
 
 /**
@@ -107,6 +143,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   // the model file and the local files it imports (src/host/sourceHash.ts)
   const modelSha256 = await sourceHash(opts.modelFile);
   const data = await dataIdentity(opts.data);
+  const hps = opts.hps ?? [];
   const identityOf = (p: GridPoint): TrialIdentity => ({
     modelSha256,
     exportName: opts.exportName,
@@ -118,15 +155,17 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     baseWidth: opts.baseWidth,
     data,
     format: TRIAL_FORMAT,
+    // Only in a grid with HP axes: an LR sweep's identities (and keys) are the ones they always were.
+    ...(p.hp ? { hp: p.hp } : {}),
   });
-  const grid = enumerateGrid(opts.widths, opts.lrs, opts.seeds);
+  const grid = enumerateGrid(opts.widths, opts.lrs, opts.seeds, hps);
   const keys = grid.map((p) => trialKey(identityOf(p)));
   const modelFileShown = relative(opts.cwd, opts.modelFile) || opts.modelFile;
 
   mkdirSync(opts.outDir, { recursive: true });
   writeJsonAtomic(join(opts.outDir, 'sweep.json'), {
-    model: { file: modelFileShown, sha256: modelSha256, exportName: opts.exportName },
-    widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, steps: opts.steps,
+    model: { file: modelFileShown, sha256: modelSha256, exportName: opts.exportName, path: opts.modelFile },
+    widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, ...(hps.length ? { hps } : {}), steps: opts.steps,
     parametrization: opts.parametrization, baseWidth: opts.baseWidth,
     data: opts.data === null || opts.data === 'synthetic' ? opts.data ?? 'default' : { file: relative(opts.cwd, opts.data.file), exportName: opts.data.exportName },
     backend: opts.backend, shard: opts.shard ?? null, version: opts.version, format: TRIAL_FORMAT,
@@ -141,6 +180,11 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     if (r) results.set(k, r);
   });
   const reused = results.size;
+  // A stored trial of this grid whose factory did not read one of its HPs: say so before running more of them.
+  for (const [i, p] of grid.entries()) {
+    const unread = unreadOf(p, results.get(keys[i]!)?.hpRead);
+    if (unread.length) throw new WorkerJobError({ kind: 'usage', message: unreadHpMessage(unread, opts.exportName, p) });
+  }
   let done = 0;
   grid.forEach((p, i) => {
     const r = results.get(keys[i]!);
@@ -157,6 +201,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   const file = storeFileName(opts.shard);
   let workers = 0;
   let cancelled = false;
+  let unreadStop: string | null = null;
   if (todo.length > 0) {
     const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(opts.modelFile) }, workerPath: opts.workerPath, maxOldSpaceMb: opts.maxOldSpaceMb });
     try {
@@ -171,6 +216,11 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
       if (backend) {
         const n = Math.max(1, Math.min(todo.length, opts.workers ?? defaultWorkers(backend, opts.cores)));
         events.onBackend?.(backend, n);
+        // Stops the pool when a trial shows that a swept HP is never read (below), as well as on the user's cancel.
+        const stop = new AbortController();
+        const onCancel = () => stop.abort();
+        if (opts.signal?.aborted) stop.abort();
+        opts.signal?.addEventListener('abort', onCancel, { once: true });
         const pooled = await pool.run(
           todo.map((p) => ({
             tag: p,
@@ -178,12 +228,13 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
               file: opts.modelFile, exportName: opts.exportName, data: opts.data,
               width: p.width, lr: p.lr, seed: p.seed, steps: opts.steps,
               parametrization: opts.parametrization, baseWidth: opts.baseWidth,
+              ...(p.hp ? { hp: p.hp } : {}),
             } satisfies TrialJobParams,
           })),
           {
             kind: 'trial',
             workers: n,
-            signal: opts.signal,
+            signal: stop.signal,
             timeoutMs: opts.trialTimeoutMs,
             stallTimeoutMs: stallTimeout(opts.stallTimeoutMs),
             onResult: (p, result) => {
@@ -191,6 +242,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
               const record: StoredTrial = {
                 v: 1, key: keyOf.get(p)!, identity, modelFile: modelFileShown, backend: backend.label,
                 version: opts.version, outcome: result.outcome, finishedAt: new Date().toISOString(),
+                ...(result.hpRead ? { hpRead: result.hpRead } : {}),
               };
               appendTrial(opts.outDir, file, record);
               results.set(record.key, record);
@@ -198,6 +250,11 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
               done++;
               events.onTrial?.({ trial: toSweepTrial(record), reused: false, done, total: grid.length, ms: result.outcome.ms });
               lastData = result.data;
+              const unread = unreadOf(p, result.hpRead);
+              if (unread.length && unreadStop === null) {
+                unreadStop = unreadHpMessage(unread, opts.exportName, p);
+                stop.abort();
+              }
             },
             onError: (p, e) => {
               failed++;
@@ -216,7 +273,9 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
             onProgress: (p, st) => events.onStep?.(p, st.step, st.loss),
           },
         );
+        opts.signal?.removeEventListener('abort', onCancel);
         if (pooled.aborted) throw new WorkerJobError({ ...pooled.aborted.error, message: describeJobError(pooled.aborted.error) });
+        if (unreadStop !== null) throw new WorkerJobError({ kind: 'usage', message: unreadStop });
         workers = pooled.workers;
         cancelled = pooled.cancelled;
       }
@@ -236,7 +295,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   });
   const missing = grid.length - trials.length;
   // Judged against the whole planned grid: what is missing is never concluded from (src/sweep/optimum.ts).
-  const analysis = analyzeTrials(trials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds });
+  const analysis = analyzeTrials(trials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps });
   for (const w of analysis.warnings) warn(w);
   if (!analysis.complete) {
     warn(
@@ -262,6 +321,8 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     steps: opts.steps,
     baseWidth: opts.baseWidth,
     fittedShiftOctaves: analysis.fittedShiftOctaves,
+    hps: hpResults(analysis, hps),
+    everyAxisTransfers: analysis.everyAxisTransfers,
     recommended: recommendLr(analysis, opts.targetWidth ?? widest),
     backends: [...backends].sort(),
     data: lastData,

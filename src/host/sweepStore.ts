@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import type { Parametrization, TrialOutcome } from '../protocol/jobs';
+import type { HpValues, Parametrization, TrialOutcome } from '../protocol/jobs';
 
 export type { TrialOutcome };
 
@@ -41,6 +41,11 @@ export interface TrialIdentity {
   baseWidth: number;
   data: DataIdentity;
   format: number;
+  /**
+   * The swept hyperparameters' values (`--hp`), present only in a sweep with HP axes: a trial without HPs has
+   * exactly the identity (and key) it always had, so stores written before HP axes existed stay valid.
+   */
+  hp?: HpValues;
 }
 
 export interface StoredTrial {
@@ -53,6 +58,9 @@ export interface StoredTrial {
   version: string;
   outcome: TrialOutcome;
   finishedAt: string;
+  /** Which of the trial's HPs its factory (or data export) read, during the build and the training: a swept HP that
+   *  is never read trains the same model at every value (src/host/sweep.ts stops such a sweep). */
+  hpRead?: string[];
 }
 
 /** Stable JSON: keys sorted, so the same settings always give the same text and hash. */

@@ -47,6 +47,15 @@ const V8_FATAL = /^\s*(<--- Last few GCs --->|<--- JS stacktrace --->|FATAL ERRO
 /** tfjs prints an advertisement for tfjs-node on load; it is noise in a check's log. */
 const NOISE = /^(=+|Hi, looks like you are running TensorFlow\.js in Node\.js.*|Hi there 👋.*)$/;
 
+/**
+ * What Dawn and the Vulkan loader print on stderr (natively, past any JS hook) while they look for adapters and
+ * reject some: Mesa's lavapipe ("Warning: Vulkan shaderUniform*ArrayDynamicIndexing required." and its two trailer
+ * lines), or no Vulkan device at all. On most Linux machines without a usable GPU every worker would print them
+ * under `auto`; the reasons already say why webgpu is not used, so the host drops these lines.
+ */
+export const DAWN_DISCOVERY_NOISE =
+  /^(Warning: Vulkan .*|Warning: vkEnumeratePhysicalDevices|Error: Loader Message: .*|- While initializing adapter \(backend=BackendType::\w+\)|at \w+ \(.*third_party\/dawn\/src\/.*\)|error: XDG_RUNTIME_DIR is invalid or not set in the environment\.)$/;
+
 /** Newest modification time of any file under `dir`. */
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -119,7 +128,7 @@ export class WorkerClient {
             if (V8_FATAL.test(line)) fatalReport = true;
             if (fatalReport) return;
           }
-          if (line.trim() && !NOISE.test(line.trim())) this.opts.onLog?.(line);
+          if (line.trim() && !NOISE.test(line.trim()) && !DAWN_DISCOVERY_NOISE.test(line.trim())) this.opts.onLog?.(line);
         };
       };
       lines(child.stdout, false);

@@ -52,7 +52,7 @@ export interface PoolOutcome {
 
 /** The default worker count for a backend: one per core on the CPU backends (at most `max`), 1 on a GPU. */
 export function defaultWorkers(backend: BackendInfo, cores = availableParallelism(), max = Infinity): number {
-  return backend.name === 'tensorflow' ? 1 : Math.max(1, Math.min(max, cores));
+  return backend.name === 'tensorflow' || backend.name === 'webgpu' ? 1 : Math.max(1, Math.min(max, cores));
 }
 
 export class WorkerPool {

@@ -89,15 +89,16 @@ export async function userBatch(
 }
 
 /**
- * A sweep's batches: the data export called as `(step, {seed})` at every step, its tensors checked, class-id
- * targets made one-hot. The export returns fresh tensors per step; the trial disposes them after the step.
+ * A sweep's batches: the data export called as `(step, {seed})` at every step (`(step, {seed, hp})` in a sweep
+ * with hyperparameter axes), its tensors checked, class-id targets made one-hot. The export returns fresh tensors
+ * per step; the trial disposes them after the step.
  */
-export function stepData(tf: Tf, fn: unknown, where: string, outShape: (number | null)[], loss: LossName): (seed: number) => DataFn {
+export function stepData(tf: Tf, fn: unknown, where: string, outShape: (number | null)[], loss: LossName, hp?: object): (seed: number) => DataFn {
   if (typeof fn !== 'function') throw usageError(`${where} is ${typeof fn}, not a function (step) => {xs, ys}`);
   return (seed) => (step) => {
     let b: { xs?: unknown; ys?: unknown } | null;
     try {
-      b = (fn as (step: number, info: { seed: number }) => { xs?: unknown; ys?: unknown })(step, { seed });
+      b = (fn as (step: number, info: { seed: number; hp?: object }) => { xs?: unknown; ys?: unknown })(step, hp ? { seed, hp } : { seed });
     } catch (err) {
       throw userError(err, `${where}(${step}) threw`);
     }

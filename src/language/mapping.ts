@@ -5,7 +5,7 @@ import type { Finding, Fix, ModelFactory, Range, RuleId, Severity } from '../ana
 // The analyzer's own doc links, from a module with no dependencies: importing the analyzer itself here would
 // put it (and typescript) into the server's main bundle; only its analysis threads load it.
 import { ruleDocUrl } from '../analyzer/ruleDocs';
-import { effectiveSeverity, isRuleId, type LintSettings } from './config';
+import { effectiveSeverity, isRuleId, type LintSettings } from '../settings/lint';
 import { analyzerFixes } from './fixes';
 import { fileSuppressionFix, lineSuppressionFix } from './suppression';
 

@@ -3,7 +3,7 @@
 // `// mup-ignore-next-line <rule>` above the finding (indented like its line) or `// mup-ignore-file <rule>` at
 // the top, in the document's own line ending, and when a directive for other rules is already there it adds
 // the rule to that directive instead of stacking a second one (the analyzer reads only the comment right above
-// a line). Pure: text in, an analyzer-format fix (1-based positions, DESIGN.md's `lint` JSON) out.
+// a line). Pure: text in, an analyzer-format fix (1-based positions, docs/contracts.md's `lint` JSON) out.
 import type { Finding, Fix, RuleId, TextEdit } from '../analyzer/types';
 
 export const LINE_DIRECTIVE = 'mup-ignore-next-line';

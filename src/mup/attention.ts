@@ -1,4 +1,4 @@
-// Attention logit scale under muP (Tensor Programs V, sec. "attention"; MUP.md's table): q.k * attnMult/dHead
+// Attention logit scale under muP (Tensor Programs V, sec. "attention"; docs/mup.md's table): q.k * attnMult/dHead
 // instead of q.k/sqrt(dHead). Once q and k are correlated after training, q.k grows like dHead, so 1/dHead keeps
 // the logits width-independent where 1/sqrt(dHead) lets them blow up. With attnMult = sqrt(baseHeadDim) the
 // two agree at the base head size (mup's README suggests 8/d, i.e. base head size 64).

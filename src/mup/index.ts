@@ -8,6 +8,7 @@ import { attentionScale } from './attention';
 import { defineInitializers } from './initializers';
 import { defineLayers, isMupLayer } from './layers';
 import { defineOptimizers, muAdamScales, muSgdScales } from './optimizers';
+import { defineTransfer } from './transfer';
 
 export type * from './runtime-types';
 export { compareShapes, multipliersFor } from './baseShapes';
@@ -56,8 +57,11 @@ function buildRuntime(tf: Tf): MupRuntime {
     return registry.get(v);
   }
 
+  const fromTransfer = defineTransfer(tf, { applyBaseShapes }, optimizers.MuAdam);
+
   return {
     tf,
+    fromTransfer,
     inferBaseShapes,
     inferBaseShapesAsync,
     applyBaseShapes,

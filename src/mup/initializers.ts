@@ -1,4 +1,4 @@
-// muP initializers (MUP.md's table, "init" column).
+// muP initializers (docs/mup.md's table, "init" column).
 // - Input and hidden weights: variance 1/fan_in. That is tfjs's own VarianceScaling in fanIn mode, so
 //   `muFanIn` returns one: a model saved with it loads without mup-lens. (tfjs's default glorotUniform is a
 //   fan-average, which shrinks the input layer with width: the coordinate check shows slope ~ -0.44.)

@@ -1,7 +1,7 @@
 // muP readout layers (microsoft/mup's MuReadout and MuSharedReadout, own code).
 // A readout (infinite fan-in, finite fan-out) gets its matmul multiplied by outputMult / widthMult, where
 // widthMult = fan-in / base fan-in. Without the 1/m the output grows like width after the first Adam step,
-// even from a zero init (MUP.md). As in mup, the bias is added after the multiplier.
+// even from a zero init (docs/mup.md). As in mup, the bias is added after the multiplier.
 import type * as tfType from '@tensorflow/tfjs';
 import type { defineInitializers } from './initializers';
 import type {

@@ -1,5 +1,5 @@
 // Per-group optimizers: microsoft/mup's MuAdam and MuSGD (mup/optim.py behaviour, own code), for tfjs.
-// Adam is scale-invariant, so scaling gradients cannot replace per-group learning rates (MUP.md): each LR
+// Adam is scale-invariant, so scaling gradients cannot replace per-group learning rates (docs/mup.md): each LR
 // group gets its own tf.train.adam / tf.train.sgd, and variables are grouped by object, never by name
 // (tfjs renames variables on every rebuild).
 import type * as tfType from '@tensorflow/tfjs';
@@ -24,7 +24,7 @@ function tooManyInfDims(info: ParamInfo): Error {
 }
 
 /**
- * MuAdam's rule (MUP.md's table): matrix-like weights lr / widthMult, everything else lr. Coupled weight decay
+ * MuAdam's rule (docs/mup.md's table): matrix-like weights lr / widthMult, everything else lr. Coupled weight decay
  * is multiplied by widthMult on matrix-like weights (so lr * wd stays constant); decoupled decay is not scaled.
  */
 export function muAdamScales(info: ParamInfo, decoupledWeightDecay = false): GroupScales {

@@ -5,7 +5,7 @@ import type * as tf from '@tensorflow/tfjs';
 export type Tf = typeof tf;
 
 // ---------------------------------------------------------------------------------------------- base shapes
-/** 0 infinite dims: fixed; 1: vector-like; 2 (or more): matrix-like (MUP.md's vocabulary). */
+/** 0 infinite dims: fixed; 1: vector-like; 2 (or more): matrix-like (docs/mup.md's vocabulary). */
 export type ParamKind = 'fixed' | 'vector' | 'matrix';
 
 /** What base-shape inference learnt about one trainable weight. Plain JSON: it can be stored and reused. */
@@ -156,7 +156,7 @@ export type Distribution = 'uniform' | 'normal' | 'truncatedNormal';
 export interface MuFanInOptions {
   /** Variance = scale / fan_in. Default 1; use 2 for He-style ReLU gain. */
   scale?: number;
-  /** Default 'uniform'. tfjs's 'normal' is a truncated normal with ~0.775x the variance (MUP.md). */
+  /** Default 'uniform'. tfjs's 'normal' is a truncated normal with ~0.775x the variance (docs/mup.md). */
   distribution?: Distribution;
   seed?: number;
 }
@@ -279,6 +279,85 @@ export interface AttentionScaleOptions {
   baseHeadDim?: number;
 }
 
+// ---------------------------------------------------------------------------------------------- transfer files
+/** How muP treats one kind of weight (docs/mup.md's table). */
+export type TransferRole = 'input' | 'hidden' | 'readout' | 'embedding' | 'bias' | 'vector' | 'fixed';
+
+/** One trainable weight of the model at the target width, and what muP makes of the tuned values for it. */
+export interface TransferParam {
+  /** Position in `model.trainableWeights`. */
+  index: number;
+  /** `layer/weight` (the weight's original name at the target width). */
+  name: string;
+  layer: string;
+  role: TransferRole;
+  kind: ParamKind;
+  shape: number[];
+  baseShape: number[];
+  widthMult: number;
+  fanInMult: number;
+  fanOutMult: number;
+  /** Initial standard deviation of the weight as the factory built it at the base width and at the target width,
+   *  what muP's rule makes of the base one at the target, and whether the target one follows it (within 15%). */
+  init: { baseStd: number; targetStd: number; muPStd: number; follows: boolean; rule: string };
+  /** Adam: the tuned LR times muP's multiplier for this weight (what MuAdam gives it). */
+  adam: { lrMult: number; lr: number; rule: string };
+  /** SGD: muP's multiplier of a base SGD LR (MuSGD); `lr` applies it to the tuned LR, which the sweep tuned for Adam. */
+  sgd: { lrMult: number; lr: number; rule: string };
+}
+
+/** A readout's forward multiplier (a MuReadout's outputMult / widthMult, or a rescaling beside the readout). */
+export interface TransferReadout {
+  layer: string;
+  /** Where the multiplier is: `MuReadout`, `MuSharedReadout`, or `rescaling <name>`. Null: the model has none. */
+  via: string | null;
+  baseMult: number;
+  targetMult: number;
+  /** muP: the base width's multiplier / widthMult. */
+  muPMult: number;
+  follows: boolean;
+}
+
+/**
+ * `mup-lens transfer`'s file (`<model>.<export>.w<N>.transfer.json`, docs/runtime.md "Transfer files"): the values a
+ * muP sweep tuned at a proxy width, and the configuration muP makes of them at the target width. Read back with
+ * `createMup(tf).fromTransfer(json)`.
+ */
+export interface TransferFile {
+  format: 'mup-lens/transfer';
+  version: 1;
+  model: { file: string; exportName: string; sha256: string };
+  parametrization: 'mup';
+  baseWidth: number;
+  targetWidth: number;
+  /** The tuned values: the proxy width's best (fitted) LR and HP values; the factory takes `hp` as its second
+   *  argument (or beside `width` in its config object). */
+  tuned: { proxyWidth: number; lr: number; hp: Record<string, number>; optimizer: 'adam' };
+  /** What the sweep showed: every axis (`lr` and each HP) moved at most an octave across its widths. */
+  sweep: { store: string; widths: number[]; steps: number; seeds: number; axes: { name: string; shiftOctaves: number; transfers: boolean }[] };
+  baseShapes: BaseShapes;
+  params: TransferParam[];
+  readouts: TransferReadout[];
+  createdBy: string;
+  createdAt: string;
+}
+
+/** A transfer file read back (`fromTransfer`): the values to train the target width with. */
+export interface TransferConfig {
+  readonly file: TransferFile;
+  readonly width: number;
+  readonly baseWidth: number;
+  /** The tuned base learning rate (MuAdam's `learningRate`). */
+  readonly learningRate: number;
+  /** The tuned hyperparameters, to pass to the factory: `factory(width, hp)`. */
+  readonly hp: Record<string, number>;
+  readonly baseShapes: BaseShapes;
+  /** applyBaseShapes(model, baseShapes, width), after checking that every trainable weight has the file's shape. */
+  apply(model: tf.LayersModel): AppliedBaseShapes;
+  /** `apply`, then a MuAdam at the tuned LR over the model's weights (its groups' LRs are the file's `adam.lr`). */
+  adam(model: tf.LayersModel, opts?: Omit<MuAdamOptions, 'learningRate' | 'params'>): MuAdamOptimizer;
+}
+
 // ---------------------------------------------------------------------------------------------- the runtime
 /** `createMup(tf)`, and what `mup-lens/runtime` exports (bound to the project's @tensorflow/tfjs). */
 export interface MupRuntime {
@@ -308,4 +387,6 @@ export interface MupRuntime {
   muSharedReadout(args: MuSharedReadoutArgs): MuSharedReadoutLayer;
   MuAdam: MuAdamConstructor;
   MuSGD: MuSGDConstructor;
+  /** A `mup-lens transfer` file (its JSON text or parsed object), checked, ready to train the target width with. */
+  fromTransfer(file: TransferFile | string): TransferConfig;
 }

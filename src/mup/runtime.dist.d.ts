@@ -25,3 +25,4 @@ export declare const muReadout: MupRuntime['muReadout'];
 export declare const muSharedReadout: MupRuntime['muSharedReadout'];
 export declare const MuAdam: MupRuntime['MuAdam'];
 export declare const MuSGD: MupRuntime['MuSGD'];
+export declare const fromTransfer: MupRuntime['fromTransfer'];

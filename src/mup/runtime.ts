@@ -33,4 +33,5 @@ export const {
   muSharedReadout,
   MuAdam,
   MuSGD,
+  fromTransfer,
 } = mup;

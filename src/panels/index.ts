@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CoordResult } from '../coord/types';
-import type { CoordMeta, PanelView, SweepMeta, SweepRun, SweepRunResult, SweepStatus, SweepView } from '../protocol/webview';
+import type { CoordMeta, PanelView, SweepMeta, SweepRun, SweepRunResult, SweepStatus, SweepView, TransferView } from '../protocol/webview';
 import type { SweepTrial } from '../sweep/types';
 import { PANEL_VIEW_TYPE, ResultsPanel, webviewOptions } from './resultsPanel';
 import { listStoredRuns, loadStoredCoord, loadStoredSweep, loadStoredSweepRuns, StoredRunError, type StoredRunEntry } from './storedRuns';
@@ -117,6 +117,24 @@ export function showSweep(meta: SweepMeta, options: ShowSweepOptions = {}): Swee
   };
 }
 
+/**
+ * Shows a transfer (running, then its report) in the sweep panel whose muP run is stored in `storeDir`; opens that
+ * stored sweep in a panel when none shows it.
+ */
+export function showTransfer(storeDir: string, transfer: TransferView): void {
+  const same = (d: string | undefined) => d !== undefined && path.resolve(d) === path.resolve(storeDir);
+  let panel = [...panels.values()].find((p) => !p.disposed && p.view.kind === 'sweep' && p.view.runs.some((r) => same(r.meta.storeDir)));
+  if (!panel) {
+    const entry = entryForPath(storeDir) ?? { kind: 'sweep' as const, name: path.basename(storeDir), dir: storeDir, mtimeMs: 0 };
+    const all = mupDirs().flatMap((d) => listStoredRuns(d));
+    panel = open(loadStoredSweep(entry, all));
+  }
+  if (panel.view.kind !== 'sweep') return;
+  panel.view.transfer = transfer;
+  panel.post({ type: 'sweep/transfer', transfer });
+  panel.panel.reveal(undefined, true);
+}
+
 function mupDirs(): string[] {
   return (vscode.workspace.workspaceFolders ?? []).map((f) => path.join(f.uri.fsPath, '.mup'));
 }
@@ -205,6 +223,7 @@ export function restoredView(state: unknown): PanelView | null {
       }
       return { ...r, trials, status: 'interrupted', message: 'the window reloaded while the sweep ran' };
     });
+    if (view.transfer?.status === 'running') view.transfer = { ...view.transfer, status: 'failed', message: 'the window reloaded while the transfer ran; run it again' };
   }
   return view;
 }

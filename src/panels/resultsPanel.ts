@@ -1,6 +1,6 @@
 // One muP results panel (a webview): holds the view it shows, posts it after the webview's `panel/ready`,
 // streams live sweep trials, and carries out the webview's actions (reveal a layer, save an export, copy,
-// write a setting). Everything the webview sends is checked before use: it is another process.
+// write a setting, transfer the tuned values to a width). Everything the webview sends is checked before use: it is another process.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
@@ -147,6 +147,24 @@ export class ResultsPanel implements vscode.Disposable {
         await vscode.env.clipboard.writeText(msg.text);
         this.post({ type: 'panel/response', id: msg.id, ok: true, message: `Copied ${msg.text} to the clipboard.` });
         return;
+      case 'panel/transfer': {
+        // The transfer runs the user's model (a worker job): the command does it, with trust, progress and errors.
+        // The muP run's values; an SP-only panel asks with its SP run, and is told plainly that they do not transfer.
+        const runs = this.view.kind === 'sweep' ? this.view.runs : [];
+        const mup = runs.find((r) => r.meta.parametrization === 'mup') ?? runs.find((r) => r.meta.parametrization === 'sp');
+        if (!mup?.meta.storeDir) throw new Error('this panel has no stored sweep to transfer from');
+        if (!(Number.isInteger(msg.targetWidth) && msg.targetWidth > 0)) throw new Error('the target width must be a positive whole number');
+        const done = await vscode.commands.executeCommand<{ transfers: boolean; written: string | null } | undefined>('mupLens.transferHyperparameters', {
+          storeDir: mup.meta.storeDir,
+          targetWidth: msg.targetWidth,
+          verify: msg.verify === true,
+        });
+        this.post({
+          type: 'panel/response', id: msg.id, ok: done !== undefined,
+          message: done === undefined ? 'The transfer did not run (see the notification).' : done.transfers ? `Wrote ${vscode.workspace.asRelativePath(done.written ?? '')}.` : 'The values do not transfer: see the panel.',
+        });
+        return;
+      }
       case 'panel/writeSetting': {
         const where = await writeRecommendedLr(msg);
         this.post({ type: 'panel/response', id: msg.id, ok: true, message: `Wrote lr ${msg.lr.toPrecision(3)} for width ${msg.targetWidth} to ${where}.` });

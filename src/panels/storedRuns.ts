@@ -1,4 +1,4 @@
-// Runs stored under `.mup/` (DESIGN.md; written by the coord and sweep engines), read back for the panel:
+// Runs stored under `.mup/` (docs/contracts.md; written by the coord and sweep engines), read back for the panel:
 //   .mup/coord/<name>/result.json            a CoordResult (optionally with `meta` or modelFile/exportName/parametrization)
 //   .mup/sweeps/<name>/*.jsonl               trial store (src/host/sweepStore.ts): one StoredTrial per line, shards merged
 //   .mup/sweeps/<name>/result.json           the SweepResult once the sweep finished (absent after a cancel/crash)
@@ -104,7 +104,7 @@ export function loadStoredCoord(dir: string, name: string): CoordView {
 }
 
 export function toSweepTrial(s: StoredTrial): SweepTrial {
-  return { width: s.identity.width, lr: s.identity.lr, seed: s.identity.seed, loss: s.outcome.loss, diverged: s.outcome.diverged };
+  return { width: s.identity.width, lr: s.identity.lr, seed: s.identity.seed, loss: s.outcome.loss, diverged: s.outcome.diverged, ...(s.identity.hp ? { hp: s.identity.hp } : {}) };
 }
 
 function isSweepResult(x: unknown): x is SweepResult {
@@ -123,8 +123,12 @@ export function loadStoredSweepRuns(dir: string, name: string): SweepRun[] {
   const res = (isObj(resultRaw) ? resultRaw : {}) as Record<string, unknown>;
   // A store keeps every trial it ever held; show the ones of the last sweep's settings (same steps, base
   // width and model version), so that a rerun with other settings is not mixed into the curves.
+  const hps = Array.isArray(set.hps) ? (set.hps as unknown[]).filter((a): a is { name: string; values: number[] } => isObj(a) && typeof a.name === 'string' && Array.isArray(a.values)) : [];
+  const hpNames = hps.map((a) => a.name).sort().join(',');
   const sameSettings = (t: StoredTrial) =>
     (typeof set.steps !== 'number' || t.identity.steps === set.steps) &&
+    // the same HP axes: an LR sweep's trials (no hp) and an HP sweep's in one store are two sweeps
+    Object.keys(t.identity.hp ?? {}).sort().join(',') === hpNames &&
     (typeof set.baseWidth !== 'number' || t.identity.baseWidth === set.baseWidth) &&
     (typeof model.sha256 !== 'string' || t.identity.modelSha256 === model.sha256);
   const groups = new Map<Parametrization, StoredTrial[]>();
@@ -152,6 +156,7 @@ export function loadStoredSweepRuns(dir: string, name: string): SweepRun[] {
         widths: nums(set.widths),
         lrs: nums(set.lrs),
         seeds: typeof set.seeds === 'number' ? set.seeds : undefined,
+        ...(hps.length ? { hps } : {}),
         group: str(set.group),
       },
       // The engine's result lists exactly its grid's trials; without one, what the store holds.

@@ -43,7 +43,7 @@ function layerOrder(result: CoordResult): CoordLayer[] {
 
 export function coordRows(result: CoordResult): CoordLayerRow[] {
   const steps = Math.max(result.steps, ...result.slopes.map((s) => s.t), 1);
-  const judgedFrom = steps >= 2 ? 2 : 1; // MUP.md: judge by the largest slope over t >= 2, never by t = 1 alone
+  const judgedFrom = steps >= 2 ? 2 : 1; // docs/mup.md: judge by the largest slope over t >= 2, never by t = 1 alone
   return layerOrder(result).map((layer, i) => {
     const slopes: Array<number | null> = Array.from({ length: steps }, () => null);
     for (const s of result.slopes) if (s.layer === layer.name && s.t >= 1 && s.t <= steps) slopes[s.t - 1] = s.slope;

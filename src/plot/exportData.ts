@@ -23,15 +23,16 @@ export function coordCsv(view: CoordView): string {
   );
 }
 
-/** One row per trial, every run of the view; diverged trials kept (loss empty). */
+/** One row per trial, every run of the view; diverged trials kept (loss empty); one column per swept HP. */
 export function sweepCsv(view: SweepView): string {
   const rows: Array<Array<string | number | boolean | null>> = [];
+  const hps = [...new Set(view.runs.flatMap((run) => runTrials(run).flatMap((t) => Object.keys(t.hp ?? {}))))];
   for (const run of view.runs) {
     for (const t of [...runTrials(run)].sort((a, b) => a.width - b.width || a.lr - b.lr || a.seed - b.seed)) {
-      rows.push([run.meta.parametrization, t.width, t.lr, Math.log2(t.lr), t.seed, t.loss, t.diverged]);
+      rows.push([run.meta.parametrization, t.width, t.lr, Math.log2(t.lr), ...hps.map((h) => t.hp?.[h] ?? null), t.seed, t.loss, t.diverged]);
     }
   }
-  return toCsv(['parametrization', 'width', 'lr', 'log2_lr', 'seed', 'loss', 'diverged'], rows);
+  return toCsv(['parametrization', 'width', 'lr', 'log2_lr', ...hps, 'seed', 'loss', 'diverged'], rows);
 }
 
 export function viewJson(view: CoordView | SweepView): string {

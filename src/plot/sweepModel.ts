@@ -3,9 +3,11 @@
 // LR to use at a target width. Works on a live, partial trial list as well as on the engine's final result.
 import type { SweepOptimum, SweepTrial } from '../sweep/types';
 import type { SweepRun, SweepView } from '../protocol/webview';
+import { hpKey } from '../sweep/grid';
 import { analyzeTrials, recommendLr, type Recommendation as EngineRecommendation } from '../sweep/optimum';
 import { widthColor, type ThemeKind } from './colors';
 import type { PlotMarker, PlotSeries, PlotSpec } from './plotSpec';
+import { hpAxisModels, type HpAxisModel } from './sweepHpModel';
 
 export interface Recommendation {
   targetWidth: number;
@@ -33,6 +35,10 @@ export interface SweepRunModel {
   recommendation: Recommendation | null;
   /** A run that ended (done, cancelled, failed) without a result for every trial of its grid: not judged. */
   incomplete: { missing: number; planned: number; text: string } | null;
+  /** One plot per swept hyperparameter (none in an LR sweep). */
+  hpAxes: HpAxisModel[];
+  /** The LR plot is drawn when the LR was swept (two or more values) or there is nothing else to draw. */
+  showLrPlot: boolean;
 }
 
 export interface SweepModel {
@@ -86,7 +92,10 @@ const isPos = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 
 /** A trial as the engine writes it; a stored result can be damaged or crafted, and is plotted only where it is. */
 function isTrial(t: SweepTrial): boolean {
-  return isPos(t.width) && isPos(t.lr) && typeof t.seed === 'number' && (t.loss === null || typeof t.loss === 'number') && typeof t.diverged === 'boolean';
+  return (
+    isPos(t.width) && isPos(t.lr) && typeof t.seed === 'number' && (t.loss === null || typeof t.loss === 'number') && typeof t.diverged === 'boolean' &&
+    (t.hp === undefined || (typeof t.hp === 'object' && t.hp !== null && Object.values(t.hp).every(isPos)))
+  );
 }
 
 /**
@@ -165,8 +174,10 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
   }
   const shift = run.result ? run.result.shiftOctaves : optima.length >= 2 ? analysis.shiftOctaves : null;
   const seeds = run.meta.seeds ?? null;
-  const planned = run.meta.widths && run.meta.lrs && seeds ? run.meta.widths.length * run.meta.lrs.length * seeds : null;
+  const hpFactor = (run.meta.hps ?? []).reduce((n, a) => n * (Array.isArray(a.values) ? a.values.length : 1), 1);
+  const planned = run.meta.widths && run.meta.lrs && seeds ? run.meta.widths.length * run.meta.lrs.length * seeds * hpFactor : null;
   const incomplete = incompleteness(run, trials, planned);
+  const hpAxes = hpAxisModels(run, analysis.hps, widths, theme, incomplete !== null);
   const statusText =
     run.status === 'running'
       ? `running: ${trials.length}${planned ? ` / ${planned}` : ''} trials`
@@ -193,13 +204,16 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
     lrs,
     optima,
     shiftOctaves: shift,
-    transfers: run.result && !incomplete ? run.result.transfers : null,
+    // The run's verdict: every axis it swept (the LR and each HP; without HPs, the LR's `transfers`).
+    transfers: run.result && !incomplete ? (run.result.everyAxisTransfers ?? run.result.transfers) : null,
     trialCount: trials.length,
     divergedCount,
     plannedCount: planned,
     statusText,
     recommendation: incomplete ? null : recommend(trials, targetWidth, run.meta.parametrization),
     incomplete,
+    hpAxes,
+    showLrPlot: lrs.length >= 2 || hpAxes.length === 0,
   };
 }
 
@@ -209,7 +223,7 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
  */
 function incompleteness(run: SweepRun, trials: SweepTrial[], planned: number | null): SweepRunModel['incomplete'] {
   if (run.status === 'running') return null;
-  const have = new Set(trials.map((t) => `${t.width}|${t.lr}|${t.seed}`)).size;
+  const have = new Set(trials.map((t) => `${t.width}|${t.lr}|${t.seed}|${hpKey(t.hp)}`)).size;
   const missing = run.result?.complete === false ? (run.result.missing ?? (planned !== null ? planned - have : 0)) : planned !== null && have < planned ? planned - have : 0;
   if (run.result?.complete !== false && missing === 0) return null;
   const total = planned ?? have + missing;
@@ -224,7 +238,9 @@ function incompleteness(run: SweepRun, trials: SweepTrial[], planned: number | n
 export function sharedLossRange(view: SweepView): [number, number] | null {
   const vals: number[] = [];
   for (const r of view.runs) {
-    for (const curve of analyzeTrials(runTrials(r)).curves.values()) for (const p of curve) if (Number.isFinite(p.loss)) vals.push(p.loss);
+    const a = analyzeTrials(runTrials(r));
+    for (const curve of a.curves.values()) for (const p of curve) if (Number.isFinite(p.loss)) vals.push(p.loss);
+    for (const h of a.hps) for (const curve of h.curves.values()) for (const p of curve) if (Number.isFinite(p.loss)) vals.push(p.loss);
   }
   if (vals.length === 0) return null;
   let lo = Math.min(...vals);
@@ -245,16 +261,23 @@ export function sweepModel(view: SweepView, theme: ThemeKind): SweepModel {
   // One loss range for every run (SP and muP compare at a glance), with room at the top for the stacked
   // diverged markers (about 10 px each on a ~250 px plot).
   const range = sharedLossRange(view);
-  const stacks = Math.max(0, ...models.flatMap((m) => m.plot.markers.filter((k) => k.kind === 'diverged').map((k) => k.stack + 1)));
+  const plots = models.flatMap((m) => [m.plot, ...m.hpAxes.map((h) => h.plot)]);
+  const stacks = Math.max(0, ...plots.flatMap((p) => p.markers.filter((k) => k.kind === 'diverged').map((k) => k.stack + 1)));
   if (range) {
     const top = range[1] + (range[1] - range[0]) * Math.min(0.8, stacks * 0.05);
-    for (const m of models) m.plot.yRange = [range[0], top];
+    for (const p of plots) p.yRange = [range[0], top];
   }
   const sp = models.find((m) => m.parametrization === 'sp');
   const mup = models.find((m) => m.parametrization === 'mup');
-  const comparison =
-    sp && mup && sp.shiftOctaves !== null && mup.shiftOctaves !== null && !sp.incomplete && !mup.incomplete
-      ? `Optimal LR moves ${sp.shiftOctaves.toFixed(1)} octaves across widths in SP and ${mup.shiftOctaves.toFixed(1)} in muP.`
-      : null;
-  return { runs: models, targetWidth, comparison };
+  const parts: string[] = [];
+  if (sp && mup && !sp.incomplete && !mup.incomplete) {
+    if (sp.showLrPlot && mup.showLrPlot && sp.shiftOctaves !== null && mup.shiftOctaves !== null) {
+      parts.push(`Optimal LR moves ${sp.shiftOctaves.toFixed(1)} octaves across widths in SP and ${mup.shiftOctaves.toFixed(1)} in muP.`);
+    }
+    for (const h of sp.hpAxes) {
+      const m = mup.hpAxes.find((x) => x.name === h.name);
+      if (m && h.shiftOctaves !== null && m.shiftOctaves !== null) parts.push(`Best ${h.name} moves ${h.shiftOctaves.toFixed(1)} octaves across widths in SP and ${m.shiftOctaves.toFixed(1)} in muP.`);
+    }
+  }
+  return { runs: models, targetWidth, comparison: parts.length ? parts.join(' ') : null };
 }

@@ -2,9 +2,10 @@
 // one runs, and what it returns. Plain data only: it crosses the IPC boundary (src/protocol/worker.ts) and both
 // sides import it. The tfjs parts are src/worker/coordJob.ts and src/worker/trialJob.ts.
 import type { CoordLayer, CoordRun } from '../coord/types';
-import type { Parametrization } from '../sweep/types';
+import type { TransferJobResult } from '../sweep/transfer';
+import type { HpValues, Parametrization } from '../sweep/types';
 
-export type { CoordRun, Parametrization };
+export type { CoordRun, HpValues, Parametrization, TransferJobResult };
 export type OptimizerName = 'adam' | 'sgd';
 
 export interface CoordJobParams {
@@ -64,6 +65,11 @@ export interface TrialJobParams {
   steps: number;
   parametrization: Parametrization;
   baseWidth: number;
+  /** The swept hyperparameters' values: the factory is called `(width, hp)` (or `({width, ...hp})`) and the data
+   *  export `(step, {seed, hp})`. Absent: called as before, `(width)`. */
+  hp?: HpValues;
+  /** Return the loss of every step (`losses`): the transfer's verification curves. */
+  curve?: boolean;
 }
 
 export interface TrialProgress {
@@ -91,4 +97,22 @@ export interface TrialJobResult {
   outcome: TrialOutcome;
   /** Where the batches came from, for the user to read. */
   data: string;
+  /** With `hp`: the names the factory and the data export read from it, during the build and the training. */
+  hpRead?: string[];
+  /** With `curve`: the training loss of every step run. */
+  losses?: number[];
+}
+
+/**
+ * The facts `mup-lens transfer` needs of the user's model (src/worker/transferJob.ts): its base shapes, and every
+ * trainable weight's multipliers and initial std as the factory builds it at the base and the target width, with
+ * the tuned hyperparameters. No training; the host turns them into the transfer file (src/sweep/transfer.ts).
+ */
+export interface TransferJobParams {
+  file: string;
+  exportName: string;
+  baseWidth: number;
+  targetWidth: number;
+  /** The tuned HP values to build with (absent: the factory is called `(width)`). */
+  hp?: HpValues;
 }

@@ -9,7 +9,8 @@
 //
 // No `vscode` import here: the webview bundle (browser) includes this file.
 import type { CoordResult } from '../coord/types';
-import type { Parametrization, SweepResult, SweepTrial } from '../sweep/types';
+import type { HpAxis, Parametrization, SweepHpResult, SweepResult, SweepTrial } from '../sweep/types';
+import type { TransferReport } from '../sweep/transfer';
 
 export type { Parametrization };
 
@@ -43,6 +44,8 @@ export interface SweepMeta extends RunMeta {
   widths?: number[];
   lrs?: number[];
   seeds?: number;
+  /** The planned hyperparameter axes (`--hp`, `mupLens.sweep.hp`); absent in an LR sweep. */
+  hps?: HpAxis[];
   /** Sweeps with the same group share one panel, SP beside muP (default `<modelFile>#<exportName>`; set it
    *  when SP and muP are two exports, e.g. `mlpSP` and `mlpMuP`). */
   group?: string;
@@ -55,6 +58,9 @@ export type SweepRunResult = SweepResult & {
   /** false: trials of the planned grid have no result, so nothing is concluded (absent in older results). */
   complete?: boolean;
   missing?: number;
+  /** Each hyperparameter axis as the engine judged it (absent in an LR sweep and in older results). */
+  hps?: SweepHpResult[];
+  everyAxisTransfers?: boolean;
 };
 
 /** One parametrization's sweep as the panel knows it (live trials, then the engine's result). */
@@ -73,6 +79,17 @@ export interface SweepView {
   /** Width to recommend an LR for; null = the panel's default: the width the engine recommended for in a
    *  finished run (`result.recommended.targetWidth`), else the widest width swept, as `mup-lens sweep` does. */
   targetWidth: number | null;
+  /** The last transfer of this view's muP sweep to a width ("Transfer to width N"): running, or its report. */
+  transfer?: TransferView | null;
+}
+
+/** A transfer the panel asked for (or the command ran): its status, then `mup-lens transfer`'s report. */
+export interface TransferView {
+  targetWidth: number;
+  verify: boolean;
+  status: 'running' | 'done' | 'failed';
+  message?: string;
+  report?: TransferReport;
 }
 
 export type PanelView = CoordView | SweepView;
@@ -84,6 +101,7 @@ export type HostMessage =
   | { type: 'sweep/trials'; parametrization: Parametrization; trials: SweepTrial[] }
   | { type: 'sweep/result'; parametrization: Parametrization; result: SweepRunResult }
   | { type: 'sweep/status'; parametrization: Parametrization; status: SweepStatus; message?: string }
+  | { type: 'sweep/transfer'; transfer: TransferView }
   | { type: 'panel/response'; id: number; ok: boolean; message: string };
 
 // ---- webview -> host ------------------------------------------------------------------------------------
@@ -106,7 +124,9 @@ export type WebviewMessage =
       targetWidth: number;
     }
   /** The view changed in the webview (e.g. target width); the host keeps it for restore. */
-  | { type: 'panel/state'; view: PanelView };
+  | { type: 'panel/state'; view: PanelView }
+  /** "Transfer to width N" (and "Verify"): the muP run's tuned values to the target width. */
+  | { type: 'panel/transfer'; id: number; targetWidth: number; verify: boolean };
 
 export const PANEL_VIEW_TYPE = 'mupLens.results';
 
@@ -120,6 +140,7 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
     t === 'panel/export' ||
     t === 'panel/copy' ||
     t === 'panel/writeSetting' ||
-    t === 'panel/state'
+    t === 'panel/state' ||
+    t === 'panel/transfer'
   );
 }

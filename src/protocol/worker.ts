@@ -4,19 +4,24 @@
 //
 // Adding a job type: add an entry to `JobKinds` below and a handler to `jobHandlers` in src/worker/jobs.ts; the
 // compiler then points at every place that must know about it.
-import type { CoordJobParams, CoordJobResult, CoordProgress, TrialJobParams, TrialJobResult, TrialProgress } from './jobs';
+import type { CoordJobParams, CoordJobResult, CoordProgress, TransferJobParams, TransferJobResult, TrialJobParams, TrialJobResult, TrialProgress } from './jobs';
 
-export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendRequest = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 /** Which backend the worker runs on, and why (one line per candidate it tried or skipped). */
 export interface BackendInfo {
   name: BackendName;
   /** Where tf came from: 'bundled' or the path of the workspace package (tfjs-node-gpu / tfjs-node). */
   source: string;
-  /** Human-readable label for a status bar: e.g. "wasm (bundled)", "tensorflow (tfjs-node-gpu, CUDA)". */
+  /**
+   * Human-readable label for a status bar: e.g. "wasm (bundled)", "tensorflow (tfjs-node-gpu, CUDA)",
+   * "webgpu (nvidia hopper, NVIDIA H200)", "webgpu (google swiftshader, SwiftShader driver 5.0.0, software)".
+   */
   label: string;
   reasons: string[];
+  /** On webgpu: the adapter Dawn gave (GPUAdapterInfo), and whether it is a software one (no GPU behind it). */
+  adapter?: { vendor: string; architecture: string; description: string; software: boolean };
 }
 
 /** Per job kind: what the host sends, what progress the worker streams, what it returns. */
@@ -24,6 +29,8 @@ export interface JobKinds {
   coord: { params: CoordJobParams; progress: CoordProgress; result: CoordJobResult };
   /** One sweep trial (src/worker/trialJob.ts): train one width at one LR and seed. */
   trial: { params: TrialJobParams; progress: TrialProgress; result: TrialJobResult };
+  /** What muP makes of a tuned sweep at a target width (src/worker/transferJob.ts): the model built, not trained. */
+  transfer: { params: TransferJobParams; progress: { phase: string }; result: TransferJobResult };
 }
 export type JobKind = keyof JobKinds;
 

@@ -21,6 +21,7 @@ export function sweepViewOf(reports: SweepReport[]): SweepView {
       widths: r.widths,
       lrs: r.lrs,
       seeds: r.seeds,
+      ...(r.hps?.length ? { hps: r.hps.map((h) => ({ name: h.name, values: h.values })) } : {}),
     },
     trials: r.trials,
     result: r,
@@ -30,13 +31,30 @@ export function sweepViewOf(reports: SweepReport[]): SweepView {
   return { kind: 'sweep', runs, targetWidth: target };
 }
 
-/** The SVG of each sweep's plot, in the order of `reports`. */
+/** The SVG of each sweep's plots (the LR's, then one per swept HP), in the order of `reports`. */
 export function sweepPlotsSvg(reports: SweepReport[]): string[] {
   const model = sweepModel(sweepViewOf(reports), 'light');
   return reports.map((r) => {
     const run = model.runs.find((m) => m.parametrization === r.parametrization) ?? model.runs[0];
-    return run ? plotsToSvg([run.plot], { plotWidth: 640, plotHeight: 380, columns: 1, ...LIGHT }) : '';
+    if (!run) return '';
+    const specs = [...(run.showLrPlot ? [run.plot] : []), ...run.hpAxes.map((h) => h.plot)];
+    return specs.map((spec) => plotsToSvg([spec], { plotWidth: 640, plotHeight: 380, columns: 1, ...LIGHT })).join('\n');
   });
+}
+
+/** Each HP axis's optimum per width, as a table (the plot's circles, in numbers). */
+function hpTables(r: SweepReport): string {
+  const num = (v: unknown, digits: number) => esc(typeof v === 'number' ? v.toFixed(digits) : String(v));
+  return (r.hps ?? [])
+    .map((h) => {
+      const rows = h.optimum
+        .map((o) => `<tr><td>${esc(o.width)}</td><td>${esc(typeof o.value === 'number' ? fmtLr(o.value) : o.value)}</td><td>${num(o.fittedLog2Value, 2)}</td><td>${num(o.loss, 4)}</td><td>${o.atEdge ? 'at grid edge' : ''}</td></tr>`)
+        .join('');
+      const verdict = r.complete === false ? 'not judged (incomplete grid)' : h.transfers ? 'transfers' : 'does not transfer';
+      return `<h3>${esc(h.name)}: best value moves ${num(h.shiftOctaves, 1)} octaves across widths (${esc(verdict)})</h3>
+<table><thead><tr><th>width</th><th>best ${esc(h.name)}</th><th>fitted log2</th><th>loss</th><th>note</th></tr></thead><tbody>${rows}</tbody></table>`;
+    })
+    .join('\n');
 }
 
 export function renderSweepReport(reports: SweepReport[], title = 'muP LR sweep'): string {
@@ -48,17 +66,20 @@ export function renderSweepReport(reports: SweepReport[], title = 'muP LR sweep'
     const rows = r.optimum
       .map((o) => `<tr><td>${esc(o.width)}</td><td>${esc(typeof o.lr === 'number' ? fmtLr(o.lr) : o.lr)}</td><td>${num(o.fittedLog2Lr, 2)}</td><td>${num(o.loss, 4)}</td>${edge ? `<td>${o.atEdge ? 'at grid edge' : ''}</td>` : ''}</tr>`)
       .join('');
-    const rec = r.recommended
+    // An HP sweep at one LR did not sweep the LR: no LR table and no LR recommendation from it.
+    const lrSwept = r.lrs.length >= 2 || !(r.hps ?? []).length;
+    const rec = r.recommended && lrSwept
       ? `<p>Recommended LR at width ${esc(r.recommended.targetWidth)}: <b>${esc(Number(r.recommended.lr).toPrecision(3))}</b> (log2 ${num(r.recommended.log2Lr, 2)}, ${r.recommended.method === 'transfer' ? 'transferred' : 'extrapolated'}).</p>`
       : '';
     const warnings = r.warnings.length ? `<ul class="warn">${r.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : '';
     return `<section>
 <h2>${esc(r.model.file)}#${esc(r.model.exportName)}: ${r.parametrization === 'mup' ? 'muP' : 'SP'}</h2>
-<p class="verdict ${r.transfers ? 'ok' : 'bad'}">${esc(verdictLine(r))}</p>
+<p class="verdict ${(r.everyAxisTransfers ?? r.transfers) ? 'ok' : 'bad'}">${esc(verdictLine(r))}</p>
 ${plots[i]}
-<table><thead><tr><th>width</th><th>best LR</th><th>fitted log2 LR</th><th>loss</th>${edge ? '<th>note</th>' : ''}</tr></thead><tbody>${rows}</tbody></table>
+${lrSwept ? `<table><thead><tr><th>width</th><th>best LR</th><th>fitted log2 LR</th><th>loss</th>${edge ? '<th>note</th>' : ''}</tr></thead><tbody>${rows}</tbody></table>` : `<p class="meta">The LR was not swept: every trial at ${esc(fmtLr(r.lrs[0] ?? 0))}.</p>`}
+${hpTables(r)}
 ${rec}
-<p class="meta">${esc(r.steps)} steps, ${esc(r.seeds)} seed(s), widths ${esc(r.widths.join(', '))}, ${esc(r.lrs.length)} LRs, backend ${esc(r.backends.join(', '))}; ${esc(r.trials.length)} trials (${esc(r.reused)} reused, ${esc(r.trials.filter((t) => t.diverged).length)} diverged). Loss: mean training loss over the last 10% of steps, mean over seeds. Store: ${esc(r.storeDir)}</p>
+<p class="meta">${esc(r.steps)} steps, ${esc(r.seeds)} seed(s), widths ${esc(r.widths.join(', '))}, ${esc(r.lrs.length)} LRs${(r.hps ?? []).map((h) => `, ${esc(h.values.length)} values of ${esc(h.name)}`).join('')}${r.hps?.length ? ' (each plot holds the other axes at each width\'s best)' : ''}, backend ${esc(r.backends.join(', '))}; ${esc(r.trials.length)} trials (${esc(r.reused)} reused, ${esc(r.trials.filter((t) => t.diverged).length)} diverged). Loss: mean training loss over the last 10% of steps, mean over seeds. Store: ${esc(r.storeDir)}</p>
 ${warnings}
 </section>`;
   });
@@ -68,7 +89,7 @@ ${warnings}
 <style>
 body{font-family:system-ui,sans-serif;margin:24px;color:#222;background:#fff}
 section{display:inline-block;vertical-align:top;margin:0 24px 24px 0}
-h2{font-size:16px}.verdict.ok{color:#070}.verdict.bad{color:#b00}
+h2{font-size:16px}h3{font-size:13px}.verdict.ok{color:#070}.verdict.bad{color:#b00}
 table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}
 .meta{font-size:12px;color:#555;max-width:760px}.warn{font-size:12px;color:#a60}
 </style></head><body>

@@ -29,7 +29,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ruleDocUrl } from '../analyzer/ruleDocs';
 import type { Finding, RuleId } from '../analyzer/types';
 import type { DocumentSnapshot } from '../language/analysisCache';
-import { analyzeOptions, DEFAULT_SETTINGS, effectiveSeverity, parseLintSettings, type LintSettings, type RawLintSettings } from '../language/config';
+import { analyzeOptions, DEFAULT_SETTINGS, effectiveSeverity, parseLintSettings, type LintSettings, type RawLintSettings } from '../settings/lint';
 import { KeyedDebouncer } from '../language/debounce';
 import { isLintableDocument } from '../language/documents';
 import { fixAll } from '../language/fixAll';

@@ -45,7 +45,7 @@ export const isInt = (v: unknown, min: number): v is number => typeof v === 'num
 export const isPositive = (v: unknown): v is number => typeof v === 'number' && v > 0 && Number.isFinite(v);
 
 /** The tfjs backends a setting may name (docs/contracts.md `--backend`). */
-export const BACKEND_REQUESTS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_REQUESTS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export const backendWhat = orList(BACKEND_REQUESTS.map((b) => `'${b}'`));
 
 /** `a, b or c`. */

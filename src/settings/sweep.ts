@@ -1,11 +1,13 @@
 // The `mupLens.sweep.*` settings (src/settings/read.ts: a wrong value is its default plus one line naming it).
 import type { BackendRequest } from '../protocol/worker';
-import { parseLrRange } from '../sweep/grid';
+import { parseHpAxes, parseLrRange, type HpAxis } from '../sweep/grid';
 import { BACKEND_REQUESTS, backendWhat, isInt, SettingsReader, type Read, type SettingsGetter } from './read';
 
 export interface SweepSettings {
   widths: number[];
   lrs: number[];
+  /** `mupLens.sweep.hp`: `{"outputMult": "2^-4:2^4:1"}`, the same grids as `--hp NAME=GRID`. */
+  hps: HpAxis[];
   steps: number;
   seeds: number;
   parametrization: 'mup' | 'sp' | 'both';
@@ -28,12 +30,23 @@ export function readSweepSettings(get: SettingsGetter): Read<SweepSettings> {
       throw new Error((err as Error).message.replace(/^--lr-range: /, ''), { cause: err });
     }
   });
+  const hps = r.parsed<HpAxis[]>('sweep.hp', [], (v) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('expected an object of grids, e.g. {"outputMult": "2^-4:2^4:1"}');
+    const entries = Object.entries(v as Record<string, unknown>);
+    for (const [k, g] of entries) if (typeof g !== 'string' && !(Array.isArray(g) && g.every((x) => typeof x === 'number'))) throw new Error(`${k}: expected a grid like "2^-4:2^4:1" or "0.5,1,2", got ${JSON.stringify(g)}`);
+    try {
+      return parseHpAxes(entries.map(([k, g]) => `${k}=${Array.isArray(g) ? g.join(',') : String(g)}`));
+    } catch (err) {
+      throw new Error((err as Error).message.replace(/^--hp:? ?/, ''), { cause: err });
+    }
+  });
   const int = (key: string, dflt: number, min: number) => r.value(key, dflt, (v) => isInt(v, min), `an integer >= ${min}`);
   const workers = int('sweep.workers', 0, 0);
   const targetWidth = int('sweep.targetWidth', 0, 0);
   const settings: SweepSettings = {
     widths: [...new Set(widths)].sort((a, b) => a - b),
     lrs,
+    hps,
     steps: int('sweep.steps', 150, 1),
     seeds: int('sweep.seeds', 1, 1),
     parametrization: r.value('sweep.parametrization', 'mup', (v) => v === 'mup' || v === 'sp' || v === 'both', "mup, sp or both"),

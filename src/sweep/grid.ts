@@ -1,11 +1,23 @@
-// The sweep grid: widths x learning rates x seeds, parsed from user flags, enumerated in one fixed order
-// (so `--shard i/n` picks the same slice on every machine) and split into shards.
+// The sweep grid: widths x learning rates x hyperparameter values x seeds, parsed from user flags, enumerated in
+// one fixed order (so `--shard i/n` picks the same slice on every machine) and split into shards.
 // Pure: no tfjs, no file system.
+
+/** The swept hyperparameters' values of one trial, `{outputMult: 0.25}` (what the factory receives). */
+export type HpValues = Record<string, number>;
+
+/** One hyperparameter axis of the grid: `--hp outputMult=2^-4:2^4:1`. */
+export interface HpAxis {
+  name: string;
+  /** Ascending, positive (the plots and the transfer rule work in log2 of the value). */
+  values: number[];
+}
 
 export interface GridPoint {
   width: number;
   lr: number;
   seed: number;
+  /** Only in a grid with hyperparameter axes: one value per axis. */
+  hp?: HpValues;
 }
 
 export class GridError extends Error {}
@@ -51,6 +63,65 @@ export function parseLrRange(text: string): number[] {
   return out;
 }
 
+/** Names a hyperparameter may not have: the grid's own axes, and what the factory's config object already holds. */
+const RESERVED_HP = new Set(['width', 'lr', 'learningRate', 'seed', 'steps']);
+
+/**
+ * `--hp outputMult=2^-4:2^4:1` (a log2 range, step in octaves, as --lr-range) or `--hp outputMult=0.25,0.5,1` (a
+ * list). The name is what the factory reads from its second argument (or its config object beside `width`).
+ */
+export function parseHpAxis(text: string): HpAxis {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new GridError(`--hp: expected NAME=GRID, e.g. outputMult=2^-4:2^4:1 or outputMult=0.5,1,2 (got '${text}')`);
+  const name = text.slice(0, eq).trim();
+  const grid = text.slice(eq + 1).trim();
+  if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new GridError(`--hp: '${name}' is not a name the factory can read (letters, digits, _ and $; not starting with a digit)`);
+  if (RESERVED_HP.has(name)) {
+    throw new GridError(name === 'lr' || name === 'learningRate' ? `--hp: the learning rate is swept by --lrs or --lr-range, not --hp ${name}` : `--hp: '${name}' is already an axis of the grid; pick another name`);
+  }
+  if (grid === '') throw new GridError(`--hp ${name}: give the values, e.g. ${name}=2^-4:2^4:1 or ${name}=0.5,1,2`);
+  let values: number[];
+  try {
+    values = grid.includes(':') ? parseLrRange(grid) : parseLrList(grid);
+  } catch (err) {
+    // The LR parsers' messages name their own flag: say which --hp was wrong instead.
+    throw new GridError(`--hp ${name}: ${(err as Error).message.replace(/^--lr(s|-range)( start| stop| step)?: /, '').replace(/learning rates?/g, 'values')}`);
+  }
+  return { name, values };
+}
+
+/** Several `--hp` flags: names must differ. */
+export function parseHpAxes(texts: readonly string[]): HpAxis[] {
+  const axes = texts.map(parseHpAxis);
+  const seen = new Set<string>();
+  for (const a of axes) {
+    if (seen.has(a.name)) throw new GridError(`--hp ${a.name} is given twice; give each hyperparameter once`);
+    seen.add(a.name);
+  }
+  return axes;
+}
+
+/** Every combination of the axes' values, the first axis varying slowest: `[{a: 1, b: 1}, {a: 1, b: 2}, ...]`. */
+export function hpCombinations(axes: readonly HpAxis[]): HpValues[] {
+  let out: HpValues[] = [{}];
+  for (const a of axes) out = out.flatMap((hp) => a.values.map((v) => ({ ...hp, [a.name]: v })));
+  return out;
+}
+
+/** A canonical text of a trial's HP values (names sorted): `''` without HPs, `outputMult=0.25` with one. */
+export function hpKey(hp: HpValues | undefined): string {
+  if (!hp) return '';
+  return Object.keys(hp)
+    .sort()
+    .map((k) => `${k}=${hp[k]}`)
+    .join(';');
+}
+
+/** Trials of a grid: widths x LRs x HP combinations x seeds. */
+export function gridSize(widths: number, lrs: number, seeds: number, axes: readonly HpAxis[] = []): number {
+  return axes.reduce((n, a) => n * a.values.length, widths * lrs * seeds);
+}
+
 /** `--widths 64,128,256`: positive integers, sorted ascending, duplicates removed. */
 export function parseWidths(text: string): number[] {
   const ws = text.split(',').map((s) => {
@@ -73,10 +144,18 @@ export function parseShard(text: string): { index: number; count: number } {
   return { index, count };
 }
 
-/** Every trial of the grid in its canonical order: widths ascending, then LRs ascending, then seeds. */
-export function enumerateGrid(widths: number[], lrs: number[], seeds: number): GridPoint[] {
+/**
+ * Every trial of the grid in its canonical order: widths ascending, then LRs ascending, then the HP combinations
+ * (first axis slowest), then seeds. Without HP axes the points have no `hp` (and are what they always were).
+ */
+export function enumerateGrid(widths: number[], lrs: number[], seeds: number, axes: readonly HpAxis[] = []): GridPoint[] {
   const out: GridPoint[] = [];
-  for (const width of widths) for (const lr of lrs) for (let seed = 0; seed < seeds; seed++) out.push({ width, lr, seed });
+  const combos = axes.length ? hpCombinations(axes) : [undefined];
+  for (const width of widths) {
+    for (const lr of lrs) {
+      for (const hp of combos) for (let seed = 0; seed < seeds; seed++) out.push(hp ? { width, lr, seed, hp } : { width, lr, seed });
+    }
+  }
   return out;
 }
 
@@ -90,6 +169,7 @@ export function shardOf<T>(points: T[], index: number, count: number): T[] {
 
 /** Trials ordered for a worker pool: widest first, so the slowest trials do not end up last on one worker. */
 export function scheduleOrder(points: GridPoint[]): GridPoint[] {
+  // Array.prototype.sort is stable: equal (width, lr, seed) keep the grid's HP order.
   return [...points].sort((a, b) => b.width - a.width || a.lr - b.lr || a.seed - b.seed);
 }
 

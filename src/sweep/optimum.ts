@@ -1,11 +1,11 @@
 // From trials to the answer a user wants: the best LR per width, how far it moves with width, whether it
 // transfers, and which LR to use at a target width. Pure functions over plain data.
-import type { GridPoint } from './grid';
+import { enumerateGrid, gridSize, hpKey, type GridPoint, type HpAxis, type HpValues } from './grid';
 import type { SweepOptimum, SweepTrial } from './types';
 
 /**
  * The transfer rule: the grid optimum moves by at most this many octaves (a factor 2 in LR) across all
- * widths. MUP.md's reference: muP in tfjs moved 1 octave from width 64 to 256 (its two best losses at 256
+ * widths. docs/mup.md's reference: muP in tfjs moved 1 octave from width 64 to 256 (its two best losses at 256
  * differed by 0.016, i.e. a flat bottom), SP moved 3 octaves (PyTorch: 4 across 64..1024).
  */
 export const TRANSFER_MAX_SHIFT_OCTAVES = 1;
@@ -48,22 +48,67 @@ export interface SweepAnalysis {
   /** The planned grid's points without a trial, in grid order. */
   missing: GridPoint[];
   warnings: string[];
+  /** One entry per hyperparameter axis (none in an LR sweep). */
+  hps: HpAnalysis[];
+  /** Every axis the grid varies (the LR when it has two or more values, each HP) transfers; without such an
+   *  axis, `transfers`. False whenever the grid is incomplete. */
+  everyAxisTransfers: boolean;
 }
 
-/** The grid a sweep planned: every (width, LR, seed) should have a trial before anything is concluded. */
+export interface HpCurvePoint {
+  value: number;
+  log2Value: number;
+  /** Mean over seeds; Infinity when any seed diverged. */
+  loss: number;
+  seeds: number;
+  diverged: number;
+}
+
+/** The best value of one HP at one width (on its slice through the width's joint optimum). */
+export interface HpOptimum {
+  width: number;
+  value: number;
+  loss: number;
+  log2Value: number;
+  /** Minimum of the parabola through the argmin and its two neighbours (log2 axis). */
+  fittedValue: number;
+  fittedLog2Value: number;
+  atEdge: boolean;
+}
+
+export interface HpAnalysis {
+  name: string;
+  /** Per width: loss against the HP's value, every other axis at the width's joint optimum. */
+  curves: Map<number, HpCurvePoint[]>;
+  optimum: HpOptimum[];
+  /** Spread of log2 of the best value across widths. */
+  shiftOctaves: number;
+  fittedShiftOctaves: number;
+  /** The LR's rule: a complete grid, two widths with an optimum, none at the grid's edge, a shift of at most one octave. */
+  transfers: boolean;
+}
+
+/** The grid a sweep planned: every (width, LR, HP values, seed) should have a trial before anything is concluded. */
 export interface PlannedGrid {
   widths: number[];
   lrs: number[];
   seeds: number;
+  /** The hyperparameter axes (none: an LR sweep). */
+  hps?: HpAxis[];
 }
+
+const pointKey = (p: { width: number; lr: number; seed: number; hp?: HpValues }) => `${p.width}|${p.lr}|${p.seed}|${hpKey(p.hp)}`;
 
 /** The planned points with no trial (a diverged trial counts as a result; a failed or missing one does not). */
 export function missingPoints(trials: SweepTrial[], grid: PlannedGrid): GridPoint[] {
-  const have = new Set(trials.map((t) => `${t.width}|${t.lr}|${t.seed}`));
-  const out: GridPoint[] = [];
-  for (const width of grid.widths) for (const lr of grid.lrs) for (let seed = 0; seed < grid.seeds; seed++) if (!have.has(`${width}|${lr}|${seed}`)) out.push({ width, lr, seed });
-  return out;
+  const have = new Set(trials.map(pointKey));
+  return enumerateGrid(grid.widths, grid.lrs, grid.seeds, grid.hps ?? []).filter((p) => !have.has(pointKey(p)));
 }
+
+const pow = (x: number) => {
+  const e = Math.log2(x);
+  return Math.abs(e - Math.round(e)) < 1e-9 ? `2^${Math.round(e)}` : x.toPrecision(3);
+};
 
 /** `width 32: 7 of 7 LRs (2^-10..2^-4); width 64: 1 of 7 LRs (2^-6), seed 1` for a list of missing points. */
 export function describeMissing(missing: GridPoint[], grid: PlannedGrid): string {
@@ -72,41 +117,85 @@ export function describeMissing(missing: GridPoint[], grid: PlannedGrid): string
     if (!byWidth.has(p.width)) byWidth.set(p.width, []);
     byWidth.get(p.width)!.push(p);
   }
-  const pow = (lr: number) => {
-    const e = Math.log2(lr);
-    return Math.abs(e - Math.round(e)) < 1e-9 ? `2^${Math.round(e)}` : lr.toPrecision(3);
-  };
+  const perWidth = gridSize(1, grid.lrs.length, grid.seeds, grid.hps ?? []);
   return [...byWidth.entries()]
     .map(([w, pts]) => {
       const lrs = [...new Set(pts.map((p) => p.lr))].sort((a, b) => a - b);
       const seeds = [...new Set(pts.map((p) => p.seed))].sort((a, b) => a - b);
       const range = lrs.length === 1 ? pow(lrs[0]!) : `${pow(lrs[0]!)}..${pow(lrs[lrs.length - 1]!)}`;
+      // With HP axes an LR count says little (each LR has many trials): count the trials.
+      if (grid.hps?.length) return `width ${w}: ${pts.length} of ${perWidth} trials (LRs ${range})`;
       return `width ${w}: ${lrs.length} of ${grid.lrs.length} LRs (${range})${grid.seeds > 1 ? `, seed${seeds.length > 1 ? 's' : ''} ${seeds.join(',')}` : ''}`;
     })
     .join('; ');
 }
 
-/** Mean-over-seeds loss per (width, LR), each width's points sorted by LR. */
-export function lossCurves(trials: SweepTrial[]): Map<number, CurvePoint[]> {
-  const cells = new Map<number, Map<number, SweepTrial[]>>();
+/** One (width, LR, HP values) cell of the grid: its loss is the mean over seeds, Infinity when any seed diverged. */
+export interface GridCell {
+  lr: number;
+  hp: HpValues | undefined;
+  key: string;
+  loss: number;
+  seeds: number;
+  diverged: number;
+}
+
+function compareHp(a: HpValues | undefined, b: HpValues | undefined): number {
+  if (!a || !b) return 0;
+  for (const k of Object.keys(a).sort()) if (a[k] !== b[k]) return (a[k] ?? 0) - (b[k] ?? 0);
+  return 0;
+}
+
+/** Every width's cells, sorted by LR, then by HP values. */
+export function gridCells(trials: SweepTrial[]): Map<number, GridCell[]> {
+  const byWidth = new Map<number, Map<string, SweepTrial[]>>();
   for (const t of trials) {
-    if (!cells.has(t.width)) cells.set(t.width, new Map());
-    const byLr = cells.get(t.width)!;
-    if (!byLr.has(t.lr)) byLr.set(t.lr, []);
-    byLr.get(t.lr)!.push(t);
+    if (!byWidth.has(t.width)) byWidth.set(t.width, new Map());
+    const cells = byWidth.get(t.width)!;
+    const key = `${t.lr}|${hpKey(t.hp)}`;
+    if (!cells.has(key)) cells.set(key, []);
+    cells.get(key)!.push(t);
   }
+  const out = new Map<number, GridCell[]>();
+  for (const width of [...byWidth.keys()].sort((a, b) => a - b)) {
+    const cells = [...byWidth.get(width)!.entries()].map(([key, ts]) => {
+      const diverged = ts.filter((t) => t.diverged || t.loss === null || !Number.isFinite(t.loss)).length;
+      const loss = diverged > 0 ? Infinity : ts.reduce((s, t) => s + (t.loss as number), 0) / ts.length;
+      return { lr: ts[0]!.lr, hp: ts[0]!.hp, key, loss, seeds: ts.length, diverged };
+    });
+    out.set(width, cells.sort((a, b) => a.lr - b.lr || compareHp(a.hp, b.hp)));
+  }
+  return out;
+}
+
+/** The width's best cell over the whole grid (LR and every HP), or null when every cell diverged. */
+export function jointBest(cells: GridCell[]): GridCell | null {
+  let best: GridCell | null = null;
+  for (const c of cells) if (Number.isFinite(c.loss) && (best === null || c.loss < best.loss)) best = c;
+  return best;
+}
+
+/**
+ * The rule for more than one axis (docs/sweeps.md "Hyperparameter axes"): each axis's curve at a width is the
+ * slice through that width's joint optimum: the axis varies, every other axis (the LR, the other HPs) stays at
+ * the value of the best cell of the whole grid. Its argmin is therefore the joint optimum's value of that axis,
+ * and its shape is what "this HP, with everything else tuned" looks like. Without HPs the LR's slice is every cell.
+ */
+function sliceOf(cells: GridCell[], best: GridCell | null, axis: 'lr' | string): GridCell[] {
+  const anchor = best ?? cells[0];
+  if (!anchor) return [];
+  return cells.filter((c) => {
+    if (axis !== 'lr' && c.lr !== anchor.lr) return false;
+    for (const k of Object.keys(anchor.hp ?? {})) if (k !== axis && c.hp?.[k] !== anchor.hp?.[k]) return false;
+    return true;
+  });
+}
+
+/** Mean-over-seeds loss per (width, LR), each width's points sorted by LR (with HP axes: at the width's best HP values). */
+export function lossCurves(trials: SweepTrial[]): Map<number, CurvePoint[]> {
   const out = new Map<number, CurvePoint[]>();
-  for (const width of [...cells.keys()].sort((a, b) => a - b)) {
-    const byLr = cells.get(width)!;
-    const pts: CurvePoint[] = [...byLr.keys()]
-      .sort((a, b) => a - b)
-      .map((lr) => {
-        const ts = byLr.get(lr)!;
-        const diverged = ts.filter((t) => t.diverged || t.loss === null || !Number.isFinite(t.loss)).length;
-        const loss = diverged > 0 ? Infinity : ts.reduce((s, t) => s + (t.loss as number), 0) / ts.length;
-        return { lr, log2Lr: Math.log2(lr), loss, seeds: ts.length, diverged };
-      });
-    out.set(width, pts);
+  for (const [width, cells] of gridCells(trials)) {
+    out.set(width, sliceOf(cells, jointBest(cells), 'lr').map((c) => ({ lr: c.lr, log2Lr: Math.log2(c.lr), loss: c.loss, seeds: c.seeds, diverged: c.diverged })));
   }
   return out;
 }
@@ -127,7 +216,8 @@ export function parabolaMin(x0: number, y0: number, x1: number, y1: number, x2: 
   return Math.min(x2, Math.max(x0, x));
 }
 
-export function widthOptimum(width: number, curve: CurvePoint[]): WidthOptimum | null {
+/** The argmin of a curve over x (log2 of the axis), its parabola-fitted x, and whether it is the grid's first or last x. */
+function argminFit(curve: { x: number; loss: number }[]): { index: number; fitted: number; atEdge: boolean } | null {
   let best = -1;
   curve.forEach((p, i) => {
     if (Number.isFinite(p.loss) && (best < 0 || p.loss < curve[best]!.loss)) best = i;
@@ -135,32 +225,72 @@ export function widthOptimum(width: number, curve: CurvePoint[]): WidthOptimum |
   if (best < 0) return null;
   const p = curve[best]!;
   const atEdge = curve.length > 1 && (best === 0 || best === curve.length - 1);
-  let fitted = p.log2Lr;
+  let fitted = p.x;
   const l = curve[best - 1];
   const r = curve[best + 1];
-  if (l && r && Number.isFinite(l.loss) && Number.isFinite(r.loss)) {
-    fitted = parabolaMin(l.log2Lr, l.loss, p.log2Lr, p.loss, r.log2Lr, r.loss) ?? p.log2Lr;
-  }
-  return { width, lr: p.lr, loss: p.loss, log2Lr: p.log2Lr, fittedLr: 2 ** fitted, fittedLog2Lr: fitted, atEdge };
+  if (l && r && Number.isFinite(l.loss) && Number.isFinite(r.loss)) fitted = parabolaMin(l.x, l.loss, p.x, p.loss, r.x, r.loss) ?? p.x;
+  return { index: best, fitted, atEdge };
+}
+
+export function widthOptimum(width: number, curve: CurvePoint[]): WidthOptimum | null {
+  const a = argminFit(curve.map((p) => ({ x: p.log2Lr, loss: p.loss })));
+  if (!a) return null;
+  const p = curve[a.index]!;
+  return { width, lr: p.lr, loss: p.loss, log2Lr: p.log2Lr, fittedLr: 2 ** a.fitted, fittedLog2Lr: a.fitted, atEdge: a.atEdge };
 }
 
 function spread(xs: number[]): number {
   return xs.length < 2 ? 0 : Math.max(...xs) - Math.min(...xs);
 }
 
+/** The names of the HP axes: the planned grid's, else those the trials carry (in the first trial's order). */
+function hpNames(trials: SweepTrial[], grid?: PlannedGrid): string[] {
+  if (grid) return (grid.hps ?? []).map((a) => a.name);
+  const names: string[] = [];
+  for (const t of trials) for (const k of Object.keys(t.hp ?? {})) if (!names.includes(k)) names.push(k);
+  return names;
+}
+
+function analyzeHp(name: string, cellsByWidth: Map<number, GridCell[]>, complete: boolean, warnings: string[]): HpAnalysis {
+  const curves = new Map<number, HpCurvePoint[]>();
+  const optimum: HpOptimum[] = [];
+  for (const [width, cells] of cellsByWidth) {
+    const curve = sliceOf(cells, jointBest(cells), name)
+      .filter((c) => c.hp?.[name] !== undefined)
+      .sort((a, b) => a.hp![name]! - b.hp![name]!)
+      .map((c) => ({ value: c.hp![name]!, log2Value: Math.log2(c.hp![name]!), loss: c.loss, seeds: c.seeds, diverged: c.diverged }));
+    curves.set(width, curve);
+    const a = argminFit(curve.map((p) => ({ x: p.log2Value, loss: p.loss })));
+    if (!a) continue; // the LR's analysis already says that every cell of this width diverged
+    const p = curve[a.index]!;
+    if (a.atEdge) warnings.push(`width ${width}: the best ${name} is the ${a.index === 0 ? 'smallest' : 'largest'} of its grid; widen its range on that side`);
+    optimum.push({ width, value: p.value, loss: p.loss, log2Value: p.log2Value, fittedValue: 2 ** a.fitted, fittedLog2Value: a.fitted, atEdge: a.atEdge });
+  }
+  const shiftOctaves = round6(spread(optimum.map((o) => o.log2Value)));
+  const fittedShiftOctaves = round6(spread(optimum.map((o) => o.fittedLog2Value)));
+  const edged = optimum.filter((o) => o.atEdge);
+  const transfers = complete && optimum.length >= 2 && edged.length === 0 && shiftOctaves <= TRANSFER_MAX_SHIFT_OCTAVES;
+  if (complete && optimum.length >= 2 && edged.length > 0 && shiftOctaves <= TRANSFER_MAX_SHIFT_OCTAVES) {
+    warnings.push(`${name}: transfer not claimed: the best ${name} of width ${edged.map((o) => o.width).join(', ')} is at its grid's edge, so the true optimum may lie outside it`);
+  }
+  return { name, curves, optimum, shiftOctaves, fittedShiftOctaves, transfers };
+}
+
 /**
  * The answer from the trials. With the planned `grid`, a grid with points missing (trials that failed, timed out,
  * or are not in the store yet) is never said to transfer: its optima may be wrong (a width that lost half its
- * LRs has its optimum among the other half).
+ * LRs has its optimum among the other half). With HP axes, each axis (the LR and every HP) is judged on its slice
+ * through each width's joint optimum (see `sliceOf`), by the same rule.
  */
 export function analyzeTrials(trials: SweepTrial[], grid?: PlannedGrid): SweepAnalysis {
+  const cellsByWidth = gridCells(trials);
   const curves = lossCurves(trials);
   const optimum: WidthOptimum[] = [];
   const warnings: string[] = [];
   for (const [width, curve] of curves) {
     const o = widthOptimum(width, curve);
     if (!o) {
-      warnings.push(`width ${width}: every LR diverged, no optimum (lower the LR range)`);
+      warnings.push(`width ${width}: every ${hpNames(trials, grid).length ? 'trial' : 'LR'} diverged, no optimum (lower the LR range)`);
       continue;
     }
     if (o.atEdge) {
@@ -177,18 +307,24 @@ export function analyzeTrials(trials: SweepTrial[], grid?: PlannedGrid): SweepAn
   const missing = grid ? missingPoints(trials, grid) : [];
   const complete = missing.length === 0;
   const transfers = complete && optimum.length >= 2 && edged.length === 0 && shiftOctaves <= TRANSFER_MAX_SHIFT_OCTAVES;
-  if (!complete) warnings.push(`transfer not judged: ${missing.length} of ${grid!.widths.length * grid!.lrs.length * grid!.seeds} trials of the grid have no result (${describeMissing(missing, grid!)})`);
+  if (!complete) warnings.push(`transfer not judged: ${missing.length} of ${gridSize(grid!.widths.length, grid!.lrs.length, grid!.seeds, grid!.hps ?? [])} trials of the grid have no result (${describeMissing(missing, grid!)})`);
   else if (optimum.length < 2) warnings.push('fewer than two widths have an optimum: transfer cannot be judged');
   else if (edged.length > 0 && shiftOctaves <= TRANSFER_MAX_SHIFT_OCTAVES) {
     warnings.push(`transfer not claimed: the best LR of width ${edged.map((o) => o.width).join(', ')} is at the grid's edge, so the true optimum may lie outside it`);
   }
-  return { curves, optimum, shiftOctaves, fittedShiftOctaves, transfers, complete, missing, warnings };
+  const hps = hpNames(trials, grid).map((name) => analyzeHp(name, cellsByWidth, complete, warnings));
+  // Every axis the grid actually varies must transfer; an LR grid of one value is not an LR sweep.
+  const lrValues = grid ? grid.lrs.length : new Set(trials.map((t) => t.lr)).size;
+  const hpValues = (name: string) => (grid ? (grid.hps?.find((a) => a.name === name)?.values.length ?? 0) : new Set(trials.map((t) => t.hp?.[name])).size);
+  const swept = [...(lrValues >= 2 ? [transfers] : []), ...hps.filter((h) => hpValues(h.name) >= 2).map((h) => h.transfers)];
+  const everyAxisTransfers = swept.length === 0 ? transfers : complete && swept.every(Boolean);
+  return { curves, optimum, shiftOctaves, fittedShiftOctaves, transfers, complete, missing, warnings, hps, everyAxisTransfers };
 }
 
 /**
  * The LR to use at `targetWidth`. If the optimum transfers, the fitted optimum of the widest swept width; if
  * not, log2 LR* extrapolated linearly in log2 width (least squares over the fitted optima), which is how SP's
- * optimum moves (MUP.md: it halves per width doubling in Megatron's measurement).
+ * optimum moves (docs/mup.md: it halves per width doubling in Megatron's measurement).
  */
 export function recommendLr(analysis: SweepAnalysis, targetWidth: number): Recommendation | null {
   const opt = analysis.optimum;

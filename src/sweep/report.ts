@@ -1,6 +1,6 @@
 // A sweep's result as text: the CLI's table (the HTML page is src/report/sweepHtml.ts). Pure.
-import { lossCurves } from './optimum';
-import type { SweepReport } from './types';
+import { analyzeTrials, lossCurves, TRANSFER_MAX_SHIFT_OCTAVES } from './optimum';
+import type { SweepHpResult, SweepReport } from './types';
 
 function fmtLoss(x: number): string {
   return Number.isFinite(x) ? x.toFixed(3) : 'div';
@@ -11,13 +11,56 @@ export function fmtLr(lr: number): string {
   return Number.isInteger(Math.round(e * 1e9) / 1e9) ? `2^${Math.round(e)}` : lr.toPrecision(3);
 }
 
+/** A hyperparameter's value as the tables show it: `2^-3` for a power of two, else 3 significant digits. */
+export const fmtValue = fmtLr;
+
+const octaves = (x: number) => `${x} octave${x === 1 ? '' : 's'}`;
+
 export function verdictLine(r: SweepReport): string {
   // Stores and results written before `complete` existed lack it: judged as before.
-  if (r.complete === false) return `transfer: not judged: the grid is incomplete (${r.missing} of ${r.widths.length * r.lrs.length * r.seeds} trials have no result)`;
+  const planned = r.trials.length + (r.missing ?? 0);
+  if (r.complete === false) return `transfer: not judged: the grid is incomplete (${r.missing} of ${planned} trials have no result)`;
   if (r.optimum.length < 2) return 'transfer: not judged (fewer than two widths with an optimum)';
-  return r.transfers
-    ? `transfers: yes (the best LR moves ${r.shiftOctaves} octave${r.shiftOctaves === 1 ? '' : 's'} across widths; rule: <= 1)`
-    : `transfers: NO (the best LR moves ${r.shiftOctaves} octaves across widths; rule: <= 1)`;
+  const hps = r.hps ?? [];
+  // A sweep of HPs at one LR: the LR was not swept, so nothing is said about it.
+  const lr = r.lrs.length < 2 && hps.length > 0 ? null : { name: 'LR', shift: r.shiftOctaves, transfers: r.transfers };
+  const edge = (o: { atEdge: boolean }[]) => o.some((x) => x.atEdge);
+  const axes = [
+    ...(lr ? [{ ...lr, edge: edge(r.optimum) }] : []),
+    ...hps.filter((h) => h.values.length >= 2).map((h) => ({ name: h.name, shift: h.shiftOctaves, transfers: h.transfers, edge: edge(h.optimum) })),
+  ];
+  if (axes.length <= 1 && hps.length === 0) {
+    return r.transfers
+      ? `transfers: yes (the best LR moves ${octaves(r.shiftOctaves)} across widths; rule: <= 1)`
+      : `transfers: NO (the best LR moves ${r.shiftOctaves} octaves across widths; rule: <= 1)`;
+  }
+  const every = r.everyAxisTransfers ?? axes.every((a) => a.transfers);
+  const parts = axes.map((a) => `${a.name} ${a.transfers ? 'yes' : 'NO'} (moves ${octaves(a.shift)}${!a.transfers && a.edge ? ', an optimum at its grid\'s edge' : ''})`);
+  return `transfers: ${every ? 'yes' : 'NO'}: ${parts.join(', ')}; rule: each best value moves <= ${TRANSFER_MAX_SHIFT_OCTAVES} octave across widths`;
+}
+
+/** One HP axis as a table (rows: values; columns: widths; every other axis at each width's best), and its optima. */
+function hpSection(r: SweepReport, h: SweepHpResult, col: number): string[] {
+  const curves = analyzeTrials(r.trials).hps.find((x) => x.name === h.name)?.curves ?? new Map();
+  const widths = [...curves.keys()];
+  const best = new Map(h.optimum.map((o) => [o.width, o.value]));
+  const lines: string[] = ['', `${h.name} (loss with the LR${(r.hps ?? []).length > 1 ? ' and the other HPs' : ''} at each width's best):`];
+  lines.push([h.name.slice(0, 10).padEnd(10), ...widths.map((w) => `w=${w}`.padStart(col))].join(''));
+  for (const value of h.values) {
+    const cells = widths.map((w) => {
+      const p = (curves.get(w) ?? []).find((c: { value: number }) => c.value === value) as { loss: number } | undefined;
+      if (!p) return '-'.padStart(col);
+      return (fmtLoss(p.loss) + (best.get(w) === value ? '*' : ' ')).padStart(col);
+    });
+    lines.push([fmtValue(value).padEnd(10), ...cells].join(''));
+  }
+  for (const o of h.optimum) {
+    lines.push(`width ${String(o.width).padEnd(6)} best ${h.name} ${fmtValue(o.value).padEnd(7)} (log2 ${o.log2Value.toFixed(1)}, fitted ${o.fittedLog2Value.toFixed(2)})  loss ${o.loss.toFixed(4)}${o.atEdge ? '  [at the edge of the grid]' : ''}`);
+  }
+  if (h.optimum.length >= 2) {
+    lines.push(`shift of the best ${h.name} across widths: ${octaves(h.shiftOctaves)} (fitted: ${h.fittedShiftOctaves.toFixed(2)}): ${r.complete === false ? 'not judged' : h.transfers ? 'transfers' : 'does NOT transfer'}`);
+  }
+  return lines;
 }
 
 export function formatText(r: SweepReport): string {
@@ -28,6 +71,8 @@ export function formatText(r: SweepReport): string {
   const lines: string[] = [];
   lines.push(`LR sweep of ${r.model.file}#${r.model.exportName} (${r.parametrization === 'mup' ? 'muP' : 'SP'}, ${r.steps} steps, ${r.seeds} seed${r.seeds === 1 ? '' : 's'}, backend ${r.backends.join(', ') || 'none'})`);
   lines.push(`loss = mean training loss over the last 10% of steps, mean over seeds; div = diverged; * = best per width`);
+  const hps = r.hps ?? [];
+  if (hps.length) lines.push(`hyperparameters: ${hps.map((h) => `${h.name} ${h.values.map(fmtValue).join(',')}`).join('; ')}; each table holds the other axes at each width's best (the joint optimum)`);
   const col = 10;
   if (r.trials.length === 0) lines.push('no trial has a result (see the warnings above)');
   else lines.push(['lr'.padEnd(10), ...widths.map((w) => `w=${w}`.padStart(col))].join(''));
@@ -45,8 +90,10 @@ export function formatText(r: SweepReport): string {
   }
   // With fewer than two optima there is no shift: "0 octaves" would read as a perfect transfer.
   if (r.optimum.length >= 2) lines.push(`shift of the best LR across widths: ${r.shiftOctaves} octaves (fitted: ${r.fittedShiftOctaves.toFixed(2)})`);
+  for (const h of hps) lines.push(...hpSection(r, h, col));
+  if (hps.length) lines.push('');
   lines.push(verdictLine(r));
-  if (r.recommended) {
+  if (r.recommended && (r.lrs.length >= 2 || !hps.length)) {
     lines.push(`recommended LR at width ${r.recommended.targetWidth}: ${r.recommended.lr.toPrecision(3)} (log2 ${r.recommended.log2Lr.toFixed(2)}, ${r.recommended.method === 'transfer' ? 'the widest width\'s fitted optimum' : 'extrapolated from the optimum\'s trend with width'})`);
   }
   const diverged = r.trials.filter((t) => t.diverged).length;

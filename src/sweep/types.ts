@@ -1,6 +1,8 @@
 // The `sweep` JSON contract (docs/contracts.md "sweep"). Other tools parse it: change only with the contract.
-import type { GridPoint } from './grid';
+import type { GridPoint, HpAxis, HpValues } from './grid';
 import type { Recommendation, WidthOptimum } from './optimum';
+
+export type { HpAxis, HpValues };
 
 /** How a model is trained: per-group muP learning rates, or one global LR (standard parametrization). */
 export type Parametrization = 'mup' | 'sp';
@@ -12,6 +14,8 @@ export interface SweepTrial {
   /** The trial's reported loss (documented in src/sweep); Infinity/NaN serialise as null when diverged. */
   loss: number | null;
   diverged: boolean;
+  /** The swept hyperparameters' values (only in a sweep with `--hp` axes). */
+  hp?: HpValues;
 }
 
 export interface SweepOptimum {
@@ -29,6 +33,18 @@ export interface SweepResult {
   reused: number;
 }
 
+/** One hyperparameter axis of a sweep's JSON (docs/contracts.md "sweep": `hps`). */
+export interface SweepHpResult {
+  name: string;
+  /** The axis's grid. */
+  values: number[];
+  /** Per width: the best value with every other axis at the width's joint optimum (docs/sweeps.md). */
+  optimum: { width: number; value: number; loss: number; fittedValue: number; log2Value: number; fittedLog2Value: number; atEdge: boolean }[];
+  shiftOctaves: number;
+  fittedShiftOctaves: number;
+  transfers: boolean;
+}
+
 /** The CLI's JSON: the contract (trials, optimum, shiftOctaves, transfers, reused) plus detail. */
 export interface SweepReport extends SweepResult {
   optimum: WidthOptimum[];
@@ -41,6 +57,10 @@ export interface SweepReport extends SweepResult {
   baseWidth: number;
   /** Spread of the fitted (parabola) optimum across widths, in octaves. */
   fittedShiftOctaves: number;
+  /** The hyperparameter axes, each judged like the LR (empty in an LR sweep; absent in results written before). */
+  hps?: SweepHpResult[];
+  /** Every axis the grid varies (the LR with two or more values, each HP) transfers (absent in older results). */
+  everyAxisTransfers?: boolean;
   recommended: Recommendation | null;
   /** Backend(s) the stored trials ran on. */
   backends: string[];

@@ -27,6 +27,8 @@ export interface EngineDeps {
   layerSite?: (layer: unknown) => { file: string; line: number } | null;
   mup: () => MupRuntime;
   progress: (p: CoordProgress) => void;
+  /** Frees what the backend keeps of a finished width (webgpu's pool of GPU buffers); called after each width. */
+  releaseMemory?: () => void;
 }
 
 // The batch is fixed (data seed 1234, src/job/batch.ts) across widths and seeds, as in mup's coord check.
@@ -150,6 +152,7 @@ export async function runCoordCheck(tf: Tf, params: CoordJobParams, deps: Engine
           throw err;
         }
       }
+      deps.releaseMemory?.();
     }
   } finally {
     tf.dispose(batch.owned);

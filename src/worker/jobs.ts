@@ -1,5 +1,5 @@
 // The job handlers the worker runs, one per job kind of protocol.ts. To add a kind (the sweep's `trial`),
-// add it to `JobKinds` in protocol.ts and a handler here: `{ coord: ..., trial: runTrialJob }`.
+// add it to `JobKinds` in protocol.ts and a handler here: `{ coord: ..., trial: runTrialJob, transfer: runTransferJob }`.
 import type * as tfjs from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,6 +9,7 @@ import type { MupRuntime } from '../mup/runtime-types';
 import type { BackendInfo, JobKind, JobKinds } from '../protocol/worker';
 import { runCoordCheck } from './coordJob';
 import { layerSite } from './loadModule';
+import { runTransferJob } from './transferJob';
 import { runTrialJob } from './trialJob';
 
 export interface JobContext<K extends JobKind> {
@@ -20,6 +21,8 @@ export interface JobContext<K extends JobKind> {
   /** `createMup(tf)` of src/mup; throws a clear error when the runtime is not available. */
   mup(): MupRuntime;
   progress(data: JobKinds[K]['progress']): void;
+  /** Frees what the backend keeps after a width finished (webgpu: its GPU buffer pool); also done after each job. */
+  releaseMemory(): void;
 }
 
 export type JobHandler<K extends JobKind> = (params: JobKinds[K]['params'], ctx: JobContext<K>) => Promise<JobKinds[K]['result']>;
@@ -66,7 +69,9 @@ export const jobHandlers: { [K in JobKind]: JobHandler<K> } = {
       layerSite,
       mup: ctx.mup,
       progress: ctx.progress,
+      releaseMemory: ctx.releaseMemory,
     });
   },
   trial: (params, ctx) => runTrialJob(params, ctx),
+  transfer: (params, ctx) => runTransferJob(params, ctx),
 };

@@ -1,6 +1,6 @@
 // The worker process (dist/worker.js): the only place where tfjs and the user's model code run.
 // Forked by src/host/workerClient.ts with an IPC channel; speaks src/protocol/worker.ts. It selects the backend once
-// (on `init`, before any user module loads: wasm throws on tensors created earlier, MUP.md), then runs jobs one
+// (on `init`, before any user module loads: wasm throws on tensors created earlier, docs/mup.md), then runs jobs one
 // at a time, streaming progress. A job's failure is reported and the worker stays usable.
 import type * as tfjs from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,6 +9,9 @@ import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { BackendError, selectBackend } from '../backend/select';
 import { registerMissingWasmKernels } from '../backend/wasmKernels';
+import { fastPathsEnabled, registerFastPaths } from '../kernels/index';
+import { releaseFreeGpuBuffers } from '../backend/webgpu';
+import { webgpuEnv } from '../backend/webgpuEnv';
 import { UserCodeError, userError } from '../job/errors';
 import { isOutOfMemory } from '../job/oom';
 import { createMup } from '../mup/index';
@@ -156,7 +159,11 @@ async function init(request: HostToWorker & { type: 'init' }): Promise<void> {
         wasm.setWasmPaths(packageDist(wasmPath));
         registerMissingWasmKernels(wsTf);
       },
+      // Dawn (the `webgpu` package) and tfjs-backend-webgpu: the workspace's when installed, else mup-lens's.
+      webgpu: webgpuEnv<Tf>(bundled),
     });
+    // Faster tfjs paths for what models hit (Tile gradient, layer norm, matmul layouts; issue 11), in this process only.
+    if (fastPathsEnabled()) registerFastPaths(selected.tf, selected.info.name);
     send({ type: 'backend', info: selected.info });
   } catch (err) {
     send({ type: 'init-error', error: toWorkerError(err) });
@@ -178,6 +185,7 @@ function runJob<K extends JobKind>(id: number, kind: K, params: unknown): Promis
       loadModule: (file) => loadUserModule(file, { tf: current.tf, runtime: () => mupFor(current.tf) }),
       mup: () => mupFor(current.tf),
       progress: (data) => send({ type: 'progress', id, kind, data } as WorkerToHost),
+      releaseMemory: () => void releaseFreeGpuBuffers(current.tf),
     };
     try {
       const handler = jobHandlers[kind] as (p: unknown, c: JobContext<K>) => Promise<unknown>;
@@ -185,6 +193,8 @@ function runJob<K extends JobKind>(id: number, kind: K, params: unknown): Promis
       send({ type: 'result', id, kind, result } as WorkerToHost);
     } catch (err) {
       send({ type: 'error', id, error: toWorkerError(err) });
+    } finally {
+      ctx.releaseMemory(); // a sweep trial is one width: its GPU buffers go with it
     }
   })();
 }

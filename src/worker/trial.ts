@@ -1,7 +1,7 @@
 // One sweep trial (worker side): build the model at one width, train it `steps` steps at one LR, report one
 // number. A function of the tf instance (the worker passes the one it selected; tests pass @tensorflow/tfjs on cpu).
 //
-// What a trial reports (the same for every trial, as ref/mlp_sweep_ref.py):
+// What a trial reports (the same for every trial, as the PyTorch reference of docs/mup.md):
 //   loss = mean training loss over the last 10% of steps (at least 1 step), each step's loss measured on
 //   that step's batch in the forward pass before its update.
 // Divergence: the trial stops at the first step whose loss is NaN/inf or more than DIVERGE_FACTOR times

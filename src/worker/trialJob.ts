@@ -4,7 +4,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { parseLoss, stepData } from '../job/batch';
 import { usageError, userError } from '../job/errors';
-import { modelBuilder } from '../job/factory';
+import { modelBuilder, recordingHp } from '../job/factory';
 import type { MupRuntime } from '../mup/runtime-types';
 import type { TrialJobParams, TrialJobResult, TrialProgress } from '../protocol/jobs';
 import { defaultData, runTrial } from './trial';
@@ -22,10 +22,17 @@ export interface TrialJobContext {
 
 const baseShapesCache = new Map<string, ReturnType<MupRuntime['inferBaseShapesAsync']>>();
 
+/** The cache key of a model's base shapes: HPs may change its shapes (a width ratio), so they are part of it. */
+const shapesKey = (p: TrialJobParams) => `${p.file}#${p.exportName}@${p.baseWidth}${p.hp ? `|${JSON.stringify(Object.entries(p.hp).sort())}` : ''}`;
+
 export async function runTrialJob(p: TrialJobParams, ctx: TrialJobContext): Promise<TrialJobResult> {
   const { tf } = ctx;
   const mod = await ctx.loadModule(p.file);
-  const build = modelBuilder(mod, p.exportName, p.file);
+  const buildAt = modelBuilder(mod, p.exportName, p.file);
+  const hp = p.hp && Object.keys(p.hp).length > 0 ? p.hp : undefined;
+  // What the factory and the data export read of the swept HPs, over the build and the whole training.
+  const reads = new Set<string>();
+  const build = (w: number) => buildAt(w, hp, reads);
 
   let dataMod: Record<string, unknown> | null = null;
   let dataWhere = '';
@@ -44,11 +51,11 @@ export async function runTrialJob(p: TrialJobParams, ctx: TrialJobContext): Prom
     optimizer = (_model, lr) => tf.train.adam(lr);
   } else {
     const rt = ctx.mup();
-    const key = `${p.file}#${p.exportName}@${p.baseWidth}`;
+    const key = shapesKey(p);
     let shapes = baseShapesCache.get(key);
     if (!shapes) {
       shapes = rt
-        .inferBaseShapesAsync(async (w) => build(w), { baseWidth: p.baseWidth, deltaWidth: p.baseWidth * 2 })
+        .inferBaseShapesAsync((w) => buildAt(w, hp), { baseWidth: p.baseWidth, deltaWidth: p.baseWidth * 2 })
         .catch((err: unknown) => {
           throw userError(err, `inferring muP base shapes of ${p.exportName} (widths ${p.baseWidth} and ${p.baseWidth * 2})`);
         });
@@ -63,6 +70,7 @@ export async function runTrialJob(p: TrialJobParams, ctx: TrialJobContext): Prom
   }
 
   let description = dataWhere;
+  const losses: number[] | undefined = p.curve ? [] : undefined;
   const dataFn = dataMod ? dataMod[p.data && p.data !== 'synthetic' ? p.data.exportName : 'data'] : null;
   const outcome = await runTrial(
     {
@@ -74,13 +82,21 @@ export async function runTrialJob(p: TrialJobParams, ctx: TrialJobContext): Prom
           description = `synthetic: ${d.description}`;
           return d.data;
         }
-        return stepData(tf, dataFn, dataWhere, model.outputs[0]!.shape, loss)(seed);
+        return stepData(tf, dataFn, dataWhere, model.outputs[0]!.shape, loss, hp && recordingHp({ ...hp }, new Set(Object.keys(hp)), reads))(seed);
       },
       loss,
       optimizer,
-      onStep: (step, l) => ctx.progress({ step, loss: l }),
+      onStep: (step, l) => {
+        losses?.push(l);
+        ctx.progress({ step, loss: l });
+      },
     },
     { width: p.width, lr: p.lr, seed: p.seed, steps: p.steps },
   );
-  return { outcome, data: description };
+  return {
+    outcome,
+    data: description,
+    ...(hp ? { hpRead: Object.keys(hp).filter((k) => reads.has(k)) } : {}),
+    ...(losses ? { losses } : {}),
+  };
 }

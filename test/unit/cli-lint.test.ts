@@ -70,7 +70,7 @@ describe('mup-lens lint', () => {
     assert.deepEqual(r, { code: 0, out: '', err: '' });
   });
 
-  it('json: the DESIGN.md finding objects with 1-based positions and fixes', async () => {
+  it('json: the docs/contracts.md finding objects with 1-based positions and fixes', async () => {
     const r = await run('models', '--format', 'json');
     assert.equal(r.code, 1);
     const findings = JSON.parse(r.out);

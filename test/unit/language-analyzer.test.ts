@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as ts from 'typescript';
 import * as analyzer from '../../src/analyzer';
 import type { AnalyzerApi } from '../../src/language/analyzerApi';
-import { analyzeOptions, parseLintSettings } from '../../src/language/config';
+import { analyzeOptions, parseLintSettings } from '../../src/settings/lint';
 import { applyEdits, codeActionsForFinding, codeLensesForFactories, findingForDiagnostic, toDiagnostics } from '../../src/language/mapping';
 
 const root = join(__dirname, '..', '..');
@@ -72,8 +72,8 @@ test('CodeLenses above the exported factories of the examples, hovers on their l
   const result = analyze(ex.text, ex.path);
   const lenses = codeLensesForFactories(result.factories, 'file:///ws/examples/mlp/sp.ts');
   assert.deepEqual(lenses.map((l) => [ex.text.split('\n')[l.range.start.line], l.command, l.arguments[0].exportName]), [
-    ['export function mlp(width: number): tf.LayersModel {', 'mupLens.runCoordinateCheck', 'mlp'],
-    ['export function mlp(width: number): tf.LayersModel {', 'mupLens.runSweep', 'mlp'],
+    ['export function mlp(width: number, { outputMult = 1 }: { outputMult?: number } = {}): tf.LayersModel {', 'mupLens.runCoordinateCheck', 'mlp'],
+    ['export function mlp(width: number, { outputMult = 1 }: { outputMult?: number } = {}): tf.LayersModel {', 'mupLens.runSweep', 'mlp'],
   ]);
   const lines = ex.text.split('\n');
   const readoutLine = lines.findIndex((l) => l.includes("name: 'readout'"));

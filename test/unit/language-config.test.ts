@@ -1,7 +1,7 @@
 // `mupLens.*` settings as a user writes them in settings.json -> the options the analyzer and the diagnostics use.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeOptions, DEFAULT_SETTINGS, effectiveSeverity, parseLintSettings } from '../../src/language/config';
+import { analyzeOptions, DEFAULT_SETTINGS, effectiveSeverity, parseLintSettings } from '../../src/settings/lint';
 
 test('unset settings give the defaults and no message', () => {
   const { settings, problems } = parseLintSettings({});

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Finding, ModelFactory } from '../../src/analyzer/types';
-import { parseLintSettings } from '../../src/language/config';
+import { parseLintSettings } from '../../src/settings/lint';
 import {
   applyEdits,
   codeActionsForFinding,

@@ -18,6 +18,8 @@ let pendingFrame = 0;
 let renderCount = 0;
 /** The width the current render was laid out for; the ResizeObserver re-renders only when it changes. */
 let lastWidth = 0;
+/** A part of the view to scroll to after the next render (a transfer's result), then forgotten. */
+let scrollAfterRender: string | null = null;
 
 function themeKind(): ThemeKind {
   const c = document.body.classList;
@@ -72,6 +74,10 @@ function render(): void {
     });
   }
   restoreFocus?.();
+  if (scrollAfterRender) {
+    document.querySelector(scrollAfterRender)?.scrollIntoView({ block: 'start' });
+    scrollAfterRender = null;
+  }
   app.dataset.renderCount = String(++renderCount);
   // The width the plots were laid out for (tests wait until it is the panel's width).
   app.dataset.layoutWidth = String(width);
@@ -140,6 +146,14 @@ function onMessage(msg: HostMessage): void {
       scheduleRender();
       return;
     }
+    case 'sweep/transfer':
+      if (!view || view.kind !== 'sweep') return;
+      view.transfer = msg.transfer;
+      saveState({ view });
+      // The user asked for it (a button at the bottom of a long view): bring its result into view once drawn.
+      scrollAfterRender = 'section.transfer';
+      scheduleRender();
+      return;
     case 'panel/response':
       settleResponse(msg);
       return;

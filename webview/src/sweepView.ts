@@ -1,5 +1,6 @@
-// The sweep view: SP and muP side by side (loss against log2 LR, one curve per width), optima and diverged
-// trials marked, the shift in octaves, and the recommended LR for a target width with Copy / Write actions.
+// The sweep view: SP and muP side by side (loss against log2 LR, one curve per width; one more row per swept
+// hyperparameter), optima and diverged trials marked, the shift in octaves, the recommended LR for a target width
+// with Copy / Write actions, and "Transfer to width N" for a finished muP sweep (./transferView.ts).
 import type uPlot from 'uplot';
 import type { SweepView } from '../../src/protocol/webview';
 import { createChart, type ThemeColors } from './chart';
@@ -8,11 +9,18 @@ import { announce, el, lazyDetails, swatch } from './dom';
 import { exportToolbar } from './exporting';
 import { request } from './host';
 import { gridLayout } from '../../src/plot/layout';
+import type { PlotSpec } from '../../src/plot/plotSpec';
 import { fmtLr, recommend, runTrials, sweepModel, type SweepRunModel } from '../../src/plot/sweepModel';
+import { transferSection } from './transferView';
 
 function recommendationBlock(runs: SweepRunModel[], view: SweepView, target: number): HTMLElement {
   const box = el('div', { class: 'recommendations', 'aria-live': 'polite' });
   for (const r of runs) {
+    if (!r.showLrPlot) {
+      // An HP sweep at one LR: the LR was not swept, so there is no LR to recommend from it.
+      box.append(el('p', { text: `${r.label}: the LR was not swept (one value, ${fmtLr(r.lrs[0] ?? 0)}); the hyperparameter rows below show what was.` }));
+      continue;
+    }
     const run = view.runs.find((x) => x.meta.parametrization === r.parametrization)!;
     if (r.incomplete) {
       box.append(el('p', { text: `${r.label}: no recommendation from an incomplete grid (${r.incomplete.missing} of ${r.incomplete.planned} trials missing).` }));
@@ -78,7 +86,8 @@ export function renderSweep(
       ...model.runs.map((r) =>
         el('p', { class: `run-status ${view.runs.find((x) => x.meta.parametrization === r.parametrization)?.status ?? ''}`, role: 'status', 'data-status-of': r.parametrization },
           el('strong', { text: `${r.label}: ` }), r.statusText,
-          r.shiftOctaves !== null ? ` · optimum shift ${r.shiftOctaves.toFixed(1)} octaves across widths` : '',
+          r.shiftOctaves !== null && r.showLrPlot ? ` · optimum shift ${r.shiftOctaves.toFixed(1)} octaves across widths` : '',
+          ...r.hpAxes.filter((h) => h.shiftOctaves !== null).map((h) => ` · best ${h.name} shift ${h.shiftOctaves!.toFixed(1)} octaves`),
           r.transfers !== null ? ` · ${r.transfers ? 'transfers' : 'does not transfer'}` : '')),
       // An incomplete grid is said as plainly as a verdict: nothing is concluded from it.
       ...model.runs
@@ -116,41 +125,33 @@ export function renderSweep(
       recBox),
   );
 
+  const drawn: PlotSpec[] = [];
   root.append(exportToolbar(() => ({
     view,
     baseName: `sweep-${first?.exportName ?? 'model'}`,
     title: `LR sweep: ${title}`,
-    specs: model.runs.map((r) => r.plot),
+    specs: drawn,
     charts,
     columns: model.runs.length,
     colors,
   })));
 
-  const row = el('div', { class: 'sweep-row' });
-  root.append(row);
   const { plotWidth: plotW } = gridLayout({ available: width, count: model.runs.length, ...SWEEP_ROW });
-  for (const r of model.runs) {
-    const sec = el('section', {
-      class: 'sweep-run',
-      'data-parametrization': r.parametrization,
-      'data-series-count': r.plot.series.length,
-      'data-optimum-count': r.optima.length,
-      'data-diverged-count': r.divergedCount,
-      'data-trial-count': r.trialCount,
-      'aria-label': `${r.label} sweep`,
-    });
-    const fig = el('figure', { class: 'plot', 'data-plot': r.plot.id, 'aria-label': `${r.plot.title}; ${r.plot.series.length} widths; circles mark each width's optimum, triangles at the top mark diverged trials` });
+  /** One run's plot (the LR's or an HP's) with its legend; the chart is kept for exports and tests. */
+  const plotSection = (r: SweepRunModel, spec: PlotSpec, attrs: Record<string, string | number>, describe: string): HTMLElement => {
+    const sec = el('section', { class: 'sweep-run', 'data-parametrization': r.parametrization, 'data-series-count': spec.series.length, ...attrs, 'aria-label': `${r.label} ${describe}` });
+    const fig = el('figure', { class: 'plot', 'data-plot': spec.id, 'aria-label': `${spec.title}; ${spec.series.length} widths; circles mark each width's optimum, triangles at the top mark diverged trials` });
     const legend = el('div', { class: 'legend', role: 'group', 'aria-label': `${r.label} widths (activate to show or hide)` });
     sec.append(legend, fig);
-    row.append(sec);
     // The section is as wide as its plot, so that a wide table scrolls inside it instead of wrapping the row.
     sec.style.width = `${plotW}px`;
-    const u = createChart(fig, r.plot, { width: plotW, height: 320, colors });
+    const u = createChart(fig, spec, { width: plotW, height: 320, colors });
     // For tests and debugging: the figure's uPlot instance (maps data to pixels, holds the scales).
     Object.defineProperty(fig, 'uplot', { value: u });
     charts.push(u);
-    r.plot.series.forEach((s, i) => {
-      const hideKey = `${r.parametrization}:${s.key}`;
+    drawn.push(spec);
+    spec.series.forEach((s, i) => {
+      const hideKey = `${spec.id}:${s.key}`;
       const shown = !hiddenSeries.has(hideKey);
       const b = el('button', { type: 'button', class: 'legend-item', 'aria-pressed': String(shown), 'data-width': s.key.slice(1), 'data-focus-key': `legend:${hideKey}` }, swatch(s.color), s.label);
       if (!shown) u.setSeries(i + 1, { show: false });
@@ -163,6 +164,14 @@ export function renderSweep(
       });
       legend.append(b);
     });
+    return sec;
+  };
+
+  const row = el('div', { class: 'sweep-row', 'data-axis': 'lr' });
+  root.append(row);
+  for (const r of model.runs.filter((x) => x.showLrPlot)) {
+    const sec = plotSection(r, r.plot, { 'data-optimum-count': r.optima.length, 'data-diverged-count': r.divergedCount, 'data-trial-count': r.trialCount }, 'sweep');
+    row.append(sec);
     // Optima and divergence as a table (the plot's markers, for screen readers and exact numbers).
     const t = el('table', { class: 'optima', 'aria-label': `${r.label}: optimum per width` });
     t.append(el('thead', {}, el('tr', {}, ...['width', 'best lr', 'log2 lr', 'loss', 'diverged trials'].map((h) => el('th', { scope: 'col', text: h })))));
@@ -191,6 +200,41 @@ export function renderSweep(
       return data;
     }));
   }
+
+  // One row per swept hyperparameter: SP | muP, loss against the HP's value (the other axes at each width's best).
+  const axes = [...new Set(model.runs.flatMap((r) => r.hpAxes.map((h) => h.name)))];
+  for (const name of axes) {
+    const hpRow = el('div', { class: 'sweep-row', 'data-axis': name });
+    root.append(el('h2', { text: `${name}: loss against its value, the LR${axes.length > 1 ? ' and the other hyperparameters' : ''} at each width's best` }), hpRow);
+    for (const r of model.runs) {
+      const h = r.hpAxes.find((x) => x.name === name);
+      if (!h) continue;
+      const sec = plotSection(r, h.plot, { 'data-axis': name, 'data-optimum-count': h.optima.length, 'data-diverged-count': h.divergedCount }, `${name} sweep`);
+      sec.classList.add('hp-run');
+      const status = h.shiftOctaves !== null ? `best ${name} moves ${h.shiftOctaves.toFixed(1)} octaves across widths${h.transfers !== null ? (h.transfers ? ': transfers' : ': does not transfer') : ''}` : '';
+      if (status) sec.append(el('p', { class: 'hint', 'data-hp-status': name, text: `${r.label}: ${status}` }));
+      const t = el('table', { class: 'optima', 'aria-label': `${r.label}: best ${name} per width` });
+      t.append(el('thead', {}, el('tr', {}, ...['width', `best ${name}`, 'log2', 'loss'].map((x) => el('th', { scope: 'col', text: x })))));
+      const tb = el('tbody');
+      for (const o of h.optima) {
+        tb.append(el('tr', {},
+          el('th', { scope: 'row' }, swatch(h.plot.series.find((s) => s.key === `w${o.width}`)?.color ?? '#888'), String(o.width)),
+          el('td', { class: 'num', text: Number(o.value.toPrecision(3)).toString() }),
+          el('td', { class: 'num', text: Math.log2(o.value).toFixed(2) }),
+          el('td', { class: 'num', text: o.loss.toFixed(4) })));
+      }
+      t.append(tb);
+      sec.append(t);
+      hpRow.append(sec);
+    }
+  }
+  root.dataset.hpAxes = axes.join(',');
+  root.dataset.hpPlotCount = String(model.runs.reduce((a, r) => a + r.hpAxes.length, 0));
+  root.dataset.hpOptimumCount = String(model.runs.reduce((a, r) => a + r.hpAxes.reduce((b, h) => b + h.optima.length, 0), 0));
+  root.dataset.lrPlotCount = String(model.runs.filter((r) => r.showLrPlot).length);
+
+  // The verification plot fills the transfer section (at most 1100 px wide, styles.css), whatever the runs' layout.
+  root.append(transferSection(root, view, model, () => current, colors, Math.min(1060, width - 40), charts, drawn));
   if (model.runs.length === 0) {
     row.append(el('p', { text: 'No trials yet.' }));
   }

@@ -1,4 +1,4 @@
-// `--format json`: exactly the finding objects of DESIGN.md (isPreferred, an editor hint, left out).
+// `--format json`: exactly the finding objects of docs/contracts.md (isPreferred, an editor hint, left out).
 import type { Finding } from '../../analyzer/types';
 
 export function formatJson(findings: Finding[]): string {

@@ -1,5 +1,5 @@
 // The default synthetic task of a sweep: a LEARNABLE problem, so that the best learning rate means something
-// (random labels would only measure memorisation). As in ref/mlp_sweep_ref.py: labels are the argmax of a
+// (random labels would only measure memorisation). As in the PyTorch reference of docs/mup.md: labels are the argmax of a
 // fixed random teacher net tanh(x W1) W2 (inputDim -> 64 -> classes), on a fresh N(0,1) batch of 64 at every
 // step. The teacher is fixed (seed 0) for every trial; the batches depend on (trial seed, step) only.
 import type * as tfType from '@tensorflow/tfjs';

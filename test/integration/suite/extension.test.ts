@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { activatedExtension, EXTENSION_ID } from './helpers';
 
 /** Commands that run the user's model code (in the worker): they must be off until the workspace is trusted. */
-const RUNS_USER_CODE = ['mupLens.runCoordinateCheck', 'mupLens.runSweep'];
+const RUNS_USER_CODE = ['mupLens.runCoordinateCheck', 'mupLens.runSweep', 'mupLens.transferHyperparameters'];
 
 interface ContributedCommand {
   command: string;

@@ -1,4 +1,4 @@
-// What the fixture workspace (test/fixtures/workspace) must produce, per DESIGN.md's rule ids and
+// What the fixture workspace (test/fixtures/workspace) must produce, per docs/contracts.md's rule ids and
 // "line is where the offending expression starts" (1-based). Written by hand from the fixture files.
 
 /** sp_mlp.ts: input dense on glorot (11), unscaled readout (14), one global Adam LR (17). */

@@ -1,5 +1,5 @@
 // What a user sees while editing a model: squiggles, their updates, the quick fix, the hover.
-// Expectations come from DESIGN.md's contract (rule ids, 1-based lines) and the fixture files.
+// Expectations come from docs/contracts.md's contract (rule ids, 1-based lines) and the fixture files.
 import * as assert from 'node:assert/strict';
 import * as ts from 'typescript';
 import * as vscode from 'vscode';

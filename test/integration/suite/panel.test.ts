@@ -75,7 +75,7 @@ function panelState(): Thenable<PanelState[]> {
   return vscode.commands.executeCommand<PanelState[]>('mupLens._panelState');
 }
 
-/** Layers the verdict fails: largest |slope| over t >= 2 above the threshold (MUP.md), from the engine's result. */
+/** Layers the verdict fails: largest |slope| over t >= 2 above the threshold (docs/mup.md), from the engine's result. */
 function failingLayers(r: CoordResult): string[] {
   return r.layers
     .map((l) => l.name)

@@ -26,7 +26,8 @@ describe('examples: analyzer', () => {
         `${lineOf(text, "name: 'readout'")}:mup/readout-not-scaled`,
       ],
     );
-    assert.deepEqual(r.layers.map((l) => `${l.name}:${l.role}`), ['input:input', 'hidden1:hidden', 'hidden2:hidden', 'readout:readout']);
+    // output_mult: the tunable output multiplier (a rescaling by a constant, not by 1/width: the readout stays flagged)
+    assert.deepEqual(r.layers.map((l) => `${l.name}:${l.role}`), ['input:input', 'hidden1:hidden', 'hidden2:hidden', 'readout:readout', 'output_mult:other']);
     assert.deepEqual(r.factories.map((f) => [f.name, f.exported, f.widthParam]), [['mlp', true, 'width']]);
   });
 

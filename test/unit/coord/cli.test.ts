@@ -20,7 +20,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
-test('defaults and flags per DESIGN.md', () => {
+test('defaults and flags per docs/contracts.md', () => {
   const a = parseCoordArgs(['mlp_sp.ts#mlp'], models);
   assert.notEqual(a, 'help');
   if (a === 'help') return;
@@ -47,7 +47,7 @@ test('every wrong input is a usage error with a message that says what to do', (
     [['mlp_sp.ts#mlp', '--steps', '1'], /--steps must be an integer >= 2/],
     [['mlp_sp.ts#mlp', '--lr=-1'], /--lr must be a positive number/],
     [['mlp_sp.ts#mlp', '--lr', '0'], /--lr must be a positive number, got '0'/],
-    [['mlp_sp.ts#mlp', '--backend', 'gpu'], /--backend must be one of auto, tensorflow, wasm, cpu, got 'gpu'/],
+    [['mlp_sp.ts#mlp', '--backend', 'gpu'], /--backend must be one of auto, tensorflow, webgpu, wasm, cpu, got 'gpu'/],
     [['mlp_sp.ts#mlp', '--mup', '--sp'], /exclude each other/],
     [['mlp_sp.ts#mlp', '--bogus'], /unknown option '--bogus'/],
     [['mlp_sp.ts#mlp', '--lr', '-1'], /--lr must be a positive number, got '-1'/],

@@ -1,4 +1,4 @@
-// MUP.md's reference MLP through the real worker (wasm backend), at small widths so the unit tier stays fast:
+// docs/mup.md's reference MLP through the real worker (wasm backend), at small widths so the unit tier stays fast:
 // SP is caught, muP passes, and a muP model trained with one global Adam LR is caught.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -35,7 +35,7 @@ test('SP MLP: caught (a slope >= 0.5), worst layer reported with its source line
   assert.equal(result.verdict.pass, false);
   assert.equal(result.verdict.worst?.layer, 'readout');
   assert.deepEqual(result.layers.find((l) => l.name === 'readout')?.source, { file, line: 11 });
-  // The glorot input layer shrinks with width already at init (MUP.md: about -0.44).
+  // The glorot input layer shrinks with width already at init (docs/mup.md: about -0.44).
   const fc1Init = result.slopes.find((s) => s.layer === 'fc1' && s.t === 1)?.slope ?? 0;
   assert.ok(fc1Init < -0.25, `fc1 at init ${fc1Init}`);
   assert.equal(result.records.length, 4 * 4 * 4);

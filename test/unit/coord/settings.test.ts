@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { COORD_DEFAULTS, readCoordSettings } from '../../../src/settings/coord';
 
-test('unset settings give the CLI defaults of DESIGN.md', () => {
+test('unset settings give the CLI defaults of docs/contracts.md', () => {
   assert.deepEqual(readCoordSettings(() => undefined), { settings: COORD_DEFAULTS, problems: [] });
 });
 
@@ -17,6 +17,6 @@ test('widths are sorted and deduplicated; every wrong value is named with what i
     'mupLens.coordCheck.steps must be an integer >= 2, got 1',
     'mupLens.coordCheck.lr must be a positive number, got 0',
     "mupLens.coordCheck.optimizer must be 'adam' or 'sgd', got \"adamw\"",
-    "mupLens.coordCheck.backend must be 'auto', 'tensorflow', 'wasm' or 'cpu', got \"gpu\"",
+    "mupLens.coordCheck.backend must be 'auto', 'tensorflow', 'webgpu', 'wasm' or 'cpu', got \"gpu\"",
   ]);
 });

@@ -1,5 +1,5 @@
 // The point of the runtime: with MuReadout + fan-in init + MuAdam, the readout's output after a few large Adam
-// steps stays the same size as width grows; the SP twin's grows ~ like width (MUP.md, coordinate check).
+// steps stays the same size as width grows; the SP twin's grows ~ like width (docs/mup.md, coordinate check).
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mup, tf, useCpu } from './helpers';

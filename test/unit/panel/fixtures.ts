@@ -1,4 +1,4 @@
-// Synthetic results shaped like the engines' output (DESIGN.md contracts), for the panel's tests and
+// Synthetic results shaped like the engines' output (docs/contracts.md contracts), for the panel's tests and
 // bench/render.ts. Generated from a stated law, not hard-coded, so tests can check the plot against the law.
 import type { CoordLayer, CoordRecord, CoordResult, CoordSlope } from '../../../src/coord/types';
 import type { SweepRun, SweepView } from '../../../src/protocol/webview';
@@ -27,7 +27,7 @@ export interface CoordLaw {
   line: number;
 }
 
-/** MUP.md's MLP: SP grows in the hidden layers and readout from t = 2; muP stays flat. */
+/** docs/mup.md's MLP: SP grows in the hidden layers and readout from t = 2; muP stays flat. */
 export const SP_LAWS: CoordLaw[] = [
   { layer: 'dense_in', role: 'input', slopes: [0, -0.01, -0.05], line: 12 },
   { layer: 'dense_h1', role: 'hidden', slopes: [0, 0.67, 0.8], line: 13 },

@@ -45,6 +45,7 @@ const state = {
   config: {} as Record<string, unknown>,
   serializer: undefined as undefined | { deserializeWebviewPanel(p: unknown, s: unknown): Promise<void> },
   commands: new Map<string, () => unknown>(),
+  executed: [] as Array<{ id: string; args: unknown[] }>,
 };
 
 const uri = (p: string) => ({ fsPath: p, path: p, toString: () => `file://${p}` });
@@ -128,7 +129,7 @@ const fakeVscode = {
         lineAt: (i: number) => ({ text: lines[i], firstNonWhitespaceCharacterIndex: lines[i].length - lines[i].trimStart().length }),
       };
     },
-    asRelativePath: (u: { fsPath: string }) => u.fsPath.replace(ws + '/', ''),
+    asRelativePath: (u: { fsPath: string } | string) => (typeof u === 'string' ? u : u.fsPath).replace(ws + '/', ''),
     getConfiguration: () => ({
       get: (k: string) => state.config[k],
       update: async (k: string, v: unknown) => {
@@ -141,6 +142,10 @@ const fakeVscode = {
     registerCommand: (id: string, f: () => unknown) => {
       state.commands.set(id, f);
       return { dispose() {} };
+    },
+    executeCommand: async (id: string, ...args: unknown[]) => {
+      state.executed.push({ id, args });
+      return id === 'mupLens.transferHyperparameters' ? { transfers: true, written: `${ws}/model.mlp.w4096.transfer.json` } : undefined;
     },
   },
 };
@@ -297,5 +302,23 @@ describe('panel host', () => {
     assert.equal(shown.view.runs[0].status, 'interrupted');
     assert.equal(shown.view.targetWidth, 512);
     assert.equal(shown.view.runs[0].trials.length, 1);
+  });
+
+  it('"Transfer to the target width" runs the transfer command on the muP run\'s store; its result shows in that panel', async () => {
+    const m3 = { ...meta, modelFile: 'hp.ts', title: 'hp' };
+    panels.showSweep({ ...m3, parametrization: 'sp', storeDir: `${ws}/.mup/sweeps/hp.sp` });
+    panels.showSweep({ ...m3, parametrization: 'mup', storeDir: `${ws}/.mup/sweeps/hp.mup` });
+    const p = state.panels.at(-1)!;
+    await p.send({ type: 'panel/ready' });
+    await p.send({ type: 'panel/transfer', id: 7, targetWidth: 4096, verify: true });
+    assert.deepEqual(state.executed.at(-1), { id: 'mupLens.transferHyperparameters', args: [{ storeDir: `${ws}/.mup/sweeps/hp.mup`, targetWidth: 4096, verify: true }] });
+    assert.deepEqual(p.posted.at(-1), { type: 'panel/response', id: 7, ok: true, message: 'Wrote model.mlp.w4096.transfer.json.' });
+    await p.send({ type: 'panel/transfer', id: 8, targetWidth: 1.5, verify: false });
+    assert.deepEqual(p.posted.at(-1), { type: 'panel/response', id: 8, ok: false, message: 'the target width must be a positive whole number' });
+    // what the command shows: posted to the panel whose run is stored there, and kept for a restore
+    panels.showTransfer(`${ws}/.mup/sweeps/hp.mup`, { targetWidth: 4096, verify: true, status: 'running' });
+    assert.deepEqual(p.posted.at(-1), { type: 'sweep/transfer', transfer: { targetWidth: 4096, verify: true, status: 'running' } });
+    const st = (state.commands.get('mupLens._panelState') as () => Array<{ key: string }>)();
+    assert.ok(st.some((x) => x.key === 'sweep:hp.ts#mlp'));
   });
 });

@@ -280,7 +280,8 @@ describe('the language server', () => {
     const open = (await client.conn.sendRequest('mup/analysis', { textDocument: { uri } })) as DocumentAnalysis;
     assert.equal(open.version, 1);
     assert.deepEqual(open.factories.map((f) => [f.name, f.exported, f.widthParam]), [['mlp', true, 'width']]);
-    assert.deepEqual(open.layers.map((l) => [l.name, l.role]), [['input', 'input'], ['hidden1', 'hidden'], ['hidden2', 'hidden'], ['readout', 'readout']]);
+    // output_mult: examples/mlp/sp.ts's optional output multiplier (a rescaling by a constant; the readout stays flagged)
+    assert.deepEqual(open.layers.map((l) => [l.name, l.role]), [['input', 'input'], ['hidden1', 'hidden'], ['hidden2', 'hidden'], ['readout', 'readout'], ['output_mult', 'other']]);
     assert.equal(open.findings.length, 3);
     const unopened = (await client.conn.sendRequest('mup/analysis', { textDocument: { uri: 'file:///ws/other/mup.ts' }, text: MUP_MLP })) as DocumentAnalysis;
     assert.deepEqual([unopened.version, unopened.findings.length, unopened.factories.map((f) => f.name)], [null, 0, ['mlp']]);

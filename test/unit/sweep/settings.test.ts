@@ -20,3 +20,16 @@ test('settings: a bad sweep.targetWidth names the setting', () => {
     assert.match(problemsOf('sweep.targetWidth', v), /mupLens\.sweep\.targetWidth must be an integer >= 0/);
   }
 });
+
+test('settings: sweep.hp takes the grids of --hp NAME=GRID; a wrong one names the setting and the HP', () => {
+  assert.deepEqual(readSweepSettings(() => undefined).settings.hps, []);
+  assert.deepEqual(withSetting('sweep.hp', { outputMult: '2^-1:2^1:1', initStd: '0.5,1' }).settings.hps, [
+    { name: 'outputMult', values: [0.5, 1, 2] },
+    { name: 'initStd', values: [0.5, 1] },
+  ]);
+  assert.match(problemsOf('sweep.hp', { outputMult: '2^-4' }), /^$/, 'one value is a fixed HP');
+  assert.match(problemsOf('sweep.hp', { outputMult: 'x' }), /^mupLens\.sweep\.hp: outputMult: 'x' is not a number$/);
+  assert.match(problemsOf('sweep.hp', { lr: '1,2' }), /^mupLens\.sweep\.hp: the learning rate is swept by --lrs or --lr-range, not --hp lr$/);
+  assert.match(problemsOf('sweep.hp', '2^-4:2^4'), /^mupLens\.sweep\.hp: expected an object of grids/);
+  assert.match(problemsOf('sweep.hp', { outputMult: true }), /^mupLens\.sweep\.hp: outputMult: expected a grid like "2\^-4:2\^4:1"/);
+});

@@ -42,6 +42,12 @@ suite('restricted mode (untrusted workspace)', () => {
     assert.deepEqual(ours.map((l) => l.command?.title), []);
   });
 
+  test('mupLens.transferHyperparameters refuses: returns nothing and runs nothing', async () => {
+    const result = await vscode.commands.executeCommand('mupLens.transferHyperparameters', { storeDir: fixtureUri('.mup/sweeps/none').fsPath, targetWidth: 256 });
+    assert.equal(result, undefined);
+    assert.equal(await hasRunOutput(), false, 'the transfer wrote a .mup folder in an untrusted workspace');
+  });
+
   for (const command of ['mupLens.runCoordinateCheck', 'mupLens.runSweep']) {
     test(`${command} refuses: returns nothing and runs nothing`, async () => {
       const result = await vscode.commands.executeCommand(command, { uri: fixtureUri(SP_MLP).toString(), exportName: 'mlp' });

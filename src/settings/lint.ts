@@ -1,5 +1,6 @@
-// Reads the `mupLens.*` settings into analyzer options, with a clear message for each value a user can get
-// wrong (the settings UI validates against the schema, settings.json does not). Pure: no `vscode` import.
+// The analyzer's settings (`mupLens.baseWidth`, `mupLens.rules`, `mupLens.lintDelayMs`), read by the language
+// server into analyzer options. As for every setting (src/settings/read.ts), a value a user got wrong (the settings
+// UI validates against the schema, settings.json does not) is its default plus one line naming it. Pure.
 import type { AnalyzeOptions, RuleId, Severity } from '../analyzer/types';
 import type { RawLintSettings } from '../protocol/lsp';
 

@@ -1,0 +1,117 @@
+// `mup-lens transfer <store dir | result.json> --width N`: the values a muP sweep tuned, transferred to width N (the
+// configuration per trainable weight, written as a transfer file next to the model), and with `--verify` the target
+// width trained with them and with the proxy's best SP values. docs/sweeps.md "Transfer", docs/contracts.md.
+// Exit codes: 0 the values transfer (file written), 1 they do not (an SP sweep, an axis that moves, an incomplete
+// grid: the reason on stdout), 2 usage or input error, 130 interrupted.
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { runTransfer, TransferInputError } from '../host/transfer';
+import { WorkerJobError } from '../host/workerClient';
+import type { BackendRequest } from '../protocol/worker';
+import { renderTransferReport } from '../report/transferHtml';
+import { formatTransferText, type TransferReport } from '../sweep/transfer';
+import { joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
+import { packageVersion } from './version';
+
+export const TRANSFER_USAGE = `usage: mup-lens transfer <store dir | result.json> --width N [options]
+
+Takes the best values of a finished muP sweep at its proxy width (the LR and every --hp axis) and writes what muP
+makes of them at width N, per trainable weight of your model (init std, Adam and SGD LR, readout multiplier, and
+the rule behind each), as a transfer file next to the model that createMup(tf).fromTransfer() reads back.
+  --width N                  the target width (required)
+  --proxy-width W            the swept width whose best values are transferred (default: the widest swept)
+  --out FILE                 where the transfer file goes (default <model dir>/<file>.<export>.w<N>.transfer.json)
+  --verify                   also train width N with the transferred values and with the proxy's best SP values
+  --steps S                  training steps of each --verify run (default: the sweep's steps)
+  --sp-sweep DIR             the SP sweep to compare with (default: an SP sweep of the same model beside it)
+  --backend B                auto|tensorflow|webgpu|wasm|cpu (default auto)
+  --workers N                worker processes for --verify (default: cores on wasm/cpu, 1 on tensorflow and webgpu)
+  --format text|json|html    output; <store>/transfer-w<N>.html is written every time (html: prints its path)
+  --quiet, -q                no progress lines on stderr
+exit: 0 the values transfer (file written), 1 they do not (SP, an axis that moves, an incomplete grid), 2 usage
+or input error, 130 interrupted
+`;
+
+const OPTIONS = {
+  width: { type: 'string' }, 'proxy-width': { type: 'string' }, out: { type: 'string' }, verify: { type: 'boolean' },
+  steps: { type: 'string' }, 'sp-sweep': { type: 'string' }, backend: { type: 'string' }, workers: { type: 'string' },
+  format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+function positiveInt(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag}: expected a positive integer, got '${v}'`);
+  return n;
+}
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: joinNumericValues(argv, OPTIONS), allowPositionals: true, options: OPTIONS });
+  } catch (err) {
+    throw new UsageError(`${parseArgsMessage(err)} (see mup-lens transfer --help)`);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) {
+    io.stdout(TRANSFER_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(`expected one <store dir | result.json> of a finished sweep, got ${positionals.length} (see mup-lens transfer --help)`);
+  const width = positiveInt(v.width, '--width');
+  if (width === undefined) throw new UsageError('--width N is required: the width to transfer the tuned values to');
+  const format = v.format ?? 'text';
+  if (!['text', 'json', 'html'].includes(format)) throw new UsageError(`--format: expected text, json or html, got '${format}'`);
+  const backend = (v.backend ?? 'auto') as BackendRequest;
+  if (!['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend: expected auto, tensorflow, webgpu, wasm or cpu, got '${backend}'`);
+  if (!v.verify && (v.steps !== undefined || v['sp-sweep'] !== undefined)) throw new UsageError('--steps and --sp-sweep belong to --verify');
+  const steps = positiveInt(v.steps, '--steps');
+  const quiet = v.quiet ?? false;
+
+  const controller = new AbortController();
+  const onSigint = () => {
+    io.stderr('\ninterrupted: stopping the workers\n');
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  let report: TransferReport;
+  try {
+    report = await runTransfer(
+      {
+        source: positionals[0]!, targetWidth: width, proxyWidth: positiveInt(v['proxy-width'], '--proxy-width'), out: v.out,
+        // The sweep's own steps unless told: the verification trains as the sweep's trials did.
+        verify: v.verify ? { steps: steps ?? 0, spSource: v['sp-sweep'] } : undefined,
+        backend, workers: positiveInt(v.workers, '--workers'), cores: cpus().length, version: packageVersion(), cwd: io.cwd, signal: controller.signal,
+      },
+      {
+        onBackend: (info, n) => !quiet && io.stderr(`backend: ${info.label}; ${n} worker${n === 1 ? '' : 's'}\n`),
+        onPhase: (m) => !quiet && io.stderr(`${m}\n`),
+        onWarning: (m) => io.stderr(`warning: ${m}\n`),
+        onStep: (label, step, loss) => !quiet && (step + 1) % 50 === 0 && io.stderr(`${label}: step ${step + 1}, loss ${loss.toFixed(4)}\n`),
+      },
+    );
+  } catch (err) {
+    if (err instanceof TransferInputError) throw new UsageError(err.message);
+    if (err instanceof WorkerJobError) {
+      if (err.error.kind === 'cancelled') return 130;
+      throw new UsageError(err.message);
+    }
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  // The page is written every time, as a sweep writes its result.json: the plot of --verify lives there.
+  const html = join(report.store, `transfer-w${width}.html`);
+  try {
+    writeFileSync(html, renderTransferReport(report));
+    report.html = html;
+  } catch (err) {
+    io.stderr(`warning: cannot write ${html}: ${(err as Error).message}\n`);
+  }
+  if (format === 'json') io.stdout(JSON.stringify(report, null, 2) + '\n');
+  else if (format === 'html') io.stdout(`${html}\n`);
+  else io.stdout(formatTransferText(report) + (report.html ? `page: ${report.html}\n` : ''));
+  return report.transfers ? 0 : 1;
+}

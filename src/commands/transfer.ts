@@ -1,0 +1,117 @@
+// "muP: Transfer Tuned Hyperparameters to a Width" (`mupLens.transferHyperparameters`): from a finished muP sweep
+// (the panel's "Transfer to width N" button, or a stored sweep picked from the palette), the tuned values at the
+// target width: the transfer file next to the model and its table in the sweep's panel; with `verify`, the target
+// width trained with them and with the proxy's best SP values, both loss curves in the panel. The model is built
+// in worker processes (src/host/transfer.ts), never here. Same rules as the other commands (./runner.ts).
+import { cpus } from 'node:os';
+import * as vscode from 'vscode';
+import { runTransfer, TransferInputError } from '../host/transfer';
+import { listStoredRuns } from '../panels/storedRuns';
+import { showTransfer } from '../panels';
+import { readSweepSettings } from '../settings/sweep';
+import { formatTransferText, type TransferReport } from '../sweep/transfer';
+import { reportFailure, trusted, withCancellableProgress, type CommandDeps } from './runner';
+
+export interface TransferArgs {
+  /** The sweep's store (`.mup/sweeps/<name>`); absent: a quick pick of the stored sweeps. */
+  storeDir?: string;
+  /** Absent: asked for (the setting mupLens.sweep.targetWidth, else 4x the widest width swept, as the default). */
+  targetWidth?: number;
+  /** Also train the target width twice (transferred muP values, the proxy's best SP values). */
+  verify?: boolean;
+  /** Steps of each verification run (default: the sweep's). */
+  steps?: number;
+  /** The SP sweep to compare with (default: the SP sweep of the same model beside the muP one). */
+  spStoreDir?: string;
+}
+
+async function pickStore(): Promise<string | undefined> {
+  const entries = (vscode.workspace.workspaceFolders ?? [])
+    .flatMap((f) => listStoredRuns(vscode.Uri.joinPath(f.uri, '.mup').fsPath))
+    .filter((e) => e.kind === 'sweep');
+  if (!entries.length) {
+    void vscode.window.showInformationMessage('muP: no stored sweeps under .mup/sweeps yet. Run "muP: Run LR Sweep" (with mupLens.sweep.parametrization mup) first.');
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(
+    entries.map((e) => ({ label: e.name, description: vscode.workspace.asRelativePath(e.dir), dir: e.dir })),
+    { title: 'muP: Transfer Tuned Hyperparameters', placeHolder: 'The finished muP sweep whose tuned values to transfer' },
+  );
+  return pick?.dir;
+}
+
+async function askWidth(dflt: number | undefined): Promise<number | undefined> {
+  const text = await vscode.window.showInputBox({
+    title: 'muP: Transfer Tuned Hyperparameters',
+    prompt: 'The width you will train at',
+    value: dflt ? String(dflt) : '',
+    validateInput: (v) => (/^\s*\d+\s*$/.test(v) && Number(v) > 0 ? undefined : 'a positive whole number'),
+  });
+  return text === undefined ? undefined : Number(text);
+}
+
+export function registerTransfer(context: vscode.ExtensionContext, deps: CommandDeps): void {
+  const { log } = deps;
+  context.subscriptions.push(
+    vscode.commands.registerCommand('mupLens.transferHyperparameters', async (args?: TransferArgs): Promise<TransferReport | undefined> => {
+      if (!trusted('a transfer')) return undefined;
+      const given = (typeof args === 'object' && args !== null ? args : {}) as TransferArgs;
+      if ((given.storeDir !== undefined && typeof given.storeDir !== 'string') || (given.targetWidth !== undefined && !(Number.isInteger(given.targetWidth) && given.targetWidth > 0))) {
+        void vscode.window.showErrorMessage('muP: transferHyperparameters takes {storeDir: string, targetWidth: positive integer, verify?: boolean}.');
+        return undefined;
+      }
+      const storeDir = given.storeDir ?? (await pickStore());
+      if (!storeDir) return undefined;
+      const cfg = vscode.workspace.getConfiguration('mupLens');
+      const { settings } = readSweepSettings((k) => cfg.get(k));
+      const targetWidth = given.targetWidth ?? (await askWidth(settings.targetWidth));
+      if (!targetWidth) return undefined;
+      const verify = given.verify === true;
+      const folder = vscode.workspace.workspaceFolders?.find((f) => storeDir.startsWith(f.uri.fsPath))?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
+      const show = (view: Parameters<typeof showTransfer>[1]) => {
+        try {
+          showTransfer(storeDir, view);
+        } catch (err) {
+          // A store the panel cannot read (no trials yet): the notification and the output channel still say it.
+          log.warn(`transfer: cannot show ${storeDir} in the panel: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      };
+      show({ targetWidth, verify, status: 'running' });
+      return withCancellableProgress(`muP: transfer to width ${targetWidth}${verify ? ' (and verify)' : ''}`, async (progress, signal) => {
+        try {
+          const report = await runTransfer(
+            {
+              source: storeDir, targetWidth, backend: settings.backend, workers: settings.workers, cores: cpus().length, cwd: folder, signal,
+              version: String((vscode.extensions.getExtension('mup-lens.mup-lens')?.packageJSON as { version?: string } | undefined)?.version ?? 'unknown'),
+              verify: verify ? { steps: given.steps ?? 0, spSource: given.spStoreDir } : undefined,
+            },
+            {
+              onPhase: (m) => progress.report({ message: m }),
+              onWarning: (m) => log.warn(`transfer: ${m}`),
+              onStep: (label, step) => step % 25 === 0 && progress.report({ message: `${label}: step ${step + 1}` }),
+            },
+          );
+          log.info(`transfer of ${storeDir} to width ${targetWidth}:\n${formatTransferText(report)}`);
+          show({ targetWidth, verify, status: 'done', report });
+          if (report.transfers && report.written) {
+            const open = 'Open the file';
+            void vscode.window.showInformationMessage(`muP: wrote ${vscode.workspace.asRelativePath(report.written)} (the tuned values at width ${targetWidth}).`, open).then(
+              (a) => (a === open ? vscode.window.showTextDocument(vscode.Uri.file(report.written!)) : undefined),
+              () => undefined,
+            );
+          } else {
+            void vscode.window.showWarningMessage(`muP: ${report.refusal ?? 'the values do not transfer'}`);
+          }
+          return report;
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          const cancelled = signal.aborted;
+          show({ targetWidth, verify, status: 'failed', message: cancelled ? 'cancelled' : message });
+          if (err instanceof TransferInputError) void vscode.window.showErrorMessage(`muP: transfer: ${message}`);
+          else if (!cancelled) reportFailure('transfer', err, log);
+          return undefined;
+        }
+      });
+    }),
+  );
+}

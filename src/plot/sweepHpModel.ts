@@ -1,0 +1,106 @@
+// A sweep's hyperparameter axes -> plots: for each swept HP, loss against log2 of its value, one curve per width (each
+// the slice through that width's joint optimum: the LR and the other HPs at the width's best cell, the engine's rule
+// in src/sweep/optimum.ts), each width's optimum marked, diverged cells as markers at the top. The panel and the
+// HTML report draw these beside the LR plot, SP and muP side by side on one loss scale.
+import type { SweepRun } from '../protocol/webview';
+import type { HpAnalysis } from '../sweep/optimum';
+import type { SweepHpResult } from '../sweep/types';
+import { widthColor, type ThemeKind } from './colors';
+import type { PlotMarker, PlotSeries, PlotSpec } from './plotSpec';
+
+export interface HpAxisModel {
+  name: string;
+  plot: PlotSpec;
+  values: number[];
+  optima: { width: number; value: number; loss: number }[];
+  /** From the engine's result when there is one; else from the trials so far (live). */
+  shiftOctaves: number | null;
+  transfers: boolean | null;
+  divergedCount: number;
+}
+
+const isPos = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+
+export function fmtValue(v: number): string {
+  const l2 = Math.log2(v);
+  const pow = Number.isInteger(Math.round(l2 * 1000) / 1000) ? `2^${Math.round(l2)}` : `2^${l2.toFixed(2)}`;
+  return `${Number(v.toPrecision(3))} (${pow})`;
+}
+
+/** The HP axes of a run: the planned ones (meta), else those its trials carry, in that order. */
+export function hpAxesOf(run: SweepRun, analysed: HpAnalysis[]): { name: string; values: number[] }[] {
+  const planned = Array.isArray(run.meta.hps) ? run.meta.hps.filter((a) => a && typeof a.name === 'string' && Array.isArray(a.values)) : [];
+  const names = [...planned.map((a) => a.name), ...analysed.map((h) => h.name).filter((n) => !planned.some((a) => a.name === n))];
+  return names.map((name) => {
+    const seen = new Set<number>(planned.find((a) => a.name === name)?.values.filter(isPos) ?? []);
+    for (const curve of analysed.find((h) => h.name === name)?.curves.values() ?? []) for (const p of curve) if (isPos(p.value)) seen.add(p.value);
+    return { name, values: [...seen].sort((a, b) => a - b) };
+  });
+}
+
+export function hpAxisModels(run: SweepRun, analysed: HpAnalysis[], widths: number[], theme: ThemeKind, incomplete: boolean): HpAxisModel[] {
+  const label = run.meta.parametrization === 'mup' ? 'muP' : 'SP';
+  const engine = (run.result as { hps?: SweepHpResult[] } | null)?.hps;
+  return hpAxesOf(run, analysed).map(({ name, values }) => {
+    const a = analysed.find((h) => h.name === name);
+    const series: PlotSeries[] = widths.map((w, i) => {
+      const curve = new Map((a?.curves.get(w) ?? []).map((p) => [p.value, p]));
+      return {
+        key: `w${w}`,
+        label: `width ${w}`,
+        color: widthColor(i, widths.length, theme),
+        ys: values.map((v) => {
+          const p = curve.get(v);
+          return p && Number.isFinite(p.loss) ? p.loss : null;
+        }),
+        emphasis: 'normal',
+      };
+    });
+    const colorOf = new Map(series.map((s, i) => [widths[i], s.color]));
+    const fromEngine = Array.isArray(engine) ? engine.find((h) => h && h.name === name) : undefined;
+    const optima = (fromEngine && Array.isArray(fromEngine.optimum) ? fromEngine.optimum : (a?.optimum ?? []))
+      .filter((o) => isPos(o.width) && isPos(o.value) && typeof o.loss === 'number')
+      .map((o) => ({ width: o.width, value: o.value, loss: o.loss }))
+      .sort((x, y) => x.width - y.width);
+    const markers: PlotMarker[] = optima.map((o) => ({
+      kind: 'optimum', seriesKey: `w${o.width}`, x: o.value, y: o.loss, color: colorOf.get(o.width) ?? '#888888', count: 1, stack: 0,
+      label: `optimum at width ${o.width}: ${name} ${fmtValue(o.value)}, loss ${o.loss.toFixed(4)}`,
+    }));
+    let divergedCount = 0;
+    const atX = new Map<number, number>();
+    for (const [wi, w] of widths.entries()) {
+      for (const p of a?.curves.get(w) ?? []) {
+        if (p.diverged === 0) continue;
+        divergedCount += p.diverged;
+        const stack = atX.get(p.value) ?? 0;
+        atX.set(p.value, stack + 1);
+        markers.push({
+          kind: 'diverged', seriesKey: `w${w}`, x: p.value, y: null, color: colorOf.get(w) ?? widthColor(wi, widths.length, theme), count: p.diverged, stack,
+          label: `diverged at width ${w}, ${name} ${fmtValue(p.value)} (${p.diverged} of ${p.seeds} seed${p.seeds > 1 ? 's' : ''})`,
+        });
+      }
+    }
+    const shift = fromEngine && typeof fromEngine.shiftOctaves === 'number' ? fromEngine.shiftOctaves : optima.length >= 2 && a ? a.shiftOctaves : null;
+    return {
+      name,
+      values,
+      optima,
+      shiftOctaves: shift,
+      transfers: fromEngine && !incomplete && typeof fromEngine.transfers === 'boolean' ? fromEngine.transfers : null,
+      divergedCount,
+      plot: {
+        id: `sweep-${run.meta.parametrization}-hp-${name}`,
+        title: `${label}: loss vs ${name}`,
+        xLabel: `${name} (log2)`,
+        yLabel: 'loss',
+        xs: values,
+        xLog: 2,
+        xFormat: 'pow2',
+        yLog: null,
+        series,
+        markers,
+        yRange: null,
+      },
+    };
+  });
+}

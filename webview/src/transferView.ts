@@ -1,0 +1,83 @@
+// "Transfer to width N" in the sweep view: the buttons (the host runs the transfer: a worker builds the model), then
+// the transfer's report: what the sweep showed, the tuned values, the per-weight table of what muP makes of them at
+// the target width, the LR groups and readout multipliers, and with Verify the target width's two loss curves.
+import type uPlot from 'uplot';
+import type { SweepView } from '../../src/protocol/webview';
+import type { PlotSpec } from '../../src/plot/plotSpec';
+import type { SweepModel } from '../../src/plot/sweepModel';
+import { transferModel } from '../../src/plot/transferModel';
+import { createChart, type ThemeColors } from './chart';
+import { announce, el, swatch } from './dom';
+import { request } from './host';
+
+export function transferSection(
+  root: HTMLElement,
+  view: SweepView,
+  model: SweepModel,
+  targetWidth: () => number,
+  colors: ThemeColors,
+  width: number,
+  charts: uPlot[],
+  drawn: PlotSpec[],
+): HTMLElement {
+  // The muP run's tuned values (an SP-only panel may ask too: the host then says plainly that they do not transfer).
+  const run = view.runs.find((r) => r.meta.parametrization === 'mup') ?? view.runs.find((r) => r.meta.parametrization === 'sp');
+  const runModel = model.runs.find((r) => r.parametrization === run?.meta.parametrization);
+  const sec = el('section', { class: 'transfer', 'aria-label': 'Transfer the tuned values to a width' });
+  sec.append(el('h2', { text: 'Transfer the tuned values' }));
+  const ready = run !== undefined && run.status === 'done' && run.meta.storeDir !== undefined;
+  const t = view.transfer ?? null;
+  const busy = t?.status === 'running';
+  const go = (verify: boolean) => () => {
+    const w = targetWidth();
+    announce(`Transferring to width ${w}${verify ? ' and training it twice' : ''}…`);
+    void request({ type: 'panel/transfer', targetWidth: w, verify }).then((x) => announce(x.message, !x.ok));
+  };
+  const disabled = !ready || busy;
+  const transfer = el('button', { type: 'button', 'data-action': 'transfer', 'data-focus-key': 'transfer', disabled }, 'Transfer to the target width');
+  const verify = el('button', { type: 'button', 'data-action': 'transfer-verify', 'data-focus-key': 'transfer-verify', disabled }, 'Transfer and verify');
+  transfer.addEventListener('click', go(false));
+  verify.addEventListener('click', go(true));
+  sec.append(
+    el('div', { class: 'rec-line' }, transfer, verify),
+    el('p', {
+      class: 'hint',
+      text: !run
+        ? 'No sweep to transfer from.'
+        : !ready
+          ? `Available when the ${runModel?.label ?? ''} sweep has finished.`
+          : `Writes the ${runModel?.label} sweep's best values at its widest width, and what muP makes of them at the target width above, next to the model (createMup(tf).fromTransfer reads it). Verify also trains the target width with them and with the proxy's best SP values.`,
+    }),
+  );
+  root.dataset.transferStatus = t?.status ?? 'none';
+  if (!t) return sec;
+  const m = transferModel(t);
+  root.dataset.transferTransfers = String(m.transfers);
+  root.dataset.transferRows = String(m.rows.length);
+  sec.dataset.transferStatus = t.status;
+  sec.append(el('h3', { text: m.title }), el('p', { class: `run-status ${t.status === 'failed' ? 'failed' : ''}`, role: 'status', text: m.statusText }));
+  if (m.showed.length) sec.append(el('ul', { class: 'showed' }, ...m.showed.map((x) => el('li', { text: x }))));
+  if (m.refusal) sec.append(el('p', { class: 'verdict fail', role: 'alert', 'data-refusal': 'true', text: m.refusal }));
+  if (m.tuned) sec.append(el('p', { class: 'tuned', text: m.tuned }));
+  if (m.rows.length) {
+    const table = el('table', { class: 'transfer-table', 'aria-label': `what muP makes of the tuned values at width ${t.targetWidth}, per trainable weight` });
+    table.append(el('thead', {}, el('tr', {}, ...m.columns.map((c) => el('th', { scope: 'col', text: c })))));
+    table.append(el('tbody', {}, ...m.rows.map((r) => el('tr', { class: r.some((c) => c.includes('DIFFERS')) ? 'differs' : '' }, ...r.map((c, i) => (i === 0 ? el('th', { scope: 'row', text: c }) : el('td', { class: i >= 2 ? 'num' : '', text: c })))))));
+    sec.append(table);
+  }
+  if (m.groups.length || m.readouts.length) sec.append(el('ul', {}, ...[...m.groups, ...m.readouts].map((x) => el('li', { text: x }))));
+  if (m.differs.length) sec.append(el('p', { class: 'problems', text: `The initial std of ${m.differs.join(', ')} does not follow muP's rule at width ${t.targetWidth}.` }));
+  if (m.verifyPlot) {
+    const spec = m.verifyPlot;
+    root.dataset.verifySeries = String(spec.series.length);
+    const legend = el('div', { class: 'legend' }, ...spec.series.map((s) => el('span', { class: 'legend-item' }, swatch(s.color), s.label)));
+    const fig = el('figure', { class: 'plot', 'data-plot': spec.id, 'aria-label': `${spec.title}; one line per configuration` });
+    sec.append(el('h3', { text: 'Verification' }), legend, fig);
+    const u = createChart(fig, spec, { width: Math.max(280, width), height: 300, colors });
+    Object.defineProperty(fig, 'uplot', { value: u });
+    charts.push(u);
+    drawn.push(spec);
+    sec.append(el('ul', {}, ...m.verifyLines.map((x) => el('li', { text: x }))));
+  }
+  return sec;
+}
