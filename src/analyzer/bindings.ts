@@ -105,17 +105,18 @@ export class Bindings {
 
   /** `qualify` below the top: inner expressions are not memoised (each is asked for once per callee). */
   private path(e: ts.Expression): string | undefined {
+    // Down the chain to its root name (a loop: `tf.a.a.a...` can be thousands long), then joined back up.
+    const names: string[] = [];
     e = unwrap(e);
-    if (ts.isIdentifier(e)) return this.names.get(e.text);
-    if (ts.isPropertyAccessExpression(e)) {
-      const o = this.path(e.expression);
-      return o ? this.join(o, e.name.text) : undefined;
+    for (;;) {
+      if (ts.isPropertyAccessExpression(e)) names.push(e.name.text);
+      else if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression)) names.push(e.argumentExpression.text);
+      else break;
+      e = unwrap(e.expression);
     }
-    if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression)) {
-      const o = this.path(e.expression);
-      return o ? this.join(o, e.argumentExpression.text) : undefined;
-    }
-    return undefined;
+    let p = ts.isIdentifier(e) ? this.names.get(e.text) : undefined;
+    for (let i = names.length - 1; p !== undefined && i >= 0; i--) p = this.join(p, names[i]);
+    return p;
   }
 
   // `tf.layers` + `dense` -> one shared `tf.layers.dense` string per file, not one per call site.
@@ -217,7 +218,6 @@ function pathCacheFor(names: Map<string, string>): WeakMap<ts.Node, string> {
 
 function isNameChain(e: ts.Expression): boolean {
   e = unwrap(e);
-  if (ts.isIdentifier(e)) return true;
-  if (ts.isPropertyAccessExpression(e)) return isNameChain(e.expression);
-  return false;
+  while (ts.isPropertyAccessExpression(e)) e = unwrap(e.expression);
+  return ts.isIdentifier(e);
 }

@@ -1,8 +1,9 @@
 // One walk over the syntax tree that sets parent pointers and gathers every fact the rules need:
 // imports and aliases, assignments (for resolving local constants), property values, calls, classes,
-// functions. Everything after this works on these lists, not on the whole tree again.
+// functions. Everything after this works on these lists, not on the whole tree again. The walk keeps its own
+// stack (no depth limit of its own); after an edit it walks only the statements the edit touched.
 import ts = require('typescript');
-import { propName } from './source';
+import { propName, reverseTail } from './source';
 
 export interface Assignment {
   value: ts.Expression;
@@ -71,55 +72,93 @@ for (let k = 0; k <= ts.SyntaxKind.LastToken; k++) CHILD[k] = 1;
 for (let k = ts.SyntaxKind.FirstTypeNode; k <= ts.SyntaxKind.LastTypeNode; k++) CHILD[k] = 2;
 CHILD[ts.SyntaxKind.InterfaceDeclaration] = 2;
 CHILD[ts.SyntaxKind.TypeAliasDeclaration] = 2;
+/** Kinds whose children are statements (each a fragment when statements are reused). */
+const STATEMENT_LIST = new Uint8Array(ts.SyntaxKind.Count);
+for (const k of [ts.SyntaxKind.SourceFile, ts.SyntaxKind.Block, ts.SyntaxKind.CaseClause, ts.SyntaxKind.DefaultClause, ts.SyntaxKind.ModuleBlock]) STATEMENT_LIST[k] = 1;
 
 function emptyFacts(sf: ts.SourceFile): Facts {
   return { sf, imports: [], requires: [], varDecls: [], assigns: new Map(), props: new Map(), calls: [], callFns: [], classes: [], functions: [], exportNames: new Map() };
 }
 
-function mergeMap<V>(into: Map<string, V[]>, from: Map<string, V[]>): void {
-  for (const [k, v] of from) {
-    const cur = into.get(k);
-    if (cur) for (const x of v) cur.push(x);
-    else into.set(k, v.slice());
+/** One fact of the walk: a tag and two values (what `record` puts where). */
+const enum Tag { Import, Require, VarDecl, Assign, Prop, Call, Class, Function, Export }
+
+function record(f: Facts, tag: Tag, a: unknown, b: unknown): void {
+  switch (tag) {
+    case Tag.Import: f.imports.push(a as ts.ImportDeclaration); break;
+    case Tag.Require: f.requires.push(a as { decl: ts.VariableDeclaration; module: string }); break;
+    case Tag.VarDecl: f.varDecls.push(a as ts.VariableDeclaration); break;
+    case Tag.Assign: push(f.assigns, a as string, b as Assignment); break;
+    case Tag.Prop: push(f.props, a as string, b as Assignment); break;
+    case Tag.Call:
+      f.calls.push(a as ts.CallExpression | ts.NewExpression);
+      f.callFns.push(b as ts.FunctionLikeDeclaration | undefined);
+      break;
+    case Tag.Class: f.classes.push(a as ts.ClassLikeDeclaration); break;
+    case Tag.Function: f.functions.push(a as ts.FunctionLikeDeclaration); break;
+    case Tag.Export: f.exportNames.set(a as string, b as string); break;
   }
 }
 
-function merge(into: Facts, frag: Facts): void {
-  for (const x of frag.imports) into.imports.push(x);
-  for (const x of frag.requires) into.requires.push(x);
-  for (const x of frag.varDecls) into.varDecls.push(x);
-  for (const x of frag.calls) into.calls.push(x);
-  for (const x of frag.callFns) into.callFns.push(x);
-  for (const x of frag.classes) into.classes.push(x);
-  for (const x of frag.functions) into.functions.push(x);
-  mergeMap(into.assigns, frag.assigns);
-  mergeMap(into.props, frag.props);
-  for (const [k, v] of frag.exportNames) into.exportNames.set(k, v);
-}
-
 /**
- * Facts of each top-level statement, for re-analysis after an edit: an incremental re-parse hands back the
- * very same node objects for the statements the edit did not touch, so only the edited one is walked again.
+ * The facts of one statement, in walk order, for re-analysis after an edit: an incremental re-parse hands
+ * back the very same node objects for the statements the edit did not touch (at any depth: typing in a
+ * 4,000-line factory re-creates the factory and its body, not the statements in it), so only the statements
+ * the edit touched are walked again. `fn` is the function the statement was in; its facts that were
+ * directly in that function move to the one it is in now.
  */
-const fragments = new WeakMap<ts.Node, Facts>();
+interface Fragment {
+  tags: Tag[];
+  as: unknown[];
+  bs: unknown[];
+  fn: ts.FunctionLikeDeclaration | undefined;
+}
+const fragments = new WeakMap<ts.Node, Fragment>();
+/** Marks, on the walk's stack, the end of a statement whose facts become a fragment. */
+const CLOSE = { kind: -1 } as unknown as ts.Node;
 
 export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
   const out = emptyFacts(sf);
-  let f = out;
+  // Reusing statements, every fact goes to a log first (fragments are slices of it), then into `out`.
+  const tags: Tag[] = [];
+  const as: unknown[] = [];
+  const bs: unknown[] = [];
+  const emit = reuseStatements
+    ? (tag: Tag, a: unknown, b?: unknown): void => {
+        tags.push(tag);
+        as.push(a);
+        bs.push(b);
+      }
+    : (tag: Tag, a: unknown, b?: unknown): void => record(out, tag, a, b);
 
   const bindName = (name: ts.BindingName, value: ts.Expression | undefined, node: ts.Node): void => {
     if (ts.isIdentifier(name)) {
-      if (value) push(f.assigns, name.text, { value, node, fn: curFn });
+      if (value) emit(Tag.Assign, name.text, { value, node, fn: curFn });
       return;
     }
     // Destructuring: `const { width } = opts` gives `width` the value `opts.width` (kept as the property
-    // access expression the pattern stands for, so width resolution sees the property name).
-    for (const el of name.elements) {
+    // access expression the pattern stands for, so width resolution sees the property name). Nested
+    // patterns in source order, with a stack of [pattern, next element] (no recursion).
+    const pats: ts.BindingPattern[] = [name];
+    const next: number[] = [0];
+    while (pats.length > 0) {
+      const top = pats.length - 1;
+      const els = pats[top].elements;
+      const i = next[top]++;
+      if (i >= els.length) {
+        pats.pop();
+        next.pop();
+        continue;
+      }
+      const el = els[i];
       if (ts.isOmittedExpression(el)) continue;
       if (ts.isIdentifier(el.name)) {
         // A binding element stands for `value.<property>`; consumers check `ts.isBindingElement`.
-        push(f.assigns, el.name.text, { value: el.initializer ?? (el as unknown as ts.Expression), node: el, fn: curFn });
-      } else bindName(el.name, undefined, node);
+        emit(Tag.Assign, el.name.text, { value: el.initializer ?? (el as unknown as ts.Expression), node: el, fn: curFn });
+      } else {
+        pats.push(el.name);
+        next.push(0);
+      }
     }
   };
 
@@ -127,15 +166,15 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
     let isFn = false;
     switch (ACT[node.kind]) {
       case Act.Import:
-        f.imports.push(node as ts.ImportDeclaration);
+        emit(Tag.Import, node);
         break;
       case Act.VarDecl: {
         const d = node as ts.VariableDeclaration;
         if (d.initializer) {
-          f.varDecls.push(d);
+          emit(Tag.VarDecl, d);
           const init = d.initializer;
           if (ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && init.arguments.length === 1 && ts.isStringLiteralLike(init.arguments[0])) {
-            f.requires.push({ decl: d, module: init.arguments[0].text });
+            emit(Tag.Require, { decl: d, module: init.arguments[0].text });
           }
         }
         bindName(d.name, d.initializer, d);
@@ -144,28 +183,28 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
       case Act.Param: {
         const p = node as ts.ParameterDeclaration;
         if (!ts.isIdentifier(p.name)) bindName(p.name, undefined, p);
-        else if (p.initializer) push(f.assigns, p.name.text, { value: p.initializer, node: p, fn: curFn });
+        else if (p.initializer) emit(Tag.Assign, p.name.text, { value: p.initializer, node: p, fn: curFn });
         break;
       }
       case Act.Binary: {
         const b = node as ts.BinaryExpression;
         if (b.operatorToken.kind === EQUALS) {
           const l = b.left;
-          if (ts.isIdentifier(l)) push(f.assigns, l.text, { value: b.right, node: b, fn: curFn });
+          if (ts.isIdentifier(l)) emit(Tag.Assign, l.text, { value: b.right, node: b, fn: curFn });
           else if (ts.isPropertyAccessExpression(l)) {
-            push(f.props, l.name.text, { value: b.right, node: b, fn: curFn });
+            emit(Tag.Prop, l.name.text, { value: b.right, node: b, fn: curFn });
             // module.exports.x = ..., exports.x = ...
             const o = l.expression;
             if ((ts.isIdentifier(o) && o.text === 'exports') || (ts.isPropertyAccessExpression(o) && o.name.text === 'exports' && ts.isIdentifier(o.expression) && o.expression.text === 'module')) {
-              if (ts.isIdentifier(b.right)) f.exportNames.set(b.right.text, l.name.text);
-              else f.exportNames.set('\0' + l.name.text, l.name.text);
+              if (ts.isIdentifier(b.right)) emit(Tag.Export, b.right.text, l.name.text);
+              else emit(Tag.Export, '\0' + l.name.text, l.name.text);
             }
             if (l.name.text === 'exports' && ts.isIdentifier(o) && o.text === 'module' && ts.isObjectLiteralExpression(b.right)) {
               for (const p of b.right.properties) {
-                if (ts.isShorthandPropertyAssignment(p)) f.exportNames.set(p.name.text, p.name.text);
+                if (ts.isShorthandPropertyAssignment(p)) emit(Tag.Export, p.name.text, p.name.text);
                 else if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.initializer)) {
                   const n = propName(p.name);
-                  if (n) f.exportNames.set(p.initializer.text, n);
+                  if (n) emit(Tag.Export, p.initializer.text, n);
                 }
               }
             }
@@ -178,29 +217,28 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
         // Strings, booleans, functions and nested objects are never a width: keep the props map small.
         if (NOT_A_VALUE[p.initializer.kind]) break;
         const n = propName(p.name);
-        if (n) push(f.props, n, { value: p.initializer, node: p, fn: curFn });
+        if (n) emit(Tag.Prop, n, { value: p.initializer, node: p, fn: curFn });
         break;
       }
       case Act.Shorthand: {
         const p = node as ts.ShorthandPropertyAssignment;
-        push(f.props, p.name.text, { value: p.name, node: p, fn: curFn });
+        emit(Tag.Prop, p.name.text, { value: p.name, node: p, fn: curFn });
         break;
       }
       case Act.PropDecl: {
         const p = node as ts.PropertyDeclaration;
         const n = propName(p.name);
-        if (n && p.initializer) push(f.props, n, { value: p.initializer, node: p, fn: curFn });
+        if (n && p.initializer) emit(Tag.Prop, n, { value: p.initializer, node: p, fn: curFn });
         break;
       }
       case Act.Call:
-        f.calls.push(node as ts.CallExpression | ts.NewExpression);
-        f.callFns.push(curFn);
+        emit(Tag.Call, node, curFn);
         break;
       case Act.Class:
-        f.classes.push(node as ts.ClassLikeDeclaration);
+        emit(Tag.Class, node);
         break;
       case Act.Fn:
-        f.functions.push(node as ts.FunctionLikeDeclaration);
+        emit(Tag.Function, node);
         isFn = true;
         break;
       case Act.Accessor:
@@ -209,52 +247,108 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
       case Act.ExportDecl: {
         const e = node as ts.ExportDeclaration;
         if (!e.moduleSpecifier && e.exportClause && ts.isNamedExports(e.exportClause)) {
-          for (const s of e.exportClause.elements) f.exportNames.set((s.propertyName ?? s.name).text, s.name.text);
+          for (const s of e.exportClause.elements) emit(Tag.Export, (s.propertyName ?? s.name).text, s.name.text);
         }
         break;
       }
       case Act.ExportAssign: {
         const e = node as ts.ExportAssignment;
-        if (ts.isIdentifier(e.expression)) f.exportNames.set(e.expression.text, 'default');
+        if (ts.isIdentifier(e.expression)) emit(Tag.Export, e.expression.text, 'default');
         break;
       }
     }
-    // One shared callback (no closure per node): children get their parent, functions become curFn.
-    const prevParent = curParent;
-    const prevFn = curFn;
-    curParent = node;
-    if (isFn) curFn = node as ts.FunctionLikeDeclaration;
-    ts.forEachChild(node, visitChild);
-    curParent = prevParent;
-    curFn = prevFn;
+    // Children get their parent and are walked next, in source order; inside a function, it is their curFn.
+    pushParent = node;
+    pushFn = isFn ? (node as ts.FunctionLikeDeclaration) : curFn;
+    const from = stack.length;
+    ts.forEachChild(node, pushChild);
+    reverseTail(stack, from);
   };
-  const visitChild = (child: ts.Node): undefined => {
+  // The walk keeps its own stack (a node and the function it is in), not the call stack: a tree as deep as
+  // the parser accepts (a `1 + 1 + ...` chain of thousands) cannot overflow it.
+  const stack: ts.Node[] = [];
+  const stackFn: (ts.FunctionLikeDeclaration | undefined)[] = [];
+  let pushParent: ts.Node = sf;
+  let pushFn: ts.FunctionLikeDeclaration | undefined;
+  // One shared callback (no closure per node).
+  const pushChild = (child: ts.Node): undefined => {
     // Types hold no calls or values: skip them (a good part of a TS file's nodes). Identifiers,
     // literals and keywords are leaves with nothing to record: parent only.
     const c = CHILD[child.kind];
     if (c === 2) return undefined;
-    (child as { parent: ts.Node }).parent = curParent;
-    if (c === 0) visit(child);
+    (child as { parent: ts.Node }).parent = pushParent;
+    if (c === 0) {
+      stack.push(child);
+      stackFn.push(pushFn);
+    }
     return undefined;
   };
-  let curParent: ts.Node = sf;
   let curFn: ts.FunctionLikeDeclaration | undefined;
+  /** Statements being walked whose facts become fragments: the statement, where its facts start in the log, its function. */
+  const openNodes: ts.Node[] = [];
+  const openStarts: number[] = [];
+  const openFns: (ts.FunctionLikeDeclaration | undefined)[] = [];
+  const keep = (node: ts.Node, start: number, fn: ts.FunctionLikeDeclaration | undefined): void => {
+    fragments.set(node, { tags: tags.slice(start), as: as.slice(start), bs: bs.slice(start), fn });
+  };
+  /**
+   * A statement the edit did not touch: its facts again, those directly in its function moved to `fn` (in
+   * place: a statement belongs to the one tree being analysed, and the function it was in is gone).
+   */
+  const replay = (frag: Fragment, fn: ts.FunctionLikeDeclaration | undefined): void => {
+    const from = frag.fn;
+    const moved = from !== fn;
+    for (let i = 0; i < frag.tags.length; i++) {
+      const tag = frag.tags[i];
+      const b = frag.bs[i];
+      if (moved) {
+        if (tag === Tag.Call) {
+          if (b === from) frag.bs[i] = fn;
+        } else if ((tag === Tag.Assign || tag === Tag.Prop) && (b as Assignment).fn === from) (b as Assignment).fn = fn;
+      }
+      tags.push(tag);
+      as.push(frag.as[i]);
+      bs.push(frag.bs[i]);
+    }
+    frag.fn = fn;
+  };
   if (!reuseStatements) {
-    ts.forEachChild(sf, visitChild);
+    pushParent = sf;
+    pushFn = undefined;
+    ts.forEachChild(sf, pushChild);
+    reverseTail(stack, 0);
+    while (stack.length > 0) {
+      curFn = stackFn.pop();
+      visit(stack.pop()!);
+    }
     return out;
   }
-  for (const st of sf.statements) {
-    let frag = fragments.get(st);
-    if (frag) (st as { parent: ts.Node }).parent = sf;
-    else {
-      f = emptyFacts(sf);
-      curParent = sf;
-      curFn = undefined;
-      visitChild(st);
-      frag = f;
-      fragments.set(st, frag);
+  pushParent = sf;
+  pushFn = undefined;
+  ts.forEachChild(sf, pushChild);
+  reverseTail(stack, 0);
+  while (stack.length > 0) {
+    const fn = stackFn.pop();
+    const node = stack.pop()!;
+    if (node === CLOSE) {
+      keep(openNodes.pop()!, openStarts.pop()!, openFns.pop());
+      continue;
     }
-    merge(out, frag);
+    curFn = fn;
+    if (STATEMENT_LIST[node.parent.kind]) {
+      const frag = fragments.get(node);
+      if (frag) {
+        replay(frag, fn);
+        continue;
+      }
+      openNodes.push(node);
+      openStarts.push(tags.length);
+      openFns.push(fn);
+      stack.push(CLOSE);
+      stackFn.push(undefined);
+    }
+    visit(node);
   }
+  for (let i = 0; i < tags.length; i++) record(out, tags[i], as[i], bs[i]);
   return out;
 }

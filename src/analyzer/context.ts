@@ -4,6 +4,7 @@ import type { Bindings } from './bindings';
 import type { Facts } from './collect';
 import type { LayerModel } from './layers';
 import { rangeOf } from './source';
+import type { Values } from './values';
 import type { Finding, Fix, RuleId } from './types';
 import type { WidthModel } from './width';
 import { RULES } from './rules/meta';
@@ -14,6 +15,7 @@ export interface Ctx {
   facts: Facts;
   b: Bindings;
   w: WidthModel;
+  values: Values;
   layers: LayerModel;
   baseWidth: number;
 }

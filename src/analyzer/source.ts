@@ -67,6 +67,29 @@ export function changeRange(oldText: string, newText: string): ts.TextChangeRang
   return ts.createTextChangeRange(ts.createTextSpan(p, ol - p - s), nl - p - s);
 }
 
+/** Offsets where lines start, as TypeScript counts them (\n, \r\n, \r, U+2028, U+2029), without a parse. */
+export function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) starts.push(i + 1);
+  }
+  return starts;
+}
+
+/** 0-based line and character of an offset, from `lineStartsOf` (or a source file's line starts). */
+export function lineAt(starts: readonly number[], pos: number): { line: number; character: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= pos) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo, character: pos - starts[lo] };
+}
+
 export function posOf(sf: ts.SourceFile, offset: number): { line: number; column: number } {
   const lc = sf.getLineAndCharacterOfPosition(offset);
   return { line: lc.line + 1, column: lc.character + 1 };
@@ -139,6 +162,40 @@ export function enclosingClass(n: ts.Node): ts.ClassLikeDeclaration | undefined 
 export function isAncestor(anc: ts.Node, n: ts.Node): boolean {
   for (let p: ts.Node | undefined = n; p; p = p.parent) if (p === anc) return true;
   return false;
+}
+
+/** What a `walk` visitor returns to stay out of a node's children, or to end the walk. */
+export const SKIP = 1;
+export const STOP = 2;
+
+/** Reverses `a[from..]` in place (children pushed in order, to be popped in order). */
+export function reverseTail<T>(a: T[], from: number): void {
+  for (let i = from, j = a.length - 1; i < j; i++, j--) {
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+}
+
+/**
+ * `root` and its descendants in source order (pre-order), with an explicit stack: a tree as deep as the
+ * parser accepts (a long `a + b + ...` chain is a tree thousands deep) cannot overflow the call stack.
+ */
+export function walk(root: ts.Node, visit: (n: ts.Node) => number | void): void {
+  const stack: ts.Node[] = [root];
+  const push = (c: ts.Node): undefined => {
+    stack.push(c);
+    return undefined;
+  };
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    const r = visit(n);
+    if (r === STOP) return;
+    if (r === SKIP) continue;
+    const from = stack.length;
+    ts.forEachChild(n, push);
+    reverseTail(stack, from);
+  }
 }
 
 /** Name of a property name node (`a`, `'a'`, `["a"]`). */

@@ -6,7 +6,8 @@ export type RuleId =
   | 'mup/attention-sqrt-scaling'
   | 'mup/init-fan-avg'
   | 'mup/init-constant-std'
-  | 'mup/optimizer-global-lr';
+  | 'mup/optimizer-global-lr'
+  | 'mup/analysis-incomplete';
 
 export type Severity = 'error' | 'warning' | 'info';
 

@@ -2,7 +2,8 @@
 // `// @mup width=<name>`, and any value derived from one (`4 * dModel`, `cfg.nEmbd`, `const w = opts.width`).
 import ts = require('typescript');
 import type { Assignment, Facts } from './collect';
-import { enclosingClass, enclosingFunction, isFunctionLike, propName, unwrap } from './source';
+import { enclosingClass, enclosingFunction, isFunctionLike, propName, STOP, unwrap, walk } from './source';
+import { evalNumber } from './values';
 
 // Compared after lower-casing and dropping `_`/`$`: hiddenSize, hidden_size, HIDDEN_SIZE all match.
 const WIDTH_NAMES = new Set([
@@ -16,6 +17,13 @@ const WIDTH_NAMES = new Set([
 
 export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[_$]/g, '');
+}
+
+const END = undefined;
+const SKIP = null;
+
+function valueAt(list: Assignment[] | undefined, i: number): ts.Expression | typeof END {
+  return list && i < list.length ? list[i].value : END;
 }
 
 export class WidthModel {
@@ -46,44 +54,104 @@ export class WidthModel {
     const cached = this.memo.get(e);
     if (cached !== undefined) return cached;
     if (this.busy.has(e)) return false;
-    this.busy.add(e);
-    const r = this.compute(e);
-    this.busy.delete(e);
-    this.memo.set(e, r);
-    return r;
+    return this.derive(e);
   }
 
-  private anyDerived(list: Assignment[] | undefined): boolean {
-    if (!list) return false;
-    for (const a of list) if (this.isDerivedValue(a.value)) return true;
+  /**
+   * `isDerived` without recursion, so that an alias chain (`const a2 = a1 * 2`, thousands of lines) or a
+   * long `a + b + ...` is followed to its end: a depth-first search with one frame per node being decided.
+   * A node is derived when it names the width (`named`) or when one of its operands or assigned values is
+   * (`operand`, in order, up to the first that is). A node met again while it is being decided counts as
+   * not derived; expressions are decided once (memo), the binding elements of destructuring each time.
+   */
+  private derive(root: ts.Expression): boolean {
+    // (the search never re-enters itself: one pair of stacks serves every call)
+    const nodes = this.frames;
+    const next = this.framePos;
+    const base = nodes.length;
+    /** The answer of the frame decided last. */
+    let result: boolean | undefined;
+    this.busy.add(root);
+    nodes.push(root);
+    next.push(0);
+    while (nodes.length > base) {
+      const top = nodes.length - 1;
+      const n = nodes[top];
+      let decided: boolean | undefined;
+      if (result !== undefined) {
+        // the frame of one of its operands was just decided
+        if (result) decided = true;
+        result = undefined;
+      } else if (next[top] === 0 && this.named(n)) decided = true;
+      while (decided === undefined) {
+        const d = this.operand(n, next[top]++);
+        if (d === END) decided = false;
+        else if (d === SKIP) continue;
+        else {
+          const element = ts.isBindingElement(d);
+          const m = element ? undefined : this.memo.get(d);
+          if (m === true) decided = true;
+          else if (m === undefined && (element || !this.busy.has(d))) {
+            if (!element) this.busy.add(d);
+            nodes.push(d);
+            next.push(0);
+            break;
+          }
+        }
+      }
+      if (decided === undefined) continue;
+      nodes.pop();
+      next.pop();
+      if (!ts.isBindingElement(n)) {
+        this.busy.delete(n);
+        this.memo.set(n, decided);
+      }
+      result = decided;
+    }
+    return result === true;
+  }
+
+  private readonly frames: ts.Node[] = [];
+  private readonly framePos: number[] = [];
+
+  /** The property a destructuring element reads (`{ width }`, `{ hidden: h }`). */
+  private bindingKey(el: ts.BindingElement): string | undefined {
+    return el.propertyName ? propName(el.propertyName) : ts.isIdentifier(el.name) ? el.name.text : undefined;
+  }
+
+  /** Whether a node names the width knob itself (its name, its property, the key it is read from). */
+  private named(n: ts.Node): boolean {
+    if (ts.isBindingElement(n)) {
+      const key = this.bindingKey(n);
+      return key !== undefined && this.isWidthName(key);
+    }
+    const e = n as ts.Expression;
+    if (unwrap(e) !== e) return false;
+    if (ts.isIdentifier(e)) return this.isWidthName(e.text);
+    if (ts.isPropertyAccessExpression(e)) return e.name.text !== 'length' && this.isWidthName(e.name.text);
+    if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression)) return this.isWidthName(e.argumentExpression.text);
     return false;
   }
 
-  private isDerivedValue(v: ts.Expression): boolean {
-    if (ts.isBindingElement(v as ts.Node)) {
-      const el = v as unknown as ts.BindingElement;
-      const key = el.propertyName ? propName(el.propertyName) : ts.isIdentifier(el.name) ? el.name.text : undefined;
-      return key !== undefined && (this.isWidthName(key) || this.anyDerived(this.facts.props.get(key)));
+  /**
+   * The i-th thing a node is derived from: its operands (`4 * d`, `f(d)`, `c ? a : b`), the values assigned
+   * to a name or a property; END after the last, SKIP for one that never counts (an object argument).
+   */
+  private operand(n: ts.Node, i: number): ts.Node | typeof END | typeof SKIP {
+    if (ts.isBindingElement(n)) {
+      const key = this.bindingKey(n);
+      return valueAt(key === undefined ? undefined : this.facts.props.get(key), i);
     }
-    return this.isDerived(v);
-  }
-
-  private compute(e0: ts.Expression): boolean {
+    const e0 = n as ts.Expression;
     const e = unwrap(e0);
-    if (e !== e0) return this.isDerived(e);
-    if (ts.isIdentifier(e)) {
-      return this.isWidthName(e.text) || this.anyDerived(this.facts.assigns.get(e.text));
-    }
-    if (ts.isPropertyAccessExpression(e)) {
-      const name = e.name.text;
-      if (name === 'length') return false;
-      return this.isWidthName(name) || this.anyDerived(this.facts.props.get(name));
-    }
+    if (e !== e0) return i === 0 ? e : END;
+    if (ts.isIdentifier(e)) return valueAt(this.facts.assigns.get(e.text), i);
+    if (ts.isPropertyAccessExpression(e)) return e.name.text === 'length' ? END : valueAt(this.facts.props.get(e.name.text), i);
     if (ts.isElementAccessExpression(e)) {
       const a = e.argumentExpression;
-      if (ts.isStringLiteralLike(a)) return this.isWidthName(a.text) || this.anyDerived(this.facts.props.get(a.text));
+      if (ts.isStringLiteralLike(a)) return valueAt(this.facts.props.get(a.text), i);
       // An element of an array of widths (`lstmLayerSizes[i]`) is a width.
-      return this.isDerived(e.expression);
+      return i === 0 ? e.expression : END;
     }
     if (ts.isBinaryExpression(e)) {
       switch (e.operatorToken.kind) {
@@ -95,50 +163,19 @@ export class WidthModel {
         case ts.SyntaxKind.AsteriskAsteriskToken:
         case ts.SyntaxKind.QuestionQuestionToken:
         case ts.SyntaxKind.BarBarToken:
-          return this.isDerived(e.left) || this.isDerived(e.right);
+          return i === 0 ? e.left : i === 1 ? e.right : END;
         default:
-          return false;
+          return END;
       }
     }
-    if (ts.isPrefixUnaryExpression(e)) return this.isDerived(e.operand);
-    if (ts.isConditionalExpression(e)) return this.isDerived(e.whenTrue) || this.isDerived(e.whenFalse);
+    if (ts.isPrefixUnaryExpression(e)) return i === 0 ? e.operand : END;
+    if (ts.isConditionalExpression(e)) return i === 0 ? e.whenTrue : i === 1 ? e.whenFalse : END;
     if (ts.isCallExpression(e)) {
       // Math.floor(width / 2), tf.scalar(64 / width), Number(opts.width): derived if an argument is.
-      for (const a of e.arguments) if (!ts.isObjectLiteralExpression(a) && this.isDerived(a)) return true;
-      return false;
+      if (i >= e.arguments.length) return END;
+      return ts.isObjectLiteralExpression(e.arguments[i]) ? SKIP : e.arguments[i];
     }
-    return false;
-  }
-
-  /** A numeric value when `e` is a constant expression (literals, consts, arithmetic). */
-  evalNumber(e: ts.Expression | undefined, depth = 0): number | undefined {
-    if (!e || depth > 8) return undefined;
-    e = unwrap(e);
-    if (ts.isNumericLiteral(e)) return Number(e.text);
-    if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken) {
-      const v = this.evalNumber(e.operand, depth + 1);
-      return v === undefined ? undefined : -v;
-    }
-    if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
-      const list = ts.isIdentifier(e) ? this.facts.assigns.get(e.text) : this.facts.props.get(e.name.text);
-      if (!list || list.length !== 1) return undefined;
-      const v = list[0].value;
-      return ts.isBindingElement(v as ts.Node) ? undefined : this.evalNumber(v, depth + 1);
-    }
-    if (ts.isBinaryExpression(e)) {
-      const a = this.evalNumber(e.left, depth + 1);
-      const b = this.evalNumber(e.right, depth + 1);
-      if (a === undefined || b === undefined) return undefined;
-      switch (e.operatorToken.kind) {
-        case ts.SyntaxKind.PlusToken: return a + b;
-        case ts.SyntaxKind.MinusToken: return a - b;
-        case ts.SyntaxKind.AsteriskToken: return a * b;
-        case ts.SyntaxKind.SlashToken: return a / b;
-        case ts.SyntaxKind.AsteriskAsteriskToken: return a ** b;
-        default: return undefined;
-      }
-    }
-    return undefined;
+    return END;
   }
 
   /** The width parameter of a function: `width`, `{ width }`, or `opts` used as `opts.width`. */
@@ -213,13 +250,13 @@ export class WidthModel {
   /** The first width-named name or property inside `e` as written (`config.nEmbd` in `4 * config.nEmbd`). */
   widthNameIn(e: ts.Expression | undefined, sf: ts.SourceFile): string | undefined {
     let found: string | undefined;
-    const visit = (n: ts.Node): void => {
-      if (found) return;
-      if (ts.isIdentifier(n) && this.isWidthName(n.text) && !(n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = n.text;
-      else if (ts.isPropertyAccessExpression(n) && this.isWidthName(n.name.text)) found = n.getText(sf);
-      else ts.forEachChild(n, visit);
-    };
-    if (e) visit(e);
+    if (e) {
+      walk(e, (n) => {
+        if (ts.isIdentifier(n) && this.isWidthName(n.text) && !(n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = n.text;
+        else if (ts.isPropertyAccessExpression(n) && this.isWidthName(n.name.text)) found = n.getText(sf);
+        return found ? STOP : undefined;
+      });
+    }
     return found;
   }
 
@@ -230,7 +267,7 @@ export class WidthModel {
     for (const [name, list] of this.facts.assigns) {
       if (!/base/i.test(name)) continue;
       const n = normalizeName(name);
-      if ((n === 'basewidth' || n === 'basedim' || n === 'basedmodel' || n === 'basehidden') && list.length === 1 && this.evalNumber(list[0].value) !== undefined) {
+      if ((n === 'basewidth' || n === 'basedim' || n === 'basedmodel' || n === 'basehidden') && list.length === 1 && evalNumber(this.facts, list[0].value) !== undefined) {
         this.base = name;
         break;
       }

@@ -53,8 +53,8 @@ describe('mup-lens/eslint', () => {
     assert.ok(existsSync(join(root, 'dist', 'eslint.d.ts')), 'its declarations');
   });
 
-  it('exports the five rules without the mup/ prefix, and a recommended config registering the plugin as mup', () => {
-    assert.deepEqual(Object.keys(plugin.rules).sort(), ['attention-sqrt-scaling', 'init-constant-std', 'init-fan-avg', 'optimizer-global-lr', 'readout-not-scaled']);
+  it('exports the rules without the mup/ prefix, and a recommended config registering the plugin as mup', () => {
+    assert.deepEqual(Object.keys(plugin.rules).sort(), ['analysis-incomplete', 'attention-sqrt-scaling', 'init-constant-std', 'init-fan-avg', 'optimizer-global-lr', 'readout-not-scaled']);
     const recommended = plugin.configs.recommended;
     assert.equal(recommended.plugins?.mup, plugin);
     assert.deepEqual(recommended.rules, {
@@ -63,6 +63,7 @@ describe('mup-lens/eslint', () => {
       'mup/init-fan-avg': 'warn',
       'mup/init-constant-std': 'warn',
       'mup/optimizer-global-lr': 'warn',
+      'mup/analysis-incomplete': 'warn',
     });
   });
 

@@ -5,7 +5,7 @@ import ts = require('typescript');
 import type { Bindings } from '../bindings';
 import type { Facts } from '../collect';
 import { makeFinding, type Ctx } from '../context';
-import { isAncestor, outerParent, replaceNode, unwrap } from '../source';
+import { isAncestor, outerParent, replaceNode, SKIP, STOP, unwrap, walk } from '../source';
 import type { Finding } from '../types';
 import { normalizeName, type WidthModel } from '../width';
 
@@ -77,15 +77,13 @@ function isHeadDim(e: ts.Expression, w: WidthModel): boolean {
   const text = u.getText();
   if (/\.shape\b/.test(text)) return true;
   let named = false;
-  const visit = (n: ts.Node): void => {
-    if (named) return;
+  walk(u, (n) => {
     if (ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) {
       const k = normalizeName(n.text);
       if (HEAD_DIM_NAMES.test(k) || k.includes('head') || k.endsWith('dim')) named = true;
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(u);
+    return named ? STOP : undefined;
+  });
   return named;
 }
 
@@ -140,28 +138,27 @@ function sqrtForm(n: ts.Node, ctx: Ctx): { dim: ts.Expression; inverse: boolean;
 function findSqrt(e: ts.Expression, ctx: Ctx, def: ts.Expression, depth: number, use: ts.Node): SqrtScale | undefined {
   if (depth > 4) return undefined;
   let result: SqrtScale | undefined;
-  const visit = (n: ts.Node): void => {
-    if (result || ts.isTypeNode(n)) return;
+  walk(e, (n) => {
+    if (ts.isTypeNode(n)) return SKIP;
     const f = sqrtForm(n, ctx);
     if (f && isHeadDim(f.dim, ctx.w)) {
       result = { node: n as ts.Expression, dim: f.dim, inverse: f.inverse, tensor: f.tensor ?? false, def };
-      return;
+      return STOP;
     }
     if (ts.isIdentifier(n) && !(n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
-      const v = ctx.layers.latestAssignment(n.text, use) ?? singleValue(ctx.facts.assigns.get(n.text));
+      const v = ctx.values.latestAssignment(n.text, use) ?? singleValue(ctx.facts.assigns.get(n.text));
       if (v && !ts.isBindingElement(v as ts.Node)) result = findSqrt(v, ctx, v, depth + 1, v);
-      return;
+      return result ? STOP : SKIP;
     }
     if (ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword) {
       for (const a of ctx.facts.props.get(n.name.text) ?? []) {
-        if (result) return;
         result = findSqrt(a.value, ctx, a.value, depth + 1, a.value);
+        if (result) return STOP;
       }
-      return;
+      return SKIP;
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(e);
+    return undefined;
+  });
   return result;
 }
 
@@ -193,7 +190,7 @@ function relatesTo(t: ts.Expression, site: ScoreSite, ctx: Ctx, depth: number): 
       const o = unwrap(op);
       if (ts.isIdentifier(o) && o.text === u.text) return true;
     }
-    const v = ctx.layers.latestAssignment(u.text, u);
+    const v = ctx.values.latestAssignment(u.text, u);
     return !!v && !ts.isBindingElement(v as ts.Node) && relatesTo(v, site, ctx, depth + 1);
   }
   if (ts.isCallExpression(u)) {
@@ -245,10 +242,10 @@ export function attentionRule(ctx: Ctx, sites: ScoreSite[]): Finding[] {
 function baseHeadSize(ctx: Ctx, dim: ts.Expression): { size: number; known: boolean } {
   let e: ts.Expression | undefined = unwrap(dim);
   for (let i = 0; i < 4 && e; i++) {
-    const c = ctx.w.evalNumber(e);
+    const c = ctx.values.evalNumber(e);
     if (c !== undefined) return { size: c, known: true };
     if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.SlashToken && ctx.w.isDerived(e.left)) {
-      const h = ctx.w.evalNumber(e.right);
+      const h = ctx.values.evalNumber(e.right);
       if (h !== undefined && h > 0) return { size: ctx.baseWidth / h, known: true };
       return { size: 64, known: false };
     }

@@ -4,7 +4,7 @@
 // sqrt(width). muP: variance 1/fan_in on input and hidden weights; zeros (or width-constant) on the readout.
 import ts = require('typescript');
 import { makeFinding, type Ctx } from '../context';
-import type { LayerRec } from '../layers';
+import type { LayerRec } from '../discovery';
 import { configProp, configPropNode, indentAt, insertAt, replaceNode, unwrap } from '../source';
 import type { Finding, Fix, TextEdit } from '../types';
 

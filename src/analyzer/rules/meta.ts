@@ -1,4 +1,5 @@
-// The five rules of DESIGN.md: ids, default severities, one-line summaries (SARIF, docs, hovers).
+// The rules: the five of DESIGN.md, and mup/analysis-incomplete (a file the analyzer could not analyse whole;
+// incomplete.ts). Ids, default severities, one-line summaries (SARIF, docs, hovers).
 import type { RuleId, Severity } from '../types';
 
 export interface RuleMeta {
@@ -26,6 +27,10 @@ export const RULES: Record<RuleId, RuleMeta> = {
   'mup/optimizer-global-lr': {
     severity: 'warning',
     summary: 'One optimizer learning rate for a model that has hidden (width x width) matrices.',
+  },
+  'mup/analysis-incomplete': {
+    severity: 'warning',
+    summary: 'A file the analyzer could not analyse whole (nesting too deep for the parser, a chain too long to follow, an internal error): findings may be missing.',
   },
 };
 

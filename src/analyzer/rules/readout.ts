@@ -3,7 +3,7 @@
 // `MuReadout` when the file already imports the mup-lens runtime.
 import ts = require('typescript');
 import { baseText, makeFinding, type Ctx } from '../context';
-import { PROJECTION_OUT, type LayerRec } from '../layers';
+import { PROJECTION_OUT, type LayerRec } from '../discovery';
 import { configProp, enclosingClass, indentAt, insertAt, replaceNode, unwrap } from '../source';
 import type { Finding, Fix, TextEdit } from '../types';
 
@@ -69,9 +69,9 @@ function muReadoutFix(ctx: Ctx, rec: LayerRec): Fix | undefined {
 function baseWidthText(ctx: Ctx, rec: LayerRec): string {
   const base = baseText(ctx);
   const e = ctx.layers.fanInExpr(rec);
-  const at1 = ctx.layers.sizeAt(e, 1);
-  const at2 = ctx.layers.sizeAt(e, 2);
-  const atBase = ctx.layers.sizeAt(e, ctx.baseWidth);
+  const at1 = ctx.values.sizeAt(e, 1);
+  const at2 = ctx.values.sizeAt(e, 2);
+  const atBase = ctx.values.sizeAt(e, ctx.baseWidth);
   if (at1 !== undefined && at2 !== undefined && at1 > 0 && Math.abs(at2 - 2 * at1) < 1e-9) {
     // Proportional to the width: a multiple (or fraction) of the base width.
     const r = at1;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { analyze, describeLayer, layerAt, ruleDocUrl, RULE_IDS } from '../../../src/analyzer';
+import { analyze, describeLayer, layerAt, ruleDocUrl, RULE_IDS, RULES } from '../../../src/analyzer';
 import { defaultRuleDocUrl } from '../../../src/language/mapping';
 import { lineOf, lint } from './helpers';
 
@@ -50,6 +50,15 @@ describe('hover data', () => {
     assert.equal(ruleDocUrl('mup/init-fan-avg', 'file:///ext/docs/rules.md'), 'file:///ext/docs/rules.md#mupinit-fan-avg');
     // the editor's fallback link (before the analyzer bundle is loaded) is the same URL
     for (const rule of RULE_IDS) assert.equal(defaultRuleDocUrl(rule), ruleDocUrl(rule));
+  });
+
+  it('every rule has a severity setting in the mupLens.rules schema and a row in the README', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const schema = manifest.contributes.configuration.properties['mupLens.rules'];
+    assert.deepEqual(Object.keys(schema.properties), RULE_IDS);
+    for (const rule of RULE_IDS) assert.deepEqual(schema.properties[rule].enum, ['error', 'warning', 'info', 'off']);
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    for (const rule of RULE_IDS) assert.match(readme, new RegExp(`^\\| \`${rule}\` \\| ${RULES[rule].severity} \\|`, 'm'), `README rule table has ${rule} at its default severity`);
   });
 });
 
@@ -128,5 +137,31 @@ describe('incremental re-analysis', () => {
     }
     // the steps did move findings around (not a file where nothing is ever found)
     assert.ok(analyze(text, name).findings.length > 0);
+  });
+
+  it('typing into a factory, one character at a time, even a line that splits it into two functions', () => {
+    // Statements an edit does not touch keep their facts (at any depth); those directly in the function being
+    // edited move to the re-created function, or to another one when the typed text splits the factory.
+    // (the tensors flow through `x`: which assignment of it a use sees depends on the function it is in)
+    let text = `import * as tf from '@tensorflow/tfjs';\nexport function f(width: number, cfg: { on: boolean }) {\n  const h = 2 * width;\n  let x = tf.input({ shape: [8] });\n`;
+    for (let i = 0; i < 12; i++) {
+      text += `  if (cfg.on) {\n    x = tf.layers.dropout({ rate: 0.${i} }).apply(x) as tf.SymbolicTensor;\n  }\n`;
+      text += `  const y${i} = tf.layers.dense({ units: ${i % 3 === 0 ? 10 : 'h'} }).apply(x) as tf.SymbolicTensor;\n`;
+    }
+    text += `  return tf.model({ inputs: x, outputs: y0 });\n}\n`;
+    const at = text.indexOf('  if (cfg.on) {\n    x = tf.layers.dropout({ rate: 0.6 })');
+    const typed = `  return x;\n}\nexport function g(width: number, cfg: { on: boolean }) {\n  let x = tf.input({ shape: [width] });\n`;
+    const name = 'typing.ts';
+    analyze(text, name, { debug: true } as never);
+    const counts = new Set<string>();
+    for (let k = 1; k <= typed.length; k++) {
+      const state = text.slice(0, at) + typed.slice(0, k) + text.slice(at);
+      const inc = analyze(state, name, { debug: true } as never);
+      const fresh = analyze(state, 'fresh.ts', { debug: true, incremental: false } as never);
+      assert.equal(JSON.stringify(inc).replaceAll(name, 'F'), JSON.stringify(fresh).replaceAll('fresh.ts', 'F'), `after typing ${JSON.stringify(typed.slice(0, k))}`);
+      counts.add(inc.findings.map((x) => x.rule).join());
+    }
+    // the split changed what was found (h is not in scope in g)
+    assert.ok(counts.size > 1);
   });
 });

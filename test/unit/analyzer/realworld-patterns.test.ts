@@ -28,7 +28,7 @@ describe('real-world patterns: layer wrappers', () => {
   it('its fix adds the rescaling after the wrapper, which clears the finding', () => {
     const f = only(lint(text), READOUT)[0];
     const after = applyFix(text, f.fixes[0]);
-    assert.match(after, /\}\) \}\)\);\n  model\.add\(tf\.layers\.rescaling\(\{ scale: 64 \/ hiddenSize \}\)\);\n  return model;/);
+    assert.match(after, /\}\) \}\)\);\n {2}model\.add\(tf\.layers\.rescaling\(\{ scale: 64 \/ hiddenSize \}\)\);\n {2}return model;/);
     assert.deepEqual(only(lint(after), READOUT), []);
   });
 

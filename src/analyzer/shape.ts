@@ -1,0 +1,207 @@
+// Shapes: the size of each layer's input (its fan-in) and output (its fan-out, the last dimension it
+// produces), and the last dimension of tensor expressions. One walk returns a size: the expression that
+// sets it where it is written out (`units: 4 * width`, the last element of an `inputShape`), and whether it
+// grows with the width knob; every "does it scale" answer of the analyzer is read off these sizes.
+// Sizes follow sequential models (the layers that can come before), `.apply()` chains through local
+// variables, wrappers, `tf.input` shapes, reshapes with a written-out last dimension and elementwise ops.
+import ts = require('typescript');
+import type { Bindings } from './bindings';
+import type { Gaps } from './incomplete';
+import { PROJECTION_OUT, type LayerIndex, type LayerRec } from './discovery';
+import type { Sequences } from './sequence';
+import { configProp, unwrap } from './source';
+import type { Values } from './values';
+import type { WidthModel } from './width';
+
+/** Ops whose output has the last dimension of their input: the expression that sets it carries over. */
+const SHAPE_KEEPING = new Set(['relu', 'gelu', 'tanh', 'sigmoid', 'elu', 'selu', 'relu6', 'leakyRelu', 'neg', 'abs', 'square', 'exp', 'add', 'sub', 'mul', 'div', 'dropout', 'clone', 'identity']);
+
+/** How many steps a tensor expression is followed back (names, ops, layers it goes through). */
+const MAX_TENSOR_STEPS = 12;
+/**
+ * How many layers deep one size is followed back through the layers before it (each level is up to ~30
+ * calls: the tensor steps in between). Sizes are worked out in source order and remembered, so a model of
+ * thousands of layers written in order never comes near it; layers defined in the reverse of the order
+ * they are used can. Past it the size is unknown and the file gets a mup/analysis-incomplete finding.
+ */
+export const MAX_LAYER_CHAIN = 120;
+
+export interface Size {
+  /** Whether the size grows with the width knob. */
+  scales: boolean;
+  /**
+   * The expression that sets the size, when it is written out (its value at a given width is the size);
+   * undefined when only whether it scales is known (a custom layer, an op that changes the shape).
+   */
+  expr: ts.Expression | undefined;
+}
+
+const FIXED: Size = { scales: false, expr: undefined };
+const SCALES: Size = { scales: true, expr: undefined };
+
+export class Shapes {
+  private readonly fanInMemo = new Map<LayerRec, Size>();
+  private readonly busy = new Set<LayerRec>();
+  private readonly tensorMemo = new Map<ts.Node, Size | undefined>();
+  /** How many `fanIn` calls are open (a size followed back through that many layers). */
+  private depth = 0;
+
+  constructor(
+    private readonly index: LayerIndex,
+    private readonly seq: Sequences,
+    private readonly b: Bindings,
+    private readonly w: WidthModel,
+    private readonly values: Values,
+    private readonly gaps: Gaps,
+  ) {}
+
+  private size(e: ts.Expression | undefined): Size {
+    return { scales: this.w.isDerived(e), expr: e };
+  }
+
+  /**
+   * A layer's input size: `inputShape`/`inputDim` in its config, the output size of the layer before it in a
+   * sequential model (any of them that scales, with adds in branches), or the tensor it is applied to.
+   */
+  fanIn(rec: LayerRec): Size {
+    const m = this.fanInMemo.get(rec);
+    if (m !== undefined) return m;
+    // (a layer whose input is, through others, its own output)
+    if (this.busy.has(rec)) return FIXED;
+    if (this.depth >= MAX_LAYER_CHAIN) {
+      // not remembered: asked again from nearer, it can be worked out
+      this.gaps.bound(`the size of this layer depends on a chain of more than ${MAX_LAYER_CHAIN} layers before it, which was not followed to its end`, rec.node.getStart());
+      return FIXED;
+    }
+    this.busy.add(rec);
+    this.depth++;
+    try {
+      const r = this.computeFanIn(rec);
+      this.fanInMemo.set(rec, r);
+      return r;
+    } finally {
+      this.depth--;
+      this.busy.delete(rec);
+    }
+  }
+
+  private computeFanIn(rec: LayerRec): Size {
+    if (rec.category === 'embedding') return this.size(configProp(rec.config, 'inputDim'));
+    // a runtime readout is a readout by construction; a custom layer scales when its config does
+    if (rec.category === 'runtimeReadout') return SCALES;
+    if (rec.category === 'custom') return this.customScales(rec) ? SCALES : FIXED;
+    const c = rec.config;
+    const shape = configProp(c, 'inputShape') ?? configProp(c, 'batchInputShape');
+    if (shape) {
+      const s = unwrap(shape);
+      if (ts.isArrayLiteralExpression(s) && s.elements.length > 0) return this.size(s.elements[s.elements.length - 1]);
+      return { scales: this.w.isDerived(s), expr: undefined };
+    }
+    const dim = configProp(c, 'inputDim');
+    if (dim) return this.size(dim);
+    if (rec.wrapper) return this.fanIn(rec.wrapper);
+    if (rec.seq) {
+      const preds = this.seq.predecessors(rec);
+      const p = preds.find((x) => this.out(x).scales) ?? preds[0];
+      return p ? this.out(p) : FIXED;
+    }
+    if (rec.applies.length > 0) {
+      const t = this.tensor(rec.applies[0].arguments[0], 0);
+      if (t) return t;
+    }
+    // Unknown input (a function parameter, `inputs` of a custom layer's call()): inside code that is
+    // configured by a width knob, tensors are width-sized unless shown otherwise.
+    return this.w.widthRefAt(rec.node) !== undefined ? SCALES : FIXED;
+  }
+
+  /** A layer's output size (last dimension). */
+  out(rec: LayerRec): Size {
+    // a wrapper's output is that of the layer it wraps (wrappers of wrappers: a loop, they can nest deep)
+    while (rec.inner) rec = rec.inner;
+    switch (rec.category) {
+      case 'projection':
+        return this.size(configProp(rec.config, PROJECTION_OUT[rec.ctor]));
+      case 'embedding':
+        return this.size(configProp(rec.config, 'outputDim'));
+      case 'runtimeReadout':
+        // its output is the fixed side of a readout, whatever `units` is
+        return { scales: false, expr: configProp(rec.config, 'units') };
+      case 'custom':
+        return this.customScales(rec) ? SCALES : FIXED;
+      default:
+        // norms, activations, dropout: the size of their input
+        return this.fanIn(rec);
+    }
+  }
+
+  /** A custom layer scales when any of its constructor arguments (or config values) is width-derived. */
+  private customScales(rec: LayerRec): boolean {
+    const args = rec.node.arguments ?? [];
+    for (const a of args) {
+      const u = unwrap(a);
+      if (ts.isObjectLiteralExpression(u)) {
+        for (const p of u.properties) {
+          if (ts.isPropertyAssignment(p) && this.w.isDerived(p.initializer)) return true;
+          if (ts.isShorthandPropertyAssignment(p) && this.w.isDerived(p.name)) return true;
+        }
+      } else if (this.w.isDerived(u)) return true;
+    }
+    return false;
+  }
+
+  /** The last dimension of a tensor expression; undefined when it cannot be worked out. */
+  private tensor(e: ts.Expression | undefined, depth: number): Size | undefined {
+    if (!e || depth > MAX_TENSOR_STEPS) return undefined;
+    e = unwrap(e);
+    if (this.tensorMemo.has(e)) return this.tensorMemo.get(e);
+    const r = this.computeTensor(e, depth);
+    this.tensorMemo.set(e, r);
+    return r;
+  }
+
+  private computeTensor(e: ts.Expression, depth: number): Size | undefined {
+    if (ts.isIdentifier(e)) {
+      const a = this.values.latestAssignment(e.text, e);
+      return !a || ts.isBindingElement(a as ts.Node) ? undefined : this.tensor(a, depth + 1);
+    }
+    if (ts.isArrayLiteralExpression(e)) return e.elements.length ? this.tensor(e.elements[0], depth + 1) : undefined;
+    if (!ts.isCallExpression(e)) return undefined;
+    const callee = unwrap(e.expression);
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'apply') {
+      const rec = this.index.layerOf(callee.expression);
+      if (rec) return !rec.inner && (rec.category === 'norm' || rec.category === 'passthrough') ? this.tensor(e.arguments[0], depth + 1) : this.out(rec);
+    }
+    const path = this.b.qualify(callee);
+    if (path === 'tf.input' || path === 'tf.layers.input') {
+      const c = e.arguments[0] && unwrap(e.arguments[0]);
+      const shape = c && ts.isObjectLiteralExpression(c) ? configProp(c, 'shape') ?? configProp(c, 'batchShape') : undefined;
+      const s = shape && unwrap(shape);
+      return s && ts.isArrayLiteralExpression(s) && s.elements.length ? this.size(s.elements[s.elements.length - 1]) : FIXED;
+    }
+    const last = this.reshapeLastDim(e, path);
+    if (last) return this.size(last);
+    // Ops and helper functions: the shape follows the receiver of a method, else the first argument; only
+    // elementwise ops keep the expression that sets it (concat, matMul, a helper: whether it scales only).
+    const from = ts.isPropertyAccessExpression(callee) && !path ? callee.expression : e.arguments[0];
+    const t = this.tensor(from, depth + 1);
+    if (!t) return undefined;
+    const m = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+    return SHAPE_KEEPING.has(m) ? t : t.scales ? SCALES : FIXED;
+  }
+
+  /**
+   * The last dimension a reshape sets (`tf.reshape(t, [-1, T, heads * dimHead])`, `t.reshape([...])`), when
+   * it is written out and is either width-derived or a constant; undefined otherwise (`-1`, `C` from a shape).
+   */
+  private reshapeLastDim(e: ts.CallExpression, path: string | undefined): ts.Expression | undefined {
+    const callee = unwrap(e.expression);
+    const shapeArg = path === 'tf.reshape' ? e.arguments[1] : !path && ts.isPropertyAccessExpression(callee) && callee.name.text === 'reshape' ? e.arguments[0] : undefined;
+    const shape = shapeArg && unwrap(shapeArg);
+    if (!shape || !ts.isArrayLiteralExpression(shape) || shape.elements.length === 0) return undefined;
+    const last = shape.elements[shape.elements.length - 1];
+    if (ts.isSpreadElement(last)) return undefined;
+    if (this.w.isDerived(last)) return last;
+    const v = this.values.evalNumber(last);
+    return v !== undefined && v > 0 ? last : undefined;
+  }
+}
