@@ -1,16 +1,12 @@
 // The analyzer's settings (`mupLens.baseWidth`, `mupLens.rules`, `mupLens.lintDelayMs`), read by the language
 // server into analyzer options. As for every setting (src/settings/read.ts), a value a user got wrong (the settings
 // UI validates against the schema, settings.json does not) is its default plus one line naming it. Pure.
+import { RULE_IDS } from '../analyzer/rules/meta';
 import type { AnalyzeOptions, RuleId, Severity } from '../analyzer/types';
 import type { RawLintSettings } from '../protocol/lsp';
 
-export const RULE_IDS: readonly RuleId[] = [
-  'mup/readout-not-scaled',
-  'mup/attention-sqrt-scaling',
-  'mup/init-fan-avg',
-  'mup/init-constant-std',
-  'mup/optimizer-global-lr',
-];
+/** Every rule id, from the analyzer's own list (a new rule is a valid `mupLens.rules` key the moment it exists). */
+export { RULE_IDS };
 
 export type RuleSetting = Severity | 'off';
 const RULE_SETTINGS: readonly RuleSetting[] = ['error', 'warning', 'info', 'off'];

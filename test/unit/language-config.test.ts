@@ -55,3 +55,9 @@ test('the user severity wins over the analyzer severity; off hides the rule', ()
   assert.equal(effectiveSeverity('mup/optimizer-global-lr', 'warning', settings), null);
   assert.equal(effectiveSeverity('mup/readout-not-scaled', 'error', settings), 'error');
 });
+
+test('every rule of the analyzer is a valid mupLens.rules key, the newest included', () => {
+  const { settings, problems } = parseLintSettings({ rules: { 'mup/analysis-incomplete': 'off' } });
+  assert.deepEqual(problems, []);
+  assert.equal(effectiveSeverity('mup/analysis-incomplete', 'warning', settings), null);
+});
