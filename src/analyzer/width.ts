@@ -13,7 +13,16 @@ const WIDTH_NAMES = new Set([
   // the feed-forward width of a transformer block or an MLP autoencoder (HF's intermediate_size,
   // tfjs-examples' fashion-mnist-vae `intermediateDim`)
   'intermediatedim', 'intermediatesize',
+  // the `*Units` family of RNN and MLP code (tfjs's own config key: `config.units` of a custom layer)
+  'units', 'numunits', 'nunits', 'hiddenunits', 'rnnunits', 'lstmunits', 'gruunits', 'cellunits', 'encoderunits', 'decoderunits',
+  'embeddingdims', 'embeddims', 'embeddingdimensions', 'embeddingdimension', 'embeddimension',
+  'channelcount', 'numchannels', 'nchannel',
+  // lists of layer sizes: their elements are widths (`hiddenLayers[i]`, `layerSizes.forEach(...)`, `layout[0]`)
+  'hiddenlayers', 'layersizes', 'layout', 'numhiddenunits',
 ]);
+
+/** Sizes of the data or of a bottleneck, not of the model: never a width, whatever their spelling. */
+const NOT_WIDTH = /input(?!layer)|output|latent|imagesize|vocab|classes|labels|base|mult/;
 
 export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[_$]/g, '');
@@ -42,10 +51,10 @@ export class WidthModel {
     if (WIDTH_NAMES.has(n)) return true;
     // mlpWidth, hiddenWidth: yes; BASE_WIDTH, baseWidth: no (that is muP's fixed base, not the knob).
     // lstmLayerSize(s), rnnLayerSize: the size of every layer of an RNN stack (tfjs-examples'
-    // lstm-text-generation takes `lstmLayerSizes`).
-    if (n.includes('base') || n.includes('mult')) return false;
-    if (n.endsWith('width')) return true;
-    return (n.endsWith('layersize') || n.endsWith('layersizes')) && !n.includes('input') && !n.includes('output');
+    // lstm-text-generation takes `lstmLayerSizes`). `*Units` (`_inputLayerUnits`: the units of the input
+    // layer, a width) but not the sizes of the data (`inputUnits`, `outputUnits`, `groupOutputUnits`).
+    if (NOT_WIDTH.test(n)) return false;
+    return n.endsWith('width') || n.endsWith('layersize') || n.endsWith('layersizes') || n.endsWith('units');
   }
 
   /** Whether the value of `e` grows with the width knob. */
