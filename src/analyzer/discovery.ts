@@ -5,7 +5,7 @@
 import ts = require('typescript');
 import type { Bindings } from './bindings';
 import type { Facts } from './collect';
-import { configProp, enclosingFunction, outerParent, propName, unwrap } from './source';
+import { configProp, enclosingClass, enclosingFunction, outerParent, propName, unwrap } from './source';
 import type { LayerRole } from './types';
 
 export type Category = 'projection' | 'embedding' | 'norm' | 'passthrough' | 'runtimeReadout' | 'custom';
@@ -168,7 +168,7 @@ export class LayerIndex {
         }
         const { node: p, child } = outerParent(n);
         if (p && ts.isVariableDeclaration(p) && p.initializer === child && ts.isIdentifier(p.name)) seqVars.set(this.scopeKey(p.name.text, n), seq);
-        else if (p && ts.isBinaryExpression(p) && ts.isIdentifier(p.left)) seqVars.set(this.scopeKey(p.left.text, n), seq);
+        else if (p && ts.isBinaryExpression(p) && (ts.isIdentifier(p.left) || ts.isPropertyAccessExpression(p.left))) seqVars.set(this.scopeKey(p.left.getText(this.facts.sf), n), seq);
         adds.set(`\0${n.pos}`, seq);
         continue;
       }
@@ -206,8 +206,25 @@ export class LayerIndex {
     }
   }
 
+  /**
+   * Which model a receiver names: `model` is the variable of the function that declares it (adds inside a
+   * `sizes.forEach((s) => model.add(...))` callback go to the outer model), `this.model` the field of the
+   * class (built in the constructor, filled in a method and its callbacks).
+   */
   private scopeKey(name: string, at: ts.Node): string {
-    const fn = enclosingFunction(at);
-    return `${name}@${fn ? fn.pos : -1}`;
+    if (name.startsWith('this.')) {
+      const cls = enclosingClass(at);
+      if (cls) return `${name}@class${cls.pos}`;
+    }
+    const inner = enclosingFunction(at);
+    if (/^[A-Za-z_$][\w$]*$/.test(name)) {
+      const list = this.facts.assigns.get(name);
+      for (let fn = inner; fn; fn = enclosingFunction(fn)) {
+        const declares = fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name) || !!list?.some((a) => a.fn === fn && ts.isVariableDeclaration(a.node));
+        if (declares) return `${name}@${fn.pos}`;
+      }
+      if (list?.some((a) => a.fn === undefined)) return `${name}@-1`;
+    }
+    return `${name}@${inner ? inner.pos : -1}`;
   }
 }

@@ -128,9 +128,16 @@ export class Shapes {
         return { scales: false, expr: configProp(rec.config, 'units') };
       case 'custom':
         return this.customScales(rec) ? SCALES : FIXED;
-      default:
+      default: {
+        // a reshape layer whose target's last dimension is written out (`targetShape: [channelCount, 1]`)
+        if (rec.ctor === 'reshape') {
+          const t = configProp(rec.config, 'targetShape');
+          const last = t && this.writtenLastDim(unwrap(t));
+          if (last) return this.size(last);
+        }
         // norms, activations, dropout: the size of their input
         return this.fanIn(rec);
+      }
     }
   }
 
@@ -196,8 +203,12 @@ export class Shapes {
   private reshapeLastDim(e: ts.CallExpression, path: string | undefined): ts.Expression | undefined {
     const callee = unwrap(e.expression);
     const shapeArg = path === 'tf.reshape' ? e.arguments[1] : !path && ts.isPropertyAccessExpression(callee) && callee.name.text === 'reshape' ? e.arguments[0] : undefined;
-    const shape = shapeArg && unwrap(shapeArg);
-    if (!shape || !ts.isArrayLiteralExpression(shape) || shape.elements.length === 0) return undefined;
+    return shapeArg && this.writtenLastDim(unwrap(shapeArg));
+  }
+
+  /** The last element of a shape literal when it is width-derived or a positive constant. */
+  private writtenLastDim(shape: ts.Expression): ts.Expression | undefined {
+    if (!ts.isArrayLiteralExpression(shape) || shape.elements.length === 0) return undefined;
     const last = shape.elements[shape.elements.length - 1];
     if (ts.isSpreadElement(last)) return undefined;
     if (this.w.isDerived(last)) return last;

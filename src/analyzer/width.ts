@@ -17,8 +17,8 @@ const WIDTH_NAMES = new Set([
   'units', 'numunits', 'nunits', 'hiddenunits', 'rnnunits', 'lstmunits', 'gruunits', 'cellunits', 'encoderunits', 'decoderunits',
   'embeddingdims', 'embeddims', 'embeddingdimensions', 'embeddingdimension', 'embeddimension',
   'channelcount', 'numchannels', 'nchannel',
-  // lists of layer sizes: their elements are widths (`hiddenLayers[i]`, `layerSizes.forEach(...)`, `layout[0]`)
-  'hiddenlayers', 'layersizes', 'layout', 'numhiddenunits',
+  // lists of layer sizes: their elements are widths (`hiddenLayers[i]`, `layerSizes.forEach(...)`; not a bare `layout`: the ode corpus labels read it as no knob)
+  'hiddenlayers', 'layersizes', 'numhiddenunits',
 ]);
 
 /** Sizes of the data or of a bottleneck, not of the model: never a width, whatever their spelling. */

@@ -3,14 +3,62 @@
 // input/readout/biases lr*width_mult. Adam is scale-invariant, so no gradient scaling can stand in.
 import ts = require('typescript');
 import { makeFinding, type Ctx } from '../context';
-import { configProp, unwrap } from '../source';
+import type { LayerRec } from '../discovery';
+import { configProp, enclosingClass, enclosingFunction, unwrap, walk } from '../source';
 import type { Finding } from '../types';
 
 const OPTIMIZERS = new Set(['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad', 'adamax', 'adadelta']);
 
+const RNNS = new Set(['lstm', 'gru', 'simpleRNN']);
+
+/**
+ * A layer with a width x width matrix: a hidden layer, an attention layer, a custom layer that scales on
+ * both sides, or an RNN whose units scale (its recurrent kernel is units x k*units, whatever its input).
+ */
+function hasHiddenMatrix(l: LayerRec): boolean {
+  return l.role === 'hidden' || l.role === 'attention' || (l.category === 'custom' && l.fanIn && l.fanOut) || (RNNS.has(l.ctor) && l.fanOut);
+}
+
+const within = (n: ts.Node, scope: ts.Node): boolean => n.pos >= scope.pos && n.end <= scope.end;
+
+/**
+ * The layers of the model an optimizer trains: those built in the innermost function around it that
+ * builds any (or in the functions it calls by name, `model = buildGRUModel(...)`), else in its class,
+ * else the whole file. Four factories with four optimizers in one file are four models.
+ */
+function layersTrainedBy(ctx: Ctx, site: ts.Node): LayerRec[] {
+  const all = ctx.layers.layers;
+  for (let fn = enclosingFunction(site); fn; fn = enclosingFunction(fn)) {
+    const own = all.filter((l) => within(l.node, fn));
+    if (own.length > 0) return own;
+    const called = new Set<string>();
+    walk(fn, (n) => {
+      if (ts.isCallExpression(n)) {
+        const c = unwrap(n.expression);
+        if (ts.isIdentifier(c)) called.add(c.text);
+        else if (ts.isPropertyAccessExpression(c) && unwrap(c.expression).kind === ts.SyntaxKind.ThisKeyword) called.add(c.name.text);
+      }
+      return undefined;
+    });
+    const callees = ctx.facts.functions.filter((f) => f !== fn && called.has(functionName(f) ?? '\0'));
+    const theirs = all.filter((l) => callees.some((f) => within(l.node, f)));
+    if (theirs.length > 0) return theirs;
+  }
+  const cls = enclosingClass(site);
+  const inClass = cls ? all.filter((l) => within(l.node, cls)) : [];
+  return inClass.length > 0 ? inClass : all;
+}
+
+function functionName(f: ts.FunctionLikeDeclaration): string | undefined {
+  if (f.name && ts.isIdentifier(f.name)) return f.name.text;
+  const p = f.parent;
+  if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
+  if (p && ts.isPropertyAssignment(p) && ts.isIdentifier(p.name)) return p.name.text;
+  return undefined;
+}
+
 export function optimizerRule(ctx: Ctx): Finding[] {
-  const hasHidden = ctx.layers.layers.some((l) => l.role === 'hidden' || l.role === 'attention' || (l.category === 'custom' && l.fanIn && l.fanOut));
-  if (!hasHidden) return [];
+  if (!ctx.layers.layers.some(hasHiddenMatrix)) return [];
   const sites: { node: ts.Node; name: string }[] = [];
   let perGroup = false;
   const paths = ctx.b.callPaths;
@@ -37,7 +85,7 @@ export function optimizerRule(ctx: Ctx): Finding[] {
   }
   if (perGroup) return [];
   const B = ctx.baseWidth;
-  return sites.map(({ node, name }) => {
+  return sites.filter(({ node }) => layersTrainedBy(ctx, node).some(hasHiddenMatrix)).map(({ node, name }) => {
     const sgdLike = name === 'sgd' || name === 'momentum';
     const wants = sgdLike
       ? `muP SGD: hidden weights at lr, input/readout weights and biases at lr*width_mult (lr*width/${B})`
