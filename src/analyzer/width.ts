@@ -18,11 +18,45 @@ const WIDTH_NAMES = new Set([
   'embeddingdims', 'embeddims', 'embeddingdimensions', 'embeddingdimension', 'embeddimension',
   'channelcount', 'numchannels', 'nchannel',
   // lists of layer sizes: their elements are widths (`hiddenLayers[i]`, `layerSizes.forEach(...)`; not a bare `layout`: the ode corpus labels read it as no knob)
-  'hiddenlayers', 'layersizes', 'numhiddenunits',
+  'hiddenlayers', 'hiddenlayer', 'layersizes', 'numhiddenunits',
 ]);
 
 /** Sizes of the data or of a bottleneck, not of the model: never a width, whatever their spelling. */
-const NOT_WIDTH = /input(?!layer)|output|latent|imagesize|vocab|classes|labels|base|mult/;
+const NOT_WIDTH = /input|output|latent|imagesize|vocab|classes|labels|base|mult|^get/;
+
+/** Array methods whose callback's first parameter is an element of the receiver. */
+const ELEMENT_CALLBACKS = new Set(['forEach', 'map', 'flatMap', 'filter', 'some', 'every', 'find']);
+
+/**
+ * The list a name runs over when it is a loop variable visible at `use`: the first parameter of an
+ * element callback (`sizes.forEach((size, i) => ...)`: `sizes`) or the variable of a `for...of`.
+ */
+export function iteratedList(use: ts.Identifier): ts.Expression | undefined {
+  const name = use.text;
+  for (let p: ts.Node | undefined = use.parent; p; p = p.parent) {
+    if (ts.isForOfStatement(p) && ts.isVariableDeclarationList(p.initializer)) {
+      const d = p.initializer.declarations[0];
+      if (d && ts.isIdentifier(d.name) && d.name.text === name) return p.expression;
+    } else if (ts.isArrowFunction(p) || ts.isFunctionExpression(p)) {
+      const first = p.parameters[0];
+      if (p.parameters.some((q) => ts.isIdentifier(q.name) && q.name.text === name)) {
+        if (!first || !ts.isIdentifier(first.name) || first.name.text !== name) return undefined;
+        const call = p.parent;
+        if (!ts.isCallExpression(call) || call.arguments[0] !== p) return undefined;
+        const callee = unwrap(call.expression);
+        return ts.isPropertyAccessExpression(callee) && ELEMENT_CALLBACKS.has(callee.name.text) ? callee.expression : undefined;
+      }
+    } else if (isFunctionLike(p) && p.parameters.some((q) => ts.isIdentifier(q.name) && q.name.text === name)) return undefined;
+  }
+  return undefined;
+}
+
+/** A value that is a layer or a model, not a size (`const hiddenLayer = tf.layers.dense(...)`). */
+function holdsLayer(v: ts.Expression): boolean {
+  const u = unwrap(v);
+  if (ts.isNewExpression(u)) return true;
+  return ts.isCallExpression(u) && /\b(layers|sequential|model)\b/.test(u.expression.getText());
+}
 
 export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[_$]/g, '');
@@ -53,6 +87,9 @@ export class WidthModel {
     // lstmLayerSize(s), rnnLayerSize: the size of every layer of an RNN stack (tfjs-examples'
     // lstm-text-generation takes `lstmLayerSizes`). `*Units` (`_inputLayerUnits`: the units of the input
     // layer, a width) but not the sizes of the data (`inputUnits`, `outputUnits`, `groupOutputUnits`).
+    // `inputLayerUnits` is the units of the first layer (the width it maps the data to, xai's TfModel),
+    // while `inputLayerSize` is the size of the data (the rules' exception since the first release).
+    if (n.endsWith('inputlayerunits')) return true;
     if (NOT_WIDTH.test(n)) return false;
     return n.endsWith('width') || n.endsWith('layersize') || n.endsWith('layersizes') || n.endsWith('units');
   }
@@ -154,7 +191,12 @@ export class WidthModel {
     const e0 = n as ts.Expression;
     const e = unwrap(e0);
     if (e !== e0) return i === 0 ? e : END;
-    if (ts.isIdentifier(e)) return valueAt(this.facts.assigns.get(e.text), i);
+    if (ts.isIdentifier(e)) {
+      const list = this.facts.assigns.get(e.text);
+      // a loop variable over a list of widths (`sizes.forEach((s) => ...)`, `for (const s of sizes)`)
+      if (i === (list?.length ?? 0)) return iteratedList(e) ?? END;
+      return valueAt(list, i);
+    }
     if (ts.isPropertyAccessExpression(e)) return e.name.text === 'length' ? END : valueAt(this.facts.props.get(e.name.text), i);
     if (ts.isElementAccessExpression(e)) {
       const a = e.argumentExpression;
@@ -244,7 +286,7 @@ export class WidthModel {
     if (this.fileKnob === null) {
       this.fileKnob = undefined;
       for (const [name, list] of this.facts.assigns) {
-        if (this.isWidthName(name) && list.some((a) => !isFunctionLike(a.node))) {
+        if (this.isWidthName(name) && list.some((a) => !isFunctionLike(a.node) && !holdsLayer(a.value))) {
           this.fileKnob = name;
           break;
         }
