@@ -29,6 +29,11 @@ export interface LayerRec {
   config?: ts.ObjectLiteralExpression;
   cls?: ts.ClassLikeDeclaration;
   applies: ts.CallExpression[];
+  /**
+   * The tensors it is applied to through a small helper (`const project = (layer, x) => layer.apply(x)`,
+   * called as `project(this.denseQ, q)`): the argument given for the helper's input parameter.
+   */
+  helperInputs: ts.Expression[];
   seq?: { list: LayerRec[]; index: number; sites: SeqSite[] };
   /** `tf.layers.timeDistributed({layer})` / `bidirectional({layer})` around this layer: it takes the wrapper's place. */
   wrapper?: LayerRec;
@@ -49,6 +54,8 @@ export class LayerIndex {
   private readonly layerVars = new Map<string, LayerRec>();
   private readonly layerProps = new Map<string, LayerRec>();
   readonly customClasses = new Map<string, ts.ClassLikeDeclaration>();
+  /** Calls of apply-helpers (`project(this.denseQ, q)`) -> the layer they apply: their output is its output. */
+  readonly helperCalls = new Map<ts.Node, LayerRec>();
 
   constructor(
     private readonly facts: Facts,
@@ -103,7 +110,7 @@ export class LayerIndex {
     const config = arg0 && ts.isObjectLiteralExpression(arg0) ? arg0 : undefined;
     // One object shape for every layer record (all fields set here, in this order).
     const full: LayerRec = {
-      node: n, kind: callee.getText(this.facts.sf), ctor, category, config, cls, applies: [], seq: undefined, wrapper: undefined, inner: undefined, bindingName: undefined,
+      node: n, kind: callee.getText(this.facts.sf), ctor, category, config, cls, applies: [], helperInputs: [], seq: undefined, wrapper: undefined, inner: undefined, bindingName: undefined,
       fanIn: false, fanOut: false, role: 'other', outputScaled: false, name: null,
     };
     this.layers.push(full);
@@ -144,6 +151,7 @@ export class LayerIndex {
     const adds = new Map<string, { list: LayerRec[]; sites: SeqSite[] }>();
     const seqVars = new Map<string, { list: LayerRec[]; sites: SeqSite[] }>();
     const paths = this.b.callPaths;
+    const helpers = new Map<string, { layerParam: number; inputParam: number }>();
     for (let i = 0; i < this.facts.calls.length; i++) {
       const n = this.facts.calls[i];
       if (!ts.isCallExpression(n)) continue;
@@ -151,6 +159,7 @@ export class LayerIndex {
       if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'apply' && n.arguments.length > 0) {
         const rec = this.layerOf(callee.expression);
         if (rec) rec.applies.push(n);
+        else this.noteHelper(n, callee.expression, helpers);
         continue;
       }
       const path = paths[i];
@@ -186,6 +195,7 @@ export class LayerIndex {
         seq.sites.push({ kind: 'add', node: n });
       }
     }
+    if (helpers.size > 0) this.findHelperCalls(helpers);
     // Wrappers: the wrapped layer is where the wrapper is (its input, its place in a sequential model).
     for (const rec of this.layers) {
       if (rec.ctor !== 'timeDistributed' && rec.ctor !== 'bidirectional') continue;
@@ -203,6 +213,37 @@ export class LayerIndex {
       seq.list.forEach((rec, index) => {
         if (!rec.seq) rec.seq = { list: seq.list, index, sites: seq.sites };
       });
+    }
+  }
+
+  /** `layer.apply(x)` where `layer` is a parameter of a named function or arrow: an apply-helper. */
+  private noteHelper(apply: ts.CallExpression, recv: ts.Expression, helpers: Map<string, { layerParam: number; inputParam: number }>): void {
+    const fn = enclosingFunction(apply);
+    const r = unwrap(recv);
+    if (!fn || !ts.isIdentifier(r)) return;
+    const idx = (e: ts.Expression | undefined): number => {
+      const u = e && unwrap(e);
+      return u && ts.isIdentifier(u) ? fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === u.text) : -1;
+    };
+    const layerParam = idx(r);
+    if (layerParam < 0) return;
+    let name: string | undefined;
+    if (ts.isFunctionDeclaration(fn) && fn.name) name = fn.name.text;
+    else if (ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) && fn.parent.initializer === fn) name = fn.parent.name.text;
+    if (name && !helpers.has(name)) helpers.set(name, { layerParam, inputParam: idx(apply.arguments[0]) });
+  }
+
+  /** The calls of apply-helpers with a layer for the layer parameter. */
+  private findHelperCalls(helpers: Map<string, { layerParam: number; inputParam: number }>): void {
+    for (const n of this.facts.calls) {
+      if (!ts.isCallExpression(n) || !ts.isIdentifier(n.expression)) continue;
+      const h = helpers.get(n.expression.text);
+      const arg = h && n.arguments[h.layerParam];
+      const rec = arg && this.layerOf(arg);
+      if (!h || !rec) continue;
+      this.helperCalls.set(n, rec);
+      const input = h.inputParam >= 0 ? n.arguments[h.inputParam] : undefined;
+      if (input) rec.helperInputs.push(input);
     }
   }
 

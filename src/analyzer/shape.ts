@@ -16,6 +16,9 @@ import type { WidthModel } from './width';
 /** Ops whose output has the last dimension of their input: the expression that sets it carries over. */
 const SHAPE_KEEPING = new Set(['relu', 'gelu', 'tanh', 'sigmoid', 'elu', 'selu', 'relu6', 'leakyRelu', 'neg', 'abs', 'square', 'exp', 'add', 'sub', 'mul', 'div', 'dropout', 'clone', 'identity']);
 
+/** Methods by which a block or sub-model is run on a tensor (not a known layer's `apply`). */
+const BLOCK_CALLS = new Set(['call', 'apply', 'forward']);
+
 /** How many steps a tensor expression is followed back (names, ops, layers it goes through). */
 const MAX_TENSOR_STEPS = 12;
 /**
@@ -105,8 +108,9 @@ export class Shapes {
       const p = preds.find((x) => this.out(x).scales) ?? preds[0];
       return p ? this.out(p) : FIXED;
     }
-    if (rec.applies.length > 0) {
-      const t = this.tensor(rec.applies[0].arguments[0], 0);
+    const input = rec.applies.length > 0 ? rec.applies[0].arguments[0] : rec.helperInputs[0];
+    if (input) {
+      const t = this.tensor(input, 0);
       if (t) return t;
     }
     // Unknown input (a function parameter, `inputs` of a custom layer's call()): inside code that is
@@ -178,6 +182,9 @@ export class Shapes {
       const rec = this.index.layerOf(callee.expression);
       if (rec) return !rec.inner && (rec.category === 'norm' || rec.category === 'passthrough') ? this.tensor(e.arguments[0], depth + 1) : this.out(rec);
     }
+    // an apply-helper (`project(this.denseQ, q)`): the output of the layer it applies
+    const viaHelper = this.index.helperCalls.get(e);
+    if (viaHelper) return !viaHelper.inner && (viaHelper.category === 'norm' || viaHelper.category === 'passthrough') ? this.tensor(viaHelper.helperInputs[0], depth + 1) : this.out(viaHelper);
     const path = this.b.qualify(callee);
     if (path === 'tf.input' || path === 'tf.layers.input') {
       const c = e.arguments[0] && unwrap(e.arguments[0]);
@@ -189,11 +196,14 @@ export class Shapes {
     if (last) return this.size(last);
     // Ops and helper functions: the shape follows the receiver of a method, else the first argument; only
     // elementwise ops keep the expression that sets it (concat, matMul, a helper: whether it scales only).
-    const from = ts.isPropertyAccessExpression(callee) && !path ? callee.expression : e.arguments[0];
+    // A block or sub-model called on the stream (`x = block.call(x)`, `x = this.blocks[i].apply(x)`, a
+    // module from another file): its output has the width of its input, as a residual block's does.
+    const blockCall = !path && ts.isPropertyAccessExpression(callee) && BLOCK_CALLS.has(callee.name.text) && e.arguments.length > 0;
+    const from = blockCall ? e.arguments[0] : ts.isPropertyAccessExpression(callee) && !path ? callee.expression : e.arguments[0];
     const t = this.tensor(from, depth + 1);
     if (!t) return undefined;
     const m = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
-    return SHAPE_KEEPING.has(m) ? t : t.scales ? SCALES : FIXED;
+    return SHAPE_KEEPING.has(m) && !blockCall ? t : t.scales ? SCALES : FIXED;
   }
 
   /**

@@ -16,7 +16,24 @@ const RNNS = new Set(['lstm', 'gru', 'simpleRNN']);
  * both sides, or an RNN whose units scale (its recurrent kernel is units x k*units, whatever its input).
  */
 function hasHiddenMatrix(l: LayerRec): boolean {
-  return l.role === 'hidden' || l.role === 'attention' || (l.category === 'custom' && l.fanIn && l.fanOut) || (RNNS.has(l.ctor) && l.fanOut);
+  if (l.role === 'hidden' || l.role === 'attention' || (l.category === 'custom' && l.fanIn && l.fanOut)) return true;
+  // a width-sized layer built in a loop (`layerSizes.forEach((units) => model.add(dense({units})))`): the
+  // first iteration is the input layer, every later one maps the previous width to the next
+  return l.fanOut && (RNNS.has(l.ctor) || (l.category === 'projection' && inLoop(l.node)));
+}
+
+/** Inside a loop statement or an element callback (`forEach`, `map`) of the function it is in. */
+function inLoop(n: ts.Node): boolean {
+  for (let p = n.parent; p; p = p.parent) {
+    if (ts.isForStatement(p) || ts.isForOfStatement(p) || ts.isForInStatement(p) || ts.isWhileStatement(p) || ts.isDoStatement(p)) return true;
+    if (ts.isArrowFunction(p) || ts.isFunctionExpression(p)) {
+      const c = p.parent;
+      const callee = ts.isCallExpression(c) ? unwrap(c.expression) : undefined;
+      return !!callee && ts.isPropertyAccessExpression(callee) && (callee.name.text === 'forEach' || callee.name.text === 'map');
+    }
+    if (ts.isFunctionDeclaration(p) || ts.isMethodDeclaration(p) || ts.isConstructorDeclaration(p)) return false;
+  }
+  return false;
 }
 
 const within = (n: ts.Node, scope: ts.Node): boolean => n.pos >= scope.pos && n.end <= scope.end;

@@ -6,16 +6,20 @@ import { baseText, makeFinding, type Ctx } from '../context';
 import { PROJECTION_OUT, type LayerRec } from '../discovery';
 import { configProp, enclosingClass, indentAt, insertAt, replaceNode, unwrap } from '../source';
 import type { Finding, Fix, TextEdit } from '../types';
+import { fanInKnobAt, lastElementOf } from './readoutWidth';
 
 export function readoutRule(ctx: Ctx): Finding[] {
   const out: Finding[] = [];
   for (const rec of ctx.layers.layers) {
     if (rec.role !== 'readout' || rec.outputScaled) continue;
-    // The knob as the code at the fix can name it: a parameter or field there, else the width inside the
-    // readout's own fan-in (`inputDim: config.nEmbd` in gpt-tfjs, whose factory takes a `conf` object),
-    // else a file-level knob. Never a bare `width` the file does not define, when it can be helped.
+    // The knob as the code at the fix can name it: the one behind the readout's own fan-in when the code
+    // there can name it (the last element of a list of layer sizes, `this.lstmLayers[n - 1].units`), else
+    // a parameter or field there, else the width inside the fan-in (`inputDim: config.nEmbd` in gpt-tfjs,
+    // whose factory takes a `conf` object), else a file-level knob. Never a bare `width` the file does not
+    // define, when it can be helped, and never a list where a number belongs.
     const fanInRef = ctx.w.widthNameIn(ctx.layers.fanInExpr(rec), ctx.sf);
-    const widthAt = (at: ts.Node): string => lastOf(ctx.w.localWidthRefAt(at) ?? fanInRef ?? ctx.w.widthRefAt(at) ?? 'width');
+    const widthAt = (at: ts.Node): string =>
+      fanInKnobAt(ctx, rec, at) ?? lastElementOf(ctx, ctx.w.localWidthRefAt(at) ?? fanInRef ?? ctx.w.widthRefAt(at) ?? 'width');
     const width = widthAt(rec.node);
     const base = baseText(ctx);
     const outSize = configProp(rec.config, PROJECTION_OUT[rec.ctor] ?? 'units');
@@ -84,11 +88,6 @@ function baseWidthText(ctx: Ctx, rec: LayerRec): string {
   // Not proportional (`width + 16`): its value at the base width.
   if (atBase !== undefined && atBase > 0 && Number.isFinite(atBase)) return String(Number(atBase.toPrecision(12)));
   return `${base} /* the readout's input size at the base width: check */`;
-}
-
-/** A knob that lists every layer's size (`lstmLayerSizes`): the readout follows the last one. */
-function lastOf(ref: string): string {
-  return /sizes$/i.test(ref) ? `${ref}[${ref}.length - 1]` : ref;
 }
 
 function rescaleFix(ctx: Ctx, inner: LayerRec, scaleAt: (at: ts.Node) => string): Fix | undefined {
