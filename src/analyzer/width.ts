@@ -24,6 +24,9 @@ const WIDTH_NAMES = new Set([
 /** Sizes of the data or of a bottleneck, not of the model: never a width, whatever their spelling. */
 const NOT_WIDTH = /input|output|latent|imagesize|vocab|classes|labels|base|mult|^get/;
 
+/** Array methods that return a part of the list they are called on. */
+const LIST_PARTS = new Set(['slice', 'concat', 'reverse', 'filter', 'flat', 'toReversed']);
+
 /** Array methods whose callback's first parameter is an element of the receiver. */
 const ELEMENT_CALLBACKS = new Set(['forEach', 'map', 'flatMap', 'filter', 'some', 'every', 'find']);
 
@@ -222,8 +225,13 @@ export class WidthModel {
     if (ts.isPrefixUnaryExpression(e)) return i === 0 ? e.operand : END;
     if (ts.isConditionalExpression(e)) return i === 0 ? e.whenTrue : i === 1 ? e.whenFalse : END;
     if (ts.isCallExpression(e)) {
-      // Math.floor(width / 2), tf.scalar(64 / width), Number(opts.width): derived if an argument is.
-      if (i >= e.arguments.length) return END;
+      // Math.floor(width / 2), tf.scalar(64 / width), Number(opts.width): derived if an argument is;
+      // `sizes.slice(1)`, `[...].concat(sizes)`: a part of a list of widths is one.
+      if (i === e.arguments.length) {
+        const c = unwrap(e.expression);
+        return ts.isPropertyAccessExpression(c) && LIST_PARTS.has(c.name.text) ? c.expression : END;
+      }
+      if (i > e.arguments.length) return END;
       return ts.isObjectLiteralExpression(e.arguments[i]) ? SKIP : e.arguments[i];
     }
     return END;
