@@ -203,7 +203,7 @@ export class Shapes {
     const t = this.tensor(from, depth + 1);
     if (!t) return undefined;
     const m = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
-    return SHAPE_KEEPING.has(m) && !blockCall ? t : t.scales ? SCALES : FIXED;
+    return SHAPE_KEEPING.has(m) || blockCall ? t : t.scales ? SCALES : FIXED;
   }
 
   /**

@@ -18,9 +18,11 @@ export function readoutRule(ctx: Ctx): Finding[] {
     // whose factory takes a `conf` object), else a file-level knob. Never a bare `width` the file does not
     // define, when it can be helped, and never a list where a number belongs.
     const fanInRef = ctx.w.widthNameIn(ctx.layers.fanInExpr(rec), ctx.sf);
-    const widthAt = (at: ts.Node): string =>
-      fanInKnobAt(ctx, rec, at) ?? lastElementOf(ctx, ctx.w.localWidthRefAt(at) ?? fanInRef ?? ctx.w.widthRefAt(at) ?? 'width');
-    const width = widthAt(rec.node);
+    const widthAt = (at: ts.Node): string | undefined => {
+      const ref = fanInKnobAt(ctx, rec, at) ?? ctx.w.localWidthRefAt(at) ?? fanInRef ?? ctx.w.widthRefAt(at);
+      return ref && lastElementOf(ctx, ref);
+    };
+    const width = widthAt(rec.node) ?? 'width';
     const base = baseText(ctx);
     const outSize = configProp(rec.config, PROJECTION_OUT[rec.ctor] ?? 'units');
     const label = rec.name ? `readout '${rec.name}'` : 'readout';
@@ -30,7 +32,11 @@ export function readoutRule(ctx: Ctx): Finding[] {
       `else its output grows with width after the first update`;
     const fixes: Fix[] = [];
     const mu = muReadoutFix(ctx, rec);
-    const rescale = rescaleFix(ctx, rec, (at) => `${base} / ${widthAt(at)}`);
+    // (no rescaling fix when the code at the fix cannot name the width: a bare `width` would not run)
+    const rescale = rescaleFix(ctx, rec, (at) => {
+      const w = widthAt(at);
+      return w && `${base} / ${w}`;
+    });
     if (mu) fixes.push({ ...mu, isPreferred: true });
     if (rescale) fixes.push(mu ? rescale : { ...rescale, isPreferred: true });
     out.push(makeFinding(ctx, 'mup/readout-not-scaled', rec.node, message, fixes));
@@ -90,7 +96,7 @@ function baseWidthText(ctx: Ctx, rec: LayerRec): string {
   return `${base} /* the readout's input size at the base width: check */`;
 }
 
-function rescaleFix(ctx: Ctx, inner: LayerRec, scaleAt: (at: ts.Node) => string): Fix | undefined {
+function rescaleFix(ctx: Ctx, inner: LayerRec, scaleAt: (at: ts.Node) => string | undefined): Fix | undefined {
   const sf = ctx.sf;
   // A wrapped layer (`timeDistributed({layer: dense})`) is rescaled where its wrapper sits.
   const rec = inner.wrapper ?? inner;
@@ -99,6 +105,7 @@ function rescaleFix(ctx: Ctx, inner: LayerRec, scaleAt: (at: ts.Node) => string)
     const mul = ctx.b.refTo('tf.mul');
     const a = rec.applies[0];
     const scale = scaleAt(a);
+    if (!scale) return undefined;
     const title = `Multiply the readout output by ${scale} (1/width_mult)`;
     const cast = isTs(ctx) ? ` as ${ctx.b.refTo('tf.Tensor').text}` : '';
     const typeEdits = isTs(ctx) ? ctx.b.refTo('tf.Tensor').edits : [];
@@ -106,6 +113,7 @@ function rescaleFix(ctx: Ctx, inner: LayerRec, scaleAt: (at: ts.Node) => string)
   }
   const ref = ctx.b.refTo('tf.layers.rescaling');
   const scale = scaleAt(rec.node);
+  if (!scale) return undefined;
   const layerText = `${ref.text}({ scale: ${scale} })`;
   let edit: TextEdit | undefined;
   if (rec.seq) {

@@ -275,6 +275,9 @@ export class GPT {
   }
 }`;
     assert.deepEqual(rulesOf(lint(t, 'model.js')), [`${lineOf(t, 'units: this.config.vocabSize')}:${READOUT}`]);
+    // the fix in forward() names the knob the stream's size comes from, not a bare `width`
+    const [f] = only(lint(t, 'model.js'), READOUT);
+    assert.match(applyFix(t, preferred(f)), /return tf\.mul\(this\.lmHead\.apply\(x\), 64 \/ this\.config\.nEmbed\);/);
     // a block that is known to map the stream to a fixed size would make the head fixed -> fixed
     const fixed = t.replace('for (const block of this.blocks) x = block.call(x);', 'x = tf.layers.dense({ units: 8 }).apply(x);');
     assert.deepEqual(only(lint(fixed, 'model.js'), READOUT).map((f) => f.line), [lineOf(fixed, 'units: 8')]);
