@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyFix, lint, only, preferred } from './helpers';
-import { exported, forward, loadFixed, rms, type tf } from './runFixed';
+import { exported, finiteValues, forward, loadFixed, rms, tf } from './runFixed';
 
 const READOUT = 'mup/readout-not-scaled';
 const head = `import * as tf from '@tensorflow/tfjs';\n`;
@@ -193,5 +193,45 @@ describe('readout fixes run: the file\'s own knob names', () => {
       (w) => w,
       /tf\.layers\.rescaling\(\{ scale: 64 \/ channelCount \}\)/,
     );
+  });
+
+  it('a readout inside a custom layer\'s call() (additive attention\'s score V on config.units): tf.mul by 64 / this.units', async () => {
+    const text = `${head}export class Additive extends tf.layers.Layer {
+  constructor(config) {
+    super(config);
+    this.units = config.units;
+    this.W1 = tf.layers.dense({ units: this.units, ${seeded(16)} });
+    this.V = tf.layers.dense({ units: 1, ${seeded(17)} });
+  }
+  computeOutputShape(inputShape) {
+    return [inputShape[0], 1];
+  }
+  call(input) {
+    return tf.tidy(() => this.V.apply(tf.tanh(this.W1.apply(Array.isArray(input) ? input[0] : input))));
+  }
+  static get className() {
+    return 'Additive';
+  }
+}
+export function score(width, x) {
+  return new Additive({ units: width }).apply(x);
+}`;
+    const { fixed, count } = fixAll(text, 'additive.js');
+    assert.equal(count, 1);
+    assert.match(fixed, /tf\.mul\(this\.V\.apply\(.*\), 64 \/ this\.units\)/);
+    const plainRun = await loadFixed(text, 'additive.js');
+    const fixedRun = await loadFixed(fixed, 'additive.js');
+    try {
+      for (const width of [8, 32]) {
+        const x = tf.randomNormal([3, 5], 0, 1, 'float32', 7);
+        const run = (ex: Record<string, unknown>) => rms(finiteValues(exported<(w: number, x: tf.Tensor) => tf.Tensor>(ex, 'score')(width, x)));
+        const ratio = run(fixedRun.exports) / run(plainRun.exports);
+        assert.ok(Math.abs(ratio - 64 / width) < 1e-4 * (64 / width), `width ${width}: output ratio ${ratio}, expected ${64 / width}`);
+        x.dispose();
+      }
+    } finally {
+      plainRun.dispose();
+      fixedRun.dispose();
+    }
   });
 });
