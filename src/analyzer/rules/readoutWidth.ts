@@ -127,9 +127,22 @@ export function lastElementOf(ctx: Ctx, ref: string): string {
   return ref;
 }
 
+/** Per file text, the answers so far (a factory with hundreds of readouts asks about one knob each time). */
+const listMemo = new WeakMap<ts.SourceFile, Map<string, boolean>>();
+
 function isListInFile(ctx: Ctx, ref: string): boolean {
+  let memo = listMemo.get(ctx.sf);
+  if (!memo) listMemo.set(ctx.sf, (memo = new Map()));
+  let r = memo.get(ref);
+  if (r === undefined) memo.set(ref, (r = scanForList(ctx.sf.text, ref)));
+  return r;
+}
+
+function scanForList(text: string, ref: string): boolean {
+  // (cheap first: a name never followed by `[`, `.`, or written after `of`/`isArray(` is no list)
+  if (!text.includes(`${ref}[`) && !text.includes(`${ref}.`) && !text.includes(`${ref} [`) && !text.includes(`${ref})`)) return false;
   const esc = ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // `ref[`, `ref.length`, `ref.forEach(`/`.map(`, `of ref)`, `Array.isArray(ref)`
   const re = new RegExp(`(?<![\\w$.])${esc}(?:\\s*\\[|\\.length\\b|\\.(?:forEach|map|reduce|slice)\\s*\\()|\\bof\\s+${esc}\\s*\\)|isArray\\(\\s*${esc}\\s*\\)`);
-  return re.test(ctx.sf.text);
+  return re.test(text);
 }
