@@ -17,9 +17,11 @@ const RNNS = new Set(['lstm', 'gru', 'simpleRNN']);
  */
 function hasHiddenMatrix(l: LayerRec): boolean {
   if (l.role === 'hidden' || l.role === 'attention' || (l.category === 'custom' && l.fanIn && l.fanOut)) return true;
-  // a width-sized layer built in a loop (`layerSizes.forEach((units) => model.add(dense({units})))`): the
-  // first iteration is the input layer, every later one maps the previous width to the next
-  return l.fanOut && (RNNS.has(l.ctor) || (l.category === 'projection' && inLoop(l.node)));
+  // a width-sized layer added to a sequential model in a loop (`layerSizes.forEach((units) =>
+  // model.add(dense({units})))`): the first iteration is the input layer, every later one maps the
+  // previous width to the next (layers applied in a loop to one fixed input are not chained so)
+  const site = (l.wrapper ?? l).seq;
+  return l.fanOut && (RNNS.has(l.ctor) || (l.category === 'projection' && !!site && inLoop(site.sites[site.index].node)));
 }
 
 /** Inside a loop statement or an element callback (`forEach`, `map`) of the function it is in. */

@@ -312,4 +312,16 @@ export function rnn(lstmUnits: number) {
   it('the linear model has no hidden matrix: its Adam is not flagged; the MLP and the LSTM (recurrent kernel) are', () => {
     assert.deepEqual(only(lint(t), GLOBAL_LR).map((f) => f.line), [nth('tf.train.adam', 1), lineOf(t, "optimizer: 'adam'")]);
   });
+
+  it('heads applied in a loop to one fixed input are input layers, not a chain of hidden matrices', () => {
+    const heads = `${head}export function heads(width: number, n: number) {
+  const inp = tf.input({ shape: [12] });
+  const outs: tf.SymbolicTensor[] = [];
+  for (let i = 0; i < n; i++) outs.push(tf.layers.dense({ units: width, kernelInitializer: 'leCunNormal' }).apply(inp) as tf.SymbolicTensor);
+  const model = tf.model({ inputs: inp, outputs: outs });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
+  return model;
+}`;
+    assert.deepEqual(lint(heads).findings, []);
+  });
 });
