@@ -17,8 +17,9 @@ const WIDTH_NAMES = new Set([
   'units', 'numunits', 'nunits', 'hiddenunits', 'rnnunits', 'lstmunits', 'gruunits', 'cellunits', 'encoderunits', 'decoderunits',
   'embeddingdims', 'embeddims', 'embeddingdimensions', 'embeddingdimension', 'embeddimension',
   'channelcount', 'numchannels', 'nchannel',
-  // lists of layer sizes: their elements are widths (`hiddenLayers[i]`, `layerSizes.forEach(...)`; not a bare `layout`: the ode corpus labels read it as no knob)
-  'hiddenlayers', 'hiddenlayer', 'layersizes', 'numhiddenunits',
+  // lists of layer sizes: their elements are widths (`hiddenLayers[i]`, `layerSizes.forEach(...)`; not a
+  // bare `layout`, which the ode corpus labels read as no knob)
+  'hiddenlayers', 'hiddenlayer', 'layersizes',
 ]);
 
 /** Sizes of the data or of a bottleneck, not of the model: never a width, whatever their spelling. */
@@ -88,10 +89,10 @@ export class WidthModel {
     if (WIDTH_NAMES.has(n)) return true;
     // mlpWidth, hiddenWidth: yes; BASE_WIDTH, baseWidth: no (that is muP's fixed base, not the knob).
     // lstmLayerSize(s), rnnLayerSize: the size of every layer of an RNN stack (tfjs-examples'
-    // lstm-text-generation takes `lstmLayerSizes`). `*Units` (`_inputLayerUnits`: the units of the input
-    // layer, a width) but not the sizes of the data (`inputUnits`, `outputUnits`, `groupOutputUnits`).
-    // `inputLayerUnits` is the units of the first layer (the width it maps the data to, xai's TfModel),
-    // while `inputLayerSize` is the size of the data (the rules' exception since the first release).
+    // lstm-text-generation takes `lstmLayerSizes`). `*Units`, but not the sizes of the data (`inputUnits`,
+    // `outputUnits`, `groupOutputUnits`); `inputLayerUnits` is the units of the first layer (the width it
+    // maps the data to, xai's TfModel), while `inputLayerSize` is the size of the data (the rules'
+    // exception since the first release).
     if (n.endsWith('inputlayerunits')) return true;
     if (NOT_WIDTH.test(n)) return false;
     return n.endsWith('width') || n.endsWith('layersize') || n.endsWith('layersizes') || n.endsWith('units');
