@@ -5,6 +5,8 @@
 // of layer sizes), written with the file's own knob names. A fix that divided by the list itself
 // (`64 / params.hiddenDim`) would give NaN here, and one that named the wrong element a wrong ratio.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { applyFix, lint, only, preferred } from './helpers';
 import { exported, finiteValues, forward, loadFixed, rms, tf } from './runFixed';
@@ -235,3 +237,62 @@ export function score(width, x) {
     }
   });
 });
+
+/** The `scale` of every rescaling layer of a model, in order. */
+function rescalings(model: tf.LayersModel): number[] {
+  return model.layers.filter((l) => l.getClassName() === 'Rescaling').map((l) => Number(l.getConfig().scale));
+}
+
+describe('readout fixes run on the corpus files themselves', () => {
+  const corpus = (f: string) => readFileSync(join(__dirname, '../../fixtures/corpus', f), 'utf8');
+
+  it('cart-pole-policy.js: the rescaling after the policy logit is 64 over the last hidden size', async () => {
+    const { fixed } = fixAll(corpus('cart-pole-policy.js'), 'cart-pole-policy.js');
+    const { exports, dispose } = await loadFixed(fixed, 'cart-pole-policy.js');
+    try {
+      const Policy = exports.PolicyNetwork as new (sizes: number[]) => { model: tf.LayersModel };
+      for (const sizes of [[8, 4], [16, 32]]) {
+        const model = new Policy(sizes).model;
+        forward(model);
+        assert.deepEqual(rescalings(model), [64 / sizes[sizes.length - 1]], `sizes ${sizes}`);
+      }
+    } finally {
+      dispose();
+    }
+  });
+
+  it('xai-tf-model.js: 64 over the last hidden list\'s element', async () => {
+    const { fixed } = fixAll(corpus('xai-tf-model.js'), 'xai-tf-model.js');
+    const { exports, dispose } = await loadFixed(fixed, 'xai-tf-model.js');
+    try {
+      const TfModel = exports.TfModel as new (i: number, h: number[][], o: number) => { createModel(): tf.LayersModel };
+      for (const w of [4, 16]) {
+        const model = new TfModel(w, [[w], [2 * w]], 3).createModel();
+        forward(model);
+        assert.deepEqual(rescalings(model), [64 / (2 * w)], `width ${w}`);
+      }
+    } finally {
+      dispose();
+    }
+  });
+
+  it('eeg-dynamic-decoders.ts: each decoder\'s rescaling follows its own knob (channelCount, lstmUnits)', async () => {
+    const { fixed, count } = fixAll(corpus('eeg-dynamic-decoders.ts'), 'eeg-dynamic-decoders.ts');
+    assert.equal(count, 3);
+    const { exports, dispose } = await loadFixed(fixed, 'eeg-dynamic-decoders.ts');
+    try {
+      for (const ch of [8, 40]) {
+        const linear = exported<(c: number) => tf.LayersModel>(exports, 'createDynamicLinearDecoder')(ch);
+        const mlp = exported<(c: number) => tf.LayersModel>(exports, 'createDynamicMLPDecoder')(ch);
+        const lstm = exported<(c: number, t?: number) => tf.LayersModel>(exports, 'createDynamicLSTMDecoder')(ch, 4);
+        for (const m of [linear, mlp, lstm]) forward(m);
+        assert.deepEqual(rescalings(linear), [64 / ch]);
+        assert.deepEqual(rescalings(mlp), [64 / ch]);
+        assert.deepEqual(rescalings(lstm), [64 / Math.min(128, Math.max(32, ch))]);
+      }
+    } finally {
+      dispose();
+    }
+  });
+});
+
