@@ -18,6 +18,8 @@ export interface Facts {
   imports: ts.ImportDeclaration[];
   /** `const x = require('m')`, `const {a, b: c} = require('m')` */
   requires: { decl: ts.VariableDeclaration; module: string }[];
+  /** Parameters named by a plain identifier (a namespace passed in: `function build(tf, width)`). */
+  params: ts.ParameterDeclaration[];
   /** Plain variable declarations with an initializer and a binding pattern or name (aliases, constants). */
   varDecls: ts.VariableDeclaration[];
   /** name -> every value assigned to it (declarations, `x = e`), in source order. */
@@ -77,16 +79,17 @@ const STATEMENT_LIST = new Uint8Array(ts.SyntaxKind.Count);
 for (const k of [ts.SyntaxKind.SourceFile, ts.SyntaxKind.Block, ts.SyntaxKind.CaseClause, ts.SyntaxKind.DefaultClause, ts.SyntaxKind.ModuleBlock]) STATEMENT_LIST[k] = 1;
 
 function emptyFacts(sf: ts.SourceFile): Facts {
-  return { sf, imports: [], requires: [], varDecls: [], assigns: new Map(), props: new Map(), calls: [], callFns: [], classes: [], functions: [], exportNames: new Map() };
+  return { sf, imports: [], requires: [], params: [], varDecls: [], assigns: new Map(), props: new Map(), calls: [], callFns: [], classes: [], functions: [], exportNames: new Map() };
 }
 
 /** One fact of the walk: a tag and two values (what `record` puts where). */
-const enum Tag { Import, Require, VarDecl, Assign, Prop, Call, Class, Function, Export }
+const enum Tag { Import, Require, Param, VarDecl, Assign, Prop, Call, Class, Function, Export }
 
 function record(f: Facts, tag: Tag, a: unknown, b: unknown): void {
   switch (tag) {
     case Tag.Import: f.imports.push(a as ts.ImportDeclaration); break;
     case Tag.Require: f.requires.push(a as { decl: ts.VariableDeclaration; module: string }); break;
+    case Tag.Param: f.params.push(a as ts.ParameterDeclaration); break;
     case Tag.VarDecl: f.varDecls.push(a as ts.VariableDeclaration); break;
     case Tag.Assign: push(f.assigns, a as string, b as Assignment); break;
     case Tag.Prop: push(f.props, a as string, b as Assignment); break;
@@ -183,7 +186,8 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
       case Act.Param: {
         const p = node as ts.ParameterDeclaration;
         if (!ts.isIdentifier(p.name)) bindName(p.name, undefined, p);
-        else if (p.initializer) emit(Tag.Assign, p.name.text, { value: p.initializer, node: p, fn: curFn });
+        else emit(Tag.Param, p);
+        if (ts.isIdentifier(p.name) && p.initializer) emit(Tag.Assign, p.name.text, { value: p.initializer, node: p, fn: curFn });
         break;
       }
       case Act.Binary: {

@@ -35,12 +35,15 @@ export interface AnalyzeInternals {
   debug?: boolean;
 }
 
-const MODULE_HINT = /@tensorflow\/tfjs|mup-lens\/runtime|mup\/runtime/;
+// The cheap text pre-check: the file names tfjs or the runtime, or calls something that only tfjs's API has
+// (`layers.dense(`, `sequential(`, `train.adam(`, `matMul(`, `tidy(`: tfjs reached as the browser global, a
+// namespace passed in, a field or a re-export; reach.ts decides on the parsed file).
+const MODULE_HINT = /@tensorflow\/tfjs|mup-lens\/runtime|mup\/runtime|\blayers\.[a-zA-Z]+\(|\btrain\.[a-z]+\(|\b(?:sequential|matMul|tidy)\(/;
 
 export function analyze(text: string, fileName: string, options: AnalyzeOptions & AnalyzeInternals = {}): AnalysisResult {
   const result: AnalysisResult = { findings: [], layers: [], factories: [] };
-  // A file that names neither tfjs nor the runtime has nothing to check: skip even the parse
-  // (`mup-lens lint .` over a whole repository).
+  // A file that neither names tfjs or the runtime nor calls tfjs's API has nothing to check: skip even the
+  // parse (`mup-lens lint .` over a whole repository).
   if (!MODULE_HINT.test(text)) return result;
   // What could not be analysed (the parser gave up, a bound was hit, an internal error): said in a finding.
   const gaps = new Gaps();
@@ -63,7 +66,7 @@ export function analyze(text: string, fileName: string, options: AnalyzeOptions 
       stage = 'reading the imports';
       const b = new Bindings(facts, isReparse(sf));
       // Nothing from tfjs or the runtime in this file: nothing to check.
-      if (b.names.size === 0) return result;
+      if (b.isEmpty) return result;
       stage = 'the width model';
       const w = new WidthModel(facts, directives.widthNames);
       stage = 'finding attention scores';
@@ -142,6 +145,7 @@ function layerInfos(ctx: Ctx, factories: FactoryRec[]): LayerInfo[] {
       fanOutScales: l.fanOut,
       outputScaled: l.outputScaled,
       factory: fac ?? null,
+      reachedBy: ctx.b.reachedBy(l.node.expression, l.node) ?? ctx.b.tfReach,
     };
   });
 }
