@@ -36,9 +36,9 @@ export interface AnalyzeInternals {
 }
 
 // The cheap text pre-check: the file names tfjs or the runtime, or calls something that only tfjs's API has
-// (`layers.dense(`, `sequential(`, `train.adam(`, `matMul(`, `tidy(`: tfjs reached as the browser global, a
+// (`layers.dense(`, `sequential(`, `train.adam(`, `matMul(`, `tf.x(`: tfjs reached as the browser global, a
 // namespace passed in, a field or a re-export; reach.ts decides on the parsed file).
-const MODULE_HINT = /@tensorflow\/tfjs|mup-lens\/runtime|mup\/runtime|\blayers\.[a-zA-Z]+\(|\btrain\.[a-z]+\(|\b(?:sequential|matMul|tidy)\(/;
+const MODULE_HINT = /@tensorflow\/tfjs|mup-lens\/runtime|mup\/runtime|\blayers\.[a-zA-Z]+\(|\btrain\.[a-z]+\(|\b(?:sequential|matMul)\(|\btf\.\w+\(/;
 
 export function analyze(text: string, fileName: string, options: AnalyzeOptions & AnalyzeInternals = {}): AnalysisResult {
   const result: AnalysisResult = { findings: [], layers: [], factories: [] };

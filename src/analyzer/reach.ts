@@ -6,10 +6,10 @@
 // when how it is bound says so (a tfjs source, a `typeof TF` type of a tfjs import) or when it is bound in a
 // way that could hold a namespace (a parameter, a field, a relative import of `tf`, no binding at all for
 // `tf`) and its uses look like tfjs's own API (`x.layers.dense(...)`, `x.sequential()`, `x.train.adam()`,
-// `x.matMul(...)`, `x.tidy(...)`): the `mx` of an MLX binding (`mx.fast.scaledDotProductAttention`,
+// `x.matMul(...)`): the `mx` of an MLX binding (`mx.fast.scaledDotProductAttention`,
 // `mx.reshape`) or a term-frequency map `tf` (`tf.get(word)`) is not.
 import ts = require('typescript');
-import type { Assignment, Facts } from './collect';
+import type { Facts } from './collect';
 import { isAncestor, unwrap } from './source';
 
 /** One binding of a local name to tfjs: where it holds (a function, or the whole file) and how, in words. */
@@ -35,7 +35,7 @@ export function tfPackageOf(spec: string): string | undefined {
 
 // Uses that only tfjs's API has (checked on the chain of names after the root: `x.layers.dense` -> [layers, dense]).
 const STRONG_TOP = new Set([
-  'sequential', 'tidy', 'matMul', 'tensor1d', 'tensor2d', 'tensor3d', 'tensor4d', 'tensor5d', 'tensor6d', 'scalar',
+  'sequential', 'matMul', 'tensor1d', 'tensor2d', 'tensor3d', 'tensor4d', 'tensor5d', 'tensor6d', 'scalar',
   'loadLayersModel', 'loadGraphModel', 'setBackend', 'getBackend', 'oneHot', 'randomNormal', 'truncatedNormal',
 ]);
 const NAMESPACES = new Set(['losses', 'initializers', 'regularizers', 'constraints', 'metrics']);
@@ -51,14 +51,12 @@ const LAYERS = new Set([
   'gaussianNoise', 'gaussianDropout', 'alphaDropout', 'masking', 'inputLayer', 'Layer',
 ]);
 
-/** Whether a chain of member names (after the namespace) is tfjs's own API. */
-export function looksLikeTfjs(m: readonly string[]): boolean {
-  if (m.length === 0) return false;
-  const a = m[0];
+/** Whether the first two member names after a namespace (`layers`, `dense`) are tfjs's own API. */
+function looks(a: string, b: string | undefined): boolean {
   if (STRONG_TOP.has(a)) return true;
-  if (m.length < 2) return false;
-  if (a === 'layers') return LAYERS.has(m[1]);
-  if (a === 'train') return OPTIMIZERS.has(m[1]);
+  if (b === undefined) return false;
+  if (a === 'layers') return LAYERS.has(b);
+  if (a === 'train') return OPTIMIZERS.has(b);
   return NAMESPACES.has(a);
 }
 
@@ -102,43 +100,76 @@ export class Reach {
     /** Type-only imports of tfjs (`import type TF from '@tensorflow/tfjs'`): local -> path. */
     private readonly typeNames: Map<string, string>,
   ) {
-    const { roots, asMember, fields } = this.evidence();
+    const { roots, asMember, fields, loose } = this.evidence();
+    const typed = new Set<string>();
     for (const p of facts.params) {
-      if (ts.isIdentifier(p.name) && !known.has(p.name.text) && this.typedTf(p.type)) roots.add(p.name.text);
+      if (ts.isIdentifier(p.name) && !known.has(p.name.text) && this.typedTf(p.type)) typed.add(p.name.text);
     }
-    for (const r of roots) this.classify(r, asMember.has(r));
+    const candidates = new Set([...roots, ...typed, ...loose]);
+    for (const r of candidates) this.classify(r, asMember.has(r), roots.has(r) || typed.has(r));
     this.noteRebinding();
     this.findFields(fields);
   }
+
+  /** The file's `import(...)` calls. */
+  private readonly dynamicImports: ts.CallExpression[] = [];
 
   private isTf(name: string): boolean {
     return this.known.has(name) || this.names.has(name);
   }
 
-  /** The roots and fields whose uses look like tfjs's API. */
-  private evidence(): { roots: Set<string>; asMember: Set<string>; fields: Set<string> } {
+  /**
+   * The roots and fields whose uses look like tfjs's API; and `loose` candidates, which need a binding that
+   * says tfjs by itself: `tf.anything(...)` (the global, if nothing binds `tf`), a name given a dynamic import.
+   */
+  private evidence(): { roots: Set<string>; asMember: Set<string>; fields: Set<string>; loose: Set<string> } {
     const roots = new Set<string>();
     const asMember = new Set<string>();
     const fields = new Set<string>();
+    const loose = new Set<string>();
+    // Per call: the chain's names into one scratch array, innermost last (no allocation per call; most calls
+    // are `model.add(...)`, `x.shape`-like chains off names that are not tfjs).
+    const m: string[] = [];
     const see = (callee: ts.Expression): void => {
-      const c = chainOf(callee);
-      if (!c) return;
-      if (ts.isIdentifier(c.root)) {
-        const r = c.root.text;
+      let n = 0;
+      let e = unwrap(callee);
+      while (ts.isPropertyAccessExpression(e)) {
+        m[n++] = e.name.text;
+        e = unwrap(e.expression);
+      }
+      if (n === 0) return;
+      // m[n-1] is the first member after the root.
+      if (ts.isIdentifier(e)) {
+        const r = e.text;
         if (this.known.has(r)) return;
-        if (looksLikeTfjs(c.members)) roots.add(r);
-        else if (looksLikeTfjs([r, ...c.members])) {
+        if (r === 'tf') loose.add(r);
+        if (looks(m[n - 1], n >= 2 ? m[n - 2] : undefined)) roots.add(r);
+        else if (looks(r, m[n - 1])) {
           roots.add(r);
           asMember.add(r);
         }
-      } else if (c.members.length >= 2 && looksLikeTfjs(c.members.slice(1))) fields.add(c.members[0]);
+      } else if (e.kind === ts.SyntaxKind.ThisKeyword && n >= 2 && looks(m[n - 2], n >= 3 ? m[n - 3] : undefined)) fields.add(m[n - 1]);
     };
-    for (const call of this.facts.calls) if (ts.isCallExpression(call)) see(call.expression);
-    for (const cls of this.facts.classes) {
+    // A file that imports tfjs by name: no other name is taken for tfjs from its uses alone (a keystroke's
+    // cost, and precision); dynamic imports and fields assigned a tfjs name still count.
+    let full = true;
+    for (const p of this.known.values()) if (p === 'tf' || p.startsWith('tf.')) full = false;
+    const IMPORT = ts.SyntaxKind.ImportKeyword;
+    for (const call of this.facts.calls) {
+      if (!full) {
+        if (call.expression.kind !== IMPORT || !ts.isCallExpression(call)) continue;
+      } else if (!ts.isCallExpression(call)) continue;
+      if (call.expression.kind === IMPORT) {
+        this.dynamicImports.push(call);
+        const target = assignedName(call);
+        if (target) loose.add(target);
+      } else see(call.expression);
+    }
+    if (full) for (const cls of this.facts.classes) {
       const ext = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
       if (ext) see(ext);
     }
-    return { roots, asMember, fields };
+    return { roots, asMember, fields, loose };
   }
 
   /** `typeof TF` (TF a tfjs import, type-only or not), `typeof import()` of a tfjs package. */
@@ -156,7 +187,7 @@ export class Reach {
   }
 
   /** How `r` is bound, and whether that makes it tfjs. */
-  private classify(r: string, asMember: boolean): void {
+  private classify(r: string, asMember: boolean, usedLikeTfjs: boolean): void {
     const path = asMember ? `tf.${r}` : 'tf';
     const what = asMember ? `\`${r}\` of tfjs` : 'tfjs';
     // An import or require of another module: a re-export of `tf` through a local module, or not tfjs.
@@ -171,13 +202,13 @@ export class Reach {
       else if (nb) for (const s of nb.elements) locals.push([s.name.text, (s.propertyName ?? s.name).text]);
       const hit = locals.find(([l]) => l === r);
       if (!hit) continue;
-      if (clause.isTypeOnly || !isRelative(spec) || !(isTfName(r) || isTfName(hit[1]))) return;
+      if (clause.isTypeOnly || !usedLikeTfjs || !isRelative(spec) || !(isTfName(r) || isTfName(hit[1]))) return;
       this.bind(r, 'tf', undefined, `re-exported \`${hit[1] === '*' || hit[1] === 'default' ? r : hit[1]}\` from ${spec} (its uses are tfjs's API)`);
       return;
     }
     for (const q of this.facts.requires) {
       if (!ts.isIdentifier(q.decl.name) || q.decl.name.text !== r) continue;
-      if (!isRelative(q.module) || !isTfName(r)) return;
+      if (!usedLikeTfjs || !isRelative(q.module) || !isTfName(r)) return;
       this.bind(r, 'tf', fnOf(q.decl), `re-exported \`${r}\` from require('${q.module}') (its uses are tfjs's API)`);
       return;
     }
@@ -199,6 +230,7 @@ export class Reach {
         // `const { dense } = tf.layers` is an alias (bindings.ts); a destructured parameter or object is a namespace passed in.
         const decl = bindingDecl(a.node);
         if (decl && ts.isVariableDeclaration(decl) && decl.initializer && chainOf(decl.initializer) && this.rootIsTf(decl.initializer)) continue;
+        if (!usedLikeTfjs) continue;
         bindings.push({ scope: a.fn, how: `destructured property \`${r}\` passed in (its uses are ${what}'s API)` });
         continue;
       }
@@ -220,6 +252,7 @@ export class Reach {
     for (const p of this.facts.params) {
       if (!ts.isIdentifier(p.name) || p.name.text !== r) continue;
       declared = true;
+      if (!usedLikeTfjs) continue;
       const typed = this.typedTf(p.type);
       bindings.push({ scope: p.parent, how: `namespace passed in as parameter \`${r}\`${typed ? ' (typed with tfjs\'s types)' : ` (its uses are ${what}'s API)`}` });
     }
@@ -297,13 +330,10 @@ export class Reach {
   }
 
   private helperImport(name: string): string | undefined {
-    const fn = this.facts.functions.find((f) => ts.isFunctionDeclaration(f) && f.name?.text === name);
-    if (!fn) return undefined;
-    for (let i = 0; i < this.facts.calls.length; i++) {
-      const c = this.facts.calls[i];
-      if (this.facts.callFns[i] !== fn || !ts.isCallExpression(c) || c.expression.kind !== ts.SyntaxKind.ImportKeyword) continue;
+    for (const c of this.dynamicImports) {
       const arg = c.arguments[0];
-      if (arg && ts.isStringLiteralLike(arg) && tfPackageOf(arg.text)) return arg.text;
+      if (!arg || !ts.isStringLiteralLike(arg) || !tfPackageOf(arg.text)) continue;
+      for (let p: ts.Node | undefined = c.parent; p; p = p.parent) if (ts.isFunctionDeclaration(p) && p.name?.text === name) return arg.text;
     }
     return undefined;
   }
@@ -324,16 +354,15 @@ export class Reach {
   /** Fields that hold the namespace: assigned a tfjs source or name, typed `typeof TF`, or used like tfjs. */
   private findFields(used: Set<string>): void {
     const candidates = new Set(used);
-    for (const [prop, list] of this.facts.props) {
-      if (list.some((a) => isThisAssign(a))) candidates.add(prop);
-    }
+    // `this.x = <a tfjs name>`, `this.x = await import(...)`, `this.x = self.tf`: checked cheaply first.
+    for (const [prop, a] of this.facts.fieldAssigns) if (this.maybeTfValue(a.value)) candidates.add(prop);
     for (const p of this.facts.params) {
       if (ts.isIdentifier(p.name) && p.modifiers?.some((m) => m.kind !== ts.SyntaxKind.Decorator)) candidates.add(p.name.text);
     }
     for (const f of candidates) {
       let how: string | undefined;
-      for (const a of this.facts.props.get(f) ?? []) {
-        if (!isThisAssign(a)) continue;
+      for (const [prop, a] of this.facts.fieldAssigns) {
+        if (prop !== f) continue;
         const s = this.sourceOf(a.value);
         if (s.kind !== 'tf') continue;
         if (s.alias) how = `${this.howOf(s.alias, a.node)}, kept in \`this.${f}\``;
@@ -350,6 +379,18 @@ export class Reach {
       this.fields.set(f, 'tf');
       this.fieldHow.set(f, how);
     }
+  }
+
+  /** A value that could be a tfjs source (sourceOf says for sure): a tfjs name, `x.tf`, import/require/a helper call. */
+  private maybeTfValue(e: ts.Expression): boolean {
+    e = unwrap(e);
+    if (ts.isAwaitExpression(e)) e = unwrap(e.expression);
+    if (ts.isIdentifier(e)) return this.isTf(e.text);
+    if (ts.isPropertyAccessExpression(e)) return e.name.text === 'tf';
+    if (ts.isCallExpression(e)) return e.expression.kind === ts.SyntaxKind.ImportKeyword || ts.isIdentifier(e.expression);
+    if (ts.isConditionalExpression(e)) return this.maybeTfValue(e.whenTrue) || this.maybeTfValue(e.whenFalse);
+    if (ts.isBinaryExpression(e)) return this.maybeTfValue(e.left) || this.maybeTfValue(e.right);
+    return false;
   }
 
   private typedField(f: string): boolean {
@@ -401,6 +442,16 @@ function merge(a: Source, b: Source): Source {
   return { kind: a.kind === 'other' || b.kind === 'other' ? 'other' : 'neutral', how: [] };
 }
 
+/** The name a dynamic import is assigned to (`const tf = await import(...)`, `tf = cond ? await import(a) : ...`). */
+function assignedName(call: ts.CallExpression): string | undefined {
+  let n: ts.Node = call;
+  while (n.parent && (ts.isAwaitExpression(n.parent) || ts.isParenthesizedExpression(n.parent) || ts.isConditionalExpression(n.parent) || ts.isAsExpression(n.parent))) n = n.parent;
+  const p = n.parent;
+  if (p && ts.isVariableDeclaration(p) && p.initializer === n && ts.isIdentifier(p.name)) return p.name.text;
+  if (p && ts.isBinaryExpression(p) && p.right === n && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(p.left)) return p.left.text;
+  return undefined;
+}
+
 function isRelative(spec: string): boolean {
   return spec.startsWith('.') || spec.startsWith('/');
 }
@@ -409,10 +460,6 @@ function isTfName(n: string): boolean {
   return /^(tf|tfjs|tensorflow)$/i.test(n);
 }
 
-function isThisAssign(a: Assignment): boolean {
-  if (ts.isPropertyDeclaration(a.node)) return true;
-  return ts.isBinaryExpression(a.node) && ts.isPropertyAccessExpression(a.node.left) && a.node.left.expression.kind === ts.SyntaxKind.ThisKeyword;
-}
 
 function fnOf(n: ts.Node): ts.Node | undefined {
   for (let p = n.parent; p; p = p.parent) if (ts.isFunctionLike(p)) return p;
