@@ -95,9 +95,10 @@ export class Bindings {
         const path = this.qualify(d.initializer!);
         if (!path) continue;
         const how = this.reachedBy(d.initializer!) ?? 'a local alias';
-        if (ts.isIdentifier(d.name) && this.names.get(d.name.text) !== path) {
+        if (ts.isIdentifier(d.name)) {
+          // (a name bound elsewhere already, `tf` a parameter of the constructor, gets this scope's binding too)
+          if (this.names.get(d.name.text) !== path) changed = true;
           this.setName(d.name.text, path, scopeOf(d), how);
-          changed = true;
         } else if (ts.isObjectBindingPattern(d.name)) {
           const before = this.names.size;
           this.bindPattern(d.name, path, scopeOf(d), how);
