@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyze, describeLayer } from '../../../src/analyzer';
-import { applyEdits, lineOf, lint, only } from './helpers';
+import { applyEdits, applyFix, lineOf, lint, only, preferred } from './helpers';
+import { exported, finiteValues, forward, loadFixed, rms, tf } from './runFixed';
 
 /** A three-layer MLP on `ns` (`tf`, `this.tf`, ...): its readout `units: 10` is not scaled. */
 const mlp = (ns: string, indent = '  ') =>
@@ -264,6 +265,73 @@ export default class Net {
   });
 });
 
+describe('the readout fixes run where tfjs is not imported (tfjs at two widths)', () => {
+  const seeded = (ns: string) => `kernelInitializer: ${ns}.initializers.randomNormal({ stddev: 1, seed: 3 })`;
+
+  /** The fixed model's output over the unfixed one's, at each width: 64/width when the fix is right. */
+  const ratios = async (text: string, file: string, run: (exports: Record<string, unknown>, width: number) => Float32Array, globalTf = false) => {
+    const f = only(lint(text, file), 'mup/readout-not-scaled');
+    assert.equal(f.length, 1, JSON.stringify(lint(text, file).findings));
+    const fixed = applyFix(text, preferred(f[0]));
+    const fixedRun = await loadFixed(fixed, file, { globalTf });
+    const plainRun = await loadFixed(text, file, { globalTf });
+    try {
+      for (const width of [16, 64]) {
+        const ratio = rms(run(fixedRun.exports, width)) / rms(run(plainRun.exports, width));
+        assert.ok(Math.abs(ratio - 64 / width) < 1e-5, `width ${width}: output ratio ${ratio}, expected ${64 / width}\n${fixed}`);
+      }
+    } finally {
+      fixedRun.dispose();
+      plainRun.dispose();
+    }
+  };
+
+  it('the browser global `tf` (a <script>-tag file): the inserted rescaling runs', async () => {
+    const text = `export function build(width) {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ inputShape: [8], units: width, ${seeded('tf')} }));
+  model.add(tf.layers.dense({ units: 4, ${seeded('tf')} }));
+  return model;
+}
+`;
+    await ratios(text, 'page.js', (e, w) => forward(exported<(w: number) => tf.LayersModel>(e, 'build')(w))[0], true);
+  });
+
+  it('a namespace passed in as a parameter: the fix uses the parameter', async () => {
+    const text = `export function build(lib, width) {
+  return lib.sequential({ layers: [
+    lib.layers.dense({ inputShape: [8], units: width, ${seeded('lib')} }),
+    lib.layers.dense({ units: 4, ${seeded('lib')} }),
+  ] });
+}
+`;
+    await ratios(text, 'model.js', (e, w) => forward(exported<(t: typeof tf, w: number) => tf.LayersModel>(e, 'build')(tf, w))[0]);
+  });
+
+  it('a namespace kept in `this.tf` (typed with `import type`): the output multiply runs in forward()', async () => {
+    const text = `import type TF from '@tensorflow/tfjs';
+export class Net {
+  private readonly tf: typeof TF;
+  private head: TF.layers.Layer;
+  private body: TF.layers.Layer;
+  constructor(tf: typeof TF, private width: number) {
+    this.tf = tf;
+    this.body = this.tf.layers.dense({ units: this.width, inputShape: [8], ${seeded('this.tf')} });
+    this.head = this.tf.layers.dense({ units: 4, ${seeded('this.tf')} });
+  }
+  forward(x: TF.Tensor): TF.Tensor {
+    const h = this.body.apply(x) as TF.Tensor;
+    return this.head.apply(h) as TF.Tensor;
+  }
+}
+export function run(tf: typeof TF, width: number): TF.Tensor {
+  return new Net(tf, width).forward(tf.randomNormal([3, 8], 0, 1, 'float32', 7));
+}
+`;
+    await ratios(text, 'net.ts', (e, w) => finiteValues(exported<(t: typeof tf, w: number) => tf.Tensor>(e, 'run')(tf, w)));
+  });
+});
+
 describe('look-alikes are not tfjs', () => {
   it('an MLX namespace passed into a constructor (mx.fast.scaledDotProductAttention, Math.pow(headDim, -0.5))', () => {
     const text = `import type { MLXArray, MX } from '../types.js';
@@ -273,7 +341,7 @@ export class Attention {
   private qProj: Linear;
   private layers: Linear[] = [];
   constructor(private mx: MX, config: { hiddenSize: number; heads: number; headDim: number }) {
-    // (`this.layers.push(` passes the text pre-check: the file is parsed, and the namespace judged)
+    // (this.layers.push( passes the text pre-check: the file is parsed, and the namespace judged)
     this.layers.push(new Linear(mx, { inputDim: config.hiddenSize, outputDim: config.hiddenSize }));
     this.scale = Math.pow(config.headDim, -0.5);
     this.qProj = new Linear(mx, { inputDim: config.hiddenSize, outputDim: config.heads * config.headDim });
