@@ -256,11 +256,14 @@ export class Bindings {
 
   /**
    * How well the local name serves where `at` is (without `at`: anywhere): 3 bound in a function around
-   * `at`, 2 bound for the whole file, 0.5 bound in some function (no `at` to say which), 0 not there.
+   * `at`, 2 bound for the whole file, 0.5 bound in some function (no `at` to say which), 0 not there; a field
+   * (`this.tf`) inside a class ranks 1.
    */
   private rank(local: string, at: ts.Node | undefined, typePath: boolean): number {
     const list = this.how.get(local);
-    if (typePath) return this.importNames.has(local) ? 2 : 0;
+    // A type (`as tf.Tensor`): an import names it; a file-wide name (the global `tf`, a require) may; a
+    // parameter or field never does.
+    if (typePath) return this.importNames.has(local) ? 2 : list?.some((b) => !b.scope) ? 1 : 0;
     if (!list || list.length === 0) return 2;
     let best = 0;
     for (const b of list) {

@@ -279,11 +279,11 @@ export class Reach {
 
   /** What loads the global: a worker's importScripts, a side-effect import of the CDN bundle. */
   private globalLoader(): string {
+    const bundles: string[] = [];
     for (const imp of this.facts.imports) {
-      if (!imp.importClause && ts.isStringLiteral(imp.moduleSpecifier) && tfPackageOf(imp.moduleSpecifier.text)) {
-        return ` (set by import '${imp.moduleSpecifier.text}')`;
-      }
+      if (!imp.importClause && ts.isStringLiteral(imp.moduleSpecifier) && tfPackageOf(imp.moduleSpecifier.text)) bundles.push(`'${imp.moduleSpecifier.text}'`);
     }
+    if (bundles.length > 0) return ` (set by import ${bundles.join(', ')})`;
     for (const c of this.facts.calls) {
       if (ts.isCallExpression(c) && ts.isIdentifier(c.expression) && c.expression.text === 'importScripts') {
         const url = c.arguments.find((a) => ts.isStringLiteralLike(a) && tfPackageOf(a.text));

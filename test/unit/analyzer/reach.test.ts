@@ -265,6 +265,29 @@ export default class Net {
   });
 });
 
+describe('fixes in a TypeScript file on the browser global', () => {
+  it('`tf.mul(... as tf.Tensor, ...)` with the global for the value and the type, no import added', () => {
+    const text = `export class Net {
+  private head: any;
+  private body: any;
+  constructor(private width: number) {
+    this.body = tf.layers.dense({ units: width, inputShape: [8] });
+    this.head = tf.layers.dense({ units: 4 });
+  }
+  forward(x: any) {
+    const h = this.body.apply(x);
+    return this.head.apply(h);
+  }
+}
+`;
+    const f = only(lint(text, 'net.ts'), 'mup/readout-not-scaled');
+    assert.deepEqual(f.map((x) => x.line), [lineOf(text, 'units: 4')]);
+    const out = applyFix(text, preferred(f[0]));
+    assert.match(out, /return tf\.mul\(this\.head\.apply\(h\) as tf\.Tensor, 64 \/ this\.width\);/);
+    assert.doesNotMatch(out, /import/);
+  });
+});
+
 describe('the readout fixes run where tfjs is not imported (tfjs at two widths)', () => {
   const seeded = (ns: string) => `kernelInitializer: ${ns}.initializers.randomNormal({ stddev: 1, seed: 3 })`;
 
