@@ -77,6 +77,12 @@ const cases: Case[] = [
     how: /^namespace passed in as parameter `lib` \(typed with tfjs's types\)$/,
   },
   {
+    name: 'a parameter typed `typeof tf` in a file that imports tfjs (and never calls it by that name)',
+    file: 'model.ts',
+    text: `import * as tf from '@tensorflow/tfjs';\nexport type Tf = typeof tf;\nexport function build(t: typeof tf, width: number) {\n${mlp('t')}\n}\n`,
+    how: /^namespace passed in as parameter `t` \(typed with tfjs's types\)$/,
+  },
+  {
     name: 'a parameter typed `typeof import(...)` of tfjs',
     file: 'model.ts',
     text: `export function build(tf: typeof import('@tensorflow/tfjs'), width: number) {\n${mlp('tf')}\n}\n`,
@@ -221,6 +227,25 @@ export default class Attention {
 `;
     const r = lint(text);
     assert.deepEqual(only(r, 'mup/attention-sqrt-scaling').map((f) => f.line), [lineOf(text, 'Math.sqrt(headDim)')]);
+  });
+});
+
+describe('typing in a file that reaches tfjs without an import', () => {
+  it('each keystroke gives what a fresh analysis gives (a field, a parameter, the global)', () => {
+    const text = `class Net {\n  constructor(tf) {\n    this.tf = tf;\n  }\n  build(width) {\n${mlp('this.tf', '    ')}\n  }\n}\nfunction other(width) {\n${mlp('tf')}\n}\nexport function third(lib, width) {\n${mlp('lib')}\n}\n`;
+    const line = '    const extra = this.tf.layers.dense({ units: 10 });\n';
+    const at = text.indexOf('    return model;');
+    const name = `typing-${Date.now()}.js`;
+    analyze(text, name);
+    for (let k = 1; k <= line.length; k += 3) {
+      const t = text.slice(0, at) + line.slice(0, k) + text.slice(at);
+      const inc = analyze(t, name);
+      const fresh = analyze(t, 'fresh.js', { incremental: false });
+      assert.deepEqual(inc.findings.map((f) => [f.line, f.rule]), fresh.findings.map((f) => [f.line, f.rule]), `after ${k} characters`);
+      assert.deepEqual(inc.layers.map((l) => [l.line, l.role, l.reachedBy]), fresh.layers.map((l) => [l.line, l.role, l.reachedBy]), `after ${k} characters`);
+    }
+    const r = analyze(text, name);
+    assert.equal(only(r, 'mup/readout-not-scaled').length, 3);
   });
 });
 
