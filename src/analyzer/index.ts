@@ -2,8 +2,9 @@
 // tfjs), syntax-level, and it never throws: whatever parses gets analysed.
 //
 // The pipeline, one file per concern: source.ts (parse, positions) -> collect.ts (one walk: the facts)
-// -> bindings.ts (which names are tfjs; reach.ts: the global, namespaces passed in, dynamic imports) -> width.ts (width knobs, what derives from them) and values.ts
-// (assignments, arithmetic) -> layers.ts: discovery.ts (the layers and their uses), sequence.ts on
+// -> bindings.ts (which names are tfjs; reach.ts: the browser global, namespaces passed in, dynamic
+// imports) -> width.ts (width knobs, what derives from them) and values.ts (assignments, arithmetic)
+// -> layers.ts: discovery.ts (the layers and their uses), sequence.ts on
 // controlFlow.ts (the order of layers in a model), shape.ts (fan-in and output sizes), roles.ts (muP
 // roles, scaled readouts) -> rules/ (findings and fixes), factories.ts, suppress.ts (comment directives).
 import { Bindings } from './bindings';
