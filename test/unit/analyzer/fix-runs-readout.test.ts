@@ -294,5 +294,21 @@ describe('readout fixes run on the corpus files themselves', () => {
       dispose();
     }
   });
+
+  it('playground-layer-sizes.js (tfjs passed in as a parameter): 64 over the last entry of layerSizes', async () => {
+    const { fixed } = fixAll(corpus('playground-layer-sizes.js'), 'playground-layer-sizes.js');
+    assert.match(fixed, /m\.add\(tf\.layers\.rescaling\(\{ scale: 64 \/ layerSizes\[layerSizes\.length - 1\] \}\)\);/);
+    const { exports, dispose } = await loadFixed(fixed, 'playground-layer-sizes.js');
+    try {
+      const build = exported<(t: typeof tf, sizes: number[], activation: string, lr: number) => tf.LayersModel>(exports, 'buildModel');
+      for (const sizes of [[4, 8], [16, 2]]) {
+        const model = build(tf, sizes, 'relu', 0.01);
+        forward(model);
+        assert.deepEqual(rescalings(model), [64 / sizes[sizes.length - 1]], `sizes ${sizes}`);
+      }
+    } finally {
+      dispose();
+    }
+  });
 });
 
