@@ -2,7 +2,7 @@
 // and the forms muP wants (x/d, mult/d) left alone.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lineOf, lint, only } from './helpers';
+import { applyFix, lineOf, lint, only, preferred, syntaxErrors } from './helpers';
 
 const RULE = 'mup/attention-sqrt-scaling';
 
@@ -83,5 +83,219 @@ export function model(width: number) { return new Attention(width); }`;
     assert.equal(f[0].line, lineOf(text, 'this.scale = 1'));
     assert.match(f[0].message, /4\/d_head equals 1\/sqrt\(d_head\) at d_head=16, the head size at base width 64/);
     assert.equal(r.layers[0].role, 'attention');
+  });
+});
+
+/** One finding of the rule, on the line of `at`, with the fix's text after it applied. */
+function flaggedAt(text: string, at: string): string {
+  const r = lint(text);
+  const f = only(r, RULE);
+  assert.equal(f.length, 1, JSON.stringify(r.findings.map((x) => `${x.line}:${x.rule}`)));
+  assert.equal(f[0].line, lineOf(text, at));
+  const after = applyFix(text, preferred(f[0]));
+  assert.deepEqual(syntaxErrors(after), []);
+  assert.deepEqual(only(lint(after), RULE), [], 'the fixed text is clean');
+  return after;
+}
+
+const fnHead = `import * as tf from '@tensorflow/tfjs';\n`;
+
+describe('mup/attention-sqrt-scaling: where the scores come from', () => {
+  const scores = (product: string, extra = '') => `${fnHead}${extra}export function attend(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, dHead: number) {
+  const scores = ${product};
+  const scaled = scores.div(Math.sqrt(dHead));
+  return tf.matMul(tf.softmax(scaled), v);
+}`;
+  const cases: [string, string, string?][] = [
+    ['a key transposed by the method (k.transpose([0, 2, 1]))', 'tf.matMul(q, k.transpose([0, 2, 1]))'],
+    ['a key transposed by tf.transpose(k, [0, 1, 3, 2])', 'tf.matMul(q, tf.transpose(k, [0, 1, 3, 2]))'],
+    ['a key transposed in a local (const kT = tf.transpose(k))', 'tf.matMul(q, kT)', ''],
+    ['a key transposed by a helper function', 'tf.matMul(q, transposeLast(k))', 'function transposeLast(t: tf.Tensor) {\n  return tf.transpose(t, [0, 1, 3, 2]);\n}\n'],
+    ['the method form q.matMul(k, false, true)', 'q.matMul(k, false, true)'],
+    ['batchDot (a backend helper)', 'K.batchDot(q, k, [2, 2])', "import * as K from './backend';\n"],
+    ['einsum with the equation in a variable', 'tf.einsum(EQ, q, k)', "const EQ = 'bqd,bkd->bqk';\n"],
+  ];
+  for (const [name, product, extra] of cases) {
+    it(`flags the scale of ${name}`, () => {
+      let text = scores(product, extra);
+      if (name.includes('in a local')) text = text.replace('  const scores =', '  const kT = tf.transpose(k);\n  const scores =');
+      flaggedAt(text, 'scores.div(Math.sqrt');
+    });
+  }
+
+  it('does not take a head split (transpose [0, 2, 1, 3]) for a transposed key', () => {
+    assert.deepEqual(only(lint(scores('tf.matMul(q, tf.transpose(k, [0, 2, 1, 3]))')), RULE), []);
+  });
+
+  it('does not take an einsum that contracts nothing for scores', () => {
+    assert.deepEqual(only(lint(scores("tf.einsum('bqd,bkd->bqkd', q, k)")), RULE), []);
+  });
+
+  it('follows scores computed in a helper method to the softmax in its caller', () => {
+    const text = `${fnHead}class Attention extends tf.layers.Layer {
+  constructor(private readonly headDim: number) { super({}); }
+  private scores(q: tf.Tensor, k: tf.Tensor): tf.Tensor {
+    return tf.matMul(q, k, false, true);
+  }
+  call(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const s = this.scores(x, x).mul(1 / Math.sqrt(this.headDim));
+      return tf.matMul(tf.softmax(s), x);
+    });
+  }
+}`;
+    flaggedAt(text, 'const s = this.scores');
+    assert.equal(lint(text).layers.length, 0);
+  });
+});
+
+describe('mup/attention-sqrt-scaling: what normalises the scores', () => {
+  const norm = (lines: string, extra = '') => `${fnHead}${extra}export function attend(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, dHead: number) {
+  let att = tf.matMul(q, k, false, true);
+  att = att.mul(dHead ** -0.5);
+${lines}
+}`;
+  const cases: [string, string, string?][] = [
+    ['the method .softmax()', '  return tf.matMul(att.softmax(), v);'],
+    ['tf.layers.softmax().apply', '  const w = tf.layers.softmax({ axis: -1 }).apply(att) as tf.Tensor;\n  return tf.matMul(w, v);'],
+    ['a layer with activation softmax held in a const', "  const sm = tf.layers.activation({ activation: 'softmax' });\n  return tf.matMul(sm.apply(att) as tf.Tensor, v);"],
+    ['an exp-normalisation written by hand', '  const e = tf.exp(att.sub(att.max(-1, true)));\n  const w = e.div(e.sum(-1, true));\n  return tf.matMul(w, v);'],
+    ['a hand-written one with tf.div and a local sum', '  const e = att.sub(tf.max(att, -1, true)).exp();\n  const z = tf.sum(e, -1, true);\n  return tf.matMul(tf.div(e, z), v);'],
+    ['a mask and a reassignment in between', '  const mask = tf.linalg.bandPart(tf.onesLike(att), -1, 0);\n  att = tf.where(mask.equal(1), att, tf.fill(att.shape, -1e9));\n  att = tf.softmax(att, -1);\n  return tf.matMul(att, v);'],
+    ['a softmax in a helper function', '  return tf.matMul(normalise(att), v);', 'function normalise(x: tf.Tensor) {\n  return tf.tidy(() => tf.softmax(x, -1));\n}\n'],
+  ];
+  for (const [name, lines, extra] of cases) {
+    it(`flags scores that reach ${name}`, () => flaggedAt(norm(lines, extra), 'att = att.mul(dHead ** -0.5)'));
+  }
+
+  it('flags scores that reach a softmax layer field applied in a helper method (tfjs-nlp MultiHeadAttention)', () => {
+    const text = `import { einsum, layers, mul, tidy, Tensor } from '@tensorflow/tfjs';
+export class MHA extends layers.Layer {
+  protected keyDim = 16;
+  protected eq!: string;
+  protected softmax!: layers.Layer;
+  build() {
+    this.eq = 'aecd,abcd->acbe';
+    this.softmax = layers.softmax({ axis: -1 });
+  }
+  protected maskedSoftmax(s: Tensor): Tensor {
+    return tidy(() => this.softmax.apply(s) as Tensor);
+  }
+  computeAttention(query: Tensor, key: Tensor, value: Tensor) {
+    return tidy(() => {
+      query = mul(query, 1.0 / Math.sqrt(this.keyDim));
+      let scores = einsum(this.eq, key, query);
+      scores = this.maskedSoftmax(scores);
+      return einsum('acbe,aecd->abcd', scores, value);
+    });
+  }
+}`;
+    const after = flaggedAt(text, 'query = mul(query');
+    assert.match(after, /query = mul\(query, 4 \/ this\.keyDim\);/);
+  });
+
+  it('does not flag a scaled q.k product when the softmax in the function is of something else', () => {
+    const text = `${fnHead}export function head(q: tf.Tensor, k: tf.Tensor, logits: tf.Tensor, dHead: number) {
+  const sim = tf.matMul(q, k, false, true).div(Math.sqrt(dHead));
+  const probs = tf.softmax(logits);
+  return [sim.relu(), probs];
+}`;
+    assert.deepEqual(only(lint(text), RULE), []);
+  });
+
+  it('does not flag a sqrt scale applied after the softmax', () => {
+    const text = norm('  const w = tf.softmax(tf.matMul(q, k, false, true));\n  return tf.matMul(w, v).div(Math.sqrt(dHead));').replace('  att = att.mul(dHead ** -0.5);\n', '');
+    assert.deepEqual(only(lint(text), RULE), []);
+  });
+});
+
+describe('mup/attention-sqrt-scaling: where the scale is written', () => {
+  it('a tensor field set in the constructor and divided in later (nanoGPT ports), at its definition', () => {
+    const text = `${fnHead}export class CausalSelfAttention {
+  private readonly divisor: tf.Tensor;
+  constructor(private readonly nEmbed: number, private readonly nHead: number) {
+    this.divisor = tf.scalar(Math.sqrt(nEmbed / nHead));
+  }
+  call(q: tf.Tensor, k: tf.Tensor): tf.Tensor {
+    const att = tf.matMul(q, k, false, true).div(this.divisor);
+    return tf.softmax(att, -1);
+  }
+}`;
+    const after = flaggedAt(text, 'this.divisor = tf.scalar');
+    assert.match(after, /this\.divisor = tf\.scalar\(\(nEmbed \/ nHead\) \/ 8\);/);
+  });
+
+  it('a scale a helper returns', () => {
+    const text = `${fnHead}const scaleFor = (d: number) => 1 / Math.sqrt(d);
+export function attend(q: tf.Tensor, k: tf.Tensor, dHead: number) {
+  return tf.softmax(tf.mul(tf.matMul(q, k, false, true), scaleFor(dHead)));
+}`;
+    assert.match(flaggedAt(text, 'const scaleFor'), /const scaleFor = \(d: number\) => 8 \/ d;/);
+  });
+
+  it('tf.sqrt of a local head-size tensor (dk = tf.scalar(...)) is fixed with a tensor op, not dk / 8', () => {
+    const text = `${fnHead}export function attend(q: tf.Tensor, k: tf.Tensor, depth: number) {
+  const dk = tf.scalar(depth, 'float32');
+  return tf.softmax(tf.matMul(q, k, false, true).div(tf.sqrt(dk)), -1);
+}`;
+    assert.match(flaggedAt(text, '.div(tf.sqrt(dk))'), /\.div\(tf\.div\(dk, 8\)\), -1\);/);
+  });
+
+  it('tf.scalar(d).sqrt() in a chain', () => {
+    const text = `${fnHead}export function attend(q: tf.Tensor, k: tf.Tensor, headDim: number) {
+  const s = tf.matMul(q, k, false, true)
+    .div(tf.scalar(headDim).sqrt());
+  return s.softmax();
+}`;
+    assert.match(flaggedAt(text, '.div(tf.scalar(headDim).sqrt())'), /\.div\(headDim \/ 8\);/);
+  });
+
+  it('a namespace kept in this.tf (typed by an import type) with the transposeB flag', () => {
+    const text = `import type TF from '@tensorflow/tfjs';
+export class Attn {
+  constructor(private readonly tf: typeof TF, private readonly headDim: number) {}
+  call(q: TF.Tensor, k: TF.Tensor): TF.Tensor {
+    const att = this.tf.matMul(q, k, false, true).mul(Math.pow(this.headDim, -0.5));
+    return this.tf.softmax(att, -1);
+  }
+}`;
+    flaggedAt(text, 'Math.pow(this.headDim, -0.5)');
+  });
+});
+
+describe('mup/attention-sqrt-scaling: precision', () => {
+  it('additive (Bahdanau) attention with a sqrt in it is not q.k scores', () => {
+    const text = `${fnHead}export function bahdanau(query: tf.Tensor, values: tf.Tensor, w1: tf.layers.Layer, w2: tf.layers.Layer, v: tf.layers.Layer, units: number) {
+  const feats = tf.tanh(tf.add(w1.apply(values) as tf.Tensor, w2.apply(query) as tf.Tensor)).div(Math.sqrt(units));
+  const weights = tf.softmax(v.apply(feats) as tf.Tensor, 1);
+  return tf.sum(tf.mul(weights, values), 1);
+}`;
+    assert.deepEqual(only(lint(text), RULE), []);
+  });
+
+  it('linear attention (no softmax, 1/numFeatures) is not flagged', () => {
+    const text = `${fnHead}export function linear(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, numFeatures: number) {
+  const kv = tf.matMul(tf.elu(k).add(1), v, true, false);
+  const out = tf.matMul(tf.elu(q).add(1), kv).div(numFeatures);
+  const z = tf.matMul(tf.elu(q).add(1), tf.elu(k).add(1).sum(1, true), false, true);
+  return out.div(z.add(Math.sqrt(1e-6)));
+}`;
+    assert.deepEqual(only(lint(text), RULE), []);
+  });
+
+  it('the muP form (attnMult / headDim, a sqrt of the multiplier) is clean; the SP branch beside it is flagged', () => {
+    const text = `${fnHead}class MuAttention extends tf.layers.Layer {
+  private readonly scaling: number;
+  constructor(private readonly headDim: number, attnMult: number, standparam: boolean) {
+    super({});
+    if (standparam) this.scaling = this.headDim ** -0.5 * Math.sqrt(attnMult);
+    else this.scaling = this.headDim ** -1 * Math.sqrt(attnMult);
+  }
+  call(q: tf.Tensor, k: tf.Tensor): tf.Tensor {
+    return tf.softmax(tf.matMul(q.mul(this.scaling), k, false, true));
+  }
+}`;
+    const f = only(lint(text), RULE);
+    assert.deepEqual(f.map((x) => x.line), [lineOf(text, 'if (standparam)')]);
   });
 });
