@@ -94,6 +94,28 @@ export class FileIndex {
     return undefined;
   }
 
+  /** When `id` reads a parameter of a local helper (no assignment to it in between): the arguments its
+   * callers pass there (one level). */
+  argumentsFor(id: ts.Identifier): ts.Expression[] {
+    for (let f = enclosingFunction(id); f; f = enclosingFunction(f)) {
+      const i = f.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === id.text);
+      if (i < 0) continue;
+      if (f.parameters[i].dotDotDotToken) return [];
+      const out: ts.Expression[] = [];
+      for (const c of this.callersOf(f)) if (c.arguments[i]) out.push(c.arguments[i]);
+      return out;
+    }
+    return [];
+  }
+
+  /** The expressions a getter `get <name>()` of the class around `from` returns. */
+  getterReturns(name: string, from: ts.Node): ts.Expression[] {
+    const cls = enclosingClass(from);
+    if (!cls) return [];
+    for (const m of cls.members) if (ts.isGetAccessorDeclaration(m) && m.name && propName(m.name) === name) return returnsOf(m);
+    return [];
+  }
+
   /** Values given to `this.<name>` anywhere in the file. */
   fieldValues(name: string): ts.Expression[] {
     return (this.facts.props.get(name) ?? []).map((a) => a.value).filter((v) => !ts.isBindingElement(v as ts.Node));

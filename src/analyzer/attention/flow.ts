@@ -226,6 +226,8 @@ function backward(e: ts.Expression, st: State, depth: number): void {
       st.seen.add(v);
       backward(v, st, depth + 1);
     }
+    // q passed into the helper that computes the scores: what its callers pass
+    if (!v && depth < 3) for (const arg of st.ix.argumentsFor(u)) backward(arg, st, depth + 2);
     return;
   }
   if (!ts.isCallExpression(u)) return;

@@ -117,11 +117,18 @@ export function findSqrt(e: ts.Expression, ctx: Ctx, ix: FileIndex, def: ts.Expr
     if (ts.isIdentifier(n) && !(n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
       const v = ctx.values.latestAssignment(n.text, use) ?? singleValue(ctx.facts.assigns.get(n.text));
       if (v && !ts.isBindingElement(v as ts.Node)) result = findSqrt(v, ctx, ix, v, depth + 1, v);
+      // a scale passed into a helper as an argument
+      if (!v) for (const arg of ix.argumentsFor(n)) if (!result) result = findSqrt(arg, ctx, ix, arg, depth + 2, arg);
       return result ? STOP : SKIP;
     }
     if (ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword) {
       for (const a of ctx.facts.props.get(n.name.text) ?? []) {
         result = findSqrt(a.value, ctx, ix, a.value, depth + 1, a.value);
+        if (result) return STOP;
+      }
+      // a getter (`get scale() { return 1 / Math.sqrt(this.headDim); }`)
+      for (const r of ix.getterReturns(n.name.text, n)) {
+        result = findSqrt(r, ctx, ix, r, depth + 1, r);
         if (result) return STOP;
       }
       return SKIP;

@@ -165,7 +165,9 @@ ${lines}
     ['a softmax in a helper function', '  return tf.matMul(normalise(att), v);', 'function normalise(x: tf.Tensor) {\n  return tf.tidy(() => tf.softmax(x, -1));\n}\n'],
   ];
   for (const [name, lines, extra] of cases) {
-    it(`flags scores that reach ${name}`, () => flaggedAt(norm(lines, extra), 'att = att.mul(dHead ** -0.5)'));
+    it(`flags scores that reach ${name}`, () => {
+      flaggedAt(norm(lines, extra), 'att = att.mul(dHead ** -0.5)');
+    });
   }
 
   it('flags scores that reach a softmax layer field applied in a helper method (tfjs-nlp MultiHeadAttention)', () => {
@@ -231,6 +233,40 @@ export function attend(q: tf.Tensor, k: tf.Tensor, dHead: number) {
   return tf.softmax(tf.mul(tf.matMul(q, k, false, true), scaleFor(dHead)));
 }`;
     assert.match(flaggedAt(text, 'const scaleFor'), /const scaleFor = \(d: number\) => 8 \/ d;/);
+  });
+
+  it('a scale passed into the helper that computes attention, at the call', () => {
+    const text = `${fnHead}function attend(q: tf.Tensor, k: tf.Tensor, scale: number) {
+  return tf.softmax(tf.matMul(q, k, false, true).mul(scale));
+}
+export function block(x: tf.Tensor, headDim: number) {
+  return attend(x, x, 1 / Math.sqrt(headDim));
+}`;
+    assert.match(flaggedAt(text, 'return attend(x, x'), /return attend\(x, x, 8 \/ headDim\);/);
+  });
+
+  it('q scaled by the caller of the helper that computes attention', () => {
+    const text = `${fnHead}function attend(q: tf.Tensor, k: tf.Tensor) {
+  return tf.softmax(tf.matMul(q, k, false, true));
+}
+export function block(x: tf.Tensor, headDim: number) {
+  const q = x.mul(headDim ** -0.5);
+  return attend(q, x);
+}`;
+    flaggedAt(text, 'const q = x.mul');
+  });
+
+  it('a getter that returns the scale', () => {
+    const text = `${fnHead}export class Attn {
+  constructor(private readonly headDim: number) {}
+  get scale(): number {
+    return 1 / Math.sqrt(this.headDim);
+  }
+  call(q: tf.Tensor, k: tf.Tensor): tf.Tensor {
+    return tf.softmax(tf.mul(tf.matMul(q, k, false, true), this.scale));
+  }
+}`;
+    flaggedAt(text, 'return 1 / Math.sqrt');
   });
 
   it('tf.sqrt of a local head-size tensor (dk = tf.scalar(...)) is fixed with a tensor op, not dk / 8', () => {
