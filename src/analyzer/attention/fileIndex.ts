@@ -79,8 +79,9 @@ export class FileIndex {
     return (m.get(name) ?? []).filter((id) => id.pos >= after);
   }
 
-  /** The value a local name holds at `use`: the last assignment before it, visible from it. */
-  latest(name: string, use: ts.Node): ts.Expression | undefined {
+  /** The value a local name holds at `use`: the last assignment before it, visible from it (a destructured
+   * name's binding element only when `bindings`). */
+  latest(name: string, use: ts.Node, bindings = false): ts.Expression | undefined {
     const list = this.facts.assigns.get(name);
     if (!list) return undefined;
     const chain: ts.Node[] = [];
@@ -89,7 +90,7 @@ export class FileIndex {
       const a = list[i];
       if (a.node.pos >= use.pos || isAncestor(a.node, use)) continue;
       if (a.fn && !chain.includes(a.fn)) continue;
-      return ts.isBindingElement(a.value as ts.Node) ? undefined : a.value;
+      return !bindings && ts.isBindingElement(a.value as ts.Node) ? undefined : a.value;
     }
     return undefined;
   }

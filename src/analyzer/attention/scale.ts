@@ -5,7 +5,7 @@ import ts = require('typescript');
 import type { Bindings } from '../bindings';
 import type { Ctx } from '../context';
 import { SKIP, STOP, unwrap, walk } from '../source';
-import { normalizeName, type WidthModel } from '../width';
+import { normalizeName } from '../width';
 import { type FileIndex, returnsOf } from './fileIndex';
 
 export interface SqrtScale {
@@ -21,12 +21,14 @@ export interface SqrtScale {
   def: ts.Expression;
 }
 
-const HEAD_DIM_NAMES = /^(d|dk|dq|dv|dh|dkey|dhead|headdim|headsize|dimhead|dimperhead|keydim|kdim|qkdim|headdimension|hd|hs|depth)$/;
+const HEAD_DIM_NAMES = /^(d|dk|dq|dv|dh|dqk|dkey|dimk|dimq|dimqk|dimkey|dhead|headdim|headsize|dimhead|dimperhead|sizeperhead|keydim|keydims|keysdim|kdim|qkdim|keysize|qksize|keydepth|depth|headdimension|keydimension|hd|hs)$/;
 
-function isHeadDim(e: ts.Expression, w: WidthModel): boolean {
+/** A head size: width-derived, read from a shape (`k.shape[3]`, `const [B, T, C] = k.shape`), or named like
+ * one, also through a local holding it. */
+function isHeadDim(e: ts.Expression, ctx: Ctx, ix: FileIndex, depth = 0): boolean {
   const u = unwrap(e);
   if (ts.isNumericLiteral(u)) return false;
-  if (w.isDerived(u)) return true;
+  if (ctx.w.isDerived(u)) return true;
   const text = u.getText();
   if (/\.shape\b/.test(text)) return true;
   let named = false;
@@ -37,7 +39,16 @@ function isHeadDim(e: ts.Expression, w: WidthModel): boolean {
     }
     return named ? STOP : undefined;
   });
-  return named;
+  if (named || depth >= 2 || !ts.isIdentifier(u)) return named;
+  const a = ctx.facts.assigns.get(u.text);
+  const v = ix.latest(u.text, u, true) ?? (a && a.length === 1 ? a[0].value : undefined);
+  if (!v) return false;
+  if (ts.isBindingElement(v as ts.Node)) {
+    // `const [B, T, C] = k.shape`
+    const decl = (v as unknown as ts.BindingElement).parent?.parent;
+    return !!decl && ts.isVariableDeclaration(decl) && !!decl.initializer && /\.shape\b/.test(decl.initializer.getText());
+  }
+  return isHeadDim(v, ctx, ix, depth + 1);
 }
 
 function isHalf(e: ts.Expression): 1 | -1 | 0 {
@@ -110,7 +121,7 @@ export function findSqrt(e: ts.Expression, ctx: Ctx, ix: FileIndex, def: ts.Expr
   walk(e, (n) => {
     if (ts.isTypeNode(n)) return SKIP;
     const f = sqrtForm(n, ctx, ix);
-    if (f && isHeadDim(f.dim, ctx.w)) {
+    if (f && isHeadDim(f.dim, ctx, ix)) {
       result = { node: n as ts.Expression, dim: f.dim, inverse: f.inverse, tensor: f.tensor ?? false, def };
       return STOP;
     }

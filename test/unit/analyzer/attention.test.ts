@@ -335,3 +335,25 @@ describe('mup/attention-sqrt-scaling: precision', () => {
     assert.deepEqual(f.map((x) => x.line), [lineOf(text, 'if (standparam)')]);
   });
 });
+
+describe('mup/attention-sqrt-scaling: head sizes by value', () => {
+  const body = (lines: string) => `${fnHead}export function head(k: tf.Tensor, q: tf.Tensor, v: tf.Tensor) {
+${lines}
+  return tf.matMul(tf.softmax(wei), v);
+}`;
+  it('a size destructured from a shape (const [B, T, C] = k.shape; C ** -0.5)', () => {
+    flaggedAt(body('  const [B, T, C] = k.shape;\n  const wei = q.matMul(k, false, true).mul(C ** -0.5);'), 'C ** -0.5');
+  });
+  it('a local holding a shape entry, under another name (const size = k.shape[2])', () => {
+    flaggedAt(body('  const size = k.shape[2];\n  const wei = q.matMul(k, false, true).div(Math.sqrt(size));'), 'Math.sqrt(size)');
+  });
+  it('names of the wild: dimK, keyDepth', () => {
+    for (const name of ['dimK', 'keyDepth', 'd_k']) {
+      const t = body(`  const ${name} = 16;\n  const wei = tf.div(tf.matMul(q, k, false, true), Math.sqrt(${name}));`);
+      flaggedAt(t, `Math.sqrt(${name})`);
+    }
+  });
+  it('not a sqrt of a count that is not a size (const n = 16, an unnamed literal)', () => {
+    assert.deepEqual(only(lint(body('  const n = 16;\n  const wei = tf.div(tf.matMul(q, k, false, true), Math.sqrt(n));')), RULE), []);
+  });
+});
