@@ -144,7 +144,12 @@ function onArgument(call: ts.CallExpression, arg: ts.Expression, st: State, leve
     if (ts.isPropertyAccessExpression(callee) && name === 'apply') {
       if (a[0] !== arg) return;
       if (isSoftmaxLayer(callee.expression, ix, 0)) st.softmax = true;
-      else forward(call, st, level, exp, entered); // a dropout (or another layer) in between
+      else {
+        // a rescaling layer multiplies (`tf.layers.rescaling({scale}).apply(scores)`); a dropout passes on
+        const scale = rescalingScale(callee.expression, ix, 0);
+        if (scale) st.scalings.push({ call, tensor: arg, scale });
+        forward(call, st, level, exp, entered);
+      }
       return;
     }
     if (/softmax/i.test(name)) {
@@ -200,6 +205,29 @@ function isSoftmaxLayer(x: ts.Expression, ix: FileIndex, depth: number): boolean
     return vs.length > 0 ? vs.some((v) => isSoftmaxLayer(v, ix, depth + 1)) : /softmax/i.test(u.name.text);
   }
   return false;
+}
+
+/** The `scale` of a `tf.layers.rescaling({scale})` layer (also held in a local or field). */
+function rescalingScale(x: ts.Expression, ix: FileIndex, depth: number): ts.Expression | undefined {
+  const u = unwrap(x);
+  if (depth > 3) return undefined;
+  if (ts.isCallExpression(u)) {
+    const cfg = u.arguments[0] && unwrap(u.arguments[0]);
+    if (ix.b.qualify(u.expression) !== 'tf.layers.rescaling' || !cfg || !ts.isObjectLiteralExpression(cfg)) return undefined;
+    for (const p of cfg.properties) if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === 'scale') return p.initializer;
+    return undefined;
+  }
+  if (ts.isIdentifier(u)) {
+    const v = ix.latest(u.text, u);
+    return v && rescalingScale(v, ix, depth + 1);
+  }
+  if (ts.isPropertyAccessExpression(u) && u.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    for (const v of ix.fieldValues(u.name.text)) {
+      const s = rescalingScale(v, ix, depth + 1);
+      if (s) return s;
+    }
+  }
+  return undefined;
 }
 
 /** A sum in `e` (the denominator of a hand-written softmax), also through one local. */

@@ -11,7 +11,7 @@ import { findSqrt } from '../attention/scale';
 import type { Bindings } from '../bindings';
 import type { Facts } from '../collect';
 import type { Ctx } from '../context';
-import { calleeName, unwrap } from '../source';
+import { calleeName, enclosingFunction, outerParent, unwrap } from '../source';
 import type { Finding } from '../types';
 
 export interface ScoreSite {
@@ -74,12 +74,33 @@ function scoreOperands(n: ts.CallExpression, path: string | undefined, ix: FileI
   const name = path ? path.slice(path.lastIndexOf('.') + 1) : calleeName(callee);
   if (name === 'batchDot' && a.length >= 2) return [a[0], a[1]];
   if (name === 'einsum' && (path || ts.isPropertyAccessExpression(callee)) && a.length === 3 && isContraction(a[0])) return [a[1], a[2]];
+  if (path === 'tf.layers.dot') return dotLayerOperands(n, ix);
   if (name !== 'matMul' && name !== 'dot') return undefined;
   // `tf.matMul(q, k, false, true)`, also with a namespace the imports do not show (`this.tf.matMul(q, k, ...)`)
   const fnForm = !!path || (ts.isPropertyAccessExpression(callee) && a.length >= 2 && !isBool(a[1]));
   if (fnForm) return a.length >= 2 && (isTrue(a[3]) || isTransposed(a[1], ix, 0)) ? [a[0], a[1]] : undefined;
   if (!ts.isPropertyAccessExpression(callee) || a.length < 1) return undefined;
   return isTrue(a[2]) || isTransposed(a[0], ix, 0) ? [callee.expression, a[0]] : undefined;
+}
+
+/** `tf.layers.dot({axes}).apply([q, k])` (also through a local holding the layer): the apply call is the
+ * product. Returns [q, k] and moves `n`'s role to the apply call via `dotApply`. */
+function dotLayerOperands(n: ts.CallExpression, ix: FileIndex): ts.Expression[] | undefined {
+  const apply = dotApply(n, ix);
+  const arr = apply && apply.arguments[0] && unwrap(apply.arguments[0]);
+  return arr && ts.isArrayLiteralExpression(arr) && arr.elements.length === 2 ? [arr.elements[0], arr.elements[1]] : undefined;
+}
+
+function dotApply(n: ts.CallExpression, ix: FileIndex): ts.CallExpression | undefined {
+  const { node: p, child } = outerParent(n);
+  if (p && ts.isPropertyAccessExpression(p) && p.name.text === 'apply' && p.parent && ts.isCallExpression(p.parent) && p.parent.expression === p) return p.parent;
+  if (p && ts.isVariableDeclaration(p) && p.initializer === child && ts.isIdentifier(p.name)) {
+    for (const use of ix.usesOf(enclosingFunction(p) ?? ix.facts.sf, p.name.text, p.end)) {
+      const u = outerParent(use).node;
+      if (ts.isPropertyAccessExpression(u) && u.name.text === 'apply' && u.parent && ts.isCallExpression(u.parent)) return u.parent;
+    }
+  }
+  return undefined;
 }
 
 const SCORE_NAMES = new Set(['matMul', 'dot', 'einsum', 'batchDot']);
@@ -94,11 +115,13 @@ export function findScoreSites(facts: Facts, b: Bindings): ScoreSite[] {
     const path = b.callPaths[i];
     const name = path ? path.slice(path.lastIndexOf('.') + 1) : calleeName(n.expression);
     if (!name || !SCORE_NAMES.has(name) || (path && !path.startsWith('tf.'))) continue;
+    if (path?.startsWith('tf.layers.') && path !== 'tf.layers.dot') continue;
     ix ??= fileIndex(facts, b);
     const operands = scoreOperands(n, path, ix);
     if (!operands) continue;
-    const flow = scoreFlow(n, operands, ix);
-    if (flow.reachesSoftmax) out.push({ call: n, fn: facts.callFns[i], operands, scalings: flow.scalings });
+    const product = path === 'tf.layers.dot' ? dotApply(n, ix)! : n;
+    const flow = scoreFlow(product, operands, ix);
+    if (flow.reachesSoftmax) out.push({ call: product, fn: facts.callFns[i], operands, scalings: flow.scalings });
   }
   return out;
 }

@@ -357,3 +357,22 @@ ${lines}
     assert.deepEqual(only(lint(body('  const n = 16;\n  const wei = tf.div(tf.matMul(q, k, false, true), Math.sqrt(n));')), RULE), []);
   });
 });
+
+describe('mup/attention-sqrt-scaling: the layers API', () => {
+  const model = (scale: string) => `${fnHead}export function luong(units: number, keyDim: number) {
+  const dec = tf.input({ shape: [8, keyDim] });
+  const enc = tf.input({ shape: [10, keyDim] });
+  const scores = tf.layers.dot({ axes: [2, 2] }).apply([dec, enc]) as tf.SymbolicTensor;
+  const scaled = tf.layers.rescaling({ scale: ${scale} }).apply(scores) as tf.SymbolicTensor;
+  const weights = tf.layers.activation({ activation: 'softmax' }).apply(scaled) as tf.SymbolicTensor;
+  const context = tf.layers.dot({ axes: [2, 1] }).apply([weights, enc]);
+  return tf.model({ inputs: [dec, enc], outputs: context as tf.SymbolicTensor });
+}`;
+  it('a dot layer of q and k rescaled by 1/sqrt(keyDim) before a softmax activation layer', () => {
+    assert.match(flaggedAt(model('1 / Math.sqrt(keyDim)'), 'tf.layers.rescaling'), /rescaling\(\{ scale: 8 \/ keyDim \}\)/);
+  });
+  it('the same rescaled by 8 / keyDim (the muP form), or without a softmax, is clean', () => {
+    assert.deepEqual(only(lint(model('8 / keyDim')), RULE), []);
+    assert.deepEqual(only(lint(model('1 / Math.sqrt(keyDim)').replace("activation: 'softmax'", "activation: 'relu'")), RULE), []);
+  });
+});

@@ -151,6 +151,29 @@ export const attend = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, d: number) => n
   });
 });
 
+describe('attention fixes run: the layers API', () => {
+  it('a dot layer rescaled by 1 / Math.sqrt(keyDim) before a softmax activation: the fixed model predicts with 8/keyDim', async () => {
+    const text = `import * as tf from '@tensorflow/tfjs';
+export function luong(keyDim: number) {
+  const dec = tf.input({ shape: [1, keyDim] });
+  const enc = tf.input({ shape: [2, keyDim] });
+  const scores = tf.layers.dot({ axes: [2, 2] }).apply([dec, enc]) as tf.SymbolicTensor;
+  const scaled = tf.layers.rescaling({ scale: 1 / Math.sqrt(keyDim) }).apply(scores) as tf.SymbolicTensor;
+  const weights = tf.layers.activation({ activation: 'softmax' }).apply(scaled) as tf.SymbolicTensor;
+  const context = tf.layers.dot({ axes: [2, 1] }).apply([weights, enc]) as tf.SymbolicTensor;
+  return tf.model({ inputs: [dec, enc], outputs: context });
+}`;
+    // keys 0 and q are also the values: the context is w1 * q, so w1 = context . q
+    const get = (m: Record<string, unknown>): Attend => (q, k, _v, d) => {
+      const model = (m.luong as (d: number) => tf.LayersModel)(d);
+      const ctx = model.predict([q, k]) as tf.Tensor;
+      const w1 = tf.sum(tf.mul(ctx, q)).dataSync()[0];
+      return tf.tensor([1 - w1, w1]);
+    };
+    await checkScale(text, 'luong.ts', 'btd', get);
+  });
+});
+
 describe('attention fixes run: corpus files', () => {
   it('pystudy-multihead-attention1.js: matmulQK.div(tf.sqrt(dk)) with dk a tensor stays a tensor op', async () => {
     const text = readFileSync(join(CORPUS, 'pystudy-multihead-attention1.js'), 'utf8');
