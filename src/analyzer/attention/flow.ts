@@ -271,7 +271,8 @@ function backward(e: ts.Expression, st: State, depth: number): void {
     for (const [t] of pairs) backward(t, st, depth + 1);
     return;
   }
-  if (name && PRODUCTS.has(name)) return;
+  // a product or a layer (`this.wq.apply(x)`): what scaled its input is not the attention's scale
+  if (name && (PRODUCTS.has(name) || name === 'apply')) return;
   if (!path && ts.isPropertyAccessExpression(c)) backward(c.expression, st, depth + 1);
   if (!path) {
     // q from a local helper: what it returns (`return tf.mul(x, scale)`)

@@ -4,7 +4,7 @@
 import ts = require('typescript');
 import type { Bindings } from '../bindings';
 import type { Ctx } from '../context';
-import { SKIP, STOP, unwrap, walk } from '../source';
+import { calleeName, SKIP, STOP, unwrap, walk } from '../source';
 import { normalizeName } from '../width';
 import { type FileIndex, returnsOf } from './fileIndex';
 
@@ -19,6 +19,27 @@ export interface SqrtScale {
   tensor: boolean;
   /** The whole scale expression where it is defined (what the finding points at). */
   def: ts.Expression;
+  /** The power of d_head the scale expression comes to: -1 for d^-1/2 (`1 / Math.sqrt(d)`, `d ** -0.5`),
+   * +1 for d^1/2 (a divisor `Math.sqrt(d)`, or an upscaling). */
+  sign: 1 | -1;
+}
+
+/** Whether `n` sits in the denominator of `root` (an odd number of times): `x / n`, `tf.div(x, n)`,
+ * `x.div(n)`, `n ** -1`. */
+function polarityWithin(n: ts.Node, root: ts.Node): 1 | -1 {
+  let s: 1 | -1 = 1;
+  for (let c: ts.Node = n; c !== root && c.parent; c = c.parent) {
+    const p = c.parent;
+    if (ts.isBinaryExpression(p) && p.right === c && p.operatorToken.kind === ts.SyntaxKind.SlashToken) s = -s as 1 | -1;
+    else if (ts.isBinaryExpression(p) && p.left === c && p.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskToken && ts.isPrefixUnaryExpression(unwrap(p.right))) s = -s as 1 | -1;
+    else if (ts.isCallExpression(p) && p.arguments.length >= 1 && calleeName(p.expression) === 'div' && p.arguments[p.arguments.length === 1 ? 0 : 1] === c) s = -s as 1 | -1;
+    if (p === root) break;
+  }
+  return s;
+}
+
+function flip(r: SqrtScale | undefined, n: ts.Node, root: ts.Node): SqrtScale | undefined {
+  return r && (polarityWithin(n, root) < 0 ? { ...r, sign: (-r.sign) as 1 | -1 } : r);
 }
 
 const HEAD_DIM_NAMES = /^(d|dk|dq|dv|dh|dqk|dkey|dimk|dimq|dimqk|dimkey|dhead|headdim|headsize|dimhead|dimperhead|sizeperhead|keydim|keydims|keysdim|kdim|qkdim|keysize|qksize|keydepth|depth|headdimension|keydimension|hd|hs)$/;
@@ -122,24 +143,25 @@ export function findSqrt(e: ts.Expression, ctx: Ctx, ix: FileIndex, def: ts.Expr
     if (ts.isTypeNode(n)) return SKIP;
     const f = sqrtForm(n, ctx, ix);
     if (f && isHeadDim(f.dim, ctx, ix)) {
-      result = { node: n as ts.Expression, dim: f.dim, inverse: f.inverse, tensor: f.tensor ?? false, def };
+      result = { node: n as ts.Expression, dim: f.dim, inverse: f.inverse, tensor: f.tensor ?? false, def, sign: (f.inverse ? -1 : 1) as 1 | -1 };
+      result = flip(result, n, e);
       return STOP;
     }
     if (ts.isIdentifier(n) && !(n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
       const v = ctx.values.latestAssignment(n.text, use) ?? singleValue(ctx.facts.assigns.get(n.text));
-      if (v && !ts.isBindingElement(v as ts.Node)) result = findSqrt(v, ctx, ix, v, depth + 1, v);
+      if (v && !ts.isBindingElement(v as ts.Node)) result = flip(findSqrt(v, ctx, ix, v, depth + 1, v), n, e);
       // a scale passed into a helper as an argument
-      if (!v) for (const arg of ix.argumentsFor(n)) if (!result) result = findSqrt(arg, ctx, ix, arg, depth + 2, arg);
+      if (!v) for (const arg of ix.argumentsFor(n)) if (!result) result = flip(findSqrt(arg, ctx, ix, arg, depth + 2, arg), n, e);
       return result ? STOP : SKIP;
     }
     if (ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword) {
       for (const a of ctx.facts.props.get(n.name.text) ?? []) {
-        result = findSqrt(a.value, ctx, ix, a.value, depth + 1, a.value);
+        result = flip(findSqrt(a.value, ctx, ix, a.value, depth + 1, a.value), n, e);
         if (result) return STOP;
       }
       // a getter (`get scale() { return 1 / Math.sqrt(this.headDim); }`)
       for (const r of ix.getterReturns(n.name.text, n)) {
-        result = findSqrt(r, ctx, ix, r, depth + 1, r);
+        result = flip(findSqrt(r, ctx, ix, r, depth + 1, r), n, e);
         if (result) return STOP;
       }
       return SKIP;
@@ -149,7 +171,7 @@ export function findSqrt(e: ts.Expression, ctx: Ctx, ix: FileIndex, def: ts.Expr
       const helper = ix.resolveCall(n);
       if (helper) {
         for (const r of returnsOf(helper)) {
-          result = findSqrt(r, ctx, ix, r, depth + 1, r);
+          result = flip(findSqrt(r, ctx, ix, r, depth + 1, r), n, e);
           if (result) return STOP;
         }
       }

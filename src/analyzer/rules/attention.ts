@@ -138,6 +138,9 @@ export function attentionRule(ctx: Ctx, sites: ScoreSite[]): Finding[] {
       done.add(s.scale);
       const sq = findSqrt(s.scale, ctx, ix, s.scale, 0, s.call);
       if (!sq || seen.has(sq.node)) continue;
+      // the scores (or q) end up multiplied by d^-1/2: a d^1/2 divided in, or a d^-1/2 multiplied in
+      const divides = calleeName(s.call.expression) === 'div' && s.tensor !== s.scale;
+      if ((divides ? -sq.sign : sq.sign) !== -1) continue;
       seen.add(sq.node);
       findings.push(makeAttentionFinding(ctx, sq));
     }

@@ -376,3 +376,25 @@ describe('mup/attention-sqrt-scaling: the layers API', () => {
     assert.deepEqual(only(lint(model('1 / Math.sqrt(keyDim)').replace("activation: 'softmax'", "activation: 'relu'")), RULE), []);
   });
 });
+
+describe('mup/attention-sqrt-scaling: the direction of the scale', () => {
+  it('a multiplication by sqrt(d) (an upscaling) or a division by d ** -0.5 is not 1/sqrt(d)', () => {
+    for (const s of ['scores.mul(Math.sqrt(dHead))', 'tf.div(scores, dHead ** -0.5)', 'scores.div(1 / Math.sqrt(dHead))']) {
+      const text = `${fnHead}export function attend(q: tf.Tensor, k: tf.Tensor, dHead: number) {
+  const scores = tf.matMul(q, k, false, true);
+  return tf.softmax(${s});
+}`;
+      assert.deepEqual(only(lint(text), RULE), [], s);
+    }
+  });
+
+  it('an input scaled by 1/sqrt(dModel) before the q and k projections is not the attention scale', () => {
+    const text = `${fnHead}export function block(ids: tf.Tensor, wte: tf.Tensor, wq: tf.layers.Layer, wk: tf.layers.Layer, dModel: number) {
+  const x = tf.gather(wte, ids).div(Math.sqrt(dModel));
+  const q = wq.apply(x) as tf.Tensor;
+  const k = wk.apply(x) as tf.Tensor;
+  return tf.softmax(tf.matMul(q, k, false, true).mul(8 / dModel));
+}`;
+    assert.deepEqual(only(lint(text), RULE), []);
+  });
+});
