@@ -1,6 +1,8 @@
 // mup/attention-sqrt-scaling: every 1/sqrt(d) form DESIGN.md lists, through locals and class fields,
 // and the forms muP wants (x/d, mult/d) left alone.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { applyFix, lineOf, lint, only, preferred, syntaxErrors } from './helpers';
 
@@ -396,5 +398,15 @@ describe('mup/attention-sqrt-scaling: the direction of the scale', () => {
   return tf.softmax(tf.matMul(q, k, false, true).mul(8 / dModel));
 }`;
     assert.deepEqual(only(lint(text), RULE), []);
+  });
+});
+
+describe('mup/attention-sqrt-scaling: corpus files whose tfjs is reached another way', () => {
+  it('reexported-tf-attention.ts, read with a static import of tfjs in place of its re-export: the scale local', () => {
+    const original = readFileSync(join(__dirname, '../../fixtures/corpus/reexported-tf-attention.ts'), 'utf8');
+    const text = original.replace("import { LayerArgs, Shape, Tensor, tf } from '../tf';", "import * as tf from '@tensorflow/tfjs'; type LayerArgs = object; type Shape = number[]; type Tensor = tf.Tensor;");
+    assert.notEqual(text, original);
+    const after = flaggedAt(text, '      const scale = Math.pow(this.headDim, -0.5);');
+    assert.match(after, /const scale = 8 \/ this\.headDim;/);
   });
 });
