@@ -2,7 +2,7 @@
 // unchanged at the base width; a root of a tensor stays a tensor op (a Tensor divided by a number is NaN).
 import ts = require('typescript');
 import { makeFinding, type Ctx } from '../context';
-import { outerParent, replaceNode, unwrap } from '../source';
+import { calleeName, outerParent, replaceNode, unwrap } from '../source';
 import type { Finding } from '../types';
 import { singleValue, type SqrtScale } from './scale';
 
@@ -54,13 +54,15 @@ export function makeAttentionFinding(ctx: Ctx, sq: SqrtScale): Finding {
   let target: ts.Node = sq.node;
   let text: string;
   const { node: p, child } = outerParent(sq.node);
-  const div = ctx.b.refTo('tf.div');
+  // the div of the namespace the root is written on (`this.tf.div`), else the file's own name for tf.div
+  const div = sq.ns !== undefined ? { text: `${sq.ns}.div`, edits: [] } : ctx.b.refTo('tf.div');
   if (sq.tensor) {
     // A tensor under the root: stay in tensor ops. `tf.div(1, tf.sqrt(X))` -> `tf.div(M, X)`,
     // `tf.sqrt(X)` -> `tf.div(X, M)`, `tf.rsqrt(X)` -> `tf.div(M, X)`.
-    if (!sq.inverse && p && ts.isCallExpression(p) && ctx.b.qualify(p.expression) === 'tf.div' && p.arguments.length === 2 && p.arguments[1] === child && ts.isNumericLiteral(unwrap(p.arguments[0]))) {
+    const outerDiv = p && ts.isCallExpression(p) && calleeName(p.expression) === 'div' && p.arguments.length === 2 && (sq.ns !== undefined || ctx.b.qualify(p.expression) === 'tf.div');
+    if (!sq.inverse && outerDiv && p.arguments[1] === child && ts.isNumericLiteral(unwrap(p.arguments[0]))) {
       target = p;
-      text = `${div.text}(${fmt(Number((unwrap(p.arguments[0]) as ts.NumericLiteral).text) * Math.sqrt(base.size))}, ${dimText0})`;
+      text = `${p.expression.getText(sf)}(${fmt(Number((unwrap(p.arguments[0]) as ts.NumericLiteral).text) * Math.sqrt(base.size))}, ${dimText0})`;
     } else text = sq.inverse ? `${div.text}(${mult}, ${dimText0})` : `${div.text}(${dimText0}, ${mult})`;
   } else if (!sq.inverse && p && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.SlashToken && p.right === child && ts.isNumericLiteral(unwrap(p.left))) {
     target = p;

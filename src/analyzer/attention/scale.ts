@@ -17,6 +17,8 @@ export interface SqrtScale {
   /** `dim` is a tensor (`tf.sqrt(tf.cast(k.shape[3], 'float32'))`, `tf.sqrt(dk)` with `dk = tf.scalar(...)`):
    * the fix must stay a tensor op, since `tensor / 8` in JS is NaN. */
   tensor: boolean;
+  /** The namespace the root is written on (`tf` in `tf.sqrt(x)`, `this.tf`), for the fix's tensor op. */
+  ns?: string;
   /** The whole scale expression where it is defined (what the finding points at). */
   def: ts.Expression;
   /** The power of d_head the scale expression comes to: -1 for d^-1/2 (`1 / Math.sqrt(d)`, `d ** -0.5`),
@@ -87,6 +89,8 @@ function isTensorExpr(e: ts.Expression, ctx: Ctx, ix: FileIndex, depth = 0): boo
   if (ts.isCallExpression(u)) {
     const c = unwrap(u.expression);
     if (ctx.b.qualify(c)?.startsWith('tf.')) return true;
+    // `this.tf.scalar(d)`, `ns.cast(x, 'float32')`: what these make is a tensor whoever the namespace is
+    if (ts.isPropertyAccessExpression(c) && TENSOR_MAKERS.has(c.name.text) && !isMath(c.expression)) return true;
     // a tensor method (`x.toFloat()`, `dk.sqrt()`) of a tensor
     return ts.isPropertyAccessExpression(c) && !ctx.b.qualify(c.expression) && depth < 3 && isTensorExpr(c.expression, ctx, ix, depth + 1);
   }
@@ -102,14 +106,24 @@ function isTensorExpr(e: ts.Expression, ctx: Ctx, ix: FileIndex, depth = 0): boo
   return false;
 }
 
-/** `tf.scalar(d)` -> `d` */
+const TENSOR_MAKERS = new Set(['scalar', 'tensor', 'tensor1d', 'cast', 'toFloat', 'fill', 'ones', 'zeros', 'onesLike', 'zerosLike']);
+
+function isMath(e: ts.Expression): boolean {
+  const u = unwrap(e);
+  return ts.isIdentifier(u) && u.text === 'Math';
+}
+
+/** `tf.scalar(d)` (also `this.tf.scalar(d)`) -> `d` */
 function unScalar(e: ts.Expression, b: Bindings): ts.Expression {
   const u = unwrap(e);
-  if (ts.isCallExpression(u) && (b.qualify(u.expression) === 'tf.scalar' || b.qualify(u.expression) === 'tf.tensor') && u.arguments.length >= 1) return u.arguments[0];
+  if (!ts.isCallExpression(u) || u.arguments.length < 1) return u;
+  const path = b.qualify(u.expression);
+  const c = unwrap(u.expression);
+  if (path === 'tf.scalar' || path === 'tf.tensor' || (!path && ts.isPropertyAccessExpression(c) && c.name.text === 'scalar' && !isMath(c.expression))) return u.arguments[0];
   return u;
 }
 
-function sqrtForm(n: ts.Node, ctx: Ctx, ix: FileIndex): { dim: ts.Expression; inverse: boolean; tensor?: boolean } | undefined {
+function sqrtForm(n: ts.Node, ctx: Ctx, ix: FileIndex): { dim: ts.Expression; inverse: boolean; tensor?: boolean; ns?: string } | undefined {
   if (ts.isCallExpression(n)) {
     const c = unwrap(n.expression);
     const text = ts.isPropertyAccessExpression(c) ? c.getText(ctx.sf) : '';
@@ -119,9 +133,13 @@ function sqrtForm(n: ts.Node, ctx: Ctx, ix: FileIndex): { dim: ts.Expression; in
       const h = isHalf(n.arguments[1]);
       if (h) return { dim: n.arguments[0], inverse: h < 0 };
     }
-    if ((path === 'tf.sqrt' || path === 'tf.rsqrt') && n.arguments.length === 1) {
+    // `tf.sqrt(x)`, also on a namespace the imports do not show (`this.tf.sqrt(x)`: a tensor's own
+    // `.sqrt()` takes no argument)
+    const nsForm = !path && ts.isPropertyAccessExpression(c) && (c.name.text === 'sqrt' || c.name.text === 'rsqrt') && !isMath(c.expression);
+    if ((path === 'tf.sqrt' || path === 'tf.rsqrt' || nsForm) && n.arguments.length === 1) {
       const dim = unScalar(n.arguments[0], ctx.b);
-      return { dim, inverse: path === 'tf.rsqrt', tensor: isTensorExpr(dim, ctx, ix) };
+      const ns = ts.isPropertyAccessExpression(c) ? c.expression.getText(ctx.sf) : undefined;
+      return { dim, inverse: (path ?? `.${(c as ts.PropertyAccessExpression).name.text}`).endsWith('rsqrt'), tensor: isTensorExpr(dim, ctx, ix), ns };
     }
     if (!path && ts.isPropertyAccessExpression(c) && (c.name.text === 'sqrt' || c.name.text === 'rsqrt') && n.arguments.length === 0) {
       const dim = unScalar(c.expression, ctx.b);
@@ -143,7 +161,7 @@ export function findSqrt(e: ts.Expression, ctx: Ctx, ix: FileIndex, def: ts.Expr
     if (ts.isTypeNode(n)) return SKIP;
     const f = sqrtForm(n, ctx, ix);
     if (f && isHeadDim(f.dim, ctx, ix)) {
-      result = { node: n as ts.Expression, dim: f.dim, inverse: f.inverse, tensor: f.tensor ?? false, def, sign: (f.inverse ? -1 : 1) as 1 | -1 };
+      result = { node: n as ts.Expression, dim: f.dim, inverse: f.inverse, tensor: f.tensor ?? false, ns: f.ns, def, sign: (f.inverse ? -1 : 1) as 1 | -1 };
       result = flip(result, n, e);
       return STOP;
     }

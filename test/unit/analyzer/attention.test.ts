@@ -301,6 +301,23 @@ export class Attn {
   });
 });
 
+describe('mup/attention-sqrt-scaling: a tfjs namespace passed in (this.tf)', () => {
+  it('this.tf.sqrt of a head-size tensor made by this.tf.scalar is fixed with this.tf.div, not dk / 8', () => {
+    const text = `import type TF from '@tensorflow/tfjs';
+export class Attn {
+  constructor(private readonly tf: typeof TF, private readonly headDim: number) {}
+  call(q: TF.Tensor, k: TF.Tensor): TF.Tensor {
+    const dk = this.tf.scalar(this.headDim);
+    const att = this.tf.matMul(q, k, false, true).div(this.tf.sqrt(dk));
+    return this.tf.softmax(att, -1);
+  }
+}`;
+    const after = flaggedAt(text, 'div(this.tf.sqrt(dk))');
+    assert.match(after, /\.div\(this\.tf\.div\(dk, 8\)\);/);
+    assert.doesNotMatch(after, /import \{|TF\.div/);
+  });
+});
+
 describe('mup/attention-sqrt-scaling: precision', () => {
   it('additive (Bahdanau) attention with a sqrt in it is not q.k scores', () => {
     const text = `${fnHead}export function bahdanau(query: tf.Tensor, values: tf.Tensor, w1: tf.layers.Layer, w2: tf.layers.Layer, v: tf.layers.Layer, units: number) {

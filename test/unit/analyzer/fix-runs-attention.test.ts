@@ -151,6 +151,22 @@ export const attend = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, d: number) => n
   });
 });
 
+describe('attention fixes run: a namespace passed in', () => {
+  it('this.tf.sqrt(dk) with dk = this.tf.scalar(headDim) becomes this.tf.div(dk, 8)', async () => {
+    const text = `import type TF from '@tensorflow/tfjs';
+export class Attn {
+  constructor(private readonly tf: typeof TF, private readonly headDim: number) {}
+  call(q: TF.Tensor, k: TF.Tensor, v: TF.Tensor): TF.Tensor {
+    const dk = this.tf.scalar(this.headDim);
+    const att = this.tf.matMul(q, k, false, true).div(this.tf.sqrt(dk));
+    return this.tf.matMul(this.tf.softmax(att, -1), v);
+  }
+}
+export const attend = (t: typeof TF) => (q: TF.Tensor, k: TF.Tensor, v: TF.Tensor, d: number) => new Attn(t, d).call(q, k, v);`;
+    await checkScale(text, 'ns.ts', 'btd', (m) => (m.attend as (t: typeof tf) => Attend)(tf));
+  });
+});
+
 describe('attention fixes run: the layers API', () => {
   it('a dot layer rescaled by 1 / Math.sqrt(keyDim) before a softmax activation: the fixed model predicts with 8/keyDim', async () => {
     const text = `import * as tf from '@tensorflow/tfjs';
