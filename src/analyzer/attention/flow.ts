@@ -115,7 +115,7 @@ function onMethod(name: string, call: ts.CallExpression, recv: ts.Expression, st
     return;
   }
   if (name === 'exp') return forward(call, st, level, true, entered);
-  if (name === 'div' && exp && a.length === 1 && hasSum(a[0], st.ix)) {
+  if ((name === 'div' && exp && a.length === 1 && hasSum(a[0], st.ix)) || (name === 'sub' && a.length === 1 && hasSum(a[0], st.ix, 'logSumExp'))) {
     st.softmax = true;
     return;
   }
@@ -170,7 +170,7 @@ function onArgument(call: ts.CallExpression, arg: ts.Expression, st: State, leve
     return;
   }
   if (name === 'exp') return forward(call, st, level, true, entered);
-  if (name === 'div' && exp && a[0] === arg && a.length === 2 && hasSum(a[1], ix)) {
+  if (a[0] === arg && a.length === 2 && ((name === 'div' && exp && hasSum(a[1], ix)) || (name === 'sub' && hasSum(a[1], ix, 'logSumExp')))) {
     st.softmax = true;
     return;
   }
@@ -230,14 +230,15 @@ function rescalingScale(x: ts.Expression, ix: FileIndex, depth: number): ts.Expr
   return undefined;
 }
 
-/** A sum in `e` (the denominator of a hand-written softmax), also through one local. */
-function hasSum(e: ts.Expression, ix: FileIndex): boolean {
+/** A sum in `e` (the denominator of a hand-written softmax; `logSumExp` for a log-softmax), also through
+ * one local. */
+function hasSum(e: ts.Expression, ix: FileIndex, op = 'sum'): boolean {
   let found = false;
   walk(e, (n) => {
-    if (ts.isCallExpression(n) && calleeName(n.expression) === 'sum') found = true;
+    if (ts.isCallExpression(n) && calleeName(n.expression) === op) found = true;
     else if (ts.isIdentifier(n) && n === unwrap(e)) {
       const v = ix.latest(n.text, n);
-      if (v && v !== e) found = hasSum(v, ix);
+      if (v && v !== e) found = hasSum(v, ix, op);
     }
     return found ? STOP : undefined;
   });

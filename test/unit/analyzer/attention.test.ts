@@ -164,6 +164,7 @@ ${lines}
     ['an exp-normalisation written by hand', '  const e = tf.exp(att.sub(att.max(-1, true)));\n  const w = e.div(e.sum(-1, true));\n  return tf.matMul(w, v);'],
     ['a hand-written one with tf.div and a local sum', '  const e = att.sub(tf.max(att, -1, true)).exp();\n  const z = tf.sum(e, -1, true);\n  return tf.matMul(tf.div(e, z), v);'],
     ['a mask and a reassignment in between', '  const mask = tf.linalg.bandPart(tf.onesLike(att), -1, 0);\n  att = tf.where(mask.equal(1), att, tf.fill(att.shape, -1e9));\n  att = tf.softmax(att, -1);\n  return tf.matMul(att, v);'],
+    ['a log-softmax written by hand (x - logSumExp(x))', '  const lw = tf.sub(att, tf.logSumExp(att, -1, true));\n  return tf.matMul(tf.exp(lw), v);'],
     ['a softmax in a helper function', '  return tf.matMul(normalise(att), v);', 'function normalise(x: tf.Tensor) {\n  return tf.tidy(() => tf.softmax(x, -1));\n}\n'],
   ];
   for (const [name, lines, extra] of cases) {
