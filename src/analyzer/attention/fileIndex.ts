@@ -45,17 +45,30 @@ export class FileIndex {
     return undefined;
   }
 
+  private callsByName: Map<string, ts.CallExpression[]> | undefined;
+  private readonly callers = new Map<ts.FunctionLikeDeclaration, ts.CallExpression[]>();
+
   /** Calls in the file that run `fn`. */
   callersOf(fn: ts.FunctionLikeDeclaration): ts.CallExpression[] {
-    const name = functionName(fn);
-    if (name === undefined) return [];
-    const out: ts.CallExpression[] = [];
-    for (const c of this.facts.calls) {
-      if (!ts.isCallExpression(c)) continue;
-      const e = unwrap(c.expression);
-      const n = ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : undefined;
-      if (n === name && this.resolveCall(c) === fn) out.push(c);
+    let out = this.callers.get(fn);
+    if (out) return out;
+    if (!this.callsByName) {
+      // one pass over the calls, by the callee's last name (`helper`, `this.helper` -> helper)
+      const m = new Map<string, ts.CallExpression[]>();
+      for (const c of this.facts.calls) {
+        if (!ts.isCallExpression(c)) continue;
+        const e = unwrap(c.expression);
+        const n = ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword ? e.name.text : undefined;
+        if (n === undefined) continue;
+        const list = m.get(n);
+        if (list) list.push(c);
+        else m.set(n, [c]);
+      }
+      this.callsByName = m;
     }
+    const name = functionName(fn);
+    out = name === undefined ? [] : (this.callsByName.get(name) ?? []).filter((c) => this.resolveCall(c) === fn);
+    this.callers.set(fn, out);
     return out;
   }
 
