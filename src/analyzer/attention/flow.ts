@@ -232,13 +232,13 @@ function rescalingScale(x: ts.Expression, ix: FileIndex, depth: number): ts.Expr
 
 /** A sum in `e` (the denominator of a hand-written softmax; `logSumExp` for a log-softmax), also through
  * one local. */
-function hasSum(e: ts.Expression, ix: FileIndex, op = 'sum'): boolean {
+function hasSum(e: ts.Expression, ix: FileIndex, op = 'sum', depth = 0): boolean {
   let found = false;
   walk(e, (n) => {
     if (ts.isCallExpression(n) && calleeName(n.expression) === op) found = true;
-    else if (ts.isIdentifier(n) && n === unwrap(e)) {
+    else if (ts.isIdentifier(n) && n === unwrap(e) && depth < 3) {
       const v = ix.latest(n.text, n);
-      if (v && v !== e) found = hasSum(v, ix, op);
+      if (v && v !== e) found = hasSum(v, ix, op, depth + 1);
     }
     return found ? STOP : undefined;
   });
