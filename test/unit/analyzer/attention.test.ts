@@ -428,3 +428,19 @@ describe('mup/attention-sqrt-scaling: corpus files whose tfjs is reached another
     assert.match(after, /const scale = 8 \/ this\.headDim;/);
   });
 });
+
+describe('mup/attention-sqrt-scaling: bounded', () => {
+  it('a score chain thousands of ops long, and thousands of chained locals, are analysed without an error', () => {
+    const chain = `${fnHead}export function attend(q: tf.Tensor, k: tf.Tensor, dHead: number) {
+  return tf.matMul(q, k, false, true).div(Math.sqrt(dHead))${'.add(0)'.repeat(3000)}.softmax();
+}`;
+    assert.doesNotThrow(() => lint(chain));
+    const locals = Array.from({ length: 3000 }, (_, i) => `  const s${i + 1} = s${i};`).join('\n');
+    const text = `${fnHead}export function attend(q: tf.Tensor, k: tf.Tensor, dHead: number) {
+  const s0 = tf.matMul(q, k, false, true).div(Math.sqrt(dHead));
+${locals}
+  return tf.softmax(s3000);
+}`;
+    assert.doesNotThrow(() => lint(text));
+  });
+});
