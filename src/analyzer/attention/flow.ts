@@ -22,8 +22,9 @@ const PRODUCTS = new Set(['matMul', 'dot', 'einsum', 'batchDot', 'outerProduct',
 const ENDS = new Set(['dispose', 'print', 'data', 'dataSync', 'array', 'arraySync', 'toString', 'argMax', 'argMin', 'max', 'min', 'sum', 'mean', 'logSumExp', 'norm', 'equal', 'greater', 'less', 'shape']);
 const ELEMENTWISE = new Set(['add', 'sub', 'mul', 'where', 'maximum', 'minimum']);
 const SOFTMAX = new Set(['softmax', 'logSoftmax']);
-/** Element-wise tfjs functions with two tensor arguments that a namespace passed in may be written with. */
-const NS_FUNCS = new Set(['mul', 'div', 'add', 'sub', 'where', 'maximum', 'minimum', 'exp', 'softmax', 'logSoftmax']);
+/** tfjs functions a namespace passed in may be written with (`ns.div(scores, d)`, `ns.exp(x)`); as a
+ * Tensor's methods, mul/div/add/sub/maximum/minimum take one argument and exp none. */
+const NS_FUNCS = new Set(['mul', 'div', 'add', 'sub', 'where', 'maximum', 'minimum', 'exp']);
 
 interface State {
   ix: FileIndex;
@@ -159,7 +160,7 @@ function onArgument(call: ts.CallExpression, arg: ts.Expression, st: State, leve
     if (!ts.isPropertyAccessExpression(callee)) return; // a function of its own that is not in the file
     // a tfjs namespace held elsewhere (`this.tf.div(s, d)`) reads like the functions below; otherwise a
     // method of another tensor with the scores as its argument (`mask.add(scores)`)
-    if (!(a.length >= 2 && NS_FUNCS.has(name))) {
+    if (!(NS_FUNCS.has(name) && (a.length >= 2 || name === 'exp'))) {
       if (name === 'mul' && a.length === 1) st.scalings.push({ call, tensor: arg, scale: callee.expression });
       if (ELEMENTWISE.has(name)) forward(call, st, level, exp, entered);
       return;

@@ -319,6 +319,18 @@ export class Attn {
   });
 });
 
+describe('mup/attention-sqrt-scaling: a namespace the imports do not show', () => {
+  it('a tfjs namespace under another name (tfjs.matMul, tfjs.exp, tfjs.div, tfjs.sum), with a softmax written by hand', () => {
+    const text = `import type * as TF from '@tensorflow/tfjs';
+export function attend(tfjs: typeof TF, q: TF.Tensor, k: TF.Tensor, dHead: number) {
+  const s = tfjs.div(tfjs.matMul(q, k, false, true), Math.sqrt(dHead));
+  const e = tfjs.exp(tfjs.sub(s, tfjs.max(s, -1, true)));
+  return tfjs.div(e, tfjs.sum(e, -1, true));
+}`;
+    flaggedAt(text, 'const s = tfjs.div');
+  });
+});
+
 describe('mup/attention-sqrt-scaling: precision', () => {
   it('additive (Bahdanau) attention with a sqrt in it is not q.k scores', () => {
     const text = `${fnHead}export function bahdanau(query: tf.Tensor, values: tf.Tensor, w1: tf.layers.Layer, w2: tf.layers.Layer, v: tf.layers.Layer, units: number) {
