@@ -18,10 +18,14 @@ export interface Facts {
   imports: ts.ImportDeclaration[];
   /** `const x = require('m')`, `const {a, b: c} = require('m')` */
   requires: { decl: ts.VariableDeclaration; module: string }[];
+  /** Parameters named by a plain identifier (a namespace passed in: `function build(tf, width)`). */
+  params: ts.ParameterDeclaration[];
   /** Plain variable declarations with an initializer and a binding pattern or name (aliases, constants). */
   varDecls: ts.VariableDeclaration[];
   /** name -> every value assigned to it (declarations, `x = e`), in source order. */
   assigns: Map<string, Assignment[]>;
+  /** `this.x = e` and class fields `x = e`: [property name, assignment] (also in `props`). */
+  fieldAssigns: [string, Assignment][];
   /** property name -> values given to it (`this.x = e`, `{x: e}`, class field `x = e`). */
   props: Map<string, Assignment[]>;
   calls: (ts.CallExpression | ts.NewExpression)[];
@@ -64,6 +68,7 @@ ACT[ts.SyntaxKind.SetAccessor] = Act.Accessor;
 ACT[ts.SyntaxKind.ExportDeclaration] = Act.ExportDecl;
 ACT[ts.SyntaxKind.ExportAssignment] = Act.ExportAssign;
 const EQUALS = ts.SyntaxKind.EqualsToken;
+const THIS = ts.SyntaxKind.ThisKeyword;
 const NOT_A_VALUE = new Uint8Array(ts.SyntaxKind.Count);
 for (const k of [ts.SyntaxKind.StringLiteral, ts.SyntaxKind.ArrowFunction, ts.SyntaxKind.FunctionExpression, ts.SyntaxKind.ObjectLiteralExpression, ts.SyntaxKind.TrueKeyword, ts.SyntaxKind.FalseKeyword, ts.SyntaxKind.NoSubstitutionTemplateLiteral]) NOT_A_VALUE[k] = 1;
 /** 0: visit, 1: leaf (parent only), 2: skip (types hold no calls or values) */
@@ -77,19 +82,24 @@ const STATEMENT_LIST = new Uint8Array(ts.SyntaxKind.Count);
 for (const k of [ts.SyntaxKind.SourceFile, ts.SyntaxKind.Block, ts.SyntaxKind.CaseClause, ts.SyntaxKind.DefaultClause, ts.SyntaxKind.ModuleBlock]) STATEMENT_LIST[k] = 1;
 
 function emptyFacts(sf: ts.SourceFile): Facts {
-  return { sf, imports: [], requires: [], varDecls: [], assigns: new Map(), props: new Map(), calls: [], callFns: [], classes: [], functions: [], exportNames: new Map() };
+  return { sf, imports: [], requires: [], params: [], varDecls: [], assigns: new Map(), props: new Map(), fieldAssigns: [], calls: [], callFns: [], classes: [], functions: [], exportNames: new Map() };
 }
 
 /** One fact of the walk: a tag and two values (what `record` puts where). */
-const enum Tag { Import, Require, VarDecl, Assign, Prop, Call, Class, Function, Export }
+const enum Tag { Import, Require, Param, VarDecl, Assign, Prop, Field, Call, Class, Function, Export }
 
 function record(f: Facts, tag: Tag, a: unknown, b: unknown): void {
   switch (tag) {
     case Tag.Import: f.imports.push(a as ts.ImportDeclaration); break;
     case Tag.Require: f.requires.push(a as { decl: ts.VariableDeclaration; module: string }); break;
+    case Tag.Param: f.params.push(a as ts.ParameterDeclaration); break;
     case Tag.VarDecl: f.varDecls.push(a as ts.VariableDeclaration); break;
     case Tag.Assign: push(f.assigns, a as string, b as Assignment); break;
     case Tag.Prop: push(f.props, a as string, b as Assignment); break;
+    case Tag.Field:
+      push(f.props, a as string, b as Assignment);
+      f.fieldAssigns.push([a as string, b as Assignment]);
+      break;
     case Tag.Call:
       f.calls.push(a as ts.CallExpression | ts.NewExpression);
       f.callFns.push(b as ts.FunctionLikeDeclaration | undefined);
@@ -183,7 +193,8 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
       case Act.Param: {
         const p = node as ts.ParameterDeclaration;
         if (!ts.isIdentifier(p.name)) bindName(p.name, undefined, p);
-        else if (p.initializer) emit(Tag.Assign, p.name.text, { value: p.initializer, node: p, fn: curFn });
+        else emit(Tag.Param, p);
+        if (ts.isIdentifier(p.name) && p.initializer) emit(Tag.Assign, p.name.text, { value: p.initializer, node: p, fn: curFn });
         break;
       }
       case Act.Binary: {
@@ -192,7 +203,7 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
           const l = b.left;
           if (ts.isIdentifier(l)) emit(Tag.Assign, l.text, { value: b.right, node: b, fn: curFn });
           else if (ts.isPropertyAccessExpression(l)) {
-            emit(Tag.Prop, l.name.text, { value: b.right, node: b, fn: curFn });
+            emit(l.expression.kind === THIS ? Tag.Field : Tag.Prop, l.name.text, { value: b.right, node: b, fn: curFn });
             // module.exports.x = ..., exports.x = ...
             const o = l.expression;
             if ((ts.isIdentifier(o) && o.text === 'exports') || (ts.isPropertyAccessExpression(o) && o.name.text === 'exports' && ts.isIdentifier(o.expression) && o.expression.text === 'module')) {
@@ -228,7 +239,7 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
       case Act.PropDecl: {
         const p = node as ts.PropertyDeclaration;
         const n = propName(p.name);
-        if (n && p.initializer) emit(Tag.Prop, n, { value: p.initializer, node: p, fn: curFn });
+        if (n && p.initializer) emit(Tag.Field, n, { value: p.initializer, node: p, fn: curFn });
         break;
       }
       case Act.Call:
@@ -304,7 +315,7 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
       if (moved) {
         if (tag === Tag.Call) {
           if (b === from) frag.bs[i] = fn;
-        } else if ((tag === Tag.Assign || tag === Tag.Prop) && (b as Assignment).fn === from) (b as Assignment).fn = fn;
+        } else if ((tag === Tag.Assign || tag === Tag.Prop || tag === Tag.Field) && (b as Assignment).fn === from) (b as Assignment).fn = fn;
       }
       tags.push(tag);
       as.push(frag.as[i]);

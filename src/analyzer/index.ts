@@ -2,8 +2,9 @@
 // tfjs), syntax-level, and it never throws: whatever parses gets analysed.
 //
 // The pipeline, one file per concern: source.ts (parse, positions) -> collect.ts (one walk: the facts)
-// -> bindings.ts (which names are tfjs) -> width.ts (width knobs, what derives from them) and values.ts
-// (assignments, arithmetic) -> layers.ts: discovery.ts (the layers and their uses), sequence.ts on
+// -> bindings.ts (which names are tfjs; reach.ts: the browser global, namespaces passed in, dynamic
+// imports) -> width.ts (width knobs, what derives from them) and values.ts (assignments, arithmetic)
+// -> layers.ts: discovery.ts (the layers and their uses), sequence.ts on
 // controlFlow.ts (the order of layers in a model), shape.ts (fan-in and output sizes), roles.ts (muP
 // roles, scaled readouts) -> rules/ (findings and fixes), factories.ts, suppress.ts (comment directives).
 import { Bindings } from './bindings';
@@ -35,12 +36,15 @@ export interface AnalyzeInternals {
   debug?: boolean;
 }
 
-const MODULE_HINT = /@tensorflow\/tfjs|mup-lens\/runtime|mup\/runtime/;
+// The cheap text pre-check: the file names tfjs or the runtime, or calls something that only tfjs's API has
+// (`layers.dense(`, `sequential(`, `train.adam(`, `matMul(`, `tf.x(`: tfjs reached as the browser global, a
+// namespace passed in, a field or a re-export; reach.ts decides on the parsed file).
+const MODULE_HINT = /@tensorflow\/tfjs|mup-lens\/runtime|mup\/runtime|\blayers\.[a-zA-Z]+\(|\btrain\.[a-z]+\(|\b(?:sequential|matMul)\(|\btf\.\w+\(/;
 
 export function analyze(text: string, fileName: string, options: AnalyzeOptions & AnalyzeInternals = {}): AnalysisResult {
   const result: AnalysisResult = { findings: [], layers: [], factories: [] };
-  // A file that names neither tfjs nor the runtime has nothing to check: skip even the parse
-  // (`mup-lens lint .` over a whole repository).
+  // A file that neither names tfjs or the runtime nor calls tfjs's API has nothing to check: skip even the
+  // parse (`mup-lens lint .` over a whole repository).
   if (!MODULE_HINT.test(text)) return result;
   // What could not be analysed (the parser gave up, a bound was hit, an internal error): said in a finding.
   const gaps = new Gaps();
@@ -63,7 +67,7 @@ export function analyze(text: string, fileName: string, options: AnalyzeOptions 
       stage = 'reading the imports';
       const b = new Bindings(facts, isReparse(sf));
       // Nothing from tfjs or the runtime in this file: nothing to check.
-      if (b.names.size === 0) return result;
+      if (b.isEmpty) return result;
       stage = 'the width model';
       const w = new WidthModel(facts, directives.widthNames);
       stage = 'finding attention scores';
@@ -142,6 +146,7 @@ function layerInfos(ctx: Ctx, factories: FactoryRec[]): LayerInfo[] {
       fanOutScales: l.fanOut,
       outputScaled: l.outputScaled,
       factory: fac ?? null,
+      reachedBy: ctx.b.reachedBy(l.node.expression, l.node) ?? ctx.b.tfReach,
     };
   });
 }

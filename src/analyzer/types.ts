@@ -52,6 +52,12 @@ export interface LayerInfo extends Range {
   outputScaled: boolean;
   /** The enclosing model factory, when there is one. */
   factory: string | null;
+  /**
+   * How the analyzer recognised tfjs (or the runtime) for this layer's constructor, in words: "static import
+   * of @tensorflow/tfjs", "browser global `tf`", "namespace passed in as parameter `tf` ...", "dynamic import
+   * of @tensorflow/tfjs, kept in `this.tf`", ... (the hover says it). Absent when unknown.
+   */
+  reachedBy?: string;
 }
 
 /** A function with a width parameter that builds tfjs layers: what a CodeLens runs. */

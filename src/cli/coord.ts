@@ -12,7 +12,7 @@ import { describeJobError } from '../host/workerPool';
 import type { CoordJobParams } from '../protocol/jobs';
 import type { BackendRequest } from '../protocol/worker';
 import { BACKEND_REQUESTS } from '../settings/read';
-import { ensureOutDir, joinNumericValues, parseArgsMessage, removeEmptyDirs, UsageError, type CliIO } from './io';
+import { ensureOutDir, joinNumericValues, oneOf, parseArgsMessage, removeEmptyDirs, UsageError, type CliIO } from './io';
 
 const HELP = `usage: mup-lens coord <file>#<export> [options]
 
@@ -48,11 +48,6 @@ function int(flag: string, v: string, min: number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got '${v}'`);
   return n;
-}
-
-function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${v}'`);
-  return v as T;
 }
 
 function target(spec: string, cwd: string, what: string): { file: string; exportName: string } {

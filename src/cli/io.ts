@@ -10,6 +10,12 @@ export interface CliIO {
 /** A user mistake (bad flag, missing path, model that fails to load): exit 2 with this one-line message. */
 export class UsageError extends Error {}
 
+/** A flag's value from a fixed list; the one-line usage error names the list. */
+export function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${v}'`);
+  return v as T;
+}
+
 /**
  * `--lr -1`: node's parseArgs calls a value starting with '-' "ambiguous" (a three-line message). A string
  * option followed by something that reads as a number is that option's value, so the flag's own check says

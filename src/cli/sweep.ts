@@ -15,7 +15,8 @@ import { fmtLr } from '../sweep/report';
 import { WorkerJobError } from '../host/workerClient';
 import { formatText } from '../sweep/report';
 import type { BackendRequest } from '../protocol/worker';
-import { ensureOutDir, joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
+import { BACKEND_REQUESTS } from '../settings/read';
+import { ensureOutDir, joinNumericValues, oneOf, parseArgsMessage, UsageError, type CliIO } from './io';
 import { packageVersion } from './version';
 
 export const SWEEP_USAGE = `usage: mup-lens sweep <file>#<export> [options]
@@ -102,10 +103,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const model = fileExport(positionals[0]!, io.cwd, 'model');
   if (v.mup && v.sp) throw new UsageError('--mup and --sp exclude each other');
   if (v.lrs && v['lr-range']) throw new UsageError('give --lrs or --lr-range, not both');
-  const format = v.format ?? 'text';
-  if (!['text', 'json', 'html'].includes(format)) throw new UsageError(`--format: expected text, json or html, got '${format}'`);
-  const backend = (v.backend ?? 'auto') as BackendRequest;
-  if (!['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend: expected auto, tensorflow, webgpu, wasm or cpu, got '${backend}'`);
+  const format = oneOf('--format', v.format ?? 'text', ['text', 'json', 'html'] as const);
+  const backend: BackendRequest = oneOf('--backend', v.backend ?? 'auto', BACKEND_REQUESTS);
   let widths: number[];
   let lrs: number[];
   let hps: HpAxis[];

@@ -12,7 +12,8 @@ import { WorkerJobError } from '../host/workerClient';
 import type { BackendRequest } from '../protocol/worker';
 import { renderTransferReport } from '../report/transferHtml';
 import { formatTransferText, type TransferReport } from '../sweep/transfer';
-import { joinNumericValues, parseArgsMessage, UsageError, type CliIO } from './io';
+import { BACKEND_REQUESTS } from '../settings/read';
+import { joinNumericValues, oneOf, parseArgsMessage, UsageError, type CliIO } from './io';
 import { packageVersion } from './version';
 
 export const TRANSFER_USAGE = `usage: mup-lens transfer <store dir | result.json> --width N [options]
@@ -62,10 +63,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`expected one <store dir | result.json> of a finished sweep, got ${positionals.length} (see mup-lens transfer --help)`);
   const width = positiveInt(v.width, '--width');
   if (width === undefined) throw new UsageError('--width N is required: the width to transfer the tuned values to');
-  const format = v.format ?? 'text';
-  if (!['text', 'json', 'html'].includes(format)) throw new UsageError(`--format: expected text, json or html, got '${format}'`);
-  const backend = (v.backend ?? 'auto') as BackendRequest;
-  if (!['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend: expected auto, tensorflow, webgpu, wasm or cpu, got '${backend}'`);
+  const format = oneOf('--format', v.format ?? 'text', ['text', 'json', 'html'] as const);
+  const backend: BackendRequest = oneOf('--backend', v.backend ?? 'auto', BACKEND_REQUESTS);
   if (!v.verify && (v.steps !== undefined || v['sp-sweep'] !== undefined)) throw new UsageError('--steps and --sp-sweep belong to --verify');
   const steps = positiveInt(v.steps, '--steps');
   const quiet = v.quiet ?? false;

@@ -8,7 +8,7 @@
 // epsilon, -learningRate as float32 scalars). Moments, accBeta1/2, iterations, getWeights/setWeights and
 // dispose are the optimizer's own; only applyGradients is replaced, and it runs the original on backends without the kernel (not wasm or cpu).
 import type * as tfjs from '@tensorflow/tfjs';
-import type { KernelArgs, Registration, TensorInfo, Tf } from './types';
+import type { CpuBackend, KernelArgs, Registration, TensorInfo, Tf } from './types';
 import { sizeOf } from './types';
 
 export const ADAM_KERNEL = 'MupLensAdamUpdate';
@@ -55,10 +55,6 @@ export function adamUpdate(x: ArrayLike<number>, m: ArrayLike<number>, v: ArrayL
 interface HeapBackend {
   makeOutput(shape: number[], dtype: string): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-interface CpuBackend {
-  data: { get(dataId: object): { values: unknown } | undefined };
-  makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TensorInfo;
 }
 
 function kernelFor(backendName: 'wasm' | 'cpu') {

@@ -5,17 +5,8 @@
 // the row-major layout first (O(size)). Batch broadcasting follows tfjs (item i of the output uses a[i % batchA]
 // and b[i % batchB]). Other dtypes go to the original kernel.
 import type { KernelArgs, KernelFn, Registration, TensorInfo, Tf } from './types';
-import { overrideKernel, sizeOf } from './types';
+import { isCpuBackend, overrideKernel, sizeOf } from './types';
 
-interface CpuBackend {
-  data: { get(dataId: object): { values: unknown } | undefined };
-  makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TensorInfo;
-}
-
-function isCpuBackend(b: unknown): b is CpuBackend {
-  const c = b as Partial<CpuBackend> | null;
-  return !!c && typeof c.makeTensorInfo === 'function' && typeof c.data?.get === 'function';
-}
 
 /** c (m x n, zeroed) += a (m x k) b (k x n), all row-major, starting at the given offsets. */
 export function matMulInto(a: Float32Array, ao: number, b: Float32Array, bo: number, c: Float32Array, co: number, m: number, k: number, n: number): void {

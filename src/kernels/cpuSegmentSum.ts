@@ -4,17 +4,8 @@
 // width 128 (issue 11). This adds each row into its segment once: O(batch x width), the same sums.
 // TF semantics, as the original: segmentIds' shape is a prefix of x's, ids outside [0, numSegments) are dropped.
 import type { KernelArgs, KernelFn, Registration, TensorInfo, Tf } from './types';
-import { overrideKernel, sizeOf } from './types';
+import { isCpuBackend, overrideKernel, sizeOf } from './types';
 
-interface CpuBackend {
-  data: { get(dataId: object): { values: unknown } | undefined };
-  makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TensorInfo;
-}
-
-function isCpuBackend(b: unknown): b is CpuBackend {
-  const c = b as Partial<CpuBackend> | null;
-  return !!c && typeof c.makeTensorInfo === 'function' && typeof c.data?.get === 'function';
-}
 
 function makeSegmentSum(original: KernelFn): KernelFn {
   return (args: KernelArgs) => {

@@ -26,6 +26,17 @@ export interface Registration {
   restore(): void;
 }
 
+/** tfjs' plain JavaScript backend (cpu), as its fast paths use it: tensor values by dataId, outputs from arrays. */
+export interface CpuBackend {
+  data: { get(dataId: object): { values: unknown } | undefined };
+  makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TensorInfo;
+}
+
+export function isCpuBackend(b: unknown): b is CpuBackend {
+  const c = b as Partial<CpuBackend> | null;
+  return !!c && typeof c.makeTensorInfo === 'function' && typeof c.data?.get === 'function';
+}
+
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;

@@ -5,8 +5,9 @@
 import type { SweepRun } from '../protocol/webview';
 import type { HpAnalysis } from '../sweep/optimum';
 import type { SweepHpResult } from '../sweep/types';
-import { widthColor, type ThemeKind } from './colors';
-import type { PlotMarker, PlotSeries, PlotSpec } from './plotSpec';
+import type { ThemeKind } from './colors';
+import { seedsText, widthCurves } from './curves';
+import type { PlotSpec } from './plotSpec';
 
 export interface HpAxisModel {
   name: string;
@@ -43,43 +44,20 @@ export function hpAxisModels(run: SweepRun, analysed: HpAnalysis[], widths: numb
   const engine = (run.result as { hps?: SweepHpResult[] } | null)?.hps;
   return hpAxesOf(run, analysed).map(({ name, values }) => {
     const a = analysed.find((h) => h.name === name);
-    const series: PlotSeries[] = widths.map((w, i) => {
-      const curve = new Map((a?.curves.get(w) ?? []).map((p) => [p.value, p]));
-      return {
-        key: `w${w}`,
-        label: `width ${w}`,
-        color: widthColor(i, widths.length, theme),
-        ys: values.map((v) => {
-          const p = curve.get(v);
-          return p && Number.isFinite(p.loss) ? p.loss : null;
-        }),
-        emphasis: 'normal',
-      };
-    });
-    const colorOf = new Map(series.map((s, i) => [widths[i], s.color]));
     const fromEngine = Array.isArray(engine) ? engine.find((h) => h && h.name === name) : undefined;
     const optima = (fromEngine && Array.isArray(fromEngine.optimum) ? fromEngine.optimum : (a?.optimum ?? []))
       .filter((o) => isPos(o.width) && isPos(o.value) && typeof o.loss === 'number')
       .map((o) => ({ width: o.width, value: o.value, loss: o.loss }))
       .sort((x, y) => x.width - y.width);
-    const markers: PlotMarker[] = optima.map((o) => ({
-      kind: 'optimum', seriesKey: `w${o.width}`, x: o.value, y: o.loss, color: colorOf.get(o.width) ?? '#888888', count: 1, stack: 0,
-      label: `optimum at width ${o.width}: ${name} ${fmtValue(o.value)}, loss ${o.loss.toFixed(4)}`,
-    }));
-    let divergedCount = 0;
-    const atX = new Map<number, number>();
-    for (const [wi, w] of widths.entries()) {
-      for (const p of a?.curves.get(w) ?? []) {
-        if (p.diverged === 0) continue;
-        divergedCount += p.diverged;
-        const stack = atX.get(p.value) ?? 0;
-        atX.set(p.value, stack + 1);
-        markers.push({
-          kind: 'diverged', seriesKey: `w${w}`, x: p.value, y: null, color: colorOf.get(w) ?? widthColor(wi, widths.length, theme), count: p.diverged, stack,
-          label: `diverged at width ${w}, ${name} ${fmtValue(p.value)} (${p.diverged} of ${p.seeds} seed${p.seeds > 1 ? 's' : ''})`,
-        });
-      }
-    }
+    const { series, markers, divergedCount } = widthCurves({
+      widths,
+      xs: values,
+      curves: (w) => (a?.curves.get(w) ?? []).map((p) => ({ x: p.value, loss: p.loss, diverged: p.diverged, seeds: p.seeds })),
+      optima: optima.map((o) => ({ width: o.width, x: o.value, loss: o.loss })),
+      theme,
+      optimumLabel: (o) => `optimum at width ${o.width}: ${name} ${fmtValue(o.x)}, loss ${o.loss.toFixed(4)}`,
+      divergedLabel: (w, c) => `diverged at width ${w}, ${name} ${fmtValue(c.x)} (${c.diverged} of ${seedsText(c.seeds)})`,
+    });
     const shift = fromEngine && typeof fromEngine.shiftOctaves === 'number' ? fromEngine.shiftOctaves : optima.length >= 2 && a ? a.shiftOctaves : null;
     return {
       name,

@@ -5,8 +5,9 @@ import type { SweepOptimum, SweepTrial } from '../sweep/types';
 import type { SweepRun, SweepView } from '../protocol/webview';
 import { hpKey } from '../sweep/grid';
 import { analyzeTrials, recommendLr, type Recommendation as EngineRecommendation } from '../sweep/optimum';
-import { widthColor, type ThemeKind } from './colors';
-import type { PlotMarker, PlotSeries, PlotSpec } from './plotSpec';
+import type { ThemeKind } from './colors';
+import { seedsText, widthCurves } from './curves';
+import type { PlotSpec } from './plotSpec';
 import { hpAxisModels, type HpAxisModel } from './sweepHpModel';
 
 export interface Recommendation {
@@ -121,57 +122,15 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
   const optima: SweepOptimum[] = (Array.isArray(run.result?.optimum) ? run.result.optimum : analysis.optimum.map(({ width, lr, loss }) => ({ width, lr, loss })))
     .filter((o) => isPos(o.width) && isPos(o.lr) && typeof o.loss === 'number')
     .sort((a, b) => a.width - b.width);
-  const series: PlotSeries[] = widths.map((w, i) => {
-    const curve = new Map((analysis.curves.get(w) ?? []).map((p) => [p.lr, p]));
-    return {
-      key: `w${w}`,
-      label: `width ${w}`,
-      color: widthColor(i, widths.length, theme),
-      // A cell where any seed diverged has no loss (the engine counts it as +inf): a gap, and a marker on top.
-      ys: lrs.map((lr) => {
-        const p = curve.get(lr);
-        return p && Number.isFinite(p.loss) ? p.loss : null;
-      }),
-      emphasis: 'normal',
-    };
+  const { series, markers, divergedCount } = widthCurves({
+    widths,
+    xs: lrs,
+    curves: (w) => (analysis.curves.get(w) ?? []).map((p) => ({ x: p.lr, loss: p.loss, diverged: p.diverged, seeds: p.seeds })),
+    optima: optima.map((o) => ({ width: o.width, x: o.lr, loss: o.loss })),
+    theme,
+    optimumLabel: (o) => `optimum at width ${o.width}: lr ${fmtLr(o.x)}, loss ${o.loss.toFixed(4)}`,
+    divergedLabel: (w, c) => `diverged at width ${w}, lr ${fmtLr(c.x)} (${c.diverged} of ${seedsText(c.seeds)})`,
   });
-  const colorOf = new Map(series.map((s, i) => [widths[i], s.color]));
-  const markers: PlotMarker[] = [];
-  for (const o of optima) {
-    markers.push({
-      kind: 'optimum',
-      seriesKey: `w${o.width}`,
-      x: o.lr,
-      y: o.loss,
-      color: colorOf.get(o.width) ?? '#888888',
-      count: 1,
-      stack: 0,
-      label: `optimum at width ${o.width}: lr ${fmtLr(o.lr)}, loss ${o.loss.toFixed(4)}`,
-    });
-  }
-  let divergedCount = 0;
-  for (const [width, curve] of analysis.curves) {
-    for (const p of curve) {
-      if (p.diverged === 0) continue;
-      divergedCount += p.diverged;
-      markers.push({
-        kind: 'diverged',
-        seriesKey: `w${width}`,
-        x: p.lr,
-        y: null,
-        color: colorOf.get(width) ?? '#888888',
-        count: p.diverged,
-        stack: 0,
-        label: `diverged at width ${width}, lr ${fmtLr(p.lr)} (${p.diverged} of ${p.seeds} seed${p.seeds > 1 ? 's' : ''})`,
-      });
-    }
-  }
-  // Several widths diverging at one LR: stack their markers (narrowest on top) instead of hiding all but one.
-  const atX = new Map<number, number>();
-  for (const m of markers.filter((x) => x.kind === 'diverged').sort((a, b) => widths.indexOf(Number(a.seriesKey.slice(1))) - widths.indexOf(Number(b.seriesKey.slice(1))))) {
-    m.stack = atX.get(m.x) ?? 0;
-    atX.set(m.x, m.stack + 1);
-  }
   const shift = run.result ? run.result.shiftOctaves : optima.length >= 2 ? analysis.shiftOctaves : null;
   const seeds = run.meta.seeds ?? null;
   const hpFactor = (run.meta.hps ?? []).reduce((n, a) => n * (Array.isArray(a.values) ? a.values.length : 1), 1);

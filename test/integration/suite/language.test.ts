@@ -133,6 +133,7 @@ suite('language features on the fixture workspace', () => {
       hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, layerCallPosition(document, layer)));
     const readout = await hoverAt(SP_MLP_READOUT);
     assert.ok(readout.some((t) => /readout/i.test(t)), `no hover on the readout says "readout": ${JSON.stringify(readout)}`);
+    assert.ok(readout.some((t) => /tfjs: static import of @tensorflow\/tfjs/.test(t)), `no hover on the readout says how tfjs was recognised: ${JSON.stringify(readout)}`);
     const hidden = await hoverAt(SP_MLP_HIDDEN);
     assert.ok(hidden.some((t) => /hidden/i.test(t)), `no hover on the hidden layer says "hidden": ${JSON.stringify(hidden)}`);
   });

@@ -256,6 +256,8 @@ describe('the language server', () => {
       const line = lines.findIndex((l) => l.includes("name: 'readout'"));
       const hover = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character: lines[line].indexOf('dense') + 1 } })) as { contents: { value: string }; range: { start: { line: number } } };
       assert.match(hover.contents.value, /\*\*muP: readout \(width -> fixed\)\*\* `readout`/);
+      // How tfjs was recognised (issue 10).
+      assert.match(hover.contents.value, /\ntfjs: static import of @tensorflow\/tfjs$/);
       assert.equal(hover.contents.value.includes('$(warning)'), themeIcons);
       assert.equal(hover.range.start.line, line);
       const none = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });

@@ -74,7 +74,7 @@ test('sweep: usage errors exit 2 with one line', async () => {
     [['sweep', 'test/fixtures/models/mlp_sp.ts'], /expected <file>#<export>/],
     [['sweep', 'nope.ts#mlp'], /file not found: nope\.ts/],
     [['sweep', model, '--lr-range', '2^-4'], /start:stop\[:octaves\]/],
-    [['sweep', model, '--format', 'pdf'], /--format: expected text, json or html/],
+    [['sweep', model, '--format', 'pdf'], /--format must be one of text, json, html, got 'pdf'/],
     [['sweep', model, '--shard', '2/2'], /0 <= i < n/],
     [['sweep', 'test/fixtures/models/throws.ts#mlp', '--sp', '--widths', '32', '--lrs', '0.01', '--steps', '2', '--out', mkdtempSync(join(tmpdir(), 'x-'))], /mlp\(32\) threw: .*\(.*throws_helper\.ts:\d+\)/],
     [['sweep', 'test/fixtures/models/mlp_sp.ts#nothere', '--sp', '--widths', '8', '--lrs', '0.01', '--steps', '2', '--out', mkdtempSync(join(tmpdir(), 'x-'))], /export 'nothere' not found in .*mlp_sp.ts; its exports: mlp/],
