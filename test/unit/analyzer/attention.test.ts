@@ -432,11 +432,17 @@ describe('mup/attention-sqrt-scaling: the direction of the scale', () => {
 });
 
 describe('mup/attention-sqrt-scaling: corpus files whose tfjs is reached another way', () => {
-  it('reexported-tf-attention.ts, read with a static import of tfjs in place of its re-export: the scale local', () => {
+  it('genai-nanogpt-attention.ts (this.tf): the tensor divisor field, at its definition', () => {
+    const text = readFileSync(join(__dirname, '../../fixtures/corpus/genai-nanogpt-attention.ts'), 'utf8');
+    assert.match(flaggedAt(text, '    this.divisor = this.tf.scalar('), /this\.divisor = this\.tf\.scalar\(\(config\.nEmbed \/ config\.nHead\) \/ 8\);/);
+  });
+
+  it('reexported-tf-attention.ts (tfjs through a local re-export): the scale local, as written and with a static import', () => {
     const original = readFileSync(join(__dirname, '../../fixtures/corpus/reexported-tf-attention.ts'), 'utf8');
-    const text = original.replace("import { LayerArgs, Shape, Tensor, tf } from '../tf';", "import * as tf from '@tensorflow/tfjs'; type LayerArgs = object; type Shape = number[]; type Tensor = tf.Tensor;");
-    assert.notEqual(text, original);
-    const after = flaggedAt(text, '      const scale = Math.pow(this.headDim, -0.5);');
+    const staticImport = original.replace("import { LayerArgs, Shape, Tensor, tf } from '../tf';", "import * as tf from '@tensorflow/tfjs'; type LayerArgs = object; type Shape = number[]; type Tensor = tf.Tensor;");
+    assert.notEqual(staticImport, original);
+    assert.match(flaggedAt(staticImport, '      const scale = Math.pow(this.headDim, -0.5);'), /const scale = 8 \/ this\.headDim;/);
+    const after = flaggedAt(original, '      const scale = Math.pow(this.headDim, -0.5);');
     assert.match(after, /const scale = 8 \/ this\.headDim;/);
   });
 });

@@ -1,4 +1,5 @@
-// The attention fixes RUN: each fixed file is loaded with tfjs through the worker's module loader, its
+// The attention fixes RUN: each fixed file is loaded with tfjs through the worker's module loader (runFixed.ts;
+// files with sibling imports through the same loader, with stubs beside them), its
 // attention is run at two small head sizes, the outputs are finite, and the scores' multiplier measured from
 // the softmax weights is M/d_head (here 8/d: the base head size is unknown, mup's 64) where the original's
 // was 1/sqrt(d_head). The probe: one query q with |q| = 1 and two keys, 0 and q, so the raw logits are
@@ -13,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createMup } from '../../../src/mup/index';
 import { loadUserModule } from '../../../src/worker/loadModule';
 import { applyFix, lint, only, preferred } from './helpers';
+import { finiteValues, loadFixed } from './runFixed';
 
 const RULE = 'mup/attention-sqrt-scaling';
 const CORPUS = join(__dirname, '../../fixtures/corpus');
@@ -32,10 +34,18 @@ function fixed(text: string, fileName: string): string {
   assert.fail('the fixes do not converge');
 }
 
+const disposers: (() => void)[] = [];
+after(() => disposers.forEach((d) => d()));
+
+/** Loads a model file the way a coordinate check does (runFixed.ts); `extra`: sibling files it imports. */
 async function load(text: string, name: string, extra: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  if (Object.keys(extra).length === 0) {
+    const { exports, dispose } = await loadFixed(text, name);
+    disposers.push(dispose);
+    return exports;
+  }
   const sub = join(dir, String(n++));
-  const files = { [name]: text, ...extra };
-  for (const [f, t] of Object.entries(files)) {
+  for (const [f, t] of Object.entries({ [name]: text, ...extra })) {
     const p = join(sub, f);
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, t);
@@ -56,8 +66,7 @@ function multiplier(attend: Attend, d: number, layout: Layout): number {
     const e = (i: number) => new Array<number>(d).fill(0).map((_, j) => (j === i ? 1 : 0));
     const v = tf.tensor([...e(0), ...e(1)], shape(2));
     const out = attend(q, k, v, d);
-    const y = (Array.isArray(out) ? out[0] : out).dataSync();
-    assert.ok(Array.from(y).every(Number.isFinite), `finite outputs at d_head=${d}`);
+    const y = finiteValues(Array.isArray(out) ? out[0] : out);
     return Math.log(y[1] / y[0]);
   });
 }
@@ -214,6 +223,27 @@ describe('attention fixes run: corpus files', () => {
     await checkScale(text, 'mha.ts', 'bthd', get, { 'einsum_dense.ts': 'export class EinsumDense {}\n' });
   });
 
+  it('reexported-tf-attention.ts (tfjs through a local re-export): the fixed layer, identity projections, scales by 8/headDim', async () => {
+    const text = readFileSync(join(CORPUS, 'reexported-tf-attention.ts'), 'utf8');
+    // the file's '../tf' re-exports tfjs and its types
+    const tfModule = "import * as tf from '@tensorflow/tfjs';\nexport { tf };\nexport type LayerArgs = object;\nexport type Shape = number[];\nexport type Tensor = tf.Tensor;\n";
+    // keys and values are both the `value` input: rows 0 and q, so the output is w1 * q and w1 = out . q
+    const get = (m: Record<string, unknown>): Attend => (q, k, _v, d) => {
+      const Mha = m.MultiHeadAttention as new (c: object) => tf.layers.Layer & { call(x: tf.Tensor[]): tf.Tensor[] };
+      const a = new Mha({ heads: 1, headDim: d, dropout: 0 });
+      a.build([[1, 1, d], [1, 2, d]]);
+      const eye = tf.eye(d);
+      for (const l of ['wq', 'wk', 'wv', 'dense'] as const) {
+        const layer = (a as unknown as Record<string, tf.layers.Layer>)[l];
+        layer.setWeights(layer.getWeights().map((w) => (w.shape.length === 2 ? eye : tf.zerosLike(w))));
+      }
+      const [out] = a.call([q, k]);
+      const w1 = tf.sum(tf.mul(out, q)).dataSync()[0];
+      return tf.tensor([1 - w1, w1]);
+    };
+    await checkScale(text, 'layers/mha.ts', 'btd', get, { 'tf.ts': tfModule });
+  });
+
   it('genai-nanogpt-attention.ts: the divisor field keeps M/d (tfjs passed into the constructor); call() stays finite', async () => {
     const text = readFileSync(join(CORPUS, 'genai-nanogpt-attention.ts'), 'utf8');
     const m = await load(fixed(text, 'genai.ts'), 'genai.ts');
@@ -224,7 +254,7 @@ describe('attention fixes run: corpus files', () => {
       assert.ok(Math.abs(1 / a.divisor.dataSync()[0] - 8 / (nEmbed / nHead)) < 1e-6, `multiplier 8/d_head at nEmbed=${nEmbed}`);
       const y = a.call(tf.randomNormal([1, 4, nEmbed]));
       assert.deepEqual(y.shape, [1, 4, nEmbed]);
-      assert.ok(Array.from(y.dataSync()).every(Number.isFinite));
+      finiteValues(y);
     }
   });
 });
