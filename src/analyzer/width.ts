@@ -41,6 +41,13 @@ export function iteratedList(use: ts.Identifier): ts.Expression | undefined {
     if (ts.isForOfStatement(p) && ts.isVariableDeclarationList(p.initializer)) {
       const d = p.initializer.declarations[0];
       if (d && ts.isIdentifier(d.name) && d.name.text === name) return p.expression;
+      // `for (const [i, size] of sizes.entries())`
+      const el = d && ts.isArrayBindingPattern(d.name) ? d.name.elements[1] : undefined;
+      const x = unwrap(p.expression);
+      if (el && ts.isBindingElement(el) && ts.isIdentifier(el.name) && el.name.text === name && ts.isCallExpression(x)) {
+        const c = unwrap(x.expression);
+        if (ts.isPropertyAccessExpression(c) && c.name.text === 'entries') return c.expression;
+      }
     } else if (ts.isArrowFunction(p) || ts.isFunctionExpression(p)) {
       const first = p.parameters[0];
       if (p.parameters.some((q) => ts.isIdentifier(q.name) && q.name.text === name)) {

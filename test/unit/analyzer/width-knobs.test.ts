@@ -162,6 +162,14 @@ describe('width knobs: lists of layer sizes and config objects', () => {
   return m;
 }`;
     assert.deepEqual(rulesOf(lint(forOf)), [`${lineOf(forOf, 'units: 1')}:${READOUT}`]);
+    // the size of \`for (const [i, size] of units.slice(1).entries())\` is an element too: width -> width
+    const entries = `${head}export const getModel = (inputDim: number, units: number[]) => {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ inputDim, units: units[0] }));
+  for (const [i, size] of units.slice(1).entries()) model.add(tf.layers.dense({ units: size, activation: i > 0 ? 'tanh' : 'relu' }));
+  return model;
+};`;
+    assert.deepEqual(rulesOf(lint(entries)), [`${lineOf(entries, 'units: units[0]')}:${FAN_AVG}`]);
     assert.equal(fixScale(forOf, 'units: 1'), '64 / hiddenLayers[hiddenLayers.length - 1]');
   });
 
