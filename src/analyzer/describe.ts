@@ -1,4 +1,4 @@
-// What a hover on a layer shows: its muP role and what muP wants for it (MUP.md's table, TP-V Table 8).
+// What a hover on a layer shows: its muP role and what muP wants for it (docs/mup.md's table, TP-V Table 8).
 import type { AnalysisResult, LayerInfo, LayerRole } from './types';
 
 export interface LayerDescription {

@@ -1,5 +1,5 @@
 // Plain data shared by the analyzer and its fronts (CLI formatters, VS Code adapters).
-// Positions are 1-based lines and columns, as in the `lint` JSON contract of DESIGN.md.
+// Positions are 1-based lines and columns, as in the `lint` JSON contract of docs/contracts.md.
 
 export type RuleId =
   | 'mup/readout-not-scaled'

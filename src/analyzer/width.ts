@@ -1,4 +1,4 @@
-// Width knobs (DESIGN.md "Width"): a parameter, property or variable named like a width, or marked
+// Width knobs (docs/rules.md "Width knobs"): a parameter, property or variable named like a width, or marked
 // `// @mup width=<name>`, and any value derived from one (`4 * dModel`, `cfg.nEmbd`, `const w = opts.width`).
 import ts = require('typescript');
 import type { Assignment, Facts } from './collect';

@@ -1,5 +1,5 @@
 // mup/init-fan-avg and mup/init-constant-std. tfjs dense/conv default to glorotUniform (fan-average):
-// for a fixed->width input layer its variance 2/(fan_in + W) shrinks with width (MUP.md: slope about
+// for a fixed->width input layer its variance 2/(fan_in + W) shrinks with width (docs/mup.md: slope about
 // -0.44 at init). A fixed std (GPT-2's 0.02) on a width->width matrix makes pre-activations grow like
 // sqrt(width). muP: variance 1/fan_in on input and hidden weights; zeros (or width-constant) on the readout.
 import ts = require('typescript');

@@ -1,4 +1,4 @@
-// The rules: the five of DESIGN.md, and mup/analysis-incomplete (a file the analyzer could not analyse whole;
+// The rules: the five of docs/contracts.md, and mup/analysis-incomplete (a file the analyzer could not analyse whole;
 // incomplete.ts). Ids, default severities, one-line summaries (SARIF, docs, hovers).
 import type { RuleId, Severity } from '../types';
 

@@ -1,5 +1,5 @@
 // mup/optimizer-global-lr: one tf.train.* learning rate for a model with hidden (width x width)
-// matrices. muP (MUP.md table): Adam hidden lr/width_mult, everything else lr; SGD hidden lr,
+// matrices. muP (docs/mup.md table): Adam hidden lr/width_mult, everything else lr; SGD hidden lr,
 // input/readout/biases lr*width_mult. Adam is scale-invariant, so no gradient scaling can stand in.
 import ts = require('typescript');
 import { makeFinding, type Ctx } from '../context';

@@ -1,4 +1,4 @@
-// mup/readout-not-scaled: a readout (infinite fan-in, finite fan-out; MUP.md) whose output is not
+// mup/readout-not-scaled: a readout (infinite fan-in, finite fan-out; docs/mup.md) whose output is not
 // multiplied by 1/width_mult. Fixes: a width rescaling right after it (in the file's import style), or
 // `MuReadout` when the file already imports the mup-lens runtime.
 import ts = require('typescript');

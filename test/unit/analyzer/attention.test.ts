@@ -1,4 +1,4 @@
-// mup/attention-sqrt-scaling: every 1/sqrt(d) form DESIGN.md lists, through locals and class fields,
+// mup/attention-sqrt-scaling: every 1/sqrt(d) form docs/rules.md lists, through locals and class fields,
 // and the forms muP wants (x/d, mult/d) left alone.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -119,7 +119,7 @@ export function f(width: number, inp: tf.SymbolicTensor) {
     assert.deepEqual(readoutLines(text), [lineOf(text, 'units: 2')]);
   });
 
-  it('a bottleneck dense(16) after a width-sized layer is a readout too (MUP.md)', () => {
+  it('a bottleneck dense(16) after a width-sized layer is a readout too (docs/mup.md)', () => {
     const text = `${head}export function f(width: number) {
   return tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: width }), tf.layers.dense({ units: 16 }), tf.layers.dense({ units: width })] });
 }`;

@@ -28,7 +28,7 @@ const EXPECTED: Record<string, string[]> = {
   'fashion-mnist-vae-model.js': [
     `12:${FAN_AVG}`, `14:${FAN_AVG}`, `14:${READOUT}`, `16:${FAN_AVG}`, `16:${READOUT}`, `69:${FAN_AVG}`, `74:${FAN_AVG}`, `74:${READOUT}`,
   ],
-  // dim knob: q/kv projections map the width to a fixed heads * dimHead (readouts by MUP.md's definition),
+  // dim knob: q/kv projections map the width to a fixed heads * dimHead (readouts by docs/mup.md's definition),
   // the output projection maps it back (an input layer: fixed fan-in after the reshape), q pre-scaled by d^-0.5.
   'flash-attention-paraphrase.ts': [`22:${FAN_AVG}`, `22:${READOUT}`, `23:${FAN_AVG}`, `23:${READOUT}`, `24:${FAN_AVG}`, `28:${ATTN}`],
   'gpt-tfjs-mixed.js': [`55:${ATTN}`],
