@@ -5,7 +5,8 @@
 // `tf.layers.dense`, `mup.MuReadout`; each binding also says, in words, how it reaches tfjs (the hover).
 import ts = require('typescript');
 import type { Facts } from './collect';
-import { innermost, Reach, tfPackageOf, type ReachBinding } from './reach';
+import { innermost, Reach, type ReachBinding } from './reach';
+import { tfPackageOf } from './reachApi';
 import { enclosingClass, insertAt, isAncestor, propName, unwrap } from './source';
 import type { TextEdit } from './types';
 

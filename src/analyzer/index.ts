@@ -3,10 +3,12 @@
 //
 // The pipeline, one file per concern: source.ts (parse, positions) -> collect.ts (one walk: the facts)
 // -> bindings.ts (which names are tfjs; reach.ts: the browser global, namespaces passed in, dynamic
-// imports) -> width.ts (width knobs, what derives from them) and values.ts (assignments, arithmetic)
+// imports; reachApi.ts: what tfjs's API looks like) -> width.ts (width knobs, what derives from them) and
+// values.ts (assignments, arithmetic)
 // -> layers.ts: discovery.ts (the layers and their uses), sequence.ts on
 // controlFlow.ts (the order of layers in a model), shape.ts (fan-in and output sizes), roles.ts (muP
-// roles, scaled readouts) -> rules/ (findings and fixes), factories.ts, suppress.ts (comment directives).
+// roles, scaled readouts) -> rules/ (findings and fixes; attention/: scores to a softmax, scales, fixes),
+// factories.ts, suppress.ts (comment directives).
 import { Bindings } from './bindings';
 import { collect } from './collect';
 import type { Ctx } from './context';

@@ -10,6 +10,7 @@
 // `mx.reshape`) or a term-frequency map `tf` (`tf.get(word)`) is not.
 import ts = require('typescript');
 import type { Facts } from './collect';
+import { chainOf, GLOBAL_OBJECTS, looks, tfPackageOf } from './reachApi';
 import { isAncestor, unwrap } from './source';
 
 /** One binding of a local name to tfjs: where it holds (a function, or the whole file) and how, in words. */
@@ -17,60 +18,6 @@ export interface ReachBinding {
   /** The function the name is bound in; undefined: the whole file. */
   scope: ts.Node | undefined;
   how: string;
-}
-
-const TF_PACKAGES = new Set(['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-layers']);
-
-/**
- * The tfjs package a module specifier names: the package itself, or a URL whose path names it
- * (`https://cdn.jsdelivr.net/npm/@tensorflow/tfjs@4.22.0/dist/tf.min.js`; a CDN bundle of tfjs-core or
- * tfjs-layers sets the same global `tf`).
- */
-export function tfPackageOf(spec: string): string | undefined {
-  if (TF_PACKAGES.has(spec)) return spec;
-  if (!/^(https?:)?\/\//.test(spec)) return undefined;
-  const m = /\/(@tensorflow\/tfjs(?:-core|-layers|-node|-node-gpu)?)(?:@[^/?#]*)?(?:[/?#]|$)/.exec(spec);
-  return m ? m[1] : undefined;
-}
-
-// Uses that only tfjs's API has (checked on the chain of names after the root: `x.layers.dense` -> [layers, dense]).
-const STRONG_TOP = new Set([
-  'sequential', 'matMul', 'tensor1d', 'tensor2d', 'tensor3d', 'tensor4d', 'tensor5d', 'tensor6d', 'scalar',
-  'loadLayersModel', 'loadGraphModel', 'setBackend', 'getBackend', 'oneHot', 'randomNormal', 'truncatedNormal',
-]);
-const NAMESPACES = new Set(['losses', 'initializers', 'regularizers', 'constraints', 'metrics']);
-const OPTIMIZERS = new Set(['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad', 'adamax', 'adadelta']);
-const LAYERS = new Set([
-  'dense', 'conv1d', 'conv2d', 'conv3d', 'conv2dTranspose', 'conv3dTranspose', 'separableConv2d', 'depthwiseConv2d',
-  'simpleRNN', 'lstm', 'gru', 'rnn', 'lstmCell', 'gruCell', 'simpleRNNCell', 'stackedRNNCells', 'embedding', 'dropout',
-  'flatten', 'reshape', 'permute', 'repeatVector', 'activation', 'layerNormalization', 'batchNormalization',
-  'maxPooling1d', 'maxPooling2d', 'averagePooling1d', 'averagePooling2d', 'globalAveragePooling1d',
-  'globalAveragePooling2d', 'globalMaxPooling1d', 'globalMaxPooling2d', 'concatenate', 'add', 'multiply', 'dot',
-  'average', 'maximum', 'minimum', 'timeDistributed', 'bidirectional', 'leakyReLU', 'reLU', 'elu', 'softmax',
-  'prelu', 'thresholdedReLU', 'rescaling', 'zeroPadding2d', 'upSampling2d', 'cropping2D', 'spatialDropout1d',
-  'gaussianNoise', 'gaussianDropout', 'alphaDropout', 'masking', 'inputLayer', 'Layer',
-]);
-
-/** Whether the first two member names after a namespace (`layers`, `dense`) are tfjs's own API. */
-function looks(a: string, b: string | undefined): boolean {
-  if (STRONG_TOP.has(a)) return true;
-  if (b === undefined) return false;
-  if (a === 'layers') return LAYERS.has(b);
-  if (a === 'train') return OPTIMIZERS.has(b);
-  return NAMESPACES.has(a);
-}
-
-/** `x.a.b` -> root `x` (an identifier or `this`) and [a, b]; undefined for anything else. */
-function chainOf(e: ts.Expression): { root: ts.Expression; members: string[] } | undefined {
-  const members: string[] = [];
-  e = unwrap(e);
-  while (ts.isPropertyAccessExpression(e)) {
-    members.push(e.name.text);
-    e = unwrap(e.expression);
-  }
-  if (!ts.isIdentifier(e) && e.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
-  members.reverse();
-  return { root: e, members };
 }
 
 /** What a value assigned to a name is, as a tfjs source. */
@@ -82,7 +29,6 @@ interface Source {
   alias?: string;
 }
 
-const GLOBAL_OBJECTS = new Set(['self', 'window', 'globalThis', 'global']);
 
 export class Reach {
   /** New local names that stand for tfjs (or one of its members: `layers` -> `tf.layers`). */
