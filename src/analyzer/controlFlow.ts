@@ -3,6 +3,7 @@
 // both run, whether a path from one to another can go around a third, and so which sites can run last
 // before a site. What the order of layers in a model (sequence.ts) is built on.
 import ts = require('typescript');
+import { depthOf } from './source';
 
 // Kind tables (these run on every step of every walk up the tree): 1 = a statement list holds its children
 // (block, file, switch clause); for branches, which kind of parent makes which child a branch.
@@ -25,12 +26,6 @@ export function statementOf(n: ts.Node): ts.Node {
   let p: ts.Node = n;
   while (p.parent && !STATEMENT_LIST[p.parent.kind]) p = p.parent;
   return p;
-}
-
-function depthOf(n: ts.Node): number {
-  let d = 0;
-  for (let p = n.parent; p; p = p.parent) d++;
-  return d;
 }
 
 /** Lowest common ancestor (climbs to equal depth, then together: no allocation). */

@@ -11,7 +11,7 @@
 import ts = require('typescript');
 import type { Facts } from './collect';
 import { chainOf, GLOBAL_OBJECTS, looks, tfPackageOf } from './reachApi';
-import { isAncestor, unwrap } from './source';
+import { depthOf, enclosingFunction, isAncestor, unwrap } from './source';
 
 /** One binding of a local name to tfjs: where it holds (a function, or the whole file) and how, in words. */
 export interface ReachBinding {
@@ -155,7 +155,7 @@ export class Reach {
     for (const q of this.facts.requires) {
       if (!ts.isIdentifier(q.decl.name) || q.decl.name.text !== r) continue;
       if (!usedLikeTfjs || !isRelative(q.module) || !isTfName(r)) return;
-      this.bind(r, 'tf', fnOf(q.decl), `re-exported \`${r}\` from require('${q.module}') (its uses are tfjs's API)`);
+      this.bind(r, 'tf', enclosingFunction(q.decl), `re-exported \`${r}\` from require('${q.module}') (its uses are tfjs's API)`);
       return;
     }
     // A local function or class of that name: not a namespace.
@@ -364,7 +364,7 @@ export function innermost(list: readonly ReachBinding[], at: ts.Node | undefined
   for (const b of list) {
     let d: number;
     if (!b.scope) d = 0;
-    else if (at && isAncestor(b.scope, at)) d = depthOf(b.scope);
+    else if (at && isAncestor(b.scope, at)) d = depthOf(b.scope) + 1; // deeper than the file-wide 0
     else continue;
     if (d > bestDepth) {
       best = b;
@@ -372,12 +372,6 @@ export function innermost(list: readonly ReachBinding[], at: ts.Node | undefined
     }
   }
   return best ?? list[0];
-}
-
-function depthOf(n: ts.Node): number {
-  let d = 1;
-  for (let p = n.parent; p; p = p.parent) d++;
-  return d;
 }
 
 function merge(a: Source, b: Source): Source {
@@ -406,11 +400,6 @@ function isTfName(n: string): boolean {
   return /^(tf|tfjs|tensorflow)$/i.test(n);
 }
 
-
-function fnOf(n: ts.Node): ts.Node | undefined {
-  for (let p = n.parent; p; p = p.parent) if (ts.isFunctionLike(p)) return p;
-  return undefined;
-}
 
 /** The declaration (variable or parameter) a binding element is part of. */
 function bindingDecl(el: ts.BindingElement): ts.Node | undefined {

@@ -159,6 +159,13 @@ export function enclosingClass(n: ts.Node): ts.ClassLikeDeclaration | undefined 
   return undefined;
 }
 
+/** How many ancestors a node has (0 for the source file). */
+export function depthOf(n: ts.Node): number {
+  let d = 0;
+  for (let p = n.parent; p; p = p.parent) d++;
+  return d;
+}
+
 export function isAncestor(anc: ts.Node, n: ts.Node): boolean {
   for (let p: ts.Node | undefined = n; p; p = p.parent) if (p === anc) return true;
   return false;
