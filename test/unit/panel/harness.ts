@@ -1,6 +1,55 @@
 // A plain page that loads the built webview bundle (dist/webview.js + .css) with a stub acquireVsCodeApi
-// and a VS Code theme's CSS variables: used by bench/render.ts and test/unit/panel/webview.test.ts.
+// and a VS Code theme's CSS variables, and headless Chromium to show it in: used by bench/render.ts and the
+// test/unit/panel/webview*.test.ts files.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { HostMessage } from '../../../src/protocol/webview';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const window: any;
+declare const document: any;
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Headless Chromium as the tests and benches run it: no GPU, no sandbox, nothing reaching Google's hosts. */
+export async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A fresh page on `pageHtml` (written into `dir`); uncaught page errors are collected in `page.errors`. */
+export async function openPage(
+  browser: Browser,
+  root: string,
+  dir: string,
+  opts: { theme?: keyof typeof THEMES; initialState?: unknown; height?: number } = {},
+): Promise<Page> {
+  const file = join(dir, `page-${Math.random().toString(36).slice(2)}.html`);
+  writeFileSync(file, pageHtml(root, opts.theme ?? 'light', opts.initialState));
+  const page = await browser.newPage({ viewport: { width: 1300, height: opts.height ?? 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  (page as any).errors = errors;
+  await page.goto(`file://${file}`);
+  return page;
+}
+
+/** Deliver a host message; for those that redraw, wait until the webview has rendered (live updates
+ *  render on the next animation frame), never a fixed sleep. */
+export async function deliver(page: Page, msg: HostMessage): Promise<void> {
+  const before = await page.evaluate((m: any) => {
+    const count = Number(document.getElementById('app').dataset.renderCount);
+    window.dispatchEvent(new MessageEvent('message', { data: m }));
+    return count;
+  }, msg as any);
+  if (msg.type !== 'panel/response') {
+    await page.waitForFunction((c: number) => Number(document.getElementById('app').dataset.renderCount) > c, before, { timeout: 10_000 });
+  }
+}
 
 export const THEMES = {
   light: {

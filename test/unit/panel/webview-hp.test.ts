@@ -4,24 +4,23 @@
 // `panel/transfer`, and the transfer's report (table, verification curves) is drawn. Needs `npm run build`.
 // Writes test-results/screenshots/webview-hp-sweep.png (light) to look at.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { hpResults } from '../../../src/host/sweep';
-import type { HostMessage, SweepRun, TransferView } from '../../../src/protocol/webview';
+import type { SweepRun, TransferView } from '../../../src/protocol/webview';
 import { analyzeTrials } from '../../../src/sweep/optimum';
 import { composeTransferFile, tunedAt, type TransferJobResult, type TransferReport } from '../../../src/sweep/transfer';
 import type { SweepReport, SweepTrial } from '../../../src/sweep/types';
-import { pageHtml } from './harness';
+import { CHROMIUM, deliver, launchChromium, openPage } from './harness';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
 
 const root = join(__dirname, '..', '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
 const missing = !existsSync(CHROMIUM) ? 'no Chromium at /usr/bin/chromium' : !existsSync(join(root, 'dist/webview.js')) ? 'dist/webview.js not built (npm run build)' : false;
 const dir = mkdtempSync(join(tmpdir(), 'mup-webview-hp-'));
 let browser: Browser;
@@ -69,31 +68,13 @@ const FACTS: TransferJobResult = {
   readouts: [{ layer: 'readout', via: 'rescaling readout_scale', baseMult: 1, targetMult: 1 / 16, widthMult: 16 }],
 };
 
-async function open(): Promise<Page> {
-  const file = join(dir, `page-${Math.random().toString(36).slice(2)}.html`);
-  writeFileSync(file, pageHtml(root, 'light'));
-  const page = await browser.newPage({ viewport: { width: 1300, height: 1500 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  (page as any).errors = errors;
-  await page.goto(`file://${file}`);
-  return page;
-}
-
-async function send(page: Page, msg: HostMessage): Promise<void> {
-  const before = await page.evaluate((m: any) => {
-    const count = Number(document.getElementById('app').dataset.renderCount);
-    window.dispatchEvent(new MessageEvent('message', { data: m }));
-    return count;
-  }, msg as any);
-  await page.waitForFunction((c: number) => Number(document.getElementById('app').dataset.renderCount) > c, before, { timeout: 10_000 });
-}
+const open = (): Promise<Page> => openPage(browser, root, dir, { height: 1500 });
+const send = deliver;
 const dataset = (page: Page, sel = '#app') => page.evaluate((s: string) => ({ ...document.querySelector(s).dataset }), sel) as Promise<Record<string, string>>;
 
 describe('webview bundle: hyperparameter axes and the transfer', { skip: missing }, () => {
   before(async () => {
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

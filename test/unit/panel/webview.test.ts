@@ -1,48 +1,26 @@
 // The built webview bundle in headless Chromium (no VS Code): what it draws and what it posts back when the
 // user clicks. Uses dist/webview.js, so `npm run build` first (npm test does).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import type { CoordView, HostMessage, SweepView } from '../../../src/protocol/webview';
+import type { CoordView, SweepView } from '../../../src/protocol/webview';
 import { coordFixture, MUP_SWEEP, range, SP_LAWS, SP_SWEEP, sweepRun, sweepTrials, sweepView } from './fixtures';
-import { pageHtml } from './harness';
+import { CHROMIUM, deliver, launchChromium, openPage } from './harness';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
 
 const root = join(__dirname, '..', '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
 const missing = !existsSync(CHROMIUM) ? 'no Chromium at /usr/bin/chromium' : !existsSync(join(root, 'dist/webview.js')) ? 'dist/webview.js not built (npm run build)' : false;
 const dir = mkdtempSync(join(tmpdir(), 'mup-webview-'));
 let browser: Browser;
 
-async function open(theme: 'light' | 'dark' = 'light', initialState?: unknown): Promise<Page> {
-  const file = join(dir, `page-${Math.random().toString(36).slice(2)}.html`);
-  writeFileSync(file, pageHtml(root, theme, initialState));
-  const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  (page as any).errors = errors;
-  await page.goto(`file://${file}`);
-  return page;
-}
-
-/** Deliver a host message; for those that redraw, wait until the webview has rendered (live updates
- *  render on the next animation frame), never a fixed sleep. */
-async function send(page: Page, msg: HostMessage): Promise<void> {
-  const before = await page.evaluate((m: any) => {
-    const count = Number(document.getElementById('app').dataset.renderCount);
-    window.dispatchEvent(new MessageEvent('message', { data: m }));
-    return count;
-  }, msg as any);
-  if (msg.type !== 'panel/response') {
-    await page.waitForFunction((c: number) => Number(document.getElementById('app').dataset.renderCount) > c, before, { timeout: 10_000 });
-  }
-}
+const open = (theme: 'light' | 'dark' = 'light', initialState?: unknown): Promise<Page> => openPage(browser, root, dir, { theme, initialState });
+const send = deliver;
 const posted = (page: Page) => page.evaluate(() => window.__posted.slice()) as Promise<any[]>;
 const dataset = (page: Page, sel = '#app') => page.evaluate((s: string) => ({ ...document.querySelector(s).dataset }), sel) as Promise<Record<string, string>>;
 
@@ -54,11 +32,7 @@ const coordView: CoordView = {
 
 describe('webview bundle', { skip: missing }, () => {
   before(async () => {
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
