@@ -10,6 +10,16 @@ export interface CliIO {
 /** A user mistake (bad flag, missing path, model that fails to load): exit 2 with this one-line message. */
 export class UsageError extends Error {}
 
+/** A flag's positive integer; `dflt` when the flag is absent (undefined without a default). */
+export function positiveInt(v: string | undefined, flag: string): number | undefined;
+export function positiveInt(v: string | undefined, flag: string, dflt: number): number;
+export function positiveInt(v: string | undefined, flag: string, dflt?: number): number | undefined {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag}: expected a positive integer, got '${v}'`);
+  return n;
+}
+
 /** A flag's value from a fixed list; the one-line usage error names the list. */
 export function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${v}'`);

@@ -16,7 +16,7 @@ import { WorkerJobError } from '../host/workerClient';
 import { formatText } from '../sweep/report';
 import type { BackendRequest } from '../protocol/worker';
 import { BACKEND_REQUESTS } from '../settings/read';
-import { ensureOutDir, joinNumericValues, oneOf, parseArgsMessage, UsageError, type CliIO } from './io';
+import { ensureOutDir, joinNumericValues, oneOf, parseArgsMessage, positiveInt, UsageError, type CliIO } from './io';
 import { packageVersion } from './version';
 
 export const SWEEP_USAGE = `usage: mup-lens sweep <file>#<export> [options]
@@ -54,13 +54,6 @@ function nonNegativeInt(v: string | undefined, flag: string, dflt: number): numb
   if (v === undefined) return dflt;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag}: expected a whole number of seconds >= 0, got '${v}'`);
-  return n;
-}
-
-function positiveInt(v: string | undefined, flag: string, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag}: expected a positive integer, got '${v}'`);
   return n;
 }
 

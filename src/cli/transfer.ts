@@ -13,7 +13,7 @@ import type { BackendRequest } from '../protocol/worker';
 import { renderTransferReport } from '../report/transferHtml';
 import { formatTransferText, type TransferReport } from '../sweep/transfer';
 import { BACKEND_REQUESTS } from '../settings/read';
-import { joinNumericValues, oneOf, parseArgsMessage, UsageError, type CliIO } from './io';
+import { joinNumericValues, oneOf, parseArgsMessage, positiveInt, UsageError, type CliIO } from './io';
 import { packageVersion } from './version';
 
 export const TRANSFER_USAGE = `usage: mup-lens transfer <store dir | result.json> --width N [options]
@@ -40,13 +40,6 @@ const OPTIONS = {
   steps: { type: 'string' }, 'sp-sweep': { type: 'string' }, backend: { type: 'string' }, workers: { type: 'string' },
   format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
 } as const;
-
-function positiveInt(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag}: expected a positive integer, got '${v}'`);
-  return n;
-}
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   let parsed;

@@ -24,6 +24,11 @@ export function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** This extension's version (recorded in sweep stores and transfer files). */
+export function extensionVersion(): string {
+  return String((vscode.extensions.getExtension('mup-lens.mup-lens')?.packageJSON as { version?: string } | undefined)?.version ?? 'unknown');
+}
+
 /** False (and says why, with a way to change it) in an untrusted workspace: the commands run the user's code. */
 export function trusted(what: string): boolean {
   if (vscode.workspace.isTrusted) return true;

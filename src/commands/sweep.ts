@@ -14,7 +14,7 @@ import { readSweepSettings, type SweepSettings } from '../settings/sweep';
 import { gridSize } from '../sweep/grid';
 import { formatText, verdictLine } from '../sweep/report';
 import type { Parametrization, SweepReport } from '../sweep/types';
-import { pickTarget, reportFailure, saveForRun, trusted, withCancellableProgress, workspaceRoot, type CommandDeps, type Target } from './runner';
+import { extensionVersion, pickTarget, reportFailure, saveForRun, trusted, withCancellableProgress, workspaceRoot, type CommandDeps, type Target } from './runner';
 
 export interface RunSweepArgs {
   uri?: string | vscode.Uri;
@@ -52,7 +52,7 @@ async function sweepOne(
         modelFile, exportName: target.exportName, widths: s.widths, lrs: s.lrs, hps: s.hps, seeds: s.seeds, steps: s.steps,
         parametrization, baseWidth: s.baseWidth, data: null, outDir, workers: s.workers, backend: s.backend,
         targetWidth: s.targetWidth,
-        version: String((vscode.extensions.getExtension('mup-lens.mup-lens')?.packageJSON as { version?: string } | undefined)?.version ?? 'unknown'),
+        version: extensionVersion(),
         cores: cpus().length, cwd: folder, signal,
       },
       {

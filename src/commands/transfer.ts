@@ -10,7 +10,7 @@ import { listStoredRuns } from '../panels/storedRuns';
 import { showTransfer } from '../panels';
 import { readSweepSettings } from '../settings/sweep';
 import { formatTransferText, type TransferReport } from '../sweep/transfer';
-import { reportFailure, trusted, withCancellableProgress, type CommandDeps } from './runner';
+import { extensionVersion, message, reportFailure, trusted, withCancellableProgress, type CommandDeps } from './runner';
 
 export interface TransferArgs {
   /** The sweep's store (`.mup/sweeps/<name>`); absent: a quick pick of the stored sweeps. */
@@ -73,7 +73,7 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
           showTransfer(storeDir, view);
         } catch (err) {
           // A store the panel cannot read (no trials yet): the notification and the output channel still say it.
-          log.warn(`transfer: cannot show ${storeDir} in the panel: ${err instanceof Error ? err.message : String(err)}`);
+          log.warn(`transfer: cannot show ${storeDir} in the panel: ${message(err)}`);
         }
       };
       show({ targetWidth, verify, status: 'running' });
@@ -82,7 +82,7 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
           const report = await runTransfer(
             {
               source: storeDir, targetWidth, backend: settings.backend, workers: settings.workers, cores: cpus().length, cwd: folder, signal,
-              version: String((vscode.extensions.getExtension('mup-lens.mup-lens')?.packageJSON as { version?: string } | undefined)?.version ?? 'unknown'),
+              version: extensionVersion(),
               verify: verify ? { steps: given.steps ?? 0, spSource: given.spStoreDir } : undefined,
             },
             {
@@ -104,10 +104,10 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
           }
           return report;
         } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
+          const why = message(err);
           const cancelled = signal.aborted;
-          show({ targetWidth, verify, status: 'failed', message: cancelled ? 'cancelled' : message });
-          if (err instanceof TransferInputError) void vscode.window.showErrorMessage(`muP: transfer: ${message}`);
+          show({ targetWidth, verify, status: 'failed', message: cancelled ? 'cancelled' : why });
+          if (err instanceof TransferInputError) void vscode.window.showErrorMessage(`muP: transfer: ${why}`);
           else if (!cancelled) reportFailure('transfer', err, log);
           return undefined;
         }

@@ -2,7 +2,7 @@
 // `.mup/coord/<name>/` (result.json with the run's meta, index.html) and `.mup/sweeps/<name>/` (the trial store,
 // sweep.json, result.json, report.html). Names come from the model's file and export: a name is always ONE path
 // segment, whatever the export is called (`f.ts#../../x` must not write outside `.mup/`).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { CoordMeta } from '../protocol/webview';
 import type { CoordResult } from '../coord/types';
@@ -49,4 +49,13 @@ export function writeSweepReport(dir: string, reports: SweepReport[], title: str
   const path = join(dir, 'report.html');
   writeFileSync(path, renderSweepReport(reports, title));
   return path;
+}
+
+/** Shards, concurrent sweeps and transfers rewrite their JSON files: write a temporary file beside it (its folder
+ *  made if missing) and rename it over, so a reader never sees half a file. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, path);
 }

@@ -1,7 +1,7 @@
 // A sweep, host side: grid -> reuse what the store has -> run the rest on the worker pool, storing each trial the
 // moment it finishes -> analyse everything stored for this grid. Used by `mup-lens sweep` and the VS Code command;
 // tfjs and user code run only in the workers (src/worker/trialJob.ts).
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { enumerateGrid, scheduleOrder, shardOf, type GridPoint, type HpAxis } from '../sweep/grid';
 import { analyzeTrials, recommendLr, type SweepAnalysis } from '../sweep/optimum';
@@ -9,6 +9,7 @@ import { fmtLr } from '../sweep/report';
 import type { SweepHpResult, SweepReport, SweepTrial } from '../sweep/types';
 import type { Parametrization, TrialJobParams } from '../protocol/jobs';
 import type { BackendInfo, BackendRequest } from '../protocol/worker';
+import { writeJsonAtomic } from './results';
 import { sourceHash } from './sourceHash';
 import { appendTrial, readStore, storeFileName, trialKey, TRIAL_FORMAT, type DataIdentity, type StoredTrial, type TrialIdentity } from './sweepStore';
 import { WorkerJobError } from './workerClient';
@@ -121,17 +122,11 @@ function unreadOf(p: GridPoint, hpRead: string[] | undefined): string[] {
  */
 export const DEFAULT_STALL_TIMEOUT_MS = 600_000;
 
-const stallTimeout = (ms: number | undefined): number | undefined => (ms === undefined ? DEFAULT_STALL_TIMEOUT_MS : ms > 0 ? ms : undefined);
+/** `--stall-timeout` as the pool takes it: unset is the default, 0 is never. */
+export const stallTimeout = (ms: number | undefined): number | undefined => (ms === undefined ? DEFAULT_STALL_TIMEOUT_MS : ms > 0 ? ms : undefined);
 
 /** At most this many missing trials are listed in the JSON (`missing` counts them all). */
 const MAX_LISTED_MISSING = 200;
-
-/** Shards and concurrent sweeps rewrite sweep.json/result.json: write a temporary file and rename it over. */
-function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  renameSync(tmp, path);
-}
 
 export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Promise<SweepReport> {
   const started = Date.now();

@@ -3,15 +3,15 @@
 // target width (the `transfer` job), write the transfer file next to the model, and with `verify` train the target
 // width twice (the transferred muP values; the proxy's best SP values from the model's SP sweep) as two `trial` jobs.
 // User code runs only in the workers; the judging and the file are pure (src/sweep/transfer.ts).
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import type { TrialJobParams, TrialJobResult } from '../protocol/jobs';
 import type { BackendInfo, BackendRequest } from '../protocol/worker';
 import { composeTransferFile, proxyWidthOf, refusalOf, tunedAt, whatTheSweepShowed, type TransferReport, type TransferVerify, type TransferVerifyRun } from '../sweep/transfer';
 import type { HpValues, SweepReport } from '../sweep/types';
-import { pathSegment } from './results';
+import { pathSegment, writeJsonAtomic } from './results';
 import { sourceHash } from './sourceHash';
-import { DEFAULT_STALL_TIMEOUT_MS } from './sweep';
+import { stallTimeout } from './sweep';
 import { WorkerJobError } from './workerClient';
 import { defaultWorkers, describeJobError, WorkerPool } from './workerPool';
 
@@ -142,13 +142,6 @@ export function findSpSweep(mup: LoadedSweep, cwd: string): LoadedSweep | null {
   return null;
 }
 
-function writeJsonAtomic(path: string, value: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  renameSync(tmp, path);
-}
-
 export async function runTransfer(opts: TransferOptions, events: TransferEvents = {}): Promise<TransferReport> {
   if (!(Number.isInteger(opts.targetWidth) && opts.targetWidth > 0)) throw new TransferInputError(`--width: expected a positive integer, got ${opts.targetWidth}`);
   const sweep = loadSweep(opts.source, opts.cwd);
@@ -196,7 +189,7 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
     events.onPhase?.(`building ${r.model.exportName} at widths ${r.baseWidth} and ${opts.targetWidth}`);
     const backend = await pool.start({ signal: opts.signal });
     let facts: Parameters<typeof composeTransferFile>[0]['facts'] | null = null;
-    const stall = opts.stallTimeoutMs === undefined ? DEFAULT_STALL_TIMEOUT_MS : opts.stallTimeoutMs > 0 ? opts.stallTimeoutMs : undefined;
+    const stall = stallTimeout(opts.stallTimeoutMs);
     const hp = Object.keys(tuned.hp).length ? tuned.hp : undefined;
     const got = await pool.run(
       [{ tag: 0, params: { file: sweep.modelPath, exportName: r.model.exportName, baseWidth: r.baseWidth, targetWidth: opts.targetWidth, ...(hp ? { hp } : {}) } }],

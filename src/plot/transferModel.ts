@@ -2,7 +2,7 @@
 // sweep showed, the tuned values, the per-weight table, the LR groups and readout multipliers, and with `--verify`
 // the target width's two loss curves (transferred muP values, the proxy's best SP values) on one plot.
 import type { TransferView } from '../protocol/webview';
-import { adamGroups, TRANSFER_COLUMNS, transferRows, type TransferReport, type TransferVerify } from '../sweep/transfer';
+import { adamGroups, num, TRANSFER_COLUMNS, transferRows, type TransferReport, type TransferVerify } from '../sweep/transfer';
 import { layerColor } from './colors';
 import type { PlotSpec } from './plotSpec';
 
@@ -30,7 +30,6 @@ const pow2 = (x: number) => {
   const e = Math.log2(x);
   return Math.abs(e - Math.round(e)) < 1e-9 ? `2^${Math.round(e)}` : `${Number(x.toPrecision(3))} (2^${e.toFixed(2)})`;
 };
-const num = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? String(Number(x.toPrecision(3))) : x.toExponential(2));
 
 /** Loss against step at the target width: one line per verification run (a diverged run ends where it diverged). */
 export function verifyPlot(v: TransferVerify, targetWidth: number): PlotSpec {

@@ -42,9 +42,11 @@ export function sweepPlotsSvg(reports: SweepReport[]): string[] {
   });
 }
 
+/** A table cell's number, escaped (a crafted result may hold anything there). */
+const num = (v: unknown, digits: number): string => esc(typeof v === 'number' ? v.toFixed(digits) : String(v));
+
 /** Each HP axis's optimum per width, as a table (the plot's circles, in numbers). */
 function hpTables(r: SweepReport): string {
-  const num = (v: unknown, digits: number) => esc(typeof v === 'number' ? v.toFixed(digits) : String(v));
   return (r.hps ?? [])
     .map((h) => {
       const rows = h.optimum
@@ -62,7 +64,6 @@ export function renderSweepReport(reports: SweepReport[], title = 'muP LR sweep'
   const sections = reports.map((r, i) => {
     // The note column only when some optimum is at the grid's edge (an empty column reads as a rendering fault).
     const edge = r.optimum.some((o) => o.atEdge);
-    const num = (v: unknown, digits: number) => esc(typeof v === 'number' ? v.toFixed(digits) : String(v));
     const rows = r.optimum
       .map((o) => `<tr><td>${esc(o.width)}</td><td>${esc(typeof o.lr === 'number' ? fmtLr(o.lr) : o.lr)}</td><td>${num(o.fittedLog2Lr, 2)}</td><td>${num(o.loss, 4)}</td>${edge ? `<td>${o.atEdge ? 'at grid edge' : ''}</td>` : ''}</tr>`)
       .join('');

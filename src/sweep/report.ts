@@ -14,7 +14,7 @@ export function fmtLr(lr: number): string {
 /** A hyperparameter's value as the tables show it: `2^-3` for a power of two, else 3 significant digits. */
 export const fmtValue = fmtLr;
 
-const octaves = (x: number) => `${x} octave${x === 1 ? '' : 's'}`;
+export const octaves = (x: number): string => `${x} octave${x === 1 ? '' : 's'}`;
 
 export function verdictLine(r: SweepReport): string {
   // Stores and results written before `complete` existed lack it: judged as before.

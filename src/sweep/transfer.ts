@@ -4,6 +4,7 @@
 // each trainable weight at the target width: init std, Adam and SGD LR, readout multiplier, and the rule behind each.
 // Pure: the host reads stores and runs the worker (src/host/transfer.ts); this turns plain data into plain data.
 import type { BaseShapes, ParamKind, TransferFile, TransferParam, TransferReadout, TransferRole } from '../mup/runtime-types';
+import { octaves } from './report';
 import type { HpValues, Parametrization, SweepReport } from './types';
 
 // What the worker's `transfer` job finds out about the model (src/worker/transferJob.ts; src/protocol/jobs.ts).
@@ -109,8 +110,6 @@ const pow2 = (x: number): string => {
   const e = Math.log2(x);
   return Math.abs(e - Math.round(e)) < 1e-9 ? `2^${Math.round(e)}` : `${x.toPrecision(3)} (2^${e.toFixed(2)})`;
 };
-const octaves = (x: number) => `${x} octave${x === 1 ? '' : 's'}`;
-
 /** The proxy width: the one asked for (it must have been swept), else the widest swept. */
 export function proxyWidthOf(r: SweepReport, asked?: number): number {
   if (asked !== undefined) {
@@ -263,7 +262,8 @@ export function adamGroups(f: TransferFile): { lr: number; lrMult: number; weigh
   return [...groups.entries()].sort((a, b) => b[0] - a[0]).map(([lrMult, weights]) => ({ lr: f.tuned.lr * lrMult, lrMult, weights }));
 }
 
-const num = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? String(Number(x.toPrecision(3))) : x.toExponential(2));
+/** A number as the transfer's tables print it: 3 significant digits, exponential outside [1e-3, 1e4). */
+export const num = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? String(Number(x.toPrecision(3))) : x.toExponential(2));
 const mult = (x: number) => (x === 1 ? 'x1' : x > 1 ? `x${num(x)}` : `/${num(1 / x)}`);
 
 /** The table of a transfer file, as the CLI prints it (and the panel and the HTML page show the same columns). */
