@@ -7,7 +7,7 @@ import ts = require('typescript');
 import type { Facts } from './collect';
 import { innermost, Reach, type ReachBinding } from './reach';
 import { tfPackageOf } from './reachApi';
-import { enclosingClass, insertAt, isAncestor, propName, unwrap } from './source';
+import { enclosingClass, enclosingFunction, insertAt, isAncestor, propName, unwrap } from './source';
 import type { TextEdit } from './types';
 
 const TF_MODULES = new Set(['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-layers']);
@@ -75,7 +75,7 @@ export class Bindings {
       if (!root) continue;
       const stmt = r.decl.parent?.parent;
       if (stmt && stmt.parent === sf) this.lastImportEnd = Math.max(this.lastImportEnd, stmt.end);
-      this.bindPattern(r.decl.name, root, scopeOf(r.decl), `require('${r.module}')`);
+      this.bindPattern(r.decl.name, root, enclosingFunction(r.decl), `require('${r.module}')`);
       if (ts.isObjectBindingPattern(r.decl.name) && !this.sites.has(root)) this.sites.set(root, { kind: 'destructure', node: r.decl.name });
     }
     // tfjs reached otherwise (the global, a namespace passed in, a field, a dynamic import): only where some
@@ -99,10 +99,10 @@ export class Bindings {
         if (ts.isIdentifier(d.name)) {
           // (a name bound elsewhere already, `tf` a parameter of the constructor, gets this scope's binding too)
           if (this.names.get(d.name.text) !== path) changed = true;
-          this.setName(d.name.text, path, scopeOf(d), how);
+          this.setName(d.name.text, path, enclosingFunction(d), how);
         } else if (ts.isObjectBindingPattern(d.name)) {
           const before = this.names.size;
-          this.bindPattern(d.name, path, scopeOf(d), how);
+          this.bindPattern(d.name, path, enclosingFunction(d), how);
           if (this.names.size !== before) changed = true;
         }
       }
@@ -339,10 +339,6 @@ function isNameChain(e: ts.Expression): boolean {
 }
 
 /** The function a declaration is in (undefined: the top level of the file). */
-function scopeOf(n: ts.Node): ts.Node | undefined {
-  for (let p = n.parent; p; p = p.parent) if (ts.isFunctionLike(p)) return p;
-  return undefined;
-}
 
 /** Paths that name a type (written after `as` or `:`), for which a type-only import serves. */
 function isTypePath(path: string): boolean {

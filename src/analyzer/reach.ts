@@ -10,7 +10,7 @@
 // `mx.reshape`) or a term-frequency map `tf` (`tf.get(word)`) is not.
 import ts = require('typescript');
 import type { Facts } from './collect';
-import { chainOf, GLOBAL_OBJECTS, looks, tfPackageOf } from './reachApi';
+import { chainRoot, GLOBAL_OBJECTS, looks, tfPackageOf } from './reachApi';
 import { depthOf, enclosingFunction, isAncestor, unwrap } from './source';
 
 /** One binding of a local name to tfjs: where it holds (a function, or the whole file) and how, in words. */
@@ -175,7 +175,7 @@ export class Reach {
         declared = true;
         // `const { dense } = tf.layers` is an alias (bindings.ts); a destructured parameter or object is a namespace passed in.
         const decl = bindingDecl(a.node);
-        if (decl && ts.isVariableDeclaration(decl) && decl.initializer && chainOf(decl.initializer) && this.rootIsTf(decl.initializer)) continue;
+        if (decl && ts.isVariableDeclaration(decl) && decl.initializer && this.rootIsTf(decl.initializer)) continue;
         if (!usedLikeTfjs) continue;
         bindings.push({ scope: a.fn, how: `destructured property \`${r}\` passed in (its uses are ${what}'s API)` });
         continue;
@@ -219,8 +219,8 @@ export class Reach {
   }
 
   private rootIsTf(e: ts.Expression): boolean {
-    const c = chainOf(e);
-    return c !== undefined && ts.isIdentifier(c.root) && this.isTf(c.root.text);
+    const root = chainRoot(e);
+    return root !== undefined && ts.isIdentifier(root) && this.isTf(root.text);
   }
 
   /** What loads the global: a worker's importScripts, a side-effect import of the CDN bundle. */

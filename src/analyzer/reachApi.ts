@@ -45,19 +45,12 @@ export function looks(a: string, b: string | undefined): boolean {
   return NAMESPACES.has(a);
 }
 
-/** `x.a.b` -> root `x` (an identifier or `this`) and [a, b]; undefined for anything else. */
-export function chainOf(e: ts.Expression): { root: ts.Expression; members: string[] } | undefined {
-  const members: string[] = [];
+/** `x.a.b` -> its root `x` (an identifier or `this`); undefined for anything else. */
+export function chainRoot(e: ts.Expression): ts.Expression | undefined {
   e = unwrap(e);
-  while (ts.isPropertyAccessExpression(e)) {
-    members.push(e.name.text);
-    e = unwrap(e.expression);
-  }
-  if (!ts.isIdentifier(e) && e.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
-  members.reverse();
-  return { root: e, members };
+  while (ts.isPropertyAccessExpression(e)) e = unwrap(e.expression);
+  return ts.isIdentifier(e) || e.kind === ts.SyntaxKind.ThisKeyword ? e : undefined;
 }
-
 
 /** Objects a browser global hangs from (`self.tf`, `window.tf`). */
 export const GLOBAL_OBJECTS = new Set(['self', 'window', 'globalThis', 'global']);

@@ -4,7 +4,7 @@
 import ts = require('typescript');
 import { makeFinding, type Ctx } from '../context';
 import type { LayerRec } from '../discovery';
-import { configProp, enclosingClass, enclosingFunction, unwrap, walk } from '../source';
+import { configProp, enclosingClass, enclosingFunction, unwrap } from '../source';
 import type { Finding } from '../types';
 
 const OPTIMIZERS = new Set(['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad', 'adamax', 'adadelta']);
@@ -50,15 +50,14 @@ function layersTrainedBy(ctx: Ctx, site: ts.Node): LayerRec[] {
   for (let fn = enclosingFunction(site); fn; fn = enclosingFunction(fn)) {
     const own = all.filter((l) => within(l.node, fn));
     if (own.length > 0) return own;
+    // the names it calls (`buildModel()`, `this.buildModel()`), from the calls collect() already listed
     const called = new Set<string>();
-    walk(fn, (n) => {
-      if (ts.isCallExpression(n)) {
-        const c = unwrap(n.expression);
-        if (ts.isIdentifier(c)) called.add(c.text);
-        else if (ts.isPropertyAccessExpression(c) && unwrap(c.expression).kind === ts.SyntaxKind.ThisKeyword) called.add(c.name.text);
-      }
-      return undefined;
-    });
+    for (const n of ctx.facts.calls) {
+      if (!ts.isCallExpression(n) || !within(n, fn)) continue;
+      const c = unwrap(n.expression);
+      if (ts.isIdentifier(c)) called.add(c.text);
+      else if (ts.isPropertyAccessExpression(c) && unwrap(c.expression).kind === ts.SyntaxKind.ThisKeyword) called.add(c.name.text);
+    }
     const callees = ctx.facts.functions.filter((f) => f !== fn && called.has(functionName(f) ?? '\0'));
     const theirs = all.filter((l) => callees.some((f) => within(l.node, f)));
     if (theirs.length > 0) return theirs;
