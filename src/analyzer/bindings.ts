@@ -7,7 +7,7 @@ import ts = require('typescript');
 import type { Facts } from './collect';
 import { innermost, Reach, type ReachBinding } from './reach';
 import { tfPackageOf } from './reachApi';
-import { enclosingClass, enclosingFunction, insertAt, isAncestor, propName, unwrap } from './source';
+import { bindingKey, enclosingClass, enclosingFunction, insertAt, isAncestor, unwrap } from './source';
 import type { TextEdit } from './types';
 
 const TF_MODULES = new Set(['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-layers']);
@@ -118,7 +118,7 @@ export class Bindings {
     }
     if (!ts.isObjectBindingPattern(name)) return;
     for (const el of name.elements) {
-      const key = el.propertyName ? propName(el.propertyName) : ts.isIdentifier(el.name) ? el.name.text : undefined;
+      const key = bindingKey(el);
       if (key && ts.isIdentifier(el.name)) this.setName(el.name.text, `${path}.${key}`, scope, how);
     }
   }

@@ -206,6 +206,11 @@ export function walk(root: ts.Node, visit: (n: ts.Node) => number | void): void 
 }
 
 /** Name of a property name node (`a`, `'a'`, `["a"]`). */
+/** The property a destructuring element reads: `{ a: b }` -> a, `{ a }` -> a. */
+export function bindingKey(el: ts.BindingElement): string | undefined {
+  return el.propertyName ? propName(el.propertyName) : ts.isIdentifier(el.name) ? el.name.text : undefined;
+}
+
 export function propName(n: ts.PropertyName | ts.MemberName): string | undefined {
   if (ts.isIdentifier(n)) return n.escapedText as string; // equals .text unless it starts with `__`
   if (ts.isPrivateIdentifier(n) || ts.isStringLiteral(n) || ts.isNumericLiteral(n)) return n.text;

@@ -2,7 +2,7 @@
 // `// @mup width=<name>`, and any value derived from one (`4 * dModel`, `cfg.nEmbd`, `const w = opts.width`).
 import ts = require('typescript');
 import type { Assignment, Facts } from './collect';
-import { enclosingClass, enclosingFunction, isFunctionLike, propName, STOP, unwrap, walk } from './source';
+import { bindingKey, enclosingClass, enclosingFunction, isFunctionLike, STOP, unwrap, walk } from './source';
 import { evalNumber } from './values';
 
 // Compared after lower-casing and dropping `_`/`$`: hiddenSize, hidden_size, HIDDEN_SIZE all match.
@@ -171,15 +171,10 @@ export class WidthModel {
   private readonly frames: ts.Node[] = [];
   private readonly framePos: number[] = [];
 
-  /** The property a destructuring element reads (`{ width }`, `{ hidden: h }`). */
-  private bindingKey(el: ts.BindingElement): string | undefined {
-    return el.propertyName ? propName(el.propertyName) : ts.isIdentifier(el.name) ? el.name.text : undefined;
-  }
-
   /** Whether a node names the width knob itself (its name, its property, the key it is read from). */
   private named(n: ts.Node): boolean {
     if (ts.isBindingElement(n)) {
-      const key = this.bindingKey(n);
+      const key = bindingKey(n);
       return key !== undefined && this.isWidthName(key);
     }
     const e = n as ts.Expression;
@@ -196,7 +191,7 @@ export class WidthModel {
    */
   private operand(n: ts.Node, i: number): ts.Node | typeof END | typeof SKIP {
     if (ts.isBindingElement(n)) {
-      const key = this.bindingKey(n);
+      const key = bindingKey(n);
       return valueAt(key === undefined ? undefined : this.facts.props.get(key), i);
     }
     const e0 = n as ts.Expression;

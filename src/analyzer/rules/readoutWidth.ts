@@ -22,6 +22,12 @@ export function fanInKnobAt(ctx: Ctx, rec: LayerRec, at: ts.Node): string | unde
   return text && visibleAt(ctx, chain, at) ? text : undefined;
 }
 
+/** The list a name runs over when it is a loop variable (`sizes.forEach((s) => ...)`, `for (const s of sizes)`)
+ *  and nothing else is assigned to it. */
+function loopList(ctx: Ctx, id: ts.Identifier): ts.Expression | undefined {
+  return ctx.facts.assigns.has(id.text) ? undefined : iteratedList(id);
+}
+
 /**
  * The name, property or element chain that names the width inside a size expression (`lstmUnits` in
  * `Math.floor(lstmUnits / 2)`, `config.nEmbd` in `4 * config.nEmbd`), through local variables that are not
@@ -31,7 +37,7 @@ function knobChain(ctx: Ctx, e0: ts.Expression, at: ts.Node, steps: number): ts.
   if (steps > MAX_STEPS) return undefined;
   const e = unwrap(e0);
   if (ts.isIdentifier(e)) {
-    if (!ctx.facts.assigns.has(e.text) && iteratedList(e)) return e;
+    if (loopList(ctx, e)) return e;
     // a knob the fix can name; else what it was assigned (`const size = sizes[i]` inside the loop)
     if (ctx.w.isWidthName(e.text) && visibleAt(ctx, e, at)) return e;
     const v = ctx.values.latestAssignment(e.text, e);
@@ -67,7 +73,7 @@ function chainText(ctx: Ctx, e0: ts.Expression, depth: number): string | undefin
   const e = unwrap(e0);
   if (e.kind === ts.SyntaxKind.ThisKeyword) return 'this';
   if (ts.isIdentifier(e)) {
-    const list = ctx.facts.assigns.has(e.text) ? undefined : iteratedList(e);
+    const list = loopList(ctx, e);
     if (!list) return e.text;
     const l = chainText(ctx, list, depth + 1);
     return l && `${l}[${l}.length - 1]`;
@@ -89,8 +95,9 @@ function chainText(ctx: Ctx, e0: ts.Expression, depth: number): string | undefin
 function visibleAt(ctx: Ctx, chain: ts.Expression, at: ts.Node): boolean {
   let root: ts.Expression = unwrap(chain);
   for (let i = 0; i <= MAX_STEPS; i++) {
+    const list = ts.isIdentifier(root) ? loopList(ctx, root) : undefined;
     if (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = unwrap(root.expression);
-    else if (ts.isIdentifier(root) && !ctx.facts.assigns.has(root.text) && iteratedList(root)) root = unwrap(iteratedList(root)!);
+    else if (list) root = unwrap(list);
     else break;
   }
   if (root.kind === ts.SyntaxKind.ThisKeyword) {
