@@ -69,6 +69,27 @@ function functionChain(n: ts.Node): ts.Node[] {
   return s;
 }
 
+/** The value a variable holds at `use`: the last assignment before it in source order, visible from it
+ *  (declared at top level or in a function around `use`), not one that contains `use`. */
+export function latestAssignment(facts: Facts, name: string, use: ts.Node): ts.Expression | undefined {
+  const list = facts.assigns.get(name);
+  if (!list) return undefined;
+  const at = use.pos;
+  let chain: ts.Node[] | undefined;
+  // Source order: the first visible one from the end, before `use`.
+  for (let i = list.length - 1; i >= 0; i--) {
+    const a = list[i];
+    if (a.node.pos >= at) continue;
+    if (a.fn) {
+      chain ??= functionChain(use);
+      if (!chain.includes(a.fn)) continue;
+    }
+    if (isAncestor(a.node, use)) continue;
+    return a.value;
+  }
+  return undefined;
+}
+
 export class Values {
   constructor(
     private readonly facts: Facts,
@@ -77,23 +98,7 @@ export class Values {
 
   /** The value a variable holds at `use`: the last assignment before it in source order. */
   latestAssignment(name: string, use: ts.Node): ts.Expression | undefined {
-    const list = this.facts.assigns.get(name);
-    if (!list) return undefined;
-    const at = use.pos;
-    let chain: ts.Node[] | undefined;
-    // Source order: the first visible one from the end, before `use`.
-    for (let i = list.length - 1; i >= 0; i--) {
-      const a = list[i];
-      if (a.node.pos >= at) continue;
-      // Only bindings visible from `use`: declared at top level or in a function around it.
-      if (a.fn) {
-        chain ??= functionChain(use);
-        if (!chain.includes(a.fn)) continue;
-      }
-      if (isAncestor(a.node, use)) continue;
-      return a.value;
-    }
-    return undefined;
+    return latestAssignment(this.facts, name, use);
   }
 
   /** A numeric value when `e` is a constant expression. */

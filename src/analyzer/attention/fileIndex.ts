@@ -4,7 +4,8 @@
 import ts = require('typescript');
 import type { Bindings } from '../bindings';
 import type { Facts } from '../collect';
-import { enclosingClass, enclosingFunction, isAncestor, propName, unwrap, walk, SKIP } from '../source';
+import { enclosingClass, enclosingFunction, propName, unwrap, walk, SKIP } from '../source';
+import { latestAssignment } from '../values';
 
 export class FileIndex {
   private named: Map<string, ts.FunctionLikeDeclaration[]> | undefined;
@@ -95,17 +96,8 @@ export class FileIndex {
   /** The value a local name holds at `use`: the last assignment before it, visible from it (a destructured
    * name's binding element only when `bindings`). */
   latest(name: string, use: ts.Node, bindings = false): ts.Expression | undefined {
-    const list = this.facts.assigns.get(name);
-    if (!list) return undefined;
-    const chain: ts.Node[] = [];
-    for (let f = enclosingFunction(use); f; f = enclosingFunction(f)) chain.push(f);
-    for (let i = list.length - 1; i >= 0; i--) {
-      const a = list[i];
-      if (a.node.pos >= use.pos || isAncestor(a.node, use)) continue;
-      if (a.fn && !chain.includes(a.fn)) continue;
-      return !bindings && ts.isBindingElement(a.value as ts.Node) ? undefined : a.value;
-    }
-    return undefined;
+    const v = latestAssignment(this.facts, name, use);
+    return v && !bindings && ts.isBindingElement(v as ts.Node) ? undefined : v;
   }
 
   /** When `id` reads a parameter of a local helper (no assignment to it in between): the arguments its
