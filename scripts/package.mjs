@@ -12,7 +12,7 @@
 // `vsce package --no-dependencies`. esbuild's binary for another platform than this one is fetched with `npm pack`
 // (@esbuild/<target>, the version esbuild pins) into .package/cache/.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -176,7 +176,7 @@ function main(argv) {
   mkdirSync(outDir, { recursive: true });
   for (const t of targets) {
     const file = packageTarget(t, outDir);
-    const mb = (readFileSync(file).length / 2 ** 20).toFixed(1);
+    const mb = (statSync(file).size / 2 ** 20).toFixed(1);
     console.log(`${t}: ${file} (${mb} MB)`);
   }
 }

@@ -111,7 +111,8 @@ export function registerAdam(tf: Tf): Registration | null {
   proto.applyGradients = function (this: AdamLike, variableGradients: Gradients) {
     const gradients = Array.isArray(variableGradients) ? variableGradients : null;
     const names = gradients ? gradients.map((v) => v.name) : Object.keys(variableGradients);
-    const fused = (t: tfjs.Tensor | null | undefined) => !!t && t.dtype === 'float32' && tf.getKernel(ADAM_KERNEL, tf.getBackend()) !== undefined;
+    const kernel = tf.getKernel(ADAM_KERNEL, tf.getBackend()) !== undefined; // once a step, not once a gradient
+    const fused = (t: tfjs.Tensor | null | undefined) => !!t && t.dtype === 'float32' && kernel;
     const all = names.map((name, i) => (gradients ? gradients[i]!.tensor : (variableGradients as tfjs.NamedTensorMap)[name]));
     if (!all.every((g) => g == null || fused(g))) return original.call(this, variableGradients);
     tf.tidy(() => {

@@ -6,6 +6,7 @@
 // and b[i % batchB]). Other dtypes go to the original kernel.
 import type { KernelArgs, KernelFn, Registration, TensorInfo, Tf } from './types';
 import { isCpuBackend, overrideKernel, sizeOf } from './types';
+import { transposeBlocked } from './wasmMatMul';
 
 
 /** c (m x n, zeroed) += a (m x k) b (k x n), all row-major, starting at the given offsets. */
@@ -49,13 +50,7 @@ export function matMulInto(a: Float32Array, ao: number, b: Float32Array, bo: num
 /** `batch` row-major r x c matrices of x, each transposed (c x r). */
 function transposed(x: Float32Array, batch: number, r: number, c: number): Float32Array {
   const out = new Float32Array(batch * r * c);
-  for (let t = 0; t < batch; t++) {
-    const base = t * r * c;
-    for (let i = 0; i < r; i++) {
-      const row = base + i * c;
-      for (let j = 0; j < c; j++) out[base + j * r + i] = x[row + j]!;
-    }
-  }
+  transposeBlocked(x, out, batch, r, c);
   return out;
 }
 
