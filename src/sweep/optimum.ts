@@ -193,8 +193,12 @@ function sliceOf(cells: GridCell[], best: GridCell | null, axis: 'lr' | string):
 
 /** Mean-over-seeds loss per (width, LR), each width's points sorted by LR (with HP axes: at the width's best HP values). */
 export function lossCurves(trials: SweepTrial[]): Map<number, CurvePoint[]> {
+  return lrCurves(gridCells(trials));
+}
+
+function lrCurves(cellsByWidth: Map<number, GridCell[]>): Map<number, CurvePoint[]> {
   const out = new Map<number, CurvePoint[]>();
-  for (const [width, cells] of gridCells(trials)) {
+  for (const [width, cells] of cellsByWidth) {
     out.set(width, sliceOf(cells, jointBest(cells), 'lr').map((c) => ({ lr: c.lr, log2Lr: Math.log2(c.lr), loss: c.loss, seeds: c.seeds, diverged: c.diverged })));
   }
   return out;
@@ -284,13 +288,14 @@ function analyzeHp(name: string, cellsByWidth: Map<number, GridCell[]>, complete
  */
 export function analyzeTrials(trials: SweepTrial[], grid?: PlannedGrid): SweepAnalysis {
   const cellsByWidth = gridCells(trials);
-  const curves = lossCurves(trials);
+  const curves = lrCurves(cellsByWidth);
+  const names = hpNames(trials, grid);
   const optimum: WidthOptimum[] = [];
   const warnings: string[] = [];
   for (const [width, curve] of curves) {
     const o = widthOptimum(width, curve);
     if (!o) {
-      warnings.push(`width ${width}: every ${hpNames(trials, grid).length ? 'trial' : 'LR'} diverged, no optimum (lower the LR range)`);
+      warnings.push(`width ${width}: every ${names.length ? 'trial' : 'LR'} diverged, no optimum (lower the LR range)`);
       continue;
     }
     if (o.atEdge) {
@@ -312,7 +317,7 @@ export function analyzeTrials(trials: SweepTrial[], grid?: PlannedGrid): SweepAn
   else if (edged.length > 0 && shiftOctaves <= TRANSFER_MAX_SHIFT_OCTAVES) {
     warnings.push(`transfer not claimed: the best LR of width ${edged.map((o) => o.width).join(', ')} is at the grid's edge, so the true optimum may lie outside it`);
   }
-  const hps = hpNames(trials, grid).map((name) => analyzeHp(name, cellsByWidth, complete, warnings));
+  const hps = names.map((name) => analyzeHp(name, cellsByWidth, complete, warnings));
   // Every axis the grid actually varies must transfer; an LR grid of one value is not an LR sweep.
   const lrValues = grid ? grid.lrs.length : new Set(trials.map((t) => t.lr)).size;
   const hpValues = (name: string) => (grid ? (grid.hps?.find((a) => a.name === name)?.values.length ?? 0) : new Set(trials.map((t) => t.hp?.[name])).size);

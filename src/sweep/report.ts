@@ -1,5 +1,5 @@
 // A sweep's result as text: the CLI's table (the HTML page is src/report/sweepHtml.ts). Pure.
-import { analyzeTrials, lossCurves, TRANSFER_MAX_SHIFT_OCTAVES } from './optimum';
+import { analyzeTrials, lossCurves, TRANSFER_MAX_SHIFT_OCTAVES, type HpAnalysis } from './optimum';
 import type { SweepHpResult, SweepReport } from './types';
 
 function fmtLoss(x: number): string {
@@ -40,8 +40,8 @@ export function verdictLine(r: SweepReport): string {
 }
 
 /** One HP axis as a table (rows: values; columns: widths; every other axis at each width's best), and its optima. */
-function hpSection(r: SweepReport, h: SweepHpResult, col: number): string[] {
-  const curves = analyzeTrials(r.trials).hps.find((x) => x.name === h.name)?.curves ?? new Map();
+function hpSection(r: SweepReport, h: SweepHpResult, analysed: HpAnalysis[], col: number): string[] {
+  const curves = analysed.find((x) => x.name === h.name)?.curves ?? new Map();
   const widths = [...curves.keys()];
   const best = new Map(h.optimum.map((o) => [o.width, o.value]));
   const lines: string[] = ['', `${h.name} (loss with the LR${(r.hps ?? []).length > 1 ? ' and the other HPs' : ''} at each width's best):`];
@@ -90,7 +90,9 @@ export function formatText(r: SweepReport): string {
   }
   // With fewer than two optima there is no shift: "0 octaves" would read as a perfect transfer.
   if (r.optimum.length >= 2) lines.push(`shift of the best LR across widths: ${r.shiftOctaves} octaves (fitted: ${r.fittedShiftOctaves.toFixed(2)})`);
-  for (const h of hps) lines.push(...hpSection(r, h, col));
+  // the trials analysed once for every HP table (each axis's curves through each width's joint optimum)
+  const analysed = hps.length ? analyzeTrials(r.trials).hps : [];
+  for (const h of hps) lines.push(...hpSection(r, h, analysed, col));
   if (hps.length) lines.push('');
   lines.push(verdictLine(r));
   if (r.recommended && (r.lrs.length >= 2 || !hps.length)) {
