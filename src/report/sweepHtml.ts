@@ -5,7 +5,7 @@
 import type { SweepRun, SweepView } from '../protocol/webview';
 import { plotsToSvg } from '../plot/svg';
 import { sweepModel } from '../plot/sweepModel';
-import { fmtLr, verdictLine } from '../sweep/report';
+import { fmtLr, lrSwept, verdictLine } from '../sweep/report';
 import type { SweepReport } from '../sweep/types';
 import { esc } from './coordHtml';
 import { LIGHT } from './theme';
@@ -68,8 +68,8 @@ export function renderSweepReport(reports: SweepReport[], title = 'muP LR sweep'
       .map((o) => `<tr><td>${esc(o.width)}</td><td>${esc(typeof o.lr === 'number' ? fmtLr(o.lr) : o.lr)}</td><td>${num(o.fittedLog2Lr, 2)}</td><td>${num(o.loss, 4)}</td>${edge ? `<td>${o.atEdge ? 'at grid edge' : ''}</td>` : ''}</tr>`)
       .join('');
     // An HP sweep at one LR did not sweep the LR: no LR table and no LR recommendation from it.
-    const lrSwept = r.lrs.length >= 2 || !(r.hps ?? []).length;
-    const rec = r.recommended && lrSwept
+    const lrWasSwept = lrSwept(r);
+    const rec = r.recommended && lrWasSwept
       ? `<p>Recommended LR at width ${esc(r.recommended.targetWidth)}: <b>${esc(Number(r.recommended.lr).toPrecision(3))}</b> (log2 ${num(r.recommended.log2Lr, 2)}, ${r.recommended.method === 'transfer' ? 'transferred' : 'extrapolated'}).</p>`
       : '';
     const warnings = r.warnings.length ? `<ul class="warn">${r.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : '';
@@ -77,7 +77,7 @@ export function renderSweepReport(reports: SweepReport[], title = 'muP LR sweep'
 <h2>${esc(r.model.file)}#${esc(r.model.exportName)}: ${r.parametrization === 'mup' ? 'muP' : 'SP'}</h2>
 <p class="verdict ${(r.everyAxisTransfers ?? r.transfers) ? 'ok' : 'bad'}">${esc(verdictLine(r))}</p>
 ${plots[i]}
-${lrSwept ? `<table><thead><tr><th>width</th><th>best LR</th><th>fitted log2 LR</th><th>loss</th>${edge ? '<th>note</th>' : ''}</tr></thead><tbody>${rows}</tbody></table>` : `<p class="meta">The LR was not swept: every trial at ${esc(fmtLr(r.lrs[0] ?? 0))}.</p>`}
+${lrWasSwept ? `<table><thead><tr><th>width</th><th>best LR</th><th>fitted log2 LR</th><th>loss</th>${edge ? '<th>note</th>' : ''}</tr></thead><tbody>${rows}</tbody></table>` : `<p class="meta">The LR was not swept: every trial at ${esc(fmtLr(r.lrs[0] ?? 0))}.</p>`}
 ${hpTables(r)}
 ${rec}
 <p class="meta">${esc(r.steps)} steps, ${esc(r.seeds)} seed(s), widths ${esc(r.widths.join(', '))}, ${esc(r.lrs.length)} LRs${(r.hps ?? []).map((h) => `, ${esc(h.values.length)} values of ${esc(h.name)}`).join('')}${r.hps?.length ? ' (each plot holds the other axes at each width\'s best)' : ''}, backend ${esc(r.backends.join(', '))}; ${esc(r.trials.length)} trials (${esc(r.reused)} reused, ${esc(r.trials.filter((t) => t.diverged).length)} diverged). Loss: mean training loss over the last 10% of steps, mean over seeds. Store: ${esc(r.storeDir)}</p>

@@ -16,6 +16,12 @@ export const fmtValue = fmtLr;
 
 export const octaves = (x: number): string => `${x} octave${x === 1 ? '' : 's'}`;
 
+/** Whether the sweep swept the LR: more than one LR, or an LR-only sweep (a sweep of HPs at one LR did not, and
+ *  says nothing about it). */
+export function lrSwept(r: Pick<SweepReport, 'lrs' | 'hps'>): boolean {
+  return r.lrs.length >= 2 || !(r.hps ?? []).length;
+}
+
 export function verdictLine(r: SweepReport): string {
   // Stores and results written before `complete` existed lack it: judged as before.
   const planned = r.trials.length + (r.missing ?? 0);
@@ -23,7 +29,7 @@ export function verdictLine(r: SweepReport): string {
   if (r.optimum.length < 2) return 'transfer: not judged (fewer than two widths with an optimum)';
   const hps = r.hps ?? [];
   // A sweep of HPs at one LR: the LR was not swept, so nothing is said about it.
-  const lr = r.lrs.length < 2 && hps.length > 0 ? null : { name: 'LR', shift: r.shiftOctaves, transfers: r.transfers };
+  const lr = lrSwept(r) ? { name: 'LR', shift: r.shiftOctaves, transfers: r.transfers } : null;
   const edge = (o: { atEdge: boolean }[]) => o.some((x) => x.atEdge);
   const axes = [
     ...(lr ? [{ ...lr, edge: edge(r.optimum) }] : []),
@@ -95,7 +101,7 @@ export function formatText(r: SweepReport): string {
   for (const h of hps) lines.push(...hpSection(r, h, analysed, col));
   if (hps.length) lines.push('');
   lines.push(verdictLine(r));
-  if (r.recommended && (r.lrs.length >= 2 || !hps.length)) {
+  if (r.recommended && lrSwept(r)) {
     lines.push(`recommended LR at width ${r.recommended.targetWidth}: ${r.recommended.lr.toPrecision(3)} (log2 ${r.recommended.log2Lr.toFixed(2)}, ${r.recommended.method === 'transfer' ? 'the widest width\'s fitted optimum' : 'extrapolated from the optimum\'s trend with width'})`);
   }
   const diverged = r.trials.filter((t) => t.diverged).length;

@@ -4,7 +4,7 @@
 // each trainable weight at the target width: init std, Adam and SGD LR, readout multiplier, and the rule behind each.
 // Pure: the host reads stores and runs the worker (src/host/transfer.ts); this turns plain data into plain data.
 import type { BaseShapes, ParamKind, TransferFile, TransferParam, TransferReadout, TransferRole } from '../mup/runtime-types';
-import { octaves } from './report';
+import { lrSwept, octaves } from './report';
 import type { HpValues, Parametrization, SweepReport } from './types';
 
 // What the worker's `transfer` job finds out about the model (src/worker/transferJob.ts; src/protocol/jobs.ts).
@@ -137,7 +137,7 @@ export function tunedAt(r: SweepReport, proxyWidth: number): TunedValues | null 
 /** Each swept axis in one line: its best value per width, the shift, the verdict. */
 export function whatTheSweepShowed(r: SweepReport): string[] {
   const axes: { name: string; best: { width: number; value: number; atEdge: boolean }[]; shift: number; transfers: boolean; values: number }[] = [];
-  if (r.lrs.length >= 2 || !(r.hps ?? []).length) {
+  if (lrSwept(r)) {
     axes.push({ name: 'LR', best: r.optimum.map((o) => ({ width: o.width, value: o.lr, atEdge: o.atEdge })), shift: r.shiftOctaves, transfers: r.transfers, values: r.lrs.length });
   }
   for (const h of r.hps ?? []) axes.push({ name: h.name, best: h.optimum.map((o) => ({ width: o.width, value: o.value, atEdge: o.atEdge })), shift: h.shiftOctaves, transfers: h.transfers, values: h.values.length });
@@ -150,7 +150,7 @@ export function whatTheSweepShowed(r: SweepReport): string[] {
 
 /** Why the values do not transfer, in one plain paragraph (beside `whatTheSweepShowed`); null when they do. */
 export function refusalOf(r: SweepReport): string | null {
-  const axes = [...(r.lrs.length >= 2 || !(r.hps ?? []).length ? [{ name: 'LR', t: r.transfers, s: r.shiftOctaves }] : []), ...(r.hps ?? []).filter((h) => h.values.length >= 2).map((h) => ({ name: h.name, t: h.transfers, s: h.shiftOctaves }))];
+  const axes = [...(lrSwept(r) ? [{ name: 'LR', t: r.transfers, s: r.shiftOctaves }] : []), ...(r.hps ?? []).filter((h) => h.values.length >= 2).map((h) => ({ name: h.name, t: h.transfers, s: h.shiftOctaves }))];
   const moved = axes.filter((a) => !a.t);
   const span = `widths ${Math.min(...r.widths)}..${Math.max(...r.widths)}`;
   if (r.parametrization === 'sp') {
@@ -232,7 +232,7 @@ export function composeTransferFile(c: ComposeInput): TransferFile {
     return { layer: o.layer, via: o.via, baseMult: o.baseMult, targetMult: o.targetMult, muPMult, follows: Math.abs(o.targetMult - muPMult) <= 1e-6 * Math.abs(muPMult) };
   });
   const axes = [
-    ...(r.lrs.length >= 2 || !(r.hps ?? []).length ? [{ name: 'lr', shiftOctaves: r.shiftOctaves, transfers: r.transfers }] : []),
+    ...(lrSwept(r) ? [{ name: 'lr', shiftOctaves: r.shiftOctaves, transfers: r.transfers }] : []),
     ...(r.hps ?? []).map((h) => ({ name: h.name, shiftOctaves: h.shiftOctaves, transfers: h.transfers })),
   ];
   return {
