@@ -3,8 +3,9 @@
 // trainable weight's muP multipliers (the runtime's rules: src/mup/optimizers.ts) and initial std at both widths,
 // and each readout's forward multiplier (a MuReadout's, or a rescaling beside the readout). Nothing is trained.
 import type * as tfType from '@tensorflow/tfjs';
-import { usageError, userError } from '../job/errors';
+import { usageError } from '../job/errors';
 import { modelBuilder } from '../job/factory';
+import { baseShapesFor } from './trialJob';
 import { trialBuildSeed, withSeededRandom } from '../job/seed';
 import type { MupRuntime } from '../mup/runtime-types';
 import type { TransferJobParams } from '../protocol/jobs';
@@ -57,11 +58,7 @@ export async function runTransferJob(p: TransferJobParams, ctx: TransferJobConte
   const hp = p.hp && Object.keys(p.hp).length ? p.hp : undefined;
   if (!(p.targetWidth > 0) || !(p.baseWidth > 0)) throw usageError('transfer: the widths must be positive');
   ctx.progress({ phase: 'base shapes' });
-  const baseShapes = await rt
-    .inferBaseShapesAsync((w) => buildAt(w, hp), { baseWidth: p.baseWidth, deltaWidth: p.baseWidth * 2 })
-    .catch((err: unknown) => {
-      throw userError(err, `inferring muP base shapes of ${p.exportName} (widths ${p.baseWidth} and ${p.baseWidth * 2})`);
-    });
+  const baseShapes = await baseShapesFor(rt, buildAt, p);
   const build = (w: number) => withSeededRandom(trialBuildSeed(0, w), () => buildAt(w, hp));
   ctx.progress({ phase: `width ${p.baseWidth}` });
   const base = await build(p.baseWidth);

@@ -4,7 +4,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { parseLoss, stepData } from '../job/batch';
 import { usageError, userError } from '../job/errors';
-import { modelBuilder, recordingHp } from '../job/factory';
+import { modelBuilder, recordingHp, type ModelBuilder } from '../job/factory';
 import type { MupRuntime } from '../mup/runtime-types';
 import type { TrialJobParams, TrialJobResult, TrialProgress } from '../protocol/jobs';
 import { defaultData, runTrial } from './trial';
@@ -23,7 +23,30 @@ export interface TrialJobContext {
 const baseShapesCache = new Map<string, ReturnType<MupRuntime['inferBaseShapesAsync']>>();
 
 /** The cache key of a model's base shapes: HPs may change its shapes (a width ratio), so they are part of it. */
-const shapesKey = (p: TrialJobParams) => `${p.file}#${p.exportName}@${p.baseWidth}${p.hp ? `|${JSON.stringify(Object.entries(p.hp).sort())}` : ''}`;
+const shapesKey = (p: ShapesOf) => `${p.file}#${p.exportName}@${p.baseWidth}${p.hp ? `|${JSON.stringify(Object.entries(p.hp).sort())}` : ''}`;
+
+/** What a model's muP base shapes depend on (a trial's or a transfer's parameters). */
+type ShapesOf = Pick<TrialJobParams, 'file' | 'exportName' | 'baseWidth' | 'hp'>;
+
+/**
+ * The model's muP base shapes, inferred from builds at the base width and twice it, once per worker for the same
+ * model, base width and HP values (a sweep's muP trials, and a transfer's job and its verification trial).
+ */
+export function baseShapesFor(rt: MupRuntime, buildAt: ModelBuilder, p: ShapesOf): ReturnType<MupRuntime['inferBaseShapesAsync']> {
+  const key = shapesKey(p);
+  let shapes = baseShapesCache.get(key);
+  if (!shapes) {
+    const hp = p.hp && Object.keys(p.hp).length > 0 ? p.hp : undefined;
+    shapes = rt
+      .inferBaseShapesAsync((w) => buildAt(w, hp), { baseWidth: p.baseWidth, deltaWidth: p.baseWidth * 2 })
+      .catch((err: unknown) => {
+        throw userError(err, `inferring muP base shapes of ${p.exportName} (widths ${p.baseWidth} and ${p.baseWidth * 2})`);
+      });
+    baseShapesCache.set(key, shapes);
+    shapes.catch(() => baseShapesCache.delete(key));
+  }
+  return shapes;
+}
 
 export async function runTrialJob(p: TrialJobParams, ctx: TrialJobContext): Promise<TrialJobResult> {
   const { tf } = ctx;
@@ -51,18 +74,7 @@ export async function runTrialJob(p: TrialJobParams, ctx: TrialJobContext): Prom
     optimizer = (_model, lr) => tf.train.adam(lr);
   } else {
     const rt = ctx.mup();
-    const key = shapesKey(p);
-    let shapes = baseShapesCache.get(key);
-    if (!shapes) {
-      shapes = rt
-        .inferBaseShapesAsync((w) => buildAt(w, hp), { baseWidth: p.baseWidth, deltaWidth: p.baseWidth * 2 })
-        .catch((err: unknown) => {
-          throw userError(err, `inferring muP base shapes of ${p.exportName} (widths ${p.baseWidth} and ${p.baseWidth * 2})`);
-        });
-      baseShapesCache.set(key, shapes);
-      shapes.catch(() => baseShapesCache.delete(key));
-    }
-    const baseShapes = await shapes;
+    const baseShapes = await baseShapesFor(rt, buildAt, p);
     optimizer = (model, lr, width) => {
       const applied = rt.applyBaseShapes(model, baseShapes, width);
       return new rt.MuAdam({ learningRate: lr, params: applied });
