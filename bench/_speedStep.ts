@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { registerMissingWasmKernels } from '../src/backend/wasmKernels';
 import { registerFastPaths } from '../src/kernels/index';
 import { createMup } from '../src/mup/index';
+import { middle } from './_stats';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -81,9 +82,8 @@ async function main(): Promise<void> {
       byName.set(k.name, e);
     }
     const kernels = [...byName].map(([name, e]) => ({ name, count: e.count, ms: +e.ms.toFixed(2) })).sort((a, b) => b.ms - a.ms);
-    const sorted = [...msPerStep].sort((a, b) => a - b);
     console.log(
-      JSON.stringify({ model, backend, fast, width, msPerStep, medianMs: sorted[Math.floor(sorted.length / 2)], cpuMsPerStep, medianCpuMs: [...cpuMsPerStep].sort((a, b) => a - b)[Math.floor(steps / 2)], kernelsPerStep: profile.kernels.length, kernels, loadavg: os.loadavg()[0] }),
+      JSON.stringify({ model, backend, fast, width, msPerStep, medianMs: middle(msPerStep), cpuMsPerStep, medianCpuMs: middle(cpuMsPerStep), kernelsPerStep: profile.kernels.length, kernels, loadavg: os.loadavg()[0] }),
     );
     opt.dispose();
     net.dispose();

@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LspClient } from '../test/unit/server/lspClient';
+import { median } from './_stats';
 
 const root = join(__dirname, '..');
 const runs = process.argv.includes('--quick') ? 3 : 9;
@@ -152,10 +153,6 @@ async function serverFirstDiagnostics(cacheDir: string): Promise<{ ms: number; f
   }
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const tmp = mkdtempSync(join(tmpdir(), 'mup-activation-'));
 const empty = join(tmp, 'empty.js');

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { middle as median } from './_stats';
 
 const root = join(__dirname, '..');
 function flag(name: string): string | undefined {
@@ -31,7 +32,6 @@ function once(backend: 'wasm' | 'cpu'): number {
   return ms;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const times: Record<'wasm' | 'cpu', number[]> = { wasm: [], cpu: [] };
 for (let i = 0; i < reps; i++) for (const b of ['wasm', 'cpu'] as const) times[b].push(once(b));
 const wasm = median(times.wasm);

@@ -15,6 +15,7 @@ import { defaultCoordWorkers, runCoordinateCheck } from '../src/host/coordCheck'
 import { WorkerClient, WorkerJobError } from '../src/host/workerClient';
 import type { TrialJobParams } from '../src/protocol/jobs';
 import type { BackendInfo, BackendRequest } from '../src/protocol/worker';
+import { middle } from './_stats';
 
 // The repository (examples, fixtures, bench/*.py): next to this file, or the working directory when this runs as a
 // bundle inside a package (scripts/device/gpu-bench.sh).
@@ -68,7 +69,7 @@ async function gpt(backend: BackendRequest): Promise<Record<number, number>> {
       const params: TrialJobParams = { file: join(root, 'examples/gpt/mup.ts'), exportName: 'gpt', data: null, width, lr: 1e-3, seed: 0, steps: gptWarmup + gptSteps + 1, parametrization: 'mup', baseWidth: 64 };
       await client.run('trial', params, { onProgress: () => void stamps.push(performance.now()) });
       const dts = stamps.slice(gptWarmup).map((t, i, a) => (i === 0 ? NaN : t - a[i - 1])).filter(Number.isFinite);
-      perWidth[width] = [...dts].sort((a, b) => a - b)[Math.floor(dts.length / 2)];
+      perWidth[width] = middle(dts);
     }
     return perWidth;
   } finally {

@@ -14,6 +14,7 @@ import ts = require('typescript');
 import type * as Analyzer from '../src/analyzer';
 import { factoryFile } from './_factoryCorpus';
 import { corpusFile } from './_lintCorpus';
+import { median, quantile } from './_stats';
 
 const root = join(__dirname, '..');
 const quick = process.argv.includes('--quick');
@@ -37,17 +38,6 @@ function bareParse(name: string, text: string): ts.SourceFile {
 function cpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
-}
-
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 export interface BenchReport {

@@ -18,18 +18,11 @@ import { join } from 'node:path';
 import type * as Analyzer from '../src/analyzer';
 import { LspClient } from '../test/unit/server/lspClient';
 import { corpusFile, generatedFactory } from './_lintCorpus';
+import { median, quantile } from './_stats';
 
 const root = join(__dirname, '..');
 const quick = process.argv.includes('--quick');
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-}
 
 interface Keystroke {
   /** The text after the keystroke. */

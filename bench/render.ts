@@ -12,6 +12,7 @@ import type { SweepResult } from '../src/sweep/types';
 import { analyzeTrials } from '../src/sweep/optimum';
 import { pageHtml } from '../test/unit/panel/harness';
 import { coordFixture, MUP_SWEEP, range, SP_LAWS, SP_SWEEP, sweepRun, sweepTrials, sweepView } from '../test/unit/panel/fixtures';
+import { middle as median } from './_stats';
 
 // The functions passed to page.evaluate run in Chromium; the root tsconfig has no DOM lib (Node code must not
 // use it), so this module declares the few browser names they use, loosely.
@@ -62,7 +63,6 @@ async function timeBaseline(page: Page, width: number, height: number): Promise<
   }, [width, height]);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function bigSweep(): HostMessage {
   const widths = [64, 96, 128, 192, 256, 384, 512, 768, 1024, 2048];
