@@ -120,6 +120,29 @@ export async function selectBackend<Tf extends TfLike>(request: BackendRequest, 
     }
     return workspaceTf;
   };
+  /**
+   * The workspace's @tensorflow/tfjs on its own `pkg` backend (installed beside it): that tfjs when the backend
+   * starts, else null with the reason said.
+   */
+  const tryWorkspaceBackend = async (backend: 'wasm' | 'webgpu', pkg: string, prepare: (tf: Tf, backendPath: string) => void) => {
+    const backendPath = env.resolve(pkg);
+    if (backendPath === null) {
+      reasons.push(`the workspace's @tensorflow/tfjs has no ${backend} backend beside it (install ${pkg} of the same version to run on it)`);
+      return null;
+    }
+    const ws = loadWorkspaceTf();
+    if (!ws) return null;
+    let failure: string | null;
+    try {
+      prepare(ws.tf, backendPath);
+      failure = await trySet(ws.tf, backend);
+    } catch (err) {
+      failure = firstLine(err);
+    }
+    if (failure === null) return ws;
+    reasons.push(`the workspace's ${backend} backend failed: ${failure}`);
+    return null;
+  };
   /** webgpu: Dawn (the workspace's `webgpu`, else mup-lens's) and an adapter; null (with the reason) when unusable. */
   const tryWebgpu = async (): Promise<BackendSelection<Tf> | null> => {
     const w = env.webgpu;
@@ -161,25 +184,10 @@ export async function selectBackend<Tf extends TfLike>(request: BackendRequest, 
       adapter: { vendor: adapter.vendor, architecture: adapter.architecture, description: adapter.description, software: adapter.software },
     });
     const hasWorkspaceTf = workspaceTfPath() !== null;
-    if (hasWorkspaceTf) {
-      const backendPath = env.resolve('@tensorflow/tfjs-backend-webgpu');
-      const ws = backendPath === null ? null : loadWorkspaceTf();
-      if (backendPath === null) {
-        reasons.push("the workspace's @tensorflow/tfjs has no webgpu backend beside it (install @tensorflow/tfjs-backend-webgpu of the same version to run on it)");
-      } else if (ws) {
-        let failure: string | null;
-        try {
-          w.prepare(ws.tf, found, backendPath);
-          failure = await trySet(ws.tf, 'webgpu');
-        } catch (err) {
-          failure = firstLine(err);
-        }
-        if (failure === null) {
-          reasons.push(`using ${used}, the workspace's @tensorflow/tfjs from ${ws.path} with its webgpu backend, Dawn from ${dawnFrom}`);
-          return { tf: ws.tf, info: info(ws.path, '; workspace tfjs') };
-        }
-        reasons.push(`the workspace's webgpu backend failed: ${failure}`);
-      }
+    const ws = hasWorkspaceTf ? await tryWorkspaceBackend('webgpu', '@tensorflow/tfjs-backend-webgpu', (tf, path) => w.prepare(tf, found, path)) : null;
+    if (ws) {
+      reasons.push(`using ${used}, the workspace's @tensorflow/tfjs from ${ws.path} with its webgpu backend, Dawn from ${dawnFrom}`);
+      return { tf: ws.tf, info: info(ws.path, '; workspace tfjs') };
     }
     let failure: string | null;
     try {
@@ -231,23 +239,10 @@ export async function selectBackend<Tf extends TfLike>(request: BackendRequest, 
     // copies in one process share tfjs' global registry).
     const hasWorkspaceTf = workspaceTfPath() !== null;
     if (hasWorkspaceTf && name === 'wasm') {
-      const wasmPath = env.resolve('@tensorflow/tfjs-backend-wasm');
-      const ws = wasmPath === null ? null : loadWorkspaceTf();
-      if (wasmPath === null) {
-        reasons.push("the workspace's @tensorflow/tfjs has no wasm backend beside it (install @tensorflow/tfjs-backend-wasm of the same version to run on it)");
-      } else if (ws) {
-        let failure: string | null;
-        try {
-          env.prepareWorkspaceWasm?.(ws.tf, wasmPath);
-          failure = await trySet(ws.tf, 'wasm');
-        } catch (err) {
-          failure = firstLine(err);
-        }
-        if (failure === null) {
-          reasons.push(`using the workspace's @tensorflow/tfjs from ${ws.path} with its wasm backend`);
-          return { tf: ws.tf, info: { name, source: ws.path, label: 'wasm (workspace tfjs)', reasons } };
-        }
-        reasons.push(`the workspace's wasm backend failed: ${failure}`);
+      const ws = await tryWorkspaceBackend('wasm', '@tensorflow/tfjs-backend-wasm', (tf, path) => env.prepareWorkspaceWasm?.(tf, path));
+      if (ws) {
+        reasons.push(`using the workspace's @tensorflow/tfjs from ${ws.path} with its wasm backend`);
+        return { tf: ws.tf, info: { name, source: ws.path, label: 'wasm (workspace tfjs)', reasons } };
       }
     }
     const ws = hasWorkspaceTf && name === 'cpu' ? loadWorkspaceTf() : null;
