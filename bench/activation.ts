@@ -159,7 +159,7 @@ const empty = join(tmp, 'empty.js');
 writeFileSync(empty, '');
 writeFileSync(join(tmp, 'warmup.js'), '');
 // The extension's own code-cache loader, as plain CommonJS for the child.
-esbuild.buildSync({ entryPoints: [join(root, 'src/language/codeCache.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: join(tmp, 'codeCache.js'), logLevel: 'silent' });
+esbuild.buildSync({ entryPoints: [join(root, 'src/languageService/codeCache.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: join(tmp, 'codeCache.js'), logLevel: 'silent' });
 const extension = join(root, 'dist/extension.js');
 const analyzer = join(root, 'dist/analyzer.js');
 const baselineExtension = process.env.MUP_BENCH_BASELINE_EXTENSION;

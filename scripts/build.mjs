@@ -21,13 +21,13 @@ const nodeEntries = [
   { in: 'src/worker/main.ts', out: 'worker' },
   { in: 'src/mup/runtime.ts', out: 'runtime' },
   // The analyzer (TypeScript compiler inside, ~10 MB) in its own bundle: the extension requires it on the first
-  // document it lints, so that activation does not pay for compiling it (src/language/service.ts).
-  { in: 'src/language/analyzerBundle.ts', out: 'analyzer' },
+  // document it lints, so that activation does not pay for compiling it (src/client/index.ts).
+  { in: 'src/languageService/analyzerBundle.ts', out: 'analyzer' },
   // The language server (its own process: the extension forks it, `mup-lens lsp` runs the same code) and its
   // analysis thread, which loads dist/analyzer.js; the server's main thread never does.
   { in: 'src/server/main.ts', out: 'server' },
   // vscode-languageclient (~0.8 MB): the extension requires it right after activation, not inside it.
-  { in: 'src/language/client.ts', out: 'languageClient' },
+  { in: 'src/client/client.ts', out: 'languageClient' },
   // `mup-lens/eslint`: the ESLint plugin (it requires dist/analyzer.js beside it).
   { in: 'src/eslint/index.ts', out: 'eslint' },
   { in: 'src/server/analysisWorker.ts', out: 'analysisWorker' },

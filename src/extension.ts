@@ -1,7 +1,7 @@
 // The extension's table of contents: each line wires one feature, whose logic lives in the module it names.
 // Nothing heavy happens here: tfjs and user code only ever run in the worker process (src/worker).
 import * as vscode from 'vscode';
-import { registerLanguageFeatures, stopLanguageFeatures } from './language';
+import { registerLanguageFeatures, stopLanguageFeatures } from './client';
 import { registerCoordinateCheck } from './commands/coordCheck';
 import { registerSweep } from './commands/sweep';
 import { registerTransfer } from './commands/transfer';

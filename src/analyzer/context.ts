@@ -32,7 +32,7 @@ export function makeFinding(ctx: Ctx, rule: RuleId, node: ts.Node, message: stri
     severity: RULES[rule].severity,
     message,
     // The suppression fixes ("Suppress <rule> for this line / file") are added by the fronts, from one
-    // implementation that knows the document's line endings and existing directives (src/language/suppression.ts).
+    // implementation that knows the document's line endings and existing directives (src/languageService/suppression.ts).
     fixes,
   };
 }

@@ -88,7 +88,7 @@ export function gapFinding(fileName: string, text: string, gaps: Gaps, sf?: ts.S
     rule: INCOMPLETE,
     severity: RULES[INCOMPLETE].severity,
     message: first.message + more,
-    // (the fronts add "Suppress for this line / file", naming this rule: src/language/suppression.ts)
+    // (the fronts add "Suppress for this line / file", naming this rule: src/languageService/suppression.ts)
     fixes: [],
   };
 }

@@ -1,5 +1,5 @@
 // Where the rule docs live, with no dependency at all (not even typescript): the extension's eagerly loaded
-// code (src/language) links diagnostics with these before the analyzer bundle is loaded.
+// code (src/languageService) links diagnostics with these before the analyzer bundle is loaded.
 import type { RuleId } from './types';
 
 /** `docs/rules.md` in the repository, one anchor per rule. */

@@ -5,8 +5,8 @@ import { extname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyze } from '../analyzer';
 import type { Finding } from '../analyzer/types';
-import { fixAllSync } from '../language/fixAll';
-import { lintFixes } from '../language/fixes';
+import { fixAllSync } from '../languageService/fixAll';
+import { lintFixes } from '../languageService/fixes';
 import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
 import { formatText } from './format/text';
@@ -103,7 +103,7 @@ function readSource(abs: string, cwd: string): string {
   }
 }
 
-/** The findings of one file's text, each with the fixes a user gets (./language/fixes.ts: suppression included). */
+/** The findings of one file's text, each with the fixes a user gets (../languageService/fixes.ts: suppression included). */
 export function lintText(text: string, file: string, baseWidth?: number): Finding[] {
   // incremental: false: a one-shot run has no previous version to re-parse from
   const r = analyze(text, file, { baseWidth, incremental: false } as Parameters<typeof analyze>[2]);
@@ -122,7 +122,7 @@ export interface FixedFile {
 }
 
 /**
- * `--fix`: each file's preferred fixes applied in rounds (./language/fixAll.ts) and written back when the text
+ * `--fix`: each file's preferred fixes applied in rounds (../languageService/fixAll.ts) and written back when the text
  * changed (in its own line endings). Returns the files changed.
  */
 export function fixFiles(files: string[], cwd: string, baseWidth?: number): FixedFile[] {

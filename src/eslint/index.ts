@@ -14,15 +14,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ESLint, Linter, Rule, SourceCode } from 'eslint';
 import type { AnalysisResult, Fix, RuleId } from '../analyzer/types';
-import type { AnalyzerApi } from '../language/analyzerApi';
-import { analyzerFixes } from '../language/fixes';
+import type { AnalyzerApi } from '../languageService/analyzerApi';
+import { analyzerFixes } from '../languageService/fixes';
 
 /** The analyzer: dist/analyzer.js beside this bundle (dist/eslint.js), or the source module when run from source. */
 function loadAnalyzer(): AnalyzerApi {
   const bundle = join(__dirname, 'analyzer.js');
   // Computed paths: esbuild leaves them alone, so the TypeScript compiler is not bundled twice.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(existsSync(bundle) ? bundle : join(__dirname, '..', 'language', 'analyzerBundle')) as AnalyzerApi;
+  return require(existsSync(bundle) ? bundle : join(__dirname, '..', 'languageService', 'analyzerBundle')) as AnalyzerApi;
 }
 
 const analyzer = loadAnalyzer();

@@ -1,4 +1,4 @@
-// What the language server (src/server) and its clients (the VS Code extension's src/language/client.ts, other
+// What the language server (src/server) and its clients (the VS Code extension's src/client/client.ts, other
 // editors) agree on beyond standard LSP: the `mup/analysis` request, the initialization options, the settings
 // as they travel. Types and method names only: both sides import this module, and the extension's eagerly
 // loaded code must not pull the protocol library in.

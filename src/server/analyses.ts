@@ -4,7 +4,7 @@
 // runs is stopped as soon as the newer version's analysis is due: the newer version never waits for it.
 // Pure of the protocol: documents are plain snapshots.
 import type { AnalysisResult, AnalyzeOptions } from '../analyzer/types';
-import { analyzerFileName, DEFAULT_MAX_CHARS, EMPTY_RESULT, type CacheLog, type DocumentSnapshot } from '../language/analysisCache';
+import { analyzerFileName, DEFAULT_MAX_CHARS, EMPTY_RESULT, type CacheLog, type DocumentSnapshot } from '../languageService/analysisCache';
 import type { SkipReason } from '../protocol/lsp';
 import { AnalysisCancelled, type AnalysisRunner } from './runner';
 

@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { AnalyzerApi } from '../language/analyzerApi';
-import { requireWithCodeCache } from '../language/codeCache';
+import type { AnalyzerApi } from '../languageService/analyzerApi';
+import { requireWithCodeCache } from '../languageService/codeCache';
 import type { FromWorker, ToWorker, WorkerData } from './workerProtocol';
 
 const port = parentPort!;

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AnalysisResult, AnalyzeOptions, LayerInfo } from '../analyzer/types';
-import type { AnalyzerApi } from '../language/analyzerApi';
+import type { AnalyzerApi } from '../languageService/analyzerApi';
 import type { FromWorker, ToWorker, WorkerData } from './workerProtocol';
 
 export class AnalysisCancelled extends Error {
@@ -338,6 +338,6 @@ export function createRunner(log: RunnerLog, data: WorkerData, dir: string = __d
   if (existsSync(workerFile)) return new WorkerRunner(workerFile, data, log);
   // A computed path: esbuild leaves it alone, so no bundle of the server's main thread holds the analyzer.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const api = require(join(dir, '..', 'language', 'analyzerBundle')) as AnalyzerApi;
+  const api = require(join(dir, '..', 'languageService', 'analyzerBundle')) as AnalyzerApi;
   return new InlineRunner(api);
 }

@@ -28,12 +28,12 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ruleDocUrl } from '../analyzer/ruleDocs';
 import type { Finding, RuleId } from '../analyzer/types';
-import type { DocumentSnapshot } from '../language/analysisCache';
+import type { DocumentSnapshot } from '../languageService/analysisCache';
 import { analyzeOptions, DEFAULT_SETTINGS, effectiveSeverity, parseLintSettings, type LintSettings, type RawLintSettings } from '../settings/lint';
-import { KeyedDebouncer } from '../language/debounce';
-import { isLintableDocument } from '../language/documents';
-import { fixAll } from '../language/fixAll';
-import { codeActionsForFinding, codeLensesForFactories, DIAGNOSTIC_SOURCE, findingForDiagnostic, toDiagnostics, toRange0 } from '../language/mapping';
+import { KeyedDebouncer } from '../languageService/debounce';
+import { isLintableDocument } from '../languageService/documents';
+import { fixAll } from '../languageService/fixAll';
+import { codeActionsForFinding, codeLensesForFactories, DIAGNOSTIC_SOURCE, findingForDiagnostic, toDiagnostics, toRange0 } from '../languageService/mapping';
 import { Analyses, type Outcome } from './analyses';
 import {
   ANALYSIS_REQUEST,

@@ -1,5 +1,5 @@
 // `mup-lens lint --fix` on files with several findings (overlapping fixes on one layer call: applied in rounds),
-// and the suppression fix of `lint --format json` (src/language/suppression.ts): what a user's file looks like
+// and the suppression fix of `lint --format json` (src/languageService/suppression.ts): what a user's file looks like
 // afterwards, that it still parses, and what the run prints.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import * as ts from 'typescript';
 import { main } from '../../src/cli';
 import type { Finding } from '../../src/analyzer/types';
-import { lineStarts, offsetOf } from '../../src/language/fixAll';
+import { lineStarts, offsetOf } from '../../src/languageService/fixAll';
 
 const MODEL = `import * as tf from '@tensorflow/tfjs';
 

@@ -11,8 +11,8 @@ import tseslint from 'typescript-eslint';
 import * as ts from 'typescript';
 import { analyze } from '../../src/analyzer';
 import { lintFiles } from '../../src/cli/lint';
-import { fixAllSync } from '../../src/language/fixAll';
-import { analyzerFixes } from '../../src/language/fixes';
+import { fixAllSync } from '../../src/languageService/fixAll';
+import { analyzerFixes } from '../../src/languageService/fixes';
 
 const root = join(__dirname, '..', '..');
 const built = join(root, 'dist', 'eslint.js');
@@ -149,7 +149,7 @@ export function mlp(width: number) {
 
   it('one analysis per file, shared by the five rules', () => {
     // The source plugin, whose analyzer module object can be watched.
-      const api = require('../../src/language/analyzerBundle') as { analyze: (...a: unknown[]) => unknown };
+      const api = require('../../src/languageService/analyzerBundle') as { analyze: (...a: unknown[]) => unknown };
       const source = require('../../src/eslint') as typeof plugin;
     const original = api.analyze;
     let calls = 0;

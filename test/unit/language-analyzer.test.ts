@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ts from 'typescript';
 import * as analyzer from '../../src/analyzer';
-import type { AnalyzerApi } from '../../src/language/analyzerApi';
+import type { AnalyzerApi } from '../../src/languageService/analyzerApi';
 import { analyzeOptions, parseLintSettings } from '../../src/settings/lint';
-import { applyEdits, codeActionsForFinding, codeLensesForFactories, findingForDiagnostic, toDiagnostics } from '../../src/language/mapping';
+import { applyEdits, codeActionsForFinding, codeLensesForFactories, findingForDiagnostic, toDiagnostics } from '../../src/languageService/mapping';
 
 const root = join(__dirname, '..', '..');
 const api: AnalyzerApi = analyzer; // the bundle's contract holds for the module itself

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { codeCacheFile, requireWithCodeCache } from '../../src/language/codeCache';
+import { codeCacheFile, requireWithCodeCache } from '../../src/languageService/codeCache';
 
 function fixture() {
   const dir = mkdtempSync(join(tmpdir(), 'mup-codecache-'));

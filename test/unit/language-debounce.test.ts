@@ -1,7 +1,7 @@
 // "Lint as you type": one analysis per pause in typing, per document.
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyedDebouncer } from '../../src/language/debounce';
+import { KeyedDebouncer } from '../../src/languageService/debounce';
 
 test('keystrokes within the delay collapse into one run, per document', () => {
   mock.timers.enable({ apis: ['setTimeout'] });

@@ -1,7 +1,7 @@
 // Which documents get muP diagnostics, hovers and lenses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isLintableDocument } from '../../src/language/documents';
+import { isLintableDocument } from '../../src/languageService/documents';
 
 test('JS/TS files on disk and untitled ones are linted', () => {
   for (const languageId of ['typescript', 'typescriptreact', 'javascript', 'javascriptreact']) {

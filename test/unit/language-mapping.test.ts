@@ -11,7 +11,7 @@ import {
   findingForDiagnostic,
   toDiagnostics,
   toRange0,
-} from '../../src/language/mapping';
+} from '../../src/languageService/mapping';
 
 const source = [
   "import * as tf from '@tensorflow/tfjs';", // 1
@@ -54,7 +54,7 @@ const readout: Finding = {
 };
 
 
-/** The suppressions a user gets among a finding's quick fixes (src/language/suppression.ts through mapping). */
+/** The suppressions a user gets among a finding's quick fixes (src/languageService/suppression.ts through mapping). */
 function suppressionAction(f: Finding, text: string) {
   return codeActionsForFinding(f, text).find((a) => a.title === `Suppress ${f.rule} for this line`)!;
 }

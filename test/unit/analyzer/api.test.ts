@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze, describeLayer, layerAt, ruleDocUrl, RULE_IDS, RULES } from '../../../src/analyzer';
-import { defaultRuleDocUrl } from '../../../src/language/mapping';
+import { defaultRuleDocUrl } from '../../../src/languageService/mapping';
 import { lineOf, lint } from './helpers';
 
 const root = join(__dirname, '../../..');

@@ -233,5 +233,5 @@ export function mlp(width: number) {
   });
 });
 
-// The suppression fix is the fronts' (src/language/suppression.ts): test/unit/language-mapping.test.ts,
+// The suppression fix is the fronts' (src/languageService/suppression.ts): test/unit/language-mapping.test.ts,
 // test/unit/cli-lint-fix.test.ts and test/unit/server/server.test.ts (CRLF, existing directives).

@@ -10,7 +10,7 @@ import { analyze } from '../../../src/analyzer';
 import { Shapes } from '../../../src/analyzer/shape';
 import { WidthModel } from '../../../src/analyzer/width';
 import { main } from '../../../src/cli';
-import { fileSuppressionFix, lineSuppressionFix } from '../../../src/language/suppression';
+import { fileSuppressionFix, lineSuppressionFix } from '../../../src/languageService/suppression';
 import { applyFix, lineOf, lint, only, rulesOf } from './helpers';
 
 const INCOMPLETE = 'mup/analysis-incomplete';

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AnalysisResult, AnalyzeOptions } from '../../../src/analyzer/types';
-import { analyzerFileName, type DocumentSnapshot } from '../../../src/language/analysisCache';
-import type { AnalyzerApi } from '../../../src/language/analyzerApi';
+import { analyzerFileName, type DocumentSnapshot } from '../../../src/languageService/analysisCache';
+import type { AnalyzerApi } from '../../../src/languageService/analyzerApi';
 import { Analyses, Superseded } from '../../../src/server/analyses';
 import { InlineRunner } from '../../../src/server/runner';
 

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DocumentAnalysis } from '../protocol/lsp';
 import type { MupLanguageClient, StartOptions } from './client';
-import { requireWithCodeCache } from './codeCache';
+import { requireWithCodeCache } from '../languageService/codeCache';
 
 export type { DocumentAnalysis } from '../protocol/lsp';
 

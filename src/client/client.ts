@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { CodeLensRequest, LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { ANALYSIS_REQUEST, type AnalysisParams, type DocumentAnalysis, type InitializationOptions } from '../protocol/lsp';
-import { LANGUAGES, SCHEMES } from './documents';
+import { LANGUAGES, SCHEMES } from '../languageService/documents';
 
 export interface StartOptions {
   /** dist/server.js */
