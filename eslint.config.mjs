@@ -15,7 +15,7 @@ function forbid(files, patterns, message) {
   };
 }
 
-const HOST = ['src/extension.ts', 'src/cli.ts', 'src/host/**', 'src/cli/**', 'src/commands/**', 'src/language/**', 'src/panels/**', 'src/server/**'];
+const HOST = ['src/extension.ts', 'src/cli.ts', 'src/host/**', 'src/cli/**', 'src/commands/**', 'src/client/**', 'src/languageService/**', 'src/panels/**', 'src/server/**', 'src/eslint/**'];
 const WORKER_SIDE = ['@tensorflow/*', '**/job', '**/job/*', '**/worker', '**/worker/*', '**/backend/*', '**/kernels', '**/kernels/*', '**/mup/*', '!**/mup/runtime-types'];
 
 export default tseslint.config(
@@ -62,6 +62,9 @@ export default tseslint.config(
   },
   // The process boundaries (docs/architecture.md): the extension host and the CLI never load tfjs or worker code.
   forbid(HOST, WORKER_SIDE, 'the host side never loads tfjs or worker-side code (docs/architecture.md): send a job to the worker instead'),
+  // The language server, the CLI and the ESLint plugin run outside VS Code: they never import the editor-side
+  // folders (those holding a file that imports `vscode`; test/unit/architecture.test.ts finds them from the sources).
+  forbid(['src/server/**', 'src/cli/**', 'src/eslint/**', 'src/languageService/**'], ['vscode', '**/client', '**/client/*', '**/commands/*', '**/panels/*', '**/extension'], 'the language server, the CLI and the ESLint plugin never import the VS Code side (src/client, src/commands, src/panels, src/extension.ts): shared pieces go to src/languageService (docs/architecture.md)'),
   // The analyzer is pure: text in, findings out.
   // (That it imports nothing else of src/ is checked by test/unit/architecture.test.ts, which resolves the paths.)
   forbid(['src/analyzer/**'], ['vscode', '@tensorflow/*', 'fs', 'node:fs', 'child_process', 'node:child_process'], 'the analyzer is pure (docs/architecture.md): no vscode, tfjs or file system'),

@@ -94,7 +94,7 @@ test('no import cycle between the folders of src/', () => {
   }
 });
 
-const HOST = new Set(['src', 'src/host', 'src/cli', 'src/commands', 'src/language', 'src/panels', 'src/server', 'src/eslint']);
+const HOST = new Set(['src', 'src/host', 'src/cli', 'src/commands', 'src/client', 'src/languageService', 'src/panels', 'src/server', 'src/eslint']);
 const WORKER_ONLY = new Set(['src/job', 'src/worker', 'src/backend', 'src/kernels', 'src/mup']);
 
 test('the host side never loads tfjs or worker-side code', () => {
@@ -124,6 +124,18 @@ test('the webview imports only the protocol and the plot model', () => {
   // and what those import stays pure (no node:, no vscode), since it ends up in the browser bundle
   const shared = external.filter((e) => (e.folder === 'src/protocol' || e.folder === 'src/plot') && !e.imp.typeOnly);
   assert.deepEqual(shared.map((e) => `${relative(root, e.file)} imports ${e.imp.spec}`), []);
+});
+
+test('the language server, the CLI and the ESLint plugin import no editor-side folder (one holding a file that imports vscode)', () => {
+  const editorSide = new Set(external.filter((e) => e.imp.spec === 'vscode').map((e) => e.folder));
+  // The folders are found from the sources, so a vscode import added anywhere makes its folder editor-side at once.
+  assert.ok(editorSide.has('src/client'), `expected src/client among the editor-side folders, got ${[...editorSide].join(', ')}`);
+  const outside = new Set(['src/server', 'src/cli', 'src/eslint', 'src/languageService']);
+  const bad = [
+    ...internal.filter((e) => outside.has(e.folder) && editorSide.has(e.target)).map((e) => `${relative(root, e.file)} imports '${e.imp.spec}' (${e.target} holds VS Code code)`),
+    ...external.filter((e) => outside.has(e.folder) && e.imp.spec === 'vscode').map((e) => `${relative(root, e.file)} imports vscode`),
+  ];
+  assert.deepEqual(bad, []);
 });
 
 test('no source file over 500 lines', () => {
