@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import type { HpValues, Parametrization, TrialOutcome } from '../protocol/jobs';
+import { storedTrialProblem } from '../sweep/validate';
 import { OutputError, outputError } from './outputFile';
 
 export type { TrialOutcome };
@@ -122,6 +123,12 @@ export function readStore(dir: string): StoreContents {
       }
       if (!isStoredTrial(rec)) {
         warnings.push(`${f}:${i + 1}: skipped a line that is not a trial record`);
+        return;
+      }
+      // A value no trial produces (a negative loss, an LR <= 0): the line was edited or damaged; it runs again.
+      const problem = storedTrialProblem(rec as unknown as Parameters<typeof storedTrialProblem>[0]);
+      if (problem) {
+        warnings.push(`${f}:${i + 1}: skipped a trial record that no trial writes: ${problem}`);
         return;
       }
       if (!trials.has(rec.key)) trials.set(rec.key, rec);
