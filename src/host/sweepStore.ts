@@ -60,6 +60,9 @@ export interface StoredTrial {
   version: string;
   outcome: TrialOutcome;
   finishedAt: string;
+  /** The files the trial read at run time (config, data, packages' files; absolute path -> sha256): the trial is
+   *  reused only while each still hashes the same (src/host/fileReads.ts). Absent when it read none. */
+  reads?: Record<string, string>;
   /** Which of the trial's HPs its factory (or data export) read, during the build and the training: a swept HP that
    *  is never read trains the same model at every value (src/host/sweep.ts stops such a sweep). */
   hpRead?: string[];
@@ -90,7 +93,7 @@ export function storeFileName(shard?: { index: number; count: number }): string 
 }
 
 export interface StoreContents {
-  /** First record per key, in file order. */
+  /** Per key the first record in file order, or the latest finished (`finishedAt`) when they differ. */
   trials: Map<string, StoredTrial>;
   warnings: string[];
 }
@@ -131,7 +134,10 @@ export function readStore(dir: string): StoreContents {
         warnings.push(`${f}:${i + 1}: skipped a trial record that no trial writes: ${problem}`);
         return;
       }
-      if (!trials.has(rec.key)) trials.set(rec.key, rec);
+      // The first record of a key, unless a later-finished one follows (a trial run again with --fresh, or because a
+      // file it read changed, supersedes the old record).
+      const prev = trials.get(rec.key);
+      if (!prev || (typeof rec.finishedAt === 'string' && rec.finishedAt > prev.finishedAt)) trials.set(rec.key, rec);
     });
   }
   return { trials, warnings };
