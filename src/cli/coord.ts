@@ -2,10 +2,11 @@
 // Exit 0 pass, 1 fail, 2 usage or load error (one line on stderr), 130 interrupted (the widths that finished are
 // still judged, printed and stored). Progress goes to stderr, results to stdout.
 import { existsSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatText, verdictLine } from '../coord/format';
 import { defaultCoordWorkers, runCoordinateCheck } from '../host/coordCheck';
+import { missingExport } from '../host/exports';
 import { OutputError } from '../host/outputFile';
 import { coordDir, writeCoordResult } from '../host/results';
 import { WorkerJobError } from '../host/workerClient';
@@ -45,11 +46,17 @@ function list(flag: string, v: string): number[] {
   return out;
 }
 
-function int(flag: string, v: string, min: number): number {
+function int(flag: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got '${v}'`);
+  // A count that no run finishes (1e15 steps) or that does not fit in memory (1e15 seeds) is a typo, not a plan.
+  if (n > max) throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got '${v}'`);
   return n;
 }
+
+/** Upper limits of the counts (docs/contracts.md). */
+export const MAX_STEPS = 1_000_000;
+export const MAX_SEEDS = 1000;
 
 function target(spec: string, cwd: string, what: string): { file: string; exportName: string } {
   const hash = spec.lastIndexOf('#');
@@ -117,8 +124,8 @@ export function parseCoordArgs(argv: string[], cwd: string): ParsedCoordArgs | '
     file,
     exportName,
     widths,
-    steps: int('--steps', v.steps!, 2),
-    seeds: int('--seeds', v.seeds!, 1),
+    steps: int('--steps', v.steps!, 2, MAX_STEPS),
+    seeds: int('--seeds', v.seeds!, 1, MAX_SEEDS),
     lr,
     optimizer: oneOf('--optimizer', v.optimizer!, ['adam', 'sgd'] as const),
     parametrization: v.sp ? 'sp' : 'mup',
@@ -142,8 +149,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   const { params } = args;
+  // A missing export is said before a worker starts or an output folder is made (when the file's exports are known).
+  for (const [what, spec] of [['', { file: params.file, exportName: params.exportName }], ['--data', params.data]] as const) {
+    const missing = spec ? await missingExport(spec.file, spec.exportName, relative(io.cwd, spec.file) || spec.file) : null;
+    if (missing && spec) throw new UsageError(what ? `${what}: ${missing}` : missing);
+  }
   const createdDirs = ensureOutDir(args.out);
-  let lastWidth = -1;
+  const announced = new Set<number>();
   let outcome;
   // Ctrl-C: stop the workers and judge the check on the widths that finished (a second Ctrl-C quits).
   const controller = new AbortController();
@@ -162,8 +174,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       keepPartialOnCancel: true,
       onLog: (line) => io.stderr(`  | ${line}\n`),
       onProgress: (e) => {
-        if (e.width !== lastWidth) {
-          lastWidth = e.width;
+        // once per width: widths run side by side, and a line per step (as their events alternate) floods a log
+        if (!announced.has(e.width)) {
+          announced.add(e.width);
           io.stderr(`width ${e.width}: ${params.seeds} seed(s) x ${params.steps} steps (${Math.round(e.fraction * 100)}%)\n`);
         }
       },

@@ -3,10 +3,11 @@
 // Exit codes (docs/contracts.md): 0 the best LR (and every swept HP) transfers across widths (or a --shard slice
 // ran), 1 some axis does not (or fewer than two widths could be judged), 2 usage or input error (a swept HP the
 // factory never reads included), 3 the grid is incomplete (nothing concluded), 130 interrupted. Progress goes to stderr, the result to stdout (text, json) or a file (html).
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { missingExport } from '../host/exports';
 import { defaultSweepName, writeSweepReport } from '../host/results';
 import { runSweep } from '../host/sweep';
 import type { SweepReport } from '../sweep/types';
@@ -16,7 +17,7 @@ import { WorkerJobError } from '../host/workerClient';
 import { formatText } from '../sweep/report';
 import type { BackendRequest } from '../protocol/worker';
 import { BACKEND_REQUESTS } from '../settings/read';
-import { ensureOutDir, joinNumericValues, oneOf, parseArgsMessage, positiveInt, UsageError, type CliIO } from './io';
+import { ensureOutDir, joinNumericValues, oneOf, parseArgsMessage, positiveInt, removeEmptyDirs, UsageError, type CliIO } from './io';
 import { OutputError } from '../host/outputFile';
 import { packageVersion } from './version';
 
@@ -48,6 +49,10 @@ Trains the model at each width over a grid of learning rates and reports whether
   --format text|json|html    output (html: writes <out>/report.html and prints its path)
   --quiet, -q                no progress lines on stderr (warnings still)
 `;
+
+/** Upper limits (docs/contracts.md): a trial's steps, and the largest grid --max-trials may allow. */
+const MAX_STEPS = 1_000_000;
+const MAX_GRID = 1_000_000;
 
 const DEFAULTS = { widths: '64,128,256', lrRange: '2^-14:2^-4:1', steps: 150, seeds: 1, baseWidth: 64, stallTimeoutS: 600, maxTrials: 10_000 };
 
@@ -97,7 +102,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`expected one <file>#<export>, got ${positionals.length} (see mup-lens sweep --help)`);
   const model = fileExport(positionals[0]!, io.cwd, 'model');
   if (v.mup && v.sp) throw new UsageError('--mup and --sp exclude each other');
-  if (v.lrs && v['lr-range']) throw new UsageError('give --lrs or --lr-range, not both');
+  if (v.lrs !== undefined && v['lr-range'] !== undefined) throw new UsageError('give --lrs or --lr-range, not both');
   const format = oneOf('--format', v.format ?? 'text', ['text', 'json', 'html'] as const);
   const backend: BackendRequest = oneOf('--backend', v.backend ?? 'auto', BACKEND_REQUESTS);
   let widths: number[];
@@ -106,7 +111,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   let shard: { index: number; count: number } | undefined;
   try {
     widths = parseWidths(v.widths ?? DEFAULTS.widths);
-    lrs = v.lrs ? parseLrList(v.lrs) : parseLrRange(v['lr-range'] ?? DEFAULTS.lrRange);
+    // `--lrs ''` is a mistake, not "the default grid"
+    lrs = v.lrs !== undefined ? parseLrList(v.lrs) : parseLrRange(v['lr-range'] ?? DEFAULTS.lrRange);
     hps = parseHpAxes(v.hp ?? []);
     shard = v.shard ? parseShard(v.shard) : undefined;
   } catch (err) {
@@ -117,6 +123,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (v.fresh && v['merge-only']) throw new UsageError('--fresh runs the grid again, --merge-only runs nothing: pick one');
   const parametrization = v.sp ? 'sp' : 'mup';
   const data = v.data === undefined ? null : v.data === 'synthetic' ? 'synthetic' : fileExport(v.data, io.cwd, '--data');
+  // A missing export is said before a worker starts or a store folder is made (when the file's exports are known).
+  for (const [what, spec] of [['', model], ['--data', data]] as const) {
+    const missing = spec && spec !== 'synthetic' ? await missingExport(spec.file, spec.exportName, relative(io.cwd, spec.file) || spec.file) : null;
+    if (missing && spec && spec !== 'synthetic') throw new UsageError(what ? `${what}: ${missing}` : missing);
+  }
   const name = defaultSweepName(model.file, model.exportName, parametrization);
   const outDir = resolve(io.cwd, v.out ?? join('.mup', 'sweeps', name));
   const quiet = v.quiet ?? false;
@@ -130,18 +141,22 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   let report: SweepReport;
   const grid = gridSize(widths.length, lrs.length, positiveInt(v.seeds, '--seeds', DEFAULTS.seeds), hps);
   const maxTrials = positiveInt(v['max-trials'], '--max-trials', DEFAULTS.maxTrials);
+  if (maxTrials > MAX_GRID) throw new UsageError(`--max-trials must be an integer from 1 to ${MAX_GRID}, got '${v['max-trials']}'`);
   const hpFactors = hps.map((a) => ` x ${a.values.length} ${a.name} values`).join('');
   if (grid > maxTrials) {
     throw new UsageError(
       `the grid has ${grid} trials (${widths.length} widths x ${lrs.length} LRs${hpFactors} x ${positiveInt(v.seeds, '--seeds', DEFAULTS.seeds)} seeds), more than --max-trials ${maxTrials}: use fewer seeds, widths, LRs${hps.length ? ' or HP values' : ''}, or raise --max-trials`,
     );
   }
+  // Counts no run finishes or no memory holds (1e15) are typos: one line, before anything runs.
+  if (positiveInt(v.steps, '--steps', DEFAULTS.steps) > MAX_STEPS) throw new UsageError(`--steps must be an integer from 1 to ${MAX_STEPS}, got '${v.steps}'`);
   const stallS = nonNegativeInt(v['stall-timeout'], '--stall-timeout', DEFAULTS.stallTimeoutS);
   const started = Date.now();
   let ran = 0;
   let unsaved: OutputError | undefined;
+  let created: string[] = [];
   try {
-    ensureOutDir(outDir);
+    created = ensureOutDir(outDir);
     report = await runSweep(
       {
         modelFile: model.file, exportName: model.exportName, widths, lrs, hps,
@@ -186,6 +201,15 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       },
     );
   } catch (err) {
+    // A refusal that stored no trial leaves no store folder it made behind (only its sweep.json would be there).
+    if (created.length > 0 && !(err instanceof WorkerJobError && err.error.kind === 'cancelled')) {
+      try {
+        if (readdirSync(outDir).every((f) => f === 'sweep.json')) rmSync(join(outDir, 'sweep.json'), { force: true });
+      } catch {
+        // nothing to tidy
+      }
+      removeEmptyDirs(created);
+    }
     // A model that cannot run (bad export, a factory that throws, a backend without a kernel it needs): exit 2.
     if (err instanceof WorkerJobError && err.error.kind !== 'cancelled') throw new UsageError(err.message);
     throw err;
