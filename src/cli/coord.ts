@@ -34,6 +34,7 @@ options:
                                  default auto: tfjs-node-gpu, webgpu on a GPU, tfjs-node, wasm, cpu
   --workers N                    worker processes on wasm/cpu (default: one per core, at most 2)
   --timeout 600                  seconds before the check is stopped
+  --build-timeout 120            seconds a worker may take to build the model before it is stopped (0: never)
   --format text|json|html        default text; html writes a report to --out and prints its path
   --out DIR                      where result.json (and index.html) go; default .mup/coord/<file>-<export>/
 exit: 0 pass, 1 fail, 2 usage or load error, 130 interrupted (Ctrl-C: the finished widths are judged)`;
@@ -73,6 +74,8 @@ export interface ParsedCoordArgs {
   format: 'text' | 'json' | 'html';
   out: string;
   timeoutMs: number;
+  /** `--build-timeout` in ms; undefined: never. */
+  buildTimeoutMs: number | undefined;
   workers: number;
 }
 
@@ -89,6 +92,7 @@ const COORD_OPTIONS = {
   backend: { type: 'string', default: 'auto' },
   workers: { type: 'string' },
   timeout: { type: 'string', default: '600' },
+  'build-timeout': { type: 'string', default: '120' },
   format: { type: 'string', default: 'text' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -119,6 +123,8 @@ export function parseCoordArgs(argv: string[], cwd: string): ParsedCoordArgs | '
   if (!(lr > 0) || !Number.isFinite(lr)) throw new UsageError(`--lr must be a positive number, got '${v.lr}'`);
   const timeout = Number(v.timeout);
   if (!(timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got '${v.timeout}'`);
+  const buildTimeoutS = Number(v['build-timeout']);
+  if (!(buildTimeoutS >= 0) || !Number.isFinite(buildTimeoutS)) throw new UsageError(`--build-timeout must be a number of seconds >= 0, got '${v['build-timeout']}'`);
   const format = oneOf('--format', v.format!, ['text', 'json', 'html'] as const);
   const params: CoordJobParams = {
     file,
@@ -138,6 +144,7 @@ export function parseCoordArgs(argv: string[], cwd: string): ParsedCoordArgs | '
     format,
     out: v.out !== undefined ? resolve(cwd, v.out) : coordDir(cwd, file, exportName),
     timeoutMs: timeout * 1000,
+    buildTimeoutMs: buildTimeoutS > 0 ? buildTimeoutS * 1000 : undefined,
     workers: v.workers !== undefined ? int('--workers', v.workers, 1) : defaultCoordWorkers(),
   };
 }
@@ -169,6 +176,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     outcome = await runCoordinateCheck(params, {
       backend: args.backend,
       timeoutMs: args.timeoutMs,
+      buildTimeoutMs: args.buildTimeoutMs,
+      onWaiting: (m) => io.stderr(`${m}\n`),
       workers: args.workers,
       signal: controller.signal,
       keepPartialOnCancel: true,

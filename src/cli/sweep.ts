@@ -45,6 +45,7 @@ Trains the model at each width over a grid of learning rates and reports whether
   --target-width N           width to recommend an LR for (default: the widest swept)
   --trial-timeout S          stop a trial after S seconds (default: none)
   --stall-timeout S          stop a trial that finishes no training step for S seconds (default 600; 0: never)
+  --build-timeout S          stop a trial whose model is not built after S seconds (default 120; 0: never)
   --max-trials N             refuse a grid of more trials than this, HP axes counted (default 10000)
   --format text|json|html    output (html: writes <out>/report.html and prints its path)
   --quiet, -q                no progress lines on stderr (warnings still)
@@ -54,7 +55,7 @@ Trains the model at each width over a grid of learning rates and reports whether
 const MAX_STEPS = 1_000_000;
 const MAX_GRID = 1_000_000;
 
-const DEFAULTS = { widths: '64,128,256', lrRange: '2^-14:2^-4:1', steps: 150, seeds: 1, baseWidth: 64, stallTimeoutS: 600, maxTrials: 10_000 };
+const DEFAULTS = { widths: '64,128,256', lrRange: '2^-14:2^-4:1', steps: 150, seeds: 1, baseWidth: 64, stallTimeoutS: 600, buildTimeoutS: 120, maxTrials: 10_000 };
 
 /** A non-negative integer (0 allowed: "never"). */
 function nonNegativeInt(v: string | undefined, flag: string, dflt: number): number {
@@ -79,7 +80,7 @@ const SWEEP_OPTIONS = {
   'base-width': { type: 'string' }, data: { type: 'string' }, workers: { type: 'string' },
   backend: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' },
   'merge-only': { type: 'boolean' }, fresh: { type: 'boolean' }, 'target-width': { type: 'string' }, 'trial-timeout': { type: 'string' },
-  'stall-timeout': { type: 'string' }, 'max-trials': { type: 'string' },
+  'stall-timeout': { type: 'string' }, 'build-timeout': { type: 'string' }, 'max-trials': { type: 'string' },
   format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
 } as const;
 
@@ -168,6 +169,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         backend, targetWidth: v['target-width'] === undefined ? undefined : positiveInt(v['target-width'], '--target-width', 1),
         trialTimeoutMs: v['trial-timeout'] === undefined ? undefined : positiveInt(v['trial-timeout'], '--trial-timeout', 1) * 1000,
         stallTimeoutMs: stallS * 1000,
+        buildTimeoutMs: nonNegativeInt(v['build-timeout'], '--build-timeout', DEFAULTS.buildTimeoutS) * 1000,
         version: packageVersion(), cores: cpus().length, cwd: io.cwd, signal: controller.signal,
       },
       {
@@ -198,6 +200,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         },
         onWarning: (m) => io.stderr(`warning: ${m}\n`),
         onOutputError: (e) => (unsaved = e),
+        onWaiting: (m) => io.stderr(`${m}\n`),
       },
     );
   } catch (err) {

@@ -50,6 +50,9 @@ export interface SweepOptions {
   /** A trial that finishes no step for this long is stopped and reported as failed (docs/sweeps.md); 0: never;
    *  default DEFAULT_STALL_TIMEOUT_MS. */
   stallTimeoutMs?: number;
+  /** A trial whose model is not built this long after it started is stopped (factory that never returns); 0: never;
+   *  default DEFAULT_BUILD_TIMEOUT_MS. */
+  buildTimeoutMs?: number;
   maxOldSpaceMb?: number;
 }
 
@@ -71,6 +74,8 @@ export interface SweepEvents {
   /** result.json could not be written (a full disk, a link in its place): the report is returned all the same,
    *  for its verdict to be shown; without this handler the OutputError is thrown. */
   onOutputError?(err: OutputError): void;
+  /** A line every 30 s that a trial is silent: still building its model, or in a step that does not end. */
+  onWaiting?(message: string): void;
 }
 
 async function dataIdentity(data: SweepOptions['data']): Promise<DataIdentity> {
@@ -128,6 +133,13 @@ function unreadOf(p: GridPoint, hpRead: string[] | undefined): string[] {
  * seconds), short enough that a factory that never returns does not hold a sweep for an afternoon.
  */
 export const DEFAULT_STALL_TIMEOUT_MS = 600_000;
+
+/** Building a model (and inferring its muP base shapes) takes seconds, tens for a wide GPT on a CPU: a factory silent
+ *  for longer never returns, and a step's limit (ten minutes) is far too long a wait for that. */
+export const DEFAULT_BUILD_TIMEOUT_MS = 120_000;
+
+/** `--build-timeout` as the pool takes it: unset is the default, 0 is never. */
+export const buildTimeout = (ms: number | undefined): number | undefined => (ms === undefined ? DEFAULT_BUILD_TIMEOUT_MS : ms > 0 ? ms : undefined);
 
 /** `--stall-timeout` as the pool takes it: unset is the default, 0 is never. */
 export const stallTimeout = (ms: number | undefined): number | undefined => (ms === undefined ? DEFAULT_STALL_TIMEOUT_MS : ms > 0 ? ms : undefined);
@@ -250,6 +262,15 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
             signal: stop.signal,
             timeoutMs: opts.trialTimeoutMs,
             stallTimeoutMs: stallTimeout(opts.stallTimeoutMs),
+            buildTimeoutMs: buildTimeout(opts.buildTimeoutMs),
+            onWaiting: events.onWaiting
+              ? (p, phase, ms) =>
+                  events.onWaiting!(
+                    phase === 'building'
+                      ? `still building ${opts.exportName}(${p.width}) after ${Math.round(ms / 1000)} s (--build-timeout S shortens the wait)`
+                      : `width ${p.width} lr ${fmtLr(p.lr)} seed ${p.seed}: no training step finished for ${Math.round(ms / 1000)} s (--stall-timeout S shortens the wait)`,
+                  )
+              : undefined,
             onResult: (p, result) => {
               const identity = identityOf(p);
               const record: StoredTrial = {

@@ -39,6 +39,8 @@ export interface TrialSetup {
   loss: LossName;
   /** The optimizer for this model and LR: `tf.train.adam(lr)` in SP, the runtime's MuAdam in muP. */
   optimizer(model: tfType.LayersModel, lr: number, width: number): tfType.Optimizer;
+  /** Called once the model is built, before the first step. */
+  onBuilt?(): void;
   /** Called after each step (for progress); return true to stop (cancel). */
   onStep?(step: number, loss: number): boolean | void;
 }
@@ -88,6 +90,7 @@ export async function runTrial(setup: TrialSetup, spec: TrialSpec): Promise<Tria
   if (!model || typeof (model as tfType.LayersModel).apply !== 'function') {
     throw new Error(`the factory did not return a tf.LayersModel at width ${spec.width}`);
   }
+  setup.onBuilt?.();
   const vars = model.trainableWeights.map((w) => w.read() as tfType.Variable);
   const losses: number[] = [];
   let initialLoss: number | null = null;
