@@ -227,6 +227,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   let cancelled = false;
   let unreadStop: string | null = null;
   let storeError: OutputError | undefined;
+  let leakWarned = false;
   if (todo.length > 0) {
     const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(opts.modelFile) }, workerPath: opts.workerPath, maxOldSpaceMb: opts.maxOldSpaceMb });
     try {
@@ -278,6 +279,11 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
                 version: opts.version, outcome: result.outcome, finishedAt: new Date().toISOString(),
                 ...(result.hpRead ? { hpRead: result.hpRead } : {}),
               };
+              if (result.outcome.tensorLeak && !leakWarned) {
+                leakWarned = true;
+                const l = result.outcome.tensorLeak;
+                warn(`${opts.exportName} leaks tensors: ${Math.round(l.perStep)} more alive after every training step (tf.memory().numTensors ${l.from} -> ${l.to} over ${l.steps} steps at width ${p.width}), so memory grows until the run dies: dispose what the data export or a layer creates each step, or make it inside tf.tidy`);
+              }
               const reads = hashes.record(result.reads);
               if (reads) record.reads = reads;
               try {
