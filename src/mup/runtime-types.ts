@@ -103,8 +103,17 @@ export interface MuOptimizerOptions {
   learningRate: number;
   /** L2 weight decay (added to the gradient, like torch's `weight_decay`), or decoupled (AdamW-style). */
   weightDecay?: number;
-  /** Decoupled weight decay: `w *= 1 - lr_group * weightDecay` before each step; then WD is not width-scaled. */
+  /**
+   * AdamW's decoupled weight decay, as microsoft/mup's `MuAdamW`: `w *= 1 - lr_group * wd_group` before each step,
+   * with wd_group = weightDecay x widthMult on matrix-like weights, so every weight decays by `lr * weightDecay`
+   * per step at every width.
+   */
   decoupledWeightDecay?: boolean;
+  /**
+   * A decay independent of the LR: `w *= 1 - weightDecay` before each step, for every weight, at every width (what
+   * microsoft/mup's `decoupled_wd=True` is for). Exclusive with decoupledWeightDecay.
+   */
+  independentWeightDecay?: boolean;
   /**
    * The weights and their multipliers (`applyBaseShapes(...)`'s result). Default: whatever `applyBaseShapes`
    * registered for the variables this optimizer is asked to update.
@@ -152,6 +161,7 @@ export interface MuOptimizer extends tf.Optimizer {
   readonly learningRate: number;
   readonly weightDecay: number;
   readonly decoupledWeightDecay: boolean;
+  readonly independentWeightDecay: boolean;
   /** Changes the base LR; every group keeps its multiplier. */
   setLearningRate(learningRate: number): void;
   /** The LR groups created so far (created on first use). */
@@ -436,9 +446,9 @@ export interface MupRuntime {
   /** attnMult / dHead, attnMult = sqrt(baseHeadDim) by default (baseHeadDim 64). */
   attentionScale(dHead: number, opts?: AttentionScaleOptions): number;
   /** MuAdam's LR / WD multipliers for one weight. */
-  muAdamScales(info: ParamInfo, decoupledWeightDecay?: boolean): GroupScales;
+  muAdamScales(info: ParamInfo, decay?: boolean | 'l2' | 'decoupled' | 'independent'): GroupScales;
   /** MuSGD's LR / WD multipliers for one weight. */
-  muSgdScales(info: ParamInfo, decoupledWeightDecay?: boolean): GroupScales;
+  muSgdScales(info: ParamInfo, decay?: boolean | 'l2' | 'decoupled' | 'independent'): GroupScales;
   /** Variance scale / fan_in (tf.initializers.varianceScaling, mode fanIn): input and hidden weights. */
   muFanIn(opts?: MuFanInOptions): InitializerLike;
   MuReadoutInit: MuReadoutInitConstructor;
