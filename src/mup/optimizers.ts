@@ -3,7 +3,10 @@
 // group gets its own tf.train.adam / tf.train.sgd, and variables are grouped by object, never by name
 // (tfjs renames variables on every rebuild).
 import type * as tfType from '@tensorflow/tfjs';
+import { checkDepthOption, depthScales } from './depth';
 import type {
+  DepthOptions,
+  DepthScales,
   GroupScales,
   LrGroup,
   MuAdamOptions,
@@ -107,7 +110,13 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
         throw new TypeError(`${kind}: params must be the result of applyBaseShapes(model, baseShapes, width)`);
       }
       this.explicit = opts.params?.byVariable;
+      this.depth = checkDepthOption(kind, opts.depth, opts.params?.baseDepth);
     }
+
+    /** The `depth` option, checked (issue 22): its LR and epsilon factors multiply each group's (src/mup/depth.ts). */
+    readonly depth: DepthOptions | undefined;
+    /** The depth factors of one weight's group. */
+    protected abstract depthScalesFor(info: ParamInfo): DepthScales;
 
     /** Which weight decay the options chose (see WeightDecayKind). */
     protected weightDecayKind(): WeightDecayKind {
@@ -117,7 +126,7 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
     /** The LR and WD multipliers of one weight (MuAdam's or MuSGD's rule). */
     protected abstract scalesFor(info: ParamInfo): GroupScales;
     /** A fresh inner optimizer for one group. */
-    protected abstract makeInner(learningRate: number): tfType.Optimizer;
+    protected abstract makeInner(learningRate: number, depth: DepthScales): tfType.Optimizer;
 
     get learningRate(): number {
       return this.baseLearningRate;
@@ -154,8 +163,11 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
     }
 
     private groupFor(info: ParamInfo): LrGroup {
-      const scales = this.scalesFor(info);
-      const key = `${scales.lr}|${scales.weightDecay}`;
+      const width = this.scalesFor(info);
+      const depth = this.depthScalesFor(info);
+      // The depth factor multiplies the width rule's LR (issue 22); without a `depth` option it is 1.
+      const scales = depth.lr === 1 ? width : { ...width, lr: width.lr * depth.lr };
+      const key = `${scales.lr}|${scales.weightDecay}${depth.epsilon === 1 ? '' : `|eps${depth.epsilon}`}`;
       let g = this.groupMap.get(key);
       if (g == null) {
         const learningRate = this.baseLearningRate * scales.lr;
@@ -164,8 +176,9 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
           scales,
           learningRate,
           weightDecay: this.weightDecay * scales.weightDecay,
-          inner: this.makeInner(learningRate),
+          inner: this.makeInner(learningRate, depth),
           variables: [],
+          ...(this.depth ? { depthScales: depth } : {}),
         };
         this.groupMap.set(key, g);
       }
@@ -279,8 +292,13 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
     protected scalesFor(info: ParamInfo): GroupScales {
       return muAdamScales(info, this.weightDecayKind());
     }
-    protected makeInner(learningRate: number): tfType.Optimizer {
-      return tf.train.adam(learningRate, this.beta1, this.beta2, this.epsilon);
+    protected depthScalesFor(info: ParamInfo): DepthScales {
+      return depthScales(info, this.depth, 'adam');
+    }
+    protected makeInner(learningRate: number, depth: DepthScales): tfType.Optimizer {
+      // Adam epsilon x (depth/baseDepth)^-alpha (CompleteP); the base is the given epsilon, else the backend's.
+      const epsilon = depth.epsilon === 1 ? this.epsilon : (this.epsilon ?? tf.backend().epsilon()) * depth.epsilon;
+      return tf.train.adam(learningRate, this.beta1, this.beta2, epsilon);
     }
     override getConfig(): tfType.serialization.ConfigDict {
       const c: tfType.serialization.ConfigDict = { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2 };
@@ -309,6 +327,9 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
     }
     protected scalesFor(info: ParamInfo): GroupScales {
       return muSgdScales(info, this.weightDecayKind());
+    }
+    protected depthScalesFor(info: ParamInfo): DepthScales {
+      return depthScales(info, this.depth, 'sgd');
     }
     protected makeInner(learningRate: number): tfType.Optimizer {
       return this.momentum > 0
