@@ -40,6 +40,7 @@ Trains the model at each width over a grid of learning rates and reports whether
   --out DIR                  store directory (default .mup/sweeps/<name>/); finished trials are reused
   --shard i/n                run slice i (0-based) of n of the grid, e.g. one Slurm array task
   --merge-only               run nothing, report what the store holds for this grid
+  --fresh                    reuse no stored trial: run the grid again (the new trials supersede the old)
   --target-width N           width to recommend an LR for (default: the widest swept)
   --trial-timeout S          stop a trial after S seconds (default: none)
   --stall-timeout S          stop a trial that finishes no training step for S seconds (default 600; 0: never)
@@ -72,7 +73,7 @@ const SWEEP_OPTIONS = {
   hp: { type: 'string', multiple: true },
   'base-width': { type: 'string' }, data: { type: 'string' }, workers: { type: 'string' },
   backend: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' },
-  'merge-only': { type: 'boolean' }, 'target-width': { type: 'string' }, 'trial-timeout': { type: 'string' },
+  'merge-only': { type: 'boolean' }, fresh: { type: 'boolean' }, 'target-width': { type: 'string' }, 'trial-timeout': { type: 'string' },
   'stall-timeout': { type: 'string' }, 'max-trials': { type: 'string' },
   format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
 } as const;
@@ -113,6 +114,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     throw err;
   }
   if (shard && v['merge-only']) throw new UsageError('--shard runs a slice, --merge-only runs nothing: pick one');
+  if (v.fresh && v['merge-only']) throw new UsageError('--fresh runs the grid again, --merge-only runs nothing: pick one');
   const parametrization = v.sp ? 'sp' : 'mup';
   const data = v.data === undefined ? null : v.data === 'synthetic' ? 'synthetic' : fileExport(v.data, io.cwd, '--data');
   const name = defaultSweepName(model.file, model.exportName, parametrization);
@@ -146,7 +148,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         seeds: positiveInt(v.seeds, '--seeds', DEFAULTS.seeds),
         steps: positiveInt(v.steps, '--steps', DEFAULTS.steps),
         parametrization, baseWidth: positiveInt(v['base-width'], '--base-width', DEFAULTS.baseWidth),
-        data, outDir, shard, mergeOnly: v['merge-only'] ?? false,
+        data, outDir, shard, mergeOnly: v['merge-only'] ?? false, fresh: v.fresh ?? false,
         workers: v.workers === undefined ? undefined : positiveInt(v.workers, '--workers', 1),
         backend, targetWidth: v['target-width'] === undefined ? undefined : positiveInt(v['target-width'], '--target-width', 1),
         trialTimeoutMs: v['trial-timeout'] === undefined ? undefined : positiveInt(v['trial-timeout'], '--trial-timeout', 1) * 1000,

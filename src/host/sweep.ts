@@ -9,6 +9,7 @@ import { fmtLr } from '../sweep/report';
 import type { SweepHpResult, SweepReport, SweepTrial } from '../sweep/types';
 import type { Parametrization, TrialJobParams } from '../protocol/jobs';
 import type { BackendInfo, BackendRequest } from '../protocol/worker';
+import { FileHashes } from './fileReads';
 import { OutputError, outputError } from './outputFile';
 import { writeJsonAtomic } from './results';
 import { sourceHash } from './sourceHash';
@@ -34,6 +35,8 @@ export interface SweepOptions {
   shard?: { index: number; count: number };
   /** Run nothing: analyse what the store holds for this grid. */
   mergeOnly?: boolean;
+  /** Reuse no stored trial: run the whole grid (or shard) again; the new records supersede the old ones. */
+  fresh?: boolean;
   workers?: number;
   backend: BackendRequest;
   targetWidth?: number;
@@ -174,10 +177,20 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   const stored = readStore(opts.outDir);
   for (const w of stored.warnings) warn(w);
   const results = new Map<string, StoredTrial>();
+  const hashes = new FileHashes();
+  let stale = 0;
+  let staleFile = '';
   keys.forEach((k) => {
-    const r = stored.trials.get(k);
-    if (r) results.set(k, r);
+    const r = opts.fresh ? undefined : stored.trials.get(k);
+    if (!r) return;
+    // A trial whose config, data or package files changed since it ran is another experiment: run it again.
+    const changed = hashes.changed(r.reads);
+    if (changed !== null) {
+      stale++;
+      staleFile ||= changed;
+    } else results.set(k, r);
   });
+  if (stale > 0) warn(`${stale} stored trial${stale === 1 ? '' : 's'} read ${relative(opts.cwd, staleFile) || staleFile}${stale > 1 ? ' (or another file)' : ''}, which changed since ${stale === 1 ? 'it' : 'they'} ran: running ${stale === 1 ? 'it' : 'them'} again`);
   const reused = results.size;
   // A stored trial of this grid whose factory did not read one of its HPs: say so before running more of them.
   for (const [i, p] of grid.entries()) {
@@ -244,6 +257,8 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
                 version: opts.version, outcome: result.outcome, finishedAt: new Date().toISOString(),
                 ...(result.hpRead ? { hpRead: result.hpRead } : {}),
               };
+              const reads = hashes.record(result.reads);
+              if (reads) record.reads = reads;
               try {
                 appendTrial(opts.outDir, file, record);
               } catch (err) {

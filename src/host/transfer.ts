@@ -9,6 +9,7 @@ import type { TrialJobParams, TrialJobResult } from '../protocol/jobs';
 import type { BackendInfo, BackendRequest } from '../protocol/worker';
 import { composeTransferFile, proxyWidthOf, refusalOf, tunedAt, whatTheSweepShowed, type TransferReport, type TransferVerify, type TransferVerifyRun } from '../sweep/transfer';
 import type { HpValues, SweepReport } from '../sweep/types';
+import { sweepReportProblem } from '../sweep/validate';
 import { checkOutputPath } from './outputFile';
 import { pathSegment, writeJsonAtomic } from './results';
 import { sourceHash } from './sourceHash';
@@ -87,6 +88,8 @@ export function loadSweep(source: string, cwd: string): LoadedSweep {
   if (!isObj(raw) || !Array.isArray(raw.trials) || !Array.isArray(raw.optimum) || !Array.isArray(raw.widths) || (raw.parametrization !== 'mup' && raw.parametrization !== 'sp')) {
     throw new TransferInputError(`${resultPath} is not a sweep result (expected mup-lens sweep's JSON: trials, optimum, widths, parametrization)`);
   }
+  const problem = sweepReportProblem(raw);
+  if (problem) throw new TransferInputError(`${resultPath}: ${problem}: not what a sweep writes (edited or damaged); run the sweep again to rewrite it`);
   const report = raw as unknown as SweepReport;
   // The store is where the result is (a store copied elsewhere is read there); a result.json saved on its own
   // points at its store with `storeDir`.
