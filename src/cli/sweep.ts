@@ -196,6 +196,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (report.cancelled) return 130;
   if (shard) return report.failed > 0 ? 1 : 0;
   if (!report.complete) return 3;
-  // Every swept axis: the LR (the contract's `transfers`) and each HP. Without HP axes this is `transfers`.
-  return (report.everyAxisTransfers ?? report.transfers) ? 0 : 1;
+  // Every swept axis: the LR (the contract's `transfers`) and each HP. Inconclusive (issue 21): 4.
+  const verdict = report.verdict ?? ((report.everyAxisTransfers ?? report.transfers) ? 'transfers' : 'does-not-transfer');
+  return verdict === 'transfers' ? 0 : verdict === 'does-not-transfer' ? 1 : 4;
 }

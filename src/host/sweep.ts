@@ -3,8 +3,8 @@
 // tfjs and user code run only in the workers (src/worker/trialJob.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { enumerateGrid, scheduleOrder, shardOf, type GridPoint, type HpAxis } from '../sweep/grid';
-import { analyzeTrials, recommendLr, type SweepAnalysis } from '../sweep/optimum';
+import { scheduleOrder, shardOf, type GridPoint, type HpAxis } from '../sweep/grid';
+import { analyzeTrials, plannedPoints, recommendLr, type SweepAnalysis } from '../sweep/optimum';
 import { fmtLr } from '../sweep/report';
 import type { SweepHpResult, SweepReport, SweepTrial } from '../sweep/types';
 import type { Parametrization, TrialJobParams } from '../protocol/jobs';
@@ -24,6 +24,8 @@ export interface SweepOptions {
   seeds: number;
   /** Hyperparameter axes (`--hp NAME=GRID`); the grid is widths x LRs x HP values x seeds. */
   hps?: HpAxis[];
+  /** `--refine`: the second pass's LRs per width (keyed by width), run with every seed besides the grid (docs/sweeps.md "Refining"). */
+  extraLrs?: Record<string, number[]>;
   steps: number;
   parametrization: Parametrization;
   baseWidth: number;
@@ -92,6 +94,8 @@ export function hpResults(analysis: SweepAnalysis, axes: readonly HpAxis[]): Swe
     shiftOctaves: h.shiftOctaves,
     fittedShiftOctaves: h.fittedShiftOctaves,
     transfers: h.transfers,
+    verdict: h.verdict,
+    shiftInterval: h.shiftInterval,
   }));
 }
 
@@ -153,7 +157,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     // Only in a grid with HP axes: an LR sweep's identities (and keys) are the ones they always were.
     ...(p.hp ? { hp: p.hp } : {}),
   });
-  const grid = enumerateGrid(opts.widths, opts.lrs, opts.seeds, hps);
+  const grid = plannedPoints({ widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps, ...(opts.extraLrs ? { extraLrs: opts.extraLrs } : {}) });
   const keys = grid.map((p) => trialKey(identityOf(p)));
   const modelFileShown = relative(opts.cwd, opts.modelFile) || opts.modelFile;
 
@@ -290,7 +294,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   });
   const missing = grid.length - trials.length;
   // Judged against the whole planned grid: what is missing is never concluded from (src/sweep/optimum.ts).
-  const analysis = analyzeTrials(trials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps });
+  const analysis = analyzeTrials(trials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps, ...(opts.extraLrs ? { extraLrs: opts.extraLrs } : {}) });
   for (const w of analysis.warnings) warn(w);
   if (!analysis.complete) {
     warn(
@@ -318,6 +322,12 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     fittedShiftOctaves: analysis.fittedShiftOctaves,
     hps: hpResults(analysis, hps),
     everyAxisTransfers: analysis.everyAxisTransfers,
+    verdict: analysis.verdict,
+    lrVerdict: analysis.lrVerdict,
+    shiftInterval: analysis.shiftInterval,
+    reasons: analysis.reasons,
+    settle: analysis.settle,
+    refine: opts.extraLrs ? { step: 0.25, lrs: opts.extraLrs } : null,
     recommended: recommendLr(analysis, opts.targetWidth ?? widest),
     backends: [...backends].sort(),
     data: lastData,
