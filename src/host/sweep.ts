@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { scheduleOrder, shardOf, type GridPoint, type HpAxis } from '../sweep/grid';
 import { analyzeTrials, plannedPoints, recommendLr, type SweepAnalysis } from '../sweep/optimum';
+import { REFINE_STEP, refineLrs } from '../sweep/refine';
 import { fmtLr } from '../sweep/report';
 import type { SweepHpResult, SweepReport, SweepTrial } from '../sweep/types';
 import type { Parametrization, TrialJobParams } from '../protocol/jobs';
@@ -66,6 +67,8 @@ export interface SweepEvents {
   onWarning?(message: string): void;
   /** Steps of running trials, for a progress bar. */
   onStep?(point: GridPoint, step: number, loss: number): void;
+  /** `--refine`: the second pass is about to run these LRs per width. */
+  onRefine?(lrs: Record<string, number[]>): void;
 }
 
 async function dataIdentity(data: SweepOptions['data']): Promise<DataIdentity> {
@@ -83,6 +86,23 @@ export function toSweepTrial(r: StoredTrial): SweepTrial {
     diverged: r.outcome.diverged,
     ...(r.identity.hp ? { hp: r.identity.hp } : {}),
   };
+}
+
+/**
+ * `--refine` (docs/sweeps.md "Refining"): the grid, then, once it is complete, a second pass at quarter octaves
+ * around each width's fitted optimum; every stored trial (the first pass's too) is reused. The report is the
+ * second pass's (judged on the grid and the refined LRs together), with `ran` counting both passes.
+ */
+export async function runRefinedSweep(opts: SweepOptions, events: SweepEvents = {}): Promise<SweepReport> {
+  const first = await runSweep(opts, events);
+  if (first.cancelled || !first.complete || opts.shard) return first;
+  const extraLrs = refineLrs(first.optimum, opts.lrs);
+  if (Object.keys(extraLrs).length === 0) return { ...first, refine: { step: REFINE_STEP, lrs: {} } };
+  events.onRefine?.(extraLrs);
+  const second = await runSweep({ ...opts, extraLrs }, events);
+  const report = { ...second, ran: first.ran + second.ran, reused: second.reused - first.ran, elapsedMs: first.elapsedMs + second.elapsedMs };
+  writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+  return report;
 }
 
 /** The `hps` of a report: each axis as analysed, with its grid. */
@@ -327,7 +347,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     shiftInterval: analysis.shiftInterval,
     reasons: analysis.reasons,
     settle: analysis.settle,
-    refine: opts.extraLrs ? { step: 0.25, lrs: opts.extraLrs } : null,
+    refine: opts.extraLrs ? { step: REFINE_STEP, lrs: opts.extraLrs } : null,
     recommended: recommendLr(analysis, opts.targetWidth ?? widest),
     backends: [...backends].sort(),
     data: lastData,
