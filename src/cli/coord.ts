@@ -1,5 +1,5 @@
 // `mup-lens coord <file>#<export>`: the coordinate check from a terminal (docs/contracts.md "coord").
-// Exit 0 pass, 1 fail, 2 usage or load error (one line on stderr), 130 interrupted (the widths that finished are
+// Exit 0 pass, 1 fail, 2 usage or load error, 4 inconclusive (one line on stderr), 130 interrupted (the widths that finished are
 // still judged, printed and stored). Progress goes to stderr, results to stdout.
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -35,7 +35,7 @@ options:
   --timeout 600                  seconds before the check is stopped
   --format text|json|html        default text; html writes a report to --out and prints its path
   --out DIR                      where result.json (and index.html) go; default .mup/coord/<file>-<export>/
-exit: 0 pass, 1 fail, 2 usage or load error, 130 interrupted (Ctrl-C: the finished widths are judged)`;
+exit: 0 pass, 1 fail, 2 usage or load error, 4 inconclusive (a slope's interval across seeds crosses 0.4), 130 interrupted (Ctrl-C: the finished widths are judged)`;
 
 function list(flag: string, v: string): number[] {
   const out = v.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
@@ -217,5 +217,6 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
   if (interrupted) return 130;
+  if (result.verdict.level === 'inconclusive') return 4;
   return result.verdict.pass ? 0 : 1;
 }

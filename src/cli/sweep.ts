@@ -8,7 +8,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultSweepName, writeSweepReport } from '../host/results';
-import { runSweep } from '../host/sweep';
+import { runRefinedSweep, runSweep } from '../host/sweep';
 import type { SweepReport } from '../sweep/types';
 import { GridError, gridSize, parseHpAxes, parseLrList, parseLrRange, parseShard, parseWidths, type HpAxis } from '../sweep/grid';
 import { fmtLr } from '../sweep/report';
@@ -46,6 +46,8 @@ Trains the model at each width over a grid of learning rates and reports whether
   --stall-timeout S          stop a trial that finishes no training step for S seconds (default 600; 0: never)
   --max-trials N             refuse a grid of more trials than this, HP axes counted (default 10000)
   --format text|json|html    output (html: writes <out>/report.html and prints its path)
+  --refine                   then a second pass at quarter octaves around each width's optimum (stored
+                             trials reused), so the shift is measured finer than the 1-octave rule
   --quiet, -q                no progress lines on stderr (warnings still)
 `;
 
@@ -75,7 +77,7 @@ const SWEEP_OPTIONS = {
   backend: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' },
   'merge-only': { type: 'boolean' }, fresh: { type: 'boolean' }, 'target-width': { type: 'string' }, 'trial-timeout': { type: 'string' },
   'stall-timeout': { type: 'string' }, 'max-trials': { type: 'string' },
-  format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
+  format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' }, refine: { type: 'boolean' },
 } as const;
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -115,6 +117,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   if (shard && v['merge-only']) throw new UsageError('--shard runs a slice, --merge-only runs nothing: pick one');
   if (v.fresh && v['merge-only']) throw new UsageError('--fresh runs the grid again, --merge-only runs nothing: pick one');
+  if (v.refine && hps.length) throw new UsageError('--refine refines the LR of an LR sweep: drop --hp, or refine the HP grid by hand (a finer --hp range)');
+  if (v.refine && shard) throw new UsageError('--refine needs the whole grid: run the shards, then --merge-only --refine');
+  if (v.refine && lrs.length < 3) throw new UsageError(`--refine refines around each width's optimum on an LR grid: give at least 3 LRs (got ${lrs.length})`);
   const parametrization = v.sp ? 'sp' : 'mup';
   const data = v.data === undefined ? null : v.data === 'synthetic' ? 'synthetic' : fileExport(v.data, io.cwd, '--data');
   const name = defaultSweepName(model.file, model.exportName, parametrization);
@@ -142,7 +147,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   let unsaved: OutputError | undefined;
   try {
     ensureOutDir(outDir);
-    report = await runSweep(
+    report = await (v.refine ? runRefinedSweep : runSweep)(
       {
         modelFile: model.file, exportName: model.exportName, widths, lrs, hps,
         seeds: positiveInt(v.seeds, '--seeds', DEFAULTS.seeds),
@@ -183,6 +188,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         },
         onWarning: (m) => io.stderr(`warning: ${m}\n`),
         onOutputError: (e) => (unsaved = e),
+        onRefine: (extra) => {
+          if (quiet) return;
+          io.stderr(`refine: ${Object.entries(extra).map(([w, l]) => `width ${w} + ${l.length} LRs (2^${Math.log2(l[0]!)}..2^${Math.log2(l[l.length - 1]!)})`).join('; ')}, quarter octaves, ${positiveInt(v.seeds, '--seeds', DEFAULTS.seeds)} seed(s) each\n`);
+        },
       },
     );
   } catch (err) {
@@ -213,6 +222,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (report.cancelled) return 130;
   if (shard) return report.failed > 0 ? 1 : 0;
   if (!report.complete) return 3;
-  // Every swept axis: the LR (the contract's `transfers`) and each HP. Without HP axes this is `transfers`.
-  return (report.everyAxisTransfers ?? report.transfers) ? 0 : 1;
+  // Every swept axis: the LR (the contract's `transfers`) and each HP. Inconclusive (issue 21): 4.
+  const verdict = report.verdict ?? ((report.everyAxisTransfers ?? report.transfers) ? 'transfers' : 'does-not-transfer');
+  return verdict === 'transfers' ? 0 : verdict === 'does-not-transfer' ? 1 : 4;
 }

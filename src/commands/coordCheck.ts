@@ -165,7 +165,7 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, deps: 
     const said = [...runNotes, ...warnings];
     const text = `muP: ${target.exportName} (${pt}): ${verdictLine(result, cwd)}${said.length ? ` (${said.join('; ')})` : ''}`;
     const actions = [...(src && result.verdict.level !== 'pass' ? ['Go to layer'] : []), 'Open Report'];
-    const show = result.verdict.level === 'fail' ? vscode.window.showErrorMessage : result.verdict.level === 'warn' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const show = result.verdict.level === 'fail' ? vscode.window.showErrorMessage : result.verdict.level === 'warn' || result.verdict.level === 'inconclusive' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
     void show(text, ...actions)
       .then(async (a) => {
         if (a === 'Go to layer' && src) await goTo(src.file, src.line);
