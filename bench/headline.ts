@@ -1,7 +1,7 @@
 // The headline of muTransfer on the shipped GPT pair (issue 27), end to end, as one command:
 //   npm run headline            (= npm run bench -- headline)
-// 1. tune the muP GPT (examples/gpt/mup.ts) on small proxies: an LR sweep, then the output and attention multipliers
-//    (`sweep --hp`) at the proxy's best LR;
+// 1. tune the muP GPT (examples/gpt/mup.ts) on small proxies: an LR sweep, then the output multiplier, then the
+//    attention multiplier (`sweep --hp`, one axis at a time) at the proxy's best LR;
 // 2. `transfer` the proxy's tuned values to the target width (`--verify`: both loss curves, the transfer report's plot);
 // 3. tune SP (examples/gpt/sp.ts) directly at the target width: an LR sweep with the same LR grid (resolution and
 //    range) and the same seeds as the muP proxy's LR sweep;
@@ -10,8 +10,8 @@
 // Writes bench-results/headline.json (the report: both losses, the verdict, muP's loss per width, each route's tuning
 // cost in trial-steps x width), headline.svg (both loss curves at the target) and headline.html (the transfer report
 // with the same plot). Sweeps are stored under bench-results/headline/ and reused by a rerun (`--fresh` deletes them).
-// Flags: --proxy-widths 32,64 --target 128 --steps 400 --lr-range 2^-11:2^-5:1 --seeds 1 --eval-seeds 3
-//        --output-mult 2^-1:2^3:1 --attn-mult 1,4,16 --quick (widths 16,32 -> 64, 150 steps, 2 eval seeds)
+// Flags: --proxy-widths 32,64 --target 128 --steps 300 --lr-range 2^-11:2^-5:1 --seeds 1 --eval-seeds 3
+//        --output-mult 2^-1:2^4:1 --attn-mult 2^-2:2^2:1 --quick (widths 16,32 -> 64, 150 steps, 2 eval seeds)
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -33,12 +33,12 @@ const flag = (name: string, dflt: string): string => {
 const quick = argv.includes('--quick');
 const proxyWidths = flag('proxy-widths', quick ? '16,32' : '32,64');
 const target = Number(flag('target', quick ? '64' : '128'));
-const steps = flag('steps', quick ? '150' : '400');
+const steps = flag('steps', quick ? '150' : '300');
 const lrRange = flag('lr-range', '2^-11:2^-5:1');
 const seeds = flag('seeds', '1');
 const evalSeeds = flag('eval-seeds', quick ? '2' : '3');
-const outputMult = flag('output-mult', '2^-1:2^3:1');
-const attnMult = flag('attn-mult', '1,4,16');
+const outputMult = flag('output-mult', '2^-1:2^4:1');
+const attnMult = flag('attn-mult', '2^-2:2^2:1');
 const out = join(root, 'bench-results');
 const stores = join(out, 'headline');
 if (argv.includes('--fresh')) rmSync(stores, { recursive: true, force: true });
@@ -89,7 +89,8 @@ function msFromStore(store: string): (r: SweepReport, i: number) => number | und
   };
 }
 
-// 1. muP on the proxies: the LR, then the multipliers at the widest proxy's best grid LR.
+// 1. muP on the proxies, one axis at a time: the LR; the output multiplier at the widest proxy's best grid LR; the
+//    attention multiplier at both. (A joint grid would cost the product of the axes' sizes.)
 const mupLr = sweep('muP proxy: LR sweep', 'mup-lr', ['examples/gpt/mup.ts#gpt', '--mup', '--widths', proxyWidths, '--lr-range', lrRange, '--seeds', seeds]);
 const widest = Math.max(...mupLr.widths);
 const bestLr = mupLr.optimum.find((o) => o.width === widest)?.lr;
@@ -97,8 +98,10 @@ if (bestLr === undefined) {
   console.error(`headline: the muP LR sweep has no optimum at width ${widest} (every trial diverged)`);
   process.exit(1);
 }
-const mupHp = sweep('muP proxy: output and attention multipliers at its best LR', 'mup-hp', [
-  'examples/gpt/mup.ts#gpt', '--mup', '--widths', proxyWidths, '--lrs', String(bestLr), '--hp', `outputMult=${outputMult}`, '--hp', `attnMult=${attnMult}`, '--seeds', seeds,
+const mupOut = sweep('muP proxy: the output multiplier at its best LR', 'mup-output', ['examples/gpt/mup.ts#gpt', '--mup', '--widths', proxyWidths, '--lrs', String(bestLr), '--hp', `outputMult=${outputMult}`, '--seeds', seeds]);
+const bestOut = mupOut.hps?.[0]?.optimum.find((o) => o.width === widest)?.value ?? 1;
+const mupHp = sweep('muP proxy: the attention multiplier at its best LR and output multiplier', 'mup-hp', [
+  'examples/gpt/mup.ts#gpt', '--mup', '--widths', proxyWidths, '--lrs', String(bestLr), '--hp', `outputMult=${bestOut}`, '--hp', `attnMult=${attnMult}`, '--seeds', seeds,
 ]);
 
 // 2. SP tuned directly at the target: the same LR grid and seeds.
@@ -131,11 +134,11 @@ const runsOf = (r: SweepReport, label: string, lr: number, hp: Record<string, nu
 };
 
 const report = headlineReport({
-  mupTuning: [mupLr, mupHp],
+  mupTuning: [mupLr, mupOut, mupHp],
   spTuning: [spLr],
   mup: runsOf(mupEval, 'muP, transferred', transfer.tuned.lr, transfer.tuned.hp, `tuned at width ${transfer.proxyWidth} (proxy widths ${proxyWidths}), transferred`),
   sp: runsOf(spEval, `SP, tuned at width ${target}`, spLrPick, {}, `its LR sweep at width ${target}`),
-  mupCost: tuningCost([mupLr, mupHp], (r, i) => (r === mupLr ? msFromStore('mup-lr') : msFromStore('mup-hp'))(r, i)),
+  mupCost: tuningCost([mupLr, mupOut, mupHp], (r, i) => msFromStore(r === mupLr ? 'mup-lr' : r === mupOut ? 'mup-output' : 'mup-hp')(r, i)),
   spCost: tuningCost([spLr], msFromStore('sp-target')),
 });
 const lines = formatHeadline(report);
