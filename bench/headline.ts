@@ -20,7 +20,7 @@ import { plotsToSvg } from '../src/plot/svg';
 import { LIGHT } from '../src/report/theme';
 import { verifyPlot } from '../src/plot/transferModel';
 import { formatHeadline, headlineReport, tuningCost, type TargetRuns } from '../src/sweep/headline';
-import type { TransferReport } from '../src/sweep/transfer';
+import { tunedAt, type TransferReport } from '../src/sweep/transfer';
 import type { SweepReport } from '../src/sweep/types';
 
 const root = join(__dirname, '..');
@@ -49,7 +49,8 @@ if (!existsSync(cli)) {
 }
 
 const started = Date.now();
-function mupLens(title: string, args: string[], okCodes = [0, 1]): string {
+// Exit codes that still give a result: 0 transfers, 1 does not, 4 inconclusive (issue 21); 3 (incomplete) and 2 do not.
+function mupLens(title: string, args: string[], okCodes = [0, 1, 4]): string {
   console.log(`\n=== ${title}\n$ mup-lens ${args.join(' ')}`);
   const t0 = Date.now();
   const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
@@ -107,14 +108,11 @@ const mupHp = sweep('muP proxy: the attention multiplier at its best LR and outp
 // 2. SP tuned directly at the target: the same LR grid and seeds.
 const spLr = sweep(`SP at the target width ${target}: LR sweep`, 'sp-target', ['examples/gpt/sp.ts#gpt', '--sp', '--widths', String(target), '--lr-range', lrRange, '--seeds', seeds]);
 
-// 3. The transfer, with --verify: seed 0 of both picks at the target, both loss curves (the transfer report's plot).
-const transferOut = mupLens(`transfer the proxy's values to width ${target}, verify against SP tuned at ${target}`, [
-  'transfer', join(stores, 'mup-hp'), '--width', String(target), '--out', join(stores, `mup.gpt.w${target}.transfer.json`), '--verify', '--steps', steps,
-  '--sp-sweep', join(stores, 'sp-target'), '--format', 'json', '-q',
-]);
-const transfer = JSON.parse(transferOut) as TransferReport & { html?: string };
-if (!transfer.tuned) {
-  console.error(`headline: the transfer refused: ${transfer.refusal ?? 'no tuned values'}`);
+// 3. Each route's pick: muP's, the widest proxy's tuned values (what `transfer` moves to the target: the LR and each
+//    multiplier unchanged, muP's per-layer rules applied by the runtime); SP's, its fitted best LR at the target.
+const tuned = tunedAt(mupHp, widest);
+if (!tuned) {
+  console.error(`headline: the muP proxy sweep has no optimum at width ${widest} (every trial diverged)`);
   process.exit(1);
 }
 const spAtTarget = spLr.optimum.find((o) => o.width === target);
@@ -124,9 +122,18 @@ if (!spAtTarget) {
 }
 const spLrPick = spAtTarget.fittedLr ?? spAtTarget.lr;
 
-// 4. Each route's pick at the target over the evaluation seeds (stored: a rerun reuses them).
-const hpFlags = Object.entries(transfer.tuned.hp).flatMap(([k, v]) => ['--hp', `${k}=${v}`]);
-const mupEval = sweep(`muP transferred at width ${target}: ${evalSeeds} seeds`, 'mup-eval', ['examples/gpt/mup.ts#gpt', '--mup', '--widths', String(target), '--lrs', String(transfer.tuned.lr), ...hpFlags, '--seeds', evalSeeds]);
+// 4. The transfer, with --verify: seed 0 of both picks at the target, both loss curves (the transfer report's plot).
+// A transfer that refuses (the proxy sweep does not show its values transferring) is reported, not hidden.
+const transferOut = mupLens(`transfer the proxy's values to width ${target}, verify against SP tuned at ${target}`, [
+  'transfer', join(stores, 'mup-hp'), '--width', String(target), '--out', join(stores, `mup.gpt.w${target}.transfer.json`), '--verify', '--steps', steps,
+  '--sp-sweep', join(stores, 'sp-target'), '--format', 'json', '-q',
+]);
+const transfer = JSON.parse(transferOut) as TransferReport & { html?: string };
+if (transfer.refusal) console.log(`warning: the transfer refused, so there is no loss-curve plot: ${transfer.refusal}`);
+
+// 5. Each route's pick at the target over the evaluation seeds (stored: a rerun reuses them).
+const hpFlags = Object.entries(tuned.hp).flatMap(([k, v]) => ['--hp', `${k}=${v}`]);
+const mupEval = sweep(`muP transferred at width ${target}: ${evalSeeds} seeds`, 'mup-eval', ['examples/gpt/mup.ts#gpt', '--mup', '--widths', String(target), '--lrs', String(tuned.lr), ...hpFlags, '--seeds', evalSeeds]);
 const spEval = sweep(`SP tuned at width ${target}: ${evalSeeds} seeds`, 'sp-eval', ['examples/gpt/sp.ts#gpt', '--sp', '--widths', String(target), '--lrs', String(spLrPick), '--seeds', evalSeeds]);
 const runsOf = (r: SweepReport, label: string, lr: number, hp: Record<string, number>, from: string): TargetRuns => {
   const ts = [...r.trials].sort((a, b) => a.seed - b.seed);
@@ -136,7 +143,7 @@ const runsOf = (r: SweepReport, label: string, lr: number, hp: Record<string, nu
 const report = headlineReport({
   mupTuning: [mupLr, mupOut, mupHp],
   spTuning: [spLr],
-  mup: runsOf(mupEval, 'muP, transferred', transfer.tuned.lr, transfer.tuned.hp, `tuned at width ${transfer.proxyWidth} (proxy widths ${proxyWidths}), transferred`),
+  mup: runsOf(mupEval, 'muP, transferred', tuned.lr, tuned.hp, `tuned at width ${widest} (proxy widths ${proxyWidths}), transferred`),
   sp: runsOf(spEval, `SP, tuned at width ${target}`, spLrPick, {}, `its LR sweep at width ${target}`),
   mupCost: tuningCost([mupLr, mupOut, mupHp], (r, i) => msFromStore(r === mupLr ? 'mup-lr' : r === mupOut ? 'mup-output' : 'mup-hp')(r, i)),
   spCost: tuningCost([spLr], msFromStore('sp-target')),
@@ -148,7 +155,7 @@ console.log(`\n${lines.join('\n')}`);
 let svg: string | null = null;
 if (transfer.verify) {
   const spec = verifyPlot(transfer.verify, target);
-  spec.title = `GPT at width ${target}: muP tuned at width ${transfer.proxyWidth} and transferred vs SP tuned at ${target} (seed 0)`;
+  spec.title = `GPT at width ${target}: muP tuned at width ${widest} and transferred vs SP tuned at ${target} (seed 0)`;
   svg = plotsToSvg([spec], { plotWidth: 760, plotHeight: 380, columns: 1, ...LIGHT });
   writeFileSync(join(out, 'headline.svg'), svg);
 }
@@ -156,6 +163,6 @@ if (transfer.html && existsSync(transfer.html)) copyFileSync(transfer.html, join
 const settings = { proxyWidths, target, steps: Number(steps), lrRange, seeds: Number(seeds), evalSeeds: Number(evalSeeds), outputMult, attnMult };
 writeFileSync(
   join(out, 'headline.json'),
-  JSON.stringify({ settings, machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}`, loadavg: os.loadavg(), elapsedMs: Date.now() - started, summary: { verdict: report.verdict, mupLoss: report.mup.mean, spLoss: report.sp.mean, difference: report.difference, costRatio: report.cost.ratio }, report, lines, verify: transfer.verify }, null, 2) + '\n',
+  JSON.stringify({ settings, transferRefusal: transfer.refusal, machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}`, loadavg: os.loadavg(), elapsedMs: Date.now() - started, summary: { verdict: report.verdict, mupLoss: report.mup.mean, spLoss: report.sp.mean, difference: report.difference, costRatio: report.cost.ratio }, report, lines, verify: transfer.verify }, null, 2) + '\n',
 );
 console.log(`\nwrote bench-results/headline.json${svg ? ', headline.svg' : ''}${transfer.html ? ', headline.html' : ''} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
