@@ -1,9 +1,9 @@
 // The small GPT-style character model in muP (Tensor Programs V; docs/mup.md): fan-in init on every
 // width -> width matrix, zero-initialised query projection, attention logits x attnMult/d_head, and a
 // zero-initialised readout whose output is multiplied by outputMult/width_mult = outputMult * BASE_WIDTH/width.
-// At width = BASE_WIDTH (d_head 16) it is examples/gpt/sp.ts: the same init stds (GPT-2's 0.02 on every weight;
-// muP keeps that std at the base width and scales the hidden ones by 1/sqrt(width_mult)) and 1/sqrt(d_head)
-// attention, with the readout and query zero-initialised. (The first version used variance 1/fan_in, a std of
+// At width = BASE_WIDTH (d_head 16) it has examples/gpt/sp.ts's init stds (GPT-2's 0.02 on every weight; muP keeps
+// that std at the base width and scales the hidden ones by 1/sqrt(width_mult)) and its 1/sqrt(d_head) attention;
+// it differs from sp.ts there only in the zero-initialised query and readout. (The first version used variance 1/fan_in, a std of
 // 0.125 at the base width: its blocks drowned the 0.03 token embedding and it trailed SP by 0.2 nats;
 // docs/mup.md "The GPT example".) The per-group Adam LRs (hidden: lr/width_mult) are applied by the engine
 // (`--mup`). Plain tfjs only.
