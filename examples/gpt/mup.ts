@@ -1,7 +1,8 @@
 // The small GPT-style character model in muP (Tensor Programs V; docs/mup.md): fan-in init on every
 // width -> width matrix, zero-initialised query projection, attention logits x attn_mult/d_head, and a
 // zero-initialised readout whose output is multiplied by 1/width_mult = BASE_WIDTH/width. At width =
-// BASE_WIDTH (d_head 16) it computes what examples/gpt/sp.ts computes with 1/sqrt(d_head) attention.
+// BASE_WIDTH (d_head 16) its attention scale equals examples/gpt/sp.ts's 1/sqrt(d_head), but it is not sp.ts's
+// model: the inits differ (sp.ts draws every matrix with std 0.02; here fan-in, a zero query and a zero readout).
 // The per-group Adam LRs (hidden: lr/width_mult) are applied by the engine (`--mup`). Plain tfjs only.
 // tokens [batch, SEQ_LEN] -> embedding(VOCAB, width) + positions -> 2 x (causal self-attention + MLP,
 // pre-LayerNorm, residual) -> LayerNorm -> readout [batch, SEQ_LEN, VOCAB]
