@@ -169,7 +169,7 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, deps: 
     void show(text, ...actions)
       .then(async (a) => {
         if (a === 'Go to layer' && src) await goTo(src.file, src.line);
-        else if (a === 'Open Report') await vscode.env.openExternal(vscode.Uri.file(reportPath));
+        else if (a === 'Open Report') await vscode.commands.executeCommand('mupLens.openReport', reportPath);
       })
       .then(undefined, (err: unknown) => log.warn(`cannot open the layer or report: ${message(err)}`));
     return { ...outcome, notes, reportPath, parametrization };
