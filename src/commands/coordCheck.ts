@@ -58,6 +58,8 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, deps: 
   const { log } = deps;
   const status = vscode.window.createStatusBarItem('mupLens.backend', vscode.StatusBarAlignment.Right, 100);
   status.name = 'muP backend';
+  // A click shows what the check logged (backend choice, slopes, notes), as other extensions' status items do.
+  status.command = 'mupLens.showOutput';
   const workers = new WorkerCache(log);
   let running = false;
 
