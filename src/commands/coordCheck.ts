@@ -58,6 +58,8 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, deps: 
   const { log } = deps;
   const status = vscode.window.createStatusBarItem('mupLens.backend', vscode.StatusBarAlignment.Right, 100);
   status.name = 'muP backend';
+  // A click shows what the check logged (backend choice, slopes, notes), as other extensions' status items do.
+  status.command = 'mupLens.showOutput';
   const workers = new WorkerCache(log);
   let running = false;
 
@@ -169,7 +171,7 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, deps: 
     void show(text, ...actions)
       .then(async (a) => {
         if (a === 'Go to layer' && src) await goTo(src.file, src.line);
-        else if (a === 'Open Report') await vscode.env.openExternal(vscode.Uri.file(reportPath));
+        else if (a === 'Open Report') await vscode.commands.executeCommand('mupLens.openReport', reportPath);
       })
       .then(undefined, (err: unknown) => log.warn(`cannot open the layer or report: ${message(err)}`));
     return { ...outcome, notes, reportPath, parametrization };
