@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { type Attend, multiplier } from './attentionProbe';
 import { applyFix, lint, only, preferred } from './helpers';
-import { exported, forward, loadFixed, rms, tf } from './runFixed';
+import { exported, forward, loadFixed, rms, type tf } from './runFixed';
 
 const head = `import * as tf from '@tensorflow/tfjs';\n`;
 const disposers: (() => void)[] = [];
