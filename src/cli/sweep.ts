@@ -16,6 +16,7 @@ import { WorkerJobError } from '../host/workerClient';
 import { formatText } from '../sweep/report';
 import type { BackendRequest } from '../protocol/worker';
 import { BACKEND_REQUESTS } from '../settings/read';
+import { threadsFlag } from './threads';
 import { ensureOutDir, joinNumericValues, oneOf, parseArgsMessage, positiveInt, UsageError, type CliIO } from './io';
 import { OutputError } from '../host/outputFile';
 import { packageVersion } from './version';
@@ -36,6 +37,7 @@ Trains the model at each width over a grid of learning rates and reports whether
   --data <file>#<export>     batches (step) => {xs, ys}; 'synthetic' forces the built-in teacher task
                              (default: an export named 'data' in the model file, else synthetic)
   --workers N                worker processes (default: cores on wasm/cpu, 1 on tensorflow and webgpu)
+  --threads N|auto           threads of each worker's wasm backend (default auto: the cores shared by the workers)
   --backend B                auto|tensorflow|webgpu|wasm|cpu (default auto)
   --out DIR                  store directory (default .mup/sweeps/<name>/); finished trials are reused
   --shard i/n                run slice i (0-based) of n of the grid, e.g. one Slurm array task
@@ -73,7 +75,7 @@ const SWEEP_OPTIONS = {
   widths: { type: 'string' }, lrs: { type: 'string' }, 'lr-range': { type: 'string' },
   steps: { type: 'string' }, seeds: { type: 'string' }, mup: { type: 'boolean' }, sp: { type: 'boolean' },
   hp: { type: 'string', multiple: true },
-  'base-width': { type: 'string' }, data: { type: 'string' }, workers: { type: 'string' },
+  'base-width': { type: 'string' }, data: { type: 'string' }, workers: { type: 'string' }, threads: { type: 'string' },
   backend: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' },
   'merge-only': { type: 'boolean' }, fresh: { type: 'boolean' }, 'target-width': { type: 'string' }, 'trial-timeout': { type: 'string' },
   'stall-timeout': { type: 'string' }, 'max-trials': { type: 'string' },
@@ -142,6 +144,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     );
   }
   const stallS = nonNegativeInt(v['stall-timeout'], '--stall-timeout', DEFAULTS.stallTimeoutS);
+  const threads = threadsFlag(v.threads);
   const started = Date.now();
   let ran = 0;
   let unsaved: OutputError | undefined;
@@ -155,6 +158,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         parametrization, baseWidth: positiveInt(v['base-width'], '--base-width', DEFAULTS.baseWidth),
         data, outDir, shard, mergeOnly: v['merge-only'] ?? false, fresh: v.fresh ?? false,
         workers: v.workers === undefined ? undefined : positiveInt(v.workers, '--workers', 1),
+        threads,
         backend, targetWidth: v['target-width'] === undefined ? undefined : positiveInt(v['target-width'], '--target-width', 1),
         trialTimeoutMs: v['trial-timeout'] === undefined ? undefined : positiveInt(v['trial-timeout'], '--trial-timeout', 1) * 1000,
         stallTimeoutMs: stallS * 1000,

@@ -17,6 +17,7 @@ import { sourceHash } from './sourceHash';
 import { appendTrial, readStore, storeFileName, trialKey, TRIAL_FORMAT, type DataIdentity, type StoredTrial, type TrialIdentity } from './sweepStore';
 import { WorkerJobError } from './workerClient';
 import { defaultWorkers, describeJobError, WorkerPool } from './workerPool';
+import { wasmThreads, type ThreadsRequest } from './threads';
 
 export interface SweepOptions {
   /** Absolute path of the model file. */
@@ -41,6 +42,8 @@ export interface SweepOptions {
   /** Reuse no stored trial: run the whole grid (or shard) again; the new records supersede the old ones. */
   fresh?: boolean;
   workers?: number;
+  /** Threads of each worker's wasm backend (default auto: the cores shared by the workers; src/host/threads.ts). */
+  threads?: ThreadsRequest;
   backend: BackendRequest;
   targetWidth?: number;
   version: string;
@@ -240,7 +243,9 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   let unreadStop: string | null = null;
   let storeError: OutputError | undefined;
   if (todo.length > 0) {
-    const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(opts.modelFile) }, workerPath: opts.workerPath, maxOldSpaceMb: opts.maxOldSpaceMb });
+    // The workers a CPU backend gets (below): each worker's wasm threads share the cores with the others.
+    const threads = wasmThreads(opts.threads, Math.min(todo.length, opts.workers ?? opts.cores), opts.cores);
+    const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(opts.modelFile), threads }, workerPath: opts.workerPath, maxOldSpaceMb: opts.maxOldSpaceMb });
     try {
       // The first worker tells which backend we are on, which sets the default worker count.
       let backend: BackendInfo | null = null;
