@@ -10,6 +10,8 @@ import { fmtLr } from '../sweep/report';
 import type { SweepHpResult, SweepReport, SweepTrial } from '../sweep/types';
 import type { Parametrization, TrialJobParams } from '../protocol/jobs';
 import type { BackendInfo, BackendRequest } from '../protocol/worker';
+import { FileHashes } from './fileReads';
+import { OutputError, outputError } from './outputFile';
 import { writeJsonAtomic } from './results';
 import { sourceHash } from './sourceHash';
 import { appendTrial, readStore, storeFileName, trialKey, TRIAL_FORMAT, type DataIdentity, type StoredTrial, type TrialIdentity } from './sweepStore';
@@ -36,6 +38,8 @@ export interface SweepOptions {
   shard?: { index: number; count: number };
   /** Run nothing: analyse what the store holds for this grid. */
   mergeOnly?: boolean;
+  /** Reuse no stored trial: run the whole grid (or shard) again; the new records supersede the old ones. */
+  fresh?: boolean;
   workers?: number;
   backend: BackendRequest;
   targetWidth?: number;
@@ -67,6 +71,9 @@ export interface SweepEvents {
   onWarning?(message: string): void;
   /** Steps of running trials, for a progress bar. */
   onStep?(point: GridPoint, step: number, loss: number): void;
+  /** result.json could not be written (a full disk, a link in its place): the report is returned all the same,
+   *  for its verdict to be shown; without this handler the OutputError is thrown. */
+  onOutputError?(err: OutputError): void;
   /** `--refine`: the second pass is about to run these LRs per width. */
   onRefine?(lrs: Record<string, number[]>): void;
 }
@@ -194,10 +201,20 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   const stored = readStore(opts.outDir);
   for (const w of stored.warnings) warn(w);
   const results = new Map<string, StoredTrial>();
+  const hashes = new FileHashes();
+  let stale = 0;
+  let staleFile = '';
   keys.forEach((k) => {
-    const r = stored.trials.get(k);
-    if (r) results.set(k, r);
+    const r = opts.fresh ? undefined : stored.trials.get(k);
+    if (!r) return;
+    // A trial whose config, data or package files changed since it ran is another experiment: run it again.
+    const changed = hashes.changed(r.reads);
+    if (changed !== null) {
+      stale++;
+      staleFile ||= changed;
+    } else results.set(k, r);
   });
+  if (stale > 0) warn(`${stale} stored trial${stale === 1 ? '' : 's'} read ${relative(opts.cwd, staleFile) || staleFile}${stale > 1 ? ' (or another file)' : ''}, which changed since ${stale === 1 ? 'it' : 'they'} ran: running ${stale === 1 ? 'it' : 'them'} again`);
   const reused = results.size;
   // A stored trial of this grid whose factory did not read one of its HPs: say so before running more of them.
   for (const [i, p] of grid.entries()) {
@@ -221,6 +238,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   let workers = 0;
   let cancelled = false;
   let unreadStop: string | null = null;
+  let storeError: OutputError | undefined;
   if (todo.length > 0) {
     const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(opts.modelFile) }, workerPath: opts.workerPath, maxOldSpaceMb: opts.maxOldSpaceMb });
     try {
@@ -263,7 +281,16 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
                 version: opts.version, outcome: result.outcome, finishedAt: new Date().toISOString(),
                 ...(result.hpRead ? { hpRead: result.hpRead } : {}),
               };
-              appendTrial(opts.outDir, file, record);
+              const reads = hashes.record(result.reads);
+              if (reads) record.reads = reads;
+              try {
+                appendTrial(opts.outDir, file, record);
+              } catch (err) {
+                // Not stored, so not counted: stop here (the trials stored so far are kept), with the one line.
+                storeError ??= err instanceof OutputError ? err : outputError(join(opts.outDir, file), err);
+                stop.abort();
+                return;
+              }
               results.set(record.key, record);
               ran++;
               done++;
@@ -293,6 +320,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
           },
         );
         opts.signal?.removeEventListener('abort', onCancel);
+        if (storeError) throw storeError;
         if (pooled.aborted) throw new WorkerJobError({ ...pooled.aborted.error, message: describeJobError(pooled.aborted.error) });
         if (unreadStop !== null) throw new WorkerJobError({ kind: 'usage', message: unreadStop });
         workers = pooled.workers;
@@ -363,6 +391,11 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     elapsedMs: Date.now() - started,
     warnings,
   };
-  writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+  try {
+    writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+  } catch (err) {
+    if (!(err instanceof OutputError) || !events.onOutputError) throw err;
+    events.onOutputError(err);
+  }
   return report;
 }

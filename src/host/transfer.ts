@@ -9,7 +9,9 @@ import type { TrialJobParams, TrialJobResult } from '../protocol/jobs';
 import type { BackendInfo, BackendRequest } from '../protocol/worker';
 import { composeTransferFile, proxyWidthOf, refusalOf, tunedAt, whatTheSweepShowed, type TransferReport, type TransferVerify, type TransferVerifyRun } from '../sweep/transfer';
 import type { HpValues, SweepReport } from '../sweep/types';
+import { sweepReportProblem } from '../sweep/validate';
 import { DEFAULT_VERIFY_SEEDS, inconclusiveSweep, summarizeSeeds, verifyDifference, type VerifySeedRun } from '../sweep/verify';
+import { checkOutputPath } from './outputFile';
 import { pathSegment, writeJsonAtomic } from './results';
 import { sourceHash } from './sourceHash';
 import { stallTimeout } from './sweep';
@@ -90,6 +92,8 @@ export function loadSweep(source: string, cwd: string): LoadedSweep {
   if (!isObj(raw) || !Array.isArray(raw.trials) || !Array.isArray(raw.optimum) || !Array.isArray(raw.widths) || (raw.parametrization !== 'mup' && raw.parametrization !== 'sp')) {
     throw new TransferInputError(`${resultPath} is not a sweep result (expected mup-lens sweep's JSON: trials, optimum, widths, parametrization)`);
   }
+  const problem = sweepReportProblem(raw);
+  if (problem) throw new TransferInputError(`${resultPath}: ${problem}: not what a sweep writes (edited or damaged); run the sweep again to rewrite it`);
   const report = raw as unknown as SweepReport;
   // The store is where the result is (a store copied elsewhere is read there); a result.json saved on its own
   // points at its store with `storeDir`.
@@ -190,6 +194,8 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
     }
   }
 
+  const out = opts.out ? resolve(opts.cwd, opts.out) : defaultTransferPath(sweep.modelPath, r.model.exportName, opts.targetWidth);
+  checkOutputPath(out); // a folder or a link where the file goes: refused before anything runs
   const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(sweep.modelPath) }, workerPath: opts.workerPath });
   try {
     events.onPhase?.(`building ${r.model.exportName} at widths ${r.baseWidth} and ${opts.targetWidth}`);
@@ -205,7 +211,6 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
     if (got.cancelled || !facts) throw new WorkerJobError({ kind: 'cancelled', message: 'cancelled' });
     report.file = composeTransferFile({ report: r, modelSha256: sha, tuned, targetWidth: opts.targetWidth, facts, version: opts.version });
     report.transfers = true;
-    const out = opts.out ? resolve(opts.cwd, opts.out) : defaultTransferPath(sweep.modelPath, r.model.exportName, opts.targetWidth);
     writeJsonAtomic(out, report.file);
     report.written = out;
 
