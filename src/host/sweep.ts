@@ -3,8 +3,9 @@
 // tfjs and user code run only in the workers (src/worker/trialJob.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { enumerateGrid, scheduleOrder, shardOf, type GridPoint, type HpAxis } from '../sweep/grid';
-import { analyzeTrials, recommendLr, type SweepAnalysis } from '../sweep/optimum';
+import { scheduleOrder, shardOf, type GridPoint, type HpAxis } from '../sweep/grid';
+import { analyzeTrials, plannedPoints, recommendLr, type SweepAnalysis } from '../sweep/optimum';
+import { REFINE_STEP, refineLrs } from '../sweep/refine';
 import { fmtLr } from '../sweep/report';
 import type { SweepHpResult, SweepReport, SweepTrial } from '../sweep/types';
 import type { Parametrization, TrialJobParams } from '../protocol/jobs';
@@ -16,6 +17,7 @@ import { sourceHash } from './sourceHash';
 import { appendTrial, readStore, storeFileName, trialKey, TRIAL_FORMAT, type DataIdentity, type StoredTrial, type TrialIdentity } from './sweepStore';
 import { WorkerJobError } from './workerClient';
 import { defaultWorkers, describeJobError, WorkerPool } from './workerPool';
+import { wasmThreads, type ThreadsRequest } from './threads';
 
 export interface SweepOptions {
   /** Absolute path of the model file. */
@@ -26,6 +28,8 @@ export interface SweepOptions {
   seeds: number;
   /** Hyperparameter axes (`--hp NAME=GRID`); the grid is widths x LRs x HP values x seeds. */
   hps?: HpAxis[];
+  /** `--refine`: the second pass's LRs per width (keyed by width), run with every seed besides the grid (docs/sweeps.md "Refining"). */
+  extraLrs?: Record<string, number[]>;
   steps: number;
   parametrization: Parametrization;
   baseWidth: number;
@@ -38,6 +42,8 @@ export interface SweepOptions {
   /** Reuse no stored trial: run the whole grid (or shard) again; the new records supersede the old ones. */
   fresh?: boolean;
   workers?: number;
+  /** Threads of each worker's wasm backend (default auto: the cores shared by the workers; src/host/threads.ts). */
+  threads?: ThreadsRequest;
   backend: BackendRequest;
   targetWidth?: number;
   version: string;
@@ -76,6 +82,8 @@ export interface SweepEvents {
   onOutputError?(err: OutputError): void;
   /** A line every 30 s that a trial is silent: still building its model, or in a step that does not end. */
   onWaiting?(message: string): void;
+  /** `--refine`: the second pass is about to run these LRs per width. */
+  onRefine?(lrs: Record<string, number[]>): void;
 }
 
 async function dataIdentity(data: SweepOptions['data']): Promise<DataIdentity> {
@@ -95,6 +103,23 @@ export function toSweepTrial(r: StoredTrial): SweepTrial {
   };
 }
 
+/**
+ * `--refine` (docs/sweeps.md "Refining"): the grid, then, once it is complete, a second pass at quarter octaves
+ * around each width's fitted optimum; every stored trial (the first pass's too) is reused. The report is the
+ * second pass's (judged on the grid and the refined LRs together), with `ran` counting both passes.
+ */
+export async function runRefinedSweep(opts: SweepOptions, events: SweepEvents = {}): Promise<SweepReport> {
+  const first = await runSweep(opts, events);
+  if (first.cancelled || !first.complete || opts.shard) return first;
+  const extraLrs = refineLrs(first.optimum, opts.lrs);
+  if (Object.keys(extraLrs).length === 0) return { ...first, refine: { step: REFINE_STEP, lrs: {} } };
+  events.onRefine?.(extraLrs);
+  const second = await runSweep({ ...opts, extraLrs }, events);
+  const report = { ...second, ran: first.ran + second.ran, reused: second.reused - first.ran, elapsedMs: first.elapsedMs + second.elapsedMs };
+  writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+  return report;
+}
+
 /** The `hps` of a report: each axis as analysed, with its grid. */
 export function hpResults(analysis: SweepAnalysis, axes: readonly HpAxis[]): SweepHpResult[] {
   return analysis.hps.map((h) => ({
@@ -104,6 +129,8 @@ export function hpResults(analysis: SweepAnalysis, axes: readonly HpAxis[]): Swe
     shiftOctaves: h.shiftOctaves,
     fittedShiftOctaves: h.fittedShiftOctaves,
     transfers: h.transfers,
+    verdict: h.verdict,
+    shiftInterval: h.shiftInterval,
   }));
 }
 
@@ -172,7 +199,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     // Only in a grid with HP axes: an LR sweep's identities (and keys) are the ones they always were.
     ...(p.hp ? { hp: p.hp } : {}),
   });
-  const grid = enumerateGrid(opts.widths, opts.lrs, opts.seeds, hps);
+  const grid = plannedPoints({ widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps, ...(opts.extraLrs ? { extraLrs: opts.extraLrs } : {}) });
   const keys = grid.map((p) => trialKey(identityOf(p)));
   const modelFileShown = relative(opts.cwd, opts.modelFile) || opts.modelFile;
 
@@ -229,7 +256,9 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   let storeError: OutputError | undefined;
   let leakWarned = false;
   if (todo.length > 0) {
-    const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(opts.modelFile) }, workerPath: opts.workerPath, maxOldSpaceMb: opts.maxOldSpaceMb });
+    // The workers a CPU backend gets (below): each worker's wasm threads share the cores with the others.
+    const threads = wasmThreads(opts.threads, Math.min(todo.length, opts.workers ?? opts.cores), opts.cores);
+    const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(opts.modelFile), threads }, workerPath: opts.workerPath, maxOldSpaceMb: opts.maxOldSpaceMb });
     try {
       // The first worker tells which backend we are on, which sets the default worker count.
       let backend: BackendInfo | null = null;
@@ -345,7 +374,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   });
   const missing = grid.length - trials.length;
   // Judged against the whole planned grid: what is missing is never concluded from (src/sweep/optimum.ts).
-  const analysis = analyzeTrials(trials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps });
+  const analysis = analyzeTrials(trials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps, ...(opts.extraLrs ? { extraLrs: opts.extraLrs } : {}) });
   for (const w of analysis.warnings) warn(w);
   if (!analysis.complete) {
     warn(
@@ -373,6 +402,12 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     fittedShiftOctaves: analysis.fittedShiftOctaves,
     hps: hpResults(analysis, hps),
     everyAxisTransfers: analysis.everyAxisTransfers,
+    verdict: analysis.verdict,
+    lrVerdict: analysis.lrVerdict,
+    shiftInterval: analysis.shiftInterval,
+    reasons: analysis.reasons,
+    settle: analysis.settle,
+    refine: opts.extraLrs ? { step: REFINE_STEP, lrs: opts.extraLrs } : null,
     recommended: recommendLr(analysis, opts.targetWidth ?? widest),
     backends: [...backends].sort(),
     data: lastData,

@@ -7,7 +7,9 @@ import { muAdamScales } from './optimizers';
 import type { AppliedBaseShapes, MuAdamConstructor, MuAdamOptions, MupRuntime, TransferConfig, TransferFile } from './runtime-types';
 
 export const TRANSFER_FORMAT = 'mup-lens/transfer';
-export const TRANSFER_VERSION = 1;
+export const TRANSFER_VERSION = 2;
+/** Versions this runtime reads: 1 (width only) and 2 (issue 22: depth and the other axes). */
+export const TRANSFER_VERSIONS_READ: readonly number[] = [1, 2];
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const posNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0;
@@ -27,7 +29,7 @@ export function checkTransferFile(input: unknown): TransferFile {
     }
   }
   if (!isObj(f) || f.format !== TRANSFER_FORMAT) throw new Error(`fromTransfer: not a mup-lens transfer file (expected "format": "${TRANSFER_FORMAT}"); write one with \`mup-lens transfer <sweep> --width N\``);
-  if (f.version !== TRANSFER_VERSION) throw new Error(`fromTransfer: transfer file version ${String(f.version)}; this mup-lens reads version ${TRANSFER_VERSION} (update mup-lens, or write the file again with this one)`);
+  if (!TRANSFER_VERSIONS_READ.includes(f.version as number)) throw new Error(`fromTransfer: transfer file version ${String(f.version)}; this mup-lens reads versions ${TRANSFER_VERSIONS_READ.join(' and ')} (update mup-lens, or write the file again with this one)`);
   if (f.parametrization !== 'mup') throw new Error('fromTransfer: the file is not from a muP sweep; SP values do not transfer across widths');
   const tuned = f.tuned as Record<string, unknown> | undefined;
   const shapes = f.baseShapes as Record<string, unknown> | undefined;
@@ -37,6 +39,14 @@ export function checkTransferFile(input: unknown): TransferFile {
     isObj(shapes) && posNum(shapes.baseWidth) && posNum(shapes.deltaWidth) && Array.isArray(shapes.params) && Array.isArray(f.params) &&
     (f.params as unknown[]).every((p) => isObj(p) && Array.isArray(p.shape) && isObj(p.adam) && typeof p.adam.lr === 'number');
   if (!ok) throw new Error('fromTransfer: the transfer file is incomplete or damaged (targetWidth, baseWidth, tuned.lr, tuned.hp, baseShapes, params)');
+  const d = f.depth as Record<string, unknown> | undefined;
+  if (d !== undefined && !(isObj(d) && posNum(d.baseDepth) && posNum(d.targetDepth) && typeof d.alpha === 'number' && d.alpha >= 0 && d.alpha <= 1)) {
+    throw new Error('fromTransfer: the transfer file\'s depth is damaged (baseDepth, targetDepth, alpha in [0, 1])');
+  }
+  const axes = f.axes as Record<string, unknown> | undefined;
+  if (axes !== undefined && !(isObj(axes) && isObj(axes.lr) && posNum(axes.lr.value))) {
+    throw new Error('fromTransfer: the transfer file\'s axes are damaged (axes.lr.value)');
+  }
   // Values no sweep finds (issue 20 item 2): the file was edited or damaged, and training with them is not muTransfer.
   const lr = tuned.lr as number;
   if (lr > MAX_ADAM_LR) throw new Error(`fromTransfer: tuned.lr is ${lr}, more than any Adam LR a sweep finds (at most ${MAX_ADAM_LR}); the file is damaged or edited: write it again with \`mup-lens transfer\``);
@@ -85,15 +95,29 @@ export function defineTransfer(tf: typeof tfType, rt: Pick<MupRuntime, 'applyBas
       });
       return applied;
     };
+    // Version 2 (issue 22): the base LR carries the factors of the axes beyond width (batch, steps), and the target
+    // depth goes to the factory (as `depth`) and to MuAdam (its LR and epsilon depth factors).
+    const learningRate = file.axes?.lr.value ?? file.tuned.lr;
+    const depth = file.depth
+      ? { depth: file.depth.targetDepth, baseDepth: file.depth.baseDepth, alpha: file.depth.alpha, branchMultiplier: (file.depth.targetDepth / file.depth.baseDepth) ** -file.depth.alpha }
+      : null;
+    const hp = { ...file.tuned.hp, ...(depth ? { depth: depth.depth } : {}) };
     return {
       file,
       width,
       baseWidth: file.baseWidth,
-      learningRate: file.tuned.lr,
-      hp: { ...file.tuned.hp },
+      learningRate,
+      hp,
+      depth,
       baseShapes: file.baseShapes,
       apply,
-      adam: (model, opts: Omit<MuAdamOptions, 'learningRate' | 'params'> = {}) => new MuAdam({ ...opts, learningRate: file.tuned.lr, params: apply(model) }),
+      adam: (model, opts: Omit<MuAdamOptions, 'learningRate' | 'params'> = {}) =>
+        new MuAdam({
+          ...(depth ? { depth: { depth: depth.depth, baseDepth: depth.baseDepth, alpha: depth.alpha } } : {}),
+          ...opts,
+          learningRate,
+          params: apply(model),
+        }),
     };
   };
 }
