@@ -11,7 +11,7 @@
 // cost in trial-steps x width), headline.svg (both loss curves at the target) and headline.html (the transfer report
 // with the same plot). Sweeps are stored under bench-results/headline/ and reused by a rerun (`--fresh` deletes them).
 // Flags (defaults sized for ~25 minutes on 2 busy cores): --proxy-widths 16,32 --target 128 --steps 200
-//        --lr-range 2^-10:2^-6:1 --seeds 1 --eval-seeds 3 --output-mult 2^-1:2^5:1 --attn-mult 2^0:2^6:2
+//        --lr-range 2^-10:2^-6:1 --seeds 1 --eval-seeds 3 --output-mult 2^-1:2^5:1 --attn-mult 2^0:2^8:2
 //        --quick (widths 8,16 -> 64, 60 steps, 2 eval seeds: a smoke test, not a result)
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,7 +39,7 @@ const lrRange = flag('lr-range', '2^-10:2^-6:1');
 const seeds = flag('seeds', '1');
 const evalSeeds = flag('eval-seeds', quick ? '2' : '3');
 const outputMult = flag('output-mult', '2^-1:2^5:1');
-const attnMult = flag('attn-mult', '2^0:2^6:2');
+const attnMult = flag('attn-mult', '2^0:2^8:2');
 const out = join(root, 'bench-results');
 const stores = join(out, 'headline');
 if (argv.includes('--fresh')) rmSync(stores, { recursive: true, force: true });
