@@ -155,7 +155,9 @@ console.log(`\n${lines.join('\n')}`);
 // The figure: the transfer report's verification plot (seed 0 of both picks), as an SVG for the README.
 let svg: string | null = null;
 if (transfer.verify) {
-  const spec = verifyPlot(transfer.verify, target);
+  // The SP run is SP tuned at the target here (its sweep's only width), not a proxy's best: say so in the legend.
+  const runs = transfer.verify.runs.map((r) => (r.parametrization === 'sp' ? { ...r, label: `SP, tuned at width ${target}` } : r));
+  const spec = verifyPlot({ ...transfer.verify, runs }, target);
   spec.title = `GPT at width ${target}: muP tuned at width ${widest} and transferred vs SP tuned at ${target} (seed 0)`;
   svg = plotsToSvg([spec], { plotWidth: 760, plotHeight: 380, columns: 1, ...LIGHT });
   writeFileSync(join(out, 'headline.svg'), svg);
