@@ -26,6 +26,8 @@ export interface RunMeta {
 export interface CoordMeta extends RunMeta {
   /** The HTML/JSON report on disk, if the producer wrote one. */
   reportPath?: string;
+  /** Why it ran in this parametrization, when that needs saying ("sp.ts is written in SP (...): running it in SP"). */
+  parametrizationNote?: string;
 }
 
 export interface CoordView {
