@@ -94,7 +94,7 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
         try {
           const report = await runTransfer(
             {
-              source: storeDir, targetWidth, backend: settings.backend, workers: settings.workers, cores: cpus().length, cwd: folder, signal,
+              source: storeDir, targetWidth, backend: settings.backend, workers: settings.workers, threads: settings.threads, cores: cpus().length, cwd: folder, signal,
               version: extensionVersion(),
               verify: verify ? { steps: given.steps ?? 0, spSource: given.spStoreDir } : undefined,
             },

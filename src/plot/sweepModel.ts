@@ -29,6 +29,11 @@ export interface SweepRunModel {
   shiftOctaves: number | null;
   /** From the engine's result when there is one; else null (live). */
   transfers: boolean | null;
+  /** Issue 21: the engine's verdict (null live or for results written before), the shift's 95% interval, what
+   *  would settle an inconclusive verdict. */
+  verdict: 'transfers' | 'does-not-transfer' | 'inconclusive' | null;
+  shiftInterval: { low: number; high: number } | null;
+  settle: string[];
   trialCount: number;
   divergedCount: number;
   plannedCount: number | null;
@@ -144,16 +149,20 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
   const widths = [...new Set(trials.map((t) => t.width).concat(run.meta.widths ?? []))].sort((a, b) => a - b);
   const lrs = [...new Set(trials.map((t) => t.lr).concat(run.meta.lrs ?? []))].filter((l) => l > 0).sort((a, b) => a - b);
   // The engine's optima once it has a result; while live, the same rule over the trials so far.
-  const optima: SweepOptimum[] = (Array.isArray(run.result?.optimum) ? run.result.optimum : judgedAnalysis.optimum.map(({ width, lr, loss }) => ({ width, lr, loss })))
+  const optima: SweepOptimum[] = (
+    Array.isArray(run.result?.optimum) ? run.result.optimum : judgedAnalysis.optimum.map(({ width, lr, loss, interval }) => ({ width, lr, loss, interval }))
+  )
     .filter((o) => isPos(o.width) && isPos(o.lr) && typeof o.loss === 'number')
     .sort((a, b) => a.width - b.width);
+  const ivl = (i: { low: number; high: number } | null | undefined): [number, number] | null =>
+    i && Number.isFinite(i.low) && Number.isFinite(i.high) ? [2 ** i.low, 2 ** i.high] : null;
   const { series, markers, divergedCount } = widthCurves({
     widths,
     xs: lrs,
-    curves: (w) => (analysis.curves.get(w) ?? []).map((p) => ({ x: p.lr, loss: p.loss, diverged: p.diverged, seeds: p.seeds })),
-    optima: optima.map((o) => ({ width: o.width, x: o.lr, loss: o.loss })),
+    curves: (w) => (analysis.curves.get(w) ?? []).map((p) => ({ x: p.lr, loss: p.loss, diverged: p.diverged, seeds: p.seeds, sd: p.sd })),
+    optima: optima.map((o) => ({ width: o.width, x: o.lr, loss: o.loss, interval: ivl(o.interval) })),
     theme,
-    optimumLabel: (o) => `optimum at width ${o.width}: lr ${fmtLr(o.x)}, loss ${o.loss.toFixed(4)}`,
+    optimumLabel: (o) => `optimum at width ${o.width}: lr ${fmtLr(o.x)}, loss ${o.loss.toFixed(4)}${o.interval ? `, 95% interval ${fmtLr(o.interval[0])}..${fmtLr(o.interval[1])}` : ''}`,
     divergedLabel: (w, c) => `diverged at width ${w}, lr ${fmtLr(c.x)} (${c.diverged} of ${seedsText(c.seeds)})`,
   });
   const shift = run.result ? run.result.shiftOctaves : optima.length >= 2 ? judgedAnalysis.shiftOctaves : null;
@@ -190,6 +199,9 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
     shiftOctaves: shift,
     // The run's verdict: every axis it swept (the LR and each HP; without HPs, the LR's `transfers`).
     transfers: run.result && !incomplete ? (run.result.everyAxisTransfers ?? run.result.transfers) : null,
+    verdict: run.result && !incomplete && typeof run.result.verdict === 'string' ? run.result.verdict : null,
+    shiftInterval: run.result?.shiftInterval && Number.isFinite(run.result.shiftInterval.low) ? run.result.shiftInterval : null,
+    settle: run.result && !incomplete && Array.isArray(run.result.settle) ? run.result.settle.filter((x: unknown): x is string => typeof x === 'string') : [],
     trialCount: trials.length,
     divergedCount,
     plannedCount: planned,

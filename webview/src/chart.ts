@@ -140,6 +140,7 @@ function drawOverlays(u: uPlot, spec: PlotSpec, colors: ThemeColors): void {
     ctx.lineWidth = 1.5 * dpr;
     ctx.beginPath();
     if (m.kind === 'optimum' && m.y !== null) {
+      if (m.interval) ctx.fillRect(px(m.interval[0]), py(m.y) - dpr, px(m.interval[1]) - px(m.interval[0]), 2 * dpr); // 95% interval (issue 21)
       ctx.arc(x, py(m.y), 5.5 * dpr, 0, 2 * Math.PI);
     } else {
       // Diverged: a downward triangle pinned to the top edge (it has no loss to place it at).

@@ -39,7 +39,7 @@ export function renderCoord(root: HTMLElement, view: CoordView, colors: ThemeCol
       // Which parametrization ran and why, when the file chose it (issue 23.1): said before the verdict it qualifies.
       typeof view.meta.parametrizationNote === 'string' ? el('p', { class: 'parametrization-note', role: 'note', 'data-parametrization-note': 'true', text: view.meta.parametrizationNote }) : null,
       el('p', { class: `verdict ${model.level}`, role: 'status', 'data-verdict': model.level },
-        el('strong', { text: model.level === 'pass' ? '\u2713 ' : model.level === 'warn' ? '\u26a0 ' : '\u2717 ' }), model.verdictText),
+        el('strong', { text: model.level === 'pass' ? '\u2713 ' : model.level === 'warn' ? '\u26a0 ' : model.level === 'inconclusive' ? '? ' : '\u2717 ' }), model.verdictText),
       model.problems.length ? el('ul', { class: 'problems' }, ...model.problems.map((p) => el('li', { text: p }))) : null,
       failing.length
         ? el('p', { class: 'hint', text: `Failing: ${failing.map((r) => r.layer).join(', ')}. Click a line, a legend entry or a table row to open the layer's definition.` })

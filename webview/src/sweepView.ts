@@ -96,7 +96,7 @@ export function renderSweep(
           r.shiftOctaves !== null && r.showLrPlot ? ` · optimum shift ${r.provisional ? 'so far ' : ''}${r.shiftOctaves.toFixed(1)} octaves across widths` : '',
           r.provisional ? el('span', { class: 'badge provisional', text: 'provisional: nothing is concluded until the grid is complete' }) : null,
           ...r.hpAxes.filter((h) => h.shiftOctaves !== null).map((h) => ` · best ${h.name} shift ${h.shiftOctaves!.toFixed(1)} octaves`),
-          r.transfers !== null ? ` · ${r.transfers ? 'transfers' : 'does not transfer'}` : '')),
+          r.transfers !== null ? ` · ${r.verdict === 'inconclusive' ? `inconclusive${r.settle.length ? ` (${r.settle.join('; ')})` : ''}` : r.transfers ? 'transfers' : 'does not transfer'}` : '')),
       // An incomplete grid is said as plainly as a verdict: nothing is concluded from it.
       ...model.runs
         .filter((r) => r.incomplete)
