@@ -3,27 +3,37 @@ import type { OptimizerName, Parametrization } from '../protocol/jobs';
 import type { BackendRequest } from '../protocol/worker';
 import { BACKEND_REQUESTS, backendWhat, isInt, isPositive, SettingsReader, type Read, type SettingsGetter } from './read';
 
+/** `mupLens.wasmThreads`: threads of each worker's wasm backend (src/host/threads.ts); 0 = auto -> undefined. */
+export function readWasmThreads(r: SettingsReader): number | undefined {
+  const n = r.value('wasmThreads', 0, (v) => isInt(v, 0), 'an integer >= 0 (0: auto, the cores shared by the workers)');
+  return n === 0 ? undefined : n;
+}
+
 export interface CoordSettings {
   widths: number[];
   steps: number;
   seeds: number;
   lr: number;
   optimizer: OptimizerName;
-  parametrization: Parametrization;
+  /** `auto`: the parametrization the file is written in (src/commands/parametrization.ts). */
+  parametrization: Parametrization | 'auto';
   backend: BackendRequest;
   timeoutSeconds: number;
+  /** `mupLens.wasmThreads` (shared with the sweep): threads of each worker's wasm backend; undefined (0) = auto. */
+  threads: number | undefined;
 }
 
-/** The defaults of `mup-lens coord` (docs/contracts.md "coord"). */
+/** The defaults of `mup-lens coord` (docs/contracts.md "coord"), except the parametrization: `auto` in the editor. */
 export const COORD_DEFAULTS: CoordSettings = {
   widths: [64, 128, 256, 512, 1024],
   steps: 5,
   seeds: 3,
   lr: 0.01,
   optimizer: 'adam',
-  parametrization: 'mup',
+  parametrization: 'auto',
   backend: 'auto',
   timeoutSeconds: 600,
+  threads: undefined,
 };
 
 export function readCoordSettings(get: SettingsGetter): Read<CoordSettings> {
@@ -37,9 +47,10 @@ export function readCoordSettings(get: SettingsGetter): Read<CoordSettings> {
     seeds: r.value(key('seeds'), d.seeds, (v) => isInt(v, 1), 'an integer >= 1'),
     lr: r.value(key('lr'), d.lr, isPositive, 'a positive number'),
     optimizer: r.value(key('optimizer'), d.optimizer, (v) => v === 'adam' || v === 'sgd', "'adam' or 'sgd'"),
-    parametrization: r.value(key('parametrization'), d.parametrization, (v) => v === 'mup' || v === 'sp', "'mup' or 'sp'"),
+    parametrization: r.value(key('parametrization'), d.parametrization, (v) => v === 'auto' || v === 'mup' || v === 'sp', "'auto', 'mup' or 'sp'"),
     backend: r.value(key('backend'), d.backend, (v) => (BACKEND_REQUESTS as readonly unknown[]).includes(v), backendWhat),
     timeoutSeconds: r.value(key('timeoutSeconds'), d.timeoutSeconds, isPositive, 'a positive number of seconds'),
+    threads: readWasmThreads(r),
   };
   return { settings, problems: r.problems };
 }

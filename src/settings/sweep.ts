@@ -1,6 +1,7 @@
 // The `mupLens.sweep.*` settings (src/settings/read.ts: a wrong value is its default plus one line naming it).
 import type { BackendRequest } from '../protocol/worker';
 import { parseHpAxes, parseLrRange, type HpAxis } from '../sweep/grid';
+import { readWasmThreads } from './coord';
 import { BACKEND_REQUESTS, backendWhat, isInt, SettingsReader, type Read, type SettingsGetter } from './read';
 
 export interface SweepSettings {
@@ -10,8 +11,11 @@ export interface SweepSettings {
   hps: HpAxis[];
   steps: number;
   seeds: number;
-  parametrization: 'mup' | 'sp' | 'both';
+  /** `auto`: the parametrization the file is written in (src/commands/parametrization.ts). */
+  parametrization: 'auto' | 'mup' | 'sp' | 'both';
   workers: number | undefined;
+  /** `mupLens.wasmThreads` (shared with the coordinate check); undefined (0) = auto. */
+  threads: number | undefined;
   backend: BackendRequest;
   baseWidth: number;
   /** `mupLens.sweep.targetWidth`: the width to recommend an LR for; undefined (setting 0) = the widest swept. */
@@ -49,8 +53,9 @@ export function readSweepSettings(get: SettingsGetter): Read<SweepSettings> {
     hps,
     steps: int('sweep.steps', 150, 1),
     seeds: int('sweep.seeds', 1, 1),
-    parametrization: r.value('sweep.parametrization', 'mup', (v) => v === 'mup' || v === 'sp' || v === 'both', "mup, sp or both"),
+    parametrization: r.value('sweep.parametrization', 'auto', (v) => v === 'auto' || v === 'mup' || v === 'sp' || v === 'both', 'auto, mup, sp or both'),
     workers: workers === 0 ? undefined : workers,
+    threads: readWasmThreads(r),
     backend: r.value('sweep.backend', 'auto', (v) => (BACKEND_REQUESTS as readonly unknown[]).includes(v), backendWhat),
     baseWidth: int('baseWidth', 64, 1),
     targetWidth: targetWidth === 0 ? undefined : targetWidth,
