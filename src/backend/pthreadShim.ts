@@ -24,10 +24,13 @@ const HELPERS: Record<string, string> = {
   __spreadArray: 'function (to, from) { return to.concat(Array.prototype.slice.call(from)); }',
 };
 
-/** How the factory uses each Node module the bundle imported as `require$$N`: what tells which module it is. */
+/**
+ * How the factory uses each Node module the bundle imported as `require$$N`: what tells which module it is. A
+ * bundler may add a digit to a local name (esbuild: `var fs2 = require$$0`).
+ */
 const MODULE_USES: { module: string; use: (name: string) => RegExp }[] = [
-  { module: 'fs', use: (n) => new RegExp(`\\bvar fs = ${esc(n)};`) },
-  { module: 'path', use: (n) => new RegExp(`\\bvar nodePath = ${esc(n)};`) },
+  { module: 'fs', use: (n) => new RegExp(`\\bvar fs\\d* = ${esc(n)};`) },
+  { module: 'path', use: (n) => new RegExp(`\\bvar nodePath\\d* = ${esc(n)};`) },
   { module: 'perf_hooks', use: (n) => new RegExp(`\\b${esc(n)}\\.performance\\b`) },
   { module: 'os', use: (n) => new RegExp(`\\b${esc(n)}\\.cpus\\(\\)`) },
   { module: 'worker_threads', use: (n) => new RegExp(`\\b${esc(n)}\\.Worker\\b`) },

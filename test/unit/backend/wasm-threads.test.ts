@@ -66,7 +66,7 @@ test('--threads: a positive integer or auto; anything else is one usage line', (
 test("the factory's source outside its bundle: the bundle's modules and tslib helpers declared, anything else refused", () => {
   const source = [
     'var WasmBackendModuleThreadedSimd = function () {',
-    '  var fs = require$$0; var nodePath = require$$1;',
+    '  var fs2 = require$$0; var nodePath = require$$1;', // esbuild renames fs: mup-lens's own bundle has fs2
     '  if (typeof performance == "undefined") commonjsGlobal.performance = require$$3.performance;',
     '  function _emscripten_num_logical_cores() { return require$$4.cpus().length; }',
     '  function __emscripten_thread_init() {} __emscripten_thread_init(); Module["__emscripten_thread_exit"](0);',
@@ -131,6 +131,29 @@ for (const [fault, line] of FAULTS) {
 }
 
 const builtWorker = join(root, 'dist/worker.js');
+
+/** A folder outside any tfjs install holding the MLP fixture: the worker runs its bundled tfjs on it. */
+function outsideModel(): string {
+  const ws = mkdtempSync(join(tmpdir(), 'mup-threads-ws-'));
+  dirs.push(ws);
+  copyFileSync(join(root, 'test/fixtures/models/mlp_sp.ts'), join(ws, 'model.ts'));
+  return join(ws, 'model.ts');
+}
+
+const smallCheck = (file: string) => ({ file, exportName: 'mlp', widths: [16, 32], steps: 2, seeds: 1, lr: 0.01, optimizer: 'adam' as const, parametrization: 'sp' as const });
+
+test(
+  "the packaged worker (mup-lens's own bundle of tfjs) runs the threaded build",
+  { skip: existsSync(builtWorker) ? false : 'dist/worker.js not built (npm run build)' },
+  async () => {
+    const { backend, result } = await runCoordinateCheck(smallCheck(outsideModel()), { backend: 'wasm', threads: 2, workerPath: builtWorker });
+    assert.equal(backend.label, 'wasm (bundled, 2 threads)');
+    assert.equal(backend.threads, 2);
+    assert.deepEqual(backend.reasons, ['using the bundled wasm backend on 2 threads']);
+    assert.ok(result.records.length > 0 && result.records.every((r) => Number.isFinite(r.l1) && r.l1 > 0));
+  },
+);
+
 test(
   'a build without the threaded .wasm: the check runs on one thread and the reasons say why',
   { skip: existsSync(builtWorker) ? false : 'dist/worker.js not built (npm run build)' },
@@ -142,13 +165,7 @@ test(
     dirs.push(dir);
     for (const f of ['worker.js', 'tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) copyFileSync(join(root, 'dist', f), join(dir, f));
     // the model outside any tfjs install, so that the worker runs its bundled tfjs (this repository has its own)
-    const ws = mkdtempSync(join(tmpdir(), 'mup-threads-ws-'));
-    dirs.push(ws);
-    copyFileSync(join(root, 'test/fixtures/models/mlp_sp.ts'), join(ws, 'model.ts'));
-    const { backend, result } = await runCoordinateCheck(
-      { file: join(ws, 'model.ts'), exportName: 'mlp', widths: [16, 32], steps: 2, seeds: 1, lr: 0.01, optimizer: 'adam', parametrization: 'sp' },
-      { backend: 'wasm', threads: 2, workerPath: join(dir, 'worker.js') },
-    );
+    const { backend, result } = await runCoordinateCheck(smallCheck(outsideModel()), { backend: 'wasm', threads: 2, workerPath: join(dir, 'worker.js') });
     assert.equal(backend.label, 'wasm (bundled)');
     assert.equal(backend.threads, 1);
     assert.match(backend.reasons[0] ?? '', /^wasm threads could not start \(Aborted\(Error: ENOENT: no such file or directory, open '.*tfjs-backend-wasm-threaded-simd\.wasm'\)\): running on 1 thread$/);
