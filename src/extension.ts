@@ -5,7 +5,10 @@ import { registerLanguageFeatures, stopLanguageFeatures } from './client';
 import { registerCoordinateCheck } from './commands/coordCheck';
 import { registerSweep } from './commands/sweep';
 import { registerTransfer } from './commands/transfer';
+import { registerEditorCommands } from './commands/editorCommands';
 import { registerPanel } from './panels';
+import { openReport } from './panels/report';
+import { registerRunsView } from './panels/runsView';
 
 export interface ActivationInfo {
   /** Milliseconds of extension-host time spent in activate(). */
@@ -21,11 +24,17 @@ export function activate(context: vscode.ExtensionContext): ActivationInfo {
   try {
     const language = registerLanguageFeatures(context, log);
     // The commands that run a model take its factories from the language server's analysis of the document.
-    const commands = { log, factoriesOf: async (doc: vscode.TextDocument) => (await language.analysisOf(doc)).factories };
+    const commands = {
+      log,
+      factoriesOf: async (doc: vscode.TextDocument) => (await language.analysisOf(doc)).factories,
+      // What the file is written in (SP or muP) comes from the same findings its Problems show.
+      findingsOf: async (doc: vscode.TextDocument) => (await language.analysisOf(doc)).findings,
+    };
     registerCoordinateCheck(context, commands);
     registerSweep(context, commands);
     registerTransfer(context, commands);
     registerPanel(context, log);
+    registerEditorCommands(context, log, registerRunsView(context, openReport));
   } catch (err) {
     // Report our own activation failure instead of leaving the user with silently missing features.
     const message = err instanceof Error ? err.message : String(err);

@@ -1,11 +1,12 @@
 // `mup-lens coord <file>#<export>`: the coordinate check from a terminal (docs/contracts.md "coord").
-// Exit 0 pass, 1 fail, 2 usage or load error (one line on stderr), 130 interrupted (the widths that finished are
+// Exit 0 pass, 1 fail, 2 usage or load error, 4 inconclusive (one line on stderr), 130 interrupted (the widths that finished are
 // still judged, printed and stored). Progress goes to stderr, results to stdout.
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatText, verdictLine } from '../coord/format';
 import { defaultCoordWorkers, runCoordinateCheck } from '../host/coordCheck';
+import { OutputError } from '../host/outputFile';
 import { coordDir, writeCoordResult } from '../host/results';
 import { WorkerJobError } from '../host/workerClient';
 import type { ThreadsRequest } from '../host/threads';
@@ -38,7 +39,7 @@ options:
   --timeout 600                  seconds before the check is stopped
   --format text|json|html        default text; html writes a report to --out and prints its path
   --out DIR                      where result.json (and index.html) go; default .mup/coord/<file>-<export>/
-exit: 0 pass, 1 fail, 2 usage or load error, 130 interrupted (Ctrl-C: the finished widths are judged)`;
+exit: 0 pass, 1 fail, 2 usage or load error, 4 inconclusive (a slope's interval across seeds crosses 0.4), 130 interrupted (Ctrl-C: the finished widths are judged)`;
 
 function list(flag: string, v: string): number[] {
   const out = v.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
@@ -192,8 +193,16 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   // Stored like every run (docs/contracts.md: --out, default .mup/coord/<name>/), so "muP: Open Results" lists it.
   const meta = { title: `${params.exportName} — ${basename(params.file)}`, modelFile: params.file, exportName: params.exportName, parametrization: params.parametrization };
   const header = `coordinate check of ${params.exportName} (${params.parametrization === 'mup' ? 'muP' : 'SP'}, ${params.optimizer} lr ${params.lr}, ${params.steps} steps, ${params.seeds} seeds) on ${backend.label}`;
-  const written = writeCoordResult(args.out, result, meta, { subtitle: header, notes: [...notes, ...warnings] });
-  switch (args.format) {
+  let written: { json: string; html: string } | undefined;
+  let unsaved: OutputError | undefined;
+  try {
+    written = writeCoordResult(args.out, result, meta, { subtitle: header, notes: [...notes, ...warnings] });
+  } catch (err) {
+    if (!(err instanceof OutputError)) throw err;
+    unsaved = err;
+  }
+  const shownAs: typeof args.format = unsaved && args.format === 'html' ? 'text' : args.format;
+  switch (shownAs) {
     case 'json':
       io.stdout(JSON.stringify(result, null, 2) + '\n');
       break;
@@ -203,13 +212,19 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       break;
     case 'html':
       io.stderr(verdictLine(result, io.cwd) + '\n');
-      io.stdout(written.html + '\n');
+      io.stdout(written!.html + '\n');
       break;
     default: {
-      const _: never = args.format;
+      const _: never = shownAs;
       void _;
     }
   }
+  // The verdict is printed above whatever happened to the files; a result not saved is one line and exit 2.
+  if (unsaved) {
+    io.stderr(`mup-lens coord: ${unsaved.message}\n`);
+    return 2;
+  }
   if (interrupted) return 130;
+  if (result.verdict.level === 'inconclusive') return 4;
   return result.verdict.pass ? 0 : 1;
 }

@@ -5,9 +5,9 @@
 // grid: the reason on stdout), 2 usage or input error, 130 interrupted.
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runTransfer, TransferInputError } from '../host/transfer';
+import { OutputError, writeOutputFile } from '../host/outputFile';
+import { runTransfer, TransferInconclusiveError, TransferInputError } from '../host/transfer';
 import { WorkerJobError } from '../host/workerClient';
 import type { BackendRequest } from '../protocol/worker';
 import { renderTransferReport } from '../report/transferHtml';
@@ -27,6 +27,7 @@ the rule behind each), as a transfer file next to the model that createMup(tf).f
   --out FILE                 where the transfer file goes (default <model dir>/<file>.<export>.w<N>.transfer.json)
   --verify                   also train width N with the transferred values and with the proxy's best SP values
   --steps S                  training steps of each --verify run (default: the sweep's steps)
+  --seeds N                  seeds of each --verify configuration (default 3): the difference gets a 95% interval
   --sp-sweep DIR             the SP sweep to compare with (default: an SP sweep of the same model beside it)
   --backend B                auto|tensorflow|webgpu|wasm|cpu (default auto)
   --workers N                worker processes for --verify (default: cores on wasm/cpu, 1 on tensorflow and webgpu)
@@ -34,12 +35,13 @@ the rule behind each), as a transfer file next to the model that createMup(tf).f
   --format text|json|html    output; <store>/transfer-w<N>.html is written every time (html: prints its path)
   --quiet, -q                no progress lines on stderr
 exit: 0 the values transfer (file written), 1 they do not (SP, an axis that moves, an incomplete grid), 2 usage
-or input error, 130 interrupted
+or input error, 4 the muP sweep is inconclusive (one LR, one seed, an interval across the rule; one line, nothing
+written), 130 interrupted
 `;
 
 const OPTIONS = {
   width: { type: 'string' }, 'proxy-width': { type: 'string' }, out: { type: 'string' }, verify: { type: 'boolean' },
-  steps: { type: 'string' }, 'sp-sweep': { type: 'string' }, backend: { type: 'string' }, workers: { type: 'string' },
+  steps: { type: 'string' }, seeds: { type: 'string' }, 'sp-sweep': { type: 'string' }, backend: { type: 'string' }, workers: { type: 'string' },
   threads: { type: 'string' }, format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -61,6 +63,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const format = oneOf('--format', v.format ?? 'text', ['text', 'json', 'html'] as const);
   const backend: BackendRequest = oneOf('--backend', v.backend ?? 'auto', BACKEND_REQUESTS);
   if (!v.verify && (v.steps !== undefined || v['sp-sweep'] !== undefined)) throw new UsageError('--steps and --sp-sweep belong to --verify');
+  if (!v.verify && v.seeds !== undefined) throw new UsageError('--seeds belongs to --verify (the seeds of each verification run)');
   const steps = positiveInt(v.steps, '--steps');
   const threads = threadsFlag(v.threads);
   const quiet = v.quiet ?? false;
@@ -77,7 +80,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       {
         source: positionals[0]!, targetWidth: width, proxyWidth: positiveInt(v['proxy-width'], '--proxy-width'), out: v.out,
         // The sweep's own steps unless told: the verification trains as the sweep's trials did.
-        verify: v.verify ? { steps: steps ?? 0, spSource: v['sp-sweep'] } : undefined,
+        verify: v.verify ? { steps: steps ?? 0, spSource: v['sp-sweep'], seeds: positiveInt(v.seeds, '--seeds') } : undefined,
         backend, workers: positiveInt(v.workers, '--workers'), threads, cores: cpus().length, version: packageVersion(), cwd: io.cwd, signal: controller.signal,
       },
       {
@@ -88,7 +91,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       },
     );
   } catch (err) {
-    if (err instanceof TransferInputError) throw new UsageError(err.message);
+    if (err instanceof TransferInputError || err instanceof OutputError) throw new UsageError(err.message);
+    if (err instanceof TransferInconclusiveError) {
+      io.stderr(`mup-lens transfer: ${err.message}\n`);
+      return 4;
+    }
     if (err instanceof WorkerJobError) {
       if (err.error.kind === 'cancelled') return 130;
       throw new UsageError(err.message);
@@ -100,7 +107,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   // The page is written every time, as a sweep writes its result.json: the plot of --verify lives there.
   const html = join(report.store, `transfer-w${width}.html`);
   try {
-    writeFileSync(html, renderTransferReport(report));
+    writeOutputFile(html, renderTransferReport(report));
     report.html = html;
   } catch (err) {
     io.stderr(`warning: cannot write ${html}: ${(err as Error).message}\n`);

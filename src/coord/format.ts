@@ -25,7 +25,10 @@ export function verdictLine(result: CoordResult, cwd: string): string {
   if (!v.worst) return `${level}: no slope could be fitted`;
   const where = sourceOf(result, v.worst.layer, cwd);
   const bounds = `pass < ${PASS_BELOW}, fail >= ${FAIL_FROM}`;
-  return `${level}: largest |slope| ${Math.abs(v.worst.slope).toFixed(2)} at layer '${v.worst.layer}', t = ${v.worst.t} (${bounds})${where ? ` at ${where}` : ''}`;
+  const ws = result.slopes.find((s) => s.layer === v.worst!.layer && s.t === v.worst!.t);
+  const pm = ws && ws.se != null && ws.high != null && ws.slope !== null ? `; slope ${fmt(ws.slope)} +- ${(ws.high - ws.slope).toFixed(2)} (95%, ${result.seeds} seeds)` : '';
+  const settle = v.settle ? `; ${v.settle}` : '';
+  return `${level}: largest |slope| ${Math.abs(v.worst.slope).toFixed(2)} at layer '${v.worst.layer}', t = ${v.worst.t} (${bounds})${where ? ` at ${where}` : ''}${pm}${settle}`;
 }
 
 export function formatText(result: CoordResult, header: string, cwd: string): string {
@@ -40,9 +43,13 @@ export function formatText(result: CoordResult, header: string, cwd: string): st
   ];
   lines.push(pad('layer', nameW) + pad('role', roleW) + steps.map((t) => pad(`t=${t}`, 7, true)).join(' ') + '  source');
   for (const layer of result.layers) {
-    const row = steps.map((t) => pad(fmt(result.slopes.find((s) => s.layer === layer.name && s.t === t)?.slope ?? null), 7, true));
+    const row = steps.map((t) => {
+      const s = result.slopes.find((x) => x.layer === layer.name && x.t === t);
+      return pad(fmt(s?.slope ?? null) + (t >= 2 && s?.status === 'inconclusive' ? '?' : ''), 7, true);
+    });
     lines.push(pad(layer.name, nameW) + pad(layer.role, roleW) + row.join(' ') + '  ' + sourceOf(result, layer.name, cwd));
   }
+  if (result.slopes.some((s) => s.t >= 2 && s.status === 'inconclusive')) lines.push(`?: the slope's 95% interval across seeds crosses ${PASS_BELOW} or ${FAIL_FROM}`);
   lines.push(verdictLine(result, cwd));
   return lines.join('\n') + '\n';
 }

@@ -3,12 +3,15 @@
 // tfjs and user code run only in the workers (src/worker/trialJob.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { enumerateGrid, scheduleOrder, shardOf, type GridPoint, type HpAxis } from '../sweep/grid';
-import { analyzeTrials, recommendLr, type SweepAnalysis } from '../sweep/optimum';
+import { scheduleOrder, shardOf, type GridPoint, type HpAxis } from '../sweep/grid';
+import { analyzeTrials, plannedPoints, recommendLr, type SweepAnalysis } from '../sweep/optimum';
+import { REFINE_STEP, refineLrs } from '../sweep/refine';
 import { fmtLr } from '../sweep/report';
 import type { SweepHpResult, SweepReport, SweepTrial } from '../sweep/types';
 import type { Parametrization, TrialJobParams } from '../protocol/jobs';
 import type { BackendInfo, BackendRequest } from '../protocol/worker';
+import { FileHashes } from './fileReads';
+import { OutputError, outputError } from './outputFile';
 import { writeJsonAtomic } from './results';
 import { sourceHash } from './sourceHash';
 import { appendTrial, readStore, storeFileName, trialKey, TRIAL_FORMAT, type DataIdentity, type StoredTrial, type TrialIdentity } from './sweepStore';
@@ -25,6 +28,8 @@ export interface SweepOptions {
   seeds: number;
   /** Hyperparameter axes (`--hp NAME=GRID`); the grid is widths x LRs x HP values x seeds. */
   hps?: HpAxis[];
+  /** `--refine`: the second pass's LRs per width (keyed by width), run with every seed besides the grid (docs/sweeps.md "Refining"). */
+  extraLrs?: Record<string, number[]>;
   steps: number;
   parametrization: Parametrization;
   baseWidth: number;
@@ -34,6 +39,8 @@ export interface SweepOptions {
   shard?: { index: number; count: number };
   /** Run nothing: analyse what the store holds for this grid. */
   mergeOnly?: boolean;
+  /** Reuse no stored trial: run the whole grid (or shard) again; the new records supersede the old ones. */
+  fresh?: boolean;
   workers?: number;
   /** Threads of each worker's wasm backend (default auto: the cores shared by the workers; src/host/threads.ts). */
   threads?: ThreadsRequest;
@@ -67,6 +74,11 @@ export interface SweepEvents {
   onWarning?(message: string): void;
   /** Steps of running trials, for a progress bar. */
   onStep?(point: GridPoint, step: number, loss: number): void;
+  /** result.json could not be written (a full disk, a link in its place): the report is returned all the same,
+   *  for its verdict to be shown; without this handler the OutputError is thrown. */
+  onOutputError?(err: OutputError): void;
+  /** `--refine`: the second pass is about to run these LRs per width. */
+  onRefine?(lrs: Record<string, number[]>): void;
 }
 
 async function dataIdentity(data: SweepOptions['data']): Promise<DataIdentity> {
@@ -86,6 +98,23 @@ export function toSweepTrial(r: StoredTrial): SweepTrial {
   };
 }
 
+/**
+ * `--refine` (docs/sweeps.md "Refining"): the grid, then, once it is complete, a second pass at quarter octaves
+ * around each width's fitted optimum; every stored trial (the first pass's too) is reused. The report is the
+ * second pass's (judged on the grid and the refined LRs together), with `ran` counting both passes.
+ */
+export async function runRefinedSweep(opts: SweepOptions, events: SweepEvents = {}): Promise<SweepReport> {
+  const first = await runSweep(opts, events);
+  if (first.cancelled || !first.complete || opts.shard) return first;
+  const extraLrs = refineLrs(first.optimum, opts.lrs);
+  if (Object.keys(extraLrs).length === 0) return { ...first, refine: { step: REFINE_STEP, lrs: {} } };
+  events.onRefine?.(extraLrs);
+  const second = await runSweep({ ...opts, extraLrs }, events);
+  const report = { ...second, ran: first.ran + second.ran, reused: second.reused - first.ran, elapsedMs: first.elapsedMs + second.elapsedMs };
+  writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+  return report;
+}
+
 /** The `hps` of a report: each axis as analysed, with its grid. */
 export function hpResults(analysis: SweepAnalysis, axes: readonly HpAxis[]): SweepHpResult[] {
   return analysis.hps.map((h) => ({
@@ -95,6 +124,8 @@ export function hpResults(analysis: SweepAnalysis, axes: readonly HpAxis[]): Swe
     shiftOctaves: h.shiftOctaves,
     fittedShiftOctaves: h.fittedShiftOctaves,
     transfers: h.transfers,
+    verdict: h.verdict,
+    shiftInterval: h.shiftInterval,
   }));
 }
 
@@ -156,7 +187,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     // Only in a grid with HP axes: an LR sweep's identities (and keys) are the ones they always were.
     ...(p.hp ? { hp: p.hp } : {}),
   });
-  const grid = enumerateGrid(opts.widths, opts.lrs, opts.seeds, hps);
+  const grid = plannedPoints({ widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps, ...(opts.extraLrs ? { extraLrs: opts.extraLrs } : {}) });
   const keys = grid.map((p) => trialKey(identityOf(p)));
   const modelFileShown = relative(opts.cwd, opts.modelFile) || opts.modelFile;
 
@@ -173,10 +204,20 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   const stored = readStore(opts.outDir);
   for (const w of stored.warnings) warn(w);
   const results = new Map<string, StoredTrial>();
+  const hashes = new FileHashes();
+  let stale = 0;
+  let staleFile = '';
   keys.forEach((k) => {
-    const r = stored.trials.get(k);
-    if (r) results.set(k, r);
+    const r = opts.fresh ? undefined : stored.trials.get(k);
+    if (!r) return;
+    // A trial whose config, data or package files changed since it ran is another experiment: run it again.
+    const changed = hashes.changed(r.reads);
+    if (changed !== null) {
+      stale++;
+      staleFile ||= changed;
+    } else results.set(k, r);
   });
+  if (stale > 0) warn(`${stale} stored trial${stale === 1 ? '' : 's'} read ${relative(opts.cwd, staleFile) || staleFile}${stale > 1 ? ' (or another file)' : ''}, which changed since ${stale === 1 ? 'it' : 'they'} ran: running ${stale === 1 ? 'it' : 'them'} again`);
   const reused = results.size;
   // A stored trial of this grid whose factory did not read one of its HPs: say so before running more of them.
   for (const [i, p] of grid.entries()) {
@@ -200,6 +241,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   let workers = 0;
   let cancelled = false;
   let unreadStop: string | null = null;
+  let storeError: OutputError | undefined;
   if (todo.length > 0) {
     // The workers a CPU backend gets (below): each worker's wasm threads share the cores with the others.
     const threads = wasmThreads(opts.threads, Math.min(todo.length, opts.workers ?? opts.cores), opts.cores);
@@ -244,7 +286,16 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
                 version: opts.version, outcome: result.outcome, finishedAt: new Date().toISOString(),
                 ...(result.hpRead ? { hpRead: result.hpRead } : {}),
               };
-              appendTrial(opts.outDir, file, record);
+              const reads = hashes.record(result.reads);
+              if (reads) record.reads = reads;
+              try {
+                appendTrial(opts.outDir, file, record);
+              } catch (err) {
+                // Not stored, so not counted: stop here (the trials stored so far are kept), with the one line.
+                storeError ??= err instanceof OutputError ? err : outputError(join(opts.outDir, file), err);
+                stop.abort();
+                return;
+              }
               results.set(record.key, record);
               ran++;
               done++;
@@ -274,6 +325,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
           },
         );
         opts.signal?.removeEventListener('abort', onCancel);
+        if (storeError) throw storeError;
         if (pooled.aborted) throw new WorkerJobError({ ...pooled.aborted.error, message: describeJobError(pooled.aborted.error) });
         if (unreadStop !== null) throw new WorkerJobError({ kind: 'usage', message: unreadStop });
         workers = pooled.workers;
@@ -295,7 +347,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   });
   const missing = grid.length - trials.length;
   // Judged against the whole planned grid: what is missing is never concluded from (src/sweep/optimum.ts).
-  const analysis = analyzeTrials(trials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps });
+  const analysis = analyzeTrials(trials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps, ...(opts.extraLrs ? { extraLrs: opts.extraLrs } : {}) });
   for (const w of analysis.warnings) warn(w);
   if (!analysis.complete) {
     warn(
@@ -323,6 +375,12 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     fittedShiftOctaves: analysis.fittedShiftOctaves,
     hps: hpResults(analysis, hps),
     everyAxisTransfers: analysis.everyAxisTransfers,
+    verdict: analysis.verdict,
+    lrVerdict: analysis.lrVerdict,
+    shiftInterval: analysis.shiftInterval,
+    reasons: analysis.reasons,
+    settle: analysis.settle,
+    refine: opts.extraLrs ? { step: REFINE_STEP, lrs: opts.extraLrs } : null,
     recommended: recommendLr(analysis, opts.targetWidth ?? widest),
     backends: [...backends].sort(),
     data: lastData,
@@ -338,6 +396,11 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     elapsedMs: Date.now() - started,
     warnings,
   };
-  writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+  try {
+    writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+  } catch (err) {
+    if (!(err instanceof OutputError) || !events.onOutputError) throw err;
+    events.onOutputError(err);
+  }
   return report;
 }

@@ -9,6 +9,9 @@ import type { TrialJobParams, TrialJobResult } from '../protocol/jobs';
 import type { BackendInfo, BackendRequest } from '../protocol/worker';
 import { composeTransferFile, proxyWidthOf, refusalOf, tunedAt, whatTheSweepShowed, type TransferReport, type TransferVerify, type TransferVerifyRun } from '../sweep/transfer';
 import type { HpValues, SweepReport } from '../sweep/types';
+import { sweepReportProblem } from '../sweep/validate';
+import { DEFAULT_VERIFY_SEEDS, inconclusiveSweep, summarizeSeeds, verifyDifference, type VerifySeedRun } from '../sweep/verify';
+import { checkOutputPath } from './outputFile';
 import { pathSegment, writeJsonAtomic } from './results';
 import { sourceHash } from './sourceHash';
 import { stallTimeout } from './sweep';
@@ -18,6 +21,9 @@ import { defaultWorkers, describeJobError, WorkerPool } from './workerPool';
 
 /** A mistake in what the user asked for (no such store, a sweep that is not finished): one line, exit 2. */
 export class TransferInputError extends Error {}
+
+/** A muP sweep that shows nothing either way (one LR, an inconclusive verdict): one line, exit 4 (issue 21, 28). */
+export class TransferInconclusiveError extends Error {}
 
 export interface TransferOptions {
   /** A sweep's store directory, or a result.json (the store's, or a saved `mup-lens sweep --format json`). */
@@ -29,7 +35,7 @@ export interface TransferOptions {
   out?: string;
   /** Train the target width with the transferred values and with the SP sweep's (`spSource`, else found) best, for
    *  `steps` steps (0: the sweep's own steps). */
-  verify?: { steps: number; spSource?: string };
+  verify?: { steps: number; spSource?: string; /** seeds per configuration (default 3, issue 21) */ seeds?: number };
   backend: BackendRequest;
   workers?: number;
   /** Threads of each worker's wasm backend (default auto: the cores shared by the --verify runs' workers). */
@@ -89,6 +95,8 @@ export function loadSweep(source: string, cwd: string): LoadedSweep {
   if (!isObj(raw) || !Array.isArray(raw.trials) || !Array.isArray(raw.optimum) || !Array.isArray(raw.widths) || (raw.parametrization !== 'mup' && raw.parametrization !== 'sp')) {
     throw new TransferInputError(`${resultPath} is not a sweep result (expected mup-lens sweep's JSON: trials, optimum, widths, parametrization)`);
   }
+  const problem = sweepReportProblem(raw);
+  if (problem) throw new TransferInputError(`${resultPath}: ${problem}: not what a sweep writes (edited or damaged); run the sweep again to rewrite it`);
   const report = raw as unknown as SweepReport;
   // The store is where the result is (a store copied elsewhere is read there); a result.json saved on its own
   // points at its store with `storeDir`.
@@ -149,6 +157,8 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
   if (!(Number.isInteger(opts.targetWidth) && opts.targetWidth > 0)) throw new TransferInputError(`--width: expected a positive integer, got ${opts.targetWidth}`);
   const sweep = loadSweep(opts.source, opts.cwd);
   const r = sweep.report;
+  const inconclusive = inconclusiveSweep(r);
+  if (inconclusive) throw new TransferInconclusiveError(`${opts.source}: ${inconclusive}`);
   const warnings: string[] = [];
   const warn = (m: string) => {
     warnings.push(m);
@@ -187,6 +197,8 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
     }
   }
 
+  const out = opts.out ? resolve(opts.cwd, opts.out) : defaultTransferPath(sweep.modelPath, r.model.exportName, opts.targetWidth);
+  checkOutputPath(out); // a folder or a link where the file goes: refused before anything runs
   // --verify trains the transferred values, and the SP sweep's best when there is one: a worker each.
   const verifyWorkers = opts.verify ? Math.min(opts.workers ?? opts.cores, spSweep ? 2 : 1) : 1;
   const threads = wasmThreads(opts.threads, verifyWorkers, opts.cores);
@@ -205,14 +217,13 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
     if (got.cancelled || !facts) throw new WorkerJobError({ kind: 'cancelled', message: 'cancelled' });
     report.file = composeTransferFile({ report: r, modelSha256: sha, tuned, targetWidth: opts.targetWidth, facts, version: opts.version });
     report.transfers = true;
-    const out = opts.out ? resolve(opts.cwd, opts.out) : defaultTransferPath(sweep.modelPath, r.model.exportName, opts.targetWidth);
     writeJsonAtomic(out, report.file);
     report.written = out;
 
     if (opts.verify) {
       const runs: { run: Omit<TransferVerifyRun, 'losses' | 'loss' | 'diverged'>; params: TrialJobParams }[] = [];
       const trial = (s: LoadedSweep, lr: number, hpv: HpValues): TrialJobParams => ({
-        file: s.modelPath, exportName: s.report.model.exportName, data: s.data, width: opts.targetWidth, lr, seed: 0,
+        file: s.modelPath, exportName: s.report.model.exportName, data: s.data, width: opts.targetWidth, lr, seed: 0, // one job per seed below
         steps: verifySteps, parametrization: s.report.parametrization, baseWidth: s.report.baseWidth, curve: true,
         ...(Object.keys(hpv).length ? { hp: hpv } : {}),
       });
@@ -230,28 +241,33 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
           });
         } else spNote = `the SP sweep has no optimum at width ${spProxy} (every trial diverged): only the transferred values were trained`;
       }
-      const workers = Math.max(1, Math.min(runs.length, opts.workers ?? defaultWorkers(backend, opts.cores)));
+      // Every configuration with every seed (issue 21): job j is configuration floor(j / seeds), seed j % seeds.
+      const seeds = Math.max(1, opts.verify.seeds ?? DEFAULT_VERIFY_SEEDS);
+      const jobs = runs.flatMap((x, i) => Array.from({ length: seeds }, (_, seed) => ({ tag: i * seeds + seed, params: { ...x.params, seed } })));
+      const workers = Math.max(1, Math.min(jobs.length, opts.workers ?? defaultWorkers(backend, opts.cores)));
       events.onBackend?.(backend, workers);
-      events.onPhase?.(`training width ${opts.targetWidth} for ${verifySteps} steps: ${runs.map((x) => x.run.label).join(' and ')}`);
+      events.onPhase?.(`training width ${opts.targetWidth} for ${verifySteps} steps, ${seeds} seed${seeds === 1 ? '' : 's'} each: ${runs.map((x) => x.run.label).join(' and ')}`);
       const results = new Map<number, TrialJobResult>();
-      const pooled = await pool.run(
-        runs.map((x, i) => ({ tag: i, params: x.params })),
-        {
-          kind: 'trial', workers, signal: opts.signal, stallTimeoutMs: stall,
-          onProgress: (i, p) => events.onStep?.(runs[i]!.run.label, p.step, p.loss),
-          onResult: (i, res) => results.set(i, res),
-          onError: () => 'abort',
-        },
-      );
+      const pooled = await pool.run(jobs, {
+        kind: 'trial', workers, signal: opts.signal, stallTimeoutMs: stall,
+        onProgress: (j, p) => events.onStep?.(`${runs[Math.floor(j / seeds)]!.run.label} seed ${j % seeds}`, p.step, p.loss),
+        onResult: (j, res) => results.set(j, res),
+        onError: () => 'abort',
+      });
       if (pooled.aborted) throw new WorkerJobError({ ...pooled.aborted.error, message: describeJobError(pooled.aborted.error) });
       if (pooled.cancelled) throw new WorkerJobError({ kind: 'cancelled', message: 'cancelled' });
+      const seedRuns = runs.map((_, i) =>
+        Array.from({ length: seeds }, (_s, seed): VerifySeedRun => {
+          const res = results.get(i * seeds + seed)!;
+          return { seed, losses: res.losses ?? [], loss: res.outcome.diverged ? null : res.outcome.loss, diverged: res.outcome.diverged };
+        }),
+      );
       const verify: TransferVerify = {
         steps: verifySteps,
-        runs: runs.map((x, i) => {
-          const res = results.get(i)!;
-          return { ...x.run, losses: res.losses ?? [], loss: res.outcome.loss, diverged: res.outcome.diverged };
-        }),
+        runs: runs.map((x, i) => ({ ...x.run, ...summarizeSeeds(seedRuns[i]!), seeds: seedRuns[i]! })),
         note: spNote,
+        seeds,
+        difference: seedRuns.length >= 2 ? verifyDifference(seedRuns[0]!, seedRuns[1]!) : null,
       };
       report.verify = verify;
     }

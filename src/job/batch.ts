@@ -88,17 +88,44 @@ export async function userBatch(
   return { xs: b.xs as tfjs.Tensor, ys, owned, loss, description: `${where}(0), ${loss === 'mse' ? 'mean squared error' : 'softmax cross-entropy'}` };
 }
 
+/** The data axes a sweep varies (docs/contracts.md "Axes"): they reach the data export beside `seed`. */
+export interface DataAxes {
+  batch?: number;
+  seqLen?: number;
+}
+
+/**
+ * The data export's second argument: `{seed}`, with `hp` in a sweep with HP axes, and `batch`/`seqLen` in a sweep
+ * over those axes (issue 22); a key is present only when its axis is swept, so older exports see what they saw.
+ */
+export function dataInfo(seed: number, hp?: object, axes?: DataAxes): { seed: number; hp?: object } & DataAxes {
+  return {
+    seed,
+    ...(hp ? { hp } : {}),
+    ...(axes?.batch !== undefined ? { batch: axes.batch } : {}),
+    ...(axes?.seqLen !== undefined ? { seqLen: axes.seqLen } : {}),
+  };
+}
+
 /**
  * A sweep's batches: the data export called as `(step, {seed})` at every step (`(step, {seed, hp})` in a sweep
  * with hyperparameter axes), its tensors checked, class-id targets made one-hot. The export returns fresh tensors
  * per step; the trial disposes them after the step.
  */
-export function stepData(tf: Tf, fn: unknown, where: string, outShape: (number | null)[], loss: LossName, hp?: object): (seed: number) => DataFn {
+export function stepData(
+  tf: Tf,
+  fn: unknown,
+  where: string,
+  outShape: (number | null)[],
+  loss: LossName,
+  hp?: object,
+  axes?: DataAxes,
+): (seed: number) => DataFn {
   if (typeof fn !== 'function') throw usageError(`${where} is ${typeof fn}, not a function (step) => {xs, ys}`);
   return (seed) => (step) => {
     let b: { xs?: unknown; ys?: unknown } | null;
     try {
-      b = (fn as (step: number, info: { seed: number; hp?: object }) => { xs?: unknown; ys?: unknown })(step, hp ? { seed, hp } : { seed });
+      b = (fn as (step: number, info: { seed: number; hp?: object } & DataAxes) => { xs?: unknown; ys?: unknown })(step, dataInfo(seed, hp, axes));
     } catch (err) {
       throw userError(err, `${where}(${step}) threw`);
     }

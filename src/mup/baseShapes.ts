@@ -119,7 +119,7 @@ export function inferBaseShapes(factory: ModelFactory, opts: InferOptions): Base
     disposeProbe(base);
     base = undefined;
     delta = checkModel(factory(deltaWidth), deltaWidth);
-    return compareShapes(baseShapes, shapesOf(delta), baseWidth, deltaWidth);
+    return withBaseDepth(compareShapes(baseShapes, shapesOf(delta), baseWidth, deltaWidth), opts);
   } finally {
     disposeProbe(base);
     disposeProbe(delta);
@@ -137,10 +137,19 @@ export async function inferBaseShapesAsync(factory: AsyncModelFactory, opts: Inf
   disposeProbe(base);
   const delta = checkModel(await factory(deltaWidth), deltaWidth);
   try {
-    return compareShapes(baseShapes, shapesOf(delta), baseWidth, deltaWidth);
+    return withBaseDepth(compareShapes(baseShapes, shapesOf(delta), baseWidth, deltaWidth), opts);
   } finally {
     disposeProbe(delta);
   }
+}
+
+/** Records the base depth (issue 22) when one is given; base shapes without one are as they always were. */
+function withBaseDepth(shapes: BaseShapes, opts: InferOptions): BaseShapes {
+  if (opts.baseDepth === undefined) return shapes;
+  if (typeof opts.baseDepth !== 'number' || !Number.isInteger(opts.baseDepth) || opts.baseDepth < 1) {
+    throw new RangeError(`inferBaseShapes: baseDepth must be a positive integer, got ${String(opts.baseDepth)}`);
+  }
+  return { ...shapes, baseDepth: opts.baseDepth };
 }
 
 /** The fan-in dimension of a tfjs weight: `[..., in, out]` kernels have it at rank-2; vectors have none. */
@@ -224,7 +233,7 @@ export function matchBaseShapes(
       layerVariable: lv,
     };
   });
-  return { width, params, byVariable: new Map(params.map((p) => [p.variable, p])) };
+  return { width, params, byVariable: new Map(params.map((p) => [p.variable, p])), ...(baseShapes.baseDepth !== undefined ? { baseDepth: baseShapes.baseDepth } : {}) };
 }
 
 export type { Tf };

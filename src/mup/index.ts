@@ -8,11 +8,12 @@ import { attentionScale } from './attention';
 import { defineInitializers } from './initializers';
 import { defineLayers, isMupLayer } from './layers';
 import { defineOptimizers, muAdamScales, muSgdScales } from './optimizers';
+import { branchMultiplier, depthScales } from './depth';
 import { defineTransfer } from './transfer';
 
 export type * from './runtime-types';
 export { compareShapes, multipliersFor } from './baseShapes';
-export { attentionScale, muAdamScales, muSgdScales };
+export { attentionScale, muAdamScales, muSgdScales, branchMultiplier, depthScales };
 
 function allLayers(model: tfType.LayersModel): tfType.layers.Layer[] {
   const out: tfType.layers.Layer[] = [];
@@ -78,6 +79,8 @@ function buildRuntime(tf: Tf): MupRuntime {
     muSharedReadout: layers.muSharedReadout,
     MuAdam: optimizers.MuAdam,
     MuSGD: optimizers.MuSGD,
+    branchMultiplier,
+    depthScales,
   };
 }
 

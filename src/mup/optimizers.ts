@@ -3,7 +3,10 @@
 // group gets its own tf.train.adam / tf.train.sgd, and variables are grouped by object, never by name
 // (tfjs renames variables on every rebuild).
 import type * as tfType from '@tensorflow/tfjs';
+import { checkDepthOption, depthScales } from './depth';
 import type {
+  DepthOptions,
+  DepthScales,
   GroupScales,
   LrGroup,
   MuAdamOptions,
@@ -24,29 +27,48 @@ function tooManyInfDims(info: ParamInfo): Error {
 }
 
 /**
- * MuAdam's rule (docs/mup.md's table): matrix-like weights lr / widthMult, everything else lr. Coupled weight decay
- * is multiplied by widthMult on matrix-like weights (so lr * wd stays constant); decoupled decay is not scaled.
+ * How weight decay is applied (docs/runtime.md, "Weight decay"):
+ * - `l2`: added to the gradient (torch's `weight_decay`), scaled with width like microsoft/mup's MuAdam/MuSGD;
+ * - `decoupled`: AdamW's `w *= 1 - lr_group * wd_group`, with wd_group scaled like `l2`, so that `lr * wd` is the
+ *   same for every weight at every width (microsoft/mup's `MuAdamW`, its default `decoupled_wd=False`);
+ * - `independent`: `w *= 1 - wd` each step, independent of the LR and of width (what microsoft/mup's
+ *   `decoupled_wd=True` is meant for: an optimizer whose decay does not multiply the LR).
  */
-export function muAdamScales(info: ParamInfo, decoupledWeightDecay = false): GroupScales {
+export type WeightDecayKind = 'l2' | 'decoupled' | 'independent';
+
+/** `true`/`false` are the old boolean `decoupledWeightDecay` argument. */
+function decayKind(kind: boolean | WeightDecayKind | undefined): WeightDecayKind {
+  if (kind === true) return 'decoupled';
+  if (kind === false || kind == null) return 'l2';
+  return kind;
+}
+
+/**
+ * MuAdam's rule (docs/mup.md's table): matrix-like weights lr / widthMult, everything else lr. Weight decay (L2 or
+ * AdamW's decoupled) is multiplied by widthMult on matrix-like weights, so lr * wd stays constant; an
+ * LR-independent decay is not scaled.
+ */
+export function muAdamScales(info: ParamInfo, decay: boolean | WeightDecayKind = 'l2'): GroupScales {
   if (info.ninf > 2) throw tooManyInfDims(info);
   if (info.ninf === 2) {
-    return { lr: 1 / info.widthMult, weightDecay: decoupledWeightDecay ? 1 : info.widthMult };
+    return { lr: 1 / info.widthMult, weightDecay: decayKind(decay) === 'independent' ? 1 : info.widthMult };
   }
   return { lr: 1, weightDecay: 1 };
 }
 
 /**
  * MuSGD's rule: vector-like lr * widthMult (wd / widthMult), matrix-like lr / (fanInMult / fanOutMult)
- * (wd * that ratio), fixed lr. Decoupled weight decay is not scaled.
+ * (wd * that ratio), fixed lr. lr * wd stays constant; an LR-independent decay is not scaled.
  */
-export function muSgdScales(info: ParamInfo, decoupledWeightDecay = false): GroupScales {
+export function muSgdScales(info: ParamInfo, decay: boolean | WeightDecayKind = 'l2'): GroupScales {
   if (info.ninf > 2) throw tooManyInfDims(info);
+  const scaled = decayKind(decay) !== 'independent';
   if (info.ninf === 1) {
-    return { lr: info.widthMult, weightDecay: decoupledWeightDecay ? 1 : 1 / info.widthMult };
+    return { lr: info.widthMult, weightDecay: scaled ? 1 / info.widthMult : 1 };
   }
   if (info.ninf === 2) {
     const ratio = info.fanInMult / info.fanOutMult;
-    return { lr: 1 / ratio, weightDecay: decoupledWeightDecay ? 1 : ratio };
+    return { lr: 1 / ratio, weightDecay: scaled ? ratio : 1 };
   }
   return { lr: 1, weightDecay: 1 };
 }
@@ -66,6 +88,7 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
     protected baseLearningRate: number;
     readonly weightDecay: number;
     readonly decoupledWeightDecay: boolean;
+    readonly independentWeightDecay: boolean;
     private readonly explicit: Map<tfType.Variable, ParamInfo> | undefined;
     private readonly groupMap = new Map<string, LrGroup>();
     /** Variables already given a slot in their group's list. */
@@ -79,16 +102,31 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
       this.baseLearningRate = checkNumber(`${kind}: learningRate`, opts.learningRate, { positive: true });
       this.weightDecay = checkNumber(`${kind}: weightDecay`, opts.weightDecay ?? 0);
       this.decoupledWeightDecay = opts.decoupledWeightDecay ?? false;
+      this.independentWeightDecay = opts.independentWeightDecay ?? false;
+      if (this.decoupledWeightDecay && this.independentWeightDecay) {
+        throw new TypeError(`${kind}: choose one of decoupledWeightDecay (AdamW: w *= 1 - lr * wd) and independentWeightDecay (w *= 1 - wd)`);
+      }
       if (opts.params != null && !(opts.params.byVariable instanceof Map)) {
         throw new TypeError(`${kind}: params must be the result of applyBaseShapes(model, baseShapes, width)`);
       }
       this.explicit = opts.params?.byVariable;
+      this.depth = checkDepthOption(kind, opts.depth, opts.params?.baseDepth);
+    }
+
+    /** The `depth` option, checked (issue 22): its LR and epsilon factors multiply each group's (src/mup/depth.ts). */
+    readonly depth: DepthOptions | undefined;
+    /** The depth factors of one weight's group. */
+    protected abstract depthScalesFor(info: ParamInfo): DepthScales;
+
+    /** Which weight decay the options chose (see WeightDecayKind). */
+    protected weightDecayKind(): WeightDecayKind {
+      return this.independentWeightDecay ? 'independent' : this.decoupledWeightDecay ? 'decoupled' : 'l2';
     }
 
     /** The LR and WD multipliers of one weight (MuAdam's or MuSGD's rule). */
     protected abstract scalesFor(info: ParamInfo): GroupScales;
     /** A fresh inner optimizer for one group. */
-    protected abstract makeInner(learningRate: number): tfType.Optimizer;
+    protected abstract makeInner(learningRate: number, depth: DepthScales): tfType.Optimizer;
 
     get learningRate(): number {
       return this.baseLearningRate;
@@ -125,8 +163,11 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
     }
 
     private groupFor(info: ParamInfo): LrGroup {
-      const scales = this.scalesFor(info);
-      const key = `${scales.lr}|${scales.weightDecay}`;
+      const width = this.scalesFor(info);
+      const depth = this.depthScalesFor(info);
+      // The depth factor multiplies the width rule's LR (issue 22); without a `depth` option it is 1.
+      const scales = depth.lr === 1 ? width : { ...width, lr: width.lr * depth.lr };
+      const key = `${scales.lr}|${scales.weightDecay}${depth.epsilon === 1 ? '' : `|eps${depth.epsilon}`}`;
       let g = this.groupMap.get(key);
       if (g == null) {
         const learningRate = this.baseLearningRate * scales.lr;
@@ -135,8 +176,9 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
           scales,
           learningRate,
           weightDecay: this.weightDecay * scales.weightDecay,
-          inner: this.makeInner(learningRate),
+          inner: this.makeInner(learningRate, depth),
           variables: [],
+          ...(this.depth ? { depthScales: depth } : {}),
         };
         this.groupMap.set(key, g);
       }
@@ -173,8 +215,8 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
         const list = group.variables.map((v) => {
           let t = grads.get(v) ?? null;
           if (t != null && group.weightDecay > 0) {
-            if (this.decoupledWeightDecay) {
-              const keep = 1 - group.learningRate * group.weightDecay;
+            if (this.decoupledWeightDecay || this.independentWeightDecay) {
+              const keep = 1 - (this.independentWeightDecay ? 1 : group.learningRate) * group.weightDecay;
               tf.tidy(() => v.assign(tf.mul(v, keep)));
             } else {
               const wd = group.weightDecay;
@@ -228,6 +270,7 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
         learningRate: this.baseLearningRate,
         weightDecay: this.weightDecay,
         decoupledWeightDecay: this.decoupledWeightDecay,
+        independentWeightDecay: this.independentWeightDecay,
       };
     }
   }
@@ -247,10 +290,15 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
       this.epsilon = opts.epsilon;
     }
     protected scalesFor(info: ParamInfo): GroupScales {
-      return muAdamScales(info, this.decoupledWeightDecay);
+      return muAdamScales(info, this.weightDecayKind());
     }
-    protected makeInner(learningRate: number): tfType.Optimizer {
-      return tf.train.adam(learningRate, this.beta1, this.beta2, this.epsilon);
+    protected depthScalesFor(info: ParamInfo): DepthScales {
+      return depthScales(info, this.depth, 'adam');
+    }
+    protected makeInner(learningRate: number, depth: DepthScales): tfType.Optimizer {
+      // Adam epsilon x (depth/baseDepth)^-alpha (CompleteP); the base is the given epsilon, else the backend's.
+      const epsilon = depth.epsilon === 1 ? this.epsilon : (this.epsilon ?? tf.backend().epsilon()) * depth.epsilon;
+      return tf.train.adam(learningRate, this.beta1, this.beta2, epsilon);
     }
     override getConfig(): tfType.serialization.ConfigDict {
       const c: tfType.serialization.ConfigDict = { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2 };
@@ -278,7 +326,10 @@ export function defineOptimizers(tf: Tf, registry: WeakMap<tfType.Variable, Para
       this.useNesterov = opts.useNesterov ?? false;
     }
     protected scalesFor(info: ParamInfo): GroupScales {
-      return muSgdScales(info, this.decoupledWeightDecay);
+      return muSgdScales(info, this.weightDecayKind());
+    }
+    protected depthScalesFor(info: ParamInfo): DepthScales {
+      return depthScales(info, this.depth, 'sgd');
     }
     protected makeInner(learningRate: number): tfType.Optimizer {
       return this.momentum > 0

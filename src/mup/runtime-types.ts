@@ -26,6 +26,8 @@ export interface BaseShapeEntry {
 export interface BaseShapes {
   baseWidth: number;
   deltaWidth: number;
+  /** The depth the base shapes were inferred at (`InferOptions.baseDepth`): the base of the depth factors (issue 22). */
+  baseDepth?: number;
   params: BaseShapeEntry[];
 }
 
@@ -56,12 +58,16 @@ export interface AppliedBaseShapes {
   params: ParamInfo[];
   /** Lookup by the weight's tf.Variable (the object optimizers receive). */
   byVariable: Map<tf.Variable, ParamInfo>;
+  /** The base shapes' base depth, when they have one (the default base of MuAdam's `depth` option). */
+  baseDepth?: number;
 }
 
 export interface InferOptions {
   baseWidth: number;
   /** A second width to compare against; default 2 * baseWidth. Must differ from baseWidth. */
   deltaWidth?: number;
+  /** The base depth (issue 22): recorded in the base shapes, the base of MuAdam's depth factors. */
+  baseDepth?: number;
 }
 
 export type ModelFactory = (width: number) => tf.LayersModel;
@@ -74,17 +80,51 @@ export interface GroupScales {
   weightDecay: number;
 }
 
+// ---------------------------------------------------------------------------------------------- depth (issue 22)
+/** A depth scheme by name: 'sp' (alpha 0), 'depth-mup' (alpha 1/2, TP VI), 'completep' (alpha 1, arXiv 2505.01618). */
+export type DepthScheme = 'sp' | 'depth-mup' | 'completep';
+
+/** The depth a model is trained at, its base depth, and the scheme (docs/runtime.md "Depth"). */
+export interface DepthOptions {
+  depth: number;
+  /** Default: the base shapes' `baseDepth`. */
+  baseDepth?: number;
+  /** A scheme name or alpha in [0, 1]; default 1 (CompleteP). */
+  alpha?: DepthScheme | number;
+}
+
+/** Depth multipliers of one weight's LR and Adam epsilon. */
+export interface DepthScales {
+  lr: number;
+  epsilon: number;
+}
+
 export interface MuOptimizerOptions {
   learningRate: number;
   /** L2 weight decay (added to the gradient, like torch's `weight_decay`), or decoupled (AdamW-style). */
   weightDecay?: number;
-  /** Decoupled weight decay: `w *= 1 - lr_group * weightDecay` before each step; then WD is not width-scaled. */
+  /**
+   * AdamW's decoupled weight decay, as microsoft/mup's `MuAdamW`: `w *= 1 - lr_group * wd_group` before each step,
+   * with wd_group = weightDecay x widthMult on matrix-like weights, so every weight decays by `lr * weightDecay`
+   * per step at every width.
+   */
   decoupledWeightDecay?: boolean;
+  /**
+   * A decay independent of the LR: `w *= 1 - weightDecay` before each step, for every weight, at every width (what
+   * microsoft/mup's `decoupled_wd=True` is for). Exclusive with decoupledWeightDecay.
+   */
+  independentWeightDecay?: boolean;
   /**
    * The weights and their multipliers (`applyBaseShapes(...)`'s result). Default: whatever `applyBaseShapes`
    * registered for the variables this optimizer is asked to update.
    */
   params?: AppliedBaseShapes;
+  /**
+   * Train at another depth than the base (issue 22): hidden weights' Adam LR x (depth/baseDepth)^(alpha-1) and Adam
+   * epsilon x (depth/baseDepth)^-alpha (alpha > 0); SGD x 1. The branches' multiplier is the model's own
+   * (`branchMultiplier`). Absent: no depth factor.
+   */
+  depth?: DepthOptions;
 }
 
 export interface MuAdamOptions extends MuOptimizerOptions {
@@ -104,6 +144,10 @@ export interface MuSGDOptions extends MuOptimizerOptions {
 export interface LrGroup {
   key: string;
   scales: GroupScales;
+  /** The group's depth factors (1 and 1 without a `depth` option). */
+  depthScales?: DepthScales;
+  /** The group's Adam epsilon, when depth scales it (else the inner optimizer's default). */
+  epsilon?: number;
   learningRate: number;
   weightDecay: number;
   inner: tf.Optimizer;
@@ -117,6 +161,7 @@ export interface MuOptimizer extends tf.Optimizer {
   readonly learningRate: number;
   readonly weightDecay: number;
   readonly decoupledWeightDecay: boolean;
+  readonly independentWeightDecay: boolean;
   /** Changes the base LR; every group keeps its multiplier. */
   setLearningRate(learningRate: number): void;
   /** The LR groups created so far (created on first use). */
@@ -133,6 +178,8 @@ export interface MuAdamOptimizer extends MuOptimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number | undefined;
+  /** The checked `depth` option (base depth filled in), or undefined. */
+  readonly depth: DepthOptions | undefined;
 }
 
 export interface MuSGDOptimizer extends MuOptimizer {
@@ -325,7 +372,8 @@ export interface TransferReadout {
  */
 export interface TransferFile {
   format: 'mup-lens/transfer';
-  version: 1;
+  /** 2 (issue 22) adds `depth` and `axes`; version 1 files still read (they have neither). */
+  version: 1 | 2;
   model: { file: string; exportName: string; sha256: string };
   parametrization: 'mup';
   baseWidth: number;
@@ -340,6 +388,29 @@ export interface TransferFile {
   readouts: TransferReadout[];
   createdBy: string;
   createdAt: string;
+  /** Version 2: the target depth, the base depth of the factors, and the scheme (alpha) the model implements. */
+  depth?: { baseDepth: number; targetDepth: number; alpha: number; branchMultiplier: number };
+  /** Version 2: every axis of the target (width, depth, batch, steps, seqLen), each HP's factors with sources. */
+  axes?: TransferAxes;
+}
+
+/** One factor of a transferred value (issue 22): what multiplies it, why, and where the rule comes from. */
+export interface TransferFactor {
+  axis: 'width' | 'depth' | 'batch' | 'steps' | 'seqLen';
+  factor: number;
+  rule: string;
+  source: string;
+  /** False when the rule is not measured or not applicable (a factor of 1 stands in). */
+  applied: boolean;
+}
+
+/** Version 2's axes: the proxy and the target point, and the LR's factors from one to the other. */
+export interface TransferAxes {
+  proxy: { width: number; depth?: number; batch?: number; steps?: number; seqLen?: number };
+  target: { width: number; depth?: number; batch?: number; steps?: number; seqLen?: number };
+  /** The base LR at the target: tuned.lr x every factor's `factor` (the width factor lives per weight in params). */
+  lr: { value: number; factors: TransferFactor[] };
+  warnings: string[];
 }
 
 /** A transfer file read back (`fromTransfer`): the values to train the target width with. */
@@ -349,8 +420,10 @@ export interface TransferConfig {
   readonly baseWidth: number;
   /** The tuned base learning rate (MuAdam's `learningRate`). */
   readonly learningRate: number;
-  /** The tuned hyperparameters, to pass to the factory: `factory(width, hp)`. */
+  /** The tuned hyperparameters, to pass to the factory: `factory(width, hp)` (with `depth` when the file has one). */
   readonly hp: Record<string, number>;
+  /** Version 2 files with a target depth (issue 22): the depth, its base and scheme; MuAdam gets them. Else null. */
+  readonly depth: { depth: number; baseDepth: number; alpha: number; branchMultiplier: number } | null;
   readonly baseShapes: BaseShapes;
   /** applyBaseShapes(model, baseShapes, width), after checking that every trainable weight has the file's shape. */
   apply(model: tf.LayersModel): AppliedBaseShapes;
@@ -373,9 +446,9 @@ export interface MupRuntime {
   /** attnMult / dHead, attnMult = sqrt(baseHeadDim) by default (baseHeadDim 64). */
   attentionScale(dHead: number, opts?: AttentionScaleOptions): number;
   /** MuAdam's LR / WD multipliers for one weight. */
-  muAdamScales(info: ParamInfo, decoupledWeightDecay?: boolean): GroupScales;
+  muAdamScales(info: ParamInfo, decay?: boolean | 'l2' | 'decoupled' | 'independent'): GroupScales;
   /** MuSGD's LR / WD multipliers for one weight. */
-  muSgdScales(info: ParamInfo, decoupledWeightDecay?: boolean): GroupScales;
+  muSgdScales(info: ParamInfo, decay?: boolean | 'l2' | 'decoupled' | 'independent'): GroupScales;
   /** Variance scale / fan_in (tf.initializers.varianceScaling, mode fanIn): input and hidden weights. */
   muFanIn(opts?: MuFanInOptions): InitializerLike;
   MuReadoutInit: MuReadoutInitConstructor;
@@ -389,4 +462,8 @@ export interface MupRuntime {
   MuSGD: MuSGDConstructor;
   /** A `mup-lens transfer` file (its JSON text or parsed object), checked, ready to train the target width with. */
   fromTransfer(file: TransferFile | string): TransferConfig;
+  /** `(depth / baseDepth)^-alpha`: the residual branch multiplier of a depth scheme (default alpha 1, CompleteP). */
+  branchMultiplier(depth: number, opts: { baseDepth: number; alpha?: DepthScheme | number }): number;
+  /** The depth factors of one weight's LR and Adam epsilon (MuAdam/MuSGD with a `depth` option). */
+  depthScales(info: Pick<ParamInfo, 'ninf'>, depth: DepthOptions | undefined, optimizer: 'adam' | 'sgd'): DepthScales;
 }

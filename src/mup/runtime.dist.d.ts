@@ -26,3 +26,5 @@ export declare const muSharedReadout: MupRuntime['muSharedReadout'];
 export declare const MuAdam: MupRuntime['MuAdam'];
 export declare const MuSGD: MupRuntime['MuSGD'];
 export declare const fromTransfer: MupRuntime['fromTransfer'];
+export declare const branchMultiplier: MupRuntime['branchMultiplier'];
+export declare const depthScales: MupRuntime['depthScales'];

@@ -34,4 +34,6 @@ export const {
   MuAdam,
   MuSGD,
   fromTransfer,
+  branchMultiplier,
+  depthScales,
 } = mup;

@@ -11,7 +11,8 @@ export interface SweepSettings {
   hps: HpAxis[];
   steps: number;
   seeds: number;
-  parametrization: 'mup' | 'sp' | 'both';
+  /** `auto`: the parametrization the file is written in (src/commands/parametrization.ts). */
+  parametrization: 'auto' | 'mup' | 'sp' | 'both';
   workers: number | undefined;
   /** `mupLens.wasmThreads` (shared with the coordinate check); undefined (0) = auto. */
   threads: number | undefined;
@@ -52,7 +53,7 @@ export function readSweepSettings(get: SettingsGetter): Read<SweepSettings> {
     hps,
     steps: int('sweep.steps', 150, 1),
     seeds: int('sweep.seeds', 1, 1),
-    parametrization: r.value('sweep.parametrization', 'mup', (v) => v === 'mup' || v === 'sp' || v === 'both', "mup, sp or both"),
+    parametrization: r.value('sweep.parametrization', 'auto', (v) => v === 'auto' || v === 'mup' || v === 'sp' || v === 'both', 'auto, mup, sp or both'),
     workers: workers === 0 ? undefined : workers,
     threads: readWasmThreads(r),
     backend: r.value('sweep.backend', 'auto', (v) => (BACKEND_REQUESTS as readonly unknown[]).includes(v), backendWhat),

@@ -57,26 +57,53 @@ describe('MuAdam', () => {
     model.dispose();
   });
 
-  it('scales coupled weight decay by widthMult on matrix-like weights, not when decoupled', () => {
+  it('scales L2 and AdamW weight decay by widthMult on matrix-like weights, not an LR-independent decay', () => {
     const model = mlp(2 * B, { mu: true, baseWidth: B });
     const applied = mup.applyBaseShapes(model, shapesOf(), 2 * B);
     const coupled = new mup.MuAdam({ learningRate: 1e-3, weightDecay: 0.1 });
     const decoupled = new mup.MuAdam({ learningRate: 1e-3, weightDecay: 0.1, decoupledWeightDecay: true });
+    const independent = new mup.MuAdam({ learningRate: 1e-3, weightDecay: 0.1, independentWeightDecay: true });
     const hidden = applied.params[2].variable;
     const input = applied.params[0].variable;
     assert.deepEqual([coupled.groupOf(hidden).learningRate, coupled.groupOf(hidden).weightDecay], [5e-4, 0.2]);
     assert.deepEqual([coupled.groupOf(input).learningRate, coupled.groupOf(input).weightDecay], [1e-3, 0.1]);
-    assert.deepEqual([decoupled.groupOf(hidden).learningRate, decoupled.groupOf(hidden).weightDecay], [5e-4, 0.1]);
-    // decoupled decay shrinks weights with zero gradient by lr_group * wd per step
-    const before = hidden.dataSync().slice();
-    decoupled.applyGradients({ [hidden.name]: tf.zerosLike(hidden) });
-    const after = hidden.dataSync();
-    const i = before.findIndex((v) => Math.abs(v) > 0.01);
-    assert.ok(Math.abs(after[i] - before[i] * (1 - 5e-4 * 0.1)) < 1e-7);
-    coupled.dispose();
-    decoupled.dispose();
+    // microsoft/mup's MuAdamW: the matrix group gets lr / m and weight_decay * m
+    assert.deepEqual([decoupled.groupOf(hidden).learningRate, decoupled.groupOf(hidden).weightDecay], [5e-4, 0.2]);
+    assert.deepEqual([independent.groupOf(hidden).learningRate, independent.groupOf(hidden).weightDecay], [5e-4, 0.1]);
+    assert.throws(() => new mup.MuAdam({ learningRate: 1e-3, weightDecay: 0.1, decoupledWeightDecay: true, independentWeightDecay: true }), /choose one/);
+    for (const o of [coupled, decoupled, independent]) o.dispose();
     model.dispose();
   });
+
+  // microsoft/mup's MuAdamW (MuAdam with impl=torch.optim.AdamW, decoupled_wd=False): the matrix-like group's lr is
+  // lr / m and its weight_decay wd * m, and torch's AdamW multiplies each weight by 1 - lr_group * wd_group before the
+  // step, so every weight decays by 1 - lr * wd at every width multiplier m.
+  for (const m of [1, 4, 16]) {
+    it(`decoupledWeightDecay decays every weight by lr * wd per step at width multiplier ${m}, as MuAdamW does`, () => {
+      const lr = 1e-2;
+      const wd = 0.1;
+      const model = mlp(m * B, { mu: true, baseWidth: B });
+      const applied = mup.applyBaseShapes(model, shapesOf(), m * B);
+      const check = (opts: { decoupledWeightDecay?: boolean; independentWeightDecay?: boolean }, want: number) => {
+        const opt = new mup.MuAdam({ learningRate: lr, weightDecay: wd, ...opts });
+        const vars = applied.params.map((p) => p.variable);
+        const before = vars.map((v) => v.dataSync().slice());
+        // A zero gradient: Adam's own update is 0, so what changes is the decay alone.
+        opt.applyGradients(vars.map((v) => ({ name: v.name, tensor: tf.zerosLike(v) })));
+        vars.forEach((v, k) => {
+          const after = v.dataSync();
+          const i = before[k].findIndex((x) => Math.abs(x) > 1e-3);
+          if (i < 0) return; // a zero-initialised weight (the readout) cannot show a factor
+          const factor = after[i] / before[k][i];
+          assert.ok(Math.abs(factor - want) < 1e-6, `${applied.params[k].name} at m=${m}: factor ${factor}, want ${want}`);
+        });
+        opt.dispose();
+      };
+      check({ decoupledWeightDecay: true }, 1 - lr * wd); // 0.999 at every m (it was 1 - lr * wd / m before)
+      check({ independentWeightDecay: true }, 1 - wd);
+      model.dispose();
+    });
+  }
 
   it('trains through model.compile + fit, and the loss falls', async () => {
     const model = mlp(2 * B, { mu: true, baseWidth: B });

@@ -97,7 +97,7 @@ test('fromTransfer says what is wrong: another width, another model, an SP file,
   assert.throws(() => t.apply(other), /the model has 2 trainable weights, the transfer file 6/);
   other.dispose();
   assert.throws(() => mup.fromTransfer({ ...f, parametrization: 'sp' as 'mup' }), /not from a muP sweep; SP values do not transfer/);
-  assert.throws(() => mup.fromTransfer('{"format":"mup-lens/transfer","version":2}'), /transfer file version 2; this mup-lens reads version 1/);
+  assert.throws(() => mup.fromTransfer('{"format":"mup-lens/transfer","version":3}'), /transfer file version 3; this mup-lens reads versions 1 and 2/);
   assert.throws(() => mup.fromTransfer('{"a":1}'), /not a mup-lens transfer file/);
   assert.throws(() => mup.fromTransfer('{'), /fromTransfer: not JSON/);
   const { tuned: _t, ...broken } = f;
