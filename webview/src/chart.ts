@@ -85,7 +85,7 @@ function drawOverlays(u: uPlot, spec: PlotSpec, colors: ThemeColors): void {
       }
       run = [];
     };
-    s.ys.forEach((_, i) => (s.lo![i] !== null && s.hi![i] !== null ? run.push(i) : flush()));
+    s.ys.forEach((_, i) => (s.absent?.[i] ? undefined : s.lo![i] !== null && s.hi![i] !== null ? run.push(i) : flush()));
     flush();
   });
   ctx.globalAlpha = 1;
@@ -208,7 +208,8 @@ export function createChart(target: HTMLElement, spec: PlotSpec, o: ChartOptions
       ],
     },
   };
-  const data: uPlot.AlignedData = [spec.xs, ...spec.series.map((s) => s.ys.map((v) => (v === null ? null : v)))];
+  // uPlot breaks a line at null and joins over undefined: a width with no cell at an x (refined LRs) is undefined.
+  const data: uPlot.AlignedData = [spec.xs, ...spec.series.map((s) => s.ys.map((v, i) => (s.absent?.[i] ? undefined : v)))] as uPlot.AlignedData;
   const u = new uPlot(opts, data, target);
   u.over.addEventListener('dblclick', () => {
     selecting = false;
