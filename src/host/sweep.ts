@@ -134,7 +134,7 @@ export function hpResults(analysis: SweepAnalysis, axes: readonly HpAxis[]): Swe
   return analysis.hps.map((h) => ({
     name: h.name,
     values: axes.find((a) => a.name === h.name)?.values ?? [],
-    optimum: h.optimum.map((o) => ({ width: o.width, value: o.value, loss: o.loss, fittedValue: o.fittedValue, log2Value: o.log2Value, fittedLog2Value: o.fittedLog2Value, atEdge: o.atEdge })),
+    optimum: h.optimum.map((o) => ({ width: o.width, value: o.value, loss: o.loss, fittedValue: o.fittedValue, log2Value: o.log2Value, fittedLog2Value: o.fittedLog2Value, atEdge: o.atEdge, interval: o.interval ?? null })),
     shiftOctaves: h.shiftOctaves,
     fittedShiftOctaves: h.fittedShiftOctaves,
     transfers: h.transfers,
