@@ -25,6 +25,11 @@ export function verdictLine(result: CoordResult, cwd: string): string {
   if (!v.worst) return `${level}: no slope could be fitted`;
   const where = sourceOf(result, v.worst.layer, cwd);
   const bounds = `pass < ${PASS_BELOW}, fail >= ${FAIL_FROM}`;
+  if (result.axis === 'depth') {
+    // Across depth (issue 22): the signed slope against depth, the width it was fitted at, and the fix.
+    const w = v.worst.width !== undefined ? `, width ${v.worst.width}` : '';
+    return `${level}: '${v.worst.layer}' slope ${fmt(v.worst.slope)} against log depth at t = ${v.worst.t}${w} (${bounds})${where ? ` at ${where}` : ''}${v.fix ? `; fix: ${v.fix}` : ''}`;
+  }
   return `${level}: largest |slope| ${Math.abs(v.worst.slope).toFixed(2)} at layer '${v.worst.layer}', t = ${v.worst.t} (${bounds})${where ? ` at ${where}` : ''}`;
 }
 
@@ -32,16 +37,25 @@ export function formatText(result: CoordResult, header: string, cwd: string): st
   const steps = Array.from({ length: result.steps }, (_, i) => i + 1);
   const nameW = Math.max(5, ...result.layers.map((l) => l.name.length)) + 2;
   const roleW = Math.max(4, ...result.layers.map((l) => l.role.length)) + 2;
-  const lines = [
-    header,
-    result.widths.length > 0
-      ? `slope of log l1 against log width, widths ${result.widths.join(',')} (t = 1 is at init; judged over t >= 2)`
-      : 'no width finished its runs, so no slope was fitted',
-  ];
-  lines.push(pad('layer', nameW) + pad('role', roleW) + steps.map((t) => pad(`t=${t}`, 7, true)).join(' ') + '  source');
-  for (const layer of result.layers) {
-    const row = steps.map((t) => pad(fmt(result.slopes.find((s) => s.layer === layer.name && s.t === t)?.slope ?? null), 7, true));
-    lines.push(pad(layer.name, nameW) + pad(layer.role, roleW) + row.join(' ') + '  ' + sourceOf(result, layer.name, cwd));
+  const byDepth = result.axis === 'depth';
+  const lines = [header];
+  // A check across depth has one table per width (the slice the depth slopes are fitted at); a width check one.
+  const slices: (number | undefined)[] = byDepth ? result.widths : [undefined];
+  if (byDepth && slices.length === 0) lines.push('no width finished two depths, so no slope was fitted');
+  if (!byDepth) {
+    lines.push(
+      result.widths.length > 0
+        ? `slope of log l1 against log width, widths ${result.widths.join(',')} (t = 1 is at init; judged over t >= 2)`
+        : 'no width finished its runs, so no slope was fitted',
+    );
+  }
+  for (const w of slices) {
+    if (byDepth) lines.push(`slope of log l1 against log depth, depths ${(result.depths ?? []).join(',')} at width ${w} (t = 1 is at init; judged over t >= 2)`);
+    lines.push(pad('layer', nameW) + pad('role', roleW) + steps.map((t) => pad(`t=${t}`, 7, true)).join(' ') + '  source');
+    for (const layer of result.layers) {
+      const row = steps.map((t) => pad(fmt(result.slopes.find((s) => s.layer === layer.name && s.t === t && (w === undefined || s.width === w))?.slope ?? null), 7, true));
+      lines.push(pad(layer.name, nameW) + pad(layer.role, roleW) + row.join(' ') + '  ' + sourceOf(result, layer.name, cwd));
+    }
   }
   lines.push(verdictLine(result, cwd));
   return lines.join('\n') + '\n';

@@ -24,11 +24,18 @@ export interface CoordJobParams {
   data?: { file: string; exportName: string } | null;
   batchSize?: number;
   /** Only these (width, seed) runs, when the check is split over several workers (default: all). */
-  runs?: { width: number; seed: number }[];
+  runs?: { width: number; seed: number; depth?: number }[];
+  /**
+   * A check across depth (issue 22): the factory is built at each depth (`(width, {depth})`, docs/contracts.md) at
+   * each width, and the slopes are fitted along depth. Absent: the width check.
+   */
+  depths?: number[];
 }
 
 export interface CoordStop {
   width: number;
+  /** In a check across depth. */
+  depth?: number;
   seed: number;
   /** 1-based step at which it happened (0 while building). */
   step: number;
@@ -37,7 +44,7 @@ export interface CoordStop {
 
 export type CoordProgress =
   | { phase: 'layers'; layers: CoordLayer[]; notes: string[] }
-  | { phase: 'step'; width: number; seed: number; step: number }
+  | { phase: 'step'; width: number; seed: number; step: number; depth?: number }
   | { phase: 'run'; run: CoordRun };
 
 export interface CoordJobResult {

@@ -5,7 +5,7 @@
 // result is escaped (a result file can be crafted). Pure: result in, string out.
 import { FAIL_FROM, PASS_BELOW } from '../coord/summarize';
 import type { CoordResult } from '../coord/types';
-import { coordPlots, coordRows } from '../plot/coordModel';
+import { coordPlots, coordRows, depthSliceWidth } from '../plot/coordModel';
 import type { PlotSpec } from '../plot/plotSpec';
 import { plotsToSvg } from '../plot/svg';
 import { LIGHT } from './theme';
@@ -36,9 +36,12 @@ export function renderCoordReport(result: CoordResult, meta: ReportMeta): string
   const verdictText = v.problems?.length
     ? esc(v.problems.join('; '))
     : worst
-      ? `largest |slope| <b>${esc(Math.abs(worst.slope).toFixed(2))}</b> at layer <b>${esc(worst.layer)}</b>, t = ${esc(worst.t)}` +
-        (worstSrc ? ` (<code>${esc(worstSrc.file)}:${esc(worstSrc.line)}</code>)` : '')
+      ? `largest |slope| <b>${esc(Math.abs(worst.slope).toFixed(2))}</b>${result.axis === 'depth' ? ' against depth' : ''} at layer <b>${esc(worst.layer)}</b>, t = ${esc(worst.t)}` +
+        (worst.width !== undefined && result.axis === 'depth' ? `, width ${esc(worst.width)}` : '') +
+        (worstSrc ? ` (<code>${esc(worstSrc.file)}:${esc(worstSrc.line)}</code>)` : '') +
+        (v.fix ? `; fix: ${esc(v.fix)}` : '')
       : 'no slope could be fitted';
+  const slice = depthSliceWidth(result);
   const legend = rowsModel
     .map((l) => `<span class="key"><i style="background:${esc(l.color)}"></i>${esc(l.layer)} <small>${esc(l.role)}</small></span>`)
     .join('');
@@ -47,7 +50,7 @@ export function renderCoordReport(result: CoordResult, meta: ReportMeta): string
     .map((l) => {
       const cells = steps
         .map((t) => {
-          const s = result.slopes.find((x) => x.layer === l.name && x.t === t)?.slope ?? null;
+          const s = result.slopes.find((x) => x.layer === l.name && x.t === t && (slice === undefined || x.width === slice))?.slope ?? null;
           const cls = s === null ? 'na' : t >= 2 && Math.abs(s) >= FAIL_FROM ? 'bad' : t >= 2 && Math.abs(s) >= PASS_BELOW ? 'meh' : '';
           const mark = worst && worst.layer === l.name && worst.t === t ? ' worst' : '';
           return `<td class="${cls}${mark}">${s === null ? 'n/a' : esc((s >= 0 ? '+' : '') + Number(s).toFixed(3))}</td>`;
