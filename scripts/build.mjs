@@ -25,7 +25,7 @@ const nodeEntries = [
   { in: 'src/languageService/analyzerBundle.ts', out: 'analyzer' },
   // The language server (its own process: the extension forks it, `mup-lens lsp` runs the same code) and its
   // analysis thread, which loads dist/analyzer.js; the server's main thread never does.
-  { in: 'src/server/main.ts', out: 'server' },
+  { in: 'src/server/entry.ts', out: 'server' },
   // vscode-languageclient (~0.8 MB): the extension requires it right after activation, not inside it.
   { in: 'src/client/client.ts', out: 'languageClient' },
   // `mup-lens/eslint`: the ESLint plugin (it requires dist/analyzer.js beside it).

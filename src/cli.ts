@@ -1,6 +1,7 @@
 // `mup-lens lint|coord|sweep|transfer|lsp`: the engine of the extension, headless, for CI and GPU servers.
 // Exit codes (docs/contracts.md): 0 ok, 1 the check found problems, 2 usage or input error (one line on stderr).
 import { UsageError, type CliIO } from './cli/io';
+import { OutputError, outputError } from './host/outputFile';
 import { packageVersion } from './cli/version';
 
 const USAGE = `usage: mup-lens <command> [options]
@@ -40,8 +41,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     return await (await load()).main(rest, io);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof OutputError) {
       io.stderr(`mup-lens ${command}: ${err.message}\n`);
+      return 2;
+    }
+    // A file system error on a path (a full disk, a read-only folder) is the user's to fix: one line, not a stack.
+    const fsErr = err as NodeJS.ErrnoException;
+    if (fsErr?.code && typeof fsErr.path === 'string' && /^E[A-Z]+$/.test(fsErr.code)) {
+      io.stderr(`mup-lens ${command}: ${outputError(fsErr.path, err).message}\n`);
       return 2;
     }
     throw err;

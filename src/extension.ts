@@ -21,7 +21,12 @@ export function activate(context: vscode.ExtensionContext): ActivationInfo {
   try {
     const language = registerLanguageFeatures(context, log);
     // The commands that run a model take its factories from the language server's analysis of the document.
-    const commands = { log, factoriesOf: async (doc: vscode.TextDocument) => (await language.analysisOf(doc)).factories };
+    const commands = {
+      log,
+      factoriesOf: async (doc: vscode.TextDocument) => (await language.analysisOf(doc)).factories,
+      // What the file is written in (SP or muP) comes from the same findings its Problems show.
+      findingsOf: async (doc: vscode.TextDocument) => (await language.analysisOf(doc)).findings,
+    };
     registerCoordinateCheck(context, commands);
     registerSweep(context, commands);
     registerTransfer(context, commands);

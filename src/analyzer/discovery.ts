@@ -6,6 +6,7 @@ import ts = require('typescript');
 import type { Bindings } from './bindings';
 import type { Facts } from './collect';
 import { configProp, enclosingClass, enclosingFunction, outerParent, propName, unwrap } from './source';
+import { inlineModelHelpers, type SeqList } from './models';
 import type { LayerRole } from './types';
 
 export type Category = 'projection' | 'embedding' | 'norm' | 'passthrough' | 'runtimeReadout' | 'custom';
@@ -19,7 +20,11 @@ const NORMS = new Set(['layerNormalization', 'batchNormalization']);
 const NOT_LAYERS = new Set(['input', 'Layer', 'RNN', 'InputSpec']);
 
 /** Where a layer sits in a sequential model: an element of `layers: [...]`, or a `model.add(...)` call. */
-export type SeqSite = { kind: 'element'; node: ts.Expression } | { kind: 'add'; node: ts.CallExpression };
+export type SeqSite =
+  | { kind: 'element'; node: ts.Expression }
+  /** `node`: where the layer is added in this model's code (a call of a helper that adds it, when it is
+   * added by one: `addHidden(model, units)`); `add`: the `model.add(...)` itself when that is in a helper. */
+  | { kind: 'add'; node: ts.CallExpression; add?: ts.CallExpression; model?: ts.Expression };
 
 export interface LayerRec {
   node: ts.CallExpression | ts.NewExpression;
@@ -148,14 +153,17 @@ export class LayerIndex {
   }
 
   private findUses(): void {
-    const adds = new Map<string, { list: LayerRec[]; sites: SeqSite[] }>();
-    const seqVars = new Map<string, { list: LayerRec[]; sites: SeqSite[] }>();
+    const adds = new Map<string, SeqList>();
+    const seqVars = new Map<string, SeqList>();
     const paths = this.b.callPaths;
     const helpers = new Map<string, { layerParam: number; inputParam: number }>();
+    /** Calls that may run a helper adding layers to a model passed in (`addHidden(model, units)`). */
+    const helperCalls: ts.CallExpression[] = [];
     for (let i = 0; i < this.facts.calls.length; i++) {
       const n = this.facts.calls[i];
       if (!ts.isCallExpression(n)) continue;
       const callee = unwrap(n.expression);
+      if (!paths[i] && n.arguments.length > 0 && (ts.isIdentifier(callee) || (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword))) helperCalls.push(n);
       if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'apply' && n.arguments.length > 0) {
         const rec = this.layerOf(callee.expression);
         if (rec) rec.applies.push(n);
@@ -209,7 +217,10 @@ export class LayerIndex {
         rec.inner = inner;
       }
     }
-    for (const seq of [...seqVars.values(), ...adds.values()]) {
+    // Models passed to helpers: the helper's adds run where it is called (models.ts); a layer's place is
+    // first taken in a model that is not a helper's parameter.
+    const open = helperCalls.length > 0 ? inlineModelHelpers(this.facts, this.b, helperCalls, seqVars, adds, (name, at) => this.scopeKey(name, at)) : new Set<SeqList>();
+    for (const seq of [...seqVars.values(), ...adds.values()].sort((a, c) => Number(open.has(a)) - Number(open.has(c)))) {
       seq.list.forEach((rec, index) => {
         if (!rec.seq) rec.seq = { list: seq.list, index, sites: seq.sites };
       });
@@ -252,7 +263,7 @@ export class LayerIndex {
    * `sizes.forEach((s) => model.add(...))` callback go to the outer model), `this.model` the field of the
    * class (built in the constructor, filled in a method and its callbacks).
    */
-  private scopeKey(name: string, at: ts.Node): string {
+  scopeKey(name: string, at: ts.Node): string {
     if (name.startsWith('this.')) {
       const cls = enclosingClass(at);
       if (cls) return `${name}@class${cls.pos}`;

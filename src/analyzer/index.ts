@@ -9,6 +9,7 @@
 // controlFlow.ts (the order of layers in a model), shape.ts (fan-in and output sizes), roles.ts (muP
 // roles, scaled readouts) -> rules/ (findings and fixes; attention/: scores to a softmax, scales, fixes),
 // factories.ts, suppress.ts (comment directives).
+import { fileIndex } from './attention/fileIndex';
 import { Bindings } from './bindings';
 import { collect } from './collect';
 import type { Ctx } from './context';
@@ -71,7 +72,9 @@ export function analyze(text: string, fileName: string, options: AnalyzeOptions 
       // Nothing from tfjs or the runtime in this file: nothing to check.
       if (b.isEmpty) return result;
       stage = 'the width model';
-      const w = new WidthModel(facts, directives.widthNames);
+      // (a parameter of a function of the file is width-derived when a call of it passes a width there)
+      const ix = fileIndex(facts, b);
+      const w = new WidthModel(facts, directives.widthNames, (id) => ix.argumentsFor(id));
       stage = 'finding attention scores';
       const sites = findScoreSites(facts, b);
       const attentionClasses = new Set(sites.map((s) => enclosingClass(s.call)).filter((c) => c !== undefined));

@@ -88,6 +88,8 @@ export class WidthModel {
     private readonly facts: Facts,
     /** Names marked `// @mup width=<name>`. */
     private readonly annotated: Set<string>,
+    /** The arguments a parameter is given by the calls of its function in the file (interprocedural flow). */
+    private readonly callerArgs?: (param: ts.Identifier) => ts.Expression[],
   ) {}
 
   isWidthName(name: string): boolean {
@@ -199,9 +201,13 @@ export class WidthModel {
     if (e !== e0) return i === 0 ? e : END;
     if (ts.isIdentifier(e)) {
       const list = this.facts.assigns.get(e.text);
+      const n = list?.length ?? 0;
+      if (i < n) return valueAt(list, i);
       // a loop variable over a list of widths (`sizes.forEach((s) => ...)`, `for (const s of sizes)`)
-      if (i === (list?.length ?? 0)) return iteratedList(e) ?? END;
-      return valueAt(list, i);
+      if (i === n) return iteratedList(e) ?? SKIP;
+      // a parameter of a function of the file: what its callers pass there (`addHidden(model, hiddenUnits)`)
+      const args = this.callerArgs?.(e) ?? [];
+      return i - n - 1 < args.length ? args[i - n - 1] : END;
     }
     if (ts.isPropertyAccessExpression(e)) return e.name.text === 'length' ? END : valueAt(this.facts.props.get(e.name.text), i);
     if (ts.isElementAccessExpression(e)) {

@@ -6,6 +6,7 @@ import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatText, verdictLine } from '../coord/format';
 import { defaultCoordWorkers, runCoordinateCheck } from '../host/coordCheck';
+import { OutputError } from '../host/outputFile';
 import { coordDir, writeCoordResult } from '../host/results';
 import { WorkerJobError } from '../host/workerClient';
 import { describeJobError } from '../host/workerPool';
@@ -192,8 +193,16 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   // Stored like every run (docs/contracts.md: --out, default .mup/coord/<name>/), so "muP: Open Results" lists it.
   const meta = { title: `${params.exportName} — ${basename(params.file)}`, modelFile: params.file, exportName: params.exportName, parametrization: params.parametrization };
   const header = `coordinate check${params.depths ? ' across depth' : ''} of ${params.exportName} (${params.parametrization === 'mup' ? 'muP' : 'SP'}, ${params.optimizer} lr ${params.lr}, ${params.steps} steps, ${params.seeds} seeds) on ${backend.label}`;
-  const written = writeCoordResult(args.out, result, meta, { subtitle: header, notes: [...notes, ...warnings] });
-  switch (args.format) {
+  let written: { json: string; html: string } | undefined;
+  let unsaved: OutputError | undefined;
+  try {
+    written = writeCoordResult(args.out, result, meta, { subtitle: header, notes: [...notes, ...warnings] });
+  } catch (err) {
+    if (!(err instanceof OutputError)) throw err;
+    unsaved = err;
+  }
+  const shownAs: typeof args.format = unsaved && args.format === 'html' ? 'text' : args.format;
+  switch (shownAs) {
     case 'json':
       io.stdout(JSON.stringify(result, null, 2) + '\n');
       break;
@@ -203,12 +212,17 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       break;
     case 'html':
       io.stderr(verdictLine(result, io.cwd) + '\n');
-      io.stdout(written.html + '\n');
+      io.stdout(written!.html + '\n');
       break;
     default: {
-      const _: never = args.format;
+      const _: never = shownAs;
       void _;
     }
+  }
+  // The verdict is printed above whatever happened to the files; a result not saved is one line and exit 2.
+  if (unsaved) {
+    io.stderr(`mup-lens coord: ${unsaved.message}\n`);
+    return 2;
   }
   if (interrupted) return 130;
   return result.verdict.pass ? 0 : 1;

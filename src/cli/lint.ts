@@ -1,6 +1,6 @@
 // `mup-lens lint [paths...] --format text|json|sarif` (docs/contracts.md "lint"): the analyzer over files and
 // directories. Exit 0: no error or warning findings; 1: some; 2: usage error (bad flag, missing path).
-import { readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyze } from '../analyzer';
@@ -34,6 +34,14 @@ const SKIP_DIRS = new Set(['node_modules', 'dist']);
  * directory is walked once and each real file linted once: a link back to a parent ends instead of looping, and a
  * second way to the same tree adds nothing.
  */
+function isLink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 export function collectFiles(paths: string[], cwd: string): string[] {
   const out = new Set<string>();
   const seenDirs = new Set<string>();
@@ -69,6 +77,9 @@ export function collectFiles(paths: string[], cwd: string): string[] {
       } catch {
         continue;
       }
+      // A linked folder is not entered (as ESLint does not): it may lead out of the linted tree, and --fix would
+      // rewrite files there (issue 20 item 5). A linked file is linted; a folder given by name is walked.
+      if (st.isDirectory() && isLink(p)) continue;
       if (st.isDirectory()) {
         if (!SKIP_DIRS.has(name) && !name.startsWith('.')) walk(p);
       } else if (LINT_EXTENSIONS.has(extname(name)) && !/\.d\.[mc]?ts$/.test(name)) addFile(p);
@@ -169,6 +180,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     if (!Number.isFinite(baseWidth) || baseWidth <= 0) throw new UsageError(`--base-width must be a positive number, got '${values['base-width']}'`);
   }
   const files = collectFiles(positionals.length ? positionals : ['.'], io.cwd);
+  // Nothing linted is not a clean result (as ESLint, exit 2): say where nothing was found.
+  if (files.length === 0) throw new UsageError(`no files to lint in ${(positionals.length ? positionals : ['.']).join(', ')} (${[...LINT_EXTENSIONS].join(' ')}; node_modules, dot folders and linked folders are skipped)`);
   const fixed = values.fix ? fixFiles(files, io.cwd, baseWidth) : [];
   // After --fix: what remains, as without it (the fixed files re-read).
   const findings = lintFiles(files, io.cwd, baseWidth);

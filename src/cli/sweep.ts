@@ -17,6 +17,7 @@ import { formatText } from '../sweep/report';
 import type { BackendRequest } from '../protocol/worker';
 import { BACKEND_REQUESTS } from '../settings/read';
 import { ensureOutDir, joinNumericValues, oneOf, parseArgsMessage, positiveInt, UsageError, type CliIO } from './io';
+import { OutputError } from '../host/outputFile';
 import { packageVersion } from './version';
 
 export const SWEEP_USAGE = `usage: mup-lens sweep <file>#<export> [options]
@@ -136,6 +137,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const stallS = nonNegativeInt(v['stall-timeout'], '--stall-timeout', DEFAULTS.stallTimeoutS);
   const started = Date.now();
   let ran = 0;
+  let unsaved: OutputError | undefined;
   try {
     ensureOutDir(outDir);
     report = await runSweep(
@@ -178,6 +180,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
           io.stderr(`[${e.done}/${e.total}] width ${t.width} lr 2^${Math.log2(t.lr).toFixed(1)}${hpText} seed ${t.seed}: ${t.diverged ? 'diverged' : `loss ${t.loss!.toFixed(4)}`} (${((e.ms ?? 0) / 1000).toFixed(1)} s; ${secs.toFixed(0)} s elapsed${eta})\n`);
         },
         onWarning: (m) => io.stderr(`warning: ${m}\n`),
+        onOutputError: (e) => (unsaved = e),
       },
     );
   } catch (err) {
@@ -190,8 +193,20 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (!quiet && report.reused > 0) io.stderr(`reused ${report.reused} of ${grid} trials from ${outDir}\n`);
 
   if (format === 'json') io.stdout(JSON.stringify(report, null, 2) + '\n');
-  else if (format === 'html') io.stdout(`${writeSweepReport(outDir, [report], `LR sweep: ${report.model.file}#${report.model.exportName}`)}\n`);
-  else io.stdout(formatText(report));
+  else if (format === 'html') {
+    try {
+      io.stdout(`${writeSweepReport(outDir, [report], `LR sweep: ${report.model.file}#${report.model.exportName}`)}\n`);
+    } catch (err) {
+      if (!(err instanceof OutputError)) throw err;
+      unsaved ??= err;
+      io.stdout(formatText(report));
+    }
+  } else io.stdout(formatText(report));
+  // The verdict is shown above; the trials are stored (trials.jsonl); what could not be written is one line, exit 2.
+  if (unsaved) {
+    io.stderr(`mup-lens sweep: ${unsaved.message} (the trials are stored in ${outDir}: rerun to write the result)\n`);
+    return 2;
+  }
 
   if (report.cancelled) return 130;
   if (shard) return report.failed > 0 ? 1 : 0;

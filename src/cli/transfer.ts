@@ -5,8 +5,8 @@
 // grid: the reason on stdout), 2 usage or input error, 130 interrupted.
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { OutputError, writeOutputFile } from '../host/outputFile';
 import { runTransfer, TransferInputError } from '../host/transfer';
 import { WorkerJobError } from '../host/workerClient';
 import type { BackendRequest } from '../protocol/worker';
@@ -85,7 +85,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       },
     );
   } catch (err) {
-    if (err instanceof TransferInputError) throw new UsageError(err.message);
+    if (err instanceof TransferInputError || err instanceof OutputError) throw new UsageError(err.message);
     if (err instanceof WorkerJobError) {
       if (err.error.kind === 'cancelled') return 130;
       throw new UsageError(err.message);
@@ -97,7 +97,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   // The page is written every time, as a sweep writes its result.json: the plot of --verify lives there.
   const html = join(report.store, `transfer-w${width}.html`);
   try {
-    writeFileSync(html, renderTransferReport(report));
+    writeOutputFile(html, renderTransferReport(report));
     report.html = html;
   } catch (err) {
     io.stderr(`warning: cannot write ${html}: ${(err as Error).message}\n`);

@@ -12,7 +12,7 @@ import { WorkerClient } from '../host/workerClient';
 import type { BackendRequest } from '../protocol/worker';
 import { showCoordResult } from '../panels';
 import { readCoordSettings } from '../settings/coord';
-import { goTo, message, pickTarget, reportFailure, saveForRun, trusted, withCancellableProgress, workspaceRoot, type CommandDeps, type Target } from './runner';
+import { chooseParametrization, goTo, message, pickTarget, reportFailure, saveForRun, trusted, withCancellableProgress, workspaceRoot, type CommandDeps, type Target } from './runner';
 
 export const COMMAND = 'mupLens.runCoordinateCheck';
 /** An idle worker is stopped after this long (it holds tfjs and the backend's memory). */
@@ -20,6 +20,8 @@ const IDLE_MS = 5 * 60_000;
 
 export interface CoordCommandResult extends CoordCheckOutcome {
   reportPath: string;
+  /** The parametrization it ran in (the file's own with the setting `auto`). */
+  parametrization: 'mup' | 'sp';
 }
 
 /** One warm worker, reused while the backend setting and the model's folder stay the same. */
@@ -74,6 +76,14 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, deps: 
       return undefined;
     }
     if (!(await saveForRun(target))) return undefined;
+    // The parametrization the file is written in (`auto`), or the one asked for (a caller's, else the setting's).
+    const given = (arg as { parametrization?: unknown } | undefined)?.parametrization;
+    const explicit = given === 'mup' || given === 'sp';
+    const chosen = await chooseParametrization(target, explicit ? given : settings.parametrization, deps, explicit);
+    if (!chosen) return undefined;
+    const parametrization = chosen.parametrizations[0]!;
+    const runNotes = chosen.note ? [chosen.note] : [];
+    if (chosen.note) log.info(chosen.note);
 
     const file = target.uri.fsPath;
     const { widths, steps, seeds } = settings;
@@ -84,10 +94,10 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, deps: 
     try {
       return await withCancellableProgress(`muP: coordinate check of ${target.exportName}`, async (progress, signal) => {
         let reported = 0;
-        log.info(`coordinate check of ${target.exportName} in ${file}: widths ${widths.join(',')}, ${steps} steps, ${seeds} seeds, ${settings.parametrization} ${settings.optimizer} lr ${settings.lr}, backend ${settings.backend}`);
+        log.info(`coordinate check of ${target.exportName} in ${file}: widths ${widths.join(',')}, ${steps} steps, ${seeds} seeds, ${parametrization} ${settings.optimizer} lr ${settings.lr}, backend ${settings.backend}`);
         try {
           const outcome = await runCoordinateCheck(
-            { file, exportName: target.exportName, widths, steps, seeds, lr: settings.lr, optimizer: settings.optimizer, parametrization: settings.parametrization },
+            { file, exportName: target.exportName, widths, steps, seeds, lr: settings.lr, optimizer: settings.optimizer, parametrization },
             {
               backend: settings.backend,
               client: workers.get(settings.backend, dirname(file)),
@@ -103,7 +113,7 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, deps: 
               },
             },
           );
-          return present(target, outcome, settings.parametrization);
+          return present(target, outcome, parametrization, runNotes);
         } finally {
           workers.release();
         }
@@ -122,8 +132,9 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, deps: 
     }
   }
 
-  function present(target: Target, outcome: CoordCheckOutcome, parametrization: 'mup' | 'sp'): CoordCommandResult {
-    const { result, backend, notes, warnings } = outcome;
+  function present(target: Target, outcome: CoordCheckOutcome, parametrization: 'mup' | 'sp', runNotes: string[]): CoordCommandResult {
+    const { result, backend, warnings } = outcome;
+    const notes = [...runNotes, ...outcome.notes];
     const root = vscode.workspace.getWorkspaceFolder(target.uri) ? workspaceRoot(target) : context.globalStorageUri.fsPath;
     const cwd = workspaceRoot(target);
     status.text = `$(pulse) muP: ${backend.name}`;
@@ -150,7 +161,9 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, deps: 
 
     const worst = result.verdict.worst;
     const src = worst ? result.layers.find((l) => l.name === worst.layer)?.source : null;
-    const text = `muP: ${target.exportName}: ${verdictLine(result, cwd)}${warnings.length ? ` (${warnings.join('; ')})` : ''}`;
+    const pt = parametrization === 'mup' ? 'muP' : 'SP';
+    const said = [...runNotes, ...warnings];
+    const text = `muP: ${target.exportName} (${pt}): ${verdictLine(result, cwd)}${said.length ? ` (${said.join('; ')})` : ''}`;
     const actions = [...(src && result.verdict.level !== 'pass' ? ['Go to layer'] : []), 'Open Report'];
     const show = result.verdict.level === 'fail' ? vscode.window.showErrorMessage : result.verdict.level === 'warn' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
     void show(text, ...actions)
@@ -159,7 +172,7 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, deps: 
         else if (a === 'Open Report') await vscode.env.openExternal(vscode.Uri.file(reportPath));
       })
       .then(undefined, (err: unknown) => log.warn(`cannot open the layer or report: ${message(err)}`));
-    return { ...outcome, reportPath };
+    return { ...outcome, notes, reportPath, parametrization };
   }
 
   context.subscriptions.push(status, workers, vscode.commands.registerCommand(COMMAND, run));

@@ -1,18 +1,62 @@
 // What both commands that run a user's model do on the extension host before and around the run (the run itself is
 // in worker processes, src/host): refuse in an untrusted workspace, find the target (a CodeLens argument, or the
 // active editor's exported model factories from the language features' cached analysis), save the files the
-// worker will read, show progress with Cancel, and offer "Go to code" on an error that points at the user's code.
+// worker will read (the model and its local imports), show progress with Cancel, and offer "Go to code" on an error that points at the user's code.
+import { readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import type { ModelFactory } from '../analyzer/types';
+import type { Finding, ModelFactory } from '../analyzer/types';
 import { describeJobError } from '../host/workerPool';
 import { WorkerJobError } from '../host/workerClient';
+import { localImportClosure } from './localImports';
+import { planRun, writtenIn, type Setting, type Written } from './parametrization';
 
 /** What the commands need from the rest of the extension. */
 export interface CommandDeps {
   log: vscode.LogOutputChannel;
   /** The model factories of a document (the language features' analysis of its current version). */
   factoriesOf(document: vscode.TextDocument): Promise<ModelFactory[]>;
+  /** The findings of a document as its Problems show them (the same analysis). */
+  findingsOf?(document: vscode.TextDocument): Promise<Finding[]>;
+}
+
+const label = (p: Written) => (p === 'mup' ? 'muP' : 'SP');
+
+/**
+ * The parametrizations to run: the one the file is written in (`auto`, from the language server's findings and
+ * its imports), or the setting's, asked about first (a modal, as task.saveBeforeRun's prompt) when that would be
+ * a muP run of a file with muP errors. Undefined when the user cancels. `note` is said with the result.
+ */
+export async function chooseParametrization(
+  target: Target,
+  setting: Setting,
+  deps: CommandDeps,
+  explicit: boolean,
+): Promise<{ parametrizations: Written[]; note: string | null } | undefined> {
+  const file = vscode.workspace.asRelativePath(target.uri);
+  let findings: Finding[] = [];
+  let text = '';
+  try {
+    const doc = await vscode.workspace.openTextDocument(target.uri);
+    text = doc.getText();
+    findings = deps.findingsOf ? await deps.findingsOf(doc) : [];
+  } catch (err) {
+    deps.log.warn(`cannot read the findings of ${file} (${message(err)}); running as set (${setting})`);
+    if (setting === 'auto') return { parametrizations: ['mup'], note: `could not tell what ${file} is written in (${message(err)}): running it in muP` };
+  }
+  const w = writtenIn(text, findings);
+  deps.log.info(`${file} is written in ${label(w.parametrization)}: ${w.reason}`);
+  const plan = planRun(setting, file, w, explicit);
+  if (plan.kind === 'run') return plan;
+  const sp = 'Run in SP';
+  const anyway = `Run in ${plan.asked.map(label).join(' and ')} anyway`;
+  const problems = 'Show Problems';
+  const a = await vscode.window.showWarningMessage(plan.question, { modal: true, detail: plan.detail }, sp, anyway, problems);
+  if (a === sp) return { parametrizations: ['sp'], note: null };
+  if (a === anyway) return { parametrizations: plan.asked, note: plan.detail };
+  if (a === problems) await vscode.commands.executeCommand('workbench.actions.view.problems');
+  return undefined;
 }
 
 export interface Target {
@@ -96,19 +140,30 @@ export async function pickTarget(arg: unknown, command: { name: string; title: s
 }
 
 /**
- * The worker reads the model from disk: unsaved edits would silently not run. Saves the model and the dirty
- * JS/TS documents beside it (the local files it may import). Undefined when the target is not a file on disk.
+ * The worker reads the model from disk: unsaved edits would silently not run. Saves the model's file and the
+ * local files it imports (transitively), and no other: unrelated dirty files stay as they are (as a task saves
+ * only what it needs). False when the target is not a file on disk.
  */
 export async function saveForRun(target: Target): Promise<boolean> {
   if (target.uri.scheme !== 'file') {
     void vscode.window.showErrorMessage(`muP: the model must be a file on disk (got ${target.uri.toString()}).`);
     return false;
   }
-  const folder = vscode.workspace.getWorkspaceFolder(target.uri)?.uri.fsPath ?? dirname(target.uri.fsPath);
-  const dirty = vscode.workspace.textDocuments.filter(
-    (d) => d.isDirty && d.uri.scheme === 'file' && /^(typescript|javascript)(react)?$/.test(d.languageId) && (d.uri.toString() === target.uri.toString() || d.uri.fsPath.startsWith(folder)),
-  );
-  for (const d of dirty) await d.save();
+  const open = new Map(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) => [path.resolve(d.uri.fsPath), d]));
+  const read = (file: string): string | undefined => {
+    const doc = open.get(file);
+    if (doc) return doc.getText();
+    try {
+      return statSync(file).isFile() ? readFileSync(file, 'utf8') : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const needed = localImportClosure(target.uri.fsPath, read);
+  for (const file of needed) {
+    const d = open.get(file);
+    if (d?.isDirty) await d.save();
+  }
   return true;
 }
 

@@ -14,7 +14,7 @@ import { readSweepSettings, type SweepSettings } from '../settings/sweep';
 import { gridSize } from '../sweep/grid';
 import { formatText, verdictLine } from '../sweep/report';
 import type { Parametrization, SweepReport } from '../sweep/types';
-import { extensionVersion, pickTarget, reportFailure, saveForRun, trusted, withCancellableProgress, workspaceRoot, type CommandDeps, type Target } from './runner';
+import { chooseParametrization, extensionVersion, pickTarget, reportFailure, saveForRun, trusted, withCancellableProgress, workspaceRoot, type CommandDeps, type Target } from './runner';
 
 export interface RunSweepArgs {
   uri?: string | vscode.Uri;
@@ -34,6 +34,8 @@ async function sweepOne(
   log: vscode.LogOutputChannel,
   progress: vscode.Progress<{ message?: string; increment?: number }>,
   signal: AbortSignal,
+  /** This run's place among the runs of one command (SP then muP for `both`): the bar covers them all. */
+  part: { index: number; count: number },
 ): Promise<SweepReport> {
   const folder = workspaceRoot(target);
   const modelFile = target.uri.fsPath;
@@ -46,6 +48,8 @@ async function sweepOne(
   }, { targetWidth: s.targetWidth });
   const total = gridSize(s.widths.length, s.lrs.length, s.seeds, s.hps);
   const label = parametrization === 'mup' ? 'muP' : 'SP';
+  const started = Date.now();
+  let ran = 0;
   try {
     const report = await runSweep(
       {
@@ -61,7 +65,8 @@ async function sweepOne(
         onTrial: (e) => {
           handle.addTrial(e.trial);
           trialEmitter.fire({ ...e, modelFile: relFile, exportName: target.exportName, parametrization });
-          progress.report({ increment: 100 / total, message: `${label} ${e.done}/${total}${e.reused ? ' (stored)' : ''}` });
+          if (!e.reused) ran++;
+          progress.report({ increment: 100 / total / part.count, message: progressText(label, e.done, total, ran, Date.now() - started, part) + (e.reused ? ' (stored)' : '') });
         },
       },
     );
@@ -74,6 +79,17 @@ async function sweepOne(
     handle.setStatus('failed', err instanceof Error ? err.message : String(err));
     throw err;
   }
+}
+
+/**
+ * "muP sweep 1 of 2 (SP): 12/33 trials, ~2.5 min left": which run of the command this is, and the time left from
+ * the trials run so far (stored ones cost nothing), as the CLI's progress lines.
+ */
+export function progressText(label: string, done: number, total: number, ran: number, elapsedMs: number, part: { index: number; count: number }): string {
+  const left = ran > 0 ? (elapsedMs / 1000 / ran) * Math.max(0, total - done) : 0;
+  const eta = done < total && ran >= 2 ? `, ~${left >= 90 ? `${(left / 60).toFixed(1)} min` : `${left.toFixed(0)} s`} left` : '';
+  const which = part.count > 1 ? `sweep ${part.index + 1} of ${part.count} (${label})` : label;
+  return `${which}: ${done}/${total} trials${eta}`;
 }
 
 export function registerSweep(context: vscode.ExtensionContext, deps: CommandDeps): void {
@@ -90,15 +106,22 @@ export function registerSweep(context: vscode.ExtensionContext, deps: CommandDep
       }
       const target = await pickTarget(args, { name: 'runSweep', title: 'an LR sweep' }, deps);
       if (!target || !(await saveForRun(target))) return undefined;
-      const which: Parametrization[] = args?.parametrization
-        ? [args.parametrization]
-        : settings.parametrization === 'both' ? ['sp', 'mup'] : [settings.parametrization];
+      // The parametrization the file is written in (`auto`), or the one asked for, asked about first when that is
+      // a muP sweep of a file with muP errors.
+      const explicit = args?.parametrization === 'mup' || args?.parametrization === 'sp';
+      const chosen = await chooseParametrization(target, explicit ? args.parametrization! : settings.parametrization, deps, explicit);
+      if (!chosen) return undefined;
+      const which: Parametrization[] = chosen.parametrizations;
+      if (chosen.note) {
+        log.info(chosen.note);
+        void vscode.window.showWarningMessage(`muP: ${chosen.note}`);
+      }
       return withCancellableProgress(`muP: LR sweep of ${target.exportName}`, async (progress, signal) => {
         const reports: SweepReport[] = [];
         try {
-          for (const p of which) {
+          for (const [index, p] of which.entries()) {
             if (signal.aborted) break;
-            reports.push(await sweepOne(target, p, settings, log, progress, signal));
+            reports.push(await sweepOne(target, p, settings, log, progress, signal, { index, count: which.length }));
           }
         } catch (err) {
           reportFailure('sweep', err, log);
@@ -106,7 +129,9 @@ export function registerSweep(context: vscode.ExtensionContext, deps: CommandDep
         }
         const last = reports[reports.length - 1];
         if (last && !last.cancelled) {
-          void vscode.window.showInformationMessage(`muP sweep (${which.map((p) => (p === 'mup' ? 'muP' : 'SP')).join(', ')}): ${reports.map(verdictLine).join('; ')}`);
+          // Each verdict named by its parametrization ("SP: transfer: NO (...); muP: transfers (...)").
+          const named = reports.map((r) => `${r.parametrization === 'mup' ? 'muP' : 'SP'}: ${verdictLine(r)}`);
+          void vscode.window.showInformationMessage(`muP: LR sweep of ${target.exportName}: ${named.join('; ')}`);
         }
         return reports;
       });

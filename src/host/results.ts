@@ -2,8 +2,8 @@
 // `.mup/coord/<name>/` (result.json with the run's meta, index.html) and `.mup/sweeps/<name>/` (the trial store,
 // sweep.json, result.json, report.html). Names come from the model's file and export: a name is always ONE path
 // segment, whatever the export is called (`f.ts#../../x` must not write outside `.mup/`).
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import { writeJsonOutput, writeOutputFile } from './outputFile';
 import type { CoordMeta } from '../protocol/webview';
 import type { CoordResult } from '../coord/types';
 import { renderCoordReport } from '../report/coordHtml';
@@ -34,28 +34,23 @@ export function sweepDir(root: string, modelFile: string, exportName: string, pa
 
 /** Writes a coordinate check's result.json (with the run's meta, so "muP: Open Results" can list it) and index.html. */
 export function writeCoordResult(dir: string, result: CoordResult, meta: CoordMeta, report: { subtitle: string; notes: string[] }): { json: string; html: string } {
-  mkdirSync(dir, { recursive: true });
   const json = join(dir, 'result.json');
   const html = join(dir, 'index.html');
   const { reportPath: _ignored, ...stored } = meta;
-  writeFileSync(json, JSON.stringify({ ...result, meta: stored }, null, 2) + '\n');
-  writeFileSync(html, renderCoordReport(result, { title: meta.title, subtitle: report.subtitle, notes: report.notes }));
+  writeJsonOutput(json, { ...result, meta: stored });
+  writeOutputFile(html, renderCoordReport(result, { title: meta.title, subtitle: report.subtitle, notes: report.notes }));
   return { json, html };
 }
 
 /** Writes `<store>/report.html` for one or more sweeps (SP and muP side by side). */
 export function writeSweepReport(dir: string, reports: SweepReport[], title: string): string {
-  mkdirSync(dir, { recursive: true });
   const path = join(dir, 'report.html');
-  writeFileSync(path, renderSweepReport(reports, title));
+  writeOutputFile(path, renderSweepReport(reports, title));
   return path;
 }
 
-/** Shards, concurrent sweeps and transfers rewrite their JSON files: write a temporary file beside it (its folder
- *  made if missing) and rename it over, so a reader never sees half a file. */
+/** Shards, concurrent sweeps and transfers rewrite their JSON files: atomically, never through a link, one-line
+ *  OutputError on failure (./outputFile.ts). */
 export function writeJsonAtomic(path: string, value: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  renameSync(tmp, path);
+  writeJsonOutput(path, value);
 }

@@ -9,6 +9,7 @@ import { fmtLr } from '../sweep/report';
 import type { SweepHpResult, SweepReport, SweepTrial } from '../sweep/types';
 import type { Parametrization, TrialJobParams } from '../protocol/jobs';
 import type { BackendInfo, BackendRequest } from '../protocol/worker';
+import { OutputError, outputError } from './outputFile';
 import { writeJsonAtomic } from './results';
 import { sourceHash } from './sourceHash';
 import { appendTrial, readStore, storeFileName, trialKey, TRIAL_FORMAT, type DataIdentity, type StoredTrial, type TrialIdentity } from './sweepStore';
@@ -64,6 +65,9 @@ export interface SweepEvents {
   onWarning?(message: string): void;
   /** Steps of running trials, for a progress bar. */
   onStep?(point: GridPoint, step: number, loss: number): void;
+  /** result.json could not be written (a full disk, a link in its place): the report is returned all the same,
+   *  for its verdict to be shown; without this handler the OutputError is thrown. */
+  onOutputError?(err: OutputError): void;
 }
 
 async function dataIdentity(data: SweepOptions['data']): Promise<DataIdentity> {
@@ -197,6 +201,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   let workers = 0;
   let cancelled = false;
   let unreadStop: string | null = null;
+  let storeError: OutputError | undefined;
   if (todo.length > 0) {
     const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(opts.modelFile) }, workerPath: opts.workerPath, maxOldSpaceMb: opts.maxOldSpaceMb });
     try {
@@ -239,7 +244,14 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
                 version: opts.version, outcome: result.outcome, finishedAt: new Date().toISOString(),
                 ...(result.hpRead ? { hpRead: result.hpRead } : {}),
               };
-              appendTrial(opts.outDir, file, record);
+              try {
+                appendTrial(opts.outDir, file, record);
+              } catch (err) {
+                // Not stored, so not counted: stop here (the trials stored so far are kept), with the one line.
+                storeError ??= err instanceof OutputError ? err : outputError(join(opts.outDir, file), err);
+                stop.abort();
+                return;
+              }
               results.set(record.key, record);
               ran++;
               done++;
@@ -269,6 +281,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
           },
         );
         opts.signal?.removeEventListener('abort', onCancel);
+        if (storeError) throw storeError;
         if (pooled.aborted) throw new WorkerJobError({ ...pooled.aborted.error, message: describeJobError(pooled.aborted.error) });
         if (unreadStop !== null) throw new WorkerJobError({ kind: 'usage', message: unreadStop });
         workers = pooled.workers;
@@ -333,6 +346,11 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     elapsedMs: Date.now() - started,
     warnings,
   };
-  writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+  try {
+    writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+  } catch (err) {
+    if (!(err instanceof OutputError) || !events.onOutputError) throw err;
+    events.onOutputError(err);
+  }
   return report;
 }

@@ -3,8 +3,8 @@
 //
 // Concurrency: several sweeps (two terminals, a Slurm array, the editor and the CLI) may append to one store.
 // Each line is written by ONE write(2) on a descriptor opened with O_APPEND: the kernel moves to the end and
-// writes atomically for a regular local file, so lines never interleave. Lines stay far below PIPE_BUF
-// (4096 bytes; checked below) so the same holds when the store is a pipe or FIFO. Shards write their own file
+// writes atomically for a regular local file, so lines never interleave, whatever their length. To a pipe or FIFO,
+// lines must stay below PIPE_BUF (4096 bytes; checked below) for the same to hold. Shards write their own file
 // (`trials.shard-<i>-of-<n>.jsonl`) in the same directory because O_APPEND is not atomic on NFS; readers merge
 // every `*.jsonl` file of the directory.
 // A crash in the middle of a write leaves a truncated last line: readers skip it with a warning, and the next
@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import type { HpValues, Parametrization, TrialOutcome } from '../protocol/jobs';
+import { OutputError, outputError } from './outputFile';
 
 export type { TrialOutcome };
 
@@ -140,13 +141,21 @@ function isStoredTrial(x: unknown): x is StoredTrial {
 
 /** Appends one record as one line with a single O_APPEND write. */
 export function appendTrial(dir: string, fileName: string, record: StoredTrial): void {
-  mkdirSync(dir, { recursive: true });
   const line = JSON.stringify(record) + '\n';
   const path = join(dir, fileName);
-  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+  let fd: number;
+  try {
+    mkdirSync(dir, { recursive: true });
+    // O_NOFOLLOW: never append to a link's target (issue 20 item 5)
+    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new OutputError(`refusing to append to ${path}: it is a symbolic link (mup-lens does not write through links; remove it or store the sweep elsewhere)`);
+    throw outputError(path, err);
+  }
   try {
     // A previous writer that crashed mid-line left no newline: start on a fresh line so this record stays whole.
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    const size = st.isFile() ? st.size : 0;
     let prefix = '';
     if (size > 0) {
       const last = Buffer.alloc(1);
@@ -159,9 +168,16 @@ export function appendTrial(dir: string, fileName: string, record: StoredTrial):
       if (last[0] !== 0x0a) prefix = '\n';
     }
     const buf = Buffer.from(prefix + line, 'utf8');
-    if (buf.length > MAX_LINE_BYTES) throw new Error(`trial record of ${buf.length} bytes exceeds ${MAX_LINE_BYTES}`);
-    const n = writeSync(fd, buf, 0, buf.length);
-    if (n !== buf.length) throw new Error(`short write to ${path} (${n} of ${buf.length} bytes)`);
+    // One write(2) with O_APPEND keeps a line whole in a regular file whatever its length; a pipe or FIFO only up to
+    // PIPE_BUF (a long record, e.g. many HPs or files read, must not stop a sweep that stores to a file).
+    if (!st.isFile() && buf.length > MAX_LINE_BYTES) throw new OutputError(`cannot append a trial record of ${buf.length} bytes to ${path}: more than ${MAX_LINE_BYTES} bytes cannot be written whole to a pipe`);
+    let n: number;
+    try {
+      n = writeSync(fd, buf, 0, buf.length);
+    } catch (err) {
+      throw outputError(path, err);
+    }
+    if (n !== buf.length) throw new OutputError(`cannot write ${path}: short write (${n} of ${buf.length} bytes; is the disk full?)`);
   } finally {
     closeSync(fd);
   }

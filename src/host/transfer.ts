@@ -9,6 +9,7 @@ import type { TrialJobParams, TrialJobResult } from '../protocol/jobs';
 import type { BackendInfo, BackendRequest } from '../protocol/worker';
 import { composeTransferFile, proxyWidthOf, refusalOf, tunedAt, whatTheSweepShowed, type TransferReport, type TransferVerify, type TransferVerifyRun } from '../sweep/transfer';
 import type { HpValues, SweepReport } from '../sweep/types';
+import { checkOutputPath } from './outputFile';
 import { pathSegment, writeJsonAtomic } from './results';
 import { sourceHash } from './sourceHash';
 import { stallTimeout } from './sweep';
@@ -184,6 +185,8 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
     }
   }
 
+  const out = opts.out ? resolve(opts.cwd, opts.out) : defaultTransferPath(sweep.modelPath, r.model.exportName, opts.targetWidth);
+  checkOutputPath(out); // a folder or a link where the file goes: refused before anything runs
   const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(sweep.modelPath) }, workerPath: opts.workerPath });
   try {
     events.onPhase?.(`building ${r.model.exportName} at widths ${r.baseWidth} and ${opts.targetWidth}`);
@@ -199,7 +202,6 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
     if (got.cancelled || !facts) throw new WorkerJobError({ kind: 'cancelled', message: 'cancelled' });
     report.file = composeTransferFile({ report: r, modelSha256: sha, tuned, targetWidth: opts.targetWidth, facts, version: opts.version });
     report.transfers = true;
-    const out = opts.out ? resolve(opts.cwd, opts.out) : defaultTransferPath(sweep.modelPath, r.model.exportName, opts.targetWidth);
     writeJsonAtomic(out, report.file);
     report.written = out;
 

@@ -16,10 +16,16 @@ import { makeNonce, panelHtml } from './html';
 
 export const RECOMMENDED_LR_SETTING = 'recommendedLearningRates';
 
+/** The model's file name, so that two tabs of the same export in different files (mlp/sp.ts, mlp/mup.ts) differ. */
+function fileOf(modelFile: string | undefined): string {
+  return modelFile ? ` · ${modelFile.split(/[\\/]/).pop()}` : '';
+}
+
 export function panelTitle(view: PanelView): string {
-  if (view.kind === 'coord') return `muP coord: ${view.meta.exportName} (${view.meta.parametrization === 'mup' ? 'muP' : 'SP'})`;
+  if (view.kind === 'coord') return `muP coord: ${view.meta.exportName} (${view.meta.parametrization === 'mup' ? 'muP' : 'SP'})${fileOf(view.meta.modelFile)}`;
   const m = view.runs[0]?.meta;
-  return `muP sweep: ${m ? m.exportName : 'LR sweep'}`;
+  const pts = [...new Set(view.runs.map((r) => (r.meta.parametrization === 'mup' ? 'muP' : 'SP')))].join(' + ');
+  return `muP sweep: ${m ? `${m.exportName}${pts ? ` (${pts})` : ''}${fileOf(m.modelFile)}` : 'LR sweep'}`;
 }
 
 /** Webview options: scripts on, resources from dist/ only (the bundle and its CSS). */

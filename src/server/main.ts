@@ -1,9 +1,10 @@
-// Entry of the language server (dist/server.js; also `mup-lens lsp`). The transport comes from the command
+// The language server's start (dist/server.js through ./entry.ts; also `mup-lens lsp`). Starts nothing on import. The transport comes from the command
 // line, as vscode-languageserver reads it: `--stdio` (editors), `--node-ipc` (VS Code forks it so),
 // `--socket=PORT`, `--pipe=NAME`.
 import { createConnection } from 'vscode-languageserver/node';
 import { createRunner } from './runner';
 import { startServer } from './server';
+import { stdioConnection } from './stdio';
 
 export const TRANSPORT_FLAGS = ['--stdio', '--node-ipc', '--socket', '--pipe'] as const;
 
@@ -12,14 +13,7 @@ export function hasTransport(argv: readonly string[]): boolean {
 }
 
 export function runServer(): void {
-  const connection = createConnection();
+  const connection = process.argv.includes('--stdio') ? stdioConnection() : createConnection();
   startServer(connection, { createRunner: (log, data) => createRunner(log, data) });
 }
 
-if (require.main === module) {
-  if (!hasTransport(process.argv.slice(2))) {
-    process.stderr.write(`mup-lens language server: give a transport: ${TRANSPORT_FLAGS.join(', ')}\n`);
-    process.exit(2);
-  }
-  runServer();
-}

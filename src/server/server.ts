@@ -28,7 +28,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ruleDocUrl } from '../analyzer/ruleDocs';
 import type { Finding, RuleId } from '../analyzer/types';
-import type { DocumentSnapshot } from '../languageService/analysisCache';
+import { DEFAULT_MAX_CHARS, type DocumentSnapshot } from '../languageService/analysisCache';
 import { analyzeOptions, DEFAULT_SETTINGS, effectiveSeverity, parseLintSettings, type LintSettings, type RawLintSettings } from '../settings/lint';
 import { KeyedDebouncer } from '../languageService/debounce';
 import { isLintableDocument } from '../languageService/documents';
@@ -159,6 +159,16 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       codeDescription: { href: d.docUrl },
       message: d.message,
     }));
+    // A document not analysed must not look clean in an editor that shows only diagnostics (issue 20 item 8).
+    if (outcome.skipped === 'too-large') {
+      const chars = documents.get(uri)?.getText().length;
+      diagnostics.push({
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: DiagnosticSeverity.Information,
+        source: DIAGNOSTIC_SOURCE,
+        message: `not checked for muP: ${chars === undefined ? 'the file' : `${chars} characters`} is more than the ${DEFAULT_MAX_CHARS} analysed as you type; run \`mup-lens lint\` on it`,
+      });
+    }
     quiet(connection.sendDiagnostics({ uri, version: outcome.version, diagnostics }));
   }
 

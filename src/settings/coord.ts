@@ -9,19 +9,20 @@ export interface CoordSettings {
   seeds: number;
   lr: number;
   optimizer: OptimizerName;
-  parametrization: Parametrization;
+  /** `auto`: the parametrization the file is written in (src/commands/parametrization.ts). */
+  parametrization: Parametrization | 'auto';
   backend: BackendRequest;
   timeoutSeconds: number;
 }
 
-/** The defaults of `mup-lens coord` (docs/contracts.md "coord"). */
+/** The defaults of `mup-lens coord` (docs/contracts.md "coord"), except the parametrization: `auto` in the editor. */
 export const COORD_DEFAULTS: CoordSettings = {
   widths: [64, 128, 256, 512, 1024],
   steps: 5,
   seeds: 3,
   lr: 0.01,
   optimizer: 'adam',
-  parametrization: 'mup',
+  parametrization: 'auto',
   backend: 'auto',
   timeoutSeconds: 600,
 };
@@ -37,7 +38,7 @@ export function readCoordSettings(get: SettingsGetter): Read<CoordSettings> {
     seeds: r.value(key('seeds'), d.seeds, (v) => isInt(v, 1), 'an integer >= 1'),
     lr: r.value(key('lr'), d.lr, isPositive, 'a positive number'),
     optimizer: r.value(key('optimizer'), d.optimizer, (v) => v === 'adam' || v === 'sgd', "'adam' or 'sgd'"),
-    parametrization: r.value(key('parametrization'), d.parametrization, (v) => v === 'mup' || v === 'sp', "'mup' or 'sp'"),
+    parametrization: r.value(key('parametrization'), d.parametrization, (v) => v === 'auto' || v === 'mup' || v === 'sp', "'auto', 'mup' or 'sp'"),
     backend: r.value(key('backend'), d.backend, (v) => (BACKEND_REQUESTS as readonly unknown[]).includes(v), backendWhat),
     timeoutSeconds: r.value(key('timeoutSeconds'), d.timeoutSeconds, isPositive, 'a positive number of seconds'),
   };

@@ -10,7 +10,8 @@ export interface SweepSettings {
   hps: HpAxis[];
   steps: number;
   seeds: number;
-  parametrization: 'mup' | 'sp' | 'both';
+  /** `auto`: the parametrization the file is written in (src/commands/parametrization.ts). */
+  parametrization: 'auto' | 'mup' | 'sp' | 'both';
   workers: number | undefined;
   backend: BackendRequest;
   baseWidth: number;
@@ -49,7 +50,7 @@ export function readSweepSettings(get: SettingsGetter): Read<SweepSettings> {
     hps,
     steps: int('sweep.steps', 150, 1),
     seeds: int('sweep.seeds', 1, 1),
-    parametrization: r.value('sweep.parametrization', 'mup', (v) => v === 'mup' || v === 'sp' || v === 'both', "mup, sp or both"),
+    parametrization: r.value('sweep.parametrization', 'auto', (v) => v === 'auto' || v === 'mup' || v === 'sp' || v === 'both', 'auto, mup, sp or both'),
     workers: workers === 0 ? undefined : workers,
     backend: r.value('sweep.backend', 'auto', (v) => (BACKEND_REQUESTS as readonly unknown[]).includes(v), backendWhat),
     baseWidth: int('baseWidth', 64, 1),

@@ -46,6 +46,9 @@ export function makeAttentionFinding(ctx: Ctx, sq: SqrtScale): Finding {
   const sf = ctx.sf;
   const base = baseHeadSize(ctx, sq.dim);
   const mult = fmt(Math.sqrt(base.size));
+  // the constant beside the root (`Math.sqrt(2 / d)`: sqrt 2), kept so the value at the base head size is unchanged
+  const coef = sq.coef ?? 1;
+  const num = fmt(sq.inverse ? Math.sqrt(base.size) * coef : Math.sqrt(base.size) / coef);
   const dimText0 = sq.dim.getText(sf);
   const du = unwrap(sq.dim);
   const dimText = ts.isIdentifier(du) || ts.isPropertyAccessExpression(du) || ts.isElementAccessExpression(du) || ts.isCallExpression(du) ? dimText0 : `(${dimText0})`;
@@ -63,12 +66,12 @@ export function makeAttentionFinding(ctx: Ctx, sq: SqrtScale): Finding {
     if (!sq.inverse && outerDiv && p.arguments[1] === child && ts.isNumericLiteral(unwrap(p.arguments[0]))) {
       target = p;
       text = `${p.expression.getText(sf)}(${fmt(Number((unwrap(p.arguments[0]) as ts.NumericLiteral).text) * Math.sqrt(base.size))}, ${dimText0})`;
-    } else text = sq.inverse ? `${div.text}(${mult}, ${dimText0})` : `${div.text}(${dimText0}, ${mult})`;
+    } else text = sq.inverse ? `${div.text}(${num}, ${dimText0})` : `${div.text}(${dimText0}, ${num})`;
   } else if (!sq.inverse && p && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.SlashToken && p.right === child && ts.isNumericLiteral(unwrap(p.left))) {
     target = p;
     text = `${fmt(Number((unwrap(p.left) as ts.NumericLiteral).text) * Math.sqrt(base.size))} / ${dimText}`;
   } else {
-    text = sq.inverse ? `${mult} / ${dimText}` : `${dimText} / ${mult}`;
+    text = sq.inverse ? `${num} / ${dimText}` : `${dimText} / ${num}`;
   }
   const { node: tp } = outerParent(target);
   const bare = !tp || ts.isCallExpression(tp) || ts.isVariableDeclaration(tp) || ts.isPropertyAssignment(tp) || ts.isPropertyDeclaration(tp) || ts.isReturnStatement(tp) || ts.isArrowFunction(tp) || (ts.isBinaryExpression(tp) && tp.operatorToken.kind === ts.SyntaxKind.EqualsToken);

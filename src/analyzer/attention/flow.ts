@@ -5,6 +5,7 @@
 // them; and, backwards from q and k, what scaled those before the product.
 import ts = require('typescript');
 import { calleeName, enclosingFunction, outerParent, unwrap, walk, STOP } from '../source';
+import { customLayerScale } from './customScale';
 import { type FileIndex, returnsOf } from './fileIndex';
 
 export interface Scaling {
@@ -14,6 +15,8 @@ export interface Scaling {
   tensor: ts.Expression;
   /** The factor or divisor. */
   scale: ts.Expression;
+  /** Whether `scale` divides (set where the call alone does not say: a custom layer's `call` that divides). */
+  divides?: boolean;
 }
 
 /** Products: the scores end there (a product with the values is after the softmax). */
@@ -149,9 +152,23 @@ function onArgument(call: ts.CallExpression, arg: ts.Expression, st: State, leve
         // a rescaling layer multiplies (`tf.layers.rescaling({scale}).apply(scores)`); a dropout passes on
         const scale = rescalingScale(callee.expression, ix, 0);
         if (scale) st.scalings.push({ call, tensor: arg, scale });
+        else {
+          // a layer class of the file's own whose call() multiplies by what its constructor was given
+          const custom = customLayerScale(callee.expression, 'apply', ix);
+          if (custom) st.scalings.push({ call, tensor: arg, scale: custom.scale, divides: custom.divides });
+        }
         forward(call, st, level, exp, entered);
       }
       return;
+    }
+    if (ts.isPropertyAccessExpression(callee) && (name === 'call' || name === 'forward') && a[0] === arg) {
+      // `scaler.call(scores)`, `this.scale.forward(scores)` on an object of a class of the file's own
+      const custom = customLayerScale(callee.expression, name, ix);
+      if (custom) {
+        st.scalings.push({ call, tensor: arg, scale: custom.scale, divides: custom.divides });
+        forward(call, st, level, exp, entered);
+        return;
+      }
     }
     if (/softmax/i.test(name)) {
       st.softmax = true;

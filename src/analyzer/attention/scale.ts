@@ -9,6 +9,8 @@ import { normalizeName } from '../width';
 import { type FileIndex, returnsOf } from './fileIndex';
 
 export interface SqrtScale {
+  /** The constant factor beside the root, relative to `dim` (`Math.sqrt(2 / d)`: sqrt 2); 1 when absent. */
+  coef?: number;
   /** The `Math.sqrt(d)` / `d ** -0.5` / `tf.rsqrt(...)` node. */
   node: ts.Expression;
   /** The head dimension under the root. */
@@ -44,7 +46,7 @@ function flip(r: SqrtScale | undefined, n: ts.Node, root: ts.Node): SqrtScale | 
   return r && (polarityWithin(n, root) < 0 ? { ...r, sign: (-r.sign) as 1 | -1 } : r);
 }
 
-const HEAD_DIM_NAMES = /^(d|dk|dq|dv|dh|dqk|dkey|dimk|dimq|dimqk|dimkey|dhead|headdim|headsize|dimhead|dimperhead|sizeperhead|keydim|keydims|keysdim|kdim|qkdim|keysize|qksize|keydepth|depth|headdimension|keydimension|hd|hs)$/;
+export const HEAD_DIM_NAMES = /^(d|dk|dq|dv|dh|dqk|dkey|dimk|dimq|dimqk|dimkey|dhead|headdim|headsize|dimhead|dimperhead|sizeperhead|keydim|keydims|keysdim|kdim|qkdim|keysize|qksize|keydepth|depth|headdimension|keydimension|hd|hs)$/;
 
 /** A head size: width-derived, read from a shape (`k.shape[3]`, `const [B, T, C] = k.shape`), or named like
  * one, also through a local holding it. */
@@ -84,7 +86,7 @@ function isHalf(e: ts.Expression): 1 | -1 | 0 {
 
 /** A tfjs op's result (`tf.cast(...)`, `tf.scalar(...)`), also through a local or a field holding one, as
  * opposed to a plain number expression. */
-function isTensorExpr(e: ts.Expression, ctx: Ctx, ix: FileIndex, depth = 0): boolean {
+export function isTensorExpr(e: ts.Expression, ctx: Ctx, ix: FileIndex, depth = 0): boolean {
   const u = unwrap(e);
   if (ts.isCallExpression(u)) {
     const c = unwrap(u.expression);
@@ -108,7 +110,7 @@ function isTensorExpr(e: ts.Expression, ctx: Ctx, ix: FileIndex, depth = 0): boo
 
 const TENSOR_MAKERS = new Set(['scalar', 'tensor', 'tensor1d', 'cast', 'toFloat', 'fill', 'ones', 'zeros', 'onesLike', 'zerosLike']);
 
-function isMath(e: ts.Expression): boolean {
+export function isMath(e: ts.Expression): boolean {
   const u = unwrap(e);
   return ts.isIdentifier(u) && u.text === 'Math';
 }

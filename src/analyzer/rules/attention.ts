@@ -7,6 +7,7 @@ import ts = require('typescript');
 import { fileIndex, type FileIndex, returnsOf } from '../attention/fileIndex';
 import { makeAttentionFinding } from '../attention/fix';
 import { scoreFlow, type Scaling } from '../attention/flow';
+import { scaleNormalForm } from '../attention/normalForm';
 import { findSqrt } from '../attention/scale';
 import type { Bindings } from '../bindings';
 import type { Facts } from '../collect';
@@ -136,11 +137,19 @@ export function attentionRule(ctx: Ctx, sites: ScoreSite[]): Finding[] {
     for (const s of site.scalings) {
       if (done.has(s.scale)) continue;
       done.add(s.scale);
-      const sq = findSqrt(s.scale, ctx, ix, s.scale, 0, s.call);
-      if (!sq || seen.has(sq.node)) continue;
       // the scores (or q) end up multiplied by d^-1/2: a d^1/2 divided in, or a d^-1/2 multiplied in
-      const divides = calleeName(s.call.expression) === 'div' && s.tensor !== s.scale;
-      if ((divides ? -sq.sign : sq.sign) !== -1) continue;
+      const divides = s.divides ?? (calleeName(s.call.expression) === 'div' && s.tensor !== s.scale);
+      // The power of d the scale comes to, in its algebraic normal form (attention/normalForm.ts); where
+      // that cannot say (no head size found in it, or something that is not a product of powers), the
+      // root forms of scale.ts.
+      const nf = scaleNormalForm(s.scale, ctx, ix, s.call);
+      let sq = findSqrt(s.scale, ctx, ix, s.scale, 0, s.call);
+      if (nf) {
+        if ((divides ? -nf.exp : nf.exp) !== -0.5) continue;
+        // the root forms' fix where they read the scale the same way, else the normal form's
+        if (!sq || (divides ? -sq.sign : sq.sign) !== -1) sq = nf.sq;
+      } else if (sq && (divides ? -sq.sign : sq.sign) !== -1) continue;
+      if (!sq || seen.has(sq.node)) continue;
       seen.add(sq.node);
       findings.push(makeAttentionFinding(ctx, sq));
     }

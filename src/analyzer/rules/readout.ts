@@ -112,16 +112,28 @@ function rescaleFix(ctx: Ctx, inner: LayerRec, scaleAt: (at: ts.Node) => string 
     return { title, edits: dedupe([...mul.edits, ...typeEdits, replaceNode(sf, a, `${mul.text}(${a.getText(sf)}${cast}, ${scale})`)]) };
   }
   const ref = ctx.b.refTo('tf.layers.rescaling');
-  const scale = scaleAt(rec.node);
+  let scale = scaleAt(rec.node);
+  let edit: TextEdit | undefined;
+  const here = rec.seq?.sites[rec.seq.index];
+  if (!scale && rec.seq && here?.kind === 'add' && here.model && rec.seq.sites[rec.seq.index + 1]?.node !== here.node) {
+    // Added last by a helper that cannot name the width: the rescaling goes after the helper's call, in
+    // the caller's model (`addHead(model, 10);` then `model.add(tf.layers.rescaling(...))`).
+    scale = scaleAt(here.node);
+    const stmt = statementOf(here.node);
+    if (scale) edit = insertAt(sf, stmt.end, `\n${indentAt(sf, stmt.getStart(sf))}${here.model.getText(sf)}.add(${ref.text}({ scale: ${scale} }));`);
+  }
   if (!scale) return undefined;
   const layerText = `${ref.text}({ scale: ${scale} })`;
-  let edit: TextEdit | undefined;
-  if (rec.seq) {
-    const { kind, node: site } = rec.seq.sites[rec.seq.index];
-    if (kind === 'add') {
+  if (edit) {
+    // placed after the helper's call above
+  } else if (rec.seq) {
+    const at = rec.seq.sites[rec.seq.index];
+    // (a layer added by a helper is rescaled in the helper, right after its own `model.add`)
+    const site = at.kind === 'add' ? (at.add ?? at.node) : at.node;
+    if (at.kind === 'add') {
       // model.add(readout): add the rescaling right after that statement.
       const stmt = statementOf(site);
-      const recv = unwrap(site.expression) as ts.PropertyAccessExpression;
+      const recv = unwrap((site as ts.CallExpression).expression) as ts.PropertyAccessExpression;
       const indent = indentAt(sf, stmt.getStart(sf));
       edit = insertAt(sf, stmt.end, `\n${indent}${recv.expression.getText(sf)}.add(${layerText});`);
     } else {
