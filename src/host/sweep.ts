@@ -3,6 +3,8 @@
 // tfjs and user code run only in the workers (src/worker/trialJob.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import type { SweepAxisGrid } from '../sweep/axes';
+import { analyzeAxis } from '../sweep/axisAnalysis';
 import { enumerateGrid, scheduleOrder, shardOf, type GridPoint, type HpAxis } from '../sweep/grid';
 import { analyzeTrials, recommendLr, type SweepAnalysis } from '../sweep/optimum';
 import { fmtLr } from '../sweep/report';
@@ -25,6 +27,8 @@ export interface SweepOptions {
   seeds: number;
   /** Hyperparameter axes (`--hp NAME=GRID`); the grid is widths x LRs x HP values x seeds. */
   hps?: HpAxis[];
+  /** Axes beyond width (issue 22: `--depths`, `--batches`, `--seq-lens`, `--steps-axis`): conditions, not tuned. */
+  axes?: SweepAxisGrid[];
   steps: number;
   parametrization: Parametrization;
   baseWidth: number;
@@ -84,6 +88,7 @@ export function toSweepTrial(r: StoredTrial): SweepTrial {
     loss: r.outcome.diverged ? null : r.outcome.loss,
     diverged: r.outcome.diverged,
     ...(r.identity.hp ? { hp: r.identity.hp } : {}),
+    ...(r.identity.axes ? { axes: r.identity.axes } : {}),
   };
 }
 
@@ -115,8 +120,10 @@ export function unreadHpMessage(names: string[], exportName: string, p: GridPoin
 
 /** The HPs of a trial that its factory did not read (none when the record predates HP reads). */
 function unreadOf(p: GridPoint, hpRead: string[] | undefined): string[] {
-  if (!p.hp || !hpRead) return [];
-  return Object.keys(p.hp).filter((k) => !hpRead.includes(k));
+  if ((!p.hp && !p.axes) || !hpRead) return [];
+  // An axis the engine applies itself (steps) needs no reading; depth, batch and seqLen do (the synthetic data reads batch).
+  const axisNames = Object.keys(p.axes ?? {}).filter((k) => k !== 'steps');
+  return [...Object.keys(p.hp ?? {}), ...axisNames].filter((k) => !hpRead.includes(k));
 }
 
 /**
@@ -143,28 +150,31 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   const modelSha256 = await sourceHash(opts.modelFile);
   const data = await dataIdentity(opts.data);
   const hps = opts.hps ?? [];
+  const axes = opts.axes ?? [];
+  const stepsOf = (p: GridPoint) => p.axes?.steps ?? opts.steps;
   const identityOf = (p: GridPoint): TrialIdentity => ({
     modelSha256,
     exportName: opts.exportName,
     width: p.width,
     lr: p.lr,
     seed: p.seed,
-    steps: opts.steps,
+    steps: stepsOf(p),
     parametrization: opts.parametrization,
     baseWidth: opts.baseWidth,
     data,
     format: TRIAL_FORMAT,
     // Only in a grid with HP axes: an LR sweep's identities (and keys) are the ones they always were.
     ...(p.hp ? { hp: p.hp } : {}),
+    ...(p.axes ? { axes: p.axes } : {}),
   });
-  const grid = enumerateGrid(opts.widths, opts.lrs, opts.seeds, hps);
+  const grid = enumerateGrid(opts.widths, opts.lrs, opts.seeds, hps, axes);
   const keys = grid.map((p) => trialKey(identityOf(p)));
   const modelFileShown = relative(opts.cwd, opts.modelFile) || opts.modelFile;
 
   mkdirSync(opts.outDir, { recursive: true });
   writeJsonAtomic(join(opts.outDir, 'sweep.json'), {
     model: { file: modelFileShown, sha256: modelSha256, exportName: opts.exportName, path: opts.modelFile },
-    widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, ...(hps.length ? { hps } : {}), steps: opts.steps,
+    widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, ...(hps.length ? { hps } : {}), ...(axes.length ? { axes } : {}), steps: opts.steps,
     parametrization: opts.parametrization, baseWidth: opts.baseWidth,
     data: opts.data === null || opts.data === 'synthetic' ? opts.data ?? 'default' : { file: relative(opts.cwd, opts.data.file), exportName: opts.data.exportName },
     backend: opts.backend, shard: opts.shard ?? null, version: opts.version, format: TRIAL_FORMAT,
@@ -226,9 +236,10 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
             tag: p,
             params: {
               file: opts.modelFile, exportName: opts.exportName, data: opts.data,
-              width: p.width, lr: p.lr, seed: p.seed, steps: opts.steps,
+              width: p.width, lr: p.lr, seed: p.seed, steps: stepsOf(p),
               parametrization: opts.parametrization, baseWidth: opts.baseWidth,
               ...(p.hp ? { hp: p.hp } : {}),
+              ...(p.axes ? { axes: p.axes } : {}),
             } satisfies TrialJobParams,
           })),
           {
@@ -303,8 +314,16 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   });
   const missing = grid.length - trials.length;
   // Judged against the whole planned grid: what is missing is never concluded from (src/sweep/optimum.ts).
-  const analysis = analyzeTrials(trials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps });
-  for (const w of analysis.warnings) warn(w);
+  // With axes beyond width (issue 22) the width analysis is the slice at the proxy (every axis at its first value),
+  // and each axis is analysed per value as width is (src/sweep/axisAnalysis.ts).
+  const atProxy = (t: SweepTrial) => axes.every((a) => t.axes?.[a.name] === a.values[0]);
+  const proxyTrials = axes.length ? trials.filter(atProxy).map(({ axes: _a, ...t }) => t) : trials;
+  const analysis = analyzeTrials(proxyTrials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps });
+  for (const w of analysis.warnings) if (!(axes.length && opts.widths.length < 2 && /fewer than two widths/.test(w))) warn(w);
+  const axisResults = axes.filter((a) => a.values.length >= 2).map((a) => analyzeAxis(a.name, trials, axes, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps }));
+  const gridComplete = trials.length === grid.length;
+  // Every axis that varies must pass: width (when two or more widths are swept) and each axis beyond it.
+  const everyAxis = gridComplete && (opts.widths.length >= 2 || axes.length === 0 ? analysis.everyAxisTransfers : true) && axisResults.every((a) => a.ok);
   if (!analysis.complete) {
     warn(
       opts.shard
@@ -330,13 +349,14 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     baseWidth: opts.baseWidth,
     fittedShiftOctaves: analysis.fittedShiftOctaves,
     hps: hpResults(analysis, hps),
-    everyAxisTransfers: analysis.everyAxisTransfers,
+    everyAxisTransfers: axes.length ? everyAxis : analysis.everyAxisTransfers,
+    ...(axes.length ? { axisGrid: axes, axes: axisResults } : {}),
     recommended: recommendLr(analysis, opts.targetWidth ?? widest),
     backends: [...backends].sort(),
     data: lastData,
     ran,
     missing,
-    complete: analysis.complete,
+    complete: axes.length ? gridComplete : analysis.complete,
     missingTrials: analysis.missing.slice(0, MAX_LISTED_MISSING),
     failed,
     cancelled,

@@ -3,6 +3,7 @@
 // sides import it. The tfjs parts are src/worker/coordJob.ts and src/worker/trialJob.ts.
 import type { CoordLayer, CoordRun } from '../coord/types';
 import type { TransferJobResult } from '../sweep/transfer';
+import type { AxisValues } from '../sweep/axes';
 import type { HpValues, Parametrization } from '../sweep/types';
 
 export type { CoordRun, HpValues, Parametrization, TransferJobResult };
@@ -75,6 +76,9 @@ export interface TrialJobParams {
   /** The swept hyperparameters' values: the factory is called `(width, hp)` (or `({width, ...hp})`) and the data
    *  export `(step, {seed, hp})`. Absent: called as before, `(width)`. */
   hp?: HpValues;
+  /** The trial's values on the axes beyond width (issue 22): `depth`, `batch`, `seqLen` reach the factory beside the
+   *  HPs and `batch`, `seqLen` the data export beside `seed` (docs/contracts.md "Axes"); `steps` is `steps` above. */
+  axes?: AxisValues;
   /** Return the loss of every step (`losses`): the transfer's verification curves. */
   curve?: boolean;
 }

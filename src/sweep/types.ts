@@ -1,4 +1,6 @@
 // The `sweep` JSON contract (docs/contracts.md "sweep"). Other tools parse it: change only with the contract.
+import type { AxisValues, SweepAxisGrid } from './axes';
+import type { AxisResult } from './axisAnalysis';
 import type { GridPoint, HpAxis, HpValues } from './grid';
 import type { Recommendation, WidthOptimum } from './optimum';
 
@@ -16,6 +18,8 @@ export interface SweepTrial {
   diverged: boolean;
   /** The swept hyperparameters' values (only in a sweep with `--hp` axes). */
   hp?: HpValues;
+  /** The trial's values on the axes beyond width (only in a sweep with `--depths`, `--batches`, ...; issue 22). */
+  axes?: AxisValues;
 }
 
 export interface SweepOptimum {
@@ -62,6 +66,9 @@ export interface SweepReport extends SweepResult {
   /** Every axis the grid varies (the LR with two or more values, each HP) transfers (absent in older results). */
   everyAxisTransfers?: boolean;
   recommended: Recommendation | null;
+  /** Issue 22: the grid's axes beyond width, and each one's per-value optima and verdict (absent without them). */
+  axisGrid?: SweepAxisGrid[];
+  axes?: AxisResult[];
   /** Backend(s) the stored trials ran on. */
   backends: string[];
   data: string | null;
