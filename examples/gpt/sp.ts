@@ -1,7 +1,7 @@
 // A small GPT-style character model in standard parametrization (SP), GPT-2 style: fixed-std 0.02
 // init, attention logits scaled by 1/sqrt(d_head), a plain dense readout. `mup-lens lint` flags the
 // attention scale, the readout and the fixed-std hidden inits; examples/gpt/mup.ts is the muP twin.
-// tokens [batch, SEQ_LEN] -> embedding(VOCAB, width) + positions -> 2 x (causal self-attention + MLP,
+// tokens [batch, SEQ_LEN] -> embedding(VOCAB, width) + positions -> depth (default 2) x (causal self-attention + MLP,
 // pre-LayerNorm, residual) -> LayerNorm -> readout [batch, SEQ_LEN, VOCAB]
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
@@ -100,11 +100,16 @@ class CausalSelfAttention extends tf.layers.Layer {
 }
 tf.serialization.registerClass(CausalSelfAttention);
 
-export function gpt(width: number): tf.LayersModel {
+/**
+ * The model at `width`; `depth` (default N_LAYERS = 2) is the number of transformer blocks, read like a swept
+ * hyperparameter (`mup-lens sweep ... --depths 2,8`, or `--hp depth=...`).
+ */
+export function gpt(width: number, { depth = N_LAYERS }: { depth?: number } = {}): tf.LayersModel {
+  if (!(Number.isInteger(depth) && depth >= 1)) throw new Error(`gpt: depth must be a positive integer, got ${depth}`);
   const tokens = tf.input({ shape: [SEQ_LEN], dtype: 'int32', name: 'tokens' });
   let x = tf.layers.embedding({ inputDim: VOCAB, outputDim: width, embeddingsInitializer: gpt2Init(), name: 'wte' }).apply(tokens) as tf.SymbolicTensor;
   x = new PositionEmbedding({ dModel: width, name: 'wpe' }).apply(x) as tf.SymbolicTensor;
-  for (let i = 0; i < N_LAYERS; i++) {
+  for (let i = 0; i < depth; i++) {
     let h = tf.layers.layerNormalization({ name: `ln1_${i}` }).apply(x) as tf.SymbolicTensor;
     h = new CausalSelfAttention({ dModel: width, name: `attn_${i}` }).apply(h) as tf.SymbolicTensor;
     x = tf.layers.add().apply([x, h]) as tf.SymbolicTensor;

@@ -1,5 +1,5 @@
 // `mup-lens coord <file>#<export>`: the coordinate check from a terminal (docs/contracts.md "coord").
-// Exit 0 pass, 1 fail, 2 usage or load error (one line on stderr), 130 interrupted (the widths that finished are
+// Exit 0 pass, 1 fail, 2 usage or load error, 4 inconclusive (one line on stderr), 130 interrupted (the widths that finished are
 // still judged, printed and stored). Progress goes to stderr, results to stdout.
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -9,10 +9,12 @@ import { defaultCoordWorkers, runCoordinateCheck } from '../host/coordCheck';
 import { OutputError } from '../host/outputFile';
 import { coordDir, writeCoordResult } from '../host/results';
 import { WorkerJobError } from '../host/workerClient';
+import type { ThreadsRequest } from '../host/threads';
 import { describeJobError } from '../host/workerPool';
 import type { CoordJobParams } from '../protocol/jobs';
 import type { BackendRequest } from '../protocol/worker';
 import { BACKEND_REQUESTS } from '../settings/read';
+import { threadsFlag } from './threads';
 import { ensureOutDir, joinNumericValues, oneOf, parseArgsMessage, removeEmptyDirs, UsageError, type CliIO } from './io';
 
 const HELP = `usage: mup-lens coord <file>#<export> [options]
@@ -35,10 +37,12 @@ options:
   --backend auto|tensorflow|webgpu|wasm|cpu
                                  default auto: tfjs-node-gpu, webgpu on a GPU, tfjs-node, wasm, cpu
   --workers N                    worker processes on wasm/cpu (default: one per core, at most 2)
+  --threads N|auto               threads of each worker's wasm backend (default auto: the cores shared by the
+                                 workers; 1: tfjs' single-threaded build)
   --timeout 600                  seconds before the check is stopped
   --format text|json|html        default text; html writes a report to --out and prints its path
   --out DIR                      where result.json (and index.html) go; default .mup/coord/<file>-<export>/
-exit: 0 pass, 1 fail, 2 usage or load error, 130 interrupted (Ctrl-C: the finished widths are judged)`;
+exit: 0 pass, 1 fail, 2 usage or load error, 4 inconclusive (a slope's interval across seeds crosses 0.4), 130 interrupted (Ctrl-C: the finished widths are judged)`;
 
 function list(flag: string, v: string): number[] {
   const out = v.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
@@ -70,6 +74,7 @@ export interface ParsedCoordArgs {
   out: string;
   timeoutMs: number;
   workers: number;
+  threads: ThreadsRequest;
 }
 
 const COORD_OPTIONS = {
@@ -85,6 +90,7 @@ const COORD_OPTIONS = {
   data: { type: 'string' },
   backend: { type: 'string', default: 'auto' },
   workers: { type: 'string' },
+  threads: { type: 'string' },
   timeout: { type: 'string', default: '600' },
   format: { type: 'string', default: 'text' },
   out: { type: 'string' },
@@ -139,6 +145,7 @@ export function parseCoordArgs(argv: string[], cwd: string): ParsedCoordArgs | '
     out: v.out !== undefined ? resolve(cwd, v.out) : coordDir(cwd, file, exportName),
     timeoutMs: timeout * 1000,
     workers: v.workers !== undefined ? int('--workers', v.workers, 1) : defaultCoordWorkers(),
+    threads: threadsFlag(v.threads),
   };
 }
 
@@ -165,6 +172,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       backend: args.backend,
       timeoutMs: args.timeoutMs,
       workers: args.workers,
+      threads: args.threads,
       signal: controller.signal,
       keepPartialOnCancel: true,
       onLog: (line) => io.stderr(`  | ${line}\n`),
@@ -225,5 +233,6 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
   if (interrupted) return 130;
+  if (result.verdict.level === 'inconclusive') return 4;
   return result.verdict.pass ? 0 : 1;
 }

@@ -8,7 +8,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultSweepName, writeSweepReport } from '../host/results';
-import { runSweep } from '../host/sweep';
+import { runRefinedSweep, runSweep } from '../host/sweep';
 import type { SweepReport } from '../sweep/types';
 import { GridError, gridSize, parseHpAxes, parseLrList, parseLrRange, parseShard, parseWidths, type HpAxis } from '../sweep/grid';
 import { fmtLr } from '../sweep/report';
@@ -18,6 +18,7 @@ import { WorkerJobError } from '../host/workerClient';
 import { formatText } from '../sweep/report';
 import type { BackendRequest } from '../protocol/worker';
 import { BACKEND_REQUESTS } from '../settings/read';
+import { threadsFlag } from './threads';
 import { ensureOutDir, joinNumericValues, oneOf, parseArgsMessage, positiveInt, UsageError, type CliIO } from './io';
 import { OutputError } from '../host/outputFile';
 import { packageVersion } from './version';
@@ -46,15 +47,19 @@ Trains the model at each width over a grid of learning rates and reports whether
   --data <file>#<export>     batches (step) => {xs, ys}; 'synthetic' forces the built-in teacher task
                              (default: an export named 'data' in the model file, else synthetic)
   --workers N                worker processes (default: cores on wasm/cpu, 1 on tensorflow and webgpu)
+  --threads N|auto           threads of each worker's wasm backend (default auto: the cores shared by the workers)
   --backend B                auto|tensorflow|webgpu|wasm|cpu (default auto)
   --out DIR                  store directory (default .mup/sweeps/<name>/); finished trials are reused
   --shard i/n                run slice i (0-based) of n of the grid, e.g. one Slurm array task
   --merge-only               run nothing, report what the store holds for this grid
+  --fresh                    reuse no stored trial: run the grid again (the new trials supersede the old)
   --target-width N           width to recommend an LR for (default: the widest swept)
   --trial-timeout S          stop a trial after S seconds (default: none)
   --stall-timeout S          stop a trial that finishes no training step for S seconds (default 600; 0: never)
   --max-trials N             refuse a grid of more trials than this, HP axes counted (default 10000)
   --format text|json|html    output (html: writes <out>/report.html and prints its path)
+  --refine                   then a second pass at quarter octaves around each width's optimum (stored
+                             trials reused), so the shift is measured finer than the 1-octave rule
   --quiet, -q                no progress lines on stderr (warnings still)
 `;
 
@@ -81,11 +86,11 @@ const SWEEP_OPTIONS = {
   steps: { type: 'string' }, seeds: { type: 'string' }, mup: { type: 'boolean' }, sp: { type: 'boolean' },
   hp: { type: 'string', multiple: true },
   depths: { type: 'string' }, batches: { type: 'string' }, 'seq-lens': { type: 'string' }, 'steps-axis': { type: 'string' },
-  'base-width': { type: 'string' }, data: { type: 'string' }, workers: { type: 'string' },
+  'base-width': { type: 'string' }, data: { type: 'string' }, workers: { type: 'string' }, threads: { type: 'string' },
   backend: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' },
-  'merge-only': { type: 'boolean' }, 'target-width': { type: 'string' }, 'trial-timeout': { type: 'string' },
+  'merge-only': { type: 'boolean' }, fresh: { type: 'boolean' }, 'target-width': { type: 'string' }, 'trial-timeout': { type: 'string' },
   'stall-timeout': { type: 'string' }, 'max-trials': { type: 'string' },
-  format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
+  format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' }, refine: { type: 'boolean' },
 } as const;
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -139,6 +144,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     throw err;
   }
   if (shard && v['merge-only']) throw new UsageError('--shard runs a slice, --merge-only runs nothing: pick one');
+  if (v.fresh && v['merge-only']) throw new UsageError('--fresh runs the grid again, --merge-only runs nothing: pick one');
+  if (v.refine && axes.length) throw new UsageError('--refine refines the LR of a sweep over widths: drop the axis flags (--depths, --batches, --seq-lens, --steps-axis), or give a finer --lr-range');
+  if (v.refine && hps.length) throw new UsageError('--refine refines the LR of an LR sweep: drop --hp, or refine the HP grid by hand (a finer --hp range)');
+  if (v.refine && shard) throw new UsageError('--refine needs the whole grid: run the shards, then --merge-only --refine');
+  if (v.refine && lrs.length < 3) throw new UsageError(`--refine refines around each width's optimum on an LR grid: give at least 3 LRs (got ${lrs.length})`);
   const parametrization = v.sp ? 'sp' : 'mup';
   const data = v.data === undefined ? null : v.data === 'synthetic' ? 'synthetic' : fileExport(v.data, io.cwd, '--data');
   const name = defaultSweepName(model.file, model.exportName, parametrization);
@@ -161,19 +171,21 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     );
   }
   const stallS = nonNegativeInt(v['stall-timeout'], '--stall-timeout', DEFAULTS.stallTimeoutS);
+  const threads = threadsFlag(v.threads);
   const started = Date.now();
   let ran = 0;
   let unsaved: OutputError | undefined;
   try {
     ensureOutDir(outDir);
-    report = await runSweep(
+    report = await (v.refine ? runRefinedSweep : runSweep)(
       {
         modelFile: model.file, exportName: model.exportName, widths, lrs, hps, ...(axes.length ? { axes } : {}),
         seeds: positiveInt(v.seeds, '--seeds', DEFAULTS.seeds),
         steps: positiveInt(v.steps, '--steps', DEFAULTS.steps),
         parametrization, baseWidth: positiveInt(v['base-width'], '--base-width', DEFAULTS.baseWidth),
-        data, outDir, shard, mergeOnly: v['merge-only'] ?? false,
+        data, outDir, shard, mergeOnly: v['merge-only'] ?? false, fresh: v.fresh ?? false,
         workers: v.workers === undefined ? undefined : positiveInt(v.workers, '--workers', 1),
+        threads,
         backend, targetWidth: v['target-width'] === undefined ? undefined : positiveInt(v['target-width'], '--target-width', 1),
         trialTimeoutMs: v['trial-timeout'] === undefined ? undefined : positiveInt(v['trial-timeout'], '--trial-timeout', 1) * 1000,
         stallTimeoutMs: stallS * 1000,
@@ -208,6 +220,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         },
         onWarning: (m) => io.stderr(`warning: ${m}\n`),
         onOutputError: (e) => (unsaved = e),
+        onRefine: (extra) => {
+          if (quiet) return;
+          io.stderr(`refine: ${Object.entries(extra).map(([w, l]) => `width ${w} + ${l.length} LRs (2^${Math.log2(l[0]!)}..2^${Math.log2(l[l.length - 1]!)})`).join('; ')}, quarter octaves, ${positiveInt(v.seeds, '--seeds', DEFAULTS.seeds)} seed(s) each\n`);
+        },
       },
     );
   } catch (err) {
@@ -238,6 +254,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (report.cancelled) return 130;
   if (shard) return report.failed > 0 ? 1 : 0;
   if (!report.complete) return 3;
-  // Every swept axis: the LR (the contract's `transfers`) and each HP. Without HP axes this is `transfers`.
-  return (report.everyAxisTransfers ?? report.transfers) ? 0 : 1;
+  // Every swept axis: the LR (the contract's `transfers`) and each HP. Inconclusive (issue 21): 4.
+  const verdict = report.verdict ?? ((report.everyAxisTransfers ?? report.transfers) ? 'transfers' : 'does-not-transfer');
+  return verdict === 'transfers' ? 0 : verdict === 'does-not-transfer' ? 1 : 4;
 }

@@ -13,6 +13,7 @@ import type { BackendRequest } from '../protocol/worker';
 import { renderTransferReport } from '../report/transferHtml';
 import { formatTransferText, type TransferReport } from '../sweep/transfer';
 import { BACKEND_REQUESTS } from '../settings/read';
+import { threadsFlag } from './threads';
 import { joinNumericValues, oneOf, parseArgsMessage, positiveInt, UsageError, type CliIO } from './io';
 import { packageVersion } from './version';
 
@@ -37,6 +38,7 @@ the rule behind each), as a transfer file next to the model that createMup(tf).f
   --sp-sweep DIR             the SP sweep to compare with (default: an SP sweep of the same model beside it)
   --backend B                auto|tensorflow|webgpu|wasm|cpu (default auto)
   --workers N                worker processes for --verify (default: cores on wasm/cpu, 1 on tensorflow and webgpu)
+  --threads N|auto           threads of each worker's wasm backend (default auto: the cores shared by the workers)
   --format text|json|html    output; <store>/transfer-w<N>.html is written every time (html: prints its path)
   --quiet, -q                no progress lines on stderr
 exit: 0 the values transfer (file written), 1 they do not (SP, an axis that moves, an incomplete grid), 2 usage
@@ -46,7 +48,7 @@ or input error, 130 interrupted
 const OPTIONS = {
   width: { type: 'string' }, 'proxy-width': { type: 'string' }, out: { type: 'string' }, verify: { type: 'boolean' },
   steps: { type: 'string' }, 'sp-sweep': { type: 'string' }, backend: { type: 'string' }, workers: { type: 'string' },
-  format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
+  threads: { type: 'string' }, format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
   depth: { type: 'string' }, alpha: { type: 'string' }, batch: { type: 'string' }, 'seq-len': { type: 'string' },
   'proxy-depth': { type: 'string' }, 'proxy-batch': { type: 'string' }, 'proxy-seq-len': { type: 'string' },
 } as const;
@@ -86,6 +88,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     proxyDepth: positiveInt(v['proxy-depth'], '--proxy-depth'), proxyBatch: positiveInt(v['proxy-batch'], '--proxy-batch'), proxySeqLen: positiveInt(v['proxy-seq-len'], '--proxy-seq-len'),
   };
   const steps = positiveInt(v.steps, '--steps');
+  const threads = threadsFlag(v.threads);
   const quiet = v.quiet ?? false;
 
   const controller = new AbortController();
@@ -101,7 +104,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         source: positionals[0]!, targetWidth: width, proxyWidth: positiveInt(v['proxy-width'], '--proxy-width'), out: v.out, target,
         // The sweep's own steps unless told: the verification trains as the sweep's trials did.
         verify: v.verify ? { steps: steps ?? 0, spSource: v['sp-sweep'] } : undefined,
-        backend, workers: positiveInt(v.workers, '--workers'), cores: cpus().length, version: packageVersion(), cwd: io.cwd, signal: controller.signal,
+        backend, workers: positiveInt(v.workers, '--workers'), threads, cores: cpus().length, version: packageVersion(), cwd: io.cwd, signal: controller.signal,
       },
       {
         onBackend: (info, n) => !quiet && io.stderr(`backend: ${info.label}; ${n} worker${n === 1 ? '' : 's'}\n`),

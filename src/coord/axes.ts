@@ -3,7 +3,7 @@
 // other coordinate picks the slice (a depth check at several widths is one depth fit per width). The fit, the
 // thresholds and the verdict are summarize()'s, unchanged. Pure.
 import { depthFix } from './depthLayers';
-import { summarize, verdictLevel, type SummarizeInput } from './summarize';
+import { summarize, type SummarizeInput, type VerdictLevel } from './summarize';
 import type { CoordResult, CoordRun } from './types';
 
 export type CoordAxis = 'width' | 'depth';
@@ -37,9 +37,16 @@ export function summarizeAlong(input: AxisSummarizeInput): CoordResult {
     const w = result.verdict.worst;
     if (w && (worst === null || Math.abs(w.slope) > Math.abs(worst.slope))) worst = { ...w, width };
   }
+  // The verdict is the worst slice's (summarize() judged each with its intervals): fail, inconclusive, warn, pass.
+  const rank: VerdictLevel[] = ['pass', 'warn', 'inconclusive', 'fail'];
+  const levelOf = (r: CoordResult): VerdictLevel => r.verdict.level ?? (r.verdict.pass ? 'pass' : 'fail');
+  const decisive = parts.filter((p) => p.result.widths.length >= 2).reduce<{ width: number; result: CoordResult } | null>((a, p) => (a === null || rank.indexOf(levelOf(p.result)) > rank.indexOf(levelOf(a.result)) ? p : a), null);
   const problems = input.problems ?? [];
-  const level = problems.length > 0 ? 'fail' : verdictLevel(worst ? Math.abs(worst.slope) : null);
+  const level: VerdictLevel = problems.length > 0 ? 'fail' : decisive ? levelOf(decisive.result) : 'pass';
   const base = parts[0]?.result ?? summarize({ ...input, runs: [] });
+  const dv = decisive?.result.verdict;
+  // (summarize's advice speaks of widths: here the fitted axis is depth)
+  const settle = dv?.settle ? dv.settle.replace('widths further apart', 'depths further apart') : dv?.settle;
   return {
     ...base,
     axis: 'depth',
@@ -48,11 +55,13 @@ export function summarizeAlong(input: AxisSummarizeInput): CoordResult {
     records,
     slopes,
     verdict: {
-      pass: level !== 'fail',
+      ...(dv ?? base.verdict),
+      pass: level === 'pass' || level === 'warn',
       worst,
       threshold: base.verdict.threshold,
       level,
       ...(problems.length ? { problems } : {}),
+      ...(settle !== undefined ? { settle } : {}),
       ...(worst && level !== 'pass' ? { fix: depthFix(worst.layer, worst.slope) } : {}),
     },
   };

@@ -25,12 +25,15 @@ export function verdictLine(result: CoordResult, cwd: string): string {
   if (!v.worst) return `${level}: no slope could be fitted`;
   const where = sourceOf(result, v.worst.layer, cwd);
   const bounds = `pass < ${PASS_BELOW}, fail >= ${FAIL_FROM}`;
+  const ws = result.slopes.find((s) => s.layer === v.worst!.layer && s.t === v.worst!.t && (v.worst!.width === undefined || s.width === v.worst!.width));
+  const pm = ws && ws.se != null && ws.high != null && ws.slope !== null ? `; slope ${fmt(ws.slope)} +- ${(ws.high - ws.slope).toFixed(2)} (95%, ${result.seeds} seeds)` : '';
+  const settle = v.settle ? `; ${v.settle}` : '';
   if (result.axis === 'depth') {
     // Across depth (issue 22): the signed slope against depth, the width it was fitted at, and the fix.
     const w = v.worst.width !== undefined ? `, width ${v.worst.width}` : '';
-    return `${level}: '${v.worst.layer}' slope ${fmt(v.worst.slope)} against log depth at t = ${v.worst.t}${w} (${bounds})${where ? ` at ${where}` : ''}${v.fix ? `; fix: ${v.fix}` : ''}`;
+    return `${level}: '${v.worst.layer}' slope ${fmt(v.worst.slope)} against log depth at t = ${v.worst.t}${w} (${bounds})${where ? ` at ${where}` : ''}${pm}${settle}${v.fix ? `; fix: ${v.fix}` : ''}`;
   }
-  return `${level}: largest |slope| ${Math.abs(v.worst.slope).toFixed(2)} at layer '${v.worst.layer}', t = ${v.worst.t} (${bounds})${where ? ` at ${where}` : ''}`;
+  return `${level}: largest |slope| ${Math.abs(v.worst.slope).toFixed(2)} at layer '${v.worst.layer}', t = ${v.worst.t} (${bounds})${where ? ` at ${where}` : ''}${pm}${settle}`;
 }
 
 export function formatText(result: CoordResult, header: string, cwd: string): string {
@@ -53,10 +56,14 @@ export function formatText(result: CoordResult, header: string, cwd: string): st
     if (byDepth) lines.push(`slope of log l1 against log depth, depths ${(result.depths ?? []).join(',')} at width ${w} (t = 1 is at init; judged over t >= 2)`);
     lines.push(pad('layer', nameW) + pad('role', roleW) + steps.map((t) => pad(`t=${t}`, 7, true)).join(' ') + '  source');
     for (const layer of result.layers) {
-      const row = steps.map((t) => pad(fmt(result.slopes.find((s) => s.layer === layer.name && s.t === t && (w === undefined || s.width === w))?.slope ?? null), 7, true));
+      const row = steps.map((t) => {
+        const s = result.slopes.find((x) => x.layer === layer.name && x.t === t && (w === undefined || x.width === w));
+        return pad(fmt(s?.slope ?? null) + (t >= 2 && s?.status === 'inconclusive' ? '?' : ''), 7, true);
+      });
       lines.push(pad(layer.name, nameW) + pad(layer.role, roleW) + row.join(' ') + '  ' + sourceOf(result, layer.name, cwd));
     }
   }
+  if (result.slopes.some((s) => s.t >= 2 && s.status === 'inconclusive')) lines.push(`?: the slope's 95% interval across seeds crosses ${PASS_BELOW} or ${FAIL_FROM}`);
   lines.push(verdictLine(result, cwd));
   return lines.join('\n') + '\n';
 }

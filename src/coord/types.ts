@@ -28,6 +28,9 @@ export interface CoordRecord {
   l1Std: number;
 }
 
+/** Where a slope's interval lies: below 0.2, in [0.2, 0.4), at or above 0.4, or across a threshold. */
+export type SlopeStatus = 'pass' | 'warn' | 'fail' | 'inconclusive';
+
 export interface CoordSlope {
   layer: string;
   t: number;
@@ -35,6 +38,13 @@ export interface CoordSlope {
   width?: number;
   /** Least-squares slope of log l1 against log width; null when l1 is 0 (e.g. zero-init readout at t = 1). */
   slope: number | null;
+  /** Additive (issue 21): the slope's standard error across seeds (the delta method on each width's spread over seeds, docs/mup.md); null with one seed. */
+  se?: number | null;
+  /** Additive: the 95% interval slope -+ t(df) * se (the slope itself when se is null). */
+  low?: number | null;
+  high?: number | null;
+  /** Additive: the interval against the thresholds. */
+  status?: SlopeStatus | null;
 }
 
 export interface CoordResult {
@@ -53,8 +63,15 @@ export interface CoordResult {
     pass: boolean;
     worst: { layer: string; t: number; slope: number; width?: number } | null;
     threshold: number;
-    /** Additive to the contract: 'warn' passes (exit 0) with |slope| between PASS_BELOW and FAIL_FROM. */
-    level?: 'pass' | 'warn' | 'fail';
+    /** Additive to the contract: 'warn' passes (exit 0) with |slope| between PASS_BELOW and FAIL_FROM;
+     *  'inconclusive' (issue 21, exit 4, pass false): no interval is wholly >= FAIL_FROM but one straddles it. */
+    level?: 'pass' | 'warn' | 'fail' | 'inconclusive';
+    /** Additive (issue 21): how the slopes' SEs were had (null: none, each slope is a point). */
+    seMethod?: 'seeds' | null;
+    /** Additive: the slope that made the check inconclusive, with its interval. */
+    inconclusive?: { layer: string; t: number; slope: number; low: number; high: number } | null;
+    /** Additive: what would settle an inconclusive check. */
+    settle?: string | null;
     /** Additive: why the check failed regardless of slopes (training diverged). */
     problems?: string[];
     /** Additive (issue 22): what to change, when a check across depth warns or fails. */

@@ -10,6 +10,7 @@ import type { CoordJobParams, CoordJobResult, CoordProgress } from '../protocol/
 import type { BackendInfo, BackendRequest } from '../protocol/worker';
 import type { WorkerClient } from './workerClient';
 import { WorkerJobError } from './workerClient';
+import { wasmThreads, type ThreadsRequest } from './threads';
 import { defaultWorkers, WorkerPool } from './workerPool';
 
 export interface CoordProgressEvent {
@@ -36,6 +37,11 @@ export interface CoordCheckOptions {
   client?: WorkerClient;
   /** Worker processes to split the (width, seed) runs over on wasm/cpu (default 1; see defaultCoordWorkers). */
   workers?: number;
+  /**
+   * Threads of each worker's wasm backend (default auto: the cores shared by the workers the runs go to; see
+   * coordThreads). A `client` given keeps the threads it was started with.
+   */
+  threads?: ThreadsRequest;
   workerPath?: string;
   maxOldSpaceMb?: number;
   /**
@@ -103,12 +109,20 @@ export function defaultCoordWorkers(): number {
   return Math.max(1, Math.min(2, availableParallelism()));
 }
 
+/**
+ * Threads per worker for a check of `widths` x `seeds` on `workers` workers (as runCoordinateCheck starts them):
+ * the cores shared by the workers its runs are split over, or the request. One width and one seed: every core.
+ */
+export function coordThreads(widths: number[], seeds: number, workers: number, request?: ThreadsRequest, cores?: number, depths?: number[]): number {
+  return wasmThreads(request, splitRuns(widths, seeds, workers, depths).length, cores);
+}
+
 type Share = RunPoint[];
 type JobOutcome = { share: Share; job: CoordJobResult | null; failure: WorkerJobError | null };
 
 async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise<CoordCheckOutcome> {
   const pool = new WorkerPool({
-    init: { backend: opts.backend, workspaceDir: opts.workspaceDir ?? dirname(params.file) },
+    init: { backend: opts.backend, workspaceDir: opts.workspaceDir ?? dirname(params.file), threads: coordThreads(params.widths, params.seeds, opts.workers ?? 1, opts.threads, undefined, params.depths) },
     onLog: opts.onLog,
     workerPath: opts.workerPath,
     maxOldSpaceMb: opts.maxOldSpaceMb,

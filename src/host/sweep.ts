@@ -6,17 +6,21 @@ import { dirname, join, relative } from 'node:path';
 import type { SweepAxisGrid } from '../sweep/axes';
 import { analyzeAxis } from '../sweep/axisAnalysis';
 import { enumerateGrid, scheduleOrder, shardOf, type GridPoint, type HpAxis } from '../sweep/grid';
-import { analyzeTrials, recommendLr, type SweepAnalysis } from '../sweep/optimum';
+import { analyzeTrials, plannedPoints, recommendLr, type SweepAnalysis } from '../sweep/optimum';
+import { REFINE_STEP, refineLrs } from '../sweep/refine';
+import { combineVerdicts } from '../sweep/uncertainty';
 import { fmtLr } from '../sweep/report';
 import type { SweepHpResult, SweepReport, SweepTrial } from '../sweep/types';
 import type { Parametrization, TrialJobParams } from '../protocol/jobs';
 import type { BackendInfo, BackendRequest } from '../protocol/worker';
+import { FileHashes } from './fileReads';
 import { OutputError, outputError } from './outputFile';
 import { writeJsonAtomic } from './results';
 import { sourceHash } from './sourceHash';
 import { appendTrial, readStore, storeFileName, trialKey, TRIAL_FORMAT, type DataIdentity, type StoredTrial, type TrialIdentity } from './sweepStore';
 import { WorkerJobError } from './workerClient';
 import { defaultWorkers, describeJobError, WorkerPool } from './workerPool';
+import { wasmThreads, type ThreadsRequest } from './threads';
 
 export interface SweepOptions {
   /** Absolute path of the model file. */
@@ -29,6 +33,8 @@ export interface SweepOptions {
   hps?: HpAxis[];
   /** Axes beyond width (issue 22: `--depths`, `--batches`, `--seq-lens`, `--steps-axis`): conditions, not tuned. */
   axes?: SweepAxisGrid[];
+  /** `--refine`: the second pass's LRs per width (keyed by width), run with every seed besides the grid (docs/sweeps.md "Refining"). */
+  extraLrs?: Record<string, number[]>;
   steps: number;
   parametrization: Parametrization;
   baseWidth: number;
@@ -38,7 +44,11 @@ export interface SweepOptions {
   shard?: { index: number; count: number };
   /** Run nothing: analyse what the store holds for this grid. */
   mergeOnly?: boolean;
+  /** Reuse no stored trial: run the whole grid (or shard) again; the new records supersede the old ones. */
+  fresh?: boolean;
   workers?: number;
+  /** Threads of each worker's wasm backend (default auto: the cores shared by the workers; src/host/threads.ts). */
+  threads?: ThreadsRequest;
   backend: BackendRequest;
   targetWidth?: number;
   version: string;
@@ -72,6 +82,8 @@ export interface SweepEvents {
   /** result.json could not be written (a full disk, a link in its place): the report is returned all the same,
    *  for its verdict to be shown; without this handler the OutputError is thrown. */
   onOutputError?(err: OutputError): void;
+  /** `--refine`: the second pass is about to run these LRs per width. */
+  onRefine?(lrs: Record<string, number[]>): void;
 }
 
 async function dataIdentity(data: SweepOptions['data']): Promise<DataIdentity> {
@@ -92,6 +104,23 @@ export function toSweepTrial(r: StoredTrial): SweepTrial {
   };
 }
 
+/**
+ * `--refine` (docs/sweeps.md "Refining"): the grid, then, once it is complete, a second pass at quarter octaves
+ * around each width's fitted optimum; every stored trial (the first pass's too) is reused. The report is the
+ * second pass's (judged on the grid and the refined LRs together), with `ran` counting both passes.
+ */
+export async function runRefinedSweep(opts: SweepOptions, events: SweepEvents = {}): Promise<SweepReport> {
+  const first = await runSweep(opts, events);
+  if (first.cancelled || !first.complete || opts.shard) return first;
+  const extraLrs = refineLrs(first.optimum, opts.lrs);
+  if (Object.keys(extraLrs).length === 0) return { ...first, refine: { step: REFINE_STEP, lrs: {} } };
+  events.onRefine?.(extraLrs);
+  const second = await runSweep({ ...opts, extraLrs }, events);
+  const report = { ...second, ran: first.ran + second.ran, reused: second.reused - first.ran, elapsedMs: first.elapsedMs + second.elapsedMs };
+  writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+  return report;
+}
+
 /** The `hps` of a report: each axis as analysed, with its grid. */
 export function hpResults(analysis: SweepAnalysis, axes: readonly HpAxis[]): SweepHpResult[] {
   return analysis.hps.map((h) => ({
@@ -101,6 +130,8 @@ export function hpResults(analysis: SweepAnalysis, axes: readonly HpAxis[]): Swe
     shiftOctaves: h.shiftOctaves,
     fittedShiftOctaves: h.fittedShiftOctaves,
     transfers: h.transfers,
+    verdict: h.verdict,
+    shiftInterval: h.shiftInterval,
   }));
 }
 
@@ -167,7 +198,8 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     ...(p.hp ? { hp: p.hp } : {}),
     ...(p.axes ? { axes: p.axes } : {}),
   });
-  const grid = enumerateGrid(opts.widths, opts.lrs, opts.seeds, hps, axes);
+  // With axes beyond width (issue 22) every axis combination is planned (src/sweep/grid.ts); --refine is for LR sweeps.
+  const grid = axes.length ? enumerateGrid(opts.widths, opts.lrs, opts.seeds, hps, axes) : plannedPoints({ widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps, ...(opts.extraLrs ? { extraLrs: opts.extraLrs } : {}) });
   const keys = grid.map((p) => trialKey(identityOf(p)));
   const modelFileShown = relative(opts.cwd, opts.modelFile) || opts.modelFile;
 
@@ -184,10 +216,20 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   const stored = readStore(opts.outDir);
   for (const w of stored.warnings) warn(w);
   const results = new Map<string, StoredTrial>();
+  const hashes = new FileHashes();
+  let stale = 0;
+  let staleFile = '';
   keys.forEach((k) => {
-    const r = stored.trials.get(k);
-    if (r) results.set(k, r);
+    const r = opts.fresh ? undefined : stored.trials.get(k);
+    if (!r) return;
+    // A trial whose config, data or package files changed since it ran is another experiment: run it again.
+    const changed = hashes.changed(r.reads);
+    if (changed !== null) {
+      stale++;
+      staleFile ||= changed;
+    } else results.set(k, r);
   });
+  if (stale > 0) warn(`${stale} stored trial${stale === 1 ? '' : 's'} read ${relative(opts.cwd, staleFile) || staleFile}${stale > 1 ? ' (or another file)' : ''}, which changed since ${stale === 1 ? 'it' : 'they'} ran: running ${stale === 1 ? 'it' : 'them'} again`);
   const reused = results.size;
   // A stored trial of this grid whose factory did not read one of its HPs: say so before running more of them.
   for (const [i, p] of grid.entries()) {
@@ -213,7 +255,9 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   let unreadStop: string | null = null;
   let storeError: OutputError | undefined;
   if (todo.length > 0) {
-    const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(opts.modelFile) }, workerPath: opts.workerPath, maxOldSpaceMb: opts.maxOldSpaceMb });
+    // The workers a CPU backend gets (below): each worker's wasm threads share the cores with the others.
+    const threads = wasmThreads(opts.threads, Math.min(todo.length, opts.workers ?? opts.cores), opts.cores);
+    const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(opts.modelFile), threads }, workerPath: opts.workerPath, maxOldSpaceMb: opts.maxOldSpaceMb });
     try {
       // The first worker tells which backend we are on, which sets the default worker count.
       let backend: BackendInfo | null = null;
@@ -255,6 +299,8 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
                 version: opts.version, outcome: result.outcome, finishedAt: new Date().toISOString(),
                 ...(result.hpRead ? { hpRead: result.hpRead } : {}),
               };
+              const reads = hashes.record(result.reads);
+              if (reads) record.reads = reads;
               try {
                 appendTrial(opts.outDir, file, record);
               } catch (err) {
@@ -318,12 +364,16 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   // and each axis is analysed per value as width is (src/sweep/axisAnalysis.ts).
   const atProxy = (t: SweepTrial) => axes.every((a) => t.axes?.[a.name] === a.values[0]);
   const proxyTrials = axes.length ? trials.filter(atProxy).map(({ axes: _a, ...t }) => t) : trials;
-  const analysis = analyzeTrials(proxyTrials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps });
+  const analysis = analyzeTrials(proxyTrials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps, ...(opts.extraLrs ? { extraLrs: opts.extraLrs } : {}) });
   for (const w of analysis.warnings) if (!(axes.length && opts.widths.length < 2 && /fewer than two widths/.test(w))) warn(w);
   const axisResults = axes.filter((a) => a.values.length >= 2).map((a) => analyzeAxis(a.name, trials, axes, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps }));
   const gridComplete = trials.length === grid.length;
   // Every axis that varies must pass: width (when two or more widths are swept) and each axis beyond it.
-  const everyAxis = gridComplete && (opts.widths.length >= 2 || axes.length === 0 ? analysis.everyAxisTransfers : true) && axisResults.every((a) => a.ok);
+  const axisVerdict = axes.length
+    ? gridComplete
+      ? combineVerdicts([...(opts.widths.length >= 2 ? [analysis.verdict] : []), ...axisResults.map((a) => a.status)])
+      : 'inconclusive'
+    : analysis.verdict;
   if (!analysis.complete) {
     warn(
       opts.shard
@@ -349,8 +399,14 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     baseWidth: opts.baseWidth,
     fittedShiftOctaves: analysis.fittedShiftOctaves,
     hps: hpResults(analysis, hps),
-    everyAxisTransfers: axes.length ? everyAxis : analysis.everyAxisTransfers,
+    everyAxisTransfers: axes.length ? axisVerdict === 'transfers' : analysis.everyAxisTransfers,
     ...(axes.length ? { axisGrid: axes, axes: axisResults } : {}),
+    verdict: axisVerdict,
+    lrVerdict: analysis.lrVerdict,
+    shiftInterval: analysis.shiftInterval,
+    reasons: analysis.reasons,
+    settle: analysis.settle,
+    refine: opts.extraLrs ? { step: REFINE_STEP, lrs: opts.extraLrs } : null,
     recommended: recommendLr(analysis, opts.targetWidth ?? widest),
     backends: [...backends].sort(),
     data: lastData,

@@ -14,6 +14,7 @@ import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, rea
 import { join } from 'node:path';
 import type { HpValues, Parametrization, TrialOutcome } from '../protocol/jobs';
 import type { AxisValues } from '../sweep/axes';
+import { storedTrialProblem } from '../sweep/validate';
 import { OutputError, outputError } from './outputFile';
 
 export type { TrialOutcome };
@@ -63,6 +64,9 @@ export interface StoredTrial {
   version: string;
   outcome: TrialOutcome;
   finishedAt: string;
+  /** The files the trial read at run time (config, data, packages' files; absolute path -> sha256): the trial is
+   *  reused only while each still hashes the same (src/host/fileReads.ts). Absent when it read none. */
+  reads?: Record<string, string>;
   /** Which of the trial's HPs its factory (or data export) read, during the build and the training: a swept HP that
    *  is never read trains the same model at every value (src/host/sweep.ts stops such a sweep). */
   hpRead?: string[];
@@ -93,7 +97,7 @@ export function storeFileName(shard?: { index: number; count: number }): string 
 }
 
 export interface StoreContents {
-  /** First record per key, in file order. */
+  /** Per key the first record in file order, or the latest finished (`finishedAt`) when they differ. */
   trials: Map<string, StoredTrial>;
   warnings: string[];
 }
@@ -128,7 +132,16 @@ export function readStore(dir: string): StoreContents {
         warnings.push(`${f}:${i + 1}: skipped a line that is not a trial record`);
         return;
       }
-      if (!trials.has(rec.key)) trials.set(rec.key, rec);
+      // A value no trial produces (a negative loss, an LR <= 0): the line was edited or damaged; it runs again.
+      const problem = storedTrialProblem(rec as unknown as Parameters<typeof storedTrialProblem>[0]);
+      if (problem) {
+        warnings.push(`${f}:${i + 1}: skipped a trial record that no trial writes: ${problem}`);
+        return;
+      }
+      // The first record of a key, unless a later-finished one follows (a trial run again with --fresh, or because a
+      // file it read changed, supersedes the old record).
+      const prev = trials.get(rec.key);
+      if (!prev || (typeof rec.finishedAt === 'string' && rec.finishedAt > prev.finishedAt)) trials.set(rec.key, rec);
     });
   }
   return { trials, warnings };

@@ -10,11 +10,13 @@ import type { BackendInfo, BackendRequest } from '../protocol/worker';
 import { composeTransferFile, proxyWidthOf, refusalOf, tunedAt, whatTheSweepShowed, type TransferReport, type TransferVerify, type TransferVerifyRun } from '../sweep/transfer';
 import type { HpValues, SweepReport } from '../sweep/types';
 import { transferAxes, TransferAxesError, type TargetAxes } from '../sweep/transferAxes';
+import { sweepReportProblem } from '../sweep/validate';
 import { checkOutputPath } from './outputFile';
 import { pathSegment, writeJsonAtomic } from './results';
 import { sourceHash } from './sourceHash';
 import { stallTimeout } from './sweep';
 import { WorkerJobError } from './workerClient';
+import { wasmThreads, type ThreadsRequest } from './threads';
 import { defaultWorkers, describeJobError, WorkerPool } from './workerPool';
 
 /** A mistake in what the user asked for (no such store, a sweep that is not finished): one line, exit 2. */
@@ -35,6 +37,8 @@ export interface TransferOptions {
   verify?: { steps: number; spSource?: string };
   backend: BackendRequest;
   workers?: number;
+  /** Threads of each worker's wasm backend (default auto: the cores shared by the --verify runs' workers). */
+  threads?: ThreadsRequest;
   cores: number;
   version: string;
   /** Relative paths (of the source, and those a sweep recorded) are resolved against this directory. */
@@ -90,6 +94,8 @@ export function loadSweep(source: string, cwd: string): LoadedSweep {
   if (!isObj(raw) || !Array.isArray(raw.trials) || !Array.isArray(raw.optimum) || !Array.isArray(raw.widths) || (raw.parametrization !== 'mup' && raw.parametrization !== 'sp')) {
     throw new TransferInputError(`${resultPath} is not a sweep result (expected mup-lens sweep's JSON: trials, optimum, widths, parametrization)`);
   }
+  const problem = sweepReportProblem(raw);
+  if (problem) throw new TransferInputError(`${resultPath}: ${problem}: not what a sweep writes (edited or damaged); run the sweep again to rewrite it`);
   const report = raw as unknown as SweepReport;
   // The store is where the result is (a store copied elsewhere is read there); a result.json saved on its own
   // points at its store with `storeDir`.
@@ -203,7 +209,10 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
 
   const out = opts.out ? resolve(opts.cwd, opts.out) : defaultTransferPath(sweep.modelPath, r.model.exportName, opts.targetWidth);
   checkOutputPath(out); // a folder or a link where the file goes: refused before anything runs
-  const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(sweep.modelPath) }, workerPath: opts.workerPath });
+  // --verify trains the transferred values, and the SP sweep's best when there is one: a worker each.
+  const verifyWorkers = opts.verify ? Math.min(opts.workers ?? opts.cores, spSweep ? 2 : 1) : 1;
+  const threads = wasmThreads(opts.threads, verifyWorkers, opts.cores);
+  const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(sweep.modelPath), threads }, workerPath: opts.workerPath });
   try {
     events.onPhase?.(`building ${r.model.exportName} at widths ${r.baseWidth} and ${opts.targetWidth}`);
     const backend = await pool.start({ signal: opts.signal });

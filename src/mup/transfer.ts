@@ -3,6 +3,7 @@
 // per-group learning rates the file's table shows. What goes wrong says what to do (another width, another model,
 // an SP file, a file of a newer mup-lens).
 import type * as tfType from '@tensorflow/tfjs';
+import { muAdamScales } from './optimizers';
 import type { AppliedBaseShapes, MuAdamConstructor, MuAdamOptions, MupRuntime, TransferConfig, TransferFile } from './runtime-types';
 
 export const TRANSFER_FORMAT = 'mup-lens/transfer';
@@ -12,6 +13,10 @@ export const TRANSFER_VERSIONS_READ: readonly number[] = [1, 2];
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const posNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0;
+/** No Adam LR above this trains a network: a file that says more is not what a sweep wrote. */
+const MAX_ADAM_LR = 10;
+/** A weight's name without tfjs's per-process counters (`dense_Dense3/kernel` and `dense_Dense7/kernel` are one). */
+const baseName = (name: string): string => name.split('/').map((seg) => seg.replace(/^([a-z0-9_]+_[A-Z][A-Za-z0-9]*?)\d+$/, '$1').replace(/_\d+$/, '')).join('/');
 
 /** The file as an object, or an Error that says what is wrong with it. */
 export function checkTransferFile(input: unknown): TransferFile {
@@ -42,6 +47,16 @@ export function checkTransferFile(input: unknown): TransferFile {
   if (axes !== undefined && !(isObj(axes) && isObj(axes.lr) && posNum(axes.lr.value))) {
     throw new Error('fromTransfer: the transfer file\'s axes are damaged (axes.lr.value)');
   }
+  // Values no sweep finds (issue 20 item 2): the file was edited or damaged, and training with them is not muTransfer.
+  const lr = tuned.lr as number;
+  if (lr > MAX_ADAM_LR) throw new Error(`fromTransfer: tuned.lr is ${lr}, more than any Adam LR a sweep finds (at most ${MAX_ADAM_LR}); the file is damaged or edited: write it again with \`mup-lens transfer\``);
+  for (const [k, v] of Object.entries(tuned.hp as Record<string, number>)) {
+    if (!(v > 0)) throw new Error(`fromTransfer: tuned.hp.${k} is ${v}; a swept hyperparameter is a number > 0 (the file is damaged or edited): write it again with \`mup-lens transfer\``);
+  }
+  if (!Number.isInteger(f.targetWidth)) throw new Error(`fromTransfer: targetWidth is ${String(f.targetWidth)}, not an integer width`);
+  for (const [i, p] of (f.params as { name?: unknown; adam: { lr: number } }[]).entries()) {
+    if (!posNum(p.adam.lr)) throw new Error(`fromTransfer: params[${i}].adam.lr is ${p.adam.lr}, not a learning rate > 0 (the file is damaged or edited)`);
+  }
   return f as unknown as TransferFile;
 }
 
@@ -62,7 +77,23 @@ export function defineTransfer(tf: typeof tfType, rt: Pick<MupRuntime, 'applyBas
           throw new Error(`fromTransfer: weight #${i} (${p.name}) is [${shape.join(', ')}], the file's is [${p.shape.join(', ')}] at width ${width}; build the model at width ${width}: ${build}`);
         }
       });
-      return rt.applyBaseShapes(model, file.baseShapes, width);
+      file.params.forEach((p, i) => {
+        const name = weights[i]!.name;
+        if (typeof p.name === 'string' && baseName(name) !== baseName(p.name)) {
+          throw new Error(`fromTransfer: weight #${i} is '${name}' in the model and '${p.name}' in the transfer file: this is not the model the file was written for; build ${build} of ${file.model.file}`);
+        }
+      });
+      const applied = rt.applyBaseShapes(model, file.baseShapes, width);
+      // adam() trains every weight at lr x its MuAdam multiplier: that must be the file's params[i].adam.lr (as
+      // docs/runtime.md says), else the file's table and the training disagree.
+      applied.params.forEach((info, i) => {
+        const p = file.params[i]!;
+        const trains = file.tuned.lr * muAdamScales(info).lr;
+        if (Math.abs(trains - p.adam.lr) > 1e-6 * p.adam.lr) {
+          throw new Error(`fromTransfer: weight #${i} (${p.name}) would train at lr ${trains}, the file's params[${i}].adam.lr is ${p.adam.lr}: the file's LRs do not follow from its tuned.lr and base shapes (edited?); write it again with \`mup-lens transfer\``);
+        }
+      });
+      return applied;
     };
     // Version 2 (issue 22): the base LR carries the factors of the axes beyond width (batch, steps), and the target
     // depth goes to the factory (as `depth`) and to MuAdam (its LR and epsilon depth factors).

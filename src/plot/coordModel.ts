@@ -12,6 +12,10 @@ export interface CoordLayerRow {
   color: string;
   /** Slope per step t (index t-1); null where l1 was 0 (not fitted). */
   slopes: Array<number | null>;
+  /** The 95% interval of each slope across seeds (index t-1); null where there is none (issue 21). */
+  intervals: Array<[number, number] | null>;
+  /** The interval of the judged slope straddles a threshold (0.2 or 0.4): more seeds would settle it. */
+  inconclusive: boolean;
   /** The slope the verdict judges: the largest |slope| over t >= 2 (t = 1 when there is one step). */
   worst: { t: number; slope: number } | null;
   fails: boolean;
@@ -24,7 +28,7 @@ export interface CoordModel {
   subtitle: string;
   pass: boolean;
   /** The engine's level when it gives one (`warn` passes with slopes between its two thresholds). */
-  level: 'pass' | 'warn' | 'fail';
+  level: 'pass' | 'warn' | 'fail' | 'inconclusive';
   threshold: number;
   verdictText: string;
   /** Why the check failed regardless of slopes (e.g. training diverged), from the engine. */
@@ -56,7 +60,12 @@ export function coordRows(result: CoordResult): CoordLayerRow[] {
   const judgedFrom = steps >= 2 ? 2 : 1; // docs/mup.md: judge by the largest slope over t >= 2, never by t = 1 alone
   return layerOrder(result).map((layer, i) => {
     const slopes: Array<number | null> = Array.from({ length: steps }, () => null);
-    for (const s of result.slopes) if (s.layer === layer.name && s.t >= 1 && s.t <= steps && (slice === undefined || s.width === slice)) slopes[s.t - 1] = s.slope;
+    const intervals: Array<[number, number] | null> = Array.from({ length: steps }, () => null);
+    for (const s of result.slopes) {
+      if (s.layer !== layer.name || s.t < 1 || s.t > steps || (slice !== undefined && s.width !== slice)) continue;
+      slopes[s.t - 1] = s.slope;
+      if (s.low != null && s.high != null && s.se != null) intervals[s.t - 1] = [s.low, s.high];
+    }
     let worst: CoordLayerRow['worst'] = null;
     for (let t = judgedFrom; t <= steps; t++) {
       const s = slopes[t - 1];
@@ -69,6 +78,8 @@ export function coordRows(result: CoordResult): CoordLayerRow[] {
       source: layer.source,
       color: layerColor(i),
       slopes,
+      intervals,
+      inconclusive: worst !== null && result.slopes.some((s) => s.layer === layer.name && s.t === worst!.t && s.status === 'inconclusive'),
       worst,
       fails: worst !== null && Math.abs(worst.slope) > result.verdict.threshold,
       zeroAtInit: atInit.length > 0 && atInit.every((r) => r.l1 === 0),
@@ -127,14 +138,17 @@ export function coordModel(result: CoordResult, meta: CoordMeta): CoordModel {
   const rows = coordRows(result);
   const v = result.verdict;
   const level = v.level ?? (v.pass ? 'pass' : 'fail');
-  const worst = v.worst ? `worst: ${v.worst.layer} at t = ${v.worst.t}, slope ${fmtSlope(v.worst.slope)}` : 'no slope could be fitted';
+  const ws = v.worst ? result.slopes.find((s) => s.layer === v.worst!.layer && s.t === v.worst!.t) : undefined;
+  const pm = ws && ws.se != null && ws.high != null && ws.slope !== null ? ` \u00b1 ${(ws.high - ws.slope).toFixed(3)}` : '';
+  const worst = v.worst ? `worst: ${v.worst.layer} at t = ${v.worst.t}, slope ${fmtSlope(v.worst.slope)}${pm}` : 'no slope could be fitted';
+  const head = level === 'pass' ? 'Pass' : level === 'warn' ? 'Warning' : level === 'inconclusive' ? 'Inconclusive' : 'Fail';
   return {
     title: meta.title,
     subtitle: `${meta.modelFile}#${meta.exportName} · ${meta.parametrization === 'mup' ? 'muP' : 'SP'} · backend ${result.backend} · widths ${result.widths.join(', ')}${result.depths ? ` · depths ${result.depths.join(', ')}` : ''} · ${result.steps} steps · ${result.seeds} seeds`,
     pass: v.pass,
     level,
     threshold: v.threshold,
-    verdictText: `${level === 'pass' ? 'Pass' : level === 'warn' ? 'Warning' : 'Fail'}: ${worst} (threshold |slope| \u2264 ${v.threshold})`,
+    verdictText: `${head}: ${worst} (threshold |slope| \u2264 ${v.threshold}${pm ? ', 95% interval across seeds' : ''})${v.settle ? `; ${v.settle}` : ''}`,
     problems: Array.isArray(v.problems) ? v.problems.filter((x): x is string => typeof x === 'string') : [],
     rows,
     plots: coordPlots(result, rows),

@@ -10,12 +10,16 @@ export interface CurveCell {
   loss: number;
   diverged: number;
   seeds: number;
+  /** The loss's SD over seeds (the band is loss -/+ sd where there are 2+ seeds). */
+  sd?: number;
 }
 
 export interface CurveOptimum {
   width: number;
   x: number;
   loss: number;
+  /** The optimum's 95% interval on the axis (data units), when the engine has one. */
+  interval?: [number, number] | null;
 }
 
 export interface CurvesInput {
@@ -33,6 +37,12 @@ export function widthCurves(input: CurvesInput): { series: PlotSeries[]; markers
   const { widths, xs, theme } = input;
   const series: PlotSeries[] = widths.map((w, i) => {
     const curve = new Map(input.curves(w).map((c) => [c.x, c]));
+    // The seeds' spread: loss -/+ SD where a cell has 2+ seeds (issue 21), none for a one-seed sweep.
+    const spread = (x: number, sign: number) => {
+      const c = curve.get(x);
+      return c && Number.isFinite(c.loss) && c.seeds > 1 && c.sd !== undefined && Number.isFinite(c.sd) ? c.loss + sign * c.sd : null;
+    };
+    const banded = xs.some((x) => spread(x, 1) !== null);
     return {
       key: `w${w}`,
       label: `width ${w}`,
@@ -42,6 +52,7 @@ export function widthCurves(input: CurvesInput): { series: PlotSeries[]; markers
         const c = curve.get(x);
         return c && Number.isFinite(c.loss) ? c.loss : null;
       }),
+      ...(banded ? { lo: xs.map((x) => spread(x, -1)), hi: xs.map((x) => spread(x, 1)) } : {}),
       emphasis: 'normal',
     };
   });
@@ -55,6 +66,7 @@ export function widthCurves(input: CurvesInput): { series: PlotSeries[]; markers
     count: 1,
     stack: 0,
     label: input.optimumLabel(o),
+    interval: o.interval ?? null,
   }));
   let divergedCount = 0;
   const atX = new Map<number, number>();

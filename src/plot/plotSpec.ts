@@ -7,7 +7,7 @@ export interface PlotSeries {
   label: string;
   color: string;
   ys: Array<number | null>;
-  /** Spread band (mean -/+ std over seeds), same length as ys. */
+  /** Spread band (mean -/+ std over seeds), same length as ys (coordinate checks and sweeps with 2+ seeds). */
   lo?: Array<number | null>;
   hi?: Array<number | null>;
   /** `fail`: drawn thicker (a layer over the threshold); `normal` otherwise. */
@@ -28,6 +28,8 @@ export interface PlotMarker {
   /** Diverged markers at the same x are stacked downwards from the top edge (0 = topmost), one per width. */
   stack: number;
   label: string;
+  /** An optimum's 95% interval on the x axis (data units), drawn as a horizontal bar through it (issue 21). */
+  interval?: [number, number] | null;
 }
 
 export interface PlotSpec {

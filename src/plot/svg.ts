@@ -145,6 +145,11 @@ function plotSvg(spec: PlotSpec, x0: number, y0: number, o: SvgOptions): string 
     const cx = xAxis.toPx(mk.x);
     if (mk.kind === 'optimum' && mk.y !== null) {
       const cy = clip(yAxis.toPx(mk.y));
+      if (mk.interval) {
+        // The optimum's 95% interval on the x axis: a bar with end caps through the marker.
+        const [a, b] = mk.interval.map((v) => n2(xAxis.toPx(v)));
+        out.push(`<path data-interval="${esc(mk.seriesKey)}" d="M${a},${n2(cy)} H${b} M${a},${n2(cy - 4)} V${n2(cy + 4)} M${b},${n2(cy - 4)} V${n2(cy + 4)}" stroke="${mk.color}" stroke-width="2" fill="none"/>`);
+      }
       out.push(
         `<circle data-marker="optimum" cx="${n2(cx)}" cy="${n2(cy)}" r="5.5" fill="${mk.color}" stroke="${o.foreground}" stroke-width="1.5"><title>${esc(mk.label)}</title></circle>`,
       );

@@ -13,7 +13,7 @@ export interface HpAxisModel {
   name: string;
   plot: PlotSpec;
   values: number[];
-  optima: { width: number; value: number; loss: number }[];
+  optima: { width: number; value: number; loss: number; interval: [number, number] | null }[];
   /** From the engine's result when there is one; else from the trials so far (live). */
   shiftOctaves: number | null;
   transfers: boolean | null;
@@ -47,13 +47,13 @@ export function hpAxisModels(run: SweepRun, analysed: HpAnalysis[], widths: numb
     const fromEngine = Array.isArray(engine) ? engine.find((h) => h && h.name === name) : undefined;
     const optima = (fromEngine && Array.isArray(fromEngine.optimum) ? fromEngine.optimum : (a?.optimum ?? []))
       .filter((o) => isPos(o.width) && isPos(o.value) && typeof o.loss === 'number')
-      .map((o) => ({ width: o.width, value: o.value, loss: o.loss }))
+      .map((o) => ({ width: o.width, value: o.value, loss: o.loss, interval: o.interval && Number.isFinite(o.interval.low) ? ([2 ** o.interval.low, 2 ** o.interval.high] as [number, number]) : null }))
       .sort((x, y) => x.width - y.width);
     const { series, markers, divergedCount } = widthCurves({
       widths,
       xs: values,
-      curves: (w) => (a?.curves.get(w) ?? []).map((p) => ({ x: p.value, loss: p.loss, diverged: p.diverged, seeds: p.seeds })),
-      optima: optima.map((o) => ({ width: o.width, x: o.value, loss: o.loss })),
+      curves: (w) => (a?.curves.get(w) ?? []).map((p) => ({ x: p.value, loss: p.loss, diverged: p.diverged, seeds: p.seeds, sd: p.sd })),
+      optima: optima.map((o) => ({ width: o.width, x: o.value, loss: o.loss, interval: o.interval })),
       theme,
       optimumLabel: (o) => `optimum at width ${o.width}: ${name} ${fmtValue(o.x)}, loss ${o.loss.toFixed(4)}`,
       divergedLabel: (w, c) => `diverged at width ${w}, ${name} ${fmtValue(c.x)} (${c.diverged} of ${seedsText(c.seeds)})`,

@@ -112,6 +112,8 @@ export interface TrialJobResult {
   hpRead?: string[];
   /** With `curve`: the training loss of every step run. */
   losses?: number[];
+  /** The files user code read in the worker (absolute paths, sorted; src/worker/fileReads.ts), when any. */
+  reads?: string[];
 }
 
 /**

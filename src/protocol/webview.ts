@@ -61,6 +61,11 @@ export type SweepRunResult = SweepResult & {
   /** Each hyperparameter axis as the engine judged it (absent in an LR sweep and in older results). */
   hps?: SweepHpResult[];
   everyAxisTransfers?: boolean;
+  /** Issue 21 (absent in older results): the verdict, the shift's 95% interval, what would settle it. */
+  verdict?: 'transfers' | 'does-not-transfer' | 'inconclusive';
+  shiftInterval?: { low: number; high: number } | null;
+  reasons?: string[];
+  settle?: string[];
 };
 
 /** One parametrization's sweep as the panel knows it (live trials, then the engine's result). */

@@ -45,16 +45,20 @@ export function sweepPlotsSvg(reports: SweepReport[]): string[] {
 /** A table cell's number, escaped (a crafted result may hold anything there). */
 const num = (v: unknown, digits: number): string => esc(typeof v === 'number' ? v.toFixed(digits) : String(v));
 
+/** An optimum's 95% interval (log2) as `2^-8.4..2^-7.6`, or a dash without one (one seed). */
+const ivl = (i: { low: number; high: number } | null | undefined): string =>
+  i && typeof i.low === 'number' && typeof i.high === 'number' ? `2^${num(i.low, 2)}..2^${num(i.high, 2)}` : '\u2014';
+
 /** Each HP axis's optimum per width, as a table (the plot's circles, in numbers). */
 function hpTables(r: SweepReport): string {
   return (r.hps ?? [])
     .map((h) => {
       const rows = h.optimum
-        .map((o) => `<tr><td>${esc(o.width)}</td><td>${esc(typeof o.value === 'number' ? fmtLr(o.value) : o.value)}</td><td>${num(o.fittedLog2Value, 2)}</td><td>${num(o.loss, 4)}</td><td>${o.atEdge ? 'at grid edge' : ''}</td></tr>`)
+        .map((o) => `<tr><td>${esc(o.width)}</td><td>${esc(typeof o.value === 'number' ? fmtLr(o.value) : o.value)}</td><td>${num(o.fittedLog2Value, 2)}</td><td>${ivl(o.interval)}</td><td>${num(o.loss, 4)}</td><td>${o.atEdge ? 'at grid edge' : ''}</td></tr>`)
         .join('');
-      const verdict = r.complete === false ? 'not judged (incomplete grid)' : h.transfers ? 'transfers' : 'does not transfer';
+      const verdict = r.complete === false ? 'not judged (incomplete grid)' : h.verdict === 'inconclusive' ? 'inconclusive' : h.transfers ? 'transfers' : 'does not transfer';
       return `<h3>${esc(h.name)}: best value moves ${num(h.shiftOctaves, 1)} octaves across widths (${esc(verdict)})</h3>
-<table><thead><tr><th>width</th><th>best ${esc(h.name)}</th><th>fitted log2</th><th>loss</th><th>note</th></tr></thead><tbody>${rows}</tbody></table>`;
+<table><thead><tr><th>width</th><th>best ${esc(h.name)}</th><th>fitted log2</th><th>95% interval</th><th>loss</th><th>note</th></tr></thead><tbody>${rows}</tbody></table>`;
     })
     .join('\n');
 }
@@ -65,7 +69,7 @@ export function renderSweepReport(reports: SweepReport[], title = 'muP LR sweep'
     // The note column only when some optimum is at the grid's edge (an empty column reads as a rendering fault).
     const edge = r.optimum.some((o) => o.atEdge);
     const rows = r.optimum
-      .map((o) => `<tr><td>${esc(o.width)}</td><td>${esc(typeof o.lr === 'number' ? fmtLr(o.lr) : o.lr)}</td><td>${num(o.fittedLog2Lr, 2)}</td><td>${num(o.loss, 4)}</td>${edge ? `<td>${o.atEdge ? 'at grid edge' : ''}</td>` : ''}</tr>`)
+      .map((o) => `<tr><td>${esc(o.width)}</td><td>${esc(typeof o.lr === 'number' ? fmtLr(o.lr) : o.lr)}</td><td>${num(o.fittedLog2Lr, 2)}</td><td>${ivl(o.interval)}</td><td>${num(o.loss, 4)}</td>${edge ? `<td>${o.atEdge ? 'at grid edge' : ''}</td>` : ''}</tr>`)
       .join('');
     // An HP sweep at one LR did not sweep the LR: no LR table and no LR recommendation from it.
     const lrWasSwept = lrSwept(r);
@@ -75,12 +79,12 @@ export function renderSweepReport(reports: SweepReport[], title = 'muP LR sweep'
     const warnings = r.warnings.length ? `<ul class="warn">${r.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : '';
     return `<section>
 <h2>${esc(r.model.file)}#${esc(r.model.exportName)}: ${r.parametrization === 'mup' ? 'muP' : 'SP'}</h2>
-<p class="verdict ${(r.everyAxisTransfers ?? r.transfers) ? 'ok' : 'bad'}">${esc(verdictLine(r))}</p>
+<p class="verdict ${r.verdict === 'inconclusive' ? 'unsure' : (r.everyAxisTransfers ?? r.transfers) ? 'ok' : 'bad'}" data-verdict="${esc(r.verdict ?? '')}">${esc(verdictLine(r)).replace(/\n/g, '<br>')}</p>
 ${plots[i]}
-${lrWasSwept ? `<table><thead><tr><th>width</th><th>best LR</th><th>fitted log2 LR</th><th>loss</th>${edge ? '<th>note</th>' : ''}</tr></thead><tbody>${rows}</tbody></table>` : `<p class="meta">The LR was not swept: every trial at ${esc(fmtLr(r.lrs[0] ?? 0))}.</p>`}
+${lrWasSwept ? `<table><thead><tr><th>width</th><th>best LR</th><th>fitted log2 LR</th><th>95% interval</th><th>loss</th>${edge ? '<th>note</th>' : ''}</tr></thead><tbody>${rows}</tbody></table>` : `<p class="meta">The LR was not swept: every trial at ${esc(fmtLr(r.lrs[0] ?? 0))}.</p>`}
 ${hpTables(r)}
 ${rec}
-<p class="meta">${esc(r.steps)} steps, ${esc(r.seeds)} seed(s), widths ${esc(r.widths.join(', '))}, ${esc(r.lrs.length)} LRs${(r.hps ?? []).map((h) => `, ${esc(h.values.length)} values of ${esc(h.name)}`).join('')}${r.hps?.length ? ' (each plot holds the other axes at each width\'s best)' : ''}, backend ${esc(r.backends.join(', '))}; ${esc(r.trials.length)} trials (${esc(r.reused)} reused, ${esc(r.trials.filter((t) => t.diverged).length)} diverged). Loss: mean training loss over the last 10% of steps, mean over seeds. Store: ${esc(r.storeDir)}</p>
+<p class="meta">${esc(r.steps)} steps, ${esc(r.seeds)} seed(s), widths ${esc(r.widths.join(', '))}, ${esc(r.lrs.length)} LRs${(r.hps ?? []).map((h) => `, ${esc(h.values.length)} values of ${esc(h.name)}`).join('')}${r.hps?.length ? ' (each plot holds the other axes at each width\'s best)' : ''}, backend ${esc(r.backends.join(', '))}; ${esc(r.trials.length)} trials (${esc(r.reused)} reused, ${esc(r.trials.filter((t) => t.diverged).length)} diverged). Loss: mean training loss over the last 10% of steps, mean over seeds${r.seeds > 1 ? ' (the band: -/+ one SD over seeds; the bar through each optimum: its 95% bootstrap interval over seeds)' : ''}. Store: ${esc(r.storeDir)}</p>
 ${warnings}
 </section>`;
   });
@@ -90,7 +94,7 @@ ${warnings}
 <style>
 body{font-family:system-ui,sans-serif;margin:24px;color:#222;background:#fff}
 section{display:inline-block;vertical-align:top;margin:0 24px 24px 0}
-h2{font-size:16px}h3{font-size:13px}.verdict.ok{color:#070}.verdict.bad{color:#b00}
+h2{font-size:16px}h3{font-size:13px}.verdict.ok{color:#070}.verdict.bad{color:#b00}.verdict.unsure{color:#555}
 table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}
 .meta{font-size:12px;color:#555;max-width:760px}.warn{font-size:12px;color:#a60}
 </style></head><body>

@@ -6,6 +6,7 @@ import { AXIS_FLAGS, fitSlope, type AxisValues, type SweepAxisGrid, type SweepAx
 import type { HpAxis } from './grid';
 import { analyzeTrials, TRANSFER_MAX_SHIFT_OCTAVES, type SweepAnalysis } from './optimum';
 import type { SweepTrial } from './types';
+import type { Verdict } from './uncertainty';
 
 /** A loss this much (relative) above the shallowest depth's, at the LR transferred from it, is a loss that worsens. */
 export const DEPTH_LOSS_TOLERANCE = 0.01;
@@ -33,6 +34,8 @@ export interface AxisSlice {
   /** optimum.ts's rule for the slice: complete, two values with an optimum, none at the edge, shift <= 1 octave. */
   transfers: boolean;
   complete: boolean;
+  /** optimum.ts's verdict for the slice (issue 21's intervals): transfers, does not, or inconclusive. */
+  verdict: Verdict;
 }
 
 export interface AxisResult {
@@ -42,6 +45,9 @@ export interface AxisResult {
   /** What the axis is judged on passes (depth: transfers and the loss does not worsen; batch: the square-root rule
    *  within the grid's resolution; seqLen: transfers; steps: an exponent was fitted). */
   ok: boolean;
+  /** The axis's verdict for the exit code: `ok` is 'transfers'; not ok is 'inconclusive' when a slice's own verdict
+   *  is (its optimum's interval straddles the rule) and nothing else failed, else 'does-not-transfer'. */
+  status: Verdict;
   /** One line per finding: the verdict, the numbers, what to do. */
   verdict: string[];
   /** steps: the exponent beta of best LR ~ steps^beta (log2 fit over the fitted optima) with its standard error. */
@@ -83,19 +89,27 @@ function slicesOf(name: SweepAxisName, trials: SweepTrial[], axes: readonly Swee
         lossAtTransferredLr: atT && Number.isFinite(atT.loss) ? atT.loss : null,
       };
     });
-    out.push({ width, at, optimum, shiftOctaves: analysis.shiftOctaves, fittedShiftOctaves: analysis.fittedShiftOctaves, transfers: analysis.transfers, complete: analysis.complete });
+    out.push({ width, at, optimum, shiftOctaves: analysis.shiftOctaves, fittedShiftOctaves: analysis.fittedShiftOctaves, transfers: analysis.transfers, complete: analysis.complete, verdict: analysis.verdict });
   }
   return out;
 }
 
-/** Judges one axis of a sweep (see the header). */
+/** Judges one axis of a sweep (see the header), with the verdict the exit code takes. */
 export function analyzeAxis(name: SweepAxisName, trials: SweepTrial[], axes: readonly SweepAxisGrid[], grid: { widths: number[]; lrs: number[]; seeds: number; hps: HpAxis[] }): AxisResult {
+  const r = judgeAxisValues(name, trials, axes, grid);
+  const worse = (r.worsens?.length ?? 0) > 0 || r.verdict.some((v) => v.includes('worsens'));
+  const complete = r.slices.every((s) => s.complete);
+  r.status = r.ok ? 'transfers' : !complete || (!worse && r.slices.some((s) => s.verdict === 'inconclusive')) ? 'inconclusive' : 'does-not-transfer';
+  return r;
+}
+
+function judgeAxisValues(name: SweepAxisName, trials: SweepTrial[], axes: readonly SweepAxisGrid[], grid: { widths: number[]; lrs: number[]; seeds: number; hps: HpAxis[] }): AxisResult {
   const values = axes.find((a) => a.name === name)!.values;
   const slices = slicesOf(name, trials, axes, grid);
   const verdict: string[] = [];
   const step = lrStep(grid.lrs);
   const complete = slices.every((s) => s.complete);
-  const result: AxisResult = { name, values, slices, ok: false, verdict };
+  const result: AxisResult = { name, values, slices, ok: false, status: 'does-not-transfer', verdict };
   if (!complete) {
     verdict.push(`${name}: not judged: the grid is incomplete`);
     return result;

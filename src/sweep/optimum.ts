@@ -2,6 +2,8 @@
 // transfers, and which LR to use at a target width. Pure functions over plain data.
 import { enumerateGrid, gridSize, hpKey, type GridPoint, type HpAxis, type HpValues } from './grid';
 import type { SweepOptimum, SweepTrial } from './types';
+import { sampleSd } from './stats';
+import { bootstrapOptima, combineVerdicts, judgeAxis, type AxisJudgement, type Interval, type SeedPoint, type Verdict } from './uncertainty';
 
 /**
  * The transfer rule: the grid optimum moves by at most this many octaves (a factor 2 in LR) across all
@@ -17,6 +19,10 @@ export interface CurvePoint {
   loss: number;
   seeds: number;
   diverged: number;
+  /** Sample SD of the loss over seeds (0 with one seed; NaN when one diverged). Issue 21. */
+  sd: number;
+  /** Each seed's loss (Infinity: diverged). */
+  perSeed: Map<number, number>;
 }
 
 export interface WidthOptimum extends SweepOptimum {
@@ -26,6 +32,8 @@ export interface WidthOptimum extends SweepOptimum {
   fittedLog2Lr: number;
   /** The argmin is the smallest or largest LR of the grid: the real optimum may lie outside it. */
   atEdge: boolean;
+  /** The 95% bootstrap interval over seeds of fittedLog2Lr (issue 21; absent before the analysis judges). */
+  interval?: Interval | null;
 }
 
 export interface Recommendation {
@@ -53,6 +61,16 @@ export interface SweepAnalysis {
   /** Every axis the grid varies (the LR when it has two or more values, each HP) transfers; without such an
    *  axis, `transfers`. False whenever the grid is incomplete. */
   everyAxisTransfers: boolean;
+  /** The rule on the point estimates alone (before issue 21's `transfers`): what the recommendation follows. */
+  pointTransfers: boolean;
+  /** Issue 21: the sweep's verdict over every swept axis (the exit code's), and the LR axis's own. */
+  verdict: Verdict;
+  lrVerdict: Verdict;
+  /** The 95% bootstrap interval over seeds of the LR's fitted shift across widths, octaves. */
+  shiftInterval: Interval | null;
+  /** Why the verdict is inconclusive, and what would settle it (every axis's, LR first). */
+  reasons: string[];
+  settle: string[];
 }
 
 export interface HpCurvePoint {
@@ -62,6 +80,8 @@ export interface HpCurvePoint {
   loss: number;
   seeds: number;
   diverged: number;
+  sd: number;
+  perSeed: Map<number, number>;
 }
 
 /** The best value of one HP at one width (on its slice through the width's joint optimum). */
@@ -74,6 +94,7 @@ export interface HpOptimum {
   fittedValue: number;
   fittedLog2Value: number;
   atEdge: boolean;
+  interval?: Interval | null;
 }
 
 export interface HpAnalysis {
@@ -84,8 +105,11 @@ export interface HpAnalysis {
   /** Spread of log2 of the best value across widths. */
   shiftOctaves: number;
   fittedShiftOctaves: number;
-  /** The LR's rule: a complete grid, two widths with an optimum, none at the grid's edge, a shift of at most one octave. */
+  /** The verdict is `transfers` (docs/sweeps.md "Uncertainty"). */
   transfers: boolean;
+  verdict: Verdict;
+  shiftInterval: Interval | null;
+  judgement: AxisJudgement;
 }
 
 /** The grid a sweep planned: every (width, LR, HP values, seed) should have a trial before anything is concluded. */
@@ -95,6 +119,8 @@ export interface PlannedGrid {
   seeds: number;
   /** The hyperparameter axes (none: an LR sweep). */
   hps?: HpAxis[];
+  /** `--refine`: more LRs per width (keyed by width), each with every seed (docs/sweeps.md "Refining"). */
+  extraLrs?: Record<string, number[]>;
 }
 
 const pointKey = (p: { width: number; lr: number; seed: number; hp?: HpValues }) => `${p.width}|${p.lr}|${p.seed}|${hpKey(p.hp)}`;
@@ -102,7 +128,13 @@ const pointKey = (p: { width: number; lr: number; seed: number; hp?: HpValues })
 /** The planned points with no trial (a diverged trial counts as a result; a failed or missing one does not). */
 export function missingPoints(trials: SweepTrial[], grid: PlannedGrid): GridPoint[] {
   const have = new Set(trials.map(pointKey));
-  return enumerateGrid(grid.widths, grid.lrs, grid.seeds, grid.hps ?? []).filter((p) => !have.has(pointKey(p)));
+  return plannedPoints(grid).filter((p) => !have.has(pointKey(p)));
+}
+
+/** Every point a grid plans: the rectangular grid, then each width's refining LRs with every seed. */
+export function plannedPoints(grid: PlannedGrid): GridPoint[] {
+  const extra = Object.entries(grid.extraLrs ?? {}).flatMap(([w, lrs]) => enumerateGrid([Number(w)], lrs, grid.seeds, grid.hps ?? []));
+  return [...enumerateGrid(grid.widths, grid.lrs, grid.seeds, grid.hps ?? []), ...extra];
 }
 
 const pow = (x: number) => {
@@ -138,6 +170,9 @@ export interface GridCell {
   loss: number;
   seeds: number;
   diverged: number;
+  sd: number;
+  /** Each seed's loss (Infinity: diverged): the evidence every interval is drawn from. */
+  perSeed: Map<number, number>;
 }
 
 function compareHp(a: HpValues | undefined, b: HpValues | undefined): number {
@@ -161,7 +196,9 @@ export function gridCells(trials: SweepTrial[]): Map<number, GridCell[]> {
     const cells = [...byWidth.get(width)!.entries()].map(([key, ts]) => {
       const diverged = ts.filter((t) => t.diverged || t.loss === null || !Number.isFinite(t.loss)).length;
       const loss = diverged > 0 ? Infinity : ts.reduce((s, t) => s + (t.loss as number), 0) / ts.length;
-      return { lr: ts[0]!.lr, hp: ts[0]!.hp, key, loss, seeds: ts.length, diverged };
+      const perSeed = new Map(ts.map((t) => [t.seed, t.diverged || t.loss === null || !Number.isFinite(t.loss) ? Infinity : t.loss]));
+      const sd = diverged > 0 ? NaN : sampleSd(ts.map((t) => t.loss as number));
+      return { lr: ts[0]!.lr, hp: ts[0]!.hp, key, loss, seeds: ts.length, diverged, sd, perSeed };
     });
     out.set(width, cells.sort((a, b) => a.lr - b.lr || compareHp(a.hp, b.hp)));
   }
@@ -199,7 +236,7 @@ export function lossCurves(trials: SweepTrial[]): Map<number, CurvePoint[]> {
 function lrCurves(cellsByWidth: Map<number, GridCell[]>): Map<number, CurvePoint[]> {
   const out = new Map<number, CurvePoint[]>();
   for (const [width, cells] of cellsByWidth) {
-    out.set(width, sliceOf(cells, jointBest(cells), 'lr').map((c) => ({ lr: c.lr, log2Lr: Math.log2(c.lr), loss: c.loss, seeds: c.seeds, diverged: c.diverged })));
+    out.set(width, sliceOf(cells, jointBest(cells), 'lr').map((c) => ({ lr: c.lr, log2Lr: Math.log2(c.lr), loss: c.loss, seeds: c.seeds, diverged: c.diverged, sd: c.sd, perSeed: c.perSeed })));
   }
   return out;
 }
@@ -255,14 +292,29 @@ function hpNames(trials: SweepTrial[], grid?: PlannedGrid): string[] {
   return names;
 }
 
-function analyzeHp(name: string, cellsByWidth: Map<number, GridCell[]>, complete: boolean, warnings: string[]): HpAnalysis {
+/** An axis's judgement from its curves (x = log2 value) and optima (docs/sweeps.md "Uncertainty"). */
+function judge(name: string, curves: Map<number, { x: number; perSeed: Map<number, number> }[]>, optima: { width: number; fitted: number; atEdge: boolean; x: number }[], values: number, complete: boolean, seeds: number) {
+  const seedCurves = new Map<number, SeedPoint[]>();
+  for (const o of optima) seedCurves.set(o.width, (curves.get(o.width) ?? []).map((p) => ({ x: p.x, losses: p.perSeed })));
+  // One seed has no spread to resample, one value no optimum to place: no interval rather than a point dressed as one.
+  const boot = seeds >= 2 && values >= 2 ? bootstrapOptima(seedCurves) : { intervals: new Map<number, Interval>(), shift: null };
+  const xs = [...new Set([...curves.values()].flatMap((c) => c.map((p) => p.x)))].sort((a, b) => a - b);
+  const facts = optima.map((o) => {
+    const c = curves.get(o.width) ?? [];
+    return { width: o.width, fitted: o.fitted, atEdge: o.atEdge, side: !o.atEdge ? null : o.x === c[0]?.x ? ('low' as const) : ('high' as const) };
+  });
+  const judgement = judgeAxis({ name, values, complete, seeds, optima: facts, xs, boot, rule: TRANSFER_MAX_SHIFT_OCTAVES });
+  return { boot, judgement };
+}
+
+function analyzeHp(name: string, cellsByWidth: Map<number, GridCell[]>, complete: boolean, warnings: string[], values: number, seeds: number): HpAnalysis {
   const curves = new Map<number, HpCurvePoint[]>();
   const optimum: HpOptimum[] = [];
   for (const [width, cells] of cellsByWidth) {
     const curve = sliceOf(cells, jointBest(cells), name)
       .filter((c) => c.hp?.[name] !== undefined)
       .sort((a, b) => a.hp![name]! - b.hp![name]!)
-      .map((c) => ({ value: c.hp![name]!, log2Value: Math.log2(c.hp![name]!), loss: c.loss, seeds: c.seeds, diverged: c.diverged }));
+      .map((c) => ({ value: c.hp![name]!, log2Value: Math.log2(c.hp![name]!), loss: c.loss, seeds: c.seeds, diverged: c.diverged, sd: c.sd, perSeed: c.perSeed }));
     curves.set(width, curve);
     const a = argminFit(curve.map((p) => ({ x: p.log2Value, loss: p.loss })));
     if (!a) continue; // the LR's analysis already says that every cell of this width diverged
@@ -272,12 +324,15 @@ function analyzeHp(name: string, cellsByWidth: Map<number, GridCell[]>, complete
   }
   const shiftOctaves = round6(spread(optimum.map((o) => o.log2Value)));
   const fittedShiftOctaves = round6(spread(optimum.map((o) => o.fittedLog2Value)));
+  const xCurves = new Map([...curves].map(([w, c]) => [w, c.map((p) => ({ x: p.log2Value, perSeed: p.perSeed }))]));
+  const { boot, judgement } = judge(name, xCurves, optimum.map((o) => ({ width: o.width, fitted: o.fittedLog2Value, atEdge: o.atEdge, x: o.log2Value })), values, complete, seeds);
+  for (const o of optimum) o.interval = boot.intervals.get(o.width) ?? null;
   const edged = optimum.filter((o) => o.atEdge);
-  const transfers = complete && optimum.length >= 2 && edged.length === 0 && shiftOctaves <= TRANSFER_MAX_SHIFT_OCTAVES;
   if (complete && optimum.length >= 2 && edged.length > 0 && shiftOctaves <= TRANSFER_MAX_SHIFT_OCTAVES) {
     warnings.push(`${name}: transfer not claimed: the best ${name} of width ${edged.map((o) => o.width).join(', ')} is at its grid's edge, so the true optimum may lie outside it`);
   }
-  return { name, curves, optimum, shiftOctaves, fittedShiftOctaves, transfers };
+  const transfers = judgement.verdict === 'transfers';
+  return { name, curves, optimum, shiftOctaves, fittedShiftOctaves, transfers, verdict: judgement.verdict, shiftInterval: boot.shift, judgement };
 }
 
 /**
@@ -311,19 +366,29 @@ export function analyzeTrials(trials: SweepTrial[], grid?: PlannedGrid): SweepAn
   const edged = optimum.filter((o) => o.atEdge);
   const missing = grid ? missingPoints(trials, grid) : [];
   const complete = missing.length === 0;
-  const transfers = complete && optimum.length >= 2 && edged.length === 0 && shiftOctaves <= TRANSFER_MAX_SHIFT_OCTAVES;
-  if (!complete) warnings.push(`transfer not judged: ${missing.length} of ${gridSize(grid!.widths.length, grid!.lrs.length, grid!.seeds, grid!.hps ?? [])} trials of the grid have no result (${describeMissing(missing, grid!)})`);
+  const seeds = grid ? grid.seeds : Math.min(...[...cellsByWidth.values()].flat().map((c) => c.seeds), Infinity);
+  const lrValues = grid ? new Set([...grid.lrs, ...Object.values(grid.extraLrs ?? {}).flat()]).size : new Set(trials.map((t) => t.lr)).size;
+  const xCurves = new Map([...curves].map(([w, c]) => [w, c.map((p) => ({ x: p.log2Lr, perSeed: p.perSeed }))]));
+  const lr = judge('LR', xCurves, optimum.map((o) => ({ width: o.width, fitted: o.fittedLog2Lr, atEdge: o.atEdge, x: o.log2Lr })), lrValues, complete, seeds === Infinity ? 0 : seeds);
+  for (const o of optimum) o.interval = lr.boot.intervals.get(o.width) ?? null;
+  const transfers = lr.judgement.verdict === 'transfers';
+  const pointTransfers = complete && optimum.length >= 2 && edged.length === 0 && shiftOctaves <= TRANSFER_MAX_SHIFT_OCTAVES;
+  if (!complete) warnings.push(`transfer not judged: ${missing.length} of ${plannedPoints(grid!).length} trials of the grid have no result (${describeMissing(missing, grid!)})`);
   else if (optimum.length < 2) warnings.push('fewer than two widths have an optimum: transfer cannot be judged');
   else if (edged.length > 0 && shiftOctaves <= TRANSFER_MAX_SHIFT_OCTAVES) {
     warnings.push(`transfer not claimed: the best LR of width ${edged.map((o) => o.width).join(', ')} is at the grid's edge, so the true optimum may lie outside it`);
   }
-  const hps = names.map((name) => analyzeHp(name, cellsByWidth, complete, warnings));
-  // Every axis the grid actually varies must transfer; an LR grid of one value is not an LR sweep.
-  const lrValues = grid ? grid.lrs.length : new Set(trials.map((t) => t.lr)).size;
   const hpValues = (name: string) => (grid ? (grid.hps?.find((a) => a.name === name)?.values.length ?? 0) : new Set(trials.map((t) => t.hp?.[name])).size);
-  const swept = [...(lrValues >= 2 ? [transfers] : []), ...hps.filter((h) => hpValues(h.name) >= 2).map((h) => h.transfers)];
-  const everyAxisTransfers = swept.length === 0 ? transfers : complete && swept.every(Boolean);
-  return { curves, optimum, shiftOctaves, fittedShiftOctaves, transfers, complete, missing, warnings, hps, everyAxisTransfers };
+  const hps = names.map((name) => analyzeHp(name, cellsByWidth, complete, warnings, hpValues(name), seeds === Infinity ? 0 : seeds));
+  // Every axis the grid actually varies must transfer; an axis of one value is not swept, and a grid that sweeps
+  // nothing concludes nothing (issue 28: a one-LR "sweep" is inconclusive, never "transfers").
+  const sweptAxes = [...(lrValues >= 2 ? [{ verdict: lr.judgement.verdict, j: lr.judgement }] : []), ...hps.filter((h) => hpValues(h.name) >= 2).map((h) => ({ verdict: h.verdict, j: h.judgement }))];
+  const verdict = complete ? combineVerdicts(sweptAxes.map((a) => a.verdict)) : 'inconclusive';
+  const explain = sweptAxes.length ? sweptAxes.filter((a) => a.verdict === 'inconclusive').map((a) => a.j) : [lr.judgement];
+  const reasons = verdict === 'inconclusive' ? explain.flatMap((j) => j.reasons) : [];
+  const settle = verdict === 'inconclusive' ? [...new Set(explain.flatMap((j) => j.settle))] : [];
+  const everyAxisTransfers = verdict === 'transfers';
+  return { curves, optimum, shiftOctaves, fittedShiftOctaves, transfers, complete, missing, warnings, hps, everyAxisTransfers, pointTransfers, verdict, lrVerdict: lr.judgement.verdict, shiftInterval: lr.boot.shift, reasons, settle };
 }
 
 /**
@@ -335,7 +400,8 @@ export function recommendLr(analysis: SweepAnalysis, targetWidth: number): Recom
   const opt = analysis.optimum;
   // No LR is recommended from an incomplete grid: its optima may be wrong.
   if (opt.length === 0 || !analysis.complete) return null;
-  if (analysis.transfers || opt.length < 2) {
+  // The point estimates decide which (one seed has no verdict, but its SP shift is still a trend to follow).
+  if (analysis.pointTransfers || opt.length < 2) {
     const widest = opt.reduce((a, b) => (b.width > a.width ? b : a));
     return { targetWidth, lr: widest.fittedLr, log2Lr: widest.fittedLog2Lr, method: 'transfer' };
   }

@@ -3,6 +3,7 @@ import type { AxisValues, SweepAxisGrid } from './axes';
 import type { AxisResult } from './axisAnalysis';
 import type { GridPoint, HpAxis, HpValues } from './grid';
 import type { Recommendation, WidthOptimum } from './optimum';
+import type { Interval, Verdict } from './uncertainty';
 
 export type { HpAxis, HpValues };
 
@@ -26,6 +27,8 @@ export interface SweepOptimum {
   width: number;
   lr: number;
   loss: number;
+  /** Issue 21: the 95% bootstrap interval over seeds of the fitted optimum, log2 LR (null with one seed). */
+  interval?: Interval | null;
 }
 
 export interface SweepResult {
@@ -43,10 +46,13 @@ export interface SweepHpResult {
   /** The axis's grid. */
   values: number[];
   /** Per width: the best value with every other axis at the width's joint optimum (docs/sweeps.md). */
-  optimum: { width: number; value: number; loss: number; fittedValue: number; log2Value: number; fittedLog2Value: number; atEdge: boolean }[];
+  optimum: { width: number; value: number; loss: number; fittedValue: number; log2Value: number; fittedLog2Value: number; atEdge: boolean; interval?: Interval | null }[];
   shiftOctaves: number;
   fittedShiftOctaves: number;
   transfers: boolean;
+  /** Issue 21: this axis's verdict, and the 95% bootstrap interval of its fitted shift (octaves). */
+  verdict?: Verdict;
+  shiftInterval?: Interval | null;
 }
 
 /** The CLI's JSON: the contract (trials, optimum, shiftOctaves, transfers, reused) plus detail. */
@@ -65,6 +71,17 @@ export interface SweepReport extends SweepResult {
   hps?: SweepHpResult[];
   /** Every axis the grid varies (the LR with two or more values, each HP) transfers (absent in older results). */
   everyAxisTransfers?: boolean;
+  /** Issue 21 (absent in older results): the verdict over every swept axis, the exit code's (0 / 1 / 4). */
+  verdict?: Verdict;
+  /** The LR axis's own verdict (`inconclusive` for a grid of one LR). */
+  lrVerdict?: Verdict;
+  /** The 95% bootstrap interval over seeds of the LR's fitted shift across widths, octaves (optimum[].interval: each width's). */
+  shiftInterval?: Interval | null;
+  /** Why the verdict is inconclusive, and what would settle it (both empty otherwise). */
+  reasons?: string[];
+  settle?: string[];
+  /** `--refine`: the LRs the second pass added per width (keyed by width), and its step in octaves; null without. */
+  refine?: { step: number; lrs: Record<string, number[]> } | null;
   recommended: Recommendation | null;
   /** Issue 22: the grid's axes beyond width, and each one's per-value optima and verdict (absent without them). */
   axisGrid?: SweepAxisGrid[];

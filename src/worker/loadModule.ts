@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserCodeError, userError, userFrame } from '../job/errors';
 import { userBundleOptions } from '../protocol/userBundle';
+import { recordFileReads } from './fileReads';
 
 const TF_IDS = new Set([
   '@tensorflow/tfjs',
@@ -125,6 +126,7 @@ export async function loadUserModule(file: string, opts: LoadOptions): Promise<R
     },
     { resolve: baseRequire, cache: {} },
   ) as unknown as NodeJS.Require;
+  recordFileReads(); // from the first user module on (./fileReads.ts)
   try {
     m._compile(code, filename);
   } catch (err) {

@@ -7,6 +7,7 @@ import { usageError, userError } from '../job/errors';
 import { modelBuilder, recordingHp, type ModelBuilder } from '../job/factory';
 import type { MupRuntime } from '../mup/runtime-types';
 import type { TrialJobParams, TrialJobResult, TrialProgress } from '../protocol/jobs';
+import { fileReads } from './fileReads';
 import { defaultData, runTrial } from './trial';
 
 type Tf = typeof tfType;
@@ -116,5 +117,7 @@ export async function runTrialJob(p: TrialJobParams, ctx: TrialJobContext): Prom
     data: description,
     ...(hp ? { hpRead: Object.keys(hp).filter((k) => reads.has(k)) } : {}),
     ...(losses ? { losses } : {}),
+    // what user code read in this worker (config, data, packages' files): the host hashes them with the trial
+    ...(fileReads().length ? { reads: fileReads() } : {}),
   };
 }

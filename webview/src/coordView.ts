@@ -35,7 +35,7 @@ export function renderCoord(root: HTMLElement, view: CoordView, colors: ThemeCol
       el('h1', { text: `Coordinate check: ${model.title}` }),
       el('p', { class: 'subtitle', text: model.subtitle }),
       el('p', { class: `verdict ${model.level}`, role: 'status', 'data-verdict': model.level },
-        el('strong', { text: model.level === 'pass' ? '\u2713 ' : model.level === 'warn' ? '\u26a0 ' : '\u2717 ' }), model.verdictText),
+        el('strong', { text: model.level === 'pass' ? '\u2713 ' : model.level === 'warn' ? '\u26a0 ' : model.level === 'inconclusive' ? '? ' : '\u2717 ' }), model.verdictText),
       model.problems.length ? el('ul', { class: 'problems' }, ...model.problems.map((p) => el('li', { text: p }))) : null,
       failing.length
         ? el('p', { class: 'hint', text: `Failing: ${failing.map((r) => r.layer).join(', ')}. Click a line, a legend entry or a table row to open the layer's definition.` })

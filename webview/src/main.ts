@@ -4,7 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import type uPlot from 'uplot';
 import type { HostMessage, PanelView, SweepRun, SweepView } from '../../src/protocol/webview';
-import { themeColors, userZoom } from './chart';
+import { setRerender, themeColors, userYZoom, userZoom } from './chart';
 import { renderCoord } from './coordView';
 import { el } from './dom';
 import { loadState, post, saveState, settleResponse } from './host';
@@ -116,7 +116,10 @@ function onMessage(msg: HostMessage): void {
     case 'sweep/show':
       // A zoom belongs to the data it was made on: a new check, or a sweep over another grid, starts unzoomed
       // (a sweep shown again with the same grid, e.g. when its muP half starts, keeps it).
-      if (gridKey(msg.view) !== gridKey(view)) userZoom.clear();
+      if (gridKey(msg.view) !== gridKey(view)) {
+        userZoom.clear();
+        userYZoom.clear();
+      }
       view = msg.view;
       saveState({ view });
       render();
@@ -184,5 +187,7 @@ new ResizeObserver(() => {
   resizeTimer = setTimeout(render, 120);
 }).observe(document.getElementById('app')!);
 
+// A chart's own controls (Log y, Reset zoom) redraw every chart, keeping focus on the control.
+setRerender(render);
 render();
 post({ type: 'panel/ready' });

@@ -122,7 +122,7 @@ describe('incremental re-analysis', () => {
       ['unclosed brace (syntax error to the end of the file)', (t) => t.replace('= {}): tf.LayersModel {', '= {}): tf.LayersModel {{')],
       ['brace closed again', (t) => t.replace('tf.LayersModel {{', 'tf.LayersModel {')],
       ['base width constant changed', (t) => t.replace(/BASE_WIDTH = \d+/, 'BASE_WIDTH = 128')],
-      ['attention scale back to 1/sqrt', (t) => t.replace(/ATTN_MULT \/ this\.dHead|ATTN_MULT \/ dHead/, '1 / Math.sqrt(this.dHead)')],
+      ['attention scale back to 1/sqrt', (t) => t.replace(/ATTN_MULT \/ this\.dHead|ATTN_MULT \/ dHead|this\.attnMult \/ this\.dHead/, '1 / Math.sqrt(this.dHead)')],
     ];
     let text = start;
     const name = 'steps.ts';

@@ -70,11 +70,11 @@ test('json: the contract on stdout, exit 1 when the check fails, progress on std
 });
 
 test('text: a slopes table and the verdict with the worst layer at file:line; html: a report file', async () => {
-  const { code, out } = await run(['mlp_mup.ts#mlp', '--widths', '32,64,128', '--steps', '3', '--seeds', '2', '--backend', 'wasm']);
+  const { code, out } = await run(['mlp_mup.ts#mlp', '--widths', '32,64,128', '--steps', '3', '--seeds', '1', '--backend', 'wasm']);
   assert.equal(code, 0);
   assert.match(out, /^layer\s+role\s+t=1\s+t=2\s+t=3\s+source$/m);
   assert.match(out, /^dense_4\s+readout\s+n\/a\s+[+-]\d\.\d\d\s+[+-]\d\.\d\d\s+mlp_mup\.ts:14$/m);
-  assert.match(out, /^(PASS|WARN): largest \|slope\| \d\.\d\d at layer 'dense_\d', t = \d \(pass < 0\.2, fail >= 0\.4\) at mlp_mup\.ts:\d+$/m);
+  assert.match(out, /^(PASS|WARN): largest \|slope\| \d\.\d\d at layer 'dense_\d', t = \d \(pass < 0\.2, fail >= 0\.4\) at mlp_mup\.ts:\d+(; slope .*)?$/m);
 
   const dir = mkdtempSync(join(tmpdir(), 'coord-html-'));
   const html = await run(['mlp_sp.ts#mlp', '--widths', '32,64', '--steps', '2', '--seeds', '1', '--sp', '--backend', 'cpu', '--format', 'html', '--out', dir]);

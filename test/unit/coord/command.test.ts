@@ -152,7 +152,7 @@ test('from a CodeLens target: progress, a failing verdict with Go to layer, repo
   // SP is caught even at widths 32..128 (the readout grows with width once Adam has stepped).
   assert.equal(out.result.verdict.pass, false);
   assert.equal(msg.level, 'error');
-  assert.match(msg.text, /^muP: mlp: FAIL: largest \|slope\| \d\.\d\d at layer '\w+', t = \d .* at .*mlp_sp\.ts:\d+$/);
+  assert.match(msg.text, /^muP: mlp: FAIL: largest \|slope\| \d\.\d\d at layer '\w+', t = \d .* at .*mlp_sp\.ts:\d+(; slope .*)?$/);
   assert.deepEqual(msg.actions, ['Go to layer', 'Open Report']);
   assert.ok(existsSync(out.reportPath));
   assert.match(readFileSync(out.reportPath, 'utf8'), /<svg /);

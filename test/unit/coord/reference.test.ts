@@ -43,10 +43,11 @@ test('SP MLP: caught (a slope >= 0.5), worst layer reported with its source line
 
 test('muP MLP with per-group Adam (--mup): every |slope| <= 0.15 for t >= 2, zero-init readout not fitted at t = 1', async () => {
   const file = join(models, 'mlp_mup.ts');
-  const { result, notes } = await runCoordinateCheck({ ...base, file, parametrization: 'mup' }, { backend: 'wasm', client });
+  // 4 seeds: with 2 the slopes' 95% intervals across seeds cross 0.4 at these small widths (issue 21: inconclusive).
+  const { result, notes } = await runCoordinateCheck({ ...base, seeds: 4, file, parametrization: 'mup' }, { backend: 'wasm', client });
   assert.ok(maxAbsSlope(result) <= 0.15, `max |slope| ${maxAbsSlope(result)}`);
-  assert.equal(result.verdict.pass, true);
-  assert.equal(result.verdict.level, 'pass');
+  assert.equal(result.verdict.pass, true, JSON.stringify(result.verdict));
+  assert.ok(result.slopes.every((s) => s.t < 2 || s.high == null || Math.abs(s.high) < 0.4 && Math.abs(s.low!) < 0.4));
   const readout = result.layers.find((l) => l.role === 'readout');
   assert.ok(readout);
   assert.equal(readout.source?.line, 14);
@@ -76,11 +77,11 @@ test('the same seed gives the same numbers (seeded initialisation), another seed
 
 test("a model built with the runtime's MuReadout (import 'mup-lens/runtime') and an MSE data export passes in muP", async () => {
   const file = join(models, 'mureadout.ts');
-  const { result, notes } = await runCoordinateCheck({ ...base, file, parametrization: 'mup' }, { backend: 'wasm', client });
+  const { result, notes } = await runCoordinateCheck({ ...base, seeds: 4, file, parametrization: 'mup' }, { backend: 'wasm', client });
   assert.deepEqual(result.layers.map((l) => [l.name, l.role]), [['fc1', 'input'], ['fc2', 'hidden'], ['fc3', 'hidden'], ['readout', 'readout']]);
   assert.match(notes.join('\n'), /data: data export 'data'\(0\), mean squared error/);
   assert.ok(maxAbsSlope(result) <= 0.15, `max |slope| ${maxAbsSlope(result)}`);
-  assert.equal(result.verdict.pass, true);
+  assert.equal(result.verdict.pass, true, JSON.stringify(result.verdict));
 });
 
 test('split over two workers, the check gives exactly the numbers of one worker', async () => {

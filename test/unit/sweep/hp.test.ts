@@ -61,15 +61,16 @@ test('a trial without HPs keeps its identity and key: stores written before HP a
   assert.equal(trialKey({ ...id, hp: { a: 1, b: 2 } }), trialKey({ ...id, hp: { b: 2, a: 1 } }), 'HP order does not matter');
 });
 
-/** Loss of an LR x outputMult grid: a bowl in each, the HP's best at `bestAlpha(width)`, the LR's at 2^-8. */
+/** Loss of an LR x outputMult grid: a bowl in each, the HP's best at `bestAlpha(width)`, the LR's at 2^-8; two seeds
+ *  offset by a constant (their curves agree in shape, so every bootstrap interval is the point: issue 21). */
 function bowl(widths: number[], bestAlpha: (w: number) => number, alphas = [-4, -3, -2, -1, 0, 1, 2, 3, 4]): SweepTrial[] {
   const out: SweepTrial[] = [];
-  for (const width of widths) for (const e of [-10, -9, -8, -7, -6]) for (const a of alphas) {
-    out.push({ width, lr: 2 ** e, seed: 0, loss: 0.6 + 0.02 * (e + 8) ** 2 + 0.03 * (a - bestAlpha(width)) ** 2, diverged: false, hp: { outputMult: 2 ** a } });
+  for (const width of widths) for (const e of [-10, -9, -8, -7, -6]) for (const a of alphas) for (const seed of [0, 1]) {
+    out.push({ width, lr: 2 ** e, seed, loss: 0.6 + 0.001 * seed + 0.02 * (e + 8) ** 2 + 0.03 * (a - bestAlpha(width)) ** 2, diverged: false, hp: { outputMult: 2 ** a } });
   }
   return out;
 }
-const grid = (widths: number[], alphas = [-4, -3, -2, -1, 0, 1, 2, 3, 4]) => ({ widths, lrs: [-10, -9, -8, -7, -6].map((e) => 2 ** e), seeds: 1, hps: [{ name: 'outputMult', values: alphas.map((a) => 2 ** a) }] });
+const grid = (widths: number[], alphas = [-4, -3, -2, -1, 0, 1, 2, 3, 4]) => ({ widths, lrs: [-10, -9, -8, -7, -6].map((e) => 2 ** e), seeds: 2, hps: [{ name: 'outputMult', values: alphas.map((a) => 2 ** a) }] });
 
 test('SP-like: the best output multiplier moves with width (does not transfer); muP-like: it stays (transfers)', () => {
   const sp = analyzeTrials(bowl([64, 256, 1024], (w) => -Math.log2(w / 64)), grid([64, 256, 1024]));
@@ -126,8 +127,10 @@ test('an HP sweep at one LR: the LR is not judged, the HP is; an incomplete grid
   assert.equal(a.hps[0]!.transfers, true);
   assert.equal(a.everyAxisTransfers, true);
   const moving = analyzeTrials(bowl([64, 256], (w) => (w === 64 ? 0 : -3)).filter((t) => t.lr === 2 ** -8), g);
-  assert.equal(moving.transfers, true, 'one LR: the LR "transfers" trivially, as before');
-  assert.equal(moving.everyAxisTransfers, false, 'but the sweep does not: its only swept axis moves 3 octaves');
+  assert.equal(moving.transfers, false, 'one LR: the LR never "transfers" (issue 28): it was not compared with anything');
+  assert.equal(moving.lrVerdict, 'inconclusive');
+  assert.equal(moving.everyAxisTransfers, false, 'and the sweep does not: its only swept axis moves 3 octaves');
+  assert.equal(moving.verdict, 'does-not-transfer');
 
   const lost = one.filter((t) => !(t.width === 256 && t.hp!.outputMult === 1));
   const inc = analyzeTrials(lost, g);
@@ -135,8 +138,8 @@ test('an HP sweep at one LR: the LR is not judged, the HP is; an incomplete grid
   assert.equal(inc.hps[0]!.transfers, false);
   assert.equal(inc.everyAxisTransfers, false);
   assert.equal(recommendLr(inc, 1024), null);
-  assert.ok(inc.warnings.some((w) => /transfer not judged: 1 of 18 trials of the grid have no result \(width 256: 1 of 9 trials \(LRs 2\^-8\)\)/.test(w)), inc.warnings.join('\n'));
-  assert.deepEqual(inc.missing, [{ width: 256, lr: 2 ** -8, seed: 0, hp: { outputMult: 1 } }]);
+  assert.ok(inc.warnings.some((w) => /transfer not judged: 2 of 36 trials of the grid have no result \(width 256: 2 of 18 trials \(LRs 2\^-8\)\)/.test(w)), inc.warnings.join('\n'));
+  assert.deepEqual(inc.missing, [0, 1].map((seed) => ({ width: 256, lr: 2 ** -8, seed, hp: { outputMult: 1 } })));
 });
 
 test('text and HTML reports of an HP sweep: a table per HP, its optima, the verdict per axis; one LR is not recommended from', async () => {
@@ -148,17 +151,17 @@ test('text and HTML reports of an HP sweep: a table per HP, its optima, the verd
   const a = analyzeTrials(trials, g);
   const r = {
     trials, optimum: a.optimum, shiftOctaves: a.shiftOctaves, transfers: a.transfers, reused: 0, model: { file: 'examples/mlp/sp.ts', exportName: 'mlp' },
-    parametrization: 'sp' as const, widths: g.widths, lrs: g.lrs, seeds: 1, steps: 200, baseWidth: 64, fittedShiftOctaves: a.fittedShiftOctaves,
-    hps: hpResults(a, g.hps), everyAxisTransfers: a.everyAxisTransfers, recommended: recommendLr(a, 1024), backends: ['wasm'], data: null, ran: 27, missing: 0,
+    parametrization: 'sp' as const, widths: g.widths, lrs: g.lrs, seeds: 2, steps: 200, baseWidth: 64, fittedShiftOctaves: a.fittedShiftOctaves,
+    hps: hpResults(a, g.hps), everyAxisTransfers: a.everyAxisTransfers, verdict: a.verdict, lrVerdict: a.lrVerdict, shiftInterval: a.shiftInterval, reasons: a.reasons, settle: a.settle, recommended: recommendLr(a, 1024), backends: ['wasm'], data: null, ran: 27, missing: 0,
     complete: true, missingTrials: [], failed: 0, cancelled: false, workers: 2, shard: null, storeDir: '/s', elapsedMs: 1, warnings: a.warnings,
   };
   const text = formatText(r);
   assert.match(text, /^outputMult\s+w=64\s+w=256\s+w=1024$/m);
-  assert.match(text, /^2\^0\s+0\.600\*\s+0\.720 \s+1\.080 $/m);
-  assert.match(text, /^2\^-4\s+1\.080 \s+0\.720 \s+0\.600\*$/m);
+  assert.match(text, /^2\^0\s+0\.601\u00b10\.001\*\s+0\.720\u00b10\.001 \s+1\.081\u00b10\.001 $/m);
+  assert.match(text, /^2\^-4\s+1\.081\u00b10\.001 \s+0\.720\u00b10\.001 \s+0\.601\u00b10\.001\*$/m);
   assert.match(text, /^width 1024\s+best outputMult 2\^-4\s+.*\[at the edge of the grid\]$/m);
-  assert.match(text, /^shift of the best outputMult across widths: 4 octaves \(fitted: 4\.00\): does NOT transfer$/m);
-  assert.equal(verdictLine(r), "transfers: NO: outputMult NO (moves 4 octaves, an optimum at its grid's edge); rule: each best value moves <= 1 octave across widths");
+  assert.match(text, /^shift of the best outputMult across widths: 4 octaves \(fitted: 4\.00, 95% interval \[4, 4\]\): does NOT transfer$/m);
+  assert.equal(verdictLine(r), "transfers: NO: outputMult NO (moves 4 octaves, fitted 4, 95% interval [4, 4], an optimum at its grid's edge); rule: each best value moves <= 1 octave across widths");
   assert.doesNotMatch(text, /recommended LR/, 'the LR was not swept');
   const html = renderSweepReport([r]);
   assert.equal(html.match(/<g data-plot="sweep-sp-hp-outputMult">/g)?.length, 1);

@@ -40,7 +40,7 @@ test('html optimum table: a note column only when an optimum is at the grid edge
   const t = (width: number, e: number, loss: number): SweepTrial => ({ width, lr: 2 ** e, seed: 0, loss, diverged: false });
   const inner = formatHtml([report([t(32, -9, 1), t(32, -8, 0.5), t(32, -7, 1), t(64, -9, 1), t(64, -8, 0.6), t(64, -7, 1)], 0)]);
   const table = (html: string) => /<table><thead>(.*?)<\/thead><tbody>(.*?)<\/tbody><\/table>/s.exec(html)!;
-  assert.equal((table(inner)[1].match(/<th>/g) ?? []).length, 4);
+  assert.equal((table(inner)[1].match(/<th>/g) ?? []).length, 5, "width, best LR, fitted, its 95% interval, loss");
   assert.doesNotMatch(table(inner)[2], /<td><\/td>/);
   const edge = formatHtml([report([t(32, -9, 1), t(32, -8, 0.5), t(64, -9, 1), t(64, -8, 0.6)], 0)]);
   assert.match(table(edge)[1], /<th>note<\/th>/);

@@ -72,7 +72,7 @@ test('two processes appending to one store at once never interleave lines', asyn
   const writer = (id: number) => `
     const s = require(${JSON.stringify(storeModule)});
     for (let i = 0; i < 300; i++) {
-      const identity = { modelSha256: 'w${id}', exportName: 'mlp', width: 64, lr: i, seed: ${id}, steps: 10,
+      const identity = { modelSha256: 'w${id}', exportName: 'mlp', width: 64, lr: i + 1, seed: ${id}, steps: 10,
         parametrization: 'sp', baseWidth: 64, data: { kind: 'synthetic' }, format: 1, pad: 'x'.repeat(1500) };
       s.appendTrial(${JSON.stringify(dir)}, 'trials.jsonl', { v: 1, key: s.trialKey(identity), identity, modelFile: 'm', backend: 'cpu',
         version: '0', outcome: { loss: i, diverged: false }, finishedAt: '' });
