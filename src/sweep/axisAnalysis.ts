@@ -34,8 +34,13 @@ export interface AxisSlice {
   /** optimum.ts's rule for the slice: complete, two values with an optimum, none at the edge, shift <= 1 octave. */
   transfers: boolean;
   complete: boolean;
-  /** optimum.ts's verdict for the slice (issue 21's intervals): transfers, does not, or inconclusive. */
+  /** optimum.ts's verdict for the slice (issue 21's intervals): transfers, does not, or inconclusive; and, when
+   *  inconclusive, why and what would settle it (its words speak of widths: here read the axis's values). */
   verdict: Verdict;
+  reasons: string[];
+  settle: string[];
+  /** The point estimates' answer (one octave, no edge), whatever the intervals say. */
+  pointTransfers: boolean;
 }
 
 export interface AxisResult {
@@ -89,7 +94,7 @@ function slicesOf(name: SweepAxisName, trials: SweepTrial[], axes: readonly Swee
         lossAtTransferredLr: atT && Number.isFinite(atT.loss) ? atT.loss : null,
       };
     });
-    out.push({ width, at, optimum, shiftOctaves: analysis.shiftOctaves, fittedShiftOctaves: analysis.fittedShiftOctaves, transfers: analysis.transfers, complete: analysis.complete, verdict: analysis.verdict });
+    out.push({ width, at, optimum, shiftOctaves: analysis.shiftOctaves, fittedShiftOctaves: analysis.fittedShiftOctaves, transfers: analysis.transfers, complete: analysis.complete, verdict: analysis.verdict, reasons: analysis.reasons, settle: analysis.settle, pointTransfers: analysis.pointTransfers });
   }
   return out;
 }
@@ -99,7 +104,17 @@ export function analyzeAxis(name: SweepAxisName, trials: SweepTrial[], axes: rea
   const r = judgeAxisValues(name, trials, axes, grid);
   const worse = (r.worsens?.length ?? 0) > 0 || r.verdict.some((v) => v.includes('worsens'));
   const complete = r.slices.every((s) => s.complete);
-  r.status = r.ok ? 'transfers' : !complete || (!worse && r.slices.some((s) => s.verdict === 'inconclusive')) ? 'inconclusive' : 'does-not-transfer';
+  const unsure = r.slices.filter((s) => s.verdict === 'inconclusive' && s.optimum.length >= 2);
+  if (!r.ok && (name === 'depth' || name === 'seqLen') && unsure.length && !worse && r.slices.every((s) => s.verdict !== 'does-not-transfer')) {
+    // The intervals (issue 21) cannot tell: say why and what would settle it, as the width verdict does.
+    r.status = 'inconclusive';
+    r.verdict[0] = `${name}: inconclusive`;
+    const why = [...new Set(unsure.flatMap((s) => s.reasons))].map((x) => x.replace(/\bwidth (\d+)/g, `${name} $1`).replace(/\bwidths\b/g, `${name} values`));
+    const settle = [...new Set(unsure.flatMap((s) => s.settle))];
+    r.verdict.push(`${name}: ${why.join('; ')}${settle.length ? `; to settle it: ${settle.join(', ')}` : ''}`);
+  } else {
+    r.status = r.ok ? 'transfers' : !complete ? 'inconclusive' : 'does-not-transfer';
+  }
   return r;
 }
 
@@ -127,7 +142,7 @@ function judgeAxisValues(name: SweepAxisName, trials: SweepTrial[], axes: readon
       const edge = s.optimum.filter((o) => o.atEdge).map((o) => o.value);
       const moves = s.shiftOctaves > TRANSFER_MAX_SHIFT_OCTAVES;
       verdict.push(`${name} at width ${s.width}: best LR moves ${s.shiftOctaves} octaves over ${name} ${values.join(',')} (${best(s)})${edge.length ? `; at the LR grid's edge at ${edge.join(', ')}: widen the LR range` : ''}`);
-      if (moves || edge.length || !s.transfers) ok = false;
+      if (moves || edge.length || s.verdict !== 'transfers') ok = false;
       if (name === 'depth') {
         const base = s.optimum[0]!;
         const baseLoss = base.lossAtTransferredLr ?? base.loss;

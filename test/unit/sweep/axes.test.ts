@@ -10,9 +10,10 @@ import type { SweepTrial } from '../../../src/sweep/types';
 
 const lrs = [-14, -13, -12, -11, -10, -9, -8].map((e) => 2 ** e);
 
-/** A parabola in log2 LR with its minimum `floor` at log2 LR `center`. */
+/** A parabola in log2 LR with its minimum `floor` at log2 LR `center`, two seeds a little apart (the intervals of
+ *  issue 21 need two). */
 function trialsAt(width: number, axes: AxisValues, center: number, floor: number): SweepTrial[] {
-  return lrs.map((lr) => ({ width, lr, seed: 0, loss: floor + 0.05 * (Math.log2(lr) - center) ** 2, diverged: false, axes }));
+  return [0, 1].flatMap((seed) => lrs.map((lr, i) => ({ width, lr, seed, loss: floor + 0.05 * (Math.log2(lr) - center) ** 2 + (seed ? 1 : -1) * 0.0004 * Math.sin(i), diverged: false, axes })));
 }
 
 test('the grid with axes: every axis combination after width, old points unchanged without axes', () => {
@@ -27,7 +28,7 @@ test('the grid with axes: every axis combination after width, old points unchang
   assert.deepEqual(enumerateGrid([64], [1e-3], 1), [{ width: 64, lr: 1e-3, seed: 0 }]);
 });
 
-const grid = { widths: [128], lrs, seeds: 1, hps: [] };
+const grid = { widths: [128], lrs, seeds: 2, hps: [] };
 const depthAxis: SweepAxisGrid[] = [{ name: 'depth', values: [2, 4, 8, 16] }];
 
 test('depth, SP-like: the argmin barely moves but the loss worsens with depth: called out, not ok', () => {

@@ -22,11 +22,11 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
 
 test('sweep --depths 2,8 on the CompleteP twin: the best LR holds and the loss does not worsen with depth', async () => {
   const out = mkdtempSync(join(tmpdir(), 'sweep-depth-'));
-  const args = ['sweep', 'examples/residual/completep.ts#resnet', '--depths', '2,8', '--widths', '128', '--lr-range', '2^-11:2^-7:1', '--steps', '150', '--workers', '2', '-q', '--out', out];
+  const args = ['sweep', 'examples/residual/completep.ts#resnet', '--depths', '2,8', '--widths', '128', '--lr-range', '2^-11:2^-7:1', '--steps', '150', '--seeds', '2', '--workers', '2', '-q', '--out', out];
   const r1 = await cli([...args, '--format', 'json']);
   assert.equal(r1.code, 0, r1.err);
   const r = JSON.parse(r1.out) as SweepReport;
-  assert.equal(r.trials.length, 2 * 5);
+  assert.equal(r.trials.length, 2 * 5 * 2);
   assert.deepEqual([...new Set(r.trials.map((t) => t.axes!.depth))].sort((a, b) => a! - b!), [2, 8]);
   const stored = readFileSync(join(out, 'trials.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as StoredTrial);
   assert.deepEqual([...new Set(stored.map((s) => s.identity.axes!.depth))].sort((a, b) => a! - b!), [2, 8]);

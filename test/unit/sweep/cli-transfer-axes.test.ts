@@ -36,23 +36,23 @@ async function axisStore(dir: string): Promise<string> {
   const widths = [64, 128];
   const axes: SweepAxisGrid[] = [{ name: 'depth', values: [2, 8] }, { name: 'steps', values: [100, 400] }];
   const trials: SweepTrial[] = [];
-  for (const width of widths) for (const depth of [2, 8]) for (const steps of [100, 400]) for (const lr of LRS) {
+  for (const width of widths) for (const depth of [2, 8]) for (const steps of [100, 400]) for (const [i, lr] of LRS.entries()) for (const seed of [0, 1]) {
     const c = -9 - 0.5 * Math.log2(steps / 100);
-    trials.push({ width, lr, seed: 0, loss: 0.6 + 0.05 * (Math.log2(lr) - c) ** 2, diverged: false, axes: { depth, steps } });
+    trials.push({ width, lr, seed, loss: 0.6 + 0.05 * (Math.log2(lr) - c) ** 2 + (seed ? 1 : -1) * 0.0004 * Math.sin(i), diverged: false, axes: { depth, steps } });
   }
   const proxy = trials.filter((t) => t.axes!.depth === 2 && t.axes!.steps === 100).map(({ axes: _a, ...t }) => t);
-  const a = analyzeTrials(proxy, { widths, lrs: LRS, seeds: 1, hps: [] });
-  const axisResults = axes.map((x) => analyzeAxis(x.name, trials, axes, { widths, lrs: LRS, seeds: 1, hps: [] }));
+  const a = analyzeTrials(proxy, { widths, lrs: LRS, seeds: 2, hps: [] });
+  const axisResults = axes.map((x) => analyzeAxis(x.name, trials, axes, { widths, lrs: LRS, seeds: 2, hps: [] }));
   const report: SweepReport = {
     trials, optimum: a.optimum, shiftOctaves: a.shiftOctaves, transfers: a.transfers, reused: 0,
-    model: { file: modelRel, exportName: 'resnet' }, parametrization: 'mup', widths, lrs: LRS, seeds: 1, steps: 100, baseWidth: 64,
-    fittedShiftOctaves: a.fittedShiftOctaves, hps: [], everyAxisTransfers: a.everyAxisTransfers && axisResults.every((x) => x.ok), recommended: null,
+    model: { file: modelRel, exportName: 'resnet' }, parametrization: 'mup', widths, lrs: LRS, seeds: 2, steps: 100, baseWidth: 64,
+    fittedShiftOctaves: a.fittedShiftOctaves, hps: [], everyAxisTransfers: a.everyAxisTransfers && axisResults.every((x) => x.ok), recommended: null, verdict: a.verdict, lrVerdict: a.lrVerdict,
     axisGrid: axes, axes: axisResults,
     backends: ['wasm'], data: null, ran: trials.length, missing: 0, complete: true, missingTrials: [],
     failed: 0, cancelled: false, workers: 1, shard: null, storeDir: dir, elapsedMs: 1, warnings: [],
   };
   const sha256 = await sourceHash(modelAbs);
-  writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ model: { file: modelRel, sha256, exportName: 'resnet', path: modelAbs }, widths, lrs: LRS, seeds: 1, axes, steps: 100, parametrization: 'mup', baseWidth: 64, data: 'default' }));
+  writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ model: { file: modelRel, sha256, exportName: 'resnet', path: modelAbs }, widths, lrs: LRS, seeds: 2, axes, steps: 100, parametrization: 'mup', baseWidth: 64, data: 'default' }));
   writeFileSync(join(dir, 'result.json'), JSON.stringify(report));
   return dir;
 }
