@@ -22,6 +22,9 @@ export interface AxisOptimum {
   atEdge: boolean;
   /** The loss at the LR transferred from the slice's first value (its grid optimum); null when not in the grid. */
   lossAtTransferredLr: number | null;
+  /** Per seed: the losses at the best LR and at the transferred LR (the noise a worsening is judged against). */
+  seedLosses: number[];
+  seedLossesAtTransferredLr: number[];
 }
 
 export interface AxisSlice {
@@ -61,10 +64,22 @@ export interface AxisResult {
   sqrtRule?: { predictedOctaves: number; measuredOctaves: number; toleranceOctaves: number; follows: boolean } | null;
   /** depth: values where the loss at the transferred LR is worse than at the shallowest depth. */
   worsens?: { value: number; loss: number; baseLoss: number }[];
+  /** depth: a loss more than 1% worse, but within the seeds' noise: not concluded. */
+  noisyWorse?: boolean;
 }
 
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
 const fmt = (x: number) => (Math.abs(Math.log2(x) - Math.round(Math.log2(x))) < 1e-9 ? `2^${Math.round(Math.log2(x))}` : x.toPrecision(3));
+
+/** Standard error of mean(b) - mean(a) from the seeds' losses; null with fewer than two seeds on either side. */
+function diffSe(a: number[], b: number[]): number | null {
+  if (a.length < 2 || b.length < 2) return null;
+  const v = (xs: number[]) => {
+    const m = xs.reduce((s, x) => s + x, 0) / xs.length;
+    return xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1);
+  };
+  return Math.sqrt(v(a) / a.length + v(b) / b.length);
+}
 
 /** The LR grid's spacing in octaves (its smallest gap): the resolution of an argmin. */
 function lrStep(lrs: number[]): number {
@@ -89,9 +104,12 @@ function slicesOf(name: SweepAxisName, trials: SweepTrial[], axes: readonly Swee
     const optimum = analysis.optimum.map((o) => {
       const curve = analysis.curves.get(o.width) ?? [];
       const atT = first ? curve.find((c) => c.lr === first.lr) : undefined;
+      const seedsAt = (lr: number | undefined) => pseudo.filter((t) => t.width === o.width && t.lr === lr && !t.diverged && typeof t.loss === 'number').map((t) => t.loss as number);
       return {
         value: o.width, lr: o.lr, log2Lr: o.log2Lr, fittedLr: o.fittedLr, fittedLog2Lr: o.fittedLog2Lr, loss: o.loss, atEdge: o.atEdge,
         lossAtTransferredLr: atT && Number.isFinite(atT.loss) ? atT.loss : null,
+        seedLosses: seedsAt(o.lr),
+        seedLossesAtTransferredLr: seedsAt(first?.lr),
       };
     });
     out.push({ width, at, optimum, shiftOctaves: analysis.shiftOctaves, fittedShiftOctaves: analysis.fittedShiftOctaves, transfers: analysis.transfers, complete: analysis.complete, verdict: analysis.verdict, reasons: analysis.reasons, settle: analysis.settle, pointTransfers: analysis.pointTransfers });
@@ -105,7 +123,11 @@ export function analyzeAxis(name: SweepAxisName, trials: SweepTrial[], axes: rea
   const worse = (r.worsens?.length ?? 0) > 0 || r.verdict.some((v) => v.includes('worsens'));
   const complete = r.slices.every((s) => s.complete);
   const unsure = r.slices.filter((s) => s.verdict === 'inconclusive' && s.optimum.length >= 2);
-  if (!r.ok && (name === 'depth' || name === 'seqLen') && unsure.length && !worse && r.slices.every((s) => s.verdict !== 'does-not-transfer')) {
+  const moved = r.slices.some((s) => s.verdict === 'does-not-transfer');
+  if (!r.ok && name === 'depth' && r.noisyWorse && !worse && !moved) {
+    r.status = 'inconclusive';
+    r.verdict[0] = 'depth: inconclusive';
+  } else if (!r.ok && (name === 'depth' || name === 'seqLen') && unsure.length && !worse && !moved) {
     // The intervals (issue 21) cannot tell: say why and what would settle it, as the width verdict does.
     r.status = 'inconclusive';
     r.verdict[0] = `${name}: inconclusive`;
@@ -138,6 +160,7 @@ function judgeAxisValues(name: SweepAxisName, trials: SweepTrial[], axes: readon
   if (name === 'depth' || name === 'seqLen') {
     let ok = true;
     const worsens: AxisResult['worsens'] = [];
+    const noisy: string[] = [];
     for (const s of usable) {
       const edge = s.optimum.filter((o) => o.atEdge).map((o) => o.value);
       const moves = s.shiftOctaves > TRANSFER_MAX_SHIFT_OCTAVES;
@@ -146,11 +169,25 @@ function judgeAxisValues(name: SweepAxisName, trials: SweepTrial[], axes: readon
       if (name === 'depth') {
         const base = s.optimum[0]!;
         const baseLoss = base.lossAtTransferredLr ?? base.loss;
+        // Worse by more than 1%, and (with two or more seeds) by more than the seeds' noise allows: the difference
+        // over twice its standard error. More than 1% but within the noise: not concluded (add seeds).
+        const judge = (a: number[], b: number[], la: number, lb: number): 'same' | 'worse' | 'noisy' => {
+          if (!(lb > la * (1 + DEPTH_LOSS_TOLERANCE))) return 'same';
+          const se = diffSe(a, b);
+          return se === null || lb - la > 2 * se ? 'worse' : 'noisy';
+        };
         for (const o of s.optimum.slice(1)) {
           const l = o.lossAtTransferredLr;
-          if (l !== null && l > baseLoss * (1 + DEPTH_LOSS_TOLERANCE)) worsens.push({ value: o.value, loss: l, baseLoss });
+          if (l === null) continue;
+          const j = judge(base.seedLossesAtTransferredLr, o.seedLossesAtTransferredLr, baseLoss, l);
+          if (j === 'worse') worsens.push({ value: o.value, loss: l, baseLoss });
+          if (j === 'noisy') noisy.push(`${o.value}: ${l.toFixed(4)} vs ${baseLoss.toFixed(4)} at the transferred LR`);
         }
-        const bestWorse = s.optimum.slice(1).filter((o) => o.loss > base.loss * (1 + DEPTH_LOSS_TOLERANCE));
+        const bestWorse = s.optimum.slice(1).filter((o) => {
+          const j = judge(base.seedLosses, o.seedLosses, base.loss, o.loss);
+          if (j === 'noisy') noisy.push(`${o.value}: best ${o.loss.toFixed(4)} vs ${base.loss.toFixed(4)}`);
+          return j === 'worse';
+        });
         if (bestWorse.length) {
           ok = false;
           verdict.push(`depth at width ${s.width}: the best loss worsens with depth (${base.value}: ${base.loss.toFixed(4)} -> ${bestWorse.map((o) => `${o.value}: ${o.loss.toFixed(4)}`).join(', ')}): the parametrization does not carry across depth even where the LR does (SP's failure mode): scale the residual branches by (depth / base)^-1 (CompleteP)`);
@@ -163,6 +200,11 @@ function judgeAxisValues(name: SweepAxisName, trials: SweepTrial[], axes: readon
         ok = false;
         verdict.push(`depth: at the LR transferred from depth ${values[0]} the loss worsens with depth (${worsens.map((w) => `${w.value}: ${w.loss.toFixed(4)} vs ${w.baseLoss.toFixed(4)}`).join(', ')})`);
       }
+    }
+    if (noisy.length) {
+      ok = false;
+      result.noisyWorse = true;
+      verdict.push(`depth: the loss is more than 1% higher at depth ${[...new Set(noisy)].join('; ')}, but within the seeds' noise (the difference is under twice its standard error): add seeds (--seeds ${Math.max(3, 2 * grid.seeds)}) to tell`);
     }
     result.ok = ok;
     verdict.unshift(`${name}: ${ok ? 'transfers' : 'does not transfer'}`);

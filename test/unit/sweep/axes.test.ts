@@ -93,3 +93,21 @@ test('fitSlope: slope, intercept, standard error', () => {
   assert.ok(f && Math.abs(f.slope - 2.15) < 1e-12 && f.se !== null && f.se > 0);
   assert.equal(fitSlope([1, 2], [1, 2])!.se, null);
 });
+
+test('the axis plot: loss against LR, one curve per depth at the first width, each depth optimum marked', async () => {
+  const { axisPlotModels, proxyTrials } = await import('../../../src/plot/sweepAxesModel');
+  const axes: SweepAxisGrid[] = [{ name: 'depth', values: [2, 8] }];
+  const trials = [...trialsAt(128, { depth: 2 }, -11, 0.634), ...trialsAt(128, { depth: 8 }, -12, 0.69)];
+  const judged = analyzeAxis('depth', trials, axes, grid);
+  const [m] = axisPlotModels({ trials, axisGrid: axes, axes: [judged] }, 'light');
+  assert.ok(m);
+  assert.equal(m.plot.title, 'loss vs learning rate per depth (width 128)');
+  assert.deepEqual(m.plot.xs, lrs);
+  assert.deepEqual(m.plot.series.map((s) => s.label), ['depth 2', 'depth 8']);
+  // depth 8's curve: 0.69 + 0.05 (log2 lr + 12)^2 at 2^-14..2^-8
+  assert.deepEqual(m.plot.series[1]!.ys.map((y) => Number(y!.toFixed(4))), [0.89, 0.74, 0.69, 0.74, 0.89, 1.14, 1.49]);
+  assert.deepEqual(m.optima.map((o) => [o.width, Math.log2(o.value)]), [[2, -11], [8, -12]]);
+  assert.equal(m.transfers, false);
+  assert.equal(proxyTrials(trials, axes).length, 14);
+  assert.ok(proxyTrials(trials, axes).every((t) => t.axes === undefined));
+});
