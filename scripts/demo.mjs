@@ -8,7 +8,9 @@
 //   6. the transfer of the muP sweep's tuned values to width 4096 (the table, the transfer file), and at width 512
 //      both loss curves (the transferred muP values vs the SP proxy's best) in one HTML page.
 // Settings from docs/mup.md ("LR transfer"): tfjs wasm, 150 steps, widths 64 and 256, LRs 2^-13..2^-5 gave an SP
-// shift of 3 octaves and a muP shift of 1. Trials are stored under demo-output/: a second run reuses them.
+// shift of 3 octaves and a muP shift of 1. Issue 21: 3 seeds everywhere (every verdict comes with its interval; one
+// seed is "inconclusive"), and the LR sweeps `--refine` to quarter octaves around each optimum, so that the shift is
+// measured finer than the 1-octave rule it is judged by. Trials are stored under demo-output/: a second run reuses them.
 // `--fresh` deletes demo-output/ first.
 // (4, with `--full` only:) `--full` adds the transformer (issue 11): LR sweeps of the SP and the muP GPT example on real text
 // (examples/data/kjv.txt), widths 64 and 256, 9 LRs 2^-14..2^-6, 150 steps: ~580 CPU-seconds each, ~10 minutes
@@ -67,12 +69,12 @@ for (const [name, file, flag] of [['SP', 'examples/residual/sp.ts#resnet', '--sp
   htmlFrom(step(`coordinate check across depth, ${name} residual MLP`, ['coord', file, flag, '--depths', '2,4,8,16,32', '--widths', '128', '--steps', '5', '--seeds', '3', '--format', 'html', '--out', join(out, `coord-depth-${name.toLowerCase()}`)], { capture: true }));
 }
 
-// 3. Sweeps. Exit 1 = the optimum does not transfer: expected for SP.
-const sweep = ['--widths', '64,256', '--lr-range', '2^-13:2^-5:1', '--steps', '150', '--seeds', '1', '--base-width', '64', '--quiet'];
+// 3. Sweeps. Exit 1 = the optimum does not transfer: expected for SP; 4 = inconclusive (said with what settles it).
+const sweep = ['--widths', '64,256', '--lr-range', '2^-13:2^-5:1', '--steps', '150', '--seeds', '3', '--refine', '--base-width', '64', '--quiet'];
 const results = {};
 for (const [name, file, flag] of [['SP', 'examples/mlp/sp.ts#mlp', '--sp'], ['muP', 'examples/mlp/mup.ts#mlp', '--mup']]) {
   const dir = join(out, `sweep-${name.toLowerCase()}`);
-  htmlFrom(step(`LR sweep, ${name} MLP`, ['sweep', file, flag, ...sweep, '--format', 'html', '--out', dir], { capture: true }));
+  htmlFrom(step(`LR sweep, ${name} MLP`, ['sweep', file, flag, ...sweep, '--format', 'html', '--out', dir], { capture: true, okCodes: [0, 1, 4] }));
   const resultFile = join(dir, 'result.json');
   if (existsSync(resultFile)) results[name] = JSON.parse(readFileSync(resultFile, 'utf8'));
 }
@@ -94,7 +96,8 @@ if (process.argv.includes('--full')) {
   const gpt = ['--widths', '64,256', '--lr-range', '2^-14:2^-6:1', '--steps', '150', '--seeds', '1', '--base-width', '64', '--quiet'];
   for (const [name, file, flag] of [['SP', 'examples/gpt/sp.ts#gpt', '--sp'], ['muP', 'examples/gpt/mup.ts#gpt', '--mup']]) {
     const dir = join(out, `gpt-sweep-${name.toLowerCase()}`);
-    htmlFrom(step(`LR sweep, ${name} GPT (examples/data)`, ['sweep', file, flag, ...gpt, '--format', 'html', '--out', dir], { capture: true }));
+    // One seed (the GPT sweeps cost minutes each): its verdict is "inconclusive" (exit 4), the shift still shows.
+    htmlFrom(step(`LR sweep, ${name} GPT (examples/data)`, ['sweep', file, flag, ...gpt, '--format', 'html', '--out', dir], { capture: true, okCodes: [0, 1, 4] }));
     const resultFile = join(dir, 'result.json');
     if (existsSync(resultFile)) results[`${name} GPT`] = JSON.parse(readFileSync(resultFile, 'utf8'));
   }
@@ -102,11 +105,11 @@ if (process.argv.includes('--full')) {
 }
 
 // 5. The output multiplier (examples/mlp's optional {outputMult}) at Adam LR 2^-8, the LR the muP sweep picks.
-const hpSweep = ['--widths', '64,256', '--lrs', '2^-8', '--hp', 'outputMult=2^-4:2^4:1', '--steps', '150', '--seeds', '1', '--base-width', '64', '--quiet'];
+const hpSweep = ['--widths', '64,256', '--lrs', '2^-8', '--hp', 'outputMult=2^-4:2^4:1', '--steps', '150', '--seeds', '3', '--base-width', '64', '--quiet'];
 const hpResults = {};
 for (const [name, file, flag] of [['SP', 'examples/mlp/sp.ts#mlp', '--sp'], ['muP', 'examples/mlp/mup.ts#mlp', '--mup']]) {
   const dir = join(out, `hp-${name.toLowerCase()}`);
-  htmlFrom(step(`output-multiplier sweep, ${name} MLP`, ['sweep', file, flag, ...hpSweep, '--format', 'html', '--out', dir], { capture: true }));
+  htmlFrom(step(`output-multiplier sweep, ${name} MLP`, ['sweep', file, flag, ...hpSweep, '--format', 'html', '--out', dir], { capture: true, okCodes: [0, 1, 4] }));
   const resultFile = join(dir, 'result.json');
   if (existsSync(resultFile)) hpResults[name] = JSON.parse(readFileSync(resultFile, 'utf8'));
 }
@@ -115,9 +118,9 @@ sideBySide(['hp-sp', 'hp-mup'], 'outputmult-sp-vs-mup.html', 'Output-multiplier 
 // 6. The muP sweep's tuned values (LR 2^-8, its best outputMult) at width 4096: the table and the transfer file (the
 // model is only built, not trained); then --verify at width 512 (trained twice for 150 steps: the transferred muP
 // values and the SP proxy's best; 512 keeps the demo within minutes on 2 cores).
-step('transfer the tuned values to width 4096', ['transfer', join(out, 'hp-mup'), '--width', '4096', '--out', join(out, 'mup.mlp.w4096.transfer.json'), '-q'], { okCodes: [0, 1], capture: true });
+step('transfer the tuned values to width 4096', ['transfer', join(out, 'hp-mup'), '--width', '4096', '--out', join(out, 'mup.mlp.w4096.transfer.json'), '-q'], { okCodes: [0, 1, 4], capture: true });
 const verifyArgs = ['transfer', join(out, 'hp-mup'), '--width', '512', '--out', join(out, 'mup.mlp.w512.transfer.json'), '--verify', '--steps', '150', '--sp-sweep', join(out, 'hp-sp'), '--format', 'json', '-q'];
-const verified = step('verify at width 512: transferred muP values vs the SP proxy\'s best', verifyArgs, { okCodes: [0, 1], capture: false, quietStdout: true });
+const verified = step('verify at width 512 (3 seeds each): transferred muP values vs the SP proxy\'s best', verifyArgs, { okCodes: [0, 1, 4], capture: false, quietStdout: true });
 let verify = null;
 try {
   const rep = JSON.parse(verified.stdout ?? '');
@@ -130,17 +133,20 @@ try {
 console.log('\n=== summary');
 for (const [name, r] of Object.entries(results)) {
   const best = r.optimum.map((o) => `w${o.width}: 2^${o.log2Lr}`).join(', ');
-  console.log(`${name.padEnd(8)} best LR ${best}; shift ${r.shiftOctaves} octave(s); ${r.transfers ? 'transfers' : 'does NOT transfer'} (${r.trials.length} trials, ${r.reused} reused, ${r.trials.filter((t) => t.diverged).length} diverged)`);
+  const iv = r.shiftInterval ? `, fitted ${r.fittedShiftOctaves.toFixed(2)} in [${r.shiftInterval.low.toFixed(2)}, ${r.shiftInterval.high.toFixed(2)}] (95%)` : '';
+  console.log(`${name.padEnd(8)} best LR ${best}; shift ${r.shiftOctaves} octave(s)${iv}; ${r.verdict ?? (r.transfers ? 'transfers' : 'does NOT transfer')}${r.settle?.length ? ` (${r.settle.join('; ')})` : ''} (${r.trials.length} trials, ${r.reused} reused, ${r.trials.filter((t) => t.diverged).length} diverged)`);
 }
 for (const [name, r] of Object.entries(hpResults)) {
   for (const h of r.hps ?? []) {
     const best = h.optimum.map((o) => `w${o.width}: 2^${o.log2Value}`).join(', ');
-    console.log(`${name.padEnd(8)} best ${h.name} ${best}; shift ${h.shiftOctaves} octave(s); ${h.transfers ? 'transfers' : 'does NOT transfer'}`);
+    const iv = h.shiftInterval ? ` in [${h.shiftInterval.low.toFixed(2)}, ${h.shiftInterval.high.toFixed(2)}] (95%)` : '';
+    console.log(`${name.padEnd(8)} best ${h.name} ${best}; shift ${h.shiftOctaves} octave(s)${iv}; ${h.verdict ?? (h.transfers ? 'transfers' : 'does NOT transfer')}`);
   }
 }
 for (const v of verify?.runs ?? []) {
-  console.log(`width ${v.width}, ${v.label}: ${v.diverged ? 'diverged' : `loss ${v.loss.toFixed(4)}`} after ${verify.steps} steps (lr 2^${Math.log2(v.lr).toFixed(2)}, outputMult 2^${Math.log2(v.hp.outputMult ?? 1).toFixed(2)})`);
+  console.log(`width ${v.width}, ${v.label}: ${v.diverged ? 'diverged' : `loss ${v.loss.toFixed(4)}${v.lossSd != null ? ` +- ${v.lossSd.toFixed(4)} (SD)` : ''}`} after ${verify.steps} steps (lr 2^${Math.log2(v.lr).toFixed(2)}, outputMult 2^${Math.log2(v.hp.outputMult ?? 1).toFixed(2)})`);
 }
+if (verify?.difference) console.log(`width 512: ${verify.difference.text}`);
 console.log(`\nreports (open in a browser):`);
 for (const p of produced) console.log(`  ${relative(process.cwd(), p)}`);
 console.log(`\ndemo took ${((Date.now() - started) / 1000).toFixed(0)} s${problems.length ? `; problems: ${problems.join('; ')}` : ''}`);

@@ -24,10 +24,13 @@ const HELPERS: Record<string, string> = {
   __spreadArray: 'function (to, from) { return to.concat(Array.prototype.slice.call(from)); }',
 };
 
-/** How the factory uses each Node module the bundle imported as `require$$N`: what tells which module it is. */
+/**
+ * How the factory uses each Node module the bundle imported as `require$$N`: what tells which module it is. A
+ * bundler may add a digit to a local name (esbuild: `var fs2 = require$$0`).
+ */
 const MODULE_USES: { module: string; use: (name: string) => RegExp }[] = [
-  { module: 'fs', use: (n) => new RegExp(`\\bvar fs = ${esc(n)};`) },
-  { module: 'path', use: (n) => new RegExp(`\\bvar nodePath = ${esc(n)};`) },
+  { module: 'fs', use: (n) => new RegExp(`\\bvar fs\\d* = ${esc(n)};`) },
+  { module: 'path', use: (n) => new RegExp(`\\bvar nodePath\\d* = ${esc(n)};`) },
   { module: 'perf_hooks', use: (n) => new RegExp(`\\b${esc(n)}\\.performance\\b`) },
   { module: 'os', use: (n) => new RegExp(`\\b${esc(n)}\\.cpus\\(\\)`) },
   { module: 'worker_threads', use: (n) => new RegExp(`\\b${esc(n)}\\.Worker\\b`) },
@@ -78,12 +81,15 @@ export interface PthreadShim {
   /** Worker threads started so far. */
   readonly started: number;
   /**
-   * The start is over: `Blob` and `URL.createObjectURL` are put back (the `Worker` accessor stays: the pool may
+   * The backend started: `Blob` and `URL.createObjectURL` are put back (the `Worker` accessor stays: the pool may
    * grow later), and an error in a pthread worker is emscripten's again. Idempotent.
    */
   finish(): void;
-  /** Stops every pthread worker started (after a failed start), then `finish()`. */
-  terminateAll(): Promise<void>;
+  /**
+   * Gives the start up: stops every pthread worker started (not waited for: an unref'ed worker's termination
+   * would not keep this process alive); their errors are dropped from now on.
+   */
+  terminateAll(): void;
 }
 
 export interface ShimOptions {
@@ -105,8 +111,9 @@ export function installPthreadShim(opts: ShimOptions = {}): PthreadShim {
     fail = (reason) => reject(new Error(reason));
   });
   failed.catch(() => undefined); // observed by whoever races it; never an unhandled rejection
-  // Set once the start is over (either way): from then on a worker's error or exit is no failure to start.
-  let over = false;
+  // 'starting' until the backend started ('started': a worker's error is emscripten's again) or was given up
+  // ('abandoned': the workers are being stopped, and what they still report is dropped).
+  let phase: 'starting' | 'started' | 'abandoned' = 'starting';
 
   class CapturingBlob extends OrigBlob {
     constructor(...args: ConstructorParameters<typeof Blob>) {
@@ -138,7 +145,7 @@ export function installPthreadShim(opts: ShimOptions = {}): PthreadShim {
       workers.add(this);
       this.once('exit', (code) => {
         workers.delete(this);
-        if (!over) fail(`a pthread worker exited (code ${code}) before the backend started`);
+        if (phase === 'starting') fail(`a pthread worker exited (code ${code}) before the backend started`);
       });
     }
 
@@ -171,7 +178,7 @@ export function installPthreadShim(opts: ShimOptions = {}): PthreadShim {
     // error in a pthread worker gives threads up instead.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     override emit(event: string | symbol, ...args: any[]): boolean {
-      if (event === 'error' && !over) {
+      if (event === 'error' && phase !== 'started') {
         const err: unknown = args[0];
         fail(`a pthread worker failed: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
         return true;
@@ -189,13 +196,14 @@ export function installPthreadShim(opts: ShimOptions = {}): PthreadShim {
       return workers.size;
     },
     finish() {
-      over = true;
+      if (phase === 'starting') phase = 'started';
       globalThis.Blob = OrigBlob;
       URL.createObjectURL = origCreate;
     },
-    async terminateAll() {
+    terminateAll() {
+      phase = 'abandoned';
       this.finish();
-      await Promise.all([...workers].map((w) => w.terminate().catch(() => undefined)));
+      for (const w of workers) w.terminate().catch(() => undefined);
     },
   };
 }

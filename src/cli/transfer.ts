@@ -7,7 +7,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OutputError, writeOutputFile } from '../host/outputFile';
-import { runTransfer, TransferInputError } from '../host/transfer';
+import { runTransfer, TransferInconclusiveError, TransferInputError } from '../host/transfer';
 import { WorkerJobError } from '../host/workerClient';
 import type { BackendRequest } from '../protocol/worker';
 import { renderTransferReport } from '../report/transferHtml';
@@ -35,6 +35,7 @@ the rule behind each), as a transfer file next to the model that createMup(tf).f
   --proxy-depth, --proxy-batch, --proxy-seq-len N
                              the proxy's value on an axis the sweep did not vary
   --verify                   also train width N with the transferred values and with the proxy's best SP values
+  --seeds N                  seeds of each --verify configuration (default 3): the difference gets a 95% interval
   --sp-sweep DIR             the SP sweep to compare with (default: an SP sweep of the same model beside it)
   --backend B                auto|tensorflow|webgpu|wasm|cpu (default auto)
   --workers N                worker processes for --verify (default: cores on wasm/cpu, 1 on tensorflow and webgpu)
@@ -42,12 +43,13 @@ the rule behind each), as a transfer file next to the model that createMup(tf).f
   --format text|json|html    output; <store>/transfer-w<N>.html is written every time (html: prints its path)
   --quiet, -q                no progress lines on stderr
 exit: 0 the values transfer (file written), 1 they do not (SP, an axis that moves, an incomplete grid), 2 usage
-or input error, 130 interrupted
+or input error, 4 the muP sweep is inconclusive (one LR, one seed, an interval across the rule; one line, nothing
+written), 130 interrupted
 `;
 
 const OPTIONS = {
   width: { type: 'string' }, 'proxy-width': { type: 'string' }, out: { type: 'string' }, verify: { type: 'boolean' },
-  steps: { type: 'string' }, 'sp-sweep': { type: 'string' }, backend: { type: 'string' }, workers: { type: 'string' },
+  steps: { type: 'string' }, seeds: { type: 'string' }, 'sp-sweep': { type: 'string' }, backend: { type: 'string' }, workers: { type: 'string' },
   threads: { type: 'string' }, format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
   depth: { type: 'string' }, alpha: { type: 'string' }, batch: { type: 'string' }, 'seq-len': { type: 'string' },
   'proxy-depth': { type: 'string' }, 'proxy-batch': { type: 'string' }, 'proxy-seq-len': { type: 'string' },
@@ -87,6 +89,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     steps: positiveInt(v.steps, '--steps'), alpha: alphaOf(v.alpha),
     proxyDepth: positiveInt(v['proxy-depth'], '--proxy-depth'), proxyBatch: positiveInt(v['proxy-batch'], '--proxy-batch'), proxySeqLen: positiveInt(v['proxy-seq-len'], '--proxy-seq-len'),
   };
+  if (!v.verify && v.seeds !== undefined) throw new UsageError('--seeds belongs to --verify (the seeds of each verification run)');
   const steps = positiveInt(v.steps, '--steps');
   const threads = threadsFlag(v.threads);
   const quiet = v.quiet ?? false;
@@ -103,7 +106,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       {
         source: positionals[0]!, targetWidth: width, proxyWidth: positiveInt(v['proxy-width'], '--proxy-width'), out: v.out, target,
         // The sweep's own steps unless told: the verification trains as the sweep's trials did.
-        verify: v.verify ? { steps: steps ?? 0, spSource: v['sp-sweep'] } : undefined,
+        verify: v.verify ? { steps: steps ?? 0, spSource: v['sp-sweep'], seeds: positiveInt(v.seeds, '--seeds') } : undefined,
         backend, workers: positiveInt(v.workers, '--workers'), threads, cores: cpus().length, version: packageVersion(), cwd: io.cwd, signal: controller.signal,
       },
       {
@@ -115,6 +118,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     );
   } catch (err) {
     if (err instanceof TransferInputError || err instanceof OutputError) throw new UsageError(err.message);
+    if (err instanceof TransferInconclusiveError) {
+      io.stderr(`mup-lens transfer: ${err.message}\n`);
+      return 4;
+    }
     if (err instanceof WorkerJobError) {
       if (err.error.kind === 'cancelled') return 130;
       throw new UsageError(err.message);

@@ -28,6 +28,10 @@ export interface CoordCheckOptions {
   /** Default: the model file's directory (where tfjs-node(-gpu) is looked up). */
   workspaceDir?: string;
   timeoutMs?: number;
+  /** A worker whose model is not built this long after its job started is stopped (default: none). */
+  buildTimeoutMs?: number;
+  /** A line every 30 s that a worker is silent: still building the model, or in a step that does not end. */
+  onWaiting?: (message: string) => void;
   signal?: AbortSignal;
   onProgress?: (e: CoordProgressEvent) => void;
   /** A (width, seed) run finished (for timings). */
@@ -171,6 +175,17 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
         signal: opts.signal,
         timeoutMs: opts.timeoutMs,
         startedAt: t0,
+        buildTimeoutMs: opts.buildTimeoutMs,
+        onWaiting: opts.onWaiting
+          ? (o, phase, ms) => {
+              const first = o.share[0]?.width ?? params.widths[0];
+              opts.onWaiting!(
+                phase === 'building'
+                  ? `still building ${params.exportName}(${first}) after ${Math.round(ms / 1000)} s (--build-timeout S shortens the wait)`
+                  : `no training step finished for ${Math.round(ms / 1000)} s (--timeout S shortens the wait)`,
+              );
+            }
+          : undefined,
         onProgress: (_o, p) => onProgress(p),
         onResult: (o, job) => {
           o.job = job;

@@ -11,6 +11,7 @@ import { composeTransferFile, proxyWidthOf, refusalOf, tunedAt, whatTheSweepShow
 import type { HpValues, SweepReport } from '../sweep/types';
 import { transferAxes, TransferAxesError, type TargetAxes } from '../sweep/transferAxes';
 import { sweepReportProblem } from '../sweep/validate';
+import { DEFAULT_VERIFY_SEEDS, inconclusiveSweep, summarizeSeeds, verifyDifference, type VerifySeedRun } from '../sweep/verify';
 import { checkOutputPath } from './outputFile';
 import { pathSegment, writeJsonAtomic } from './results';
 import { sourceHash } from './sourceHash';
@@ -21,6 +22,9 @@ import { defaultWorkers, describeJobError, WorkerPool } from './workerPool';
 
 /** A mistake in what the user asked for (no such store, a sweep that is not finished): one line, exit 2. */
 export class TransferInputError extends Error {}
+
+/** A muP sweep that shows nothing either way (one LR, an inconclusive verdict): one line, exit 4 (issue 21, 28). */
+export class TransferInconclusiveError extends Error {}
 
 export interface TransferOptions {
   /** A sweep's store directory, or a result.json (the store's, or a saved `mup-lens sweep --format json`). */
@@ -34,7 +38,7 @@ export interface TransferOptions {
   out?: string;
   /** Train the target width with the transferred values and with the SP sweep's (`spSource`, else found) best, for
    *  `steps` steps (0: the sweep's own steps). */
-  verify?: { steps: number; spSource?: string };
+  verify?: { steps: number; spSource?: string; /** seeds per configuration (default 3, issue 21) */ seeds?: number };
   backend: BackendRequest;
   workers?: number;
   /** Threads of each worker's wasm backend (default auto: the cores shared by the --verify runs' workers). */
@@ -156,6 +160,8 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
   if (!(Number.isInteger(opts.targetWidth) && opts.targetWidth > 0)) throw new TransferInputError(`--width: expected a positive integer, got ${opts.targetWidth}`);
   const sweep = loadSweep(opts.source, opts.cwd);
   const r = sweep.report;
+  const inconclusive = inconclusiveSweep(r);
+  if (inconclusive) throw new TransferInconclusiveError(`${opts.source}: ${inconclusive}`);
   const warnings: string[] = [];
   const warn = (m: string) => {
     warnings.push(m);
@@ -235,7 +241,7 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
     if (opts.verify) {
       const runs: { run: Omit<TransferVerifyRun, 'losses' | 'loss' | 'diverged'>; params: TrialJobParams }[] = [];
       const trial = (s: LoadedSweep, lr: number, hpv: HpValues): TrialJobParams => ({
-        file: s.modelPath, exportName: s.report.model.exportName, data: s.data, width: opts.targetWidth, lr, seed: 0,
+        file: s.modelPath, exportName: s.report.model.exportName, data: s.data, width: opts.targetWidth, lr, seed: 0, // one job per seed below
         steps: verifySteps, parametrization: s.report.parametrization, baseWidth: s.report.baseWidth, curve: true,
         ...(Object.keys(hpv).length ? { hp: hpv } : {}),
         // the target's axes (issue 22): its depth, batch and sequence length
@@ -255,28 +261,33 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
           });
         } else spNote = `the SP sweep has no optimum at width ${spProxy} (every trial diverged): only the transferred values were trained`;
       }
-      const workers = Math.max(1, Math.min(runs.length, opts.workers ?? defaultWorkers(backend, opts.cores)));
+      // Every configuration with every seed (issue 21): job j is configuration floor(j / seeds), seed j % seeds.
+      const seeds = Math.max(1, opts.verify.seeds ?? DEFAULT_VERIFY_SEEDS);
+      const jobs = runs.flatMap((x, i) => Array.from({ length: seeds }, (_, seed) => ({ tag: i * seeds + seed, params: { ...x.params, seed } })));
+      const workers = Math.max(1, Math.min(jobs.length, opts.workers ?? defaultWorkers(backend, opts.cores)));
       events.onBackend?.(backend, workers);
-      events.onPhase?.(`training width ${opts.targetWidth} for ${verifySteps} steps: ${runs.map((x) => x.run.label).join(' and ')}`);
+      events.onPhase?.(`training width ${opts.targetWidth} for ${verifySteps} steps, ${seeds} seed${seeds === 1 ? '' : 's'} each: ${runs.map((x) => x.run.label).join(' and ')}`);
       const results = new Map<number, TrialJobResult>();
-      const pooled = await pool.run(
-        runs.map((x, i) => ({ tag: i, params: x.params })),
-        {
-          kind: 'trial', workers, signal: opts.signal, stallTimeoutMs: stall,
-          onProgress: (i, p) => events.onStep?.(runs[i]!.run.label, p.step, p.loss),
-          onResult: (i, res) => results.set(i, res),
-          onError: () => 'abort',
-        },
-      );
+      const pooled = await pool.run(jobs, {
+        kind: 'trial', workers, signal: opts.signal, stallTimeoutMs: stall,
+        onProgress: (j, p) => events.onStep?.(`${runs[Math.floor(j / seeds)]!.run.label} seed ${j % seeds}`, p.step, p.loss),
+        onResult: (j, res) => results.set(j, res),
+        onError: () => 'abort',
+      });
       if (pooled.aborted) throw new WorkerJobError({ ...pooled.aborted.error, message: describeJobError(pooled.aborted.error) });
       if (pooled.cancelled) throw new WorkerJobError({ kind: 'cancelled', message: 'cancelled' });
+      const seedRuns = runs.map((_, i) =>
+        Array.from({ length: seeds }, (_s, seed): VerifySeedRun => {
+          const res = results.get(i * seeds + seed)!;
+          return { seed, losses: res.losses ?? [], loss: res.outcome.diverged ? null : res.outcome.loss, diverged: res.outcome.diverged };
+        }),
+      );
       const verify: TransferVerify = {
         steps: verifySteps,
-        runs: runs.map((x, i) => {
-          const res = results.get(i)!;
-          return { ...x.run, losses: res.losses ?? [], loss: res.outcome.loss, diverged: res.outcome.diverged };
-        }),
+        runs: runs.map((x, i) => ({ ...x.run, ...summarizeSeeds(seedRuns[i]!), seeds: seedRuns[i]! })),
         note: spNote,
+        seeds,
+        difference: seedRuns.length >= 2 ? verifyDifference(seedRuns[0]!, seedRuns[1]!) : null,
       };
       report.verify = verify;
     }

@@ -5,6 +5,7 @@ import type { TransferView } from '../protocol/webview';
 import { adamGroups, num, TRANSFER_COLUMNS, transferRows, type TransferReport, type TransferVerify } from '../sweep/transfer';
 import { layerColor } from './colors';
 import type { PlotSpec } from './plotSpec';
+import { seedBand } from '../sweep/verify';
 
 export interface TransferModel {
   title: string;
@@ -37,7 +38,7 @@ export function verifyPlot(v: TransferVerify, targetWidth: number): PlotSpec {
   const xs = Array.from({ length: steps }, (_, i) => i + 1);
   return {
     id: 'transfer-verify',
-    title: `width ${targetWidth}: training loss, ${v.steps} steps`,
+    title: `width ${targetWidth}: training loss, ${v.steps} steps${(v.seeds ?? 1) > 1 ? `, mean of ${v.seeds} seeds` : ''}`,
     xLabel: 'step',
     yLabel: 'loss',
     xs,
@@ -50,6 +51,8 @@ export function verifyPlot(v: TransferVerify, targetWidth: number): PlotSpec {
       label: r.label,
       color: layerColor(i),
       ys: xs.map((_, s) => (s < r.losses.length && Number.isFinite(r.losses[s]!) ? r.losses[s]! : null)),
+      // The seeds' spread per step (mean -/+ SD), where two or more seeds reached it (issue 21).
+      ...(Array.isArray(r.seeds) && r.seeds.length >= 2 ? seedBand(r.seeds, steps) : {}),
       emphasis: 'normal',
     })),
     markers: v.runs
@@ -73,8 +76,9 @@ export function transferModel(view: TransferView): TransferModel {
   const verifyLines = (t?.verify?.runs ?? []).map(
     (r) =>
       `${r.label} (lr ${pow2(r.lr)}${Object.entries(r.hp).map(([k, x]) => `, ${k} ${pow2(x)}`).join('')}): ` +
-      `${r.diverged ? `diverged at step ${r.losses.length + 1}` : `loss ${r.loss!.toFixed(4)} (mean of the last 10% of steps)`}, from ${r.from}`,
+      `${r.diverged ? `diverged at step ${r.losses.length + 1}` : `loss ${r.loss!.toFixed(4)}${r.lossSd != null ? ` \u00b1 ${r.lossSd.toFixed(4)} (SD over ${r.seeds?.length} seeds)` : ''} (mean of the last 10% of steps)`}, from ${r.from}`,
   );
+  if (t?.verify?.difference) verifyLines.push(t.verify.difference.text);
   if (t?.verify?.note) verifyLines.push(t.verify.note);
   return {
     title: `Transfer to width ${view.targetWidth}`,

@@ -7,6 +7,7 @@ import type { BaseShapes, ParamKind, TransferAxes, TransferFile, TransferParam, 
 import { lrSwept, octaves } from './report';
 import { formatFactors } from './transferAxes';
 import type { HpValues, Parametrization, SweepReport } from './types';
+import type { VerifyDifference, VerifySeedRun } from './verify';
 
 // What the worker's `transfer` job finds out about the model (src/worker/transferJob.ts; src/protocol/jobs.ts).
 export interface TransferParamFacts {
@@ -74,6 +75,10 @@ export interface TransferVerifyRun {
   /** The trial's reported loss: the mean over the last 10% of steps; null when it diverged. */
   loss: number | null;
   diverged: boolean;
+  /** Issue 21: each seed's run (`losses`, `loss` above are their mean; `diverged` when any diverged), and the SD
+   *  of the loss over seeds (null with one seed or a diverged one). */
+  seeds?: VerifySeedRun[];
+  lossSd?: number | null;
 }
 
 export interface TransferVerify {
@@ -81,6 +86,9 @@ export interface TransferVerify {
   runs: TransferVerifyRun[];
   /** Said when there is no SP run to compare with (no SP sweep of the model found). */
   note: string | null;
+  /** Issue 21: seeds per configuration, and SP - muP paired by seed with its 95% interval (null without an SP run). */
+  seeds?: number;
+  difference?: VerifyDifference | null;
 }
 
 /** What `mup-lens transfer` reports (its `--format json`, the panel's transfer view). */
@@ -163,7 +171,7 @@ export function refusalOf(r: SweepReport): string | null {
       : `Over ${span} this sweep's best values happened to stay put, but in standard parametrization nothing keeps them there at other widths (Megatron measured the SP optimum halving per doubling of width).`;
     return (
       `SP: these values do not transfer. ${what} In standard parametrization the best LR and multipliers move with width (Tensor Programs V): ` +
-      `retune at the target width, or make the model muP (mup-lens lint shows what to change), sweep it with --mup and transfer from that sweep.`
+      `retune at the target width, or make the model muP (mup-lens lint shows what to change), sweep it in muP (mup-lens sweep --mup, or the editor's LR sweep of the fixed file, which runs muP on its own) and transfer from that sweep.`
     );
   }
   if (r.complete === false) return `The sweep's grid is incomplete (${r.missing} trials have no result), so nothing is concluded from it: run the same sweep again (stored trials are reused) and transfer from the complete grid.`;
@@ -341,14 +349,17 @@ export function formatTransferText(t: TransferReport): string {
     lines.push(`train with it: const t = createMup(tf).fromTransfer(readFileSync(file, 'utf8')); const model = ${t.model.exportName}(t.width${hpArg2}); model.compile({ optimizer: t.adam(model), loss })`);
   }
   if (t.verify) {
-    lines.push('', `verify: width ${t.targetWidth}, ${t.verify.steps} steps each (loss: mean of the last 10% of steps)`);
+    const n = t.verify.seeds ?? 1;
+    lines.push('', `verify: width ${t.targetWidth}, ${t.verify.steps} steps each, ${n} seed${n === 1 ? '' : 's'} (loss: mean of the last 10% of steps${n > 1 ? ', mean +- SD over seeds' : ''})`);
     for (const v of t.verify.runs) {
       const hp = Object.entries(v.hp).map(([k, x]) => `, ${k} ${pow2(x)}`).join('');
-      lines.push(`  ${v.label.padEnd(26)} lr ${pow2(v.lr)}${hp}: ${v.diverged ? `diverged at step ${v.losses.length + 1}` : `loss ${v.loss!.toFixed(4)}`}  (${v.from})`);
+      const sd = v.lossSd != null ? ` +- ${v.lossSd.toFixed(4)}` : '';
+      lines.push(`  ${v.label.padEnd(26)} lr ${pow2(v.lr)}${hp}: ${v.diverged ? `diverged at step ${v.losses.length + 1}` : `loss ${v.loss!.toFixed(4)}${sd}`}  (${v.from})`);
     }
     if (t.verify.note) lines.push(`  ${t.verify.note}`);
     const [a, b] = t.verify.runs;
-    if (a && b) {
+    if (t.verify.difference) lines.push(`  ${t.verify.difference.text}`);
+    else if (a && b) {
       const la = a.diverged ? Infinity : a.loss!;
       const lb = b.diverged ? Infinity : b.loss!;
       lines.push(`  ${la < lb ? a.label : lb < la ? b.label : 'neither'} ended lower${Number.isFinite(la) && Number.isFinite(lb) ? ` (by ${Math.abs(la - lb).toFixed(4)})` : ''}`);

@@ -32,25 +32,27 @@ const LRS = [-8, -7, -6, -5, -4].map((e) => 2 ** e);
 const ALPHAS = [-2, -1, 0, 1, 2].map((a) => 2 ** a);
 
 /** A finished sweep's store: sweep.json and result.json as src/host/sweep.ts writes them, from bowl-shaped losses. */
-async function store(dir: string, pt: Parametrization, bestAlpha: (w: number) => number, drop = 0): Promise<string> {
+async function store(dir: string, pt: Parametrization, bestAlpha: (w: number) => number, drop = 0, lrs = LRS): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const widths = [16, 32];
   const trials: SweepTrial[] = [];
-  for (const width of widths) for (const lr of LRS) for (const a of ALPHAS) {
-    trials.push({ width, lr, seed: 0, loss: 1 + 0.05 * (Math.log2(lr) + 6) ** 2 + 0.04 * (Math.log2(a) - bestAlpha(width)) ** 2, diverged: false, hp: { outputMult: a } });
+  // Two seeds whose curves agree in shape (issue 21: one seed is inconclusive; these intervals are points).
+  for (const width of widths) for (const lr of lrs) for (const a of ALPHAS) for (const seed of [0, 1]) {
+    trials.push({ width, lr, seed, loss: 1 + 0.001 * seed + 0.05 * (Math.log2(lr) + 6) ** 2 + 0.04 * (Math.log2(a) - bestAlpha(width)) ** 2, diverged: false, hp: { outputMult: a } });
   }
   const kept = trials.slice(drop);
   const hps = [{ name: 'outputMult', values: ALPHAS }];
-  const a = analyzeTrials(kept, { widths, lrs: LRS, seeds: 1, hps });
+  const a = analyzeTrials(kept, { widths, lrs, seeds: 2, hps });
   const report: SweepReport = {
     trials: kept, optimum: a.optimum, shiftOctaves: a.shiftOctaves, transfers: a.transfers, reused: 0,
-    model: { file: modelRel, exportName: 'mlp' }, parametrization: pt, widths, lrs: LRS, seeds: 1, steps: 6, baseWidth: 16,
+    model: { file: modelRel, exportName: 'mlp' }, parametrization: pt, widths, lrs, seeds: 2, steps: 6, baseWidth: 16,
     fittedShiftOctaves: a.fittedShiftOctaves, hps: hpResults(a, hps), everyAxisTransfers: a.everyAxisTransfers, recommended: null,
+    verdict: a.verdict, lrVerdict: a.lrVerdict, shiftInterval: a.shiftInterval, reasons: a.reasons, settle: a.settle,
     backends: ['wasm'], data: null, ran: kept.length, missing: trials.length - kept.length, complete: a.complete, missingTrials: a.missing,
     failed: 0, cancelled: false, workers: 1, shard: null, storeDir: dir, elapsedMs: 1, warnings: a.warnings,
   };
   const sha256 = await sourceHash(modelAbs);
-  writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ model: { file: modelRel, sha256, exportName: 'mlp', path: modelAbs }, widths, lrs: LRS, seeds: 1, hps, steps: 6, parametrization: pt, baseWidth: 16, data: 'default' }));
+  writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ model: { file: modelRel, sha256, exportName: 'mlp', path: modelAbs }, widths, lrs, seeds: 2, hps, steps: 6, parametrization: pt, baseWidth: 16, data: 'default' }));
   writeFileSync(join(dir, 'result.json'), JSON.stringify(report));
   return dir;
 }
@@ -100,6 +102,18 @@ test('transfer --verify: the target width trained with the transferred values an
   assert.equal(rep.verify.runs[1]!.hp.outputMult, 0.5, "the SP sweep's best multiplier at width 32");
   for (const run of rep.verify.runs) assert.ok(run.losses.every(Number.isFinite) && typeof run.loss === 'number');
   assert.equal(rep.verify.note, null);
+  // Issue 21: 3 seeds per configuration by default; the difference, paired by seed, with its interval.
+  assert.equal(rep.verify.seeds, 3);
+  for (const run of rep.verify.runs) {
+    assert.deepEqual(run.seeds!.map((x) => x.seed), [0, 1, 2]);
+    assert.ok(Math.abs(run.loss! - run.seeds!.reduce((t, x) => t + x.loss!, 0) / 3) < 1e-12, 'the loss is the mean over seeds');
+    assert.ok(typeof run.lossSd === 'number' && run.lossSd > 0, 'seeds differ');
+  }
+  const d = rep.verify.difference!;
+  const pairs = [0, 1, 2].map((i) => rep.verify!.runs[1]!.seeds![i]!.loss! - rep.verify!.runs[0]!.seeds![i]!.loss!);
+  assert.ok(Math.abs(d.muPBetterBy - pairs.reduce((t, x) => t + x, 0) / 3) < 1e-12);
+  assert.ok(d.low < d.muPBetterBy && d.muPBetterBy < d.high && d.seeds === 3);
+  assert.match(d.text, /^(muP better by|SP better by|no difference shown: SP - muP =) -?\d\.\d{3} \+- \d\.\d{3} .*over 3 seeds \(95% interval/);
   const html = await cli(['transfer', dir, '--width', '32', '--verify', '--steps', '5', '--out', join(base, 't.json'), '--format', 'html', '-q']);
   const page = readFileSync(html.out.trim(), 'utf8');
   assert.equal(page.match(/<polyline data-series="(mup|sp)"/g)?.length, 2, 'both loss curves on the page');
@@ -111,6 +125,24 @@ test('transfer --verify: the target width trained with the transferred values an
   const rep1 = JSON.parse(one.out) as TransferReport;
   assert.deepEqual(rep1.verify!.runs.map((x) => x.parametrization), ['mup']);
   assert.match(rep1.verify!.note!, /no SP sweep of test\/fixtures\/models\/mlp_hp\.ts#mlp was found beside .*\(give one with --sp-sweep <store>\): only the transferred values were trained/);
+});
+
+test('transfer: a one-LR muP sweep that sweeps nothing is refused in one line (exit 4, no file)', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'transfer-one-'));
+  // Issue 28: one LR and an HP axis of one value: nothing was compared, whatever the trials say.
+  const dir = join(base, 'one');
+  mkdirSync(dir, { recursive: true });
+  const trials: SweepTrial[] = [16, 32].flatMap((width) => [0, 1, 2].map((seed) => ({ width, lr: 2 ** -6, seed, loss: 1 + 0.01 * seed, diverged: false })));
+  const a = analyzeTrials(trials, { widths: [16, 32], lrs: [2 ** -6], seeds: 3 });
+  assert.equal(a.verdict, 'inconclusive');
+  writeFileSync(join(dir, 'result.json'), JSON.stringify({ trials, optimum: a.optimum, shiftOctaves: 0, transfers: a.transfers, reused: 0, model: { file: modelRel, exportName: 'mlp' }, parametrization: 'mup', widths: [16, 32], lrs: [2 ** -6], seeds: 3, steps: 6, baseWidth: 16, hps: [], complete: true, verdict: a.verdict, reasons: a.reasons, settle: a.settle, storeDir: dir }));
+  const out = join(base, 'never.json');
+  const r = await cli(['transfer', dir, '--width', '64', '--out', out, '-q']);
+  assert.equal(r.code, 4, r.err);
+  assert.equal(r.out, '');
+  assert.equal(r.err.trim().split('\n').length, 1);
+  assert.match(r.err, /^mup-lens transfer: .*: the sweep has one LR and no swept HP: its value was never compared with anything, so nothing is shown to transfer; nothing written; to settle it: sweep a range \(--lr-range 2\^-14:2\^-4:1\)\n$/);
+  assert.equal(existsSync(out), false);
 });
 
 test('transfer: an SP sweep, a muP sweep whose HP moves, and an incomplete grid are refused plainly (exit 1, no file)', async () => {
@@ -145,6 +177,7 @@ test('transfer: usage errors exit 2 with one line', async () => {
     [['transfer', dir, '--width', '64', '--depth', '48'], /--depth: the sweep did not vary depth, so give the depth it trained at: --proxy-depth N/],
     [['transfer', dir, '--width', '64', '--depth', '48', '--alpha', '2'], /--alpha: expected completep, depth-mup, sp or a number in \[0, 1\], got '2'/],
     [['transfer', dir, '--width', '64', '--alpha', '1'], /--alpha belongs to --depth/],
+    [['transfer', dir, '--width', '64', '--seeds', '3'], /--seeds belongs to --verify/],
     [['transfer', dir, '--width', '64', '--verify', '--sp-sweep', dir], /--sp-sweep .*: that is a muP sweep/],
   ];
   for (const [argv, re] of cases) {
