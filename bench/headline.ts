@@ -156,7 +156,7 @@ console.log(`\n${lines.join('\n')}`);
 let svg: string | null = null;
 if (transfer.verify) {
   // The SP run is SP tuned at the target here (its sweep's only width), not a proxy's best: say so in the legend.
-  const runs = transfer.verify.runs.map((r) => (r.parametrization === 'sp' ? { ...r, label: `SP, tuned at width ${target}` } : r));
+  const runs = transfer.verify.runs.map((r) => (r.parametrization === 'sp' ? { ...r, label: `SP, tuned at ${target}` } : r));
   const spec = verifyPlot({ ...transfer.verify, runs }, target);
   spec.title = `GPT at width ${target}: muP tuned at width ${widest} and transferred vs SP tuned at ${target} (seed 0)`;
   svg = plotsToSvg([spec], { plotWidth: 760, plotHeight: 380, columns: 1, ...LIGHT });
