@@ -5,10 +5,12 @@
 // -> bindings.ts (which names are tfjs; reach.ts: the browser global, namespaces passed in, dynamic
 // imports; reachApi.ts: what tfjs's API looks like) -> width.ts (width knobs, what derives from them) and
 // values.ts (assignments, arithmetic)
-// -> layers.ts: discovery.ts (the layers and their uses), sequence.ts on
+// -> layers.ts: discovery.ts (the layers and their uses; models.ts: models passed to helpers), sequence.ts on
 // controlFlow.ts (the order of layers in a model), shape.ts (fan-in and output sizes), roles.ts (muP
-// roles, scaled readouts) -> rules/ (findings and fixes; attention/: scores to a softmax, scales, fixes),
-// factories.ts, suppress.ts (comment directives).
+// roles, scaled readouts) -> rules/ (findings and fixes; tiedReadout.ts: h @ E^T; attention/: scores to a
+// softmax, scales in their normal form, scales of layer classes, fixes), factories.ts, suppress.ts (comment
+// directives). attention/fileIndex.ts (a file's functions, their calls and callers) carries the
+// interprocedural flow of the width, the stream and the model (docs/architecture.md).
 import { fileIndex } from './attention/fileIndex';
 import { Bindings } from './bindings';
 import { collect } from './collect';
@@ -21,6 +23,7 @@ import { initRules } from './rules/init';
 import { RULES } from './rules/meta';
 import { optimizerRule } from './rules/optimizer';
 import { readoutRule } from './rules/readout';
+import { residualDepthRule } from './rules/residualDepth';
 import type * as ts from 'typescript';
 import { enclosingClass, enclosingFunction, isReparse, parse, rangeOf } from './source';
 import { isSuppressed, readDirectives, type Directives } from './suppress';
@@ -129,6 +132,7 @@ const RULE_RUNS: [string, (ctx: Ctx, sites: ScoreSite[]) => Finding[]][] = [
   ['the attention rule (mup/attention-sqrt-scaling)', (ctx, sites) => attentionRule(ctx, sites)],
   ['the init rules (mup/init-fan-avg, mup/init-constant-std)', (ctx) => initRules(ctx)],
   ['the optimizer rule (mup/optimizer-global-lr)', (ctx) => optimizerRule(ctx)],
+  ['the residual depth rule (mup/residual-depth-unscaled)', (ctx) => residualDepthRule(ctx)],
 ];
 
 /** The layers as the API gives them: positions, role, what scales, the factory they are built in. */

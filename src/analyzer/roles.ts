@@ -5,7 +5,7 @@ import ts = require('typescript');
 import { fileIndex } from './attention/fileIndex';
 import type { Bindings } from './bindings';
 import type { Facts } from './collect';
-import type { LayerIndex, LayerRec } from './discovery';
+import { PROJECTION_OUT, type LayerIndex, type LayerRec } from './discovery';
 import type { Sequences } from './sequence';
 import type { Shapes } from './shape';
 import { configProp, enclosingClass, enclosingFunction, outerParent, SKIP, STOP, unwrap, walk } from './source';
@@ -64,8 +64,10 @@ export class Roles {
    * both sides of one size, so the layer's output scales too (a `units: 1` gate that broadcasts is left out).
    */
   private addedToStream(rec: LayerRec): boolean {
-    const units = configProp(rec.config, 'units');
-    if (units && ts.isNumericLiteral(unwrap(units)) && unwrap(units).getText() === '1') return false;
+    // A size written as a number, or one of the data (a vocabulary, classes, actions), is no stream's size:
+    // only a size the code reads from elsewhere (`x.shape[2]`, a helper's parameter) can be.
+    const out = configProp(rec.config, PROJECTION_OUT[rec.ctor] ?? 'units');
+    if (!out || this.values.evalNumber(out) !== undefined || /vocab|class|label|action|output|target/i.test(out.getText(this.facts.sf))) return false;
     const ix = fileIndex(this.facts, this.b);
     const scales = (e: ts.Expression | undefined): boolean => !!e && (this.shapes.tensorSize(e)?.scales ?? false);
     const check = (use: ts.Expression, depth: number): boolean => {

@@ -118,7 +118,7 @@ export class Shapes {
     if (rec.category === 'embedding') return this.size(configProp(rec.config, 'inputDim'));
     // a runtime readout is a readout by construction; a custom layer scales when its config does
     if (rec.category === 'runtimeReadout') return SCALES;
-    if (rec.category === 'custom') return this.customScales(rec) ? SCALES : FIXED;
+    if (rec.category === 'custom' && !rec.keepsShape) return this.customScales(rec) ? SCALES : FIXED;
     const c = rec.config;
     const shape = configProp(c, 'inputShape') ?? configProp(c, 'batchInputShape');
     if (shape) {
@@ -157,7 +157,8 @@ export class Shapes {
         // its output is the fixed side of a readout, whatever `units` is
         return { scales: false, expr: configProp(rec.config, 'units') };
       case 'custom':
-        return this.customScales(rec) ? SCALES : FIXED;
+        // (a shape-keeping layer of the file's own: the size of its input)
+        return rec.keepsShape ? this.fanIn(rec) : this.customScales(rec) ? SCALES : FIXED;
       default: {
         // a reshape layer whose target's last dimension is written out (`targetShape: [channelCount, 1]`)
         if (rec.ctor === 'reshape') {
@@ -209,7 +210,7 @@ export class Shapes {
     const callee = unwrap(e.expression);
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'apply') {
       const rec = this.index.layerOf(callee.expression);
-      if (rec) return !rec.inner && (rec.category === 'norm' || rec.category === 'passthrough') ? this.tensor(e.arguments[0], depth + 1) : this.out(rec);
+      if (rec) return !rec.inner && (rec.category === 'norm' || rec.category === 'passthrough' || rec.keepsShape) ? this.tensor(e.arguments[0], depth + 1) : this.out(rec);
     }
     // an apply-helper (`project(this.denseQ, q)`): the output of the layer it applies
     const viaHelper = this.index.helperCalls.get(e);

@@ -37,22 +37,21 @@ function madeShape(e: ts.CallExpression, ctx: Ctx): ts.ArrayLiteralExpression | 
 class Tables {
   private gathered: Set<string> | undefined;
 
-  constructor(private readonly ctx: Ctx) {}
+  constructor(
+    private readonly ctx: Ctx,
+    /** The `gather` calls of the file (`tf.gather(X, ids)`, `X.gather(ids)`). */
+    private readonly gathers: ts.CallExpression[],
+  ) {}
 
-  /** Texts of what the file gathers rows of (`tf.gather(X, ids)`, `X.gather(ids)`; `.read()` dropped). */
+  /** Texts of what the file gathers rows of (`.read()` dropped). */
   private gatheredTexts(): Set<string> {
     if (this.gathered) return this.gathered;
     const out = new Set<string>();
-    const ctx = this.ctx;
-    ctx.facts.calls.forEach((c, i) => {
-      if (!ts.isCallExpression(c)) return;
-      const path = ctx.b.callPaths[i];
+    for (const c of this.gathers) {
       const callee = unwrap(c.expression);
-      const name = calleeName(callee);
-      const fnForm = path === 'tf.gather' || (!path && name === 'gather' && c.arguments.length >= 2);
-      const x = fnForm ? c.arguments[0] : !path && ts.isPropertyAccessExpression(callee) && name === 'gather' ? callee.expression : undefined;
-      if (x) out.add(stripRead(x).getText(ctx.sf));
-    });
+      const x = ts.isPropertyAccessExpression(callee) && c.arguments.length === 1 ? callee.expression : c.arguments[0];
+      if (x) out.add(stripRead(x).getText(this.ctx.sf));
+    }
     return (this.gathered = out);
   }
 
@@ -197,19 +196,32 @@ function scaledUse(ctx: Ctx, e: ts.Expression, depth: number): boolean {
   return false;
 }
 
+/** Whether the file can hold a tied table at all: it gathers rows of something, or reads an embedding's weights. */
+const TABLE_HINT = /\bgather\b|\bembeddings\b|\bgetWeights\b|[wW]eights\[/;
+
 export function tiedReadoutRule(ctx: Ctx): Finding[] {
   const out: Finding[] = [];
-  let tables: Tables | undefined;
-  ctx.facts.calls.forEach((call, i) => {
-    if (!ts.isCallExpression(call)) return;
-    const path = ctx.b.callPaths[i];
+  if (!TABLE_HINT.test(ctx.sf.text)) return out;
+  // one pass over the calls: the products, and the gathers that say which tensors are embedding tables
+  const products: [ts.CallExpression, string | undefined][] = [];
+  const gathers: ts.CallExpression[] = [];
+  const calls = ctx.facts.calls;
+  const paths = ctx.b.callPaths;
+  for (let i = 0; i < calls.length; i++) {
+    const call = calls[i];
+    if (!ts.isCallExpression(call)) continue;
+    const path = paths[i];
     const name = path ? path.slice(path.lastIndexOf('.') + 1) : calleeName(call.expression);
-    if (name !== 'matMul' && name !== 'dot' && name !== 'einsum') return;
-    if (path && !path.startsWith('tf.') || path?.startsWith('tf.layers.')) return;
-    tables ??= new Tables(ctx);
+    if (name === 'gather') {
+      if (path === 'tf.gather' || (!path && call.arguments.length >= 1)) gathers.push(call);
+    } else if ((name === 'matMul' || name === 'dot' || name === 'einsum') && !(path && !path.startsWith('tf.')) && !path?.startsWith('tf.layers.')) products.push([call, path]);
+  }
+  if (products.length === 0) return out;
+  const tables = new Tables(ctx, gathers);
+  for (const [call, path] of products) {
     const tied = tiedProduct(call, path, tables);
-    if (!tied) return;
-    if (scaledValue(ctx, tied.h, 0) || scaledValue(ctx, tied.table, 0) || scaledUse(ctx, call, 0)) return;
+    if (!tied) continue;
+    if (scaledValue(ctx, tied.h, 0) || scaledValue(ctx, tied.table, 0) || scaledUse(ctx, call, 0)) continue;
     // the width as the code there can name it: a knob in scope, else the table's own width
     const width = ctx.w.localWidthRefAt(call) ?? ctx.w.widthNameIn(tied.width, ctx.sf) ?? tied.width?.getText(ctx.sf) ?? ctx.w.widthRefAt(call);
     const base = baseText(ctx);
@@ -225,6 +237,6 @@ export function tiedReadoutRule(ctx: Ctx): Finding[] {
       fixes.push({ title: `Multiply the logits by ${base} / ${w} (1/width_mult)`, edits: [replaceNode(ctx.sf, call, `${call.getText(ctx.sf)}.mul(${base} / ${w})`)], isPreferred: true });
     }
     out.push(makeFinding(ctx, 'mup/readout-not-scaled', call, message, fixes));
-  });
+  }
   return out;
 }

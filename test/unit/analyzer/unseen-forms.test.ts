@@ -139,6 +139,29 @@ export function attend(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, headDim: number
   });
 });
 
+describe('custom layer classes on the stream', () => {
+  it('a layer whose computeOutputShape returns its input shape keeps the width: the readout after it is width-fed; it is no hidden matrix', () => {
+    const text = `${head}class Scale extends tf.layers.Layer {
+  constructor(private readonly factor: number) { super({}); }
+  call(x: tf.Tensor | tf.Tensor[]) { return tf.mul(Array.isArray(x) ? x[0] : x, this.factor); }
+  computeOutputShape(s: tf.Shape) { return s; }
+  static get className() { return 'Scale'; }
+}
+export function net(dModel: number) {
+  const inp = tf.input({ shape: [12] });
+  const h = tf.layers.dense({ units: dModel, activation: 'relu' }).apply(inp) as tf.SymbolicTensor;
+  const s = new Scale(0.5).apply(h) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 5 }).apply(s) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: inp, outputs: out });
+  model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+  return model;
+}`;
+    const r = lint(text);
+    assert.deepEqual(only(r, READOUT).map((f) => f.line), [lineOf(text, 'units: 5')]);
+    assert.deepEqual(only(r, 'mup/optimizer-global-lr'), [], 'no width x width matrix in this model');
+  });
+});
+
 describe('scale expressions in their algebraic normal form', () => {
   const attend = (name: string, scores: string) => `export function ${name}(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, headDim: number) {
   const scores = ${scores};
