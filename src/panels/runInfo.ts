@@ -2,6 +2,7 @@
 // parametrization, how far the grid got and what it concluded. No vscode import: unit-tested on stored folders.
 import { basename, join } from 'node:path';
 import { existsSync } from 'node:fs';
+import { inconclusiveText } from '../plot/settleText';
 import { loadStoredCoord, loadStoredSweepRuns, type StoredRunEntry } from './storedRuns';
 
 export interface RunInfo {
@@ -20,8 +21,14 @@ export interface RunInfo {
   report: string | null;
   /** Why it could not be read (then the rest says little). */
   problem?: string;
+  /** A sweep whose muP run is finished, complete and not inconclusive: what a transfer can start from (issue 21:
+   *  the engine refuses an inconclusive one, exit 4). */
+  transferable?: boolean;
+  /** Why a run is inconclusive and what would settle it, in the editor's words (absent when it is not). */
+  inconclusive?: string;
 }
 
+const strings = (a: unknown): string[] => (Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string') : []);
 const pt = (p: string) => (p === 'mup' ? 'muP' : 'SP');
 const file = (f: string) => (f ? ` · ${basename(f)}` : '');
 
@@ -51,7 +58,8 @@ export function runInfo(entry: StoredRunEntry): RunInfo {
       const v = r.result?.verdict;
       const judged = v === 'inconclusive' ? 'inconclusive' : v === 'does-not-transfer' ? 'does not transfer' : v === 'transfers' ? 'transfers' : (r.result?.everyAxisTransfers ?? r.result?.transfers) ? 'transfers' : 'does not transfer';
       const verdict = complete ? judged : r.status === 'done' ? 'incomplete grid' : 'unfinished';
-      return { p: r.meta.parametrization, complete, text: `${pt(r.meta.parametrization)} · ${r.trials.length}${planned ? `/${planned}` : ''} trials · ${verdict}` };
+      const unsure = complete && v === 'inconclusive' ? `${pt(r.meta.parametrization)}: ${inconclusiveText(strings(r.result?.reasons), strings(r.result?.settle))}` : null;
+      return { p: r.meta.parametrization, complete, unsure, text: `${pt(r.meta.parametrization)} · ${r.trials.length}${planned ? `/${planned}` : ''} trials · ${verdict}` };
     });
     const widths = [...new Set(runs.flatMap((r) => r.meta.widths ?? r.trials.map((t) => t.width)))].sort((a, b) => a - b);
     return {
@@ -60,6 +68,8 @@ export function runInfo(entry: StoredRunEntry): RunInfo {
       description: parts.map((x) => x.text).join('; '),
       parametrizations: parts.map((x) => x.p),
       finished: parts.every((x) => x.complete),
+      transferable: parts.some((x) => x.p === 'mup' && x.complete && x.unsure === null),
+      ...(parts.some((x) => x.unsure) ? { inconclusive: parts.flatMap((x) => (x.unsure ? [x.unsure] : [])).join(' ') } : {}),
       widths,
       report: reportOf(['report.html']),
     };

@@ -99,10 +99,11 @@ class RunsProvider implements vscode.TreeDataProvider<Node> {
     item.tooltip = new vscode.MarkdownString(
       `**${info.entry.kind === 'coord' ? 'Coordinate check' : 'LR sweep'}** ${info.label}\n\n${info.description}\n\n\`${vscode.workspace.asRelativePath(info.entry.dir)}\`` +
         (info.entry.mtimeMs ? `\n\n${new Date(info.entry.mtimeMs).toLocaleString()}` : '') +
+        (info.inconclusive ? `\n\n${info.inconclusive}` : '') +
         (info.problem ? `\n\n${info.problem}` : ''),
     );
     item.command = { command: 'mupLens.openResults', title: 'Open Results', arguments: [info.entry.dir] };
-    const flags = [info.entry.kind, info.report ? 'report' : '', info.entry.kind === 'sweep' && info.finished && info.parametrizations.includes('mup') ? 'transferable' : ''];
+    const flags = [info.entry.kind, info.report ? 'report' : '', info.entry.kind === 'sweep' && info.transferable ? 'transferable' : ''];
     item.contextValue = `mupRun.${flags.filter(Boolean).join('.')}`;
     return item;
   }

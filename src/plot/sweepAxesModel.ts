@@ -66,6 +66,7 @@ export function axisPlotModels(run: AxisRunInput, theme: ThemeKind): HpAxisModel
       optima: optima.map((o) => ({ width: o.width, value: o.x, loss: o.loss, interval: null })),
       shiftOctaves: res?.shiftOctaves ?? null,
       transfers: run.axes?.find((r) => r.name === axis.name)?.ok ?? null,
+      verdict: null,
       divergedCount: drawn.divergedCount,
     };
   });

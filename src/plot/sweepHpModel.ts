@@ -17,6 +17,8 @@ export interface HpAxisModel {
   /** From the engine's result when there is one; else from the trials so far (live). */
   shiftOctaves: number | null;
   transfers: boolean | null;
+  /** Issue 21: the engine's verdict on this axis (null live or for results written before). */
+  verdict: 'transfers' | 'does-not-transfer' | 'inconclusive' | null;
   divergedCount: number;
 }
 
@@ -65,6 +67,7 @@ export function hpAxisModels(run: SweepRun, analysed: HpAnalysis[], widths: numb
       optima,
       shiftOctaves: shift,
       transfers: fromEngine && !incomplete && typeof fromEngine.transfers === 'boolean' ? fromEngine.transfers : null,
+      verdict: fromEngine && !incomplete && typeof fromEngine.verdict === 'string' ? fromEngine.verdict : null,
       divergedCount,
       plot: {
         id: `sweep-${run.meta.parametrization}-hp-${name}`,

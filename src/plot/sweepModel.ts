@@ -34,6 +34,8 @@ export interface SweepRunModel {
    *  would settle an inconclusive verdict. */
   verdict: 'transfers' | 'does-not-transfer' | 'inconclusive' | null;
   shiftInterval: { low: number; high: number } | null;
+  /** Why the verdict is inconclusive (the engine's words; empty otherwise). */
+  reasons: string[];
   settle: string[];
   trialCount: number;
   divergedCount: number;
@@ -204,6 +206,7 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
     transfers: run.result && !incomplete ? (run.result.everyAxisTransfers ?? run.result.transfers) : null,
     verdict: run.result && !incomplete && typeof run.result.verdict === 'string' ? run.result.verdict : null,
     shiftInterval: run.result?.shiftInterval && Number.isFinite(run.result.shiftInterval.low) ? run.result.shiftInterval : null,
+    reasons: run.result && !incomplete && Array.isArray(run.result.reasons) ? run.result.reasons.filter((x: unknown): x is string => typeof x === 'string') : [],
     settle: run.result && !incomplete && Array.isArray(run.result.settle) ? run.result.settle.filter((x: unknown): x is string => typeof x === 'string') : [],
     trialCount: trials.length,
     divergedCount,

@@ -11,6 +11,7 @@ import { request } from './host';
 import { gridLayout } from '../../src/plot/layout';
 import type { PlotSpec } from '../../src/plot/plotSpec';
 import { fmtLr, judgedTrials, recommend, sweepModel, type SweepRunModel } from '../../src/plot/sweepModel';
+import { inconclusiveText } from '../../src/plot/settleText';
 import { transferSection } from './transferView';
 
 function recommendationBlock(runs: SweepRunModel[], view: SweepView, target: number): HTMLElement {
@@ -34,7 +35,9 @@ function recommendationBlock(runs: SweepRunModel[], view: SweepView, target: num
     const lrText = rec.lr.toPrecision(3);
     // While the sweep runs the value is provisional: shown (as W&B and Optuna show running trials), never acted on.
     const waiting = r.provisional ? `Available when the sweep has finished (${r.trialCount}${r.plannedCount ? ` of ${r.plannedCount}` : ''} trials so far)` : null;
-    const gate = waiting ? { disabled: true, title: waiting, 'aria-disabled': 'true' } : {};
+    // An inconclusive verdict (issue 21) confirms no LR: the value is shown as the point estimate it is, never acted on.
+    const unsure = !waiting && r.verdict === 'inconclusive' ? `Not available: the ${r.label} sweep is ${inconclusiveText(r.reasons, r.settle)}` : null;
+    const gate = waiting || unsure ? { disabled: true, title: waiting ?? unsure!, 'aria-disabled': 'true' } : {};
     const copy = el('button', { type: 'button', 'data-action': 'copy', 'data-focus-key': `copy:${r.parametrization}`, 'aria-label': `Copy the ${r.label} learning rate ${lrText}`, ...gate }, 'Copy');
     copy.addEventListener('click', () => void request({ type: 'panel/copy', text: lrText }).then((x) => announce(x.message, !x.ok)));
     const write = el('button', { type: 'button', 'data-action': 'write-setting', 'data-focus-key': `write:${r.parametrization}`, 'aria-label': `Write the ${r.label} learning rate ${lrText} to the workspace settings`, ...gate }, 'Write to settings');
@@ -49,11 +52,16 @@ function recommendationBlock(runs: SweepRunModel[], view: SweepView, target: num
       }).then((x) => announce(x.message, !x.ok)),
     );
     box.append(
-      el('div', { class: `rec${waiting ? ' provisional' : ''}`, 'data-parametrization': r.parametrization, 'data-lr': rec.lr, 'data-provisional': String(r.provisional) },
+      el('div', { class: `rec${waiting ? ' provisional' : ''}${unsure ? ' inconclusive' : ''}`, 'data-parametrization': r.parametrization, 'data-lr': rec.lr, 'data-provisional': String(r.provisional), 'data-inconclusive': String(unsure !== null) },
         el('div', { class: 'rec-line' },
           waiting ? el('span', { class: 'badge provisional', text: 'provisional' }) : null,
+          unsure ? el('span', { class: 'badge inconclusive', text: 'inconclusive' }) : null,
           el('strong', { text: `${r.label}: lr = ${fmtLr(rec.lr)} at width ${target}${waiting ? ' so far' : ''}` }), copy, write),
-        el('div', { class: 'hint', text: waiting ? `${waiting}. From the ${rec.method.replace('the only width swept', 'the only width finished so far')}, over the widths finished so far: it can still change.` : `From the ${rec.method}.` })),
+        el('div', { class: 'hint', text: waiting
+          ? `${waiting}. From the ${rec.method.replace('the only width swept', 'the only width finished so far')}, over the widths finished so far: it can still change.`
+          : unsure
+            ? `Not a recommendation: this LR is a point estimate and may not hold at width ${target}. ${r.label}: ${inconclusiveText(r.reasons, r.settle)}`
+            : `From the ${rec.method}.` })),
     );
   }
   return box;
@@ -96,13 +104,19 @@ export function renderSweep(
           r.shiftOctaves !== null && r.showLrPlot ? ` · optimum shift ${r.provisional ? 'so far ' : ''}${r.shiftOctaves.toFixed(1)} octaves across widths` : '',
           r.provisional ? el('span', { class: 'badge provisional', text: 'provisional: nothing is concluded until the grid is complete' }) : null,
           ...r.hpAxes.filter((h) => h.shiftOctaves !== null).map((h) => ` · best ${h.name} shift ${h.shiftOctaves!.toFixed(1)} octaves`),
-          r.transfers !== null ? ` · ${r.verdict === 'inconclusive' ? `inconclusive${r.settle.length ? ` (${r.settle.join('; ')})` : ''}` : r.transfers ? 'transfers' : 'does not transfer'}` : '')),
+          r.transfers !== null ? ` · ${r.verdict === 'inconclusive' ? 'inconclusive' : r.transfers ? 'transfers' : 'does not transfer'}` : '')),
       // An incomplete grid is said as plainly as a verdict: nothing is concluded from it.
       ...model.runs
         .filter((r) => r.incomplete)
         .map((r) =>
           el('p', { class: 'verdict fail incomplete', role: 'alert', 'data-incomplete-of': r.parametrization },
             el('strong', { text: `${r.label}: not judged, the grid is incomplete. ` }), r.incomplete!.text)),
+      // An inconclusive verdict is said as plainly, with the engine's reason and what would settle it (in settings).
+      ...model.runs
+        .filter((r) => r.verdict === 'inconclusive' && !r.incomplete)
+        .map((r) =>
+          el('p', { class: 'verdict inconclusive', role: 'status', 'data-inconclusive-of': r.parametrization },
+            el('strong', { text: `${r.label}: ` }), inconclusiveText(r.reasons, r.settle))),
       model.comparison ? el('p', { class: 'comparison', text: model.comparison }) : null,
     ),
   );
@@ -219,7 +233,7 @@ export function renderSweep(
       if (!h) continue;
       const sec = plotSection(r, h.plot, { 'data-axis': name, 'data-optimum-count': h.optima.length, 'data-diverged-count': h.divergedCount }, `${name} sweep`);
       sec.classList.add('hp-run');
-      const status = h.shiftOctaves !== null ? `best ${name} moves ${h.shiftOctaves.toFixed(1)} octaves across widths${h.transfers !== null ? (h.transfers ? ': transfers' : ': does not transfer') : ''}` : '';
+      const status = h.shiftOctaves !== null ? `best ${name} moves ${h.shiftOctaves.toFixed(1)} octaves across widths${h.verdict === 'inconclusive' ? ': inconclusive' : h.transfers !== null ? (h.transfers ? ': transfers' : ': does not transfer') : ''}` : '';
       if (status) sec.append(el('p', { class: 'hint', 'data-hp-status': name, text: `${r.label}: ${status}` }));
       const t = el('table', { class: 'optima', 'aria-label': `${r.label}: best ${name} per width` });
       t.append(el('thead', {}, el('tr', {}, ...['width', `best ${name}`, 'log2', 'loss'].map((x) => el('th', { scope: 'col', text: x })))));

@@ -6,6 +6,7 @@ import type { SweepView } from '../../src/protocol/webview';
 import type { PlotSpec } from '../../src/plot/plotSpec';
 import type { SweepModel } from '../../src/plot/sweepModel';
 import { transferModel } from '../../src/plot/transferModel';
+import { inconclusiveText } from '../../src/plot/settleText';
 import { createChart, type ThemeColors } from './chart';
 import { announce, el, swatch } from './dom';
 import { request } from './host';
@@ -27,6 +28,8 @@ export function transferSection(
   sec.append(el('h2', { text: 'Transfer the tuned values' }));
   // Only from a finished, complete grid: a transfer from partial data would carry a provisional optimum.
   const ready = run !== undefined && run.status === 'done' && run.meta.storeDir !== undefined && !runModel?.incomplete;
+  // Nor from an inconclusive verdict (issue 21): the engine refuses it (exit 4), so the buttons say why beforehand.
+  const unsure = ready && runModel?.verdict === 'inconclusive' ? `Not available: the ${runModel.label} sweep is ${inconclusiveText(runModel.reasons, runModel.settle)}` : null;
   const t = view.transfer ?? null;
   const busy = t?.status === 'running';
   const go = (verify: boolean) => () => {
@@ -34,9 +37,10 @@ export function transferSection(
     announce(`Transferring to width ${w}${verify ? ' and training it twice' : ''}…`);
     void request({ type: 'panel/transfer', targetWidth: w, verify }).then((x) => announce(x.message, !x.ok));
   };
-  const disabled = !ready || busy;
-  const transfer = el('button', { type: 'button', 'data-action': 'transfer', 'data-focus-key': 'transfer', disabled }, 'Transfer to the target width');
-  const verify = el('button', { type: 'button', 'data-action': 'transfer-verify', 'data-focus-key': 'transfer-verify', disabled }, 'Transfer and verify');
+  const disabled = !ready || busy || unsure !== null;
+  const why = unsure ? { title: unsure, 'aria-disabled': 'true' } : {};
+  const transfer = el('button', { type: 'button', 'data-action': 'transfer', 'data-focus-key': 'transfer', disabled, ...why }, 'Transfer to the target width');
+  const verify = el('button', { type: 'button', 'data-action': 'transfer-verify', 'data-focus-key': 'transfer-verify', disabled, ...why }, 'Transfer and verify');
   transfer.addEventListener('click', go(false));
   verify.addEventListener('click', go(true));
   sec.append(
@@ -45,6 +49,8 @@ export function transferSection(
       class: 'hint',
       text: !run
         ? 'No sweep to transfer from.'
+        : unsure
+          ? unsure
         : !ready
           ? runModel?.incomplete
             ? `Not available: the ${runModel.label} sweep's grid is incomplete (${runModel.incomplete.missing} of ${runModel.incomplete.planned} trials missing); run it again to complete it.`

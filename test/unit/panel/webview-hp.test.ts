@@ -96,7 +96,8 @@ describe('webview bundle: hyperparameter axes and the transfer', { skip: missing
     assert.deepEqual(await best('sp'), ['0.00', '-2.00', '-4.00']);
     assert.deepEqual(await best('mup'), ['0.00', '0.00', '0.00']);
     assert.match(await page.locator('.comparison').innerText(), /Best outputMult moves 4\.0 octaves across widths in SP and 0\.0 in muP\./);
-    assert.match(await page.locator('[data-hp-status="outputMult"]').first().innerText(), /SP: best outputMult moves 4\.0 octaves across widths: does not transfer/);
+    // The engine's verdict on the axis (issue 21): one seed, and SP's best at width 1024 is the grid's smallest value.
+    assert.match(await page.locator('[data-hp-status="outputMult"]').first().innerText(), /SP: best outputMult moves 4\.0 octaves across widths: inconclusive/);
     // The plot's x axis is the multiplier on log2, its optimum markers where the engine put them.
     const xs = await page.evaluate(() => {
       const u = document.querySelector('figure[data-plot="sweep-mup-hp-outputMult"]').uplot;
