@@ -6,7 +6,8 @@
 import { cpus } from 'node:os';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { runTransfer, TransferInputError } from '../host/transfer';
+import { runTransfer, TransferInconclusiveError, TransferInputError } from '../host/transfer';
+import { settleInEditor } from '../plot/settleText';
 import { runInfo } from '../panels/runInfo';
 import { listStoredRuns } from '../panels/storedRuns';
 import { showTransfer } from '../panels';
@@ -118,10 +119,16 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
           }
           return report;
         } catch (err) {
-          const why = message(err);
+          // An inconclusive sweep (issue 21, the CLI's exit 4) is a refusal, not a failure: said with the settings
+          // that would settle it, never the CLI's flags.
+          const unsure = err instanceof TransferInconclusiveError;
+          const why = unsure ? settleInEditor(message(err)) : message(err);
           const cancelled = signal.aborted;
           show({ targetWidth, verify, status: 'failed', message: cancelled ? 'cancelled' : why });
-          if (err instanceof TransferInputError) void vscode.window.showErrorMessage(`muP: transfer: ${why}`);
+          if (unsure) {
+            log.warn(`transfer refused: ${why}`);
+            void vscode.window.showWarningMessage(`muP: transfer refused: ${why}`);
+          } else if (err instanceof TransferInputError) void vscode.window.showErrorMessage(`muP: transfer: ${why}`);
           else if (!cancelled) reportFailure('transfer', err, log);
           return undefined;
         }

@@ -1,8 +1,10 @@
 // Hyperparameter sweeps and the transfer in a real extension host: "muP: Run LR Sweep" with `mupLens.sweep.hp`
 // (SP and muP of an output multiplier, one LR) draws one HP plot per run, side by side, read from the webview's DOM
-// by the launcher; "muP: Transfer Tuned Hyperparameters" (what the panel's button runs) writes the transfer file
-// next to the model and draws its table and both verification curves in the same panel. Screenshots:
-// test-results/screenshots/panel-hp-sweep.png and panel-transfer.png.
+// by the launcher; that sweep (one seed) is inconclusive (issue 21), so "muP: Transfer Tuned Hyperparameters"
+// refuses it and writes nothing. An LR sweep with two seeds is judged (the LR transfers in muP), and the transfer
+// (what the panel's button runs) writes the transfer file next to the model and draws its table and both
+// verification curves in the same panel. Screenshots: test-results/screenshots/panel-hp-sweep.png and
+// panel-transfer.png.
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
@@ -19,6 +21,8 @@ interface SweepReport {
   hps?: { name: string; values: number[]; optimum: { width: number; value: number }[]; transfers: boolean }[];
   storeDir: string;
   cancelled: boolean;
+  verdict?: string;
+  reasons?: string[];
 }
 
 /** The parts of the transfer command's report (src/sweep/transfer.ts TransferReport) the test reads. */
@@ -81,9 +85,26 @@ suite('hyperparameter sweeps and the transfer in the panel', () => {
     assert.ok(await requestScreenshot('panel-hp-sweep', 20_000, []), 'no screenshot folder');
   });
 
-  test('"muP: Transfer Tuned Hyperparameters" writes the transfer file and draws its table and both verification curves', async function () {
-    this.timeout(300_000);
+  test('the transfer of the inconclusive one-seed HP sweep is refused and writes nothing', async function () {
+    this.timeout(120_000);
     assert.ok(mupStore, 'needs the sweep of the test above');
+    const stored = JSON.parse(readFileSync(`${mupStore}/result.json`, 'utf8')) as SweepReport;
+    assert.equal(stored.verdict, 'inconclusive', JSON.stringify(stored.reasons));
+    const rep = await vscode.commands.executeCommand<TransferReport | undefined>('mupLens.transferHyperparameters', { storeDir: mupStore, targetWidth: 128 });
+    assert.equal(rep, undefined, 'the engine refuses an inconclusive sweep (the CLI exits 4)');
+    assert.equal(existsSync(fixtureUri('mlp_hp.mlp.w128.transfer.json').fsPath), false, 'nothing written');
+  });
+
+  test('"muP: Transfer Tuned Hyperparameters" from a judged LR sweep writes the transfer file and draws its table and both verification curves', async function () {
+    this.timeout(300_000);
+    // Two seeds over nine LRs: enough for the engine to judge muP's LR (it transfers); 40 steps keep it fast.
+    const cfg = vscode.workspace.getConfiguration('mupLens.sweep');
+    for (const [k, v] of [['lrRange', '2^-9:2^-1:1'], ['hp', {}], ['seeds', 2], ['steps', 40]] as const) await cfg.update(k, v, vscode.ConfigurationTarget.Workspace);
+    const reports = await vscode.commands.executeCommand<SweepReport[] | undefined>('mupLens.runSweep', { uri: fixtureUri(HP_MLP).toString(), exportName: 'mlp' });
+    const mup = reports?.find((r) => r.parametrization === 'mup');
+    assert.ok(mup && !mup.cancelled, `the sweep returned ${JSON.stringify(reports)?.slice(0, 300)} (see the muP output channel)`);
+    assert.equal(mup.verdict, 'transfers', JSON.stringify(mup.reasons));
+    mupStore = mup.storeDir;
     const rep = await vscode.commands.executeCommand<TransferReport | undefined>('mupLens.transferHyperparameters', { storeDir: mupStore, targetWidth: 128, verify: true, steps: 10 });
     assert.ok(rep, 'the transfer returned nothing (see the muP output channel)');
     assert.equal(rep.transfers, true, `refused: ${rep.refusal}`);
