@@ -3,7 +3,7 @@
 // finished are kept when a larger one runs out of memory, or the worker dies there: the check is judged on the
 // widths that remain (at least two), and the user is told.
 import { availableParallelism } from 'node:os';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { axisValue, summarizeAlong, type CoordAxis } from '../coord/axes';
 import type { CoordLayer, CoordResult, CoordRun } from '../coord/types';
 import type { CoordJobParams, CoordJobResult, CoordProgress } from '../protocol/jobs';
@@ -167,6 +167,16 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
         }
       }
     };
+    // The judged axis (width, or depth in a check across depth), and where a share stopped: its first run that
+    // did not finish (the runs that did have all arrived as progress before the job's end).
+    const key = (r: RunPoint) => `${r.width}|${r.depth ?? ''}|${r.seed}`;
+    const at = (r: RunPoint) => axisValue(axis, r);
+    const axisValues = axis === 'depth' ? params.depths! : params.widths;
+    const firstUnfinished = (share: Share) => {
+      const finished = new Set(runs.map(key));
+      const r = share.find((x) => !finished.has(key(x)));
+      return r ? at(r) : axisValues[axisValues.length - 1]!;
+    };
     const pooled = await pool.run(
       outcomes.map((o) => ({ params: shares.length > 1 ? { ...params, runs: o.share } : params, tag: o })),
       {
@@ -193,8 +203,10 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
         onError: (o, err) => {
           o.failure = err;
           // A mistake in the model fails every share alike: stop the other workers now. Running out of memory,
-          // a crash or the time limit belong to this share's widths: the others go on.
-          return RECOVERABLE.has(err.error.kind) ? 'continue' : 'abort';
+          // a crash or the time limit belong to this share's widths: the others go on. So does a factory that
+          // throws only past the smallest width (a model that refuses width 256): the smaller widths are judged.
+          if (RECOVERABLE.has(err.error.kind)) return 'continue';
+          return WIDTH_BOUND.has(err.error.kind) && firstUnfinished(o.share) > axisValues[0]! ? 'continue' : 'abort';
         },
       },
     );
@@ -207,14 +219,7 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
     const warnings: string[] = [];
     const problems: string[] = [];
     // Cuts are along the judged axis (width, or depth in a check across depth): a deeper model costs more, as a wider one.
-    const key = (r: RunPoint) => `${r.width}|${r.depth ?? ''}|${r.seed}`;
     const finished = new Set(runs.map(key));
-    const at = (r: RunPoint) => axisValue(axis, r);
-    const axisValues = axis === 'depth' ? params.depths! : params.widths;
-    const firstUnfinished = (share: Share) => {
-      const r = share.find((x) => !finished.has(key(x)));
-      return r ? at(r) : axisValues[axisValues.length - 1]!;
-    };
     let cut = Infinity;
     let cancelledAt = Infinity;
     for (const o of outcomes) {
@@ -233,7 +238,8 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
         }
       } else if (o.failure) {
         const where = firstUnfinished(o.share);
-        warnings.push(`${o.failure.message} at ${axis} ${where}`);
+        const e = o.failure.error;
+        warnings.push(WIDTH_BOUND.has(e.kind) ? `${axis} ${where} failed: ${o.failure.message}${e.file ? ` (${basename(e.file)}${e.line ? `:${e.line}` : ''})` : ''}` : `${o.failure.message} at ${axis} ${where}`);
         cut = Math.min(cut, where);
       } else if (interrupted && o.share.some((r) => !finished.has(key(r)))) {
         const where = firstUnfinished(o.share);
@@ -263,6 +269,8 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
 }
 
 const RECOVERABLE = new Set<string>(['oom', 'crash', 'timeout']);
+/** Errors of the user's model that may belong to a width (the factory refuses or breaks past some size). */
+const WIDTH_BOUND = new Set<string>(['user-code', 'usage']);
 
 /**
  * A slope fitted to two widths, or to widths less than 4x apart, is mostly noise: a correct muP MLP measured

@@ -30,6 +30,9 @@ export interface CoordMeta extends RunMeta {
   reportPath?: string;
   /** Why it ran in this parametrization, when that needs saying ("sp.ts is written in SP (...): running it in SP"). */
   parametrizationNote?: string;
+  /** What went wrong but left a usable result, said before the verdict it qualifies: a width that failed (out of
+   *  memory, the factory threw there), an interrupt; "...; judged on the 2 smaller widths". */
+  warnings?: string[];
 }
 
 export interface CoordView {

@@ -38,6 +38,10 @@ export function renderCoord(root: HTMLElement, view: CoordView, colors: ThemeCol
       el('p', { class: 'subtitle', text: model.subtitle }),
       // Which parametrization ran and why, when the file chose it (issue 23.1): said before the verdict it qualifies.
       typeof view.meta.parametrizationNote === 'string' ? el('p', { class: 'parametrization-note', role: 'note', 'data-parametrization-note': 'true', text: view.meta.parametrizationNote }) : null,
+      // A width that failed or an interrupt: the verdict below is judged on fewer widths than asked for.
+      Array.isArray(view.meta.warnings) && view.meta.warnings.length
+        ? el('ul', { class: 'problems coord-warnings', role: 'alert', 'data-warnings': String(view.meta.warnings.length) }, ...view.meta.warnings.map((w) => el('li', { text: String(w) })))
+        : null,
       el('p', { class: `verdict ${model.level}`, role: 'status', 'data-verdict': model.level },
         el('strong', { text: model.level === 'pass' ? '\u2713 ' : model.level === 'warn' ? '\u26a0 ' : model.level === 'inconclusive' ? '? ' : '\u2717 ' }), model.verdictText),
       model.problems.length ? el('ul', { class: 'problems' }, ...model.problems.map((p) => el('li', { text: p }))) : null,

@@ -206,3 +206,12 @@ test('Cancel after some widths finished: the check is judged on them and says it
   assert.match(state.shown[0].text, /^muP: mlp \(SP\): (PASS|WARN|FAIL).*\(interrupted at width 2048; judged on the 3 smaller widths\)$/);
   assert.ok(!state.status.text.startsWith('$(sync~spin)'));
 });
+
+test('the factory throws at width 256: the notification gives the verdict on 64 and 128 and says which width failed and why', async () => {
+  state.config = { 'coordCheck.widths': [64, 128, 256], 'coordCheck.steps': 2, 'coordCheck.seeds': 1, 'coordCheck.backend': 'cpu', 'coordCheck.parametrization': 'sp', 'coordCheck.workers': 1 };
+  const r = await run({ uri: `file://${join(models, 'throws_wide.ts')}`, exportName: 'mlp' });
+  assert.ok(r, `a result; log: ${logged.slice(-3).join(' / ')}`);
+  assert.deepEqual(r.result.widths, [64, 128]);
+  assert.equal(state.shown.length, 1, JSON.stringify(state.shown));
+  assert.match(state.shown[0]!.text, /^muP: mlp \(SP\): (PASS|WARN|FAIL|INCONCLUSIVE).*\(width 256 failed: mlp\(256\) threw: width 256 is more than this model supports \(at most 128\) \(throws_wide\.ts:6\); judged on the 2 smaller widths/);
+});
