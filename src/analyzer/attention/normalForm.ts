@@ -6,7 +6,7 @@
 // the fix rewrites the outermost part of power ±1/2 whose other factors are numbers (`root`).
 import ts = require('typescript');
 import type { Ctx } from '../context';
-import { calleeName, unwrap } from '../source';
+import { calleeName, enclosingClass, unwrap } from '../source';
 import { normalizeName } from '../width';
 import { type FileIndex, returnsOf } from './fileIndex';
 import { HEAD_DIM_NAMES, isMath, isTensorExpr, singleValue, type SqrtScale } from './scale';
@@ -79,7 +79,11 @@ class Folder {
     if (ts.isPropertyAccessExpression(e)) {
       if (e.name.text === 'length') return UNKNOWN;
       if (headNamed(e.name.text, ctx)) return this.atom(e);
-      const values = e.expression.kind === ts.SyntaxKind.ThisKeyword ? [...this.ix.fieldValues(e.name.text), ...this.ix.getterReturns(e.name.text, e)] : [];
+      let values = e.expression.kind === ts.SyntaxKind.ThisKeyword ? [...this.ix.fieldValues(e.name.text), ...this.ix.getterReturns(e.name.text, e)] : [];
+      // a field of the class it is read in (another class of the file may have a field of that name)
+      const cls = values.length > 1 ? enclosingClass(e) : undefined;
+      const own = cls ? values.filter((v) => v.pos >= cls.pos && v.end <= cls.end) : [];
+      if (own.length > 0) values = own;
       return this.through(e, values, depth);
     }
     if (ts.isElementAccessExpression(e)) return /\.shape\b/.test(e.expression.getText(ctx.sf)) ? this.atom(e) : UNKNOWN;
