@@ -26,7 +26,8 @@ function parseErrors(text: string): number {
 test('SP examples get diagnostics, muP examples none', () => {
   for (const ex of examples) {
     const diags = toDiagnostics(analyze(ex.text, ex.path).findings, settings);
-    if (ex.path.endsWith('mup.ts')) assert.deepEqual(diags.map((d) => `${d.rule}@${d.range.start.line + 1}`), [], ex.path);
+    // (issue 22: the GPT's blocks repeat over its depth knob unscaled, SP in depth: warnings of their own rule)
+    if (ex.path.endsWith('mup.ts')) assert.deepEqual(diags.filter((d) => d.rule !== 'mup/residual-depth-unscaled').map((d) => `${d.rule}@${d.range.start.line + 1}`), [], ex.path);
     else assert.ok(diags.some((d) => d.rule === 'mup/readout-not-scaled' && d.severity === 'error'), `${ex.path} has an unscaled readout`);
   }
 });
