@@ -46,6 +46,8 @@ export interface SweepOptions {
   mergeOnly?: boolean;
   /** Reuse no stored trial: run the whole grid (or shard) again; the new records supersede the old ones. */
   fresh?: boolean;
+  /** With `fresh`: reuse the trials finished since this time (ISO), as a refining pass does with the first's. */
+  freshSince?: string;
   workers?: number;
   /** Threads of each worker's wasm backend (default auto: the cores shared by the workers; src/host/threads.ts). */
   threads?: ThreadsRequest;
@@ -115,14 +117,21 @@ export function toSweepTrial(r: StoredTrial): SweepTrial {
  * second pass's (judged on the grid and the refined LRs together), with `ran` counting both passes.
  */
 export async function runRefinedSweep(opts: SweepOptions, events: SweepEvents = {}): Promise<SweepReport> {
+  const since = new Date().toISOString();
   const first = await runSweep(opts, events);
   if (first.cancelled || !first.complete || opts.shard) return first;
   const extraLrs = refineLrs(first.optimum, opts.lrs);
   if (Object.keys(extraLrs).length === 0) return { ...first, refine: { step: REFINE_STEP, lrs: {} } };
   events.onRefine?.(extraLrs);
-  const second = await runSweep({ ...opts, extraLrs }, events);
+  // --fresh: the second pass reuses what the first ran now, nothing older
+  const second = await runSweep({ ...opts, extraLrs, ...(opts.fresh ? { freshSince: since } : {}) }, events);
   const report = { ...second, ran: first.ran + second.ran, reused: second.reused - first.ran, elapsedMs: first.elapsedMs + second.elapsedMs };
-  writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+  try {
+    writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+  } catch (err) {
+    if (!(err instanceof OutputError) || !events.onOutputError) throw err;
+    events.onOutputError(err);
+  }
   return report;
 }
 
@@ -131,7 +140,7 @@ export function hpResults(analysis: SweepAnalysis, axes: readonly HpAxis[]): Swe
   return analysis.hps.map((h) => ({
     name: h.name,
     values: axes.find((a) => a.name === h.name)?.values ?? [],
-    optimum: h.optimum.map((o) => ({ width: o.width, value: o.value, loss: o.loss, fittedValue: o.fittedValue, log2Value: o.log2Value, fittedLog2Value: o.fittedLog2Value, atEdge: o.atEdge })),
+    optimum: h.optimum.map((o) => ({ width: o.width, value: o.value, loss: o.loss, fittedValue: o.fittedValue, log2Value: o.log2Value, fittedLog2Value: o.fittedLog2Value, atEdge: o.atEdge, interval: o.interval ?? null })),
     shiftOctaves: h.shiftOctaves,
     fittedShiftOctaves: h.fittedShiftOctaves,
     transfers: h.transfers,
@@ -232,7 +241,8 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   let stale = 0;
   let staleFile = '';
   keys.forEach((k) => {
-    const r = opts.fresh ? undefined : stored.trials.get(k);
+    const got = stored.trials.get(k);
+    const r = opts.fresh && !(opts.freshSince && got && got.finishedAt >= opts.freshSince) ? undefined : got;
     if (!r) return;
     // A trial whose config, data or package files changed since it ran is another experiment: run it again.
     const changed = hashes.changed(r.reads);

@@ -145,14 +145,14 @@ export function tunedAt(r: SweepReport, proxyWidth: number): TunedValues | null 
 
 /** Each swept axis in one line: its best value per width, the shift, the verdict. */
 export function whatTheSweepShowed(r: SweepReport): string[] {
-  const axes: { name: string; best: { width: number; value: number; atEdge: boolean }[]; shift: number; transfers: boolean; values: number }[] = [];
+  const axes: { name: string; best: { width: number; value: number; atEdge: boolean }[]; shift: number; transfers: boolean; values: number; unsure?: boolean }[] = [];
   if (lrSwept(r)) {
-    axes.push({ name: 'LR', best: r.optimum.map((o) => ({ width: o.width, value: o.lr, atEdge: o.atEdge })), shift: r.shiftOctaves, transfers: r.transfers, values: r.lrs.length });
+    axes.push({ name: 'LR', best: r.optimum.map((o) => ({ width: o.width, value: o.lr, atEdge: o.atEdge })), shift: r.shiftOctaves, transfers: r.transfers, values: r.lrs.length, unsure: r.lrVerdict === 'inconclusive' });
   }
-  for (const h of r.hps ?? []) axes.push({ name: h.name, best: h.optimum.map((o) => ({ width: o.width, value: o.value, atEdge: o.atEdge })), shift: h.shiftOctaves, transfers: h.transfers, values: h.values.length });
+  for (const h of r.hps ?? []) axes.push({ name: h.name, best: h.optimum.map((o) => ({ width: o.width, value: o.value, atEdge: o.atEdge })), shift: h.shiftOctaves, transfers: h.transfers, values: h.values.length, unsure: h.verdict === 'inconclusive' });
   const lines = axes.map((a) => {
     const best = a.best.map((b) => `${pow2(b.value)} at width ${b.width}${b.atEdge ? ' (at the grid\'s edge)' : ''}`).join(', ');
-    const verdict = r.complete === false ? 'not judged (incomplete grid)' : a.best.length < 2 ? 'not judged (fewer than two widths)' : a.transfers ? 'transfers' : 'does not transfer';
+    const verdict = r.complete === false ? 'not judged (incomplete grid)' : a.best.length < 2 ? 'not judged (fewer than two widths)' : a.transfers ? 'transfers' : a.unsure ? 'inconclusive' : 'does not transfer';
     return `${a.name}: best ${best || 'none (every trial diverged)'}; moves ${octaves(a.shift)}: ${verdict}`;
   });
   // The axes beyond width (issue 22): each one's verdict lines, as the sweep printed them.

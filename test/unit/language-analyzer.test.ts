@@ -26,8 +26,7 @@ function parseErrors(text: string): number {
 test('SP examples get diagnostics, muP examples none', () => {
   for (const ex of examples) {
     const diags = toDiagnostics(analyze(ex.text, ex.path).findings, settings);
-    // (issue 22: the GPT's blocks repeat over its depth knob unscaled, SP in depth: warnings of their own rule)
-    if (ex.path.endsWith('mup.ts')) assert.deepEqual(diags.filter((d) => d.rule !== 'mup/residual-depth-unscaled').map((d) => `${d.rule}@${d.range.start.line + 1}`), [], ex.path);
+    if (ex.path.endsWith('mup.ts')) assert.deepEqual(diags.map((d) => `${d.rule}@${d.range.start.line + 1}`), [], ex.path);
     else assert.ok(diags.some((d) => d.rule === 'mup/readout-not-scaled' && d.severity === 'error'), `${ex.path} has an unscaled readout`);
   }
 });
@@ -76,6 +75,9 @@ test('CodeLenses above the exported factories of the examples, hovers on their l
     ['export function mlp(width: number, { outputMult = 1 }: { outputMult?: number } = {}): tf.LayersModel {', 'mupLens.runCoordinateCheck', 'mlp'],
     ['export function mlp(width: number, { outputMult = 1 }: { outputMult?: number } = {}): tf.LayersModel {', 'mupLens.runSweep', 'mlp'],
   ]);
+  // With the findings, the lens says what a run will train (issue 23.1): this SP file, in SP, and why.
+  const told = codeLensesForFactories(result.factories, 'file:///ws/examples/mlp/sp.ts', result.findings);
+  assert.ok(told.every((l) => /^Runs in SP \(parametrization auto\): the file has 1 muP error \(readout-not-scaled at line \d+\)/.test(l.tooltip ?? '')), JSON.stringify(told.map((l) => l.tooltip)));
   const lines = ex.text.split('\n');
   const readoutLine = lines.findIndex((l) => l.includes("name: 'readout'"));
   const layer = api.layerAt(result, readoutLine + 1, lines[readoutLine].indexOf('units') + 1);

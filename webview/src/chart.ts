@@ -150,7 +150,7 @@ function drawOverlays(u: uPlot, spec: PlotSpec, colors: ThemeColors): void {
       }
       run = [];
     };
-    s.ys.forEach((_, i) => (s.lo![i] !== null && s.hi![i] !== null ? run.push(i) : flush()));
+    s.ys.forEach((_, i) => (s.absent?.[i] ? undefined : s.lo![i] !== null && s.hi![i] !== null ? run.push(i) : flush()));
     flush();
   });
   ctx.globalAlpha = 1;
@@ -424,7 +424,8 @@ export function createChart(target: HTMLElement, given: PlotSpec, o: ChartOption
   box.className = 'readout';
   box.hidden = true;
   box.setAttribute('aria-hidden', 'true'); // the tables below the plots carry the same numbers for screen readers
-  const data: uPlot.AlignedData = [spec.xs, ...spec.series.map((s) => s.ys.map((v) => (v === null ? null : v)))];
+  // uPlot breaks a line at null and joins over undefined: a width with no cell at an x (refined LRs) is undefined.
+  const data: uPlot.AlignedData = [spec.xs, ...spec.series.map((s) => s.ys.map((v, i) => (s.absent?.[i] ? undefined : v)))] as uPlot.AlignedData;
   const u = new uPlot(opts, data, target);
   u.over.append(box);
   u.over.addEventListener('mouseleave', () => (box.hidden = true));

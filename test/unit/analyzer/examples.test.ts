@@ -47,9 +47,9 @@ describe('examples: analyzer', () => {
       `${lineOf(text, 'name: `proj_')}:mup/init-constant-std`,
       `${lineOf(text, "name: 'readout'")}:mup/init-fan-avg`,
       `${lineOf(text, "name: 'readout'")}:mup/readout-not-scaled`,
-      // issue 22: its blocks repeat over the `depth` knob with unscaled residual branches (SP in depth)
-      ...residualAdds(text).map((l) => `${l}:mup/residual-depth-unscaled`),
-    ].sort((a, b) => parseInt(a) - parseInt(b));
+      // SP across depth: the residual branches of the block repeated over `depth` carry no depth multiplier
+      ...text.split('\n').flatMap((l, i) => (l.includes('x = tf.layers.add().apply([x, h])') ? [`${i + 1}:mup/residual-depth-unscaled`] : [])),
+    ].sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
     assert.deepEqual(r.findings.map((f) => `${f.line}:${f.rule}`), expected);
     const roles = r.layers.map((l) => l.role);
     assert.deepEqual(roles.filter((x) => x === 'attention').length, 1);
@@ -57,18 +57,12 @@ describe('examples: analyzer', () => {
     assert.deepEqual(r.factories.map((f) => f.name), ['gpt']);
   });
 
-  it('gpt/mup.ts: muP in width, no width findings; SP in depth: its two residual additions (issue 22)', () => {
-    const text = read('examples/gpt/mup.ts');
-    const r = lint(text, 'examples/gpt/mup.ts');
-    assert.deepEqual(r.findings.map((f) => `${f.line}:${f.rule}`), residualAdds(text).map((l) => `${l}:mup/residual-depth-unscaled`));
+  it('gpt/mup.ts: no findings', () => {
+    const r = lint(read('examples/gpt/mup.ts'), 'examples/gpt/mup.ts');
+    assert.deepEqual(r.findings, []);
     assert.deepEqual(r.factories.map((f) => f.name), ['gpt']);
   });
 });
-
-/** The lines of `x = tf.layers.add().apply([x, h])` in the depth loop of a GPT example. */
-function residualAdds(text: string): number[] {
-  return text.split('\n').flatMap((l, i) => (l.includes('x = tf.layers.add().apply([x, h])') ? [i + 1] : []));
-}
 
 describe('examples: they build and run in tfjs', () => {
   it('mlp and gpt, SP and muP, at widths 32 and 64: output shapes', async () => {
