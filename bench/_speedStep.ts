@@ -3,14 +3,16 @@
 // paths and missing kernels, the backend, then registerFastPaths). A step is a sweep trial's step (src/sweep/trial.ts):
 // a fresh batch from the model's `data` export, forward, softmax cross-entropy, backward, MuAdam with the muP
 // per-group LRs (base shapes inferred at widths 64 and 128), the loss read back to the host.
-//   node --import tsx bench/_speedStep.ts --model gpt|preln --backend wasm|cpu --fast 1|0 --widths 64,128 --steps 5
-// Prints one JSON line per width: {model, backend, fast, width, msPerStep, medianMs, cpuMsPerStep, medianCpuMs,
+//   node --import tsx bench/_speedStep.ts --model gpt|preln --backend wasm|cpu --fast 1|0 --widths 64,128 --steps 5 \
+//     [--threads N]   (wasm: tfjs' threaded build on N threads, as the worker starts it: src/backend/wasmThreads.ts)
+// Prints one JSON line per width: {model, backend, threads, fast, width, msPerStep, medianMs, cpuMsPerStep, medianCpuMs,
 // kernelsPerStep, kernels, loadavg}.
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { registerMissingWasmKernels } from '../src/backend/wasmKernels';
+import { startWasm } from '../src/backend/wasmThreads';
 import { registerFastPaths } from '../src/kernels/index';
 import { createMup } from '../src/mup/index';
 import { middle } from './_stats';
@@ -32,11 +34,15 @@ async function main(): Promise<void> {
   const widths = flag('widths', '64').split(',').map(Number);
   const steps = Number(flag('steps', '5'));
   const warmup = Number(flag('warmup', '2'));
+  let threads: number | undefined;
   if (backend === 'wasm') {
-    setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+    tfWasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
     registerMissingWasmKernels(tf);
-  }
-  if (!(await tf.setBackend(backend))) throw new Error(`setBackend('${backend}') failed`);
+    const started = await startWasm(tf, tfWasm, Number(flag('threads', '1')));
+    if (started.failure !== null) throw new Error(`setBackend('wasm') failed: ${started.failure}`);
+    if (started.note) process.stderr.write(`${started.note}\n`);
+    threads = started.threads;
+  } else if (!(await tf.setBackend(backend))) throw new Error(`setBackend('${backend}') failed`);
   if (fast) registerFastPaths(tf, backend);
   const mod = (await import(MODELS[model].file)) as Record<string, unknown>;
   const build = mod[MODELS[model].factory] as (w: number) => tf.LayersModel;
@@ -83,7 +89,7 @@ async function main(): Promise<void> {
     }
     const kernels = [...byName].map(([name, e]) => ({ name, count: e.count, ms: +e.ms.toFixed(2) })).sort((a, b) => b.ms - a.ms);
     console.log(
-      JSON.stringify({ model, backend, fast, width, msPerStep, medianMs: middle(msPerStep), cpuMsPerStep, medianCpuMs: middle(cpuMsPerStep), kernelsPerStep: profile.kernels.length, kernels, loadavg: os.loadavg()[0] }),
+      JSON.stringify({ model, backend, threads, fast, width, msPerStep, medianMs: middle(msPerStep), cpuMsPerStep, medianCpuMs: middle(cpuMsPerStep), kernelsPerStep: profile.kernels.length, kernels, loadavg: os.loadavg()[0] }),
     );
     opt.dispose();
     net.dispose();

@@ -326,11 +326,18 @@ async function main() {
               matches: document.querySelector(sel) !== null,
               app: data(app),
               sections: [...document.querySelectorAll('section[data-parametrization]')].map(data),
+              // Each plot's data attributes (the tick label boxes it painted), each action button's state, and
+              // each recommendation's: what the editor tests check of a narrow panel and of a running sweep.
+              figures: [...document.querySelectorAll('figure[data-plot]')].map(data),
+              actions: [...document.querySelectorAll('button[data-action]')].map((b) => ({ action: b.dataset.action, disabled: b.disabled })),
+              recs: [...document.querySelectorAll('.rec')].map((e) => ({ ...data(e), text: e.innerText })),
+              status: [...document.querySelectorAll('[data-status-of]')].map((e) => e.innerText),
+              width: document.getElementById('app').clientWidth,
             };
           }, selector).catch(() => null); // a frame that navigated or went away meanwhile
           if (!got) continue;
           seen.push(got.app);
-          if (got.matches && !out) out = { app: got.app, sections: got.sections };
+          if (got.matches && !out) out = { app: got.app, sections: got.sections, figures: got.figures, actions: got.actions, recs: got.recs, status: got.status, width: got.width };
         }
         if (out) out.frames = seen.length;
         else if (Date.now() > deadline) break;

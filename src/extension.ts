@@ -5,7 +5,10 @@ import { registerLanguageFeatures, stopLanguageFeatures } from './client';
 import { registerCoordinateCheck } from './commands/coordCheck';
 import { registerSweep } from './commands/sweep';
 import { registerTransfer } from './commands/transfer';
+import { registerEditorCommands } from './commands/editorCommands';
 import { registerPanel } from './panels';
+import { openReport } from './panels/report';
+import { registerRunsView } from './panels/runsView';
 
 export interface ActivationInfo {
   /** Milliseconds of extension-host time spent in activate(). */
@@ -31,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): ActivationInfo {
     registerSweep(context, commands);
     registerTransfer(context, commands);
     registerPanel(context, log);
+    registerEditorCommands(context, log, registerRunsView(context, openReport, log));
   } catch (err) {
     // Report our own activation failure instead of leaving the user with silently missing features.
     const message = err instanceof Error ? err.message : String(err);

@@ -33,6 +33,8 @@ export interface LayerRec {
   category: Category;
   config?: ts.ObjectLiteralExpression;
   cls?: ts.ClassLikeDeclaration;
+  /** A custom layer whose `computeOutputShape` returns the shape it is given: its output has its input's size. */
+  keepsShape: boolean;
   applies: ts.CallExpression[];
   /**
    * The tensors it is applied to through a small helper (`const project = (layer, x) => layer.apply(x)`,
@@ -115,7 +117,7 @@ export class LayerIndex {
     const config = arg0 && ts.isObjectLiteralExpression(arg0) ? arg0 : undefined;
     // One object shape for every layer record (all fields set here, in this order).
     const full: LayerRec = {
-      node: n, kind: callee.getText(this.facts.sf), ctor, category, config, cls, applies: [], helperInputs: [], seq: undefined, wrapper: undefined, inner: undefined, bindingName: undefined,
+      node: n, kind: callee.getText(this.facts.sf), ctor, category, config, cls, keepsShape: !!cls && this.keepsShape(cls), applies: [], helperInputs: [], seq: undefined, wrapper: undefined, inner: undefined, bindingName: undefined,
       fanIn: false, fanOut: false, role: 'other', outputScaled: false, name: null,
     };
     this.layers.push(full);
@@ -140,6 +142,25 @@ export class LayerIndex {
         this.layerProps.set(nm, full);
       }
     }
+  }
+
+  /**
+   * Whether a layer class (or one it extends in the file) declares `computeOutputShape(s) { return s; }`:
+   * the output has the input's shape (a scaling layer, a residual block).
+   */
+  private keepsShape(cls: ts.ClassLikeDeclaration): boolean {
+    for (let c: ts.ClassLikeDeclaration | undefined = cls, i = 0; c && i < 4; i++) {
+      for (const m of c.members) {
+        if (!ts.isMethodDeclaration(m) || !m.body || !m.name || propName(m.name) !== 'computeOutputShape') continue;
+        const p = m.parameters[0];
+        const ret = m.body.statements.length === 1 ? m.body.statements[0] : undefined;
+        const e = ret && ts.isReturnStatement(ret) && ret.expression ? unwrap(ret.expression) : undefined;
+        return !!p && ts.isIdentifier(p.name) && !!e && ts.isIdentifier(e) && e.text === p.name.text;
+      }
+      const ext: ts.Expression | undefined = c.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+      c = ext && ts.isIdentifier(ext) ? this.customClasses.get(ext.text) : undefined;
+    }
+    return false;
   }
 
   /** The layer an expression denotes: the constructing call itself, a variable or a property holding it. */

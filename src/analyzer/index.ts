@@ -5,10 +5,12 @@
 // -> bindings.ts (which names are tfjs; reach.ts: the browser global, namespaces passed in, dynamic
 // imports; reachApi.ts: what tfjs's API looks like) -> width.ts (width knobs, what derives from them) and
 // values.ts (assignments, arithmetic)
-// -> layers.ts: discovery.ts (the layers and their uses), sequence.ts on
+// -> layers.ts: discovery.ts (the layers and their uses; models.ts: models passed to helpers), sequence.ts on
 // controlFlow.ts (the order of layers in a model), shape.ts (fan-in and output sizes), roles.ts (muP
-// roles, scaled readouts) -> rules/ (findings and fixes; attention/: scores to a softmax, scales, fixes),
-// factories.ts, suppress.ts (comment directives).
+// roles, scaled readouts) -> rules/ (findings and fixes; tiedReadout.ts: h @ E^T; attention/: scores to a
+// softmax, scales in their normal form, scales of layer classes, fixes), factories.ts, suppress.ts (comment
+// directives). attention/fileIndex.ts (a file's functions, their calls and callers) carries the
+// interprocedural flow of the width, the stream and the model (docs/architecture.md).
 import { fileIndex } from './attention/fileIndex';
 import { Bindings } from './bindings';
 import { collect } from './collect';

@@ -1,6 +1,7 @@
 // The layer model of a file: its layers found (discovery.ts), put in order per sequential model
 // (sequence.ts), sized (shape.ts) and given their muP roles (roles.ts). What the rules read.
 import type ts = require('typescript');
+import { fileIndex } from './attention/fileIndex';
 import type { Bindings } from './bindings';
 import type { Facts } from './collect';
 import type { Gaps } from './incomplete';
@@ -31,7 +32,7 @@ export class LayerModel {
     const index = new LayerIndex(facts, b);
     const seq = new Sequences();
     this.layers = index.layers;
-    this.shapes = new Shapes(index, seq, b, w, values, gaps);
+    this.shapes = new Shapes(index, seq, b, w, values, gaps, fileIndex(facts, b));
     const roles = new Roles(facts, index, seq, this.shapes, b, w, values, attentionClasses);
     // Sizes flow forward through a model: worked out in its order, each layer's input is the remembered
     // output of the one before (a model whose layers are defined in another order than they are added

@@ -40,14 +40,19 @@ export function inlineModelHelpers(
   scopeKey: (name: string, at: ts.Node) => string,
 ): Set<SeqList> {
   // The models that are parameters: `model@<pos of the function declaring it>` where it is a parameter.
-  const byPos = new Map<number, ts.FunctionLikeDeclaration>();
-  for (const f of facts.functions) byPos.set(f.pos, f);
+  let byPos: Map<number, ts.FunctionLikeDeclaration> | undefined;
   const params = new Map<ts.FunctionLikeDeclaration, { index: number; seq: SeqList }[]>();
   const open = new Set<SeqList>();
   const noteParam = (key: string, seq: SeqList): void => {
     const at = key.lastIndexOf('@');
+    const pos = Number(key.slice(at + 1));
+    if (!(pos >= 0) || open.has(seq)) return;
     const name = key.slice(0, at);
-    const fn = byPos.get(Number(key.slice(at + 1)));
+    if (!byPos) {
+      byPos = new Map();
+      for (const f of facts.functions) byPos.set(f.pos, f);
+    }
+    const fn = byPos.get(pos);
     if (open.has(seq) || !fn || !/^[A-Za-z_$][\w$]*$/.test(name)) return;
     const index = fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === name);
     if (index < 0) return;

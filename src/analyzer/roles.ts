@@ -2,9 +2,10 @@
 // its fan-in and fan-out scale (shape.ts), and whether a readout's output is multiplied by 1/width_mult (a
 // width rescaling right before or after it in its model, or a width-derived mul/div of its input or output).
 import ts = require('typescript');
+import { fileIndex } from './attention/fileIndex';
 import type { Bindings } from './bindings';
 import type { Facts } from './collect';
-import type { LayerIndex, LayerRec } from './discovery';
+import { PROJECTION_OUT, type LayerIndex, type LayerRec } from './discovery';
 import type { Sequences } from './sequence';
 import type { Shapes } from './shape';
 import { configProp, enclosingClass, enclosingFunction, outerParent, SKIP, STOP, unwrap, walk } from './source';
@@ -48,10 +49,59 @@ export class Roles {
         rec.role = rec.cls && this.attentionClasses.has(rec.cls) ? 'attention' : 'other';
         break;
       case 'projection':
+        // A layer whose output is added to the width-sized stream (a transformer's feed-forward
+        // `dense({units: dModel})` after `dense({units: dff})`) has the stream's size, whatever its units say.
+        if (rec.fanIn && !rec.fanOut && this.addedToStream(rec)) rec.fanOut = true;
         rec.role = rec.fanIn ? (rec.fanOut ? 'hidden' : 'readout') : rec.fanOut ? 'input' : 'other';
         if (rec.role === 'readout') rec.outputScaled = this.isOutputScaled(rec);
         break;
     }
+  }
+
+  /**
+   * Whether the layer's output is added (a residual) to a tensor whose size scales: `tf.layers.add().apply([x,
+   * h])`, `tf.add(x, h)`, `x.add(h)`, `h.add(x)`, directly or through the variable it is held in. An add needs
+   * both sides of one size, so the layer's output scales too (a `units: 1` gate that broadcasts is left out).
+   */
+  private addedToStream(rec: LayerRec): boolean {
+    // A size written as a number, or one of the data (a vocabulary, classes, actions), is no stream's size:
+    // only a size the code reads from elsewhere (`x.shape[2]`, a helper's parameter) can be.
+    const out = configProp(rec.config, PROJECTION_OUT[rec.ctor] ?? 'units');
+    if (!out || this.values.evalNumber(out) !== undefined || /vocab|class|label|action|output|target/i.test(out.getText(this.facts.sf))) return false;
+    const ix = fileIndex(this.facts, this.b);
+    const scales = (e: ts.Expression | undefined): boolean => !!e && (this.shapes.tensorSize(e)?.scales ?? false);
+    const check = (use: ts.Expression, depth: number): boolean => {
+      const { node: p, child } = outerParent(use);
+      if (!p) return false;
+      if (ts.isArrayLiteralExpression(p)) {
+        const { node: call } = outerParent(p);
+        const c = call && ts.isCallExpression(call) ? unwrap(call.expression) : undefined;
+        const layer = c && ts.isPropertyAccessExpression(c) && c.name.text === 'apply' ? this.index.layerOf(c.expression) : undefined;
+        return layer?.ctor === 'add' && p.elements.some((x) => x !== child && scales(x));
+      }
+      if (ts.isCallExpression(p) && p.arguments.includes(child as ts.Expression)) {
+        const c = unwrap(p.expression);
+        const path = this.b.qualify(c);
+        if (path === 'tf.add' || path === 'tf.sub') return p.arguments.some((x) => x !== child && scales(x));
+        return !path && ts.isPropertyAccessExpression(c) && (c.name.text === 'add' || c.name.text === 'sub') && p.arguments.length === 1 && scales(c.expression);
+      }
+      if (ts.isPropertyAccessExpression(p) && p.expression === child && (p.name.text === 'add' || p.name.text === 'sub')) {
+        const call = p.parent;
+        return ts.isCallExpression(call) && call.expression === p && call.arguments.length === 1 && scales(call.arguments[0]);
+      }
+      let name: ts.Identifier | undefined;
+      if (ts.isVariableDeclaration(p) && p.initializer === child && ts.isIdentifier(p.name)) name = p.name;
+      else if (ts.isBinaryExpression(p) && p.right === child && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(p.left)) name = p.left;
+      if (!name || depth > 0) return false;
+      const scope: ts.Node = enclosingFunction(p) ?? this.facts.sf;
+      // the uses up to the next assignment of the name
+      for (const u of ix.usesOf(scope, name.text, p.end)) {
+        if (this.values.latestAssignment(name.text, u) !== child) break;
+        if (check(u, depth + 1)) return true;
+      }
+      return false;
+    };
+    return rec.applies.some((a) => check(a, 0));
   }
 
   /** A rescaling layer whose scale depends on the width (`tf.layers.rescaling({scale: 64 / width})`). */

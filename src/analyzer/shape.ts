@@ -5,6 +5,7 @@
 // Sizes follow sequential models (the layers that can come before), `.apply()` chains through local
 // variables, wrappers, `tf.input` shapes, reshapes with a written-out last dimension and elementwise ops.
 import ts = require('typescript');
+import { type FileIndex, returnsOf } from './attention/fileIndex';
 import type { Bindings } from './bindings';
 import type { Gaps } from './incomplete';
 import { PROJECTION_OUT, type LayerIndex, type LayerRec } from './discovery';
@@ -56,10 +57,35 @@ export class Shapes {
     private readonly w: WidthModel,
     private readonly values: Values,
     private readonly gaps: Gaps,
+    private readonly ix: FileIndex,
   ) {}
 
   private size(e: ts.Expression | undefined): Size {
+    if (e && !this.w.isDerived(e)) {
+      // `units: x.shape[x.shape.length - 1]`: the size of that tensor (a feed-forward layer that maps back
+      // to its input's size)
+      const t = this.shapeRead(e);
+      if (t) return { scales: t.scales, expr: e };
+    }
     return { scales: this.w.isDerived(e), expr: e };
+  }
+
+  /** The size a tensor's shape is read for (`x.shape[2]`, `x.shape[x.shape.length - 1]`, `x.shape.at(-1)`). */
+  private shapeRead(e0: ts.Expression): Size | undefined {
+    const e = unwrap(e0);
+    let shape: ts.Expression | undefined;
+    if (ts.isElementAccessExpression(e)) shape = unwrap(e.expression);
+    else if (ts.isCallExpression(e) && e.arguments.length === 1) {
+      const c = unwrap(e.expression);
+      if (ts.isPropertyAccessExpression(c) && c.name.text === 'at') shape = unwrap(c.expression);
+    }
+    if (!shape || !ts.isPropertyAccessExpression(shape) || shape.name.text !== 'shape') return undefined;
+    return this.tensor(shape.expression, 1);
+  }
+
+  /** The size of a tensor expression (its last dimension), when it can be worked out. */
+  tensorSize(e: ts.Expression): Size | undefined {
+    return this.tensor(e, 0);
   }
 
   /**
@@ -92,7 +118,7 @@ export class Shapes {
     if (rec.category === 'embedding') return this.size(configProp(rec.config, 'inputDim'));
     // a runtime readout is a readout by construction; a custom layer scales when its config does
     if (rec.category === 'runtimeReadout') return SCALES;
-    if (rec.category === 'custom') return this.customScales(rec) ? SCALES : FIXED;
+    if (rec.category === 'custom' && !rec.keepsShape) return this.customScales(rec) ? SCALES : FIXED;
     const c = rec.config;
     const shape = configProp(c, 'inputShape') ?? configProp(c, 'batchInputShape');
     if (shape) {
@@ -131,7 +157,8 @@ export class Shapes {
         // its output is the fixed side of a readout, whatever `units` is
         return { scales: false, expr: configProp(rec.config, 'units') };
       case 'custom':
-        return this.customScales(rec) ? SCALES : FIXED;
+        // (a shape-keeping layer of the file's own: the size of its input)
+        return rec.keepsShape ? this.fanIn(rec) : this.customScales(rec) ? SCALES : FIXED;
       default: {
         // a reshape layer whose target's last dimension is written out (`targetShape: [channelCount, 1]`)
         if (rec.ctor === 'reshape') {
@@ -173,14 +200,17 @@ export class Shapes {
   private computeTensor(e: ts.Expression, depth: number): Size | undefined {
     if (ts.isIdentifier(e)) {
       const a = this.values.latestAssignment(e.text, e);
-      return !a || ts.isBindingElement(a as ts.Node) ? undefined : this.tensor(a, depth + 1);
+      if (a) return ts.isBindingElement(a as ts.Node) ? undefined : this.tensor(a, depth + 1);
+      // a parameter of a function of the file (a block helper's `x`): what its callers pass there
+      return this.anyOf(this.ix.argumentsFor(e), depth + 2);
     }
-    if (ts.isArrayLiteralExpression(e)) return e.elements.length ? this.tensor(e.elements[0], depth + 1) : undefined;
+    // elementwise ops of a list (`tf.layers.add().apply([x, h])`): every element has the size
+    if (ts.isArrayLiteralExpression(e)) return this.anyOf(e.elements, depth + 1);
     if (!ts.isCallExpression(e)) return undefined;
     const callee = unwrap(e.expression);
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'apply') {
       const rec = this.index.layerOf(callee.expression);
-      if (rec) return !rec.inner && (rec.category === 'norm' || rec.category === 'passthrough') ? this.tensor(e.arguments[0], depth + 1) : this.out(rec);
+      if (rec) return !rec.inner && (rec.category === 'norm' || rec.category === 'passthrough' || rec.keepsShape) ? this.tensor(e.arguments[0], depth + 1) : this.out(rec);
     }
     // an apply-helper (`project(this.denseQ, q)`): the output of the layer it applies
     const viaHelper = this.index.helperCalls.get(e);
@@ -194,6 +224,12 @@ export class Shapes {
     }
     const last = this.reshapeLastDim(e, path);
     if (last) return this.size(last);
+    if (!path && (ts.isIdentifier(callee) || (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword))) {
+      // a helper of the file run on the stream (`y = decoderLayer(enc, y, cfg)`): the size of what it returns
+      const helper = this.ix.resolveCall(e);
+      const r = helper && depth < MAX_TENSOR_STEPS - 2 ? this.anyOf(returnsOf(helper), depth + 2) : undefined;
+      if (r) return r;
+    }
     // Ops and helper functions: the shape follows the receiver of a method, else the first argument; only
     // elementwise ops keep the expression that sets it (concat, matMul, a helper: whether it scales only).
     // A block or sub-model called on the stream (`x = block.call(x)`, `x = this.blocks[i].apply(x)`, a
@@ -204,6 +240,17 @@ export class Shapes {
     if (!t) return undefined;
     const m = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
     return SHAPE_KEEPING.has(m) || blockCall ? t : t.scales ? SCALES : FIXED;
+  }
+
+  /** The size of the first of `es` that scales, else of the first that can be worked out. */
+  private anyOf(es: readonly ts.Expression[], depth: number): Size | undefined {
+    let first: Size | undefined;
+    for (const x of es) {
+      const t = this.tensor(x, depth);
+      if (t?.scales) return t;
+      first ??= t;
+    }
+    return first;
   }
 
   /**

@@ -31,6 +31,12 @@ export interface BackendEnv<Tf extends TfLike> {
    * it, points it at its .wasm files, adds the kernels wasm lacks. May throw (a version that does not match).
    */
   prepareWorkspaceWasm?(tf: Tf, wasmPath: string): void;
+  /**
+   * Sets wasm on `tf` (the bundled tfjs when `backendPath` is null, else the workspace's, its wasm backend package
+   * at `backendPath`), on the threads the worker was asked for where it can (src/backend/wasmThreads.ts): the
+   * threads run, and one line for the reasons when they are fewer than asked. Absent: `setBackend('wasm')`.
+   */
+  setWasm?(tf: Tf, backendPath: string | null): Promise<{ failure: string | null; threads: number; note: string | null }>;
   /** The `version` of the package whose entry point is `entryPath` (its package.json); null when unknown. */
   versionOf?(entryPath: string): string | null;
   /** The WebGPU backend's parts; absent: webgpu is not available in this build (said in the reasons). */
@@ -124,7 +130,12 @@ export async function selectBackend<Tf extends TfLike>(request: BackendRequest, 
    * The workspace's @tensorflow/tfjs on its own `pkg` backend (installed beside it): that tfjs when the backend
    * starts, else null with the reason said.
    */
-  const tryWorkspaceBackend = async (backend: 'wasm' | 'webgpu', pkg: string, prepare: (tf: Tf, backendPath: string) => void) => {
+  const tryWorkspaceBackend = async (
+    backend: 'wasm' | 'webgpu',
+    pkg: string,
+    prepare: (tf: Tf, backendPath: string) => void,
+    set: (tf: Tf, backendPath: string) => Promise<string | null> = (tf) => trySet(tf, backend),
+  ) => {
     const backendPath = env.resolve(pkg);
     if (backendPath === null) {
       reasons.push(`the workspace's @tensorflow/tfjs has no ${backend} backend beside it (install ${pkg} of the same version to run on it)`);
@@ -135,7 +146,7 @@ export async function selectBackend<Tf extends TfLike>(request: BackendRequest, 
     let failure: string | null;
     try {
       prepare(ws.tf, backendPath);
-      failure = await trySet(ws.tf, backend);
+      failure = await set(ws.tf, backendPath);
     } catch (err) {
       failure = firstLine(err);
     }
@@ -203,6 +214,27 @@ export async function selectBackend<Tf extends TfLike>(request: BackendRequest, 
     reasons.push(`using ${used}, the bundled tfjs, Dawn from ${dawnFrom}`);
     return { tf: env.bundled, info: info('bundled', '') };
   };
+  /** wasm on `tf`, with threads where env.setWasm gives them; the threads run (1 unless they started). */
+  let wasmThreads = 1;
+  const setWasm = async (tf: Tf, backendPath: string | null): Promise<string | null> => {
+    if (!env.setWasm) return trySet(tf, 'wasm');
+    try {
+      const started = await env.setWasm(tf, backendPath);
+      if (started.note) reasons.push(started.note);
+      wasmThreads = started.failure === null ? started.threads : 1;
+      return started.failure;
+    } catch (err) {
+      return firstLine(err);
+    }
+  };
+  const onThreads = () => (wasmThreads > 1 ? ` on ${wasmThreads} threads` : '');
+  const wasmInfo = (source: string, where: string): BackendInfo => ({
+    name: 'wasm',
+    source,
+    label: `wasm (${where}${wasmThreads > 1 ? `, ${wasmThreads} threads` : ''})`,
+    reasons,
+    threads: wasmThreads,
+  });
   // Under auto the native packages are split: CUDA first, then a GPU through WebGPU, then tfjs-node's CPU kernels.
   type Step = 'tensorflow-gpu' | 'tensorflow-cpu' | Exclude<BackendName, 'tensorflow'>;
   const steps: Step[] = request === 'auto' ? ['tensorflow-gpu', 'webgpu', 'tensorflow-cpu', 'wasm', 'cpu'] : request === 'tensorflow' ? ['tensorflow-gpu', 'tensorflow-cpu'] : [request];
@@ -239,10 +271,10 @@ export async function selectBackend<Tf extends TfLike>(request: BackendRequest, 
     // copies in one process share tfjs' global registry).
     const hasWorkspaceTf = workspaceTfPath() !== null;
     if (hasWorkspaceTf && name === 'wasm') {
-      const ws = await tryWorkspaceBackend('wasm', '@tensorflow/tfjs-backend-wasm', (tf, path) => env.prepareWorkspaceWasm?.(tf, path));
+      const ws = await tryWorkspaceBackend('wasm', '@tensorflow/tfjs-backend-wasm', (tf, path) => env.prepareWorkspaceWasm?.(tf, path), setWasm);
       if (ws) {
-        reasons.push(`using the workspace's @tensorflow/tfjs from ${ws.path} with its wasm backend`);
-        return { tf: ws.tf, info: { name, source: ws.path, label: 'wasm (workspace tfjs)', reasons } };
+        reasons.push(`using the workspace's @tensorflow/tfjs from ${ws.path} with its wasm backend${onThreads()}`);
+        return { tf: ws.tf, info: wasmInfo(ws.path, 'workspace tfjs') };
       }
     }
     const ws = hasWorkspaceTf && name === 'cpu' ? loadWorkspaceTf() : null;
@@ -262,10 +294,14 @@ export async function selectBackend<Tf extends TfLike>(request: BackendRequest, 
         continue;
       }
     }
-    const failure = await trySet(env.bundled, name);
+    const failure = name === 'wasm' ? await setWasm(env.bundled, null) : await trySet(env.bundled, name);
     if (failure !== null) {
       reasons.push(`${name} backend failed: ${failure}`);
       continue;
+    }
+    if (name === 'wasm') {
+      reasons.push(`using the bundled wasm backend${onThreads()}`);
+      return { tf: env.bundled, info: wasmInfo('bundled', 'bundled') };
     }
     reasons.push(`using the bundled ${name} backend`);
     return { tf: env.bundled, info: { name, source: 'bundled', label: `${name} (bundled)`, reasons } };

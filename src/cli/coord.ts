@@ -2,17 +2,20 @@
 // Exit 0 pass, 1 fail, 2 usage or load error, 4 inconclusive (one line on stderr), 130 interrupted (the widths that finished are
 // still judged, printed and stored). Progress goes to stderr, results to stdout.
 import { existsSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatText, verdictLine } from '../coord/format';
 import { defaultCoordWorkers, runCoordinateCheck } from '../host/coordCheck';
+import { missingExport } from '../host/exports';
 import { OutputError } from '../host/outputFile';
 import { coordDir, writeCoordResult } from '../host/results';
 import { WorkerJobError } from '../host/workerClient';
+import type { ThreadsRequest } from '../host/threads';
 import { describeJobError } from '../host/workerPool';
 import type { CoordJobParams } from '../protocol/jobs';
 import type { BackendRequest } from '../protocol/worker';
 import { BACKEND_REQUESTS } from '../settings/read';
+import { threadsFlag } from './threads';
 import { ensureOutDir, joinNumericValues, oneOf, parseArgsMessage, removeEmptyDirs, UsageError, type CliIO } from './io';
 
 const HELP = `usage: mup-lens coord <file>#<export> [options]
@@ -32,7 +35,10 @@ options:
   --backend auto|tensorflow|webgpu|wasm|cpu
                                  default auto: tfjs-node-gpu, webgpu on a GPU, tfjs-node, wasm, cpu
   --workers N                    worker processes on wasm/cpu (default: one per core, at most 2)
+  --threads N|auto               threads of each worker's wasm backend (default auto: the cores shared by the
+                                 workers; 1: tfjs' single-threaded build)
   --timeout 600                  seconds before the check is stopped
+  --build-timeout 120            seconds a worker may take to build the model before it is stopped (0: never)
   --format text|json|html        default text; html writes a report to --out and prints its path
   --out DIR                      where result.json (and index.html) go; default .mup/coord/<file>-<export>/
 exit: 0 pass, 1 fail, 2 usage or load error, 4 inconclusive (a slope's interval across seeds crosses 0.4), 130 interrupted (Ctrl-C: the finished widths are judged)`;
@@ -45,11 +51,17 @@ function list(flag: string, v: string): number[] {
   return out;
 }
 
-function int(flag: string, v: string, min: number): number {
+function int(flag: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got '${v}'`);
+  // A count that no run finishes (1e15 steps) or that does not fit in memory (1e15 seeds) is a typo, not a plan.
+  if (n > max) throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got '${v}'`);
   return n;
 }
+
+/** Upper limits of the counts (docs/contracts.md). */
+export const MAX_STEPS = 1_000_000;
+export const MAX_SEEDS = 1000;
 
 function target(spec: string, cwd: string, what: string): { file: string; exportName: string } {
   const hash = spec.lastIndexOf('#');
@@ -66,7 +78,10 @@ export interface ParsedCoordArgs {
   format: 'text' | 'json' | 'html';
   out: string;
   timeoutMs: number;
+  /** `--build-timeout` in ms; undefined: never. */
+  buildTimeoutMs: number | undefined;
   workers: number;
+  threads: ThreadsRequest;
 }
 
 const COORD_OPTIONS = {
@@ -81,7 +96,9 @@ const COORD_OPTIONS = {
   data: { type: 'string' },
   backend: { type: 'string', default: 'auto' },
   workers: { type: 'string' },
+  threads: { type: 'string' },
   timeout: { type: 'string', default: '600' },
+  'build-timeout': { type: 'string', default: '120' },
   format: { type: 'string', default: 'text' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -112,13 +129,15 @@ export function parseCoordArgs(argv: string[], cwd: string): ParsedCoordArgs | '
   if (!(lr > 0) || !Number.isFinite(lr)) throw new UsageError(`--lr must be a positive number, got '${v.lr}'`);
   const timeout = Number(v.timeout);
   if (!(timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got '${v.timeout}'`);
+  const buildTimeoutS = Number(v['build-timeout']);
+  if (!(buildTimeoutS >= 0) || !Number.isFinite(buildTimeoutS)) throw new UsageError(`--build-timeout must be a number of seconds >= 0, got '${v['build-timeout']}'`);
   const format = oneOf('--format', v.format!, ['text', 'json', 'html'] as const);
   const params: CoordJobParams = {
     file,
     exportName,
     widths,
-    steps: int('--steps', v.steps!, 2),
-    seeds: int('--seeds', v.seeds!, 1),
+    steps: int('--steps', v.steps!, 2, MAX_STEPS),
+    seeds: int('--seeds', v.seeds!, 1, MAX_SEEDS),
     lr,
     optimizer: oneOf('--optimizer', v.optimizer!, ['adam', 'sgd'] as const),
     parametrization: v.sp ? 'sp' : 'mup',
@@ -131,7 +150,9 @@ export function parseCoordArgs(argv: string[], cwd: string): ParsedCoordArgs | '
     format,
     out: v.out !== undefined ? resolve(cwd, v.out) : coordDir(cwd, file, exportName),
     timeoutMs: timeout * 1000,
+    buildTimeoutMs: buildTimeoutS > 0 ? buildTimeoutS * 1000 : undefined,
     workers: v.workers !== undefined ? int('--workers', v.workers, 1) : defaultCoordWorkers(),
+    threads: threadsFlag(v.threads),
   };
 }
 
@@ -142,8 +163,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   const { params } = args;
+  // A missing export is said before a worker starts or an output folder is made (when the file's exports are known).
+  for (const [what, spec] of [['', { file: params.file, exportName: params.exportName }], ['--data', params.data]] as const) {
+    const missing = spec ? await missingExport(spec.file, spec.exportName, relative(io.cwd, spec.file) || spec.file) : null;
+    if (missing && spec) throw new UsageError(what ? `${what}: ${missing}` : missing);
+  }
   const createdDirs = ensureOutDir(args.out);
-  let lastWidth = -1;
+  const announced = new Set<number>();
   let outcome;
   // Ctrl-C: stop the workers and judge the check on the widths that finished (a second Ctrl-C quits).
   const controller = new AbortController();
@@ -157,13 +183,17 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     outcome = await runCoordinateCheck(params, {
       backend: args.backend,
       timeoutMs: args.timeoutMs,
+      buildTimeoutMs: args.buildTimeoutMs,
+      onWaiting: (m) => io.stderr(`${m}\n`),
       workers: args.workers,
+      threads: args.threads,
       signal: controller.signal,
       keepPartialOnCancel: true,
       onLog: (line) => io.stderr(`  | ${line}\n`),
       onProgress: (e) => {
-        if (e.width !== lastWidth) {
-          lastWidth = e.width;
+        // once per width: widths run side by side, and a line per step (as their events alternate) floods a log
+        if (!announced.has(e.width)) {
+          announced.add(e.width);
           io.stderr(`width ${e.width}: ${params.seeds} seed(s) x ${params.steps} steps (${Math.round(e.fraction * 100)}%)\n`);
         }
       },

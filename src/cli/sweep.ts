@@ -3,10 +3,11 @@
 // Exit codes (docs/contracts.md): 0 the best LR (and every swept HP) transfers across widths (or a --shard slice
 // ran), 1 some axis does not (or fewer than two widths could be judged), 2 usage or input error (a swept HP the
 // factory never reads included), 3 the grid is incomplete (nothing concluded), 130 interrupted. Progress goes to stderr, the result to stdout (text, json) or a file (html).
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { missingExport } from '../host/exports';
 import { defaultSweepName, writeSweepReport } from '../host/results';
 import { runRefinedSweep, runSweep } from '../host/sweep';
 import type { SweepReport } from '../sweep/types';
@@ -16,7 +17,8 @@ import { WorkerJobError } from '../host/workerClient';
 import { formatText } from '../sweep/report';
 import type { BackendRequest } from '../protocol/worker';
 import { BACKEND_REQUESTS } from '../settings/read';
-import { ensureOutDir, joinNumericValues, oneOf, parseArgsMessage, positiveInt, UsageError, type CliIO } from './io';
+import { threadsFlag } from './threads';
+import { ensureOutDir, joinNumericValues, oneOf, parseArgsMessage, positiveInt, removeEmptyDirs, UsageError, type CliIO } from './io';
 import { OutputError } from '../host/outputFile';
 import { packageVersion } from './version';
 
@@ -36,6 +38,7 @@ Trains the model at each width over a grid of learning rates and reports whether
   --data <file>#<export>     batches (step) => {xs, ys}; 'synthetic' forces the built-in teacher task
                              (default: an export named 'data' in the model file, else synthetic)
   --workers N                worker processes (default: cores on wasm/cpu, 1 on tensorflow and webgpu)
+  --threads N|auto           threads of each worker's wasm backend (default auto: the cores shared by the workers)
   --backend B                auto|tensorflow|webgpu|wasm|cpu (default auto)
   --out DIR                  store directory (default .mup/sweeps/<name>/); finished trials are reused
   --shard i/n                run slice i (0-based) of n of the grid, e.g. one Slurm array task
@@ -44,6 +47,7 @@ Trains the model at each width over a grid of learning rates and reports whether
   --target-width N           width to recommend an LR for (default: the widest swept)
   --trial-timeout S          stop a trial after S seconds (default: none)
   --stall-timeout S          stop a trial that finishes no training step for S seconds (default 600; 0: never)
+  --build-timeout S          stop a trial whose model is not built after S seconds (default 120; 0: never)
   --max-trials N             refuse a grid of more trials than this, HP axes counted (default 10000)
   --format text|json|html    output (html: writes <out>/report.html and prints its path)
   --refine                   then a second pass at quarter octaves around each width's optimum (stored
@@ -51,7 +55,11 @@ Trains the model at each width over a grid of learning rates and reports whether
   --quiet, -q                no progress lines on stderr (warnings still)
 `;
 
-const DEFAULTS = { widths: '64,128,256', lrRange: '2^-14:2^-4:1', steps: 150, seeds: 1, baseWidth: 64, stallTimeoutS: 600, maxTrials: 10_000 };
+/** Upper limits (docs/contracts.md): a trial's steps, and the largest grid --max-trials may allow. */
+const MAX_STEPS = 1_000_000;
+const MAX_GRID = 1_000_000;
+
+const DEFAULTS = { widths: '64,128,256', lrRange: '2^-14:2^-4:1', steps: 150, seeds: 1, baseWidth: 64, stallTimeoutS: 600, buildTimeoutS: 120, maxTrials: 10_000 };
 
 /** A non-negative integer (0 allowed: "never"). */
 function nonNegativeInt(v: string | undefined, flag: string, dflt: number): number {
@@ -73,10 +81,10 @@ const SWEEP_OPTIONS = {
   widths: { type: 'string' }, lrs: { type: 'string' }, 'lr-range': { type: 'string' },
   steps: { type: 'string' }, seeds: { type: 'string' }, mup: { type: 'boolean' }, sp: { type: 'boolean' },
   hp: { type: 'string', multiple: true },
-  'base-width': { type: 'string' }, data: { type: 'string' }, workers: { type: 'string' },
+  'base-width': { type: 'string' }, data: { type: 'string' }, workers: { type: 'string' }, threads: { type: 'string' },
   backend: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' },
   'merge-only': { type: 'boolean' }, fresh: { type: 'boolean' }, 'target-width': { type: 'string' }, 'trial-timeout': { type: 'string' },
-  'stall-timeout': { type: 'string' }, 'max-trials': { type: 'string' },
+  'stall-timeout': { type: 'string' }, 'build-timeout': { type: 'string' }, 'max-trials': { type: 'string' },
   format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' }, refine: { type: 'boolean' },
 } as const;
 
@@ -99,7 +107,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`expected one <file>#<export>, got ${positionals.length} (see mup-lens sweep --help)`);
   const model = fileExport(positionals[0]!, io.cwd, 'model');
   if (v.mup && v.sp) throw new UsageError('--mup and --sp exclude each other');
-  if (v.lrs && v['lr-range']) throw new UsageError('give --lrs or --lr-range, not both');
+  if (v.lrs !== undefined && v['lr-range'] !== undefined) throw new UsageError('give --lrs or --lr-range, not both');
   const format = oneOf('--format', v.format ?? 'text', ['text', 'json', 'html'] as const);
   const backend: BackendRequest = oneOf('--backend', v.backend ?? 'auto', BACKEND_REQUESTS);
   let widths: number[];
@@ -108,7 +116,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   let shard: { index: number; count: number } | undefined;
   try {
     widths = parseWidths(v.widths ?? DEFAULTS.widths);
-    lrs = v.lrs ? parseLrList(v.lrs) : parseLrRange(v['lr-range'] ?? DEFAULTS.lrRange);
+    // `--lrs ''` is a mistake, not "the default grid"
+    lrs = v.lrs !== undefined ? parseLrList(v.lrs) : parseLrRange(v['lr-range'] ?? DEFAULTS.lrRange);
     hps = parseHpAxes(v.hp ?? []);
     shard = v.shard ? parseShard(v.shard) : undefined;
   } catch (err) {
@@ -122,6 +131,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (v.refine && lrs.length < 3) throw new UsageError(`--refine refines around each width's optimum on an LR grid: give at least 3 LRs (got ${lrs.length})`);
   const parametrization = v.sp ? 'sp' : 'mup';
   const data = v.data === undefined ? null : v.data === 'synthetic' ? 'synthetic' : fileExport(v.data, io.cwd, '--data');
+  // A missing export is said before a worker starts or a store folder is made (when the file's exports are known).
+  for (const [what, spec] of [['', model], ['--data', data]] as const) {
+    const missing = spec && spec !== 'synthetic' ? await missingExport(spec.file, spec.exportName, relative(io.cwd, spec.file) || spec.file) : null;
+    if (missing && spec && spec !== 'synthetic') throw new UsageError(what ? `${what}: ${missing}` : missing);
+  }
   const name = defaultSweepName(model.file, model.exportName, parametrization);
   const outDir = resolve(io.cwd, v.out ?? join('.mup', 'sweeps', name));
   const quiet = v.quiet ?? false;
@@ -135,18 +149,23 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   let report: SweepReport;
   const grid = gridSize(widths.length, lrs.length, positiveInt(v.seeds, '--seeds', DEFAULTS.seeds), hps);
   const maxTrials = positiveInt(v['max-trials'], '--max-trials', DEFAULTS.maxTrials);
+  if (maxTrials > MAX_GRID) throw new UsageError(`--max-trials must be an integer from 1 to ${MAX_GRID}, got '${v['max-trials']}'`);
   const hpFactors = hps.map((a) => ` x ${a.values.length} ${a.name} values`).join('');
   if (grid > maxTrials) {
     throw new UsageError(
       `the grid has ${grid} trials (${widths.length} widths x ${lrs.length} LRs${hpFactors} x ${positiveInt(v.seeds, '--seeds', DEFAULTS.seeds)} seeds), more than --max-trials ${maxTrials}: use fewer seeds, widths, LRs${hps.length ? ' or HP values' : ''}, or raise --max-trials`,
     );
   }
+  // Counts no run finishes or no memory holds (1e15) are typos: one line, before anything runs.
+  if (positiveInt(v.steps, '--steps', DEFAULTS.steps) > MAX_STEPS) throw new UsageError(`--steps must be an integer from 1 to ${MAX_STEPS}, got '${v.steps}'`);
   const stallS = nonNegativeInt(v['stall-timeout'], '--stall-timeout', DEFAULTS.stallTimeoutS);
+  const threads = threadsFlag(v.threads);
   const started = Date.now();
   let ran = 0;
   let unsaved: OutputError | undefined;
+  let created: string[] = [];
   try {
-    ensureOutDir(outDir);
+    created = ensureOutDir(outDir);
     report = await (v.refine ? runRefinedSweep : runSweep)(
       {
         modelFile: model.file, exportName: model.exportName, widths, lrs, hps,
@@ -155,9 +174,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         parametrization, baseWidth: positiveInt(v['base-width'], '--base-width', DEFAULTS.baseWidth),
         data, outDir, shard, mergeOnly: v['merge-only'] ?? false, fresh: v.fresh ?? false,
         workers: v.workers === undefined ? undefined : positiveInt(v.workers, '--workers', 1),
+        threads,
         backend, targetWidth: v['target-width'] === undefined ? undefined : positiveInt(v['target-width'], '--target-width', 1),
         trialTimeoutMs: v['trial-timeout'] === undefined ? undefined : positiveInt(v['trial-timeout'], '--trial-timeout', 1) * 1000,
         stallTimeoutMs: stallS * 1000,
+        buildTimeoutMs: nonNegativeInt(v['build-timeout'], '--build-timeout', DEFAULTS.buildTimeoutS) * 1000,
         version: packageVersion(), cores: cpus().length, cwd: io.cwd, signal: controller.signal,
       },
       {
@@ -188,6 +209,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         },
         onWarning: (m) => io.stderr(`warning: ${m}\n`),
         onOutputError: (e) => (unsaved = e),
+        onWaiting: (m) => io.stderr(`${m}\n`),
         onRefine: (extra) => {
           if (quiet) return;
           io.stderr(`refine: ${Object.entries(extra).map(([w, l]) => `width ${w} + ${l.length} LRs (2^${Math.log2(l[0]!)}..2^${Math.log2(l[l.length - 1]!)})`).join('; ')}, quarter octaves, ${positiveInt(v.seeds, '--seeds', DEFAULTS.seeds)} seed(s) each\n`);
@@ -195,6 +217,15 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       },
     );
   } catch (err) {
+    // A refusal that stored no trial leaves no store folder it made behind (only its sweep.json would be there).
+    if (created.length > 0 && !(err instanceof WorkerJobError && err.error.kind === 'cancelled')) {
+      try {
+        if (readdirSync(outDir).every((f) => f === 'sweep.json')) rmSync(join(outDir, 'sweep.json'), { force: true });
+      } catch {
+        // nothing to tidy
+      }
+      removeEmptyDirs(created);
+    }
     // A model that cannot run (bad export, a factory that throws, a backend without a kernel it needs): exit 2.
     if (err instanceof WorkerJobError && err.error.kind !== 'cancelled') throw new UsageError(err.message);
     throw err;

@@ -13,6 +13,7 @@ import type { BackendRequest } from '../protocol/worker';
 import { renderTransferReport } from '../report/transferHtml';
 import { formatTransferText, type TransferReport } from '../sweep/transfer';
 import { BACKEND_REQUESTS } from '../settings/read';
+import { threadsFlag } from './threads';
 import { joinNumericValues, oneOf, parseArgsMessage, positiveInt, UsageError, type CliIO } from './io';
 import { packageVersion } from './version';
 
@@ -30,6 +31,7 @@ the rule behind each), as a transfer file next to the model that createMup(tf).f
   --sp-sweep DIR             the SP sweep to compare with (default: an SP sweep of the same model beside it)
   --backend B                auto|tensorflow|webgpu|wasm|cpu (default auto)
   --workers N                worker processes for --verify (default: cores on wasm/cpu, 1 on tensorflow and webgpu)
+  --threads N|auto           threads of each worker's wasm backend (default auto: the cores shared by the workers)
   --format text|json|html    output; <store>/transfer-w<N>.html is written every time (html: prints its path)
   --quiet, -q                no progress lines on stderr
 exit: 0 the values transfer (file written), 1 they do not (SP, an axis that moves, an incomplete grid), 2 usage
@@ -40,7 +42,7 @@ written), 130 interrupted
 const OPTIONS = {
   width: { type: 'string' }, 'proxy-width': { type: 'string' }, out: { type: 'string' }, verify: { type: 'boolean' },
   steps: { type: 'string' }, seeds: { type: 'string' }, 'sp-sweep': { type: 'string' }, backend: { type: 'string' }, workers: { type: 'string' },
-  format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
+  threads: { type: 'string' }, format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -63,6 +65,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (!v.verify && (v.steps !== undefined || v['sp-sweep'] !== undefined)) throw new UsageError('--steps and --sp-sweep belong to --verify');
   if (!v.verify && v.seeds !== undefined) throw new UsageError('--seeds belongs to --verify (the seeds of each verification run)');
   const steps = positiveInt(v.steps, '--steps');
+  const threads = threadsFlag(v.threads);
   const quiet = v.quiet ?? false;
 
   const controller = new AbortController();
@@ -78,7 +81,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         source: positionals[0]!, targetWidth: width, proxyWidth: positiveInt(v['proxy-width'], '--proxy-width'), out: v.out,
         // The sweep's own steps unless told: the verification trains as the sweep's trials did.
         verify: v.verify ? { steps: steps ?? 0, spSource: v['sp-sweep'], seeds: positiveInt(v.seeds, '--seeds') } : undefined,
-        backend, workers: positiveInt(v.workers, '--workers'), cores: cpus().length, version: packageVersion(), cwd: io.cwd, signal: controller.signal,
+        backend, workers: positiveInt(v.workers, '--workers'), threads, cores: cpus().length, version: packageVersion(), cwd: io.cwd, signal: controller.signal,
       },
       {
         onBackend: (info, n) => !quiet && io.stderr(`backend: ${info.label}; ${n} worker${n === 1 ? '' : 's'}\n`),

@@ -65,34 +65,55 @@ export function registerLanguageFeatures(context: vscode.ExtensionContext, log: 
     docsUrl: existsSync(localDocs) ? vscode.Uri.file(localDocs).toString() : undefined,
   };
   let stopped = false;
-  const started = new Promise<MupLanguageClient>((resolve, reject) => {
-    setTimeout(() => {
-      if (stopped) return reject(new Error('the extension was deactivated'));
-      try {
-        loadClientBundle(log, cacheDir).startClient(log, options).then(resolve, reject);
-      } catch (err) {
-        reject(err);
-      }
-    }, 0);
-  });
-  started.catch((err: unknown) => {
-    if (stopped) return;
-    const message = err instanceof Error ? err.message : String(err);
-    log.error(`the muP language server did not start: ${err instanceof Error ? (err.stack ?? message) : message}`);
-    void vscode.window.showErrorMessage(`muP: the language server did not start (${message}); see the muP output.`);
-  });
-  client = started;
+  let started: Promise<MupLanguageClient>;
+  const start = (): void => {
+    const now = new Promise<MupLanguageClient>((resolve, reject) => {
+      setTimeout(() => {
+        if (stopped) return reject(new Error('the extension was deactivated'));
+        try {
+          loadClientBundle(log, cacheDir).startClient(log, options).then(resolve, reject);
+        } catch (err) {
+          reject(err);
+        }
+      }, 0);
+    });
+    now.catch((err: unknown) => {
+      if (stopped) return;
+      const message = err instanceof Error ? err.message : String(err);
+      log.error(`the muP language server did not start: ${err instanceof Error ? (err.stack ?? message) : message}`);
+      void vscode.window.showErrorMessage(`muP: the language server did not start (${message}); see the muP output.`);
+    });
+    started = now;
+    client = now;
+  };
+  start();
   const stop = (): Promise<void> => {
     stopped = true;
     if (client === started) client = undefined;
     return started.then((c) => c.stop()).catch(() => {});
   };
   stopClient = stop;
+  // "muP: Restart Language Server": stop this server (shutdown/exit) and start a fresh one, as other language
+  // extensions' "Restart Server" commands do.
+  restartClient = async () => {
+    const old = started;
+    await old.then((c) => c.stop()).catch(() => {});
+    if (stopped) return;
+    log.info('restarting the muP language server');
+    start();
+    await started;
+  };
   context.subscriptions.push({ dispose: () => void stop() });
   return { analysisOf: documentAnalysis };
 }
 
 let stopClient: (() => Promise<void>) | undefined;
+let restartClient: (() => Promise<void>) | undefined;
+
+/** Restarts the language server (the command "muP: Restart Language Server"). */
+export function restartLanguageFeatures(): Promise<void> {
+  return restartClient?.() ?? Promise.reject(new Error('the muP language server was never started'));
+}
 
 /** For deactivate(): stops the language server (VS Code waits for the promise). */
 export function stopLanguageFeatures(): Promise<void> {

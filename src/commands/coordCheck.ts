@@ -6,7 +6,7 @@
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { formatText, verdictLine } from '../coord/format';
-import { defaultCoordWorkers, runCoordinateCheck, type CoordCheckOutcome } from '../host/coordCheck';
+import { coordThreads, defaultCoordWorkers, runCoordinateCheck, type CoordCheckOutcome } from '../host/coordCheck';
 import { coordDir, writeCoordResult } from '../host/results';
 import { WorkerClient } from '../host/workerClient';
 import type { BackendRequest } from '../protocol/worker';
@@ -31,12 +31,12 @@ class WorkerCache implements vscode.Disposable {
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
-  get(backend: BackendRequest, workspaceDir: string): WorkerClient {
+  get(backend: BackendRequest, workspaceDir: string, threads: number): WorkerClient {
     clearTimeout(this.idle);
-    const key = `${backend}|${workspaceDir}`;
+    const key = `${backend}|${workspaceDir}|${threads}`;
     if (this.current?.key !== key) {
       this.current?.client.dispose();
-      const client = new WorkerClient({ init: { backend, workspaceDir }, onLog: (line) => this.log.info(`[worker] ${line}`) });
+      const client = new WorkerClient({ init: { backend, workspaceDir, threads }, onLog: (line) => this.log.info(`[worker] ${line}`) });
       this.current = { key, client };
     }
     return this.current.client;
@@ -58,6 +58,8 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, deps: 
   const { log } = deps;
   const status = vscode.window.createStatusBarItem('mupLens.backend', vscode.StatusBarAlignment.Right, 100);
   status.name = 'muP backend';
+  // A click shows what the check logged (backend choice, slopes, notes), as other extensions' status items do.
+  status.command = 'mupLens.showOutput';
   const workers = new WorkerCache(log);
   let running = false;
 
@@ -100,8 +102,10 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, deps: 
             { file, exportName: target.exportName, widths, steps, seeds, lr: settings.lr, optimizer: settings.optimizer, parametrization },
             {
               backend: settings.backend,
-              client: workers.get(settings.backend, dirname(file)),
+              // The warm worker is the first of the pool: started with the threads the pool's others get.
+              client: workers.get(settings.backend, dirname(file), coordThreads(widths, seeds, defaultCoordWorkers(), settings.threads)),
               workers: defaultCoordWorkers(),
+              threads: settings.threads,
               timeoutMs: settings.timeoutSeconds * 1000,
               signal,
               // Cancel part-way: show what the finished widths say (with a warning) rather than nothing.
@@ -154,7 +158,7 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, deps: 
       log.warn(`could not write the report to ${dir}: ${message(err)}`);
     }
     try {
-      showCoordResult(result, { ...meta, reportPath });
+      showCoordResult(result, { ...meta, reportPath, ...(runNotes.length ? { parametrizationNote: runNotes.join(' ') } : {}) });
     } catch (err) {
       log.warn(`results panel unavailable (${message(err)}); the report is at ${reportPath}`);
     }
@@ -169,7 +173,7 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, deps: 
     void show(text, ...actions)
       .then(async (a) => {
         if (a === 'Go to layer' && src) await goTo(src.file, src.line);
-        else if (a === 'Open Report') await vscode.env.openExternal(vscode.Uri.file(reportPath));
+        else if (a === 'Open Report') await vscode.commands.executeCommand('mupLens.openReport', reportPath);
       })
       .then(undefined, (err: unknown) => log.warn(`cannot open the layer or report: ${message(err)}`));
     return { ...outcome, notes, reportPath, parametrization };

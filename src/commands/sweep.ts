@@ -54,7 +54,7 @@ async function sweepOne(
     const report = await runSweep(
       {
         modelFile, exportName: target.exportName, widths: s.widths, lrs: s.lrs, hps: s.hps, seeds: s.seeds, steps: s.steps,
-        parametrization, baseWidth: s.baseWidth, data: null, outDir, workers: s.workers, backend: s.backend,
+        parametrization, baseWidth: s.baseWidth, data: null, outDir, workers: s.workers, threads: s.threads, backend: s.backend,
         targetWidth: s.targetWidth,
         version: extensionVersion(),
         cores: cpus().length, cwd: folder, signal,

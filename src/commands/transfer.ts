@@ -4,8 +4,10 @@
 // width trained with them and with the proxy's best SP values, both loss curves in the panel. The model is built
 // in worker processes (src/host/transfer.ts), never here. Same rules as the other commands (./runner.ts).
 import { cpus } from 'node:os';
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { runTransfer, TransferInputError } from '../host/transfer';
+import { runInfo } from '../panels/runInfo';
 import { listStoredRuns } from '../panels/storedRuns';
 import { showTransfer } from '../panels';
 import { readSweepSettings } from '../settings/sweep';
@@ -25,26 +27,36 @@ export interface TransferArgs {
   spStoreDir?: string;
 }
 
-async function pickStore(): Promise<string | undefined> {
-  const entries = (vscode.workspace.workspaceFolders ?? [])
+/**
+ * The finished muP sweeps of the workspace, named by model and file with their grid and verdict (SP sweeps and
+ * unfinished ones have nothing to transfer, so they are not offered). Undefined when there is none or no pick.
+ */
+async function pickStore(): Promise<{ dir: string; widths: number[] } | undefined> {
+  const infos = (vscode.workspace.workspaceFolders ?? [])
     .flatMap((f) => listStoredRuns(vscode.Uri.joinPath(f.uri, '.mup').fsPath))
-    .filter((e) => e.kind === 'sweep');
-  if (!entries.length) {
-    void vscode.window.showInformationMessage('muP: no stored sweeps under .mup/sweeps yet. Run "muP: Run LR Sweep" (with mupLens.sweep.parametrization mup) first.');
+    .filter((e) => e.kind === 'sweep')
+    .map(runInfo);
+  const ready = infos.filter((i) => i.finished && i.parametrizations.includes('mup'));
+  if (!ready.length) {
+    const others = infos.length ? ` (${infos.length} stored sweep${infos.length === 1 ? ' is' : 's are'} SP or unfinished)` : '';
+    void vscode.window.showInformationMessage(`muP: no finished muP sweep to transfer from${others}. Run an LR sweep of a muP model to the end first.`);
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
-    entries.map((e) => ({ label: e.name, description: vscode.workspace.asRelativePath(e.dir), dir: e.dir })),
-    { title: 'muP: Transfer Tuned Hyperparameters', placeHolder: 'The finished muP sweep whose tuned values to transfer' },
+    ready.map((i) => ({ label: i.label, description: i.description, detail: vscode.workspace.asRelativePath(i.entry.dir), info: i })),
+    { title: 'muP: Transfer Tuned Hyperparameters', placeHolder: 'The finished muP sweep whose tuned values to transfer', matchOnDescription: true, matchOnDetail: true },
   );
-  return pick?.dir;
+  return pick ? { dir: pick.info.entry.dir, widths: pick.info.widths } : undefined;
 }
 
-async function askWidth(dflt: number | undefined): Promise<number | undefined> {
+/** The target width, prefilled with the setting or else 8x the widest width swept (the usual proxy ratio). */
+async function askWidth(dflt: number | undefined, swept: number[]): Promise<number | undefined> {
+  const widest = swept.length ? Math.max(...swept) : undefined;
+  const value = dflt ?? (widest ? widest * 8 : undefined);
   const text = await vscode.window.showInputBox({
     title: 'muP: Transfer Tuned Hyperparameters',
-    prompt: 'The width you will train at',
-    value: dflt ? String(dflt) : '',
+    prompt: `The width you will train at${swept.length ? ` (the sweep ran widths ${swept.join(', ')})` : ''}`,
+    value: value ? String(value) : '',
     validateInput: (v) => (/^\s*\d+\s*$/.test(v) && Number(v) > 0 ? undefined : 'a positive whole number'),
   });
   return text === undefined ? undefined : Number(text);
@@ -60,11 +72,12 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
         void vscode.window.showErrorMessage('muP: transferHyperparameters takes {storeDir: string, targetWidth: positive integer, verify?: boolean}.');
         return undefined;
       }
-      const storeDir = given.storeDir ?? (await pickStore());
-      if (!storeDir) return undefined;
+      const picked = given.storeDir !== undefined ? { dir: given.storeDir, widths: runInfo({ kind: 'sweep', name: basename(given.storeDir), dir: given.storeDir, mtimeMs: 0 }).widths } : await pickStore();
+      if (!picked) return undefined;
+      const storeDir = picked.dir;
       const cfg = vscode.workspace.getConfiguration('mupLens');
       const { settings } = readSweepSettings((k) => cfg.get(k));
-      const targetWidth = given.targetWidth ?? (await askWidth(settings.targetWidth));
+      const targetWidth = given.targetWidth ?? (await askWidth(settings.targetWidth, picked.widths));
       if (!targetWidth) return undefined;
       const verify = given.verify === true;
       const folder = vscode.workspace.workspaceFolders?.find((f) => storeDir.startsWith(f.uri.fsPath))?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
@@ -81,7 +94,7 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
         try {
           const report = await runTransfer(
             {
-              source: storeDir, targetWidth, backend: settings.backend, workers: settings.workers, cores: cpus().length, cwd: folder, signal,
+              source: storeDir, targetWidth, backend: settings.backend, workers: settings.workers, threads: settings.threads, cores: cpus().length, cwd: folder, signal,
               version: extensionVersion(),
               verify: verify ? { steps: given.steps ?? 0, spSource: given.spStoreDir } : undefined,
             },

@@ -10,6 +10,7 @@ import type { CoordJobParams, CoordJobResult, CoordProgress } from '../protocol/
 import type { BackendInfo, BackendRequest } from '../protocol/worker';
 import type { WorkerClient } from './workerClient';
 import { WorkerJobError } from './workerClient';
+import { wasmThreads, type ThreadsRequest } from './threads';
 import { defaultWorkers, WorkerPool } from './workerPool';
 
 export interface CoordProgressEvent {
@@ -25,6 +26,10 @@ export interface CoordCheckOptions {
   /** Default: the model file's directory (where tfjs-node(-gpu) is looked up). */
   workspaceDir?: string;
   timeoutMs?: number;
+  /** A worker whose model is not built this long after its job started is stopped (default: none). */
+  buildTimeoutMs?: number;
+  /** A line every 30 s that a worker is silent: still building the model, or in a step that does not end. */
+  onWaiting?: (message: string) => void;
   signal?: AbortSignal;
   onProgress?: (e: CoordProgressEvent) => void;
   /** A (width, seed) run finished (for timings). */
@@ -34,6 +39,11 @@ export interface CoordCheckOptions {
   client?: WorkerClient;
   /** Worker processes to split the (width, seed) runs over on wasm/cpu (default 1; see defaultCoordWorkers). */
   workers?: number;
+  /**
+   * Threads of each worker's wasm backend (default auto: the cores shared by the workers the runs go to; see
+   * coordThreads). A `client` given keeps the threads it was started with.
+   */
+  threads?: ThreadsRequest;
   workerPath?: string;
   maxOldSpaceMb?: number;
   /**
@@ -94,12 +104,20 @@ export function defaultCoordWorkers(): number {
   return Math.max(1, Math.min(2, availableParallelism()));
 }
 
+/**
+ * Threads per worker for a check of `widths` x `seeds` on `workers` workers (as runCoordinateCheck starts them):
+ * the cores shared by the workers its runs are split over, or the request. One width and one seed: every core.
+ */
+export function coordThreads(widths: number[], seeds: number, workers: number, request?: ThreadsRequest, cores?: number): number {
+  return wasmThreads(request, splitRuns(widths, seeds, workers).length, cores);
+}
+
 type Share = { width: number; seed: number }[];
 type JobOutcome = { share: Share; job: CoordJobResult | null; failure: WorkerJobError | null };
 
 async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise<CoordCheckOutcome> {
   const pool = new WorkerPool({
-    init: { backend: opts.backend, workspaceDir: opts.workspaceDir ?? dirname(params.file) },
+    init: { backend: opts.backend, workspaceDir: opts.workspaceDir ?? dirname(params.file), threads: coordThreads(params.widths, params.seeds, opts.workers ?? 1, opts.threads) },
     onLog: opts.onLog,
     workerPath: opts.workerPath,
     maxOldSpaceMb: opts.maxOldSpaceMb,
@@ -147,6 +165,17 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
         signal: opts.signal,
         timeoutMs: opts.timeoutMs,
         startedAt: t0,
+        buildTimeoutMs: opts.buildTimeoutMs,
+        onWaiting: opts.onWaiting
+          ? (o, phase, ms) => {
+              const first = o.share[0]?.width ?? params.widths[0];
+              opts.onWaiting!(
+                phase === 'building'
+                  ? `still building ${params.exportName}(${first}) after ${Math.round(ms / 1000)} s (--build-timeout S shortens the wait)`
+                  : `no training step finished for ${Math.round(ms / 1000)} s (--timeout S shortens the wait)`,
+              );
+            }
+          : undefined,
         onProgress: (_o, p) => onProgress(p),
         onResult: (o, job) => {
           o.job = job;

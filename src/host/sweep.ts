@@ -17,6 +17,7 @@ import { sourceHash } from './sourceHash';
 import { appendTrial, readStore, storeFileName, trialKey, TRIAL_FORMAT, type DataIdentity, type StoredTrial, type TrialIdentity } from './sweepStore';
 import { WorkerJobError } from './workerClient';
 import { defaultWorkers, describeJobError, WorkerPool } from './workerPool';
+import { wasmThreads, type ThreadsRequest } from './threads';
 
 export interface SweepOptions {
   /** Absolute path of the model file. */
@@ -41,6 +42,8 @@ export interface SweepOptions {
   /** Reuse no stored trial: run the whole grid (or shard) again; the new records supersede the old ones. */
   fresh?: boolean;
   workers?: number;
+  /** Threads of each worker's wasm backend (default auto: the cores shared by the workers; src/host/threads.ts). */
+  threads?: ThreadsRequest;
   backend: BackendRequest;
   targetWidth?: number;
   version: string;
@@ -53,6 +56,9 @@ export interface SweepOptions {
   /** A trial that finishes no step for this long is stopped and reported as failed (docs/sweeps.md); 0: never;
    *  default DEFAULT_STALL_TIMEOUT_MS. */
   stallTimeoutMs?: number;
+  /** A trial whose model is not built this long after it started is stopped (factory that never returns); 0: never;
+   *  default DEFAULT_BUILD_TIMEOUT_MS. */
+  buildTimeoutMs?: number;
   maxOldSpaceMb?: number;
 }
 
@@ -74,6 +80,8 @@ export interface SweepEvents {
   /** result.json could not be written (a full disk, a link in its place): the report is returned all the same,
    *  for its verdict to be shown; without this handler the OutputError is thrown. */
   onOutputError?(err: OutputError): void;
+  /** A line every 30 s that a trial is silent: still building its model, or in a step that does not end. */
+  onWaiting?(message: string): void;
   /** `--refine`: the second pass is about to run these LRs per width. */
   onRefine?(lrs: Record<string, number[]>): void;
 }
@@ -152,6 +160,13 @@ function unreadOf(p: GridPoint, hpRead: string[] | undefined): string[] {
  * seconds), short enough that a factory that never returns does not hold a sweep for an afternoon.
  */
 export const DEFAULT_STALL_TIMEOUT_MS = 600_000;
+
+/** Building a model (and inferring its muP base shapes) takes seconds, tens for a wide GPT on a CPU: a factory silent
+ *  for longer never returns, and a step's limit (ten minutes) is far too long a wait for that. */
+export const DEFAULT_BUILD_TIMEOUT_MS = 120_000;
+
+/** `--build-timeout` as the pool takes it: unset is the default, 0 is never. */
+export const buildTimeout = (ms: number | undefined): number | undefined => (ms === undefined ? DEFAULT_BUILD_TIMEOUT_MS : ms > 0 ? ms : undefined);
 
 /** `--stall-timeout` as the pool takes it: unset is the default, 0 is never. */
 export const stallTimeout = (ms: number | undefined): number | undefined => (ms === undefined ? DEFAULT_STALL_TIMEOUT_MS : ms > 0 ? ms : undefined);
@@ -239,8 +254,11 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   let cancelled = false;
   let unreadStop: string | null = null;
   let storeError: OutputError | undefined;
+  let leakWarned = false;
   if (todo.length > 0) {
-    const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(opts.modelFile) }, workerPath: opts.workerPath, maxOldSpaceMb: opts.maxOldSpaceMb });
+    // The workers a CPU backend gets (below): each worker's wasm threads share the cores with the others.
+    const threads = wasmThreads(opts.threads, Math.min(todo.length, opts.workers ?? opts.cores), opts.cores);
+    const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(opts.modelFile), threads }, workerPath: opts.workerPath, maxOldSpaceMb: opts.maxOldSpaceMb });
     try {
       // The first worker tells which backend we are on, which sets the default worker count.
       let backend: BackendInfo | null = null;
@@ -274,6 +292,15 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
             signal: stop.signal,
             timeoutMs: opts.trialTimeoutMs,
             stallTimeoutMs: stallTimeout(opts.stallTimeoutMs),
+            buildTimeoutMs: buildTimeout(opts.buildTimeoutMs),
+            onWaiting: events.onWaiting
+              ? (p, phase, ms) =>
+                  events.onWaiting!(
+                    phase === 'building'
+                      ? `still building ${opts.exportName}(${p.width}) after ${Math.round(ms / 1000)} s (--build-timeout S shortens the wait)`
+                      : `width ${p.width} lr ${fmtLr(p.lr)} seed ${p.seed}: no training step finished for ${Math.round(ms / 1000)} s (--stall-timeout S shortens the wait)`,
+                  )
+              : undefined,
             onResult: (p, result) => {
               const identity = identityOf(p);
               const record: StoredTrial = {
@@ -281,6 +308,11 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
                 version: opts.version, outcome: result.outcome, finishedAt: new Date().toISOString(),
                 ...(result.hpRead ? { hpRead: result.hpRead } : {}),
               };
+              if (result.outcome.tensorLeak && !leakWarned) {
+                leakWarned = true;
+                const l = result.outcome.tensorLeak;
+                warn(`${opts.exportName} leaks tensors: ${Math.round(l.perStep)} more alive after every training step (tf.memory().numTensors ${l.from} -> ${l.to} over ${l.steps} steps at width ${p.width}), so memory grows until the run dies: dispose what the data export or a layer creates each step, or make it inside tf.tidy`);
+              }
               const reads = hashes.record(result.reads);
               if (reads) record.reads = reads;
               try {

@@ -16,6 +16,7 @@ import { pathSegment, writeJsonAtomic } from './results';
 import { sourceHash } from './sourceHash';
 import { stallTimeout } from './sweep';
 import { WorkerJobError } from './workerClient';
+import { wasmThreads, type ThreadsRequest } from './threads';
 import { defaultWorkers, describeJobError, WorkerPool } from './workerPool';
 
 /** A mistake in what the user asked for (no such store, a sweep that is not finished): one line, exit 2. */
@@ -37,6 +38,8 @@ export interface TransferOptions {
   verify?: { steps: number; spSource?: string; /** seeds per configuration (default 3, issue 21) */ seeds?: number };
   backend: BackendRequest;
   workers?: number;
+  /** Threads of each worker's wasm backend (default auto: the cores shared by the --verify runs' workers). */
+  threads?: ThreadsRequest;
   cores: number;
   version: string;
   /** Relative paths (of the source, and those a sweep recorded) are resolved against this directory. */
@@ -196,7 +199,10 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
 
   const out = opts.out ? resolve(opts.cwd, opts.out) : defaultTransferPath(sweep.modelPath, r.model.exportName, opts.targetWidth);
   checkOutputPath(out); // a folder or a link where the file goes: refused before anything runs
-  const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(sweep.modelPath) }, workerPath: opts.workerPath });
+  // --verify trains the transferred values, and the SP sweep's best when there is one: a worker each.
+  const verifyWorkers = opts.verify ? Math.min(opts.workers ?? opts.cores, spSweep ? 2 : 1) : 1;
+  const threads = wasmThreads(opts.threads, verifyWorkers, opts.cores);
+  const pool = new WorkerPool({ init: { backend: opts.backend, workspaceDir: dirname(sweep.modelPath), threads }, workerPath: opts.workerPath });
   try {
     events.onPhase?.(`building ${r.model.exportName} at widths ${r.baseWidth} and ${opts.targetWidth}`);
     const backend = await pool.start({ signal: opts.signal });

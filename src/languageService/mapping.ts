@@ -53,6 +53,24 @@ export function defaultRuleDocUrl(rule: RuleId): string {
   return ruleDocUrl(rule);
 }
 
+/**
+ * The Problems line of a finding: what is wrong, and what muP wants, without the why (issue 23.8: ~200-character
+ * lines are cut off in the Problems view and push the hover's table below the fold). The whole message is in the
+ * hover (src/server/server.ts) and the rule's docs behind the code link. Messages of 120 characters or fewer stay.
+ */
+export function problemsMessage(message: string): string {
+  if (message.length <= 120) return message;
+  const cut = [message.indexOf(': '), message.indexOf('; ')].filter((i) => i > 0);
+  if (!cut.length) return message;
+  const head = message.slice(0, Math.min(...cut));
+  const rest = message.slice(Math.min(...cut) + 2);
+  // The remedy: "muP wants X" (up to its first aside), else "... must be ..." (up to ", else").
+  const wants = /muP wants (.+?)(?: \(|[:;,]|$)/.exec(rest);
+  const must = /(\S+ (?:output|outputs) must be .+?)(?:, else|;|$)/.exec(rest);
+  const remedy = wants ? `muP wants ${wants[1]}` : must ? must[1] : null;
+  return remedy ? `${head}; ${remedy}` : head;
+}
+
 export function toDiagnostics(
   findings: readonly Finding[],
   settings: LintSettings,
@@ -62,7 +80,7 @@ export function toDiagnostics(
   for (const f of findings) {
     const severity = effectiveSeverity(f.rule, f.severity, settings);
     if (severity === null) continue;
-    out.push({ range: toRange0(f), message: f.message, severity, source: DIAGNOSTIC_SOURCE, rule: f.rule, docUrl: docUrl(f.rule) });
+    out.push({ range: toRange0(f), message: problemsMessage(f.message), severity, source: DIAGNOSTIC_SOURCE, rule: f.rule, docUrl: docUrl(f.rule) });
   }
   return out;
 }

@@ -25,9 +25,10 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     // admits the one inline <style> below that paints the background before the stylesheet loads (no flash).
     // No 'unsafe-inline': uPlot sizes its elements through element.style (CSSOM), which CSP does not block.
     `style-src ${cspSource} 'nonce-${nonce}'`,
-    // Relaxation: images only from our own resources. No data: — nothing in the page loads one (the PNG export
-    // is produced by canvas.toDataURL and handed to the host as a string, which CSP does not restrict).
-    `img-src ${cspSource}`,
+    // Relaxation: images from our own resources, and blob: for the one image the page makes itself: the PNG
+    // export rasterises the plots' SVG (built here from the PlotSpecs) at print resolution through a blob URL.
+    // No data: and nothing remote.
+    `img-src ${cspSource} blob:`,
     // Relaxation: the editor font VS Code exposes through --vscode-editor-font-family may be a webview resource.
     `font-src ${cspSource}`,
   ].join('; ');

@@ -39,6 +39,8 @@ export interface SweepRunModel {
   plannedCount: number | null;
   statusText: string;
   recommendation: Recommendation | null;
+  /** Still running: every value shown is provisional and no action acts on it (the CLI concludes nothing either). */
+  provisional: boolean;
   /** A run that ended (done, cancelled, failed) without a result for every trial of its grid: not judged. */
   incomplete: { missing: number; planned: number; text: string } | null;
   /** One plot per swept hyperparameter (none in an LR sweep). */
@@ -94,6 +96,26 @@ export function runTrials(run: SweepRun): SweepTrial[] {
   return (result && result.length >= run.trials.length ? result : run.trials).filter(isTrial);
 }
 
+/**
+ * The trials a live sweep concludes anything from, even provisionally: those of widths whose whole row (every LR,
+ * seed and HP value planned) has finished. A half-swept width's "optimum" is only the best of the LRs tried so far
+ * (2 of 11 LRs put it at the edge), which would make the shift and the LR swing wildly. A finished run: all.
+ */
+export function judgedTrials(run: SweepRun): SweepTrial[] {
+  const trials = runTrials(run);
+  const lrs = run.meta.lrs;
+  if (run.status !== 'running' || !lrs?.length) return trials;
+  const hpFactor = (run.meta.hps ?? []).reduce((n, a) => n * (Array.isArray(a.values) ? a.values.length : 1), 1);
+  const row = lrs.length * (run.meta.seeds ?? 1) * hpFactor;
+  const have = new Map<number, Set<string>>();
+  for (const t of trials) {
+    const k = have.get(t.width) ?? new Set<string>();
+    k.add(`${t.lr}|${t.seed}|${hpKey(t.hp)}`);
+    have.set(t.width, k);
+  }
+  return trials.filter((t) => (have.get(t.width)?.size ?? 0) >= row);
+}
+
 const isPos = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 
 /** A trial as the engine writes it; a stored result can be damaged or crafted, and is plotted only where it is. */
@@ -121,11 +143,14 @@ export function defaultTargetWidth(view: SweepView): number {
 function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: [number, number] | null): SweepRunModel {
   const trials = runTrials(run);
   const analysis = analyzeTrials(trials);
+  // While running, optima, shift and recommendation come from the widths whose rows are complete (provisional).
+  const judged = judgedTrials(run);
+  const judgedAnalysis = judged.length === trials.length ? analysis : analyzeTrials(judged);
   const widths = [...new Set(trials.map((t) => t.width).concat(run.meta.widths ?? []))].sort((a, b) => a - b);
   const lrs = [...new Set(trials.map((t) => t.lr).concat(run.meta.lrs ?? []))].filter((l) => l > 0).sort((a, b) => a - b);
   // The engine's optima once it has a result; while live, the same rule over the trials so far.
   const optima: SweepOptimum[] = (
-    Array.isArray(run.result?.optimum) ? run.result.optimum : analysis.optimum.map(({ width, lr, loss, interval }) => ({ width, lr, loss, interval }))
+    Array.isArray(run.result?.optimum) ? run.result.optimum : judgedAnalysis.optimum.map(({ width, lr, loss, interval }) => ({ width, lr, loss, interval }))
   )
     .filter((o) => isPos(o.width) && isPos(o.lr) && typeof o.loss === 'number')
     .sort((a, b) => a.width - b.width);
@@ -140,7 +165,7 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
     optimumLabel: (o) => `optimum at width ${o.width}: lr ${fmtLr(o.x)}, loss ${o.loss.toFixed(4)}${o.interval ? `, 95% interval ${fmtLr(o.interval[0])}..${fmtLr(o.interval[1])}` : ''}`,
     divergedLabel: (w, c) => `diverged at width ${w}, lr ${fmtLr(c.x)} (${c.diverged} of ${seedsText(c.seeds)})`,
   });
-  const shift = run.result ? run.result.shiftOctaves : optima.length >= 2 ? analysis.shiftOctaves : null;
+  const shift = run.result ? run.result.shiftOctaves : optima.length >= 2 ? judgedAnalysis.shiftOctaves : null;
   const seeds = run.meta.seeds ?? null;
   const hpFactor = (run.meta.hps ?? []).reduce((n, a) => n * (Array.isArray(a.values) ? a.values.length : 1), 1);
   const planned = run.meta.widths && run.meta.lrs && seeds ? run.meta.widths.length * run.meta.lrs.length * seeds * hpFactor : null;
@@ -181,7 +206,8 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
     divergedCount,
     plannedCount: planned,
     statusText,
-    recommendation: incomplete ? null : recommend(trials, targetWidth, run.meta.parametrization),
+    recommendation: incomplete ? null : recommend(judged, targetWidth, run.meta.parametrization),
+    provisional: run.status === 'running',
     incomplete,
     hpAxes,
     showLrPlot: lrs.length >= 2 || hpAxes.length === 0,
@@ -241,7 +267,7 @@ export function sweepModel(view: SweepView, theme: ThemeKind): SweepModel {
   const sp = models.find((m) => m.parametrization === 'sp');
   const mup = models.find((m) => m.parametrization === 'mup');
   const parts: string[] = [];
-  if (sp && mup && !sp.incomplete && !mup.incomplete) {
+  if (sp && mup && !sp.incomplete && !mup.incomplete && !sp.provisional && !mup.provisional) {
     if (sp.showLrPlot && mup.showLrPlot && sp.shiftOctaves !== null && mup.shiftOctaves !== null) {
       parts.push(`Optimal LR moves ${sp.shiftOctaves.toFixed(1)} octaves across widths in SP and ${mup.shiftOctaves.toFixed(1)} in muP.`);
     }

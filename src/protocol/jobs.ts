@@ -91,6 +91,8 @@ export interface TrialOutcome {
   /** Steps actually run. */
   stepsRun: number;
   ms: number;
+  /** Tensors alive grew by at least one per step (tf.memory().numTensors from after step 1 to the last): a leak. */
+  tensorLeak?: { perStep: number; from: number; to: number; steps: number };
 }
 
 export interface TrialJobResult {

@@ -20,6 +20,11 @@ export interface BackendInfo {
    */
   label: string;
   reasons: string[];
+  /**
+   * On wasm: the threads its matrix products run on (tfjs' threaded build when > 1, its plain SIMD build at 1; the
+   * label then says "2 threads"). Absent on the other backends.
+   */
+  threads?: number;
   /** On webgpu: the adapter Dawn gave (GPUAdapterInfo), and whether it is a software one (no GPU behind it). */
   adapter?: { vendor: string; architecture: string; description: string; software: boolean };
 }
@@ -39,6 +44,11 @@ export interface WorkerInit {
   backend: BackendRequest;
   /** Directory to resolve the workspace's @tensorflow/tfjs-node(-gpu) from (the model file's directory). */
   workspaceDir: string;
+  /**
+   * Threads for the wasm backend (tfjs' threaded build when > 1; src/host/threads.ts picks them from the cores and
+   * the workers). Default 1: the plain SIMD build.
+   */
+  threads?: number;
 }
 
 export type HostToWorker =
@@ -71,4 +81,6 @@ export type WorkerToHost =
   | { type: 'init-error'; error: WorkerError }
   | { [K in JobKind]: { type: 'progress'; id: number; kind: K; data: JobKinds[K]['progress'] } }[JobKind]
   | { [K in JobKind]: { type: 'result'; id: number; kind: K; result: JobKinds[K]['result'] } }[JobKind]
-  | { type: 'error'; id: number; error: WorkerError };
+  | { type: 'error'; id: number; error: WorkerError }
+  /** The job's model is built (its training starts): the host's build time limit ends here. */
+  | { type: 'built'; id: number };

@@ -16,6 +16,7 @@ import {
   ShowMessageNotification,
   TextDocumentSyncKind,
   TextDocuments,
+  type CancellationToken,
   type CodeAction,
   type CodeLens,
   type Connection,
@@ -33,7 +34,7 @@ import { analyzeOptions, DEFAULT_SETTINGS, effectiveSeverity, parseLintSettings,
 import { KeyedDebouncer } from '../languageService/debounce';
 import { isLintableDocument } from '../languageService/documents';
 import { fixAll } from '../languageService/fixAll';
-import { codeActionsForFinding, codeLensesForFactories, DIAGNOSTIC_SOURCE, findingForDiagnostic, toDiagnostics, toRange0 } from '../languageService/mapping';
+import { codeActionsForFinding, codeLensesForFactories, DIAGNOSTIC_SOURCE, findingForDiagnostic, problemsMessage, toDiagnostics, toRange0 } from '../languageService/mapping';
 import { Analyses, type Outcome } from './analyses';
 import {
   ANALYSIS_REQUEST,
@@ -337,7 +338,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const text = doc.getText();
     const actions: CodeAction[] = [];
     if (quickFixes) {
-      for (const diagnostic of ours) {
+      // The error's fix first and the only preferred one (VS Code preselects the first preferred action): a
+      // warning's fix on the same line must not be applied ahead of the error's by Ctrl+. Enter.
+      const sorted = [...ours].sort((a, b) => (a.severity ?? 1) - (b.severity ?? 1));
+      const topSeverity = sorted[0]?.severity ?? 1;
+      for (const diagnostic of sorted) {
         const finding = findingForDiagnostic(outcome.result.findings, diagnostic.code, diagnostic.range);
         if (!finding) continue; // from another version: its fixes would not apply
         for (const plain of codeActionsForFinding(finding, text)) {
@@ -345,27 +350,39 @@ export function startServer(connection: Connection, options: ServerOptions): voi
             title: plain.title,
             kind: CodeActionKind.QuickFix,
             diagnostics: [diagnostic],
-            isPreferred: plain.isPreferred,
+            isPreferred: plain.isPreferred && (diagnostic.severity ?? 1) === topSeverity,
             edit: workspaceEdit(doc, plain.edits.map((e) => ({ range: e.range, newText: e.newText }))),
           });
         }
       }
+      // "Fix all muP problems" in the lightbulb too (as ESLint's "Fix all auto-fixable problems"), when the file
+      // has more than one fixable problem; the same edit as the source action.
+      const fixable = outcome.result.findings.filter((f) => f.fixes.length > 0).length;
+      if (fixable >= 2 && actions.length > 0 && !outcome.skipped) {
+        const all = await fixAllAction(doc, text, outcome.result.findings, token);
+        if (all) actions.push({ ...all, kind: CodeActionKind.QuickFix });
+      }
     }
     if (fixAllAsked && !outcome.skipped && outcome.result.findings.length > 0) {
-      const version = doc.version;
-      const fixed = await fixAll(text, async (t) =>
-        shown(t === text ? outcome.result.findings : (await analyses!.analyzeText(t, fileNameOf(doc.uri), doc.languageId)).findings, settings),
-      ).catch(() => undefined);
-      if (fixed && fixed.applied > 0 && doc.version === version && !token.isCancellationRequested) {
-        actions.push({
-          title: `Fix all muP problems (${fixed.applied} ${fixed.applied === 1 ? 'fix' : 'fixes'})`,
-          kind: FIX_ALL_KIND,
-          edit: workspaceEdit(doc, editsBetween(doc, fixed.text)),
-        });
-      }
+      const all = await fixAllAction(doc, text, outcome.result.findings, token);
+      if (all) actions.push(all);
     }
     return actions;
   });
+
+  /** "Fix all muP problems (N fixes)" as a source.fixAll.mup action; null when nothing applies or it is stale. */
+  async function fixAllAction(doc: TextDocument, text: string, findings: Finding[], token: CancellationToken): Promise<CodeAction | null> {
+    const version = doc.version;
+    const fixed = await fixAll(text, async (t) =>
+      shown(t === text ? findings : (await analyses!.analyzeText(t, fileNameOf(doc.uri), doc.languageId)).findings, settings),
+    ).catch(() => undefined);
+    if (!fixed || fixed.applied === 0 || doc.version !== version || token.isCancellationRequested) return null;
+    return {
+      title: `Fix all muP problems (${fixed.applied} ${fixed.applied === 1 ? 'fix' : 'fixes'})`,
+      kind: FIX_ALL_KIND,
+      edit: workspaceEdit(doc, editsBetween(doc, fixed.text)),
+    };
+  }
 
   connection.onHover(async (params, token): Promise<Hover | null> => {
     const got = await current(params.textDocument.uri);
@@ -373,9 +390,18 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const hover = await runner
       .hover(got.outcome.result.layers, params.position.line + 1, params.position.character + 1, settings.baseWidth)
       .catch(() => null);
-    if (!hover) return null;
-    const value = init.themeIcons ? hover.markdown : hover.markdown.replace(/\$\(warning\)/g, '\u26a0');
-    return { contents: { kind: 'markdown', value }, range: toRange0(hover.layer) };
+    // The whole text of a finding here whose Problems line was shortened (problemsMessage): the why, in the hover.
+    const line = params.position.line + 1;
+    const col = params.position.character + 1;
+    const detail = got.outcome.result.findings
+      .filter((f) => (f.line < line || (f.line === line && f.column <= col)) && (f.endLine > line || (f.endLine === line && f.endColumn >= col)))
+      .filter((f) => problemsMessage(f.message) !== f.message && effectiveSeverity(f.rule, f.severity, settings) !== null)
+      .map((f) => `**${f.rule}**: ${f.message}`)
+      .join('\n\n');
+    if (!hover && !detail) return null;
+    const markdown = [hover?.markdown, detail].filter(Boolean).join('\n\n---\n\n');
+    const value = init.themeIcons ? markdown : markdown.replace(/\$\(warning\)/g, '\u26a0');
+    return { contents: { kind: 'markdown', value }, ...(hover ? { range: toRange0(hover.layer) } : {}) };
   });
 
   connection.onCodeLens(async (params): Promise<CodeLens[]> => {

@@ -3,6 +3,12 @@ import type { OptimizerName, Parametrization } from '../protocol/jobs';
 import type { BackendRequest } from '../protocol/worker';
 import { BACKEND_REQUESTS, backendWhat, isInt, isPositive, SettingsReader, type Read, type SettingsGetter } from './read';
 
+/** `mupLens.wasmThreads`: threads of each worker's wasm backend (src/host/threads.ts); 0 = auto -> undefined. */
+export function readWasmThreads(r: SettingsReader): number | undefined {
+  const n = r.value('wasmThreads', 0, (v) => isInt(v, 0), 'an integer >= 0 (0: auto, the cores shared by the workers)');
+  return n === 0 ? undefined : n;
+}
+
 export interface CoordSettings {
   widths: number[];
   steps: number;
@@ -13,6 +19,8 @@ export interface CoordSettings {
   parametrization: Parametrization | 'auto';
   backend: BackendRequest;
   timeoutSeconds: number;
+  /** `mupLens.wasmThreads` (shared with the sweep): threads of each worker's wasm backend; undefined (0) = auto. */
+  threads: number | undefined;
 }
 
 /** The defaults of `mup-lens coord` (docs/contracts.md "coord"), except the parametrization: `auto` in the editor. */
@@ -25,6 +33,7 @@ export const COORD_DEFAULTS: CoordSettings = {
   parametrization: 'auto',
   backend: 'auto',
   timeoutSeconds: 600,
+  threads: undefined,
 };
 
 export function readCoordSettings(get: SettingsGetter): Read<CoordSettings> {
@@ -41,6 +50,7 @@ export function readCoordSettings(get: SettingsGetter): Read<CoordSettings> {
     parametrization: r.value(key('parametrization'), d.parametrization, (v) => v === 'auto' || v === 'mup' || v === 'sp', "'auto', 'mup' or 'sp'"),
     backend: r.value(key('backend'), d.backend, (v) => (BACKEND_REQUESTS as readonly unknown[]).includes(v), backendWhat),
     timeoutSeconds: r.value(key('timeoutSeconds'), d.timeoutSeconds, isPositive, 'a positive number of seconds'),
+    threads: readWasmThreads(r),
   };
   return { settings, problems: r.problems };
 }

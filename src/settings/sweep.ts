@@ -1,6 +1,7 @@
 // The `mupLens.sweep.*` settings (src/settings/read.ts: a wrong value is its default plus one line naming it).
 import type { BackendRequest } from '../protocol/worker';
 import { parseHpAxes, parseLrRange, type HpAxis } from '../sweep/grid';
+import { readWasmThreads } from './coord';
 import { BACKEND_REQUESTS, backendWhat, isInt, SettingsReader, type Read, type SettingsGetter } from './read';
 
 export interface SweepSettings {
@@ -13,6 +14,8 @@ export interface SweepSettings {
   /** `auto`: the parametrization the file is written in (src/commands/parametrization.ts). */
   parametrization: 'auto' | 'mup' | 'sp' | 'both';
   workers: number | undefined;
+  /** `mupLens.wasmThreads` (shared with the coordinate check); undefined (0) = auto. */
+  threads: number | undefined;
   backend: BackendRequest;
   baseWidth: number;
   /** `mupLens.sweep.targetWidth`: the width to recommend an LR for; undefined (setting 0) = the widest swept. */
@@ -52,6 +55,7 @@ export function readSweepSettings(get: SettingsGetter): Read<SweepSettings> {
     seeds: int('sweep.seeds', 1, 1),
     parametrization: r.value('sweep.parametrization', 'auto', (v) => v === 'auto' || v === 'mup' || v === 'sp' || v === 'both', 'auto, mup, sp or both'),
     workers: workers === 0 ? undefined : workers,
+    threads: readWasmThreads(r),
     backend: r.value('sweep.backend', 'auto', (v) => (BACKEND_REQUESTS as readonly unknown[]).includes(v), backendWhat),
     baseWidth: int('baseWidth', 64, 1),
     targetWidth: targetWidth === 0 ? undefined : targetWidth,

@@ -167,7 +167,7 @@ export function refusalOf(r: SweepReport): string | null {
       : `Over ${span} this sweep's best values happened to stay put, but in standard parametrization nothing keeps them there at other widths (Megatron measured the SP optimum halving per doubling of width).`;
     return (
       `SP: these values do not transfer. ${what} In standard parametrization the best LR and multipliers move with width (Tensor Programs V): ` +
-      `retune at the target width, or make the model muP (mup-lens lint shows what to change), sweep it with --mup and transfer from that sweep.`
+      `retune at the target width, or make the model muP (mup-lens lint shows what to change), sweep it in muP (mup-lens sweep --mup, or the editor's LR sweep of the fixed file, which runs muP on its own) and transfer from that sweep.`
     );
   }
   if (r.complete === false) return `The sweep's grid is incomplete (${r.missing} trials have no result), so nothing is concluded from it: run the same sweep again (stored trials are reused) and transfer from the complete grid.`;

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { BackendError, selectBackend } from '../backend/select';
 import { registerMissingWasmKernels } from '../backend/wasmKernels';
+import { startWasm, type WasmBackendModule } from '../backend/wasmThreads';
 import { fastPathsEnabled, registerFastPaths } from '../kernels/index';
 import { releaseFreeGpuBuffers } from '../backend/webgpu';
 import { webgpuEnv } from '../backend/webgpuEnv';
@@ -31,9 +32,10 @@ function bundled(): Tf {
   bundledTf ??= require('@tensorflow/tfjs') as Tf;
   return bundledTf;
 }
-function bundledWasm(): { setWasmPaths(prefix: string): void } {
+type WasmModule = WasmBackendModule & { setWasmPaths(prefix: string): void };
+function bundledWasm(): WasmModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths(prefix: string): void };
+  return require('@tensorflow/tfjs-backend-wasm') as WasmModule;
 }
 
 // Where two copies do meet (a workspace package that failed half-way through loading), tfjs warns once per
@@ -126,7 +128,7 @@ function toWorkerError(err: unknown): WorkerError {
 }
 
 async function init(request: HostToWorker & { type: 'init' }): Promise<void> {
-  const { backend, workspaceDir } = request.init;
+  const { backend, workspaceDir, threads = 1 } = request.init;
   try {
     selected = await selectBackend<Tf>(backend, {
       resolve: (id) => {
@@ -159,6 +161,9 @@ async function init(request: HostToWorker & { type: 'init' }): Promise<void> {
         wasm.setWasmPaths(packageDist(wasmPath));
         registerMissingWasmKernels(wsTf);
       },
+      // On `threads` threads: tfjs' threaded build, its pthreads on worker_threads (src/backend/wasmThreads.ts).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      setWasm: (tf, backendPath) => startWasm(tf, backendPath === null ? bundledWasm() : (require(backendPath) as WasmBackendModule), threads),
       // Dawn (the `webgpu` package) and tfjs-backend-webgpu: the workspace's when installed, else mup-lens's.
       webgpu: webgpuEnv<Tf>(bundled),
     });
@@ -185,6 +190,7 @@ function runJob<K extends JobKind>(id: number, kind: K, params: unknown): Promis
       loadModule: (file) => loadUserModule(file, { tf: current.tf, runtime: () => mupFor(current.tf) }),
       mup: () => mupFor(current.tf),
       progress: (data) => send({ type: 'progress', id, kind, data } as WorkerToHost),
+      built: () => send({ type: 'built', id }),
       releaseMemory: () => void releaseFreeGpuBuffers(current.tf),
     };
     try {

@@ -39,6 +39,8 @@ export interface TrialSetup {
   loss: LossName;
   /** The optimizer for this model and LR: `tf.train.adam(lr)` in SP, the runtime's MuAdam in muP. */
   optimizer(model: tfType.LayersModel, lr: number, width: number): tfType.Optimizer;
+  /** Called once the model is built, before the first step. */
+  onBuilt?(): void;
   /** Called after each step (for progress); return true to stop (cancel). */
   onStep?(step: number, loss: number): boolean | void;
 }
@@ -81,6 +83,11 @@ export function isDivergence(loss: number, initialLoss: number | null): boolean 
 
 export class TrialCancelled extends Error {}
 
+/** A leak: over at least 5 steps, at least one more tensor alive per step (a constant count is no leak). */
+export function leaked(l: { from: number; to: number; steps: number }): boolean {
+  return l.steps >= 5 && l.to - l.from >= l.steps;
+}
+
 export async function runTrial(setup: TrialSetup, spec: TrialSpec): Promise<TrialOutcome> {
   const { tf } = setup;
   const started = Date.now();
@@ -88,11 +95,13 @@ export async function runTrial(setup: TrialSetup, spec: TrialSpec): Promise<Tria
   if (!model || typeof (model as tfType.LayersModel).apply !== 'function') {
     throw new Error(`the factory did not return a tf.LayersModel at width ${spec.width}`);
   }
+  setup.onBuilt?.();
   const vars = model.trainableWeights.map((w) => w.read() as tfType.Variable);
   const losses: number[] = [];
   let initialLoss: number | null = null;
   let divergedAtStep: number | null = null;
   let optimizer: tfType.Optimizer | null = null;
+  const leak = { from: 0, to: 0, steps: 0 };
   try {
     const data = setup.data ? setup.data(spec.seed, model) : defaultData(tf, model, spec.seed).data;
     optimizer = setup.optimizer(model, spec.lr, spec.width);
@@ -117,6 +126,12 @@ export async function runTrial(setup: TrialSetup, spec: TrialSpec): Promise<Tria
         batch.xs.dispose();
         batch.ys.dispose();
       }
+      // Tensors alive after each step (Adam's slots exist from the first one on): a count that keeps growing is a
+      // leak (a data export or a layer making tensors outside tf.tidy), memory that grows until the run dies.
+      const alive = tf.memory().numTensors;
+      if (step === 1) leak.from = alive;
+      if (step >= 1) leak.to = alive;
+      leak.steps = step - 1;
     }
   } finally {
     optimizer?.dispose();
@@ -131,5 +146,6 @@ export async function runTrial(setup: TrialSetup, spec: TrialSpec): Promise<Tria
     divergedAtStep,
     stepsRun: diverged ? divergedAtStep! + 1 : spec.steps,
     ms: Date.now() - started,
+    ...(leaked(leak) ? { tensorLeak: { perStep: (leak.to - leak.from) / leak.steps, from: leak.from, to: leak.to, steps: leak.steps } } : {}),
   };
 }

@@ -19,6 +19,7 @@ export interface TrialJobContext {
   /** The user's module, loaded once per worker (src/worker/loadModule.ts). */
   loadModule(file: string): Promise<Record<string, unknown>>;
   progress(p: TrialProgress): void;
+  built?(): void;
 }
 
 const baseShapesCache = new Map<string, ReturnType<MupRuntime['inferBaseShapesAsync']>>();
@@ -99,6 +100,7 @@ export async function runTrialJob(p: TrialJobParams, ctx: TrialJobContext): Prom
       },
       loss,
       optimizer,
+      onBuilt: () => ctx.built?.(),
       onStep: (step, l) => {
         losses?.push(l);
         ctx.progress({ step, loss: l });

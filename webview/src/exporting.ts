@@ -2,7 +2,7 @@
 // CSV/JSON of the data. The webview builds the bytes; the host asks where to save (showSaveDialog).
 import type uPlot from 'uplot';
 import type { ExportFormat, PanelView } from '../../src/protocol/webview';
-import type { ThemeColors } from './chart';
+import { overlayLabel, type ThemeColors } from './chart';
 import { el, announce } from './dom';
 import { request } from './host';
 import { coordCsv, sweepCsv, viewJson } from '../../src/plot/exportData';
@@ -80,10 +80,53 @@ export function composePng(src: ExportSource): string {
   return out.toDataURL('image/png');
 }
 
-export function exportData(src: ExportSource, format: ExportFormat): string {
+/** The scale of a PNG export: print resolution (3x the SVG's CSS pixels, about 300 dpi at a figure's size). */
+export const PNG_SCALE = 3;
+
+/**
+ * The plots as a PNG at print resolution: the SVG export (drawn from the same PlotSpecs, ticks thinned to fit)
+ * rasterised at PNG_SCALE, so the PNG is sharp at any size and independent of the panel's size and the screen's
+ * devicePixelRatio. Falls back to the panel's canvases (screen resolution) if the image cannot be decoded.
+ */
+export async function printPng(src: ExportSource, scale = PNG_SCALE): Promise<string> {
+  const svg = svgOf(src);
+  const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+  try {
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    const out = document.createElement('canvas');
+    out.width = Math.round(img.naturalWidth * scale);
+    out.height = Math.round(img.naturalHeight * scale);
+    const ctx = out.getContext('2d')!;
+    ctx.fillStyle = src.colors.background;
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.scale(scale, scale);
+    ctx.drawImage(img, 0, 0);
+    return out.toDataURL('image/png');
+  } catch {
+    return composePng(src);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+function svgOf(src: ExportSource): string {
+  return plotsToSvg(src.specs, {
+    plotWidth: 420,
+    plotHeight: 300,
+    columns: src.columns,
+    foreground: src.colors.foreground,
+    background: src.colors.background,
+    grid: src.colors.grid,
+    title: src.title,
+  });
+}
+
+export async function exportData(src: ExportSource, format: ExportFormat): Promise<string> {
   switch (format) {
     case 'png':
-      return composePng(src);
+      return printPng(src);
     case 'svg':
       return plotsToSvg(src.specs, {
         plotWidth: 420,
@@ -115,11 +158,11 @@ export function exportToolbar(get: () => ExportSource): HTMLElement {
   ];
   for (const [fmt, label] of formats) {
     const b = el('button', { type: 'button', 'data-export': fmt, 'data-focus-key': `export:${fmt}`, 'aria-label': `Export the plots as ${label}` }, `Export ${label}`);
-    b.addEventListener('click', () => {
+    b.addEventListener('click', async () => {
       const src = get();
       let data: string;
       try {
-        data = exportData(src, fmt);
+        data = await exportData(src, fmt);
       } catch (e) {
         announce(`Export failed: ${e instanceof Error ? e.message : String(e)}`, true);
         return;
@@ -129,6 +172,16 @@ export function exportToolbar(get: () => ExportSource): HTMLElement {
       );
     });
     bar.append(b);
+  }
+  // Compare with an earlier run, as TensorBoard and W&B overlay runs: the host asks which stored run.
+  const label = overlayLabel();
+  const add = el('button', { type: 'button', 'data-action': 'overlay', 'data-focus-key': 'overlay', title: 'Draw a stored run of the same kind dashed over these plots' }, label ? 'Overlay another run…' : 'Overlay a stored run…');
+  add.addEventListener('click', () => void request({ type: 'panel/overlay' }).then((r) => announce(r.message, !r.ok)));
+  bar.append(add);
+  if (label) {
+    const clear = el('button', { type: 'button', 'data-action': 'overlay-clear', 'data-focus-key': 'overlay-clear', title: `Remove ${label}` }, 'Remove overlay');
+    clear.addEventListener('click', () => void request({ type: 'panel/overlay', clear: true }).then((r) => announce(r.message, !r.ok)));
+    bar.append(el('span', { class: 'hint overlay-label', 'data-overlay': label, text: `dashed: ${label}` }), clear);
   }
   return bar;
 }

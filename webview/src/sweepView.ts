@@ -10,7 +10,7 @@ import { exportToolbar } from './exporting';
 import { request } from './host';
 import { gridLayout } from '../../src/plot/layout';
 import type { PlotSpec } from '../../src/plot/plotSpec';
-import { fmtLr, recommend, runTrials, sweepModel, type SweepRunModel } from '../../src/plot/sweepModel';
+import { fmtLr, judgedTrials, recommend, sweepModel, type SweepRunModel } from '../../src/plot/sweepModel';
 import { transferSection } from './transferView';
 
 function recommendationBlock(runs: SweepRunModel[], view: SweepView, target: number): HTMLElement {
@@ -26,15 +26,18 @@ function recommendationBlock(runs: SweepRunModel[], view: SweepView, target: num
       box.append(el('p', { text: `${r.label}: no recommendation from an incomplete grid (${r.incomplete.missing} of ${r.incomplete.planned} trials missing).` }));
       continue;
     }
-    const rec = recommend(runTrials(run), target, r.parametrization);
+    const rec = recommend(judgedTrials(run), target, r.parametrization);
     if (!rec) {
-      box.append(el('p', { text: `${r.label}: no finished trials yet.` }));
+      box.append(el('p', { text: r.provisional ? `${r.label}: no width has finished its LR row yet (${r.trialCount}${r.plannedCount ? ` of ${r.plannedCount}` : ''} trials so far).` : `${r.label}: no finished trials yet.` }));
       continue;
     }
     const lrText = rec.lr.toPrecision(3);
-    const copy = el('button', { type: 'button', 'data-action': 'copy', 'data-focus-key': `copy:${r.parametrization}`, 'aria-label': `Copy the ${r.label} learning rate ${lrText}` }, 'Copy');
+    // While the sweep runs the value is provisional: shown (as W&B and Optuna show running trials), never acted on.
+    const waiting = r.provisional ? `Available when the sweep has finished (${r.trialCount}${r.plannedCount ? ` of ${r.plannedCount}` : ''} trials so far)` : null;
+    const gate = waiting ? { disabled: true, title: waiting, 'aria-disabled': 'true' } : {};
+    const copy = el('button', { type: 'button', 'data-action': 'copy', 'data-focus-key': `copy:${r.parametrization}`, 'aria-label': `Copy the ${r.label} learning rate ${lrText}`, ...gate }, 'Copy');
     copy.addEventListener('click', () => void request({ type: 'panel/copy', text: lrText }).then((x) => announce(x.message, !x.ok)));
-    const write = el('button', { type: 'button', 'data-action': 'write-setting', 'data-focus-key': `write:${r.parametrization}`, 'aria-label': `Write the ${r.label} learning rate ${lrText} to the workspace settings` }, 'Write to settings');
+    const write = el('button', { type: 'button', 'data-action': 'write-setting', 'data-focus-key': `write:${r.parametrization}`, 'aria-label': `Write the ${r.label} learning rate ${lrText} to the workspace settings`, ...gate }, 'Write to settings');
     write.addEventListener('click', () =>
       void request({
         type: 'panel/writeSetting',
@@ -46,16 +49,19 @@ function recommendationBlock(runs: SweepRunModel[], view: SweepView, target: num
       }).then((x) => announce(x.message, !x.ok)),
     );
     box.append(
-      el('div', { class: 'rec', 'data-parametrization': r.parametrization, 'data-lr': rec.lr },
-        el('div', { class: 'rec-line' }, el('strong', { text: `${r.label}: lr = ${fmtLr(rec.lr)} at width ${target}` }), copy, write),
-        el('div', { class: 'hint', text: `From the ${rec.method}.` })),
+      el('div', { class: `rec${waiting ? ' provisional' : ''}`, 'data-parametrization': r.parametrization, 'data-lr': rec.lr, 'data-provisional': String(r.provisional) },
+        el('div', { class: 'rec-line' },
+          waiting ? el('span', { class: 'badge provisional', text: 'provisional' }) : null,
+          el('strong', { text: `${r.label}: lr = ${fmtLr(rec.lr)} at width ${target}${waiting ? ' so far' : ''}` }), copy, write),
+        el('div', { class: 'hint', text: waiting ? `${waiting}. From the ${rec.method.replace('the only width swept', 'the only width finished so far')}, over the widths finished so far: it can still change.` : `From the ${rec.method}.` })),
     );
   }
   return box;
 }
 
 /** The SP | muP row's CSS gap (styles.css `.sweep-row`) and the narrowest a plot may be beside another. */
-export const SWEEP_ROW = { gap: 24, minWidth: 280, maxColumns: 2 } as const;
+// 340: an optimum table (five columns) fits a plot's width, so a ~650 px panel stacks SP over muP instead of clipping tables.
+export const SWEEP_ROW = { gap: 24, minWidth: 340, maxColumns: 2 } as const;
 
 /** Widths the user hid (legend toggles), kept across the re-renders of a live sweep. */
 const hiddenSeries = new Set<string>();
@@ -77,6 +83,7 @@ export function renderSweep(
   root.dataset.optimumCount = String(model.runs.reduce((a, r) => a + r.optima.length, 0));
   root.dataset.divergedCount = String(model.runs.reduce((a, r) => a + r.divergedCount, 0));
   root.dataset.incompleteCount = String(model.runs.filter((r) => r.incomplete).length);
+  root.dataset.provisionalCount = String(model.runs.filter((r) => r.provisional).length);
   // The model names the panel; a producer's title may carry one parametrization's label, so it is not used here.
   const title = first ? (first.modelFile ? `${first.modelFile}#${first.exportName}` : first.title) : 'LR sweep';
 
@@ -86,7 +93,8 @@ export function renderSweep(
       ...model.runs.map((r) =>
         el('p', { class: `run-status ${view.runs.find((x) => x.meta.parametrization === r.parametrization)?.status ?? ''}`, role: 'status', 'data-status-of': r.parametrization },
           el('strong', { text: `${r.label}: ` }), r.statusText,
-          r.shiftOctaves !== null && r.showLrPlot ? ` · optimum shift ${r.shiftOctaves.toFixed(1)} octaves across widths` : '',
+          r.shiftOctaves !== null && r.showLrPlot ? ` · optimum shift ${r.provisional ? 'so far ' : ''}${r.shiftOctaves.toFixed(1)} octaves across widths` : '',
+          r.provisional ? el('span', { class: 'badge provisional', text: 'provisional: nothing is concluded until the grid is complete' }) : null,
           ...r.hpAxes.filter((h) => h.shiftOctaves !== null).map((h) => ` · best ${h.name} shift ${h.shiftOctaves!.toFixed(1)} octaves`),
           r.transfers !== null ? ` · ${r.verdict === 'inconclusive' ? `inconclusive${r.settle.length ? ` (${r.settle.join('; ')})` : ''}` : r.transfers ? 'transfers' : 'does not transfer'}` : '')),
       // An incomplete grid is said as plainly as a verdict: nothing is concluded from it.

@@ -25,7 +25,8 @@ export function transferSection(
   const runModel = model.runs.find((r) => r.parametrization === run?.meta.parametrization);
   const sec = el('section', { class: 'transfer', 'aria-label': 'Transfer the tuned values to a width' });
   sec.append(el('h2', { text: 'Transfer the tuned values' }));
-  const ready = run !== undefined && run.status === 'done' && run.meta.storeDir !== undefined;
+  // Only from a finished, complete grid: a transfer from partial data would carry a provisional optimum.
+  const ready = run !== undefined && run.status === 'done' && run.meta.storeDir !== undefined && !runModel?.incomplete;
   const t = view.transfer ?? null;
   const busy = t?.status === 'running';
   const go = (verify: boolean) => () => {
@@ -45,7 +46,9 @@ export function transferSection(
       text: !run
         ? 'No sweep to transfer from.'
         : !ready
-          ? `Available when the ${runModel?.label ?? ''} sweep has finished.`
+          ? runModel?.incomplete
+            ? `Not available: the ${runModel.label} sweep's grid is incomplete (${runModel.incomplete.missing} of ${runModel.incomplete.planned} trials missing); run it again to complete it.`
+            : `Available when the ${runModel?.label ?? ''} sweep has finished (${runModel?.trialCount ?? 0}${runModel?.plannedCount ? ` of ${runModel.plannedCount}` : ''} trials so far).`
           : `Writes the ${runModel?.label} sweep's best values at its widest width, and what muP makes of them at the target width above, next to the model (createMup(tf).fromTransfer reads it). Verify also trains the target width with them and with the proxy's best SP values.`,
     }),
   );

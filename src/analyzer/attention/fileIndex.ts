@@ -103,6 +103,12 @@ export class FileIndex {
   /** When `id` reads a parameter of a local helper (no assignment to it in between): the arguments its
    * callers pass there (one level). */
   argumentsFor(id: ts.Identifier): ts.Expression[] {
+    // (asked of most names the width model decides: a name no function has as a parameter is answered at once)
+    if (!this.paramNames) {
+      this.paramNames = new Set();
+      for (const p of this.facts.params) this.paramNames.add((p.name as ts.Identifier).text);
+    }
+    if (!this.paramNames.has(id.text)) return NONE;
     for (let f = enclosingFunction(id); f; f = enclosingFunction(f)) {
       const i = f.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === id.text);
       if (i < 0) continue;
@@ -113,6 +119,8 @@ export class FileIndex {
     }
     return [];
   }
+
+  private paramNames: Set<string> | undefined;
 
   /** The expressions a getter `get <name>()` of the class around `from` returns. */
   getterReturns(name: string, from: ts.Node): ts.Expression[] {
@@ -165,6 +173,7 @@ function isRead(n: ts.Identifier): boolean {
   return true;
 }
 
+const NONE: ts.Expression[] = [];
 const cache = new WeakMap<Facts, FileIndex>();
 
 export function fileIndex(facts: Facts, b: Bindings): FileIndex {

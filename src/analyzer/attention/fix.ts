@@ -74,7 +74,7 @@ export function makeAttentionFinding(ctx: Ctx, sq: SqrtScale): Finding {
     text = sq.inverse ? `${num} / ${dimText}` : `${dimText} / ${num}`;
   }
   const { node: tp } = outerParent(target);
-  const bare = !tp || ts.isCallExpression(tp) || ts.isVariableDeclaration(tp) || ts.isPropertyAssignment(tp) || ts.isPropertyDeclaration(tp) || ts.isReturnStatement(tp) || ts.isArrowFunction(tp) || (ts.isBinaryExpression(tp) && tp.operatorToken.kind === ts.SyntaxKind.EqualsToken);
+  const bare = !tp || ts.isCallExpression(tp) || ts.isNewExpression(tp) || ts.isVariableDeclaration(tp) || ts.isPropertyAssignment(tp) || ts.isPropertyDeclaration(tp) || ts.isReturnStatement(tp) || ts.isArrowFunction(tp) || (ts.isBinaryExpression(tp) && tp.operatorToken.kind === ts.SyntaxKind.EqualsToken);
   const newText = bare || sq.tensor ? text : `(${text})`;
   const at = base.known ? `d_head=${fmt(base.size)}, the head size at base width ${ctx.baseWidth}` : `d_head=${fmt(base.size)}`;
   const message =

@@ -16,7 +16,9 @@ const RNNS = new Set(['lstm', 'gru', 'simpleRNN']);
  * both sides, or an RNN whose units scale (its recurrent kernel is units x k*units, whatever its input).
  */
 function hasHiddenMatrix(l: LayerRec): boolean {
-  if (l.role === 'hidden' || l.role === 'attention' || (l.category === 'custom' && l.fanIn && l.fanOut)) return true;
+  // (a shape-keeping layer of the file's own with no weights, a scaling layer, has no matrix)
+  const weightless = l.keepsShape && !!l.cls && !/\baddWeight\b|\blayers\.\w+\(/.test(l.cls.getText());
+  if (l.role === 'hidden' || l.role === 'attention' || (l.category === 'custom' && l.fanIn && l.fanOut && !weightless)) return true;
   // a width-sized layer added to a sequential model in a loop (`layerSizes.forEach((units) =>
   // model.add(dense({units})))`): the first iteration is the input layer, every later one maps the
   // previous width to the next (layers applied in a loop to one fixed input are not chained so)

@@ -184,6 +184,16 @@ export interface WebviewDom {
   sections: Record<string, string>[];
   /** Webview frames with an `#app[data-view]` on the page when it was read. */
   frames: number;
+  /** The data attributes of each `figure[data-plot]` (data-x-ticks: the painted tick labels' boxes). */
+  figures?: Record<string, string>[];
+  /** Each `button[data-action]`: its action and whether it is disabled. */
+  actions?: Array<{ action: string; disabled: boolean }>;
+  /** Each recommendation (`.rec`): its data attributes and text. */
+  recs?: Array<Record<string, string> & { text: string }>;
+  /** The runs' status lines. */
+  status?: string[];
+  /** `#app`'s width in CSS px. */
+  width?: number;
 }
 
 /**

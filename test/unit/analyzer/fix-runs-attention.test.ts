@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createMup } from '../../../src/mup/index';
 import { loadUserModule } from '../../../src/worker/loadModule';
 import { applyFix, lint, only, preferred } from './helpers';
+import { type Attend, type Layout, multiplier } from './attentionProbe';
 import { finiteValues, loadFixed } from './runFixed';
 
 const RULE = 'mup/attention-sqrt-scaling';
@@ -51,24 +52,6 @@ async function load(text: string, name: string, extra: Record<string, string> = 
     writeFileSync(p, t);
   }
   return loadUserModule(join(sub, name), { tf, runtime: () => createMup(tf) });
-}
-
-type Layout = 'btd' | 'bhtd' | 'bthd';
-type Attend = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, d: number) => tf.Tensor | tf.Tensor[];
-
-/** The multiplier the attention puts on q.k at head size d (see the header). */
-function multiplier(attend: Attend, d: number, layout: Layout): number {
-  return tf.tidy(() => {
-    const shape = (t: number): number[] => (layout === 'btd' ? [1, t, d] : layout === 'bhtd' ? [1, 1, t, d] : [1, t, 1, d]);
-    const qv = new Array<number>(d).fill(1 / Math.sqrt(d));
-    const q = tf.tensor(qv, shape(1));
-    const k = tf.tensor([...new Array<number>(d).fill(0), ...qv], shape(2));
-    const e = (i: number) => new Array<number>(d).fill(0).map((_, j) => (j === i ? 1 : 0));
-    const v = tf.tensor([...e(0), ...e(1)], shape(2));
-    const out = attend(q, k, v, d);
-    const y = finiteValues(Array.isArray(out) ? out[0] : out);
-    return Math.log(y[1] / y[0]);
-  });
 }
 
 /** Runs the original and the fixed text at head sizes 16 and 32: 1/sqrt(d) before, 8/d after. */

@@ -84,7 +84,11 @@ describe('sweep plots', () => {
 
   it('puts SP left of muP with a shared loss range, and compares their shifts', () => {
     const mup = sweepTrials(MUP_SWEEP, widths, log2Lrs, 3);
-    const both = sweepModel(sweepView([sweepRun('mup', mup), sweepRun('sp', sp)]), 'light');
+    // Finished runs: a running one concludes nothing, not even the comparison (issue 23.2).
+    const live = sweepModel(sweepView([sweepRun('mup', mup), sweepRun('sp', sp)]), 'light');
+    assert.equal(live.comparison, null);
+    assert.ok(live.runs.every((r) => r.provisional));
+    const both = sweepModel(sweepView([sweepRun('mup', mup, { status: 'done' }), sweepRun('sp', sp, { status: 'done' })]), 'light');
     assert.deepEqual(both.runs.map((r) => r.parametrization), ['sp', 'mup']);
     assert.ok(both.runs[0].plot.yRange);
     assert.deepEqual(both.runs[0].plot.yRange, both.runs[1].plot.yRange);

@@ -134,7 +134,8 @@ describe('webview bundle', { skip: missing }, () => {
     const page = await open();
     const widths = [64, 128, 256];
     const lrs = range(-12, -2);
-    await send(page, { type: 'sweep/show', view: sweepView([sweepRun('mup', sweepTrials(MUP_SWEEP, widths, lrs, 2)), sweepRun('sp', sweepTrials(SP_SWEEP, widths, lrs, 2))]) });
+    // Finished runs (a running one's Copy is disabled: webview-editor.test.ts).
+    await send(page, { type: 'sweep/show', view: sweepView([sweepRun('mup', sweepTrials(MUP_SWEEP, widths, lrs, 2), { status: 'done' }), sweepRun('sp', sweepTrials(SP_SWEEP, widths, lrs, 2), { status: 'done' })]) });
     const order = await page.locator('section.sweep-run').evaluateAll((els: any[]) => els.map((e) => e.dataset.parametrization));
     assert.deepEqual(order, ['sp', 'mup']);
     assert.equal((await dataset(page)).optimumCount, '6');
@@ -194,7 +195,7 @@ describe('webview bundle', { skip: missing }, () => {
       if (vw >= 1300) assert.deepEqual(cols, [5], '1300px: all five in one row');
       if (vw <= 430) assert.ok(cols.every((c) => c === 1), '430px: one plot per row, as wide as the panel');
     }
-    // the sweep's SP | muP row follows the same rule: side by side when both fit at 280 px, each filling half
+    // the sweep's SP | muP row follows the same rule: side by side when both fit at 340 px, each filling half
     const sweep = sweepView([sweepRun('mup', sweepTrials(MUP_SWEEP, [64, 128, 256], range(-12, -2), 1)), sweepRun('sp', sweepTrials(SP_SWEEP, [64, 128, 256], range(-12, -2), 1))]);
     for (const [vw, perRow] of [[430, 1], [800, 2]] as const) {
       await page.setViewportSize({ width: vw, height: 900 });

@@ -236,7 +236,14 @@ describe('the language server', () => {
     const uri = fresh();
     await client.open(uri, 'typescript', SP_MLP);
     const diagnostics = await client.diagnostics(uri, 1);
-    assert.ok((await codeActions(client, uri, diagnostics, ['quickfix'])).every((a) => a.kind === 'quickfix'));
+    const quick = await codeActions(client, uri, diagnostics, ['quickfix']);
+    assert.ok(quick.every((a) => a.kind === 'quickfix'));
+    // The lightbulb offers fix all too (issue 23.7), and preselects the error's fix, never a warning's.
+    assert.equal(quick.at(-1)!.title, 'Fix all muP problems (3 fixes)');
+    const preferred = quick.filter((a) => a.isPreferred);
+    assert.equal(preferred.length, 1, quick.map((a) => a.title).join('; '));
+    assert.equal(preferred[0]!.diagnostics?.[0]?.code, 'mup/readout-not-scaled');
+    assert.equal(quick.findIndex((a) => a.isPreferred), 0, 'the error\'s fix comes first');
     const source = await codeActions(client, uri, [], ['source']);
     assert.deepEqual(source.map((a) => [a.kind, a.title]), [['source.fixAll.mup', 'Fix all muP problems (3 fixes)']]);
     const clean = fresh();
@@ -257,7 +264,9 @@ describe('the language server', () => {
       const hover = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character: lines[line].indexOf('dense') + 1 } })) as { contents: { value: string }; range: { start: { line: number } } };
       assert.match(hover.contents.value, /\*\*muP: readout \(width -> fixed\)\*\* `readout`/);
       // How tfjs was recognised (issue 10).
-      assert.match(hover.contents.value, /\ntfjs: static import of @tensorflow\/tfjs$/);
+      assert.match(hover.contents.value, /\ntfjs: static import of @tensorflow\/tfjs(\n|$)/);
+      // Below the layer's table, the whole text of the finding whose Problems line is shortened (issue 23.8).
+      assert.match(hover.contents.value, /\n---\n\n[\s\S]*\*\*mup\/readout-not-scaled\*\*: .*else its output grows with width/);
       assert.equal(hover.contents.value.includes('$(warning)'), themeIcons);
       assert.equal(hover.range.start.line, line);
       const none = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });

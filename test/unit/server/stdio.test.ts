@@ -81,7 +81,10 @@ describe('mup-lens lsp --stdio, as an editor uses it', { skip: built ? false : '
       context: { diagnostics: [d], only: ['quickfix'] },
     })) as CodeAction[];
     assert.deepEqual(actions.filter((a) => a.isPreferred).length, 1, actions.map((a) => a.title).join('; '));
-    assert.deepEqual(actions.slice(-2).map((a) => a.title), ['Suppress mup/readout-not-scaled for this line', 'Suppress mup/readout-not-scaled for this file']);
+    assert.deepEqual(actions.slice(-3, -1).map((a) => a.title), ['Suppress mup/readout-not-scaled for this line', 'Suppress mup/readout-not-scaled for this file']);
+    // Last, as ESLint's "Fix all auto-fixable problems": fix all in the lightbulb (issue 23.7).
+    assert.match(actions.at(-1)!.title, /^Fix all muP problems \(\d+ fixes\)$/);
+    assert.equal(actions.at(-1)!.kind, 'quickfix');
     const fix = actions.find((a) => a.isPreferred)!;
     const change = fix.edit!.documentChanges![0] as unknown as { textDocument: { version: number }; edits: { range: never; newText: string }[] };
     assert.equal(change.textDocument.version, client.docs.get(uri)!.version, 'edits are for the version they were computed on');

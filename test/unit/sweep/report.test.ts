@@ -72,11 +72,11 @@ test('settings: defaults, and a bad value names the setting', () => {
   assert.deepEqual(none.widths, [64, 128, 256]);
   assert.equal(none.lrs.length, 11);
   assert.equal(none.workers, undefined);
-  assert.equal(none.parametrization, 'mup');
+  assert.equal(none.parametrization, 'auto'); // the file's own parametrization (issue 23.1)
   const bad = (k: string, v: unknown) => readSweepSettings((key) => (key === k ? v : undefined)).problems.join('\n');
   assert.match(bad('sweep.widths', [64, 'x']), /mupLens\.sweep\.widths must be a list of positive integers/);
   assert.match(bad('sweep.lrRange', '2^-4'), /mupLens\.sweep\.lrRange: expected start:stop/);
   assert.match(bad('sweep.steps', 0), /mupLens\.sweep\.steps must be an integer >= 1/);
-  assert.match(bad('sweep.parametrization', 'ntk'), /mupLens\.sweep\.parametrization must be mup, sp or both/);
+  assert.match(bad('sweep.parametrization', 'ntk'), /mupLens\.sweep\.parametrization must be auto, mup, sp or both/);
   assert.equal(readSweepSettings((k) => (k === 'sweep.workers' ? 3 : undefined)).settings.workers, 3);
 });
