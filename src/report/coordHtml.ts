@@ -43,7 +43,7 @@ export function renderCoordReport(result: CoordResult, meta: ReportMeta): string
     : worst
       ? `largest |slope| <b>${esc(Math.abs(worst.slope).toFixed(2))}</b> at layer <b>${esc(worst.layer)}</b>, t = ${esc(worst.t)}` +
         (worstSrc ? ` (<code>${esc(worstSrc.file)}:${esc(worstSrc.line)}</code>)` : '') +
-        (pmOf(worst.layer, worst.t) ? `, slope${pmOf(worst.layer, worst.t)} (95% interval)` : '') +
+        (pmOf(worst.layer, worst.t) ? `, slope ${esc((worst.slope >= 0 ? '+' : '') + worst.slope.toFixed(3))}${pmOf(worst.layer, worst.t)} (95% interval across seeds)` : '') +
         (v.settle ? `; inconclusive: ${esc(v.settle)}` : '')
       : 'no slope could be fitted';
   const legend = rowsModel
