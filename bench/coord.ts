@@ -138,7 +138,8 @@ function cliRun(side: CliSide): { wallMs: number; cpuMs?: number; backend?: stri
   const { r, wallMs, cpuMs, stderr } = timed(process.execPath, args, { cwd: root, env });
   // 0: pass, 1: the check failed (the SP model fails it, as it should): both are a finished check
   if (r.status !== 0 && r.status !== 1) return { skipped: `mup-lens coord exited ${r.status}: ${stderr.trim().split('\n').pop()}` };
-  return { wallMs, cpuMs, backend: /^backend: (.*?) \(/m.exec(stderr)?.[1] };
+  // `backend: wasm (workspace tfjs, 2 threads) (using ...)`: the label, its parentheses included
+  return { wallMs, cpuMs, backend: /^backend: (\S+(?: \([^)]*\))?)/m.exec(stderr)?.[1] };
 }
 
 interface WholeCommands extends Partial<Record<CliSide, number>> {

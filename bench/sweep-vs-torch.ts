@@ -62,8 +62,8 @@ function mupLens(): Side | { skipped: string } {
     try {
       const args = [join(root, 'dist/cli.js'), 'sweep', target, flagName, '--widths', widths.join(','), '--lr-range', `2^-13:2^-5:${lrStep}`, '--steps', String(steps), '--seeds', '1', '--base-width', '64', '--backend', 'wasm', '--format', 'json', '--out', out];
       const r = timed(process.execPath, args);
-      // 0: the optimum transfers, 1: it does not (SP, as it should not): both are a finished sweep
-      if (r.status !== 0 && r.status !== 1) return { skipped: `mup-lens sweep exited ${r.status}: ${r.stderr.trim().split('\n').pop()}` };
+      // 0: the optimum transfers, 1: it does not (SP, as it should not), 4: inconclusive (one seed): all finished
+      if (r.status !== 0 && r.status !== 1 && r.status !== 4) return { skipped: `mup-lens sweep exited ${r.status}: ${r.stderr.trim().split('\n').pop()}` };
       wallMs += r.wallMs;
       cpuMs = cpuMs === undefined || r.cpuMs === undefined ? undefined : cpuMs + r.cpuMs;
       detail ||= /^backend: .*$/m.exec(r.stderr)?.[0] ?? '';

@@ -23,6 +23,7 @@ import { initRules } from './rules/init';
 import { RULES } from './rules/meta';
 import { optimizerRule } from './rules/optimizer';
 import { readoutRule } from './rules/readout';
+import { residualDepthRule } from './rules/residualDepth';
 import type * as ts from 'typescript';
 import { enclosingClass, enclosingFunction, isReparse, parse, rangeOf } from './source';
 import { isSuppressed, readDirectives, type Directives } from './suppress';
@@ -131,6 +132,7 @@ const RULE_RUNS: [string, (ctx: Ctx, sites: ScoreSite[]) => Finding[]][] = [
   ['the attention rule (mup/attention-sqrt-scaling)', (ctx, sites) => attentionRule(ctx, sites)],
   ['the init rules (mup/init-fan-avg, mup/init-constant-std)', (ctx) => initRules(ctx)],
   ['the optimizer rule (mup/optimizer-global-lr)', (ctx) => optimizerRule(ctx)],
+  ['the residual depth rule (mup/residual-depth-unscaled)', (ctx) => residualDepthRule(ctx)],
 ];
 
 /** The layers as the API gives them: positions, role, what scales, the factory they are built in. */

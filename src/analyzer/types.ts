@@ -7,7 +7,8 @@ export type RuleId =
   | 'mup/init-fan-avg'
   | 'mup/init-constant-std'
   | 'mup/optimizer-global-lr'
-  | 'mup/analysis-incomplete';
+  | 'mup/analysis-incomplete'
+  | 'mup/residual-depth-unscaled';
 
 export type Severity = 'error' | 'warning' | 'info';
 

@@ -78,8 +78,6 @@ const POSTLUDE = `
 export interface PthreadShim {
   /** Rejects with a one-line reason when a pthread worker cannot start (then threads are given up). */
   readonly failed: Promise<never>;
-  /** Worker threads started so far. */
-  readonly started: number;
   /**
    * The backend started: `Blob` and `URL.createObjectURL` are put back (the `Worker` accessor stays: the pool may
    * grow later), and an error in a pthread worker is emscripten's again. Idempotent.
@@ -105,6 +103,8 @@ export function installPthreadShim(opts: ShimOptions = {}): PthreadShim {
   const blobText = new WeakMap<object, string>();
   const urlText = new Map<string, string>();
   let workerSource: string | null = null;
+  // What each worker's `load` message carries instead of the factory Blob (the same for every worker).
+  let factoryScript: { blob: object; script: string | { refused: string } } | null = null;
   const workers = new Set<NodeWorker>();
   let fail: (reason: string) => void = () => undefined;
   const failed = new Promise<never>((_resolve, reject) => {
@@ -152,17 +152,16 @@ export function installPthreadShim(opts: ShimOptions = {}): PthreadShim {
     override postMessage(value: unknown, transferList?: Parameters<NodeWorker['postMessage']>[1]): void {
       const msg = value as { cmd?: string; urlOrBlob?: unknown } | null;
       if (msg?.cmd === 'load' && msg.urlOrBlob instanceof OrigBlob) {
-        const source = blobText.get(msg.urlOrBlob);
-        if (source === undefined) {
-          fail('the threaded build handed its workers a script mup-lens cannot read');
+        if (factoryScript?.blob !== msg.urlOrBlob) {
+          const source = blobText.get(msg.urlOrBlob);
+          const scope = source === undefined ? { refused: 'the threaded build handed its workers a script mup-lens cannot read' } : bundleScope(source);
+          factoryScript = { blob: msg.urlOrBlob, script: 'refused' in scope ? scope : FACTORY_MARK + scope.prelude + '\n' + source! };
+        }
+        if (typeof factoryScript.script !== 'string') {
+          fail(factoryScript.script.refused);
           return;
         }
-        const scope = bundleScope(source);
-        if ('refused' in scope) {
-          fail(scope.refused);
-          return;
-        }
-        value = { ...msg, urlOrBlob: FACTORY_MARK + scope.prelude + '\n' + source };
+        value = { ...msg, urlOrBlob: factoryScript.script };
       }
       super.postMessage(value, transferList);
     }
@@ -192,9 +191,6 @@ export function installPthreadShim(opts: ShimOptions = {}): PthreadShim {
 
   return {
     failed,
-    get started() {
-      return workers.size;
-    },
     finish() {
       if (phase === 'starting') phase = 'started';
       globalThis.Blob = OrigBlob;

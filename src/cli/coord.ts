@@ -24,7 +24,10 @@ Trains the model at several widths for a few steps and checks that every layer's
 stays flat as the width grows (muP's coordinate check). The export is a factory (width) => tf.LayersModel.
 
 options:
-  --widths 64,128,256,512,1024   widths to build (at least two)
+  --widths 64,128,256,512,1024   widths to build (at least two; one is enough with --depths)
+  --depths 2,4,8,16,32           check across depth instead (issue 22): the factory is built (width, {depth}) at
+                                 each depth, slopes of log l1 against log depth of the layers outside the blocks
+                                 and of the residual stream (the output of the residual additions)
   --steps 5                      training steps per run (t = 1 is at init; at least 2)
   --seeds 3                      runs per width (the plot shows their mean)
   --lr 0.01                      learning rate (large on purpose, so blow-ups show)
@@ -86,6 +89,7 @@ export interface ParsedCoordArgs {
 
 const COORD_OPTIONS = {
   widths: { type: 'string', default: '64,128,256,512,1024' },
+  depths: { type: 'string' },
   steps: { type: 'string', default: '5' },
   seeds: { type: 'string', default: '3' },
   lr: { type: 'string', default: '0.01' },
@@ -124,7 +128,9 @@ export function parseCoordArgs(argv: string[], cwd: string): ParsedCoordArgs | '
   if (v.mup && v.sp) throw new UsageError('--mup and --sp exclude each other');
   const { file, exportName } = target(parsed.positionals[0], cwd, 'the model');
   const widths = [...new Set(list('--widths', v.widths!))].sort((a, b) => a - b);
-  if (widths.length < 2) throw new UsageError('--widths needs at least two different widths to fit a slope');
+  const depths = v.depths !== undefined ? [...new Set(list('--depths', v.depths))].sort((a, b) => a - b) : undefined;
+  if (depths && depths.length < 2) throw new UsageError('--depths needs at least two different depths to fit a slope');
+  if (!depths && widths.length < 2) throw new UsageError('--widths needs at least two different widths to fit a slope');
   const lr = Number(v.lr);
   if (!(lr > 0) || !Number.isFinite(lr)) throw new UsageError(`--lr must be a positive number, got '${v.lr}'`);
   const timeout = Number(v.timeout);
@@ -143,6 +149,7 @@ export function parseCoordArgs(argv: string[], cwd: string): ParsedCoordArgs | '
     parametrization: v.sp ? 'sp' : 'mup',
     baseWidth: v['base-width'] !== undefined ? int('--base-width', v['base-width'], 1) : undefined,
     data: v.data !== undefined ? target(v.data, cwd, '--data') : null,
+    ...(depths ? { depths } : {}),
   };
   return {
     params,
@@ -169,7 +176,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     if (missing && spec) throw new UsageError(what ? `${what}: ${missing}` : missing);
   }
   const createdDirs = ensureOutDir(args.out);
-  const announced = new Set<number>();
+  const announced = new Set<string>();
   let outcome;
   // Ctrl-C: stop the workers and judge the check on the widths that finished (a second Ctrl-C quits).
   const controller = new AbortController();
@@ -191,10 +198,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       keepPartialOnCancel: true,
       onLog: (line) => io.stderr(`  | ${line}\n`),
       onProgress: (e) => {
-        // once per width: widths run side by side, and a line per step (as their events alternate) floods a log
-        if (!announced.has(e.width)) {
-          announced.add(e.width);
-          io.stderr(`width ${e.width}: ${params.seeds} seed(s) x ${params.steps} steps (${Math.round(e.fraction * 100)}%)\n`);
+        // once per point: points run side by side, and a line per step (as their events alternate) floods a log
+        const point = e.depth === undefined ? `width ${e.width}` : `width ${e.width}, depth ${e.depth}`;
+        if (!announced.has(point)) {
+          announced.add(point);
+          io.stderr(`${point}: ${params.seeds} seed(s) x ${params.steps} steps (${Math.round(e.fraction * 100)}%)\n`);
         }
       },
     });
@@ -214,7 +222,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   for (const w of warnings) io.stderr(`warning: ${w}\n`);
   // Stored like every run (docs/contracts.md: --out, default .mup/coord/<name>/), so "muP: Open Results" lists it.
   const meta = { title: `${params.exportName} — ${basename(params.file)}`, modelFile: params.file, exportName: params.exportName, parametrization: params.parametrization };
-  const header = `coordinate check of ${params.exportName} (${params.parametrization === 'mup' ? 'muP' : 'SP'}, ${params.optimizer} lr ${params.lr}, ${params.steps} steps, ${params.seeds} seeds) on ${backend.label}`;
+  const header = `coordinate check${params.depths ? ' across depth' : ''} of ${params.exportName} (${params.parametrization === 'mup' ? 'muP' : 'SP'}, ${params.optimizer} lr ${params.lr}, ${params.steps} steps, ${params.seeds} seeds) on ${backend.label}`;
   let written: { json: string; html: string } | undefined;
   let unsaved: OutputError | undefined;
   try {

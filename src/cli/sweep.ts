@@ -13,6 +13,8 @@ import { runRefinedSweep, runSweep } from '../host/sweep';
 import type { SweepReport } from '../sweep/types';
 import { GridError, gridSize, parseHpAxes, parseLrList, parseLrRange, parseShard, parseWidths, type HpAxis } from '../sweep/grid';
 import { fmtLr } from '../sweep/report';
+import { AXIS_FLAGS, axisGridFactor, checkAxisNames, SWEEP_AXES, type SweepAxisGrid } from '../sweep/axes';
+import { formatAxes } from '../sweep/axisReport';
 import { WorkerJobError } from '../host/workerClient';
 import { formatText } from '../sweep/report';
 import type { BackendRequest } from '../protocol/worker';
@@ -31,6 +33,14 @@ Trains the model at each width over a grid of learning rates and reports whether
   --hp NAME=GRID             also sweep a hyperparameter the factory reads, factory(width, {NAME}) or
                              ({width, NAME}); GRID a list 0.5,1,2 or a log2 range 2^-4:2^4:1; repeatable.
                              The grid is widths x LRs x HP values x seeds (one LR: --lrs 2^-8)
+  --depths 2,8               also sweep depth (issue 22): the factory reads it, factory(width, {depth}); the
+                             best LR and the best loss per depth, judged like width, and a loss that worsens
+                             with depth at the transferred LR is called out
+  --batches 32,128           sweep the batch size: the data export gets (step, {seed, batch}), the synthetic
+                             data uses it; judged against Adam's square-root rule (LR x sqrt(k))
+  --seq-lens 64,256          sweep the sequence length (factory and data export read seqLen); judged like width
+  --steps-axis 100,400       sweep the training length: fits best LR ~ steps^beta with its error
+                             (the axes are conditions, not tuned: each gets its optimum per value)
   --steps N                  training steps per trial (default 150)
   --seeds N                  seeds per (width, LR) (default 1)
   --mup | --sp               per-group muP Adam LRs from inferred base shapes (default) | one global Adam LR
@@ -81,6 +91,7 @@ const SWEEP_OPTIONS = {
   widths: { type: 'string' }, lrs: { type: 'string' }, 'lr-range': { type: 'string' },
   steps: { type: 'string' }, seeds: { type: 'string' }, mup: { type: 'boolean' }, sp: { type: 'boolean' },
   hp: { type: 'string', multiple: true },
+  depths: { type: 'string' }, batches: { type: 'string' }, 'seq-lens': { type: 'string' }, 'steps-axis': { type: 'string' },
   'base-width': { type: 'string' }, data: { type: 'string' }, workers: { type: 'string' }, threads: { type: 'string' },
   backend: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' },
   'merge-only': { type: 'boolean' }, fresh: { type: 'boolean' }, 'target-width': { type: 'string' }, 'trial-timeout': { type: 'string' },
@@ -114,11 +125,26 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   let lrs: number[];
   let hps: HpAxis[];
   let shard: { index: number; count: number } | undefined;
+  // The axes beyond width (issue 22): each a list of positive integers, at least two to be judged.
+  const axes: SweepAxisGrid[] = [];
+  for (const name of SWEEP_AXES) {
+    const flag = AXIS_FLAGS[name];
+    const text = v[flag.slice(2) as 'depths' | 'batches' | 'seq-lens' | 'steps-axis'];
+    if (text === undefined) continue;
+    const values = [...new Set(text.split(',').map((x) => x.trim()).filter(Boolean).map(Number))].sort((a, b) => a - b);
+    if (values.length < 2 || values.some((x) => !Number.isInteger(x) || x < 1)) {
+      throw new UsageError(`${flag}: expected two or more different positive integers, e.g. ${flag} ${name === 'steps' ? '100,400' : '2,8'} (got '${text}')`);
+    }
+    axes.push({ name, values });
+  }
+  if (axes.some((a) => a.name === 'steps') && v.steps !== undefined) throw new UsageError('--steps-axis sets each trial\'s steps: leave out --steps');
   try {
     widths = parseWidths(v.widths ?? DEFAULTS.widths);
     // `--lrs ''` is a mistake, not "the default grid"
     lrs = v.lrs !== undefined ? parseLrList(v.lrs) : parseLrRange(v['lr-range'] ?? DEFAULTS.lrRange);
     hps = parseHpAxes(v.hp ?? []);
+    const clash = checkAxisNames(axes, hps);
+    if (clash) throw new GridError(clash);
     shard = v.shard ? parseShard(v.shard) : undefined;
   } catch (err) {
     if (err instanceof GridError) throw new UsageError(err.message);
@@ -126,6 +152,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   if (shard && v['merge-only']) throw new UsageError('--shard runs a slice, --merge-only runs nothing: pick one');
   if (v.fresh && v['merge-only']) throw new UsageError('--fresh runs the grid again, --merge-only runs nothing: pick one');
+  if (v.refine && axes.length) throw new UsageError('--refine refines the LR of a sweep over widths: drop the axis flags (--depths, --batches, --seq-lens, --steps-axis), or give a finer --lr-range');
   if (v.refine && hps.length) throw new UsageError('--refine refines the LR of an LR sweep: drop --hp, or refine the HP grid by hand (a finer --hp range)');
   if (v.refine && shard) throw new UsageError('--refine needs the whole grid: run the shards, then --merge-only --refine');
   if (v.refine && lrs.length < 3) throw new UsageError(`--refine refines around each width's optimum on an LR grid: give at least 3 LRs (got ${lrs.length})`);
@@ -147,10 +174,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   };
   process.once('SIGINT', onSigint);
   let report: SweepReport;
-  const grid = gridSize(widths.length, lrs.length, positiveInt(v.seeds, '--seeds', DEFAULTS.seeds), hps);
+  const grid = gridSize(widths.length, lrs.length, positiveInt(v.seeds, '--seeds', DEFAULTS.seeds), hps) * axisGridFactor(axes);
   const maxTrials = positiveInt(v['max-trials'], '--max-trials', DEFAULTS.maxTrials);
   if (maxTrials > MAX_GRID) throw new UsageError(`--max-trials must be an integer from 1 to ${MAX_GRID}, got '${v['max-trials']}'`);
-  const hpFactors = hps.map((a) => ` x ${a.values.length} ${a.name} values`).join('');
+  const hpFactors = hps.map((a) => ` x ${a.values.length} ${a.name} values`).join('') + axes.map((a) => ` x ${a.values.length} ${a.name} values`).join('');
   if (grid > maxTrials) {
     throw new UsageError(
       `the grid has ${grid} trials (${widths.length} widths x ${lrs.length} LRs${hpFactors} x ${positiveInt(v.seeds, '--seeds', DEFAULTS.seeds)} seeds), more than --max-trials ${maxTrials}: use fewer seeds, widths, LRs${hps.length ? ' or HP values' : ''}, or raise --max-trials`,
@@ -168,7 +195,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     created = ensureOutDir(outDir);
     report = await (v.refine ? runRefinedSweep : runSweep)(
       {
-        modelFile: model.file, exportName: model.exportName, widths, lrs, hps,
+        modelFile: model.file, exportName: model.exportName, widths, lrs, hps, ...(axes.length ? { axes } : {}),
         seeds: positiveInt(v.seeds, '--seeds', DEFAULTS.seeds),
         steps: positiveInt(v.steps, '--steps', DEFAULTS.steps),
         parametrization, baseWidth: positiveInt(v['base-width'], '--base-width', DEFAULTS.baseWidth),
@@ -191,6 +218,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
           io.stderr(
             `grid: widths ${widths.join(',')} x ${lrs.length} LRs (2^${Math.log2(lrs[0]).toFixed(1)}..2^${Math.log2(lrs[lrs.length - 1]).toFixed(1)})` +
               hps.map((a) => ` x ${a.values.length} ${a.name} (${fmtLr(a.values[0]!)}..${fmtLr(a.values[a.values.length - 1]!)})`).join('') +
+              axes.map((a) => ` x ${a.name} ${a.values.join(',')}`).join('') +
               ` x ${seeds} seed${seeds === 1 ? '' : 's'} = ${grid} trials of ${positiveInt(v.steps, '--steps', DEFAULTS.steps)} steps` +
               `${shard ? `, shard ${shard.index}/${shard.count}` : ''}${defaulted.length ? ` (defaults for ${defaulted.join(', ')})` : ''}; stored in ${outDir}\n`,
           );
@@ -204,7 +232,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
           // Time left from the trials run so far (stored ones cost nothing); widest-first order makes it pessimistic.
           const left = ran > 0 ? (secs / ran) * Math.max(0, e.total - e.done) : 0;
           const eta = e.done < e.total && ran >= 2 ? `, ~${left >= 90 ? `${(left / 60).toFixed(1)} min` : `${left.toFixed(0)} s`} left` : '';
-          const hpText = t.hp ? Object.entries(t.hp).map(([k, x]) => ` ${k} ${fmtLr(x)}`).join('') : '';
+          const hpText = (t.hp ? Object.entries(t.hp).map(([k, x]) => ` ${k} ${fmtLr(x)}`).join('') : '') + (t.axes ? Object.entries(t.axes).map(([k, x]) => ` ${k} ${x}`).join('') : '');
           io.stderr(`[${e.done}/${e.total}] width ${t.width} lr 2^${Math.log2(t.lr).toFixed(1)}${hpText} seed ${t.seed}: ${t.diverged ? 'diverged' : `loss ${t.loss!.toFixed(4)}`} (${((e.ms ?? 0) / 1000).toFixed(1)} s; ${secs.toFixed(0)} s elapsed${eta})\n`);
         },
         onWarning: (m) => io.stderr(`warning: ${m}\n`),
@@ -241,9 +269,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     } catch (err) {
       if (!(err instanceof OutputError)) throw err;
       unsaved ??= err;
-      io.stdout(formatText(report));
+      io.stdout(formatText(report) + formatAxes(report));
     }
-  } else io.stdout(formatText(report));
+  } else io.stdout(formatText(report) + formatAxes(report));
   // The verdict is shown above; the trials are stored (trials.jsonl); what could not be written is one line, exit 2.
   if (unsaved) {
     io.stderr(`mup-lens sweep: ${unsaved.message} (the trials are stored in ${outDir}: rerun to write the result)\n`);

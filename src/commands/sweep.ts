@@ -55,7 +55,7 @@ async function sweepOne(
       {
         modelFile, exportName: target.exportName, widths: s.widths, lrs: s.lrs, hps: s.hps, seeds: s.seeds, steps: s.steps,
         parametrization, baseWidth: s.baseWidth, data: null, outDir, workers: s.workers, threads: s.threads, backend: s.backend,
-        targetWidth: s.targetWidth,
+        targetWidth: s.targetWidth, fresh: s.fresh,
         version: extensionVersion(),
         cores: cpus().length, cwd: folder, signal,
       },

@@ -36,9 +36,10 @@ async function pickStore(): Promise<{ dir: string; widths: number[] } | undefine
     .flatMap((f) => listStoredRuns(vscode.Uri.joinPath(f.uri, '.mup').fsPath))
     .filter((e) => e.kind === 'sweep')
     .map(runInfo);
-  const ready = infos.filter((i) => i.finished && i.parametrizations.includes('mup'));
+  // An inconclusive sweep cannot be transferred from (the engine refuses it): not offered either.
+  const ready = infos.filter((i) => i.finished && i.parametrizations.includes('mup') && !/\binconclusive\b/.test(i.description));
   if (!ready.length) {
-    const others = infos.length ? ` (${infos.length} stored sweep${infos.length === 1 ? ' is' : 's are'} SP or unfinished)` : '';
+    const others = infos.length ? ` (${infos.length} stored sweep${infos.length === 1 ? ' is' : 's are'} SP, unfinished or inconclusive)` : '';
     void vscode.window.showInformationMessage(`muP: no finished muP sweep to transfer from${others}. Run an LR sweep of a muP model to the end first.`);
     return undefined;
   }

@@ -3,9 +3,12 @@
 // tfjs and user code run only in the workers (src/worker/trialJob.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { scheduleOrder, shardOf, type GridPoint, type HpAxis } from '../sweep/grid';
+import type { SweepAxisGrid } from '../sweep/axes';
+import { analyzeAxis } from '../sweep/axisAnalysis';
+import { enumerateGrid, scheduleOrder, shardOf, type GridPoint, type HpAxis } from '../sweep/grid';
 import { analyzeTrials, plannedPoints, recommendLr, type SweepAnalysis } from '../sweep/optimum';
 import { REFINE_STEP, refineLrs } from '../sweep/refine';
+import { combineVerdicts } from '../sweep/uncertainty';
 import { fmtLr } from '../sweep/report';
 import type { SweepHpResult, SweepReport, SweepTrial } from '../sweep/types';
 import type { Parametrization, TrialJobParams } from '../protocol/jobs';
@@ -28,6 +31,8 @@ export interface SweepOptions {
   seeds: number;
   /** Hyperparameter axes (`--hp NAME=GRID`); the grid is widths x LRs x HP values x seeds. */
   hps?: HpAxis[];
+  /** Axes beyond width (issue 22: `--depths`, `--batches`, `--seq-lens`, `--steps-axis`): conditions, not tuned. */
+  axes?: SweepAxisGrid[];
   /** `--refine`: the second pass's LRs per width (keyed by width), run with every seed besides the grid (docs/sweeps.md "Refining"). */
   extraLrs?: Record<string, number[]>;
   steps: number;
@@ -41,6 +46,8 @@ export interface SweepOptions {
   mergeOnly?: boolean;
   /** Reuse no stored trial: run the whole grid (or shard) again; the new records supersede the old ones. */
   fresh?: boolean;
+  /** With `fresh`: reuse the trials finished since this time (ISO), as a refining pass does with the first's. */
+  freshSince?: string;
   workers?: number;
   /** Threads of each worker's wasm backend (default auto: the cores shared by the workers; src/host/threads.ts). */
   threads?: ThreadsRequest;
@@ -100,6 +107,7 @@ export function toSweepTrial(r: StoredTrial): SweepTrial {
     loss: r.outcome.diverged ? null : r.outcome.loss,
     diverged: r.outcome.diverged,
     ...(r.identity.hp ? { hp: r.identity.hp } : {}),
+    ...(r.identity.axes ? { axes: r.identity.axes } : {}),
   };
 }
 
@@ -109,14 +117,21 @@ export function toSweepTrial(r: StoredTrial): SweepTrial {
  * second pass's (judged on the grid and the refined LRs together), with `ran` counting both passes.
  */
 export async function runRefinedSweep(opts: SweepOptions, events: SweepEvents = {}): Promise<SweepReport> {
+  const since = new Date().toISOString();
   const first = await runSweep(opts, events);
   if (first.cancelled || !first.complete || opts.shard) return first;
   const extraLrs = refineLrs(first.optimum, opts.lrs);
   if (Object.keys(extraLrs).length === 0) return { ...first, refine: { step: REFINE_STEP, lrs: {} } };
   events.onRefine?.(extraLrs);
-  const second = await runSweep({ ...opts, extraLrs }, events);
+  // --fresh: the second pass reuses what the first ran now, nothing older
+  const second = await runSweep({ ...opts, extraLrs, ...(opts.fresh ? { freshSince: since } : {}) }, events);
   const report = { ...second, ran: first.ran + second.ran, reused: second.reused - first.ran, elapsedMs: first.elapsedMs + second.elapsedMs };
-  writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+  try {
+    writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+  } catch (err) {
+    if (!(err instanceof OutputError) || !events.onOutputError) throw err;
+    events.onOutputError(err);
+  }
   return report;
 }
 
@@ -150,8 +165,10 @@ export function unreadHpMessage(names: string[], exportName: string, p: GridPoin
 
 /** The HPs of a trial that its factory did not read (none when the record predates HP reads). */
 function unreadOf(p: GridPoint, hpRead: string[] | undefined): string[] {
-  if (!p.hp || !hpRead) return [];
-  return Object.keys(p.hp).filter((k) => !hpRead.includes(k));
+  if ((!p.hp && !p.axes) || !hpRead) return [];
+  // An axis the engine applies itself (steps) needs no reading; depth, batch and seqLen do (the synthetic data reads batch).
+  const axisNames = Object.keys(p.axes ?? {}).filter((k) => k !== 'steps');
+  return [...Object.keys(p.hp ?? {}), ...axisNames].filter((k) => !hpRead.includes(k));
 }
 
 /**
@@ -185,28 +202,32 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   const modelSha256 = await sourceHash(opts.modelFile);
   const data = await dataIdentity(opts.data);
   const hps = opts.hps ?? [];
+  const axes = opts.axes ?? [];
+  const stepsOf = (p: GridPoint) => p.axes?.steps ?? opts.steps;
   const identityOf = (p: GridPoint): TrialIdentity => ({
     modelSha256,
     exportName: opts.exportName,
     width: p.width,
     lr: p.lr,
     seed: p.seed,
-    steps: opts.steps,
+    steps: stepsOf(p),
     parametrization: opts.parametrization,
     baseWidth: opts.baseWidth,
     data,
     format: TRIAL_FORMAT,
     // Only in a grid with HP axes: an LR sweep's identities (and keys) are the ones they always were.
     ...(p.hp ? { hp: p.hp } : {}),
+    ...(p.axes ? { axes: p.axes } : {}),
   });
-  const grid = plannedPoints({ widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps, ...(opts.extraLrs ? { extraLrs: opts.extraLrs } : {}) });
+  // With axes beyond width (issue 22) every axis combination is planned (src/sweep/grid.ts); --refine is for LR sweeps.
+  const grid = axes.length ? enumerateGrid(opts.widths, opts.lrs, opts.seeds, hps, axes) : plannedPoints({ widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps, ...(opts.extraLrs ? { extraLrs: opts.extraLrs } : {}) });
   const keys = grid.map((p) => trialKey(identityOf(p)));
   const modelFileShown = relative(opts.cwd, opts.modelFile) || opts.modelFile;
 
   mkdirSync(opts.outDir, { recursive: true });
   writeJsonAtomic(join(opts.outDir, 'sweep.json'), {
     model: { file: modelFileShown, sha256: modelSha256, exportName: opts.exportName, path: opts.modelFile },
-    widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, ...(hps.length ? { hps } : {}), steps: opts.steps,
+    widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, ...(hps.length ? { hps } : {}), ...(axes.length ? { axes } : {}), steps: opts.steps,
     parametrization: opts.parametrization, baseWidth: opts.baseWidth,
     data: opts.data === null || opts.data === 'synthetic' ? opts.data ?? 'default' : { file: relative(opts.cwd, opts.data.file), exportName: opts.data.exportName },
     backend: opts.backend, shard: opts.shard ?? null, version: opts.version, format: TRIAL_FORMAT,
@@ -220,7 +241,8 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   let stale = 0;
   let staleFile = '';
   keys.forEach((k) => {
-    const r = opts.fresh ? undefined : stored.trials.get(k);
+    const got = stored.trials.get(k);
+    const r = opts.fresh && !(opts.freshSince && got && got.finishedAt >= opts.freshSince) ? undefined : got;
     if (!r) return;
     // A trial whose config, data or package files changed since it ran is another experiment: run it again.
     const changed = hashes.changed(r.reads);
@@ -281,9 +303,10 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
             tag: p,
             params: {
               file: opts.modelFile, exportName: opts.exportName, data: opts.data,
-              width: p.width, lr: p.lr, seed: p.seed, steps: opts.steps,
+              width: p.width, lr: p.lr, seed: p.seed, steps: stepsOf(p),
               parametrization: opts.parametrization, baseWidth: opts.baseWidth,
               ...(p.hp ? { hp: p.hp } : {}),
+              ...(p.axes ? { axes: p.axes } : {}),
             } satisfies TrialJobParams,
           })),
           {
@@ -374,8 +397,20 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   });
   const missing = grid.length - trials.length;
   // Judged against the whole planned grid: what is missing is never concluded from (src/sweep/optimum.ts).
-  const analysis = analyzeTrials(trials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps, ...(opts.extraLrs ? { extraLrs: opts.extraLrs } : {}) });
-  for (const w of analysis.warnings) warn(w);
+  // With axes beyond width (issue 22) the width analysis is the slice at the proxy (every axis at its first value),
+  // and each axis is analysed per value as width is (src/sweep/axisAnalysis.ts).
+  const atProxy = (t: SweepTrial) => axes.every((a) => t.axes?.[a.name] === a.values[0]);
+  const proxyTrials = axes.length ? trials.filter(atProxy).map(({ axes: _a, ...t }) => t) : trials;
+  const analysis = analyzeTrials(proxyTrials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps, ...(opts.extraLrs ? { extraLrs: opts.extraLrs } : {}) });
+  for (const w of analysis.warnings) if (!(axes.length && opts.widths.length < 2 && /fewer than two widths/.test(w))) warn(w);
+  const axisResults = axes.filter((a) => a.values.length >= 2).map((a) => analyzeAxis(a.name, trials, axes, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps }));
+  const gridComplete = trials.length === grid.length;
+  // Every axis that varies must pass: width (when two or more widths are swept) and each axis beyond it.
+  const axisVerdict = axes.length
+    ? gridComplete
+      ? combineVerdicts([...(opts.widths.length >= 2 ? [analysis.verdict] : []), ...axisResults.map((a) => a.status)])
+      : 'inconclusive'
+    : analysis.verdict;
   if (!analysis.complete) {
     warn(
       opts.shard
@@ -401,8 +436,9 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     baseWidth: opts.baseWidth,
     fittedShiftOctaves: analysis.fittedShiftOctaves,
     hps: hpResults(analysis, hps),
-    everyAxisTransfers: analysis.everyAxisTransfers,
-    verdict: analysis.verdict,
+    everyAxisTransfers: axes.length ? axisVerdict === 'transfers' : analysis.everyAxisTransfers,
+    ...(axes.length ? { axisGrid: axes, axes: axisResults } : {}),
+    verdict: axisVerdict,
     lrVerdict: analysis.lrVerdict,
     shiftInterval: analysis.shiftInterval,
     reasons: analysis.reasons,
@@ -413,7 +449,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     data: lastData,
     ran,
     missing,
-    complete: analysis.complete,
+    complete: axes.length ? gridComplete : analysis.complete,
     missingTrials: analysis.missing.slice(0, MAX_LISTED_MISSING),
     failed,
     cancelled,

@@ -86,9 +86,12 @@ class RunsProvider implements vscode.TreeDataProvider<Node> {
     item.id = info.entry.dir;
     item.description = info.description;
     const failed = /\bfail\b|does not transfer/.test(info.description);
+    const undecided = /\binconclusive\b/.test(info.description);
     item.iconPath = info.problem
       ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
-      : !info.finished
+      : undecided
+        ? new vscode.ThemeIcon('question', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+        : !info.finished
         ? new vscode.ThemeIcon('circle-large-outline')
         : failed
           ? new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'))

@@ -11,6 +11,8 @@
 import type { CoordResult } from '../coord/types';
 import type { HpAxis, Parametrization, SweepHpResult, SweepResult, SweepTrial } from '../sweep/types';
 import type { TransferReport } from '../sweep/transfer';
+import type { SweepAxisGrid } from '../sweep/axes';
+import type { AxisResult } from '../sweep/axisAnalysis';
 
 export type { Parametrization };
 
@@ -68,6 +70,9 @@ export type SweepRunResult = SweepResult & {
   shiftInterval?: { low: number; high: number } | null;
   reasons?: string[];
   settle?: string[];
+  /** Issue 22: the axes beyond width the sweep varied, and each one's result (src/sweep/axisAnalysis.ts). */
+  axisGrid?: SweepAxisGrid[];
+  axes?: AxisResult[];
 };
 
 /** One parametrization's sweep as the panel knows it (live trials, then the engine's result). */

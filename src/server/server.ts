@@ -408,9 +408,14 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     if (!init.codeLens) return [];
     const got = await current(params.textDocument.uri);
     if (!got) return [];
-    return codeLensesForFactories(got.outcome.result.factories, got.doc.uri).map((l) => ({
+    // The findings as the Problems view shows them (severities of the settings, rules turned off left out).
+    const shownFindings = got.outcome.result.findings.flatMap((f) => {
+      const severity = effectiveSeverity(f.rule, f.severity, settings);
+      return severity === null ? [] : [{ ...f, severity }];
+    });
+    return codeLensesForFactories(got.outcome.result.factories, got.doc.uri, shownFindings).map((l) => ({
       range: l.range,
-      command: { title: l.title, command: l.command, arguments: l.arguments },
+      command: { title: l.title, command: l.command, arguments: l.arguments, ...(l.tooltip ? { tooltip: l.tooltip } : {}) },
     }));
   });
 

@@ -49,7 +49,7 @@ export interface TrialSetup {
  * The default data for a model that has no data export: the teacher task for a vector input (src/job/data/teacher.ts),
  * a learnable synthetic token sequence task for an embedding input (src/job/data/tokens.ts).
  */
-export function defaultData(tf: Tf, model: tfType.LayersModel, seed: number): { data: DataFn; description: string } {
+export function defaultData(tf: Tf, model: tfType.LayersModel, seed: number, batch?: number): { data: DataFn; description: string } {
   const inShape = model.inputs[0]!.shape;
   const outShape = model.outputs[0]!.shape;
   const first = model.layers.find((l) => l.getClassName() !== 'InputLayer');
@@ -60,12 +60,12 @@ export function defaultData(tf: Tf, model: tfType.LayersModel, seed: number): { 
     if (outShape.length !== 3 || outShape[2] !== vocab) {
       throw new Error(`a token model for the synthetic task must output [batch, ${seqLen}, ${vocab}] logits (got [${outShape.join(', ')}]); give it a data export`);
     }
-    return { data: markovTokenData(tf, { vocab, seqLen, seed }), description: `synthetic token sequences (Markov chain, vocab ${vocab}, length ${seqLen})` };
+    return { data: markovTokenData(tf, { vocab, seqLen, seed, ...(batch ? { batch } : {}) }), description: `synthetic token sequences (Markov chain, vocab ${vocab}, length ${seqLen}${batch ? `, batch ${batch}` : ''})` };
   }
   if (inShape.length !== 2 || typeof inShape[1] !== 'number' || outShape.length !== 2 || typeof outShape[1] !== 'number') {
     throw new Error(`the synthetic teacher task needs a model from [batch, d] to [batch, classes] (got [${inShape.join(', ')}] -> [${outShape.join(', ')}]); give it a data export`);
   }
-  return { data: teacherData(tf, inShape[1], outShape[1], seed), description: `teacher task ${inShape[1]} -> 64 -> ${outShape[1]}` };
+  return { data: teacherData(tf, inShape[1], outShape[1], seed, batch), description: `teacher task ${inShape[1]} -> 64 -> ${outShape[1]}${batch ? `, batch ${batch}` : ''}` };
 }
 
 /** Mean of the last 10% of the losses (at least one). */
