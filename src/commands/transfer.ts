@@ -6,7 +6,7 @@
 import { cpus } from 'node:os';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { runTransfer, TransferInputError } from '../host/transfer';
+import { runTransfer, TransferInconclusiveError, TransferInputError } from '../host/transfer';
 import { runInfo } from '../panels/runInfo';
 import { listStoredRuns } from '../panels/storedRuns';
 import { showTransfer } from '../panels';
@@ -122,6 +122,7 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
           const cancelled = signal.aborted;
           show({ targetWidth, verify, status: 'failed', message: cancelled ? 'cancelled' : why });
           if (err instanceof TransferInputError) void vscode.window.showErrorMessage(`muP: transfer: ${why}`);
+          else if (err instanceof TransferInconclusiveError) void vscode.window.showWarningMessage(`muP: transfer: ${why}`);
           else if (!cancelled) reportFailure('transfer', err, log);
           return undefined;
         }
