@@ -3,9 +3,13 @@
 // The target compares whole commands, as a user runs them: `mup-lens coord ... --backend wasm` (start-up, bundling,
 // worker, fast paths: all of it) against `python3 bench/coord_torch.py` (its imports included) on 1 and 2 threads,
 // the better of the two; interleaved, `--rounds N` (default 2), the best round of each. The same command with
-// MUP_LENS_FAST_PATHS=0 is "before". No ratio when PyTorch runs on the reference BLAS (bench/torch_blas.py).
+// MUP_LENS_FAST_PATHS=0 is "before". The wasm command also runs with `--threads 1` and `--threads 2` (each worker
+// on 1 or 2 threads of tfjs' threaded build, issue 25) and as one worker on 2 threads (`--workers 1 --threads 2`),
+// beside PyTorch on 1 and 2 threads, in the same rounds. No ratio when PyTorch runs on the reference BLAS
+// (bench/torch_blas.py).
 // Then, per backend, time against width through the real worker in this process (set-up left out).
-// Writes bench-results/coord.json. Goal: the whole wasm command within 2x of the whole PyTorch command.
+// Writes bench-results/coord.json. Goals: the whole wasm command within 2x of the whole PyTorch command (issue 4),
+// no slower than it (ratio <= 1, issue 25).
 //   npm run bench -- coord            full configuration (cpu capped at width 512 unless --cpu-full)
 //   npm run bench -- coord --quick    widths 64..512, 3 steps, 1 seed, one round
 //   npm run bench -- coord --widths 1024,2048 --steps 3 --seeds 1 --backends wasm
@@ -115,33 +119,46 @@ function torchRun(threads: number): (TorchRun & { wallMs: number; cpuMs?: number
   return { ...(JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchRun), wallMs, cpuMs };
 }
 
+/** The mup-lens sides: the command as a user runs it (defaults), and with the threads set. */
+const CLI_SIDES = {
+  wasm: { fast: true, args: [] as string[], what: 'mup-lens coord --backend wasm' },
+  wasm1t: { fast: true, args: ['--threads', '1'], what: '  --threads 1' },
+  wasm2t: { fast: true, args: ['--threads', '2'], what: '  --threads 2' },
+  wasmOneWorker2t: { fast: true, args: ['--workers', '1', '--threads', '2'], what: '  --workers 1 --threads 2' },
+  wasmBefore: { fast: false, args: [] as string[], what: '  without the fast paths' },
+};
+type CliSide = keyof typeof CLI_SIDES;
+type Side = 'torch1' | 'torch2' | CliSide;
+
 /** `mup-lens coord` on the reference configuration as a user runs it; wall time of the whole command. */
-function cliRun(fast: boolean): { wallMs: number; cpuMs?: number } | { skipped: string } {
-  const args = [join(root, 'dist/cli.js'), 'coord', `${model}#mlp`, '--sp', '--widths', widths.join(','), '--steps', String(steps), '--seeds', String(seeds), '--backend', 'wasm', '--format', 'json', '--out', join(os.tmpdir(), `mup-lens-bench-coord-${fast ? 'fast' : 'before'}`)];
+function cliRun(side: CliSide): { wallMs: number; cpuMs?: number; backend?: string } | { skipped: string } {
+  const { fast, args: extra } = CLI_SIDES[side];
+  const args = [join(root, 'dist/cli.js'), 'coord', `${model}#mlp`, '--sp', '--widths', widths.join(','), '--steps', String(steps), '--seeds', String(seeds), '--backend', 'wasm', ...extra, '--format', 'json', '--out', join(os.tmpdir(), `mup-lens-bench-coord-${side}`)];
   const env = { ...process.env, MUP_LENS_FAST_PATHS: fast ? '1' : '0' };
   const { r, wallMs, cpuMs, stderr } = timed(process.execPath, args, { cwd: root, env });
   // 0: pass, 1: the check failed (the SP model fails it, as it should): both are a finished check
   if (r.status !== 0 && r.status !== 1) return { skipped: `mup-lens coord exited ${r.status}: ${stderr.trim().split('\n').pop()}` };
-  return { wallMs, cpuMs };
+  // `backend: wasm (workspace tfjs, 2 threads) (using ...)`: the label, its parentheses included
+  return { wallMs, cpuMs, backend: /^backend: (\S+(?: \([^)]*\))?)/m.exec(stderr)?.[1] };
 }
 
-interface WholeCommands {
+interface WholeCommands extends Partial<Record<CliSide, number>> {
   torch1?: TorchRun & { wallMs: number; cpuMs?: number };
   torch2?: TorchRun & { wallMs: number; cpuMs?: number };
-  wasm?: number;
-  wasmBefore?: number;
   /** The smallest CPU time (user + system, workers included) of each side over the rounds. */
-  cpuMs: Partial<Record<'torch1' | 'torch2' | 'wasm' | 'wasmBefore', number>>;
+  cpuMs: Partial<Record<Side, number>>;
+  /** The backend line each mup-lens side printed (its threads). */
+  backends: Partial<Record<CliSide, string>>;
   skipped: string[];
   loads: number[];
 }
 
 /** The whole commands, interleaved round after round; the best (smallest) wall time of each. */
 function wholeCommands(withBefore: boolean): WholeCommands {
-  const out: WholeCommands = { skipped: [], loads: [], cpuMs: {} };
+  const out: WholeCommands = { skipped: [], loads: [], cpuMs: {}, backends: {} };
   const better = <T extends { wallMs: number }>(a: T | undefined, b: T) => (!a || b.wallMs < a.wallMs ? b : a);
   for (let r = 1; r <= rounds; r++) {
-    const sides: ('torch1' | 'torch2' | 'wasm' | 'wasmBefore')[] = ['torch1', 'torch2', 'wasm', ...(withBefore ? (['wasmBefore'] as const) : [])];
+    const sides: Side[] = ['torch1', 'torch2', 'wasm', 'wasm1t', 'wasm2t', 'wasmOneWorker2t', ...(withBefore ? (['wasmBefore'] as const) : [])];
     for (const side of sides) {
       process.stderr.write(`round ${r}: ${side}...\n`);
       out.loads.push(os.loadavg()[0]!);
@@ -154,10 +171,11 @@ function wholeCommands(withBefore: boolean): WholeCommands {
         }
         continue;
       }
-      const c = cliRun(side === 'wasm');
+      const c = cliRun(side);
       if ('skipped' in c) out.skipped.push(`${side}: ${c.skipped}`);
       else {
         out[side] = Math.min(out[side] ?? Infinity, c.wallMs);
+        if (c.backend) out.backends[side] = c.backend;
         if (c.cpuMs !== undefined) out.cpuMs[side] = Math.min(out.cpuMs[side] ?? Infinity, c.cpuMs);
       }
     }
@@ -180,10 +198,16 @@ async function main(): Promise<void> {
   for (const [name, t] of [['pytorch 1 thread', whole.torch1], ['pytorch 2 threads', whole.torch2]] as const) {
     if (t) console.log(`  ${name.padEnd(30)} ${fmtMs(t.wallMs).padStart(8)}  CPU ${fmtMs(whole.cpuMs[name.endsWith('1 thread') ? 'torch1' : 'torch2'])}  (${t.blas.kind}, training ${fmtMs(t.totalMs)})`);
   }
-  if (whole.wasm !== undefined) console.log(`  ${'mup-lens coord --backend wasm'.padEnd(30)} ${fmtMs(whole.wasm).padStart(8)}  CPU ${fmtMs(whole.cpuMs.wasm)}`);
-  if (whole.wasmBefore !== undefined) console.log(`  ${'  without the fast paths'.padEnd(30)} ${fmtMs(whole.wasmBefore).padStart(8)}  CPU ${fmtMs(whole.cpuMs.wasmBefore)}`);
+  for (const side of Object.keys(CLI_SIDES) as CliSide[]) {
+    const ms = whole[side];
+    if (ms === undefined) continue;
+    const vsTorch = !refusal && torchBest ? `  ${(ms / torchBest.wallMs).toFixed(2)}x PyTorch's best` : '';
+    console.log(`  ${CLI_SIDES[side].what.padEnd(30)} ${fmtMs(ms).padStart(8)}  CPU ${fmtMs(whole.cpuMs[side])}${vsTorch}  (${whole.backends[side] ?? '?'})`);
+  }
   const cpuRatio = !refusal && whole.cpuMs.wasm !== undefined && whole.cpuMs.torch1 !== undefined ? whole.cpuMs.wasm / whole.cpuMs.torch1 : null;
-  console.log(refusal ? `  ${refusal}` : `  wasm / PyTorch (best of 1 and 2 threads): ${wholeRatio!.toFixed(2)}x (goal <= 2); CPU time against PyTorch on 1 thread: ${cpuRatio?.toFixed(2) ?? '-'}x`);
+  console.log(refusal ? `  ${refusal}` : `  wasm / PyTorch (best of 1 and 2 threads): ${wholeRatio!.toFixed(2)}x (goals <= 2, and <= 1 with threads); CPU time against PyTorch on 1 thread: ${cpuRatio?.toFixed(2) ?? '-'}x`);
+  const threadGain = (a?: number, b?: number) => (a !== undefined && b !== undefined ? (a / b).toFixed(2) : '-');
+  console.log(`  what a second thread gives: PyTorch ${threadGain(whole.torch1?.wallMs, whole.torch2?.wallMs)}x, mup-lens --threads 1 -> 2 ${threadGain(whole.wasm1t, whole.wasm2t)}x, one worker on 2 threads vs the default ${threadGain(whole.wasm, whole.wasmOneWorker2t)}x`);
   for (const m of whole.skipped) console.log(`  not run: ${m}`);
   const torch: TorchRun | { skipped: string } = torchBest ?? { skipped: whole.skipped.join('; ') || 'not run' };
   const cpuWidths = cpuFull || quick ? widths : widths.filter((w) => w <= 512);
@@ -224,6 +248,8 @@ async function main(): Promise<void> {
     workers: defaultCoordWorkers(),
     wholeWasmMs: whole.wasm ?? null,
     wholeWasmBeforeMs: whole.wasmBefore ?? null,
+    wholeWasmMsByThreads: { threads1: whole.wasm1t ?? null, threads2: whole.wasm2t ?? null, oneWorker2Threads: whole.wasmOneWorker2t ?? null },
+    backendOfDefault: whole.backends.wasm ?? null,
     wholeTorchMs: torchBest?.wallMs ?? null,
     wholeTorchThreads: torchBest?.threads ?? null,
     wasmVsTorch: wholeRatio,
@@ -232,6 +258,8 @@ async function main(): Promise<void> {
     wasmTrainingVsTorch: wasm?.ratioToTorch ?? null,
     goal: 'whole `mup-lens coord` (wasm) <= 2x the whole PyTorch command (OpenBLAS, best of 1 and 2 threads)',
     goalMet: wholeRatio !== null ? wholeRatio <= 2 : null,
+    threadsGoal: 'whole `mup-lens coord` (wasm, defaults) <= the whole PyTorch command (issue 25)',
+    threadsGoalMet: wholeRatio !== null ? wholeRatio <= 1 : null,
   };
   console.log(`\nsummary: ${JSON.stringify(summary)}`);
   mkdirSync(join(root, 'bench-results'), { recursive: true });

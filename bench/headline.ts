@@ -11,7 +11,7 @@
 // cost in trial-steps x width), headline.svg (both loss curves at the target) and headline.html (the transfer report
 // with the same plot). Sweeps are stored under bench-results/headline/ and reused by a rerun (`--fresh` deletes them).
 // Flags (defaults sized for ~25 minutes on 2 busy cores): --proxy-widths 16,32 --target 128 --steps 200
-//        --lr-range 2^-10:2^-6:1 --seeds 1 --eval-seeds 3 --output-mult 2^-1:2^3:1 --attn-mult 2^-2:2^2:2
+//        --lr-range 2^-10:2^-6:1 --seeds 1 --eval-seeds 3 --output-mult 2^-1:2^5:1 --attn-mult 2^0:2^8:2
 //        --quick (widths 8,16 -> 64, 60 steps, 2 eval seeds: a smoke test, not a result)
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,8 +38,8 @@ const steps = flag('steps', quick ? '60' : '200');
 const lrRange = flag('lr-range', '2^-10:2^-6:1');
 const seeds = flag('seeds', '1');
 const evalSeeds = flag('eval-seeds', quick ? '2' : '3');
-const outputMult = flag('output-mult', '2^-1:2^3:1');
-const attnMult = flag('attn-mult', '2^-2:2^2:2');
+const outputMult = flag('output-mult', '2^-1:2^5:1');
+const attnMult = flag('attn-mult', '2^0:2^8:2');
 const out = join(root, 'bench-results');
 const stores = join(out, 'headline');
 if (argv.includes('--fresh')) rmSync(stores, { recursive: true, force: true });
@@ -51,16 +51,17 @@ if (!existsSync(cli)) {
 
 const started = Date.now();
 // Exit codes that still give a result: 0 transfers, 1 does not, 4 inconclusive (issue 21); 3 (incomplete) and 2 do not.
-function mupLens(title: string, args: string[], okCodes = [0, 1, 4]): string {
+function mupLens(title: string, args: string[], okCodes = [0, 1, 4]): { stdout: string; stderr: string; status: number } {
   console.log(`\n=== ${title}\n$ mup-lens ${args.join(' ')}`);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.stderr) process.stderr.write(r.stderr);
   if (r.status === null || !okCodes.includes(r.status)) {
     console.error(`headline: '${title}' exited ${r.status ?? r.signal}; stopping (stored trials are kept: run again to resume)`);
     process.exit(1);
   }
   console.log(`(${((Date.now() - t0) / 1000).toFixed(0)} s, exit ${r.status})`);
-  return r.stdout;
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
 const common = ['--steps', steps, '--base-width', '64', '--quiet'];
@@ -123,40 +124,64 @@ if (!spAtTarget) {
 }
 const spLrPick = spAtTarget.fittedLr ?? spAtTarget.lr;
 
-// 4. The transfer, with --verify: seed 0 of both picks at the target, both loss curves (the transfer report's plot).
-// A transfer that refuses (the proxy sweep does not show its values transferring) is reported, not hidden.
+// 4. The transfer, with --verify over the evaluation seeds (issue 21): both picks at the target, each seed's loss
+// and curve (the transfer report's plot). A transfer that refuses (its proxy sweep does not show the values
+// transferring, or cannot say: one seed is inconclusive) is reported, not hidden, and step 5 measures the picks.
 const transferOut = mupLens(`transfer the proxy's values to width ${target}, verify against SP tuned at ${target}`, [
   'transfer', join(stores, 'mup-hp'), '--width', String(target), '--out', join(stores, `mup.gpt.w${target}.transfer.json`), '--verify', '--steps', steps,
-  '--sp-sweep', join(stores, 'sp-target'), '--format', 'json', '-q',
+  '--seeds', evalSeeds, '--sp-sweep', join(stores, 'sp-target'), '--format', 'json', '-q',
 ]);
-const transfer = JSON.parse(transferOut) as TransferReport & { html?: string };
+// An inconclusive proxy sweep (exit 4) is refused with one line on stderr and no report.
+const transfer: Partial<TransferReport> & { html?: string; refusal: string | null } = transferOut.stdout.trim()
+  ? (JSON.parse(transferOut.stdout) as TransferReport & { html?: string })
+  : { refusal: transferOut.stderr.trim().split('\n').pop() ?? `transfer exited ${transferOut.status}`, verify: null };
 if (transfer.refusal) console.log(`warning: the transfer refused, so there is no loss-curve plot: ${transfer.refusal}`);
 
-// 5. Each route's pick at the target over the evaluation seeds (stored: a rerun reuses them).
-const hpFlags = Object.entries(tuned.hp).flatMap(([k, v]) => ['--hp', `${k}=${v}`]);
-const mupEval = sweep(`muP transferred at width ${target}: ${evalSeeds} seeds`, 'mup-eval', ['examples/gpt/mup.ts#gpt', '--mup', '--widths', String(target), '--lrs', String(tuned.lr), ...hpFlags, '--seeds', evalSeeds]);
-const spEval = sweep(`SP tuned at width ${target}: ${evalSeeds} seeds`, 'sp-eval', ['examples/gpt/sp.ts#gpt', '--sp', '--widths', String(target), '--lrs', String(spLrPick), '--seeds', evalSeeds]);
-const runsOf = (r: SweepReport, label: string, lr: number, hp: Record<string, number>, from: string): TargetRuns => {
-  const ts = [...r.trials].sort((a, b) => a.seed - b.seed);
+const runsFrom = (seeds: { seed: number; loss: number | null; diverged: boolean }[], label: string, lr: number, hp: Record<string, number>, from: string): TargetRuns => {
+  const ts = [...seeds].sort((a, b) => a.seed - b.seed);
   return { label, width: target, lr, hp, from, seeds: ts.map((t) => t.seed), losses: ts.map((t) => (t.diverged ? null : t.loss)) };
 };
+const mupFrom = `tuned at width ${widest} (proxy widths ${proxyWidths}), transferred`;
+const spFrom = `its LR sweep at width ${target}`;
+// 5. Each route's pick over the evaluation seeds: the verification's runs when the transfer ran them, else stored
+// single-LR sweeps at the target (a rerun reuses them).
+const verified = (p: 'mup' | 'sp') => transfer.verify?.runs.find((r) => r.parametrization === p)?.seeds;
+let mupRuns: TargetRuns;
+let spRuns: TargetRuns;
+const mupSeeds = verified('mup');
+const spSeeds = verified('sp');
+if (mupSeeds && spSeeds && mupSeeds.length === Number(evalSeeds) && spSeeds.length === Number(evalSeeds)) {
+  mupRuns = runsFrom(mupSeeds, 'muP, transferred', tuned.lr, tuned.hp, mupFrom);
+  spRuns = runsFrom(spSeeds, `SP, tuned at width ${target}`, spLrPick, {}, spFrom);
+} else {
+  const hpFlags = Object.entries(tuned.hp).flatMap(([k, v]) => ['--hp', `${k}=${v}`]);
+  const mupEval = sweep(`muP transferred at width ${target}: ${evalSeeds} seeds`, 'mup-eval', ['examples/gpt/mup.ts#gpt', '--mup', '--widths', String(target), '--lrs', String(tuned.lr), ...hpFlags, '--seeds', evalSeeds]);
+  const spEval = sweep(`SP tuned at width ${target}: ${evalSeeds} seeds`, 'sp-eval', ['examples/gpt/sp.ts#gpt', '--sp', '--widths', String(target), '--lrs', String(spLrPick), '--seeds', evalSeeds]);
+  mupRuns = runsFrom(mupEval.trials, 'muP, transferred', tuned.lr, tuned.hp, mupFrom);
+  spRuns = runsFrom(spEval.trials, `SP, tuned at width ${target}`, spLrPick, {}, spFrom);
+}
 
 const report = headlineReport({
   mupTuning: [mupLr, mupOut, mupHp],
   spTuning: [spLr],
-  mup: runsOf(mupEval, 'muP, transferred', tuned.lr, tuned.hp, `tuned at width ${widest} (proxy widths ${proxyWidths}), transferred`),
-  sp: runsOf(spEval, `SP, tuned at width ${target}`, spLrPick, {}, `its LR sweep at width ${target}`),
+  mup: mupRuns,
+  sp: spRuns,
   mupCost: tuningCost([mupLr, mupOut, mupHp], (r, i) => msFromStore(r === mupLr ? 'mup-lr' : r === mupOut ? 'mup-output' : 'mup-hp')(r, i)),
   spCost: tuningCost([spLr], msFromStore('sp-target')),
 });
 const lines = formatHeadline(report);
+// The verification's own statement (SP - muP, paired by seed), when it ran.
+if (transfer.verify?.difference) lines.push(`  transfer --verify: ${transfer.verify.difference.text}`);
 console.log(`\n${lines.join('\n')}`);
 
-// The figure: the transfer report's verification plot (seed 0 of both picks), as an SVG for the README.
+// The figure: the transfer report's verification plot (each pick's mean curve over the seeds), as an SVG for the README.
 let svg: string | null = null;
 if (transfer.verify) {
-  const spec = verifyPlot(transfer.verify, target);
-  spec.title = `GPT at width ${target}: muP tuned at width ${widest} and transferred vs SP tuned at ${target} (seed 0)`;
+  // The SP run is SP tuned at the target here (its sweep's only width), not a proxy's best: say so in the legend.
+  const runs = transfer.verify.runs.map((r) => (r.parametrization === 'sp' ? { ...r, label: `SP, tuned at ${target}` } : r));
+  const spec = verifyPlot({ ...transfer.verify, runs }, target);
+  const n = transfer.verify.seeds ?? 1;
+  spec.title = `GPT at width ${target}: muP tuned at width ${widest} and transferred vs SP tuned at ${target} (${n === 1 ? 'seed 0' : `mean of ${n} seeds`})`;
   svg = plotsToSvg([spec], { plotWidth: 760, plotHeight: 380, columns: 1, ...LIGHT });
   writeFileSync(join(out, 'headline.svg'), svg);
 }

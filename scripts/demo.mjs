@@ -1,7 +1,8 @@
 // `npm run demo` (after `npm run build`): the whole story on the shipped examples, headless, in a few minutes
 // on a 2-core machine:
 //   1. lint the examples (the SP files are expected to have findings: exit 1 is fine here),
-//   2. a coordinate check of the SP and the muP MLP (HTML plots),
+//   2. a coordinate check of the SP and the muP MLP (HTML plots), and across depth (issue 22) of the SP and the
+//      CompleteP residual twins (examples/residual, width 128, depths 2..32: the SP stream grows with depth),
 //   3. an LR-vs-width sweep of the SP and the muP MLP (HTML plots): the SP optimum moves with width, muP's stays,
 //   5. an output-multiplier sweep of both at the LR muP tuned (`--hp outputMult=...`): again SP's best moves,
 //   6. the transfer of the muP sweep's tuned values to width 4096 (the table, the transfer file), and at width 512
@@ -60,6 +61,12 @@ step('lint the examples', ['lint', 'examples']);
 // 2. Coordinate checks (exit 1 = the check caught a problem: expected for SP).
 for (const [name, file, flag] of [['SP', 'examples/mlp/sp.ts#mlp', '--sp'], ['muP', 'examples/mlp/mup.ts#mlp', '--mup']]) {
   htmlFrom(step(`coordinate check, ${name} MLP`, ['coord', file, flag, '--widths', '64,128,256,512', '--steps', '4', '--seeds', '3', '--format', 'html', '--out', join(out, `coord-${name.toLowerCase()}`)], { capture: true }));
+}
+
+// 2b. Across depth (issue 22): the residual twins at width 128, depths 2..32, 3 seeds (about 10-30 s each on 2 cores). SP's
+// residual stream grows with depth (exit 1 naming it and the fix), CompleteP's stays flat.
+for (const [name, file, flag] of [['SP', 'examples/residual/sp.ts#resnet', '--sp'], ['CompleteP', 'examples/residual/completep.ts#resnet', '--mup']]) {
+  htmlFrom(step(`coordinate check across depth, ${name} residual MLP`, ['coord', file, flag, '--depths', '2,4,8,16,32', '--widths', '128', '--steps', '5', '--seeds', '3', '--format', 'html', '--out', join(out, `coord-depth-${name.toLowerCase()}`)], { capture: true }));
 }
 
 // 3. Sweeps. Exit 1 = the optimum does not transfer: expected for SP; 4 = inconclusive (said with what settles it).

@@ -34,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): ActivationInfo {
     registerSweep(context, commands);
     registerTransfer(context, commands);
     registerPanel(context, log);
-    registerEditorCommands(context, log, registerRunsView(context, openReport));
+    registerEditorCommands(context, log, registerRunsView(context, openReport, log));
   } catch (err) {
     // Report our own activation failure instead of leaving the user with silently missing features.
     const message = err instanceof Error ? err.message : String(err);

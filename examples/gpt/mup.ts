@@ -141,13 +141,17 @@ export function gpt(width: number, { depth = N_LAYERS, outputMult = 1, attnMult 
   const tokens = tf.input({ shape: [SEQ_LEN], dtype: 'int32', name: 'tokens' });
   let x = tf.layers.embedding({ inputDim: VOCAB, outputDim: width, embeddingsInitializer: inputInit(initStd), name: 'wte' }).apply(tokens) as tf.SymbolicTensor;
   x = new PositionEmbedding({ dModel: width, initStd, name: 'wpe' }).apply(x) as tf.SymbolicTensor;
+  // muP in width only: the residual branches carry no depth multiplier, so nothing here claims that the tuned values
+  // transfer across `depth` (examples/residual/completep.ts shows the depth rule).
   for (let i = 0; i < depth; i++) {
     let h = tf.layers.layerNormalization({ name: `ln1_${i}` }).apply(x) as tf.SymbolicTensor;
     h = new CausalSelfAttention({ dModel: width, attnMult, initStd, name: `attn_${i}` }).apply(h) as tf.SymbolicTensor;
+    // mup-ignore-next-line mup/residual-depth-unscaled
     x = tf.layers.add().apply([x, h]) as tf.SymbolicTensor;
     h = tf.layers.layerNormalization({ name: `ln2_${i}` }).apply(x) as tf.SymbolicTensor;
     h = tf.layers.dense({ units: 4 * width, activation: 'relu', kernelInitializer: fanIn(initStd, BASE_WIDTH), name: `fc_${i}` }).apply(h) as tf.SymbolicTensor;
     h = tf.layers.dense({ units: width, kernelInitializer: fanIn(initStd, 4 * BASE_WIDTH), name: `proj_${i}` }).apply(h) as tf.SymbolicTensor;
+    // mup-ignore-next-line mup/residual-depth-unscaled
     x = tf.layers.add().apply([x, h]) as tf.SymbolicTensor;
   }
   x = tf.layers.layerNormalization({ name: 'ln_f' }).apply(x) as tf.SymbolicTensor;

@@ -24,10 +24,13 @@ const HELPERS: Record<string, string> = {
   __spreadArray: 'function (to, from) { return to.concat(Array.prototype.slice.call(from)); }',
 };
 
-/** How the factory uses each Node module the bundle imported as `require$$N`: what tells which module it is. */
+/**
+ * How the factory uses each Node module the bundle imported as `require$$N`: what tells which module it is. A
+ * bundler may add a digit to a local name (esbuild: `var fs2 = require$$0`).
+ */
 const MODULE_USES: { module: string; use: (name: string) => RegExp }[] = [
-  { module: 'fs', use: (n) => new RegExp(`\\bvar fs = ${esc(n)};`) },
-  { module: 'path', use: (n) => new RegExp(`\\bvar nodePath = ${esc(n)};`) },
+  { module: 'fs', use: (n) => new RegExp(`\\bvar fs\\d* = ${esc(n)};`) },
+  { module: 'path', use: (n) => new RegExp(`\\bvar nodePath\\d* = ${esc(n)};`) },
   { module: 'perf_hooks', use: (n) => new RegExp(`\\b${esc(n)}\\.performance\\b`) },
   { module: 'os', use: (n) => new RegExp(`\\b${esc(n)}\\.cpus\\(\\)`) },
   { module: 'worker_threads', use: (n) => new RegExp(`\\b${esc(n)}\\.Worker\\b`) },
@@ -75,15 +78,16 @@ const POSTLUDE = `
 export interface PthreadShim {
   /** Rejects with a one-line reason when a pthread worker cannot start (then threads are given up). */
   readonly failed: Promise<never>;
-  /** Worker threads started so far. */
-  readonly started: number;
   /**
-   * The start is over: `Blob` and `URL.createObjectURL` are put back (the `Worker` accessor stays: the pool may
+   * The backend started: `Blob` and `URL.createObjectURL` are put back (the `Worker` accessor stays: the pool may
    * grow later), and an error in a pthread worker is emscripten's again. Idempotent.
    */
   finish(): void;
-  /** Stops every pthread worker started (after a failed start), then `finish()`. */
-  terminateAll(): Promise<void>;
+  /**
+   * Gives the start up: stops every pthread worker started (not waited for: an unref'ed worker's termination
+   * would not keep this process alive); their errors are dropped from now on.
+   */
+  terminateAll(): void;
 }
 
 export interface ShimOptions {
@@ -99,14 +103,17 @@ export function installPthreadShim(opts: ShimOptions = {}): PthreadShim {
   const blobText = new WeakMap<object, string>();
   const urlText = new Map<string, string>();
   let workerSource: string | null = null;
+  // What each worker's `load` message carries instead of the factory Blob (the same for every worker).
+  let factoryScript: { blob: object; script: string | { refused: string } } | null = null;
   const workers = new Set<NodeWorker>();
   let fail: (reason: string) => void = () => undefined;
   const failed = new Promise<never>((_resolve, reject) => {
     fail = (reason) => reject(new Error(reason));
   });
   failed.catch(() => undefined); // observed by whoever races it; never an unhandled rejection
-  // Set once the start is over (either way): from then on a worker's error or exit is no failure to start.
-  let over = false;
+  // 'starting' until the backend started ('started': a worker's error is emscripten's again) or was given up
+  // ('abandoned': the workers are being stopped, and what they still report is dropped).
+  let phase: 'starting' | 'started' | 'abandoned' = 'starting';
 
   class CapturingBlob extends OrigBlob {
     constructor(...args: ConstructorParameters<typeof Blob>) {
@@ -138,24 +145,23 @@ export function installPthreadShim(opts: ShimOptions = {}): PthreadShim {
       workers.add(this);
       this.once('exit', (code) => {
         workers.delete(this);
-        if (!over) fail(`a pthread worker exited (code ${code}) before the backend started`);
+        if (phase === 'starting') fail(`a pthread worker exited (code ${code}) before the backend started`);
       });
     }
 
     override postMessage(value: unknown, transferList?: Parameters<NodeWorker['postMessage']>[1]): void {
       const msg = value as { cmd?: string; urlOrBlob?: unknown } | null;
       if (msg?.cmd === 'load' && msg.urlOrBlob instanceof OrigBlob) {
-        const source = blobText.get(msg.urlOrBlob);
-        if (source === undefined) {
-          fail('the threaded build handed its workers a script mup-lens cannot read');
+        if (factoryScript?.blob !== msg.urlOrBlob) {
+          const source = blobText.get(msg.urlOrBlob);
+          const scope = source === undefined ? { refused: 'the threaded build handed its workers a script mup-lens cannot read' } : bundleScope(source);
+          factoryScript = { blob: msg.urlOrBlob, script: 'refused' in scope ? scope : FACTORY_MARK + scope.prelude + '\n' + source! };
+        }
+        if (typeof factoryScript.script !== 'string') {
+          fail(factoryScript.script.refused);
           return;
         }
-        const scope = bundleScope(source);
-        if ('refused' in scope) {
-          fail(scope.refused);
-          return;
-        }
-        value = { ...msg, urlOrBlob: FACTORY_MARK + scope.prelude + '\n' + source };
+        value = { ...msg, urlOrBlob: factoryScript.script };
       }
       super.postMessage(value, transferList);
     }
@@ -171,7 +177,7 @@ export function installPthreadShim(opts: ShimOptions = {}): PthreadShim {
     // error in a pthread worker gives threads up instead.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     override emit(event: string | symbol, ...args: any[]): boolean {
-      if (event === 'error' && !over) {
+      if (event === 'error' && phase !== 'started') {
         const err: unknown = args[0];
         fail(`a pthread worker failed: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
         return true;
@@ -185,17 +191,15 @@ export function installPthreadShim(opts: ShimOptions = {}): PthreadShim {
 
   return {
     failed,
-    get started() {
-      return workers.size;
-    },
     finish() {
-      over = true;
+      if (phase === 'starting') phase = 'started';
       globalThis.Blob = OrigBlob;
       URL.createObjectURL = origCreate;
     },
-    async terminateAll() {
+    terminateAll() {
+      phase = 'abandoned';
       this.finish();
-      await Promise.all([...workers].map((w) => w.terminate().catch(() => undefined)));
+      for (const w of workers) w.terminate().catch(() => undefined);
     },
   };
 }

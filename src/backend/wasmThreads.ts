@@ -9,6 +9,7 @@
 //   `setThreadsCount` asks for by that: on a 2-core machine it would never run 2 threads. While it starts,
 //   `os.cpus()` reports twice the count asked for, so that the count asked for is the count run.
 // Runs in the worker process only (src/worker/main.ts, through src/backend/select.ts's `setWasm`).
+import fs from 'node:fs';
 import os from 'node:os';
 import { installPthreadShim, type ShimOptions } from './pthreadShim';
 
@@ -84,17 +85,32 @@ function reportCores(n: number): () => void {
   };
 }
 
-/** While the threaded build starts, tfjs' two warnings of a failed start (message, stack) are kept, not printed. */
-function holdWarnings(): { last: () => string | null; restore(): void } {
+/**
+ * While the threaded build starts, what it and tfjs print of a failed start is held, not printed: emscripten's
+ * "Aborted(…)" lines (written to fd 2 directly) and tfjs' warnings (message, stack). A start that fails is said in
+ * one line instead (its first held line); one that works prints what was held.
+ */
+function holdOutput(): { first: () => string | null; release(print: boolean): void } {
   const warn = console.warn;
-  const held: string[] = [];
+  const writeSync = fs.writeSync;
+  const held: { text: string; print: () => void }[] = [];
+  let released = false;
   console.warn = (...args: unknown[]) => {
-    held.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+    held.push({ text: args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '), print: () => warn(...args) });
   };
+  fs.writeSync = ((fd: number, data: unknown, ...rest: unknown[]) => {
+    if (fd !== 2 || typeof data !== 'string') return (writeSync as (...a: unknown[]) => number)(fd, data, ...rest);
+    held.push({ text: data, print: () => process.stderr.write(data) });
+    return Buffer.byteLength(data);
+  }) as typeof fs.writeSync;
   return {
-    last: () => held.find((h) => !/^Initialization of backend wasm failed$/.test(h)) ?? null,
-    restore: () => {
+    first: () => held.map((h) => h.text.trim()).find((t) => t !== '' && t !== 'Initialization of backend wasm failed') ?? null,
+    release(print: boolean) {
+      if (released) return;
+      released = true;
       console.warn = warn;
+      fs.writeSync = writeSync;
+      if (print) for (const h of held) h.print();
     },
   };
 }
@@ -116,7 +132,7 @@ export async function startWasm(tf: TfEnvLike, wasm: WasmBackendModule, threads:
   const capped = want < threads ? `; ${threads} asked for, ${MAX_WASM_THREADS} is the most tfjs' threaded build runs` : '';
   const shim = installPthreadShim(opts);
   const restoreCores = reportCores(2 * want);
-  const warnings = holdWarnings();
+  const output = holdOutput();
   const timeoutMs = opts.timeoutMs ?? 60_000;
   let timer: NodeJS.Timeout | undefined;
   let reason: string;
@@ -129,18 +145,20 @@ export async function startWasm(tf: TfEnvLike, wasm: WasmBackendModule, threads:
     const ok = await Promise.race([tf.setBackend('wasm'), shim.failed, timedOut]);
     if (ok && tf.getBackend() === 'wasm') {
       shim.finish();
+      output.release(true);
       const got = wasm.getThreadsCount!();
       if (got >= want) return { failure: null, threads: got, note: capped ? `wasm threads: ${got}${capped}` : null };
       return { failure: null, threads: got, note: `wasm threads: the threaded build runs ${got} of the ${want} threads asked for` };
     }
-    reason = `setBackend('wasm') returned false${warnings.last() ? `: ${firstLine(warnings.last())}` : ''}`;
+    const said = output.first();
+    reason = said === null ? "setBackend('wasm') returned false" : firstLine(said).replace(/^Error: /, '');
   } catch (err) {
     reason = firstLine(err);
   } finally {
     clearTimeout(timer);
     restoreCores();
-    warnings.restore();
+    output.release(false); // held lines of a failed start are not printed (no-op after a start that worked)
   }
-  await shim.terminateAll();
+  shim.terminateAll();
   return plain(`wasm threads could not start (${reason}): running on 1 thread`);
 }

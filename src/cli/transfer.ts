@@ -25,8 +25,16 @@ the rule behind each), as a transfer file next to the model that createMup(tf).f
   --width N                  the target width (required)
   --proxy-width W            the swept width whose best values are transferred (default: the widest swept)
   --out FILE                 where the transfer file goes (default <model dir>/<file>.<export>.w<N>.transfer.json)
+  --depth D                  the target's depth (issue 22): the factory gets {depth}; hidden Adam LR x
+                             (D/D_proxy)^(alpha-1), epsilon x (D/D_proxy)^-alpha (MuAdam's depth option)
+  --alpha A                  the depth scheme the model implements: completep (1, default), depth-mup (0.5), sp (0)
+  --batch B                  the target's batch size: LR x sqrt(B/B_proxy) (Adam's square-root rule)
+  --steps S                  the target's training steps: LR x (S/S_proxy)^beta with the exponent a --steps-axis
+                             sweep measured (else not applied, and said); with --verify, the steps it trains
+  --seq-len L                the target's sequence length (x 1: what the sweep's --seq-lens axis showed)
+  --proxy-depth, --proxy-batch, --proxy-seq-len N
+                             the proxy's value on an axis the sweep did not vary
   --verify                   also train width N with the transferred values and with the proxy's best SP values
-  --steps S                  training steps of each --verify run (default: the sweep's steps)
   --seeds N                  seeds of each --verify configuration (default 3): the difference gets a 95% interval
   --sp-sweep DIR             the SP sweep to compare with (default: an SP sweep of the same model beside it)
   --backend B                auto|tensorflow|webgpu|wasm|cpu (default auto)
@@ -43,7 +51,18 @@ const OPTIONS = {
   width: { type: 'string' }, 'proxy-width': { type: 'string' }, out: { type: 'string' }, verify: { type: 'boolean' },
   steps: { type: 'string' }, seeds: { type: 'string' }, 'sp-sweep': { type: 'string' }, backend: { type: 'string' }, workers: { type: 'string' },
   threads: { type: 'string' }, format: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
+  depth: { type: 'string' }, alpha: { type: 'string' }, batch: { type: 'string' }, 'seq-len': { type: 'string' },
+  'proxy-depth': { type: 'string' }, 'proxy-batch': { type: 'string' }, 'proxy-seq-len': { type: 'string' },
 } as const;
+
+/** `--alpha`: a scheme name or a number in [0, 1]. */
+function alphaOf(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const named: Record<string, number> = { completep: 1, 'depth-mup': 0.5, sp: 0 };
+  const a = v in named ? named[v]! : Number(v);
+  if (!(a >= 0 && a <= 1) || v.trim() === '') throw new UsageError(`--alpha: expected completep, depth-mup, sp or a number in [0, 1], got '${v}'`);
+  return a;
+}
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   let parsed;
@@ -62,7 +81,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (width === undefined) throw new UsageError('--width N is required: the width to transfer the tuned values to');
   const format = oneOf('--format', v.format ?? 'text', ['text', 'json', 'html'] as const);
   const backend: BackendRequest = oneOf('--backend', v.backend ?? 'auto', BACKEND_REQUESTS);
-  if (!v.verify && (v.steps !== undefined || v['sp-sweep'] !== undefined)) throw new UsageError('--steps and --sp-sweep belong to --verify');
+  if (!v.verify && v['sp-sweep'] !== undefined) throw new UsageError('--sp-sweep belongs to --verify');
+  if (v.alpha !== undefined && v.depth === undefined) throw new UsageError('--alpha belongs to --depth');
+  const target = {
+    depth: positiveInt(v.depth, '--depth'), batch: positiveInt(v.batch, '--batch'), seqLen: positiveInt(v['seq-len'], '--seq-len'),
+    // --steps is the target's training length (issue 22); with --verify also the steps it trains
+    steps: positiveInt(v.steps, '--steps'), alpha: alphaOf(v.alpha),
+    proxyDepth: positiveInt(v['proxy-depth'], '--proxy-depth'), proxyBatch: positiveInt(v['proxy-batch'], '--proxy-batch'), proxySeqLen: positiveInt(v['proxy-seq-len'], '--proxy-seq-len'),
+  };
   if (!v.verify && v.seeds !== undefined) throw new UsageError('--seeds belongs to --verify (the seeds of each verification run)');
   const steps = positiveInt(v.steps, '--steps');
   const threads = threadsFlag(v.threads);
@@ -78,7 +104,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     report = await runTransfer(
       {
-        source: positionals[0]!, targetWidth: width, proxyWidth: positiveInt(v['proxy-width'], '--proxy-width'), out: v.out,
+        source: positionals[0]!, targetWidth: width, proxyWidth: positiveInt(v['proxy-width'], '--proxy-width'), out: v.out, target,
         // The sweep's own steps unless told: the verification trains as the sweep's trials did.
         verify: v.verify ? { steps: steps ?? 0, spSource: v['sp-sweep'], seeds: positiveInt(v.seeds, '--seeds') } : undefined,
         backend, workers: positiveInt(v.workers, '--workers'), threads, cores: cpus().length, version: packageVersion(), cwd: io.cwd, signal: controller.signal,

@@ -158,7 +158,7 @@ export function registerCoordinateCheck(context: vscode.ExtensionContext, deps: 
       log.warn(`could not write the report to ${dir}: ${message(err)}`);
     }
     try {
-      showCoordResult(result, { ...meta, reportPath });
+      showCoordResult(result, { ...meta, reportPath, ...(runNotes.length ? { parametrizationNote: runNotes.join(' ') } : {}) });
     } catch (err) {
       log.warn(`results panel unavailable (${message(err)}); the report is at ${reportPath}`);
     }

@@ -10,7 +10,7 @@ import type { Finding, ModelFactory } from '../analyzer/types';
 import { describeJobError } from '../host/workerPool';
 import { WorkerJobError } from '../host/workerClient';
 import { localImportClosure } from './localImports';
-import { planRun, writtenIn, type Setting, type Written } from './parametrization';
+import { planRun, writtenIn, type Setting, type Written } from '../languageService/parametrization';
 
 /** What the commands need from the rest of the extension. */
 export interface CommandDeps {

@@ -55,7 +55,7 @@ async function sweepOne(
       {
         modelFile, exportName: target.exportName, widths: s.widths, lrs: s.lrs, hps: s.hps, seeds: s.seeds, steps: s.steps,
         parametrization, baseWidth: s.baseWidth, data: null, outDir, workers: s.workers, threads: s.threads, backend: s.backend,
-        targetWidth: s.targetWidth,
+        targetWidth: s.targetWidth, fresh: s.fresh,
         version: extensionVersion(),
         cores: cpus().length, cwd: folder, signal,
       },
@@ -130,7 +130,7 @@ export function registerSweep(context: vscode.ExtensionContext, deps: CommandDep
         const last = reports[reports.length - 1];
         if (last && !last.cancelled) {
           // Each verdict named by its parametrization ("SP: transfer: NO (...); muP: transfers (...)").
-          const named = reports.map((r) => `${r.parametrization === 'mup' ? 'muP' : 'SP'}: ${verdictLine(r)}`);
+          const named = reports.map((r) => `${r.parametrization === 'mup' ? 'muP' : 'SP'}: ${verdictLine(r).replace(/\n/g, '; ')}`);
           void vscode.window.showInformationMessage(`muP: LR sweep of ${target.exportName}: ${named.join('; ')}`);
         }
         return reports;

@@ -6,7 +6,7 @@
 import { cpus } from 'node:os';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { runTransfer, TransferInputError } from '../host/transfer';
+import { runTransfer, TransferInconclusiveError, TransferInputError } from '../host/transfer';
 import { runInfo } from '../panels/runInfo';
 import { listStoredRuns } from '../panels/storedRuns';
 import { showTransfer } from '../panels';
@@ -36,9 +36,10 @@ async function pickStore(): Promise<{ dir: string; widths: number[] } | undefine
     .flatMap((f) => listStoredRuns(vscode.Uri.joinPath(f.uri, '.mup').fsPath))
     .filter((e) => e.kind === 'sweep')
     .map(runInfo);
-  const ready = infos.filter((i) => i.finished && i.parametrizations.includes('mup'));
+  // An inconclusive sweep cannot be transferred from (the engine refuses it): not offered either.
+  const ready = infos.filter((i) => i.finished && i.parametrizations.includes('mup') && !/\binconclusive\b/.test(i.description));
   if (!ready.length) {
-    const others = infos.length ? ` (${infos.length} stored sweep${infos.length === 1 ? ' is' : 's are'} SP or unfinished)` : '';
+    const others = infos.length ? ` (${infos.length} stored sweep${infos.length === 1 ? ' is' : 's are'} SP, unfinished or inconclusive)` : '';
     void vscode.window.showInformationMessage(`muP: no finished muP sweep to transfer from${others}. Run an LR sweep of a muP model to the end first.`);
     return undefined;
   }
@@ -121,6 +122,7 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
           const cancelled = signal.aborted;
           show({ targetWidth, verify, status: 'failed', message: cancelled ? 'cancelled' : why });
           if (err instanceof TransferInputError) void vscode.window.showErrorMessage(`muP: transfer: ${why}`);
+          else if (err instanceof TransferInconclusiveError) void vscode.window.showWarningMessage(`muP: transfer: ${why}`);
           else if (!cancelled) reportFailure('transfer', err, log);
           return undefined;
         }

@@ -25,9 +25,14 @@ export function verdictLine(result: CoordResult, cwd: string): string {
   if (!v.worst) return `${level}: no slope could be fitted`;
   const where = sourceOf(result, v.worst.layer, cwd);
   const bounds = `pass < ${PASS_BELOW}, fail >= ${FAIL_FROM}`;
-  const ws = result.slopes.find((s) => s.layer === v.worst!.layer && s.t === v.worst!.t);
+  const ws = result.slopes.find((s) => s.layer === v.worst!.layer && s.t === v.worst!.t && (v.worst!.width === undefined || s.width === v.worst!.width));
   const pm = ws && ws.se != null && ws.high != null && ws.slope !== null ? `; slope ${fmt(ws.slope)} +- ${(ws.high - ws.slope).toFixed(2)} (95%, ${result.seeds} seeds)` : '';
   const settle = v.settle ? `; ${v.settle}` : '';
+  if (result.axis === 'depth') {
+    // Across depth (issue 22): the signed slope against depth, the width it was fitted at, and the fix.
+    const w = v.worst.width !== undefined ? `, width ${v.worst.width}` : '';
+    return `${level}: '${v.worst.layer}' slope ${fmt(v.worst.slope)} against log depth at t = ${v.worst.t}${w} (${bounds})${where ? ` at ${where}` : ''}${pm}${settle}${v.fix ? `; fix: ${v.fix}` : ''}`;
+  }
   return `${level}: largest |slope| ${Math.abs(v.worst.slope).toFixed(2)} at layer '${v.worst.layer}', t = ${v.worst.t} (${bounds})${where ? ` at ${where}` : ''}${pm}${settle}`;
 }
 
@@ -35,19 +40,28 @@ export function formatText(result: CoordResult, header: string, cwd: string): st
   const steps = Array.from({ length: result.steps }, (_, i) => i + 1);
   const nameW = Math.max(5, ...result.layers.map((l) => l.name.length)) + 2;
   const roleW = Math.max(4, ...result.layers.map((l) => l.role.length)) + 2;
-  const lines = [
-    header,
-    result.widths.length > 0
-      ? `slope of log l1 against log width, widths ${result.widths.join(',')} (t = 1 is at init; judged over t >= 2)`
-      : 'no width finished its runs, so no slope was fitted',
-  ];
-  lines.push(pad('layer', nameW) + pad('role', roleW) + steps.map((t) => pad(`t=${t}`, 7, true)).join(' ') + '  source');
-  for (const layer of result.layers) {
-    const row = steps.map((t) => {
-      const s = result.slopes.find((x) => x.layer === layer.name && x.t === t);
-      return pad(fmt(s?.slope ?? null) + (t >= 2 && s?.status === 'inconclusive' ? '?' : ''), 7, true);
-    });
-    lines.push(pad(layer.name, nameW) + pad(layer.role, roleW) + row.join(' ') + '  ' + sourceOf(result, layer.name, cwd));
+  const byDepth = result.axis === 'depth';
+  const lines = [header];
+  // A check across depth has one table per width (the slice the depth slopes are fitted at); a width check one.
+  const slices: (number | undefined)[] = byDepth ? result.widths : [undefined];
+  if (byDepth && slices.length === 0) lines.push('no width finished two depths, so no slope was fitted');
+  if (!byDepth) {
+    lines.push(
+      result.widths.length > 0
+        ? `slope of log l1 against log width, widths ${result.widths.join(',')} (t = 1 is at init; judged over t >= 2)`
+        : 'no width finished its runs, so no slope was fitted',
+    );
+  }
+  for (const w of slices) {
+    if (byDepth) lines.push(`slope of log l1 against log depth, depths ${(result.depths ?? []).join(',')} at width ${w} (t = 1 is at init; judged over t >= 2)`);
+    lines.push(pad('layer', nameW) + pad('role', roleW) + steps.map((t) => pad(`t=${t}`, 7, true)).join(' ') + '  source');
+    for (const layer of result.layers) {
+      const row = steps.map((t) => {
+        const s = result.slopes.find((x) => x.layer === layer.name && x.t === t && (w === undefined || x.width === w));
+        return pad(fmt(s?.slope ?? null) + (t >= 2 && s?.status === 'inconclusive' ? '?' : ''), 7, true);
+      });
+      lines.push(pad(layer.name, nameW) + pad(layer.role, roleW) + row.join(' ') + '  ' + sourceOf(result, layer.name, cwd));
+    }
   }
   if (result.slopes.some((s) => s.t >= 2 && s.status === 'inconclusive')) lines.push(`?: the slope's 95% interval across seeds crosses ${PASS_BELOW} or ${FAIL_FROM}`);
   lines.push(verdictLine(result, cwd));

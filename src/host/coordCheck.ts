@@ -4,7 +4,7 @@
 // widths that remain (at least two), and the user is told.
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
-import { summarize } from '../coord/summarize';
+import { axisValue, summarizeAlong, type CoordAxis } from '../coord/axes';
 import type { CoordLayer, CoordResult, CoordRun } from '../coord/types';
 import type { CoordJobParams, CoordJobResult, CoordProgress } from '../protocol/jobs';
 import type { BackendInfo, BackendRequest } from '../protocol/worker';
@@ -15,6 +15,8 @@ import { defaultWorkers, WorkerPool } from './workerPool';
 
 export interface CoordProgressEvent {
   width: number;
+  /** In a check across depth (issue 22). */
+  depth?: number;
   seed: number;
   step: number;
   /** 0..1 over all (width, seed, step) of the check. */
@@ -26,6 +28,10 @@ export interface CoordCheckOptions {
   /** Default: the model file's directory (where tfjs-node(-gpu) is looked up). */
   workspaceDir?: string;
   timeoutMs?: number;
+  /** A worker whose model is not built this long after its job started is stopped (default: none). */
+  buildTimeoutMs?: number;
+  /** A line every 30 s that a worker is silent: still building the model, or in a step that does not end. */
+  onWaiting?: (message: string) => void;
   signal?: AbortSignal;
   onProgress?: (e: CoordProgressEvent) => void;
   /** A (width, seed) run finished (for timings). */
@@ -84,16 +90,23 @@ export async function runCoordinateCheck(params: CoordJobParams, opts: CoordChec
  * Splits the (width, seed) runs over `n` workers so that each gets about the same work (a step costs about
  * width^2: the hidden matmuls): largest first, each to the least loaded worker. Each share runs in width order.
  */
-export function splitRuns(widths: number[], seeds: number, n: number): { width: number; seed: number }[][] {
-  const tasks = widths.flatMap((width) => Array.from({ length: seeds }, (_, seed) => ({ width, seed })));
-  const bins = Array.from({ length: Math.max(1, Math.min(n, tasks.length)) }, () => ({ load: 0, runs: [] as { width: number; seed: number }[] }));
-  for (const t of [...tasks].sort((a, b) => b.width - a.width || a.seed - b.seed)) {
+export function splitRuns(widths: number[], seeds: number, n: number, depths?: number[]): RunPoint[][] {
+  // Across depth (issue 22) a run's cost is about width^2 x depth: the same balancing, one more coordinate.
+  const ds: (number | undefined)[] = depths && depths.length > 0 ? depths : [undefined];
+  const tasks: RunPoint[] = widths.flatMap((width) => ds.flatMap((depth) => Array.from({ length: seeds }, (_, seed) => (depth === undefined ? { width, seed } : { width, depth, seed }))));
+  const cost = (t: RunPoint) => t.width * t.width * (t.depth ?? 1);
+  const order = (x: RunPoint, y: RunPoint) => x.width - y.width || (x.depth ?? 0) - (y.depth ?? 0) || x.seed - y.seed;
+  const bins = Array.from({ length: Math.max(1, Math.min(n, tasks.length)) }, () => ({ load: 0, runs: [] as RunPoint[] }));
+  for (const t of [...tasks].sort((a, b) => cost(b) - cost(a) || a.seed - b.seed)) {
     const bin = bins.reduce((min, b) => (b.load < min.load ? b : min));
     bin.runs.push(t);
-    bin.load += t.width * t.width;
+    bin.load += cost(t);
   }
-  return bins.map((b) => b.runs.sort((x, y) => x.width - y.width || x.seed - y.seed));
+  return bins.map((b) => b.runs.sort(order));
 }
+
+/** One (width, depth?, seed) run of a check. */
+export type RunPoint = { width: number; seed: number; depth?: number };
 
 /** Worker processes for a check on this machine: one per core, at most 2 (tfjs wasm/cpu use one core each). */
 export function defaultCoordWorkers(): number {
@@ -104,22 +117,23 @@ export function defaultCoordWorkers(): number {
  * Threads per worker for a check of `widths` x `seeds` on `workers` workers (as runCoordinateCheck starts them):
  * the cores shared by the workers its runs are split over, or the request. One width and one seed: every core.
  */
-export function coordThreads(widths: number[], seeds: number, workers: number, request?: ThreadsRequest, cores?: number): number {
-  return wasmThreads(request, splitRuns(widths, seeds, workers).length, cores);
+export function coordThreads(widths: number[], seeds: number, workers: number, request?: ThreadsRequest, cores?: number, depths?: number[]): number {
+  return wasmThreads(request, splitRuns(widths, seeds, workers, depths).length, cores);
 }
 
-type Share = { width: number; seed: number }[];
+type Share = RunPoint[];
 type JobOutcome = { share: Share; job: CoordJobResult | null; failure: WorkerJobError | null };
 
 async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise<CoordCheckOutcome> {
   const pool = new WorkerPool({
-    init: { backend: opts.backend, workspaceDir: opts.workspaceDir ?? dirname(params.file), threads: coordThreads(params.widths, params.seeds, opts.workers ?? 1, opts.threads) },
+    init: { backend: opts.backend, workspaceDir: opts.workspaceDir ?? dirname(params.file), threads: coordThreads(params.widths, params.seeds, opts.workers ?? 1, opts.threads, undefined, params.depths) },
     onLog: opts.onLog,
     workerPath: opts.workerPath,
     maxOldSpaceMb: opts.maxOldSpaceMb,
     first: opts.client,
   });
-  const total = params.widths.length * params.seeds * params.steps;
+  const axis: CoordAxis = params.depths && params.depths.length > 0 ? 'depth' : 'width';
+  const total = params.widths.length * (params.depths?.length || 1) * params.seeds * params.steps;
   let done = 0;
   let layers: CoordLayer[] = [];
   let notes: string[] = [];
@@ -129,7 +143,7 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
     const t0 = Date.now();
     const backend = await pool.start({ timeoutMs: opts.timeoutMs, signal: opts.signal });
     // Several workers only on the CPU backends (one core each); a GPU backend is one device to share.
-    const shares = splitRuns(params.widths, params.seeds, defaultWorkers(backend, opts.workers ?? 1));
+    const shares = splitRuns(params.widths, params.seeds, defaultWorkers(backend, opts.workers ?? 1), params.depths);
     const outcomes: JobOutcome[] = shares.map((share) => ({ share, job: null, failure: null }));
     const onProgress = (p: CoordProgress) => {
       switch (p.phase) {
@@ -141,7 +155,7 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
           break;
         case 'step':
           done++;
-          opts.onProgress?.({ width: p.width, seed: p.seed, step: p.step, fraction: Math.min(1, done / total) });
+          opts.onProgress?.({ width: p.width, seed: p.seed, step: p.step, fraction: Math.min(1, done / total), ...(p.depth === undefined ? {} : { depth: p.depth }) });
           break;
         case 'run':
           runs.push(p.run);
@@ -161,6 +175,17 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
         signal: opts.signal,
         timeoutMs: opts.timeoutMs,
         startedAt: t0,
+        buildTimeoutMs: opts.buildTimeoutMs,
+        onWaiting: opts.onWaiting
+          ? (o, phase, ms) => {
+              const first = o.share[0]?.width ?? params.widths[0];
+              opts.onWaiting!(
+                phase === 'building'
+                  ? `still building ${params.exportName}(${first}) after ${Math.round(ms / 1000)} s (--build-timeout S shortens the wait)`
+                  : `no training step finished for ${Math.round(ms / 1000)} s (--timeout S shortens the wait)`,
+              );
+            }
+          : undefined,
         onProgress: (_o, p) => onProgress(p),
         onResult: (o, job) => {
           o.job = job;
@@ -181,48 +206,55 @@ async function runOnce(params: CoordJobParams, opts: CoordCheckOptions): Promise
     // wider runs of other workers are dropped too, so the fit never mixes in widths that only some seeds reached.
     const warnings: string[] = [];
     const problems: string[] = [];
-    const finished = new Set(runs.map((r) => `${r.width}|${r.seed}`));
-    const firstUnfinished = (share: Share) => share.find((r) => !finished.has(`${r.width}|${r.seed}`))?.width ?? params.widths[params.widths.length - 1]!;
+    // Cuts are along the judged axis (width, or depth in a check across depth): a deeper model costs more, as a wider one.
+    const key = (r: RunPoint) => `${r.width}|${r.depth ?? ''}|${r.seed}`;
+    const finished = new Set(runs.map(key));
+    const at = (r: RunPoint) => axisValue(axis, r);
+    const axisValues = axis === 'depth' ? params.depths! : params.widths;
+    const firstUnfinished = (share: Share) => {
+      const r = share.find((x) => !finished.has(key(x)));
+      return r ? at(r) : axisValues[axisValues.length - 1]!;
+    };
     let cut = Infinity;
     let cancelledAt = Infinity;
     for (const o of outcomes) {
       if (o.job) {
         if (o.job.diverged) {
           problems.push(o.job.diverged.message);
-          cut = Math.min(cut, o.job.diverged.width);
+          cut = Math.min(cut, at(o.job.diverged));
         }
         if (o.job.outOfMemory) {
-          warnings.push(`out of memory at width ${o.job.outOfMemory.width} (${o.job.outOfMemory.message})`);
-          cut = Math.min(cut, o.job.outOfMemory.width);
+          warnings.push(`out of memory at ${axis} ${at(o.job.outOfMemory)} (${o.job.outOfMemory.message})`);
+          cut = Math.min(cut, at(o.job.outOfMemory));
         }
         if (layers.length === 0) {
           layers = o.job.layers;
           notes = o.job.notes;
         }
       } else if (o.failure) {
-        const at = firstUnfinished(o.share);
-        warnings.push(`${o.failure.message} at width ${at}`);
-        cut = Math.min(cut, at);
-      } else if (interrupted && o.share.some((r) => !finished.has(`${r.width}|${r.seed}`))) {
-        const at = firstUnfinished(o.share);
-        cancelledAt = Math.min(cancelledAt, at);
-        cut = Math.min(cut, at);
+        const where = firstUnfinished(o.share);
+        warnings.push(`${o.failure.message} at ${axis} ${where}`);
+        cut = Math.min(cut, where);
+      } else if (interrupted && o.share.some((r) => !finished.has(key(r)))) {
+        const where = firstUnfinished(o.share);
+        cancelledAt = Math.min(cancelledAt, where);
+        cut = Math.min(cut, where);
       }
     }
-    if (cancelledAt < Infinity) warnings.push(`interrupted at width ${cancelledAt}`);
-    const kept = runs.filter((r) => r.width < cut);
-    const widthsKept = new Set(kept.map((r) => r.width)).size;
+    if (cancelledAt < Infinity) warnings.push(`interrupted at ${axis} ${cancelledAt}`);
+    const kept = runs.filter((r) => at(r) < cut);
+    const widthsKept = new Set(kept.map(at)).size;
     if (warnings.length > 0) {
       if (problems.length === 0 && (widthsKept < 2 || layers.length === 0)) {
         if (interrupted && widthsKept < 2) throw new WorkerJobError({ kind: 'cancelled', message: 'cancelled' });
         const failure = outcomes.find((o) => o.failure)?.failure;
         if (failure && widthsKept < 2) throw failure;
-        throw new WorkerJobError({ kind: 'oom', message: `${warnings.join('; ')}: fewer than two widths finished, no slope can be fitted` });
+        throw new WorkerJobError({ kind: 'oom', message: `${warnings.join('; ')}: fewer than two ${axis}s finished, no slope can be fitted` });
       }
-      warnings[warnings.length - 1] += `; judged on the ${widthsKept} smaller widths`;
+      warnings[warnings.length - 1] += `; judged on the ${widthsKept} smaller ${axis}s`;
     }
-    const result = summarize({ backend: backend.name, steps: params.steps, seeds: params.seeds, layers, runs: kept, problems: problems.slice(0, 1) });
-    const fewer = fewWidthsWarning(result.widths, params.seeds);
+    const result = summarizeAlong({ axis, backend: backend.name, steps: params.steps, seeds: params.seeds, layers, runs: kept, problems: problems.slice(0, 1) });
+    const fewer = fewWidthsWarning(axis === 'depth' ? (result.depths ?? []) : result.widths, params.seeds, axis);
     if (fewer) warnings.push(fewer);
     return { result, backend, notes, warnings, ...(interrupted ? { interrupted } : {}) };
   } finally {
@@ -236,9 +268,10 @@ const RECOVERABLE = new Set<string>(['oom', 'crash', 'timeout']);
  * A slope fitted to two widths, or to widths less than 4x apart, is mostly noise: a correct muP MLP measured
  * |slope| 0.48 at widths 32,64 with one seed, and 0.08 at 64..1024. Said with the verdict, not hidden in notes.
  */
-export function fewWidthsWarning(widths: number[], seeds: number): string | null {
+export function fewWidthsWarning(widths: number[], seeds: number, axis: CoordAxis = 'width'): string | null {
   if (widths.length === 0) return null;
   const span = widths[widths.length - 1] / widths[0];
   if (widths.length >= 3 && span >= 4) return null;
-  return `slopes from ${widths.length} widths spanning ${Number(span.toFixed(1))}x${seeds === 1 ? ' and one seed' : ''} are noisy: a verdict near the thresholds may be noise; use at least 3 widths spanning 4x or more (e.g. 64,128,256,512)`;
+  const eg = axis === 'depth' ? '2,4,8,16' : '64,128,256,512';
+  return `slopes from ${widths.length} ${axis}s spanning ${Number(span.toFixed(1))}x${seeds === 1 ? ' and one seed' : ''} are noisy: a verdict near the thresholds may be noise; use at least 3 ${axis}s spanning 4x or more (e.g. ${eg})`;
 }

@@ -3,7 +3,7 @@
 // leaves the old file (or none), never a 0-byte one; never through a symbolic link (a link where an output goes
 // may point out of the project: refused, with what to do); and what goes wrong is one line (OutputError), which
 // the callers print after the verdict they already have.
-import { closeSync, constants, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, lstatSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** An output that could not be written: `message` is the one line to show. */
@@ -29,12 +29,37 @@ export function outputError(path: string, err: unknown): OutputError {
   return new OutputError(`cannot write ${path}: ${reason}`);
 }
 
-/** Refuses a path that is a symbolic link or a folder (OutputError); nothing there is fine. */
+/** The nearest folder above `path` that exists must be a folder we may write in (OutputError otherwise). */
+function checkParent(path: string): void {
+  let dir = dirname(path);
+  for (;;) {
+    let st;
+    try {
+      st = statSync(dir);
+    } catch {
+      const up = dirname(dir);
+      if (up === dir) return;
+      dir = up;
+      continue;
+    }
+    if (!st.isDirectory()) throw new OutputError(`cannot write ${path}: ${REASONS.ENOTDIR} (${dir})`);
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch (err) {
+      throw outputError(path, err);
+    }
+    return;
+  }
+}
+
+/** Refuses a path that is a symbolic link or a folder, or whose folder cannot be made or written (OutputError);
+ *  a new file in a writable folder is fine. */
 export function checkOutputPath(path: string): void {
   let st;
   try {
     st = lstatSync(path);
   } catch {
+    checkParent(path);
     return;
   }
   if (st.isSymbolicLink()) throw new OutputError(`refusing to write ${path}: it is a symbolic link (mup-lens does not write through links; remove it or write elsewhere)`);

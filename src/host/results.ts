@@ -2,7 +2,9 @@
 // `.mup/coord/<name>/` (result.json with the run's meta, index.html) and `.mup/sweeps/<name>/` (the trial store,
 // sweep.json, result.json, report.html). Names come from the model's file and export: a name is always ONE path
 // segment, whatever the export is called (`f.ts#../../x` must not write outside `.mup/`).
-import { basename, dirname, extname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { writeJsonOutput, writeOutputFile } from './outputFile';
 import type { CoordMeta } from '../protocol/webview';
 import type { CoordResult } from '../coord/types';
@@ -16,9 +18,27 @@ export function pathSegment(name: string): string {
   return safe === '' ? '_' : safe;
 }
 
-/** `.mup/coord/<file>-<export>` below `root`. */
+/**
+ * `.mup/coord/<file>-<export>` below `root`; when that folder holds another file's check (`a/model.ts#mlp` there,
+ * `b/model.ts#mlp` asked: issue 20 item 8), `<file>-<export>-<hash of the path>`, so one never overwrites the other.
+ */
 export function coordDir(root: string, modelFile: string, exportName: string): string {
-  return join(root, '.mup', 'coord', pathSegment(`${basename(modelFile, extname(modelFile))}-${exportName}`));
+  const name = pathSegment(`${basename(modelFile, extname(modelFile))}-${exportName}`);
+  const dir = join(root, '.mup', 'coord', name);
+  const owner = storedModelFile(join(dir, 'result.json'));
+  if (owner === null || resolve(root, owner) === resolve(root, modelFile)) return dir;
+  const tag = createHash('sha256').update(resolve(root, modelFile)).digest('hex').slice(0, 8);
+  return join(root, '.mup', 'coord', pathSegment(`${name.slice(0, 110)}-${tag}`));
+}
+
+/** The model file a coordinate check's result.json was written for (its meta), or null when there is none. */
+function storedModelFile(resultJson: string): string | null {
+  try {
+    const meta = (JSON.parse(readFileSync(resultJson, 'utf8')) as { meta?: { modelFile?: unknown } }).meta;
+    return typeof meta?.modelFile === 'string' ? meta.modelFile : null;
+  } catch {
+    return null;
+  }
 }
 
 /** `.mup/sweeps/<name>`: the model's folder and file name, the export and the parametrization, e.g. `mlp-sp.mlp.sp`. */

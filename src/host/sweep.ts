@@ -3,9 +3,12 @@
 // tfjs and user code run only in the workers (src/worker/trialJob.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { scheduleOrder, shardOf, type GridPoint, type HpAxis } from '../sweep/grid';
+import type { SweepAxisGrid } from '../sweep/axes';
+import { analyzeAxis } from '../sweep/axisAnalysis';
+import { enumerateGrid, scheduleOrder, shardOf, type GridPoint, type HpAxis } from '../sweep/grid';
 import { analyzeTrials, plannedPoints, recommendLr, type SweepAnalysis } from '../sweep/optimum';
 import { REFINE_STEP, refineLrs } from '../sweep/refine';
+import { combineVerdicts } from '../sweep/uncertainty';
 import { fmtLr } from '../sweep/report';
 import type { SweepHpResult, SweepReport, SweepTrial } from '../sweep/types';
 import type { Parametrization, TrialJobParams } from '../protocol/jobs';
@@ -28,6 +31,8 @@ export interface SweepOptions {
   seeds: number;
   /** Hyperparameter axes (`--hp NAME=GRID`); the grid is widths x LRs x HP values x seeds. */
   hps?: HpAxis[];
+  /** Axes beyond width (issue 22: `--depths`, `--batches`, `--seq-lens`, `--steps-axis`): conditions, not tuned. */
+  axes?: SweepAxisGrid[];
   /** `--refine`: the second pass's LRs per width (keyed by width), run with every seed besides the grid (docs/sweeps.md "Refining"). */
   extraLrs?: Record<string, number[]>;
   steps: number;
@@ -41,6 +46,8 @@ export interface SweepOptions {
   mergeOnly?: boolean;
   /** Reuse no stored trial: run the whole grid (or shard) again; the new records supersede the old ones. */
   fresh?: boolean;
+  /** With `fresh`: reuse the trials finished since this time (ISO), as a refining pass does with the first's. */
+  freshSince?: string;
   workers?: number;
   /** Threads of each worker's wasm backend (default auto: the cores shared by the workers; src/host/threads.ts). */
   threads?: ThreadsRequest;
@@ -56,6 +63,9 @@ export interface SweepOptions {
   /** A trial that finishes no step for this long is stopped and reported as failed (docs/sweeps.md); 0: never;
    *  default DEFAULT_STALL_TIMEOUT_MS. */
   stallTimeoutMs?: number;
+  /** A trial whose model is not built this long after it started is stopped (factory that never returns); 0: never;
+   *  default DEFAULT_BUILD_TIMEOUT_MS. */
+  buildTimeoutMs?: number;
   maxOldSpaceMb?: number;
 }
 
@@ -77,6 +87,8 @@ export interface SweepEvents {
   /** result.json could not be written (a full disk, a link in its place): the report is returned all the same,
    *  for its verdict to be shown; without this handler the OutputError is thrown. */
   onOutputError?(err: OutputError): void;
+  /** A line every 30 s that a trial is silent: still building its model, or in a step that does not end. */
+  onWaiting?(message: string): void;
   /** `--refine`: the second pass is about to run these LRs per width. */
   onRefine?(lrs: Record<string, number[]>): void;
 }
@@ -95,6 +107,7 @@ export function toSweepTrial(r: StoredTrial): SweepTrial {
     loss: r.outcome.diverged ? null : r.outcome.loss,
     diverged: r.outcome.diverged,
     ...(r.identity.hp ? { hp: r.identity.hp } : {}),
+    ...(r.identity.axes ? { axes: r.identity.axes } : {}),
   };
 }
 
@@ -104,14 +117,21 @@ export function toSweepTrial(r: StoredTrial): SweepTrial {
  * second pass's (judged on the grid and the refined LRs together), with `ran` counting both passes.
  */
 export async function runRefinedSweep(opts: SweepOptions, events: SweepEvents = {}): Promise<SweepReport> {
+  const since = new Date().toISOString();
   const first = await runSweep(opts, events);
   if (first.cancelled || !first.complete || opts.shard) return first;
   const extraLrs = refineLrs(first.optimum, opts.lrs);
   if (Object.keys(extraLrs).length === 0) return { ...first, refine: { step: REFINE_STEP, lrs: {} } };
   events.onRefine?.(extraLrs);
-  const second = await runSweep({ ...opts, extraLrs }, events);
+  // --fresh: the second pass reuses what the first ran now, nothing older
+  const second = await runSweep({ ...opts, extraLrs, ...(opts.fresh ? { freshSince: since } : {}) }, events);
   const report = { ...second, ran: first.ran + second.ran, reused: second.reused - first.ran, elapsedMs: first.elapsedMs + second.elapsedMs };
-  writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+  try {
+    writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+  } catch (err) {
+    if (!(err instanceof OutputError) || !events.onOutputError) throw err;
+    events.onOutputError(err);
+  }
   return report;
 }
 
@@ -120,7 +140,7 @@ export function hpResults(analysis: SweepAnalysis, axes: readonly HpAxis[]): Swe
   return analysis.hps.map((h) => ({
     name: h.name,
     values: axes.find((a) => a.name === h.name)?.values ?? [],
-    optimum: h.optimum.map((o) => ({ width: o.width, value: o.value, loss: o.loss, fittedValue: o.fittedValue, log2Value: o.log2Value, fittedLog2Value: o.fittedLog2Value, atEdge: o.atEdge })),
+    optimum: h.optimum.map((o) => ({ width: o.width, value: o.value, loss: o.loss, fittedValue: o.fittedValue, log2Value: o.log2Value, fittedLog2Value: o.fittedLog2Value, atEdge: o.atEdge, interval: o.interval ?? null })),
     shiftOctaves: h.shiftOctaves,
     fittedShiftOctaves: h.fittedShiftOctaves,
     transfers: h.transfers,
@@ -145,8 +165,10 @@ export function unreadHpMessage(names: string[], exportName: string, p: GridPoin
 
 /** The HPs of a trial that its factory did not read (none when the record predates HP reads). */
 function unreadOf(p: GridPoint, hpRead: string[] | undefined): string[] {
-  if (!p.hp || !hpRead) return [];
-  return Object.keys(p.hp).filter((k) => !hpRead.includes(k));
+  if ((!p.hp && !p.axes) || !hpRead) return [];
+  // An axis the engine applies itself (steps) needs no reading; depth, batch and seqLen do (the synthetic data reads batch).
+  const axisNames = Object.keys(p.axes ?? {}).filter((k) => k !== 'steps');
+  return [...Object.keys(p.hp ?? {}), ...axisNames].filter((k) => !hpRead.includes(k));
 }
 
 /**
@@ -155,6 +177,13 @@ function unreadOf(p: GridPoint, hpRead: string[] | undefined): string[] {
  * seconds), short enough that a factory that never returns does not hold a sweep for an afternoon.
  */
 export const DEFAULT_STALL_TIMEOUT_MS = 600_000;
+
+/** Building a model (and inferring its muP base shapes) takes seconds, tens for a wide GPT on a CPU: a factory silent
+ *  for longer never returns, and a step's limit (ten minutes) is far too long a wait for that. */
+export const DEFAULT_BUILD_TIMEOUT_MS = 120_000;
+
+/** `--build-timeout` as the pool takes it: unset is the default, 0 is never. */
+export const buildTimeout = (ms: number | undefined): number | undefined => (ms === undefined ? DEFAULT_BUILD_TIMEOUT_MS : ms > 0 ? ms : undefined);
 
 /** `--stall-timeout` as the pool takes it: unset is the default, 0 is never. */
 export const stallTimeout = (ms: number | undefined): number | undefined => (ms === undefined ? DEFAULT_STALL_TIMEOUT_MS : ms > 0 ? ms : undefined);
@@ -173,28 +202,32 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   const modelSha256 = await sourceHash(opts.modelFile);
   const data = await dataIdentity(opts.data);
   const hps = opts.hps ?? [];
+  const axes = opts.axes ?? [];
+  const stepsOf = (p: GridPoint) => p.axes?.steps ?? opts.steps;
   const identityOf = (p: GridPoint): TrialIdentity => ({
     modelSha256,
     exportName: opts.exportName,
     width: p.width,
     lr: p.lr,
     seed: p.seed,
-    steps: opts.steps,
+    steps: stepsOf(p),
     parametrization: opts.parametrization,
     baseWidth: opts.baseWidth,
     data,
     format: TRIAL_FORMAT,
     // Only in a grid with HP axes: an LR sweep's identities (and keys) are the ones they always were.
     ...(p.hp ? { hp: p.hp } : {}),
+    ...(p.axes ? { axes: p.axes } : {}),
   });
-  const grid = plannedPoints({ widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps, ...(opts.extraLrs ? { extraLrs: opts.extraLrs } : {}) });
+  // With axes beyond width (issue 22) every axis combination is planned (src/sweep/grid.ts); --refine is for LR sweeps.
+  const grid = axes.length ? enumerateGrid(opts.widths, opts.lrs, opts.seeds, hps, axes) : plannedPoints({ widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps, ...(opts.extraLrs ? { extraLrs: opts.extraLrs } : {}) });
   const keys = grid.map((p) => trialKey(identityOf(p)));
   const modelFileShown = relative(opts.cwd, opts.modelFile) || opts.modelFile;
 
   mkdirSync(opts.outDir, { recursive: true });
   writeJsonAtomic(join(opts.outDir, 'sweep.json'), {
     model: { file: modelFileShown, sha256: modelSha256, exportName: opts.exportName, path: opts.modelFile },
-    widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, ...(hps.length ? { hps } : {}), steps: opts.steps,
+    widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, ...(hps.length ? { hps } : {}), ...(axes.length ? { axes } : {}), steps: opts.steps,
     parametrization: opts.parametrization, baseWidth: opts.baseWidth,
     data: opts.data === null || opts.data === 'synthetic' ? opts.data ?? 'default' : { file: relative(opts.cwd, opts.data.file), exportName: opts.data.exportName },
     backend: opts.backend, shard: opts.shard ?? null, version: opts.version, format: TRIAL_FORMAT,
@@ -208,7 +241,8 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   let stale = 0;
   let staleFile = '';
   keys.forEach((k) => {
-    const r = opts.fresh ? undefined : stored.trials.get(k);
+    const got = stored.trials.get(k);
+    const r = opts.fresh && !(opts.freshSince && got && got.finishedAt >= opts.freshSince) ? undefined : got;
     if (!r) return;
     // A trial whose config, data or package files changed since it ran is another experiment: run it again.
     const changed = hashes.changed(r.reads);
@@ -242,6 +276,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   let cancelled = false;
   let unreadStop: string | null = null;
   let storeError: OutputError | undefined;
+  let leakWarned = false;
   if (todo.length > 0) {
     // The workers a CPU backend gets (below): each worker's wasm threads share the cores with the others.
     const threads = wasmThreads(opts.threads, Math.min(todo.length, opts.workers ?? opts.cores), opts.cores);
@@ -268,9 +303,10 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
             tag: p,
             params: {
               file: opts.modelFile, exportName: opts.exportName, data: opts.data,
-              width: p.width, lr: p.lr, seed: p.seed, steps: opts.steps,
+              width: p.width, lr: p.lr, seed: p.seed, steps: stepsOf(p),
               parametrization: opts.parametrization, baseWidth: opts.baseWidth,
               ...(p.hp ? { hp: p.hp } : {}),
+              ...(p.axes ? { axes: p.axes } : {}),
             } satisfies TrialJobParams,
           })),
           {
@@ -279,6 +315,15 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
             signal: stop.signal,
             timeoutMs: opts.trialTimeoutMs,
             stallTimeoutMs: stallTimeout(opts.stallTimeoutMs),
+            buildTimeoutMs: buildTimeout(opts.buildTimeoutMs),
+            onWaiting: events.onWaiting
+              ? (p, phase, ms) =>
+                  events.onWaiting!(
+                    phase === 'building'
+                      ? `still building ${opts.exportName}(${p.width}) after ${Math.round(ms / 1000)} s (--build-timeout S shortens the wait)`
+                      : `width ${p.width} lr ${fmtLr(p.lr)} seed ${p.seed}: no training step finished for ${Math.round(ms / 1000)} s (--stall-timeout S shortens the wait)`,
+                  )
+              : undefined,
             onResult: (p, result) => {
               const identity = identityOf(p);
               const record: StoredTrial = {
@@ -286,6 +331,11 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
                 version: opts.version, outcome: result.outcome, finishedAt: new Date().toISOString(),
                 ...(result.hpRead ? { hpRead: result.hpRead } : {}),
               };
+              if (result.outcome.tensorLeak && !leakWarned) {
+                leakWarned = true;
+                const l = result.outcome.tensorLeak;
+                warn(`${opts.exportName} leaks tensors: ${Math.round(l.perStep)} more alive after every training step (tf.memory().numTensors ${l.from} -> ${l.to} over ${l.steps} steps at width ${p.width}), so memory grows until the run dies: dispose what the data export or a layer creates each step, or make it inside tf.tidy`);
+              }
               const reads = hashes.record(result.reads);
               if (reads) record.reads = reads;
               try {
@@ -347,8 +397,20 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   });
   const missing = grid.length - trials.length;
   // Judged against the whole planned grid: what is missing is never concluded from (src/sweep/optimum.ts).
-  const analysis = analyzeTrials(trials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps, ...(opts.extraLrs ? { extraLrs: opts.extraLrs } : {}) });
-  for (const w of analysis.warnings) warn(w);
+  // With axes beyond width (issue 22) the width analysis is the slice at the proxy (every axis at its first value),
+  // and each axis is analysed per value as width is (src/sweep/axisAnalysis.ts).
+  const atProxy = (t: SweepTrial) => axes.every((a) => t.axes?.[a.name] === a.values[0]);
+  const proxyTrials = axes.length ? trials.filter(atProxy).map(({ axes: _a, ...t }) => t) : trials;
+  const analysis = analyzeTrials(proxyTrials, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps, ...(opts.extraLrs ? { extraLrs: opts.extraLrs } : {}) });
+  for (const w of analysis.warnings) if (!(axes.length && opts.widths.length < 2 && /fewer than two widths/.test(w))) warn(w);
+  const axisResults = axes.filter((a) => a.values.length >= 2).map((a) => analyzeAxis(a.name, trials, axes, { widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps }));
+  const gridComplete = trials.length === grid.length;
+  // Every axis that varies must pass: width (when two or more widths are swept) and each axis beyond it.
+  const axisVerdict = axes.length
+    ? gridComplete
+      ? combineVerdicts([...(opts.widths.length >= 2 ? [analysis.verdict] : []), ...axisResults.map((a) => a.status)])
+      : 'inconclusive'
+    : analysis.verdict;
   if (!analysis.complete) {
     warn(
       opts.shard
@@ -374,19 +436,21 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     baseWidth: opts.baseWidth,
     fittedShiftOctaves: analysis.fittedShiftOctaves,
     hps: hpResults(analysis, hps),
-    everyAxisTransfers: analysis.everyAxisTransfers,
-    verdict: analysis.verdict,
+    everyAxisTransfers: axes.length ? axisVerdict === 'transfers' : analysis.everyAxisTransfers,
+    ...(axes.length ? { axisGrid: axes, axes: axisResults } : {}),
+    verdict: axisVerdict,
     lrVerdict: analysis.lrVerdict,
     shiftInterval: analysis.shiftInterval,
-    reasons: analysis.reasons,
-    settle: analysis.settle,
+    // (one width and axes beyond it: width was not swept, so its "fewer than two widths" is no reason; the axes say theirs)
+    reasons: axes.length && opts.widths.length < 2 ? axisResults.filter((a) => a.status === 'inconclusive').map((a) => a.verdict[a.verdict.length - 1]!) : analysis.reasons,
+    settle: axes.length && opts.widths.length < 2 ? [] : analysis.settle,
     refine: opts.extraLrs ? { step: REFINE_STEP, lrs: opts.extraLrs } : null,
     recommended: recommendLr(analysis, opts.targetWidth ?? widest),
     backends: [...backends].sort(),
     data: lastData,
     ran,
     missing,
-    complete: analysis.complete,
+    complete: axes.length ? gridComplete : analysis.complete,
     missingTrials: analysis.missing.slice(0, MAX_LISTED_MISSING),
     failed,
     cancelled,

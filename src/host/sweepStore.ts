@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import type { HpValues, Parametrization, TrialOutcome } from '../protocol/jobs';
+import type { AxisValues } from '../sweep/axes';
 import { storedTrialProblem } from '../sweep/validate';
 import { OutputError, outputError } from './outputFile';
 
@@ -48,6 +49,9 @@ export interface TrialIdentity {
    * exactly the identity (and key) it always had, so stores written before HP axes existed stay valid.
    */
   hp?: HpValues;
+  /** The trial's values on the axes beyond width (issue 22), present only in a sweep with such axes: other trials
+   *  keep their identity and key. With a steps axis, `steps` above is the trial's own. */
+  axes?: AxisValues;
 }
 
 export interface StoredTrial {

@@ -9,6 +9,7 @@ import type { TrialJobParams, TrialJobResult } from '../protocol/jobs';
 import type { BackendInfo, BackendRequest } from '../protocol/worker';
 import { composeTransferFile, proxyWidthOf, refusalOf, tunedAt, whatTheSweepShowed, type TransferReport, type TransferVerify, type TransferVerifyRun } from '../sweep/transfer';
 import type { HpValues, SweepReport } from '../sweep/types';
+import { transferAxes, TransferAxesError, type TargetAxes } from '../sweep/transferAxes';
 import { sweepReportProblem } from '../sweep/validate';
 import { DEFAULT_VERIFY_SEEDS, inconclusiveSweep, summarizeSeeds, verifyDifference, type VerifySeedRun } from '../sweep/verify';
 import { checkOutputPath } from './outputFile';
@@ -29,6 +30,8 @@ export interface TransferOptions {
   /** A sweep's store directory, or a result.json (the store's, or a saved `mup-lens sweep --format json`). */
   source: string;
   targetWidth: number;
+  /** Issue 22: the target's depth, batch, steps, sequence length (and the scheme alpha, proxy values not swept). */
+  target?: TargetAxes;
   /** The swept width whose best values are transferred; default the widest swept. */
   proxyWidth?: number;
   /** Where to write the transfer file; default next to the model: `<stem>.<export>.w<N>.transfer.json`. */
@@ -182,6 +185,19 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
     return report;
   }
   report.tuned = tuned;
+  // The axes beyond width (issue 22): every factor of the LR with its source, and what lies far outside the sweep.
+  const target = opts.target ?? {};
+  const anyAxis = target.depth !== undefined || target.batch !== undefined || target.steps !== undefined || target.seqLen !== undefined;
+  let axes: ReturnType<typeof transferAxes> | undefined;
+  if (anyAxis) {
+    try {
+      axes = transferAxes(r, tuned.lr, proxyWidth, opts.targetWidth, target);
+    } catch (err) {
+      if (err instanceof TransferAxesError) throw new TransferInputError(err.message);
+      throw err;
+    }
+    for (const w of axes.axes.warnings) warn(w);
+  }
   const sha = await sourceHash(sweep.modelPath);
   if (sweep.modelSha256 && sha !== sweep.modelSha256) warn(`${r.model.file} changed since the sweep ran: the tuned values are those of the old version (sweep it again to be sure)`);
   if (opts.targetWidth < proxyWidth) warn(`the target width ${opts.targetWidth} is narrower than the proxy width ${proxyWidth}: muP transfers either way, but a proxy is normally the small model`);
@@ -208,14 +224,16 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
     const backend = await pool.start({ signal: opts.signal });
     let facts: Parameters<typeof composeTransferFile>[0]['facts'] | null = null;
     const stall = stallTimeout(opts.stallTimeoutMs);
-    const hp = Object.keys(tuned.hp).length ? tuned.hp : undefined;
+    // At a target depth (or sequence length) the model has other weights: the facts are those of the target's build.
+    const built = { ...tuned.hp, ...(target.depth !== undefined ? { depth: target.depth } : {}), ...(target.seqLen !== undefined ? { seqLen: target.seqLen } : {}) };
+    const hp = Object.keys(built).length ? built : undefined;
     const got = await pool.run(
       [{ tag: 0, params: { file: sweep.modelPath, exportName: r.model.exportName, baseWidth: r.baseWidth, targetWidth: opts.targetWidth, ...(hp ? { hp } : {}) } }],
       { kind: 'transfer', workers: 1, signal: opts.signal, stallTimeoutMs: stall, onResult: (_t, res) => (facts = res), onError: () => 'abort' },
     );
     if (got.aborted) throw new WorkerJobError({ ...got.aborted.error, message: describeJobError(got.aborted.error) });
     if (got.cancelled || !facts) throw new WorkerJobError({ kind: 'cancelled', message: 'cancelled' });
-    report.file = composeTransferFile({ report: r, modelSha256: sha, tuned, targetWidth: opts.targetWidth, facts, version: opts.version });
+    report.file = composeTransferFile({ report: r, modelSha256: sha, tuned, targetWidth: opts.targetWidth, facts, version: opts.version, ...(axes ? { axes } : {}) });
     report.transfers = true;
     writeJsonAtomic(out, report.file);
     report.written = out;
@@ -226,10 +244,12 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
         file: s.modelPath, exportName: s.report.model.exportName, data: s.data, width: opts.targetWidth, lr, seed: 0, // one job per seed below
         steps: verifySteps, parametrization: s.report.parametrization, baseWidth: s.report.baseWidth, curve: true,
         ...(Object.keys(hpv).length ? { hp: hpv } : {}),
+        // the target's axes (issue 22): its depth, batch and sequence length
+        ...(anyAxis ? { axes: { ...(target.depth !== undefined ? { depth: target.depth } : {}), ...(target.batch !== undefined ? { batch: target.batch } : {}), ...(target.seqLen !== undefined ? { seqLen: target.seqLen } : {}) } } : {}),
       });
       runs.push({
-        run: { label: 'muP, transferred', parametrization: 'mup', model: r.model, width: opts.targetWidth, lr: tuned.lr, hp: tuned.hp, from: `the muP sweep's best at width ${proxyWidth}` },
-        params: trial(sweep, tuned.lr, tuned.hp),
+        run: { label: 'muP, transferred', parametrization: 'mup', model: r.model, width: opts.targetWidth, lr: axes?.axes.lr.value ?? tuned.lr, hp: tuned.hp, from: `the muP sweep's best at width ${proxyWidth}${axes ? ' with the axes\' factors' : ''}` },
+        params: trial(sweep, axes?.axes.lr.value ?? tuned.lr, tuned.hp),
       });
       if (spSweep) {
         const spProxy = spSweep.report.widths.includes(proxyWidth) ? proxyWidth : Math.max(...spSweep.report.widths);

@@ -31,14 +31,22 @@ export interface RunOptions<K extends JobKind> {
   startedAt?: number;
   /** Kills the worker when the job has sent no progress for this long (a factory or a step that never returns). */
   stallTimeoutMs?: number;
+  /** Kills the worker when the model is not built (no `built`, no progress) this long after the job started. */
+  buildTimeoutMs?: number;
+  /** Called every waitNoteMs() that the job is silent: still building its model, or in a step that does not end. */
+  onWaiting?: (phase: 'building' | 'step', ms: number) => void;
   signal?: AbortSignal;
 }
+
+/** How often a silent job is reported as still waiting (issue 20 item 7); MUP_LENS_WAIT_NOTE_MS for tests. */
+export const waitNoteMs = (): number => Number(process.env.MUP_LENS_WAIT_NOTE_MS) || 30_000;
 
 interface Pending {
   id: number;
   resolve(v: unknown): void;
   reject(e: WorkerJobError): void;
   onProgress?: (data: unknown) => void;
+  onBuilt?: () => void;
 }
 
 /** The first line of V8's report when the process dies of a fatal error (out of memory, a failed allocation). */
@@ -153,6 +161,9 @@ export class WorkerClient {
           case 'progress':
             if (this.pending?.id === msg.id) this.pending.onProgress?.(msg.data);
             break;
+          case 'built':
+            if (this.pending?.id === msg.id) this.pending.onBuilt?.();
+            break;
           case 'result':
             if (this.pending?.id === msg.id) this.settle((p) => p.resolve(msg.result));
             break;
@@ -200,11 +211,45 @@ export class WorkerClient {
       let timer: NodeJS.Timeout | undefined;
       let stall: NodeJS.Timeout | undefined;
       const onAbort = () => this.fail({ kind: 'cancelled', message: 'cancelled' });
+      let buildTimer: NodeJS.Timeout | undefined;
+      let waitTimer: NodeJS.Timeout | undefined;
+      let built = false;
+      let quietSince = Date.now();
       const cleanup = () => {
         if (timer) clearTimeout(timer);
         if (stall) clearTimeout(stall);
+        if (buildTimer) clearTimeout(buildTimer);
+        if (waitTimer) clearInterval(waitTimer);
         opts.signal?.removeEventListener('abort', onAbort);
       };
+      // Silence is reported every WAIT_NOTE_MS (what it waits for, and for how long), so a hang is never minutes
+      // without a word; the model's build has its own, shorter limit than a step.
+      const heard = (buildDone: boolean) => {
+        quietSince = Date.now();
+        if (buildDone && !built) {
+          built = true;
+          if (buildTimer) clearTimeout(buildTimer);
+        }
+      };
+      if (opts.onWaiting) {
+        const every = waitNoteMs();
+        waitTimer = setInterval(() => {
+          const ms = Date.now() - quietSince;
+          if (ms >= every - 50) opts.onWaiting?.(built ? 'step' : 'building', ms);
+        }, every);
+        waitTimer.unref?.();
+      }
+      const buildLimit = opts.buildTimeoutMs;
+      if (buildLimit !== undefined) {
+        buildTimer = setTimeout(
+          () =>
+            this.fail({
+              kind: 'timeout',
+              message: `the model was not built within ${Math.round(buildLimit / 1000)} s: the worker was stopped (does the factory never return? --build-timeout S waits longer)`,
+            }),
+          buildLimit,
+        );
+      }
       const stallLimit = opts.stallTimeoutMs;
       const watchStall = () => {
         if (stallLimit === undefined) return;
@@ -228,7 +273,9 @@ export class WorkerClient {
           cleanup();
           reject(e);
         },
+        onBuilt: () => heard(true),
         onProgress: (data) => {
+          heard(true);
           watchStall();
           (opts.onProgress as ((d: unknown) => void) | undefined)?.(data);
         },

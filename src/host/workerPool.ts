@@ -35,6 +35,10 @@ export interface PoolRunOptions<K extends JobKind, T> {
   startedAt?: number;
   /** A task that reports no progress for this long fails with 'timeout' (a factory that never returns). */
   stallTimeoutMs?: number;
+  /** A task whose model is not built this long after it started fails with 'timeout'. */
+  buildTimeoutMs?: number;
+  /** A task has been silent for `ms` (every 30 s): still building its model, or in a step. */
+  onWaiting?(tag: T, phase: 'building' | 'step', ms: number): void;
   onProgress?(tag: T, data: JobKinds[K]['progress']): void;
   onResult(tag: T, result: JobKinds[K]['result']): void;
   /** A task failed: 'abort' stops the pool (a mistake that fails every task alike), 'continue' goes on. */
@@ -110,6 +114,8 @@ export class WorkerPool {
             timeoutMs: opts.timeoutMs,
             startedAt: opts.startedAt,
             stallTimeoutMs: opts.stallTimeoutMs,
+            buildTimeoutMs: opts.buildTimeoutMs,
+            onWaiting: opts.onWaiting ? (phase, ms) => opts.onWaiting?.(task.tag, phase, ms) : undefined,
           });
           opts.onResult(task.tag, result);
         } catch (err) {

@@ -4,6 +4,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { DataFn } from './data/teacher';
 import { usageError, userError } from './errors';
+import { recordingHp } from './factory';
 
 type Tf = typeof tfjs;
 
@@ -120,12 +121,14 @@ export function stepData(
   loss: LossName,
   hp?: object,
   axes?: DataAxes,
+  /** Notes which of `batch`/`seqLen` the export reads (a swept axis it never reads is a usage error). */
+  reads?: Set<string>,
 ): (seed: number) => DataFn {
   if (typeof fn !== 'function') throw usageError(`${where} is ${typeof fn}, not a function (step) => {xs, ys}`);
   return (seed) => (step) => {
     let b: { xs?: unknown; ys?: unknown } | null;
     try {
-      b = (fn as (step: number, info: { seed: number; hp?: object } & DataAxes) => { xs?: unknown; ys?: unknown })(step, dataInfo(seed, hp, axes));
+      b = (fn as (step: number, info: { seed: number; hp?: object } & DataAxes) => { xs?: unknown; ys?: unknown })(step, reads ? recordingHp(dataInfo(seed, hp, axes), new Set(['batch', 'seqLen']), reads) : dataInfo(seed, hp, axes));
     } catch (err) {
       throw userError(err, `${where}(${step}) threw`);
     }

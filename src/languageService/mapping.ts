@@ -8,6 +8,7 @@ import { ruleDocUrl } from '../analyzer/ruleDocs';
 import { effectiveSeverity, isRuleId, type LintSettings } from '../settings/lint';
 import { analyzerFixes } from './fixes';
 import { fileSuppressionFix, lineSuppressionFix } from './suppression';
+import { describeBlockers, muPBlockers } from './parametrization';
 
 /** 0-based, like vscode.Position. */
 export interface Position0 {
@@ -53,6 +54,24 @@ export function defaultRuleDocUrl(rule: RuleId): string {
   return ruleDocUrl(rule);
 }
 
+/**
+ * The Problems line of a finding: what is wrong, and what muP wants, without the why (issue 23.8: ~200-character
+ * lines are cut off in the Problems view and push the hover's table below the fold). The whole message is in the
+ * hover (src/server/server.ts) and the rule's docs behind the code link. Messages of 120 characters or fewer stay.
+ */
+export function problemsMessage(message: string): string {
+  if (message.length <= 120) return message;
+  const cut = [message.indexOf(': '), message.indexOf('; ')].filter((i) => i > 0);
+  if (!cut.length) return message;
+  const head = message.slice(0, Math.min(...cut));
+  const rest = message.slice(Math.min(...cut) + 2);
+  // The remedy: "muP wants X" (up to its first aside), else "... must be ..." (up to ", else").
+  const wants = /muP wants (.+?)(?: \(|[:;,]|$)/.exec(rest);
+  const must = /(\S+ (?:output|outputs) must be .+?)(?:, else|;|$)/.exec(rest);
+  const remedy = wants ? `muP wants ${wants[1]}` : must ? must[1] : null;
+  return remedy ? `${head}; ${remedy}` : head;
+}
+
 export function toDiagnostics(
   findings: readonly Finding[],
   settings: LintSettings,
@@ -62,7 +81,7 @@ export function toDiagnostics(
   for (const f of findings) {
     const severity = effectiveSeverity(f.rule, f.severity, settings);
     if (severity === null) continue;
-    out.push({ range: toRange0(f), message: f.message, severity, source: DIAGNOSTIC_SOURCE, rule: f.rule, docUrl: docUrl(f.rule) });
+    out.push({ range: toRange0(f), message: problemsMessage(f.message), severity, source: DIAGNOSTIC_SOURCE, rule: f.rule, docUrl: docUrl(f.rule) });
   }
   return out;
 }
@@ -127,14 +146,23 @@ export interface PlainCodeLens {
   title: string;
   command: string;
   arguments: [FactoryTarget];
+  /** What the run will train, when the file decides it (issue 23.1): shown on hovering the lens. */
+  tooltip?: string;
 }
 
 /**
  * "Coordinate check" and "LR sweep" above each exported model factory. Local factories get none: the worker
  * loads the file as a module and can only reach its exports.
  */
-export function codeLensesForFactories(factories: readonly ModelFactory[], uri: string): PlainCodeLens[] {
+export function codeLensesForFactories(factories: readonly ModelFactory[], uri: string, findings?: readonly Finding[]): PlainCodeLens[] {
   const out: PlainCodeLens[] = [];
+  // With the editor's default `parametrization: auto`, a file with muP errors is run in SP: the lens says so.
+  const blockers = findings ? muPBlockers(findings) : [];
+  const tooltip = blockers.length
+    ? `Runs in SP (parametrization auto): the file has ${blockers.length} muP error${blockers.length === 1 ? '' : 's'} (${describeBlockers(blockers)}). Fix them to run it in muP.`
+    : findings
+      ? 'Runs in muP (parametrization auto): the file has no muP errors.'
+      : undefined;
   const seen = new Set<string>();
   for (const f of factories) {
     if (!f.exported || seen.has(f.name)) continue;
@@ -142,8 +170,8 @@ export function codeLensesForFactories(factories: readonly ModelFactory[], uri: 
     const start = toRange0(f).start;
     const range = { start: { line: start.line, character: 0 }, end: { line: start.line, character: 0 } };
     const target: FactoryTarget = { uri, exportName: f.name };
-    out.push({ range, title: '$(beaker) Coordinate check', command: COORD_CHECK_COMMAND, arguments: [target] });
-    out.push({ range, title: 'LR sweep', command: SWEEP_COMMAND, arguments: [{ ...target }] });
+    out.push({ range, title: '$(beaker) Coordinate check', command: COORD_CHECK_COMMAND, arguments: [target], ...(tooltip ? { tooltip } : {}) });
+    out.push({ range, title: 'LR sweep', command: SWEEP_COMMAND, arguments: [{ ...target }], ...(tooltip ? { tooltip } : {}) });
   }
   return out;
 }

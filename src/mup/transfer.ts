@@ -4,6 +4,7 @@
 // an SP file, a file of a newer mup-lens).
 import type * as tfType from '@tensorflow/tfjs';
 import { muAdamScales } from './optimizers';
+import { depthScales } from './depth';
 import type { AppliedBaseShapes, MuAdamConstructor, MuAdamOptions, MupRuntime, TransferConfig, TransferFile } from './runtime-types';
 
 export const TRANSFER_FORMAT = 'mup-lens/transfer';
@@ -47,6 +48,9 @@ export function checkTransferFile(input: unknown): TransferFile {
   if (axes !== undefined && !(isObj(axes) && isObj(axes.lr) && posNum(axes.lr.value))) {
     throw new Error('fromTransfer: the transfer file\'s axes are damaged (axes.lr.value)');
   }
+  if (axes !== undefined && ((axes.lr as { value: number }).value > MAX_ADAM_LR)) {
+    throw new Error(`fromTransfer: axes.lr.value is ${(axes.lr as { value: number }).value}, more than any Adam LR a sweep finds (at most ${MAX_ADAM_LR}); the file is damaged or edited: write it again with \`mup-lens transfer\``);
+  }
   // Values no sweep finds (issue 20 item 2): the file was edited or damaged, and training with them is not muTransfer.
   const lr = tuned.lr as number;
   if (lr > MAX_ADAM_LR) throw new Error(`fromTransfer: tuned.lr is ${lr}, more than any Adam LR a sweep finds (at most ${MAX_ADAM_LR}); the file is damaged or edited: write it again with \`mup-lens transfer\``);
@@ -64,10 +68,17 @@ export function defineTransfer(tf: typeof tfType, rt: Pick<MupRuntime, 'applyBas
   return function fromTransfer(input: TransferFile | string): TransferConfig {
     const file = checkTransferFile(input);
     const width = file.targetWidth;
+    // Version 2 (issue 22): the base LR carries the factors of the axes beyond width (batch, steps), and the target
+    // depth goes to the factory (as `depth`) and to MuAdam (its LR and epsilon depth factors).
+    const learningRate = file.axes?.lr.value ?? file.tuned.lr;
+    const depth = file.depth
+      ? { depth: file.depth.targetDepth, baseDepth: file.depth.baseDepth, alpha: file.depth.alpha, branchMultiplier: (file.depth.targetDepth / file.depth.baseDepth) ** -file.depth.alpha }
+      : null;
+    const hp = { ...file.tuned.hp, ...(depth ? { depth: depth.depth } : {}) };
     const apply = (model: tfType.LayersModel): AppliedBaseShapes => {
       if (model == null || !Array.isArray(model.trainableWeights)) throw new TypeError('fromTransfer: apply(model) takes a tf.LayersModel');
       const weights = model.trainableWeights;
-      const build = `${file.model.exportName}(${width}${Object.keys(file.tuned.hp).length ? `, ${JSON.stringify(file.tuned.hp)}` : ''})`;
+      const build = `${file.model.exportName}(${width}${Object.keys(hp).length ? `, ${JSON.stringify(hp)}` : ''})`;
       if (weights.length !== file.params.length) {
         throw new Error(`fromTransfer: the model has ${weights.length} trainable weights, the transfer file ${file.params.length}; build it as the file says: ${build} of ${file.model.file}`);
       }
@@ -88,20 +99,14 @@ export function defineTransfer(tf: typeof tfType, rt: Pick<MupRuntime, 'applyBas
       // docs/runtime.md says), else the file's table and the training disagree.
       applied.params.forEach((info, i) => {
         const p = file.params[i]!;
-        const trains = file.tuned.lr * muAdamScales(info).lr;
+        // (version 2: the base LR with the axes' factors, and the depth factor of the file's alpha on hidden weights)
+        const trains = learningRate * muAdamScales(info).lr * depthScales(info, depth ?? undefined, 'adam').lr;
         if (Math.abs(trains - p.adam.lr) > 1e-6 * p.adam.lr) {
-          throw new Error(`fromTransfer: weight #${i} (${p.name}) would train at lr ${trains}, the file's params[${i}].adam.lr is ${p.adam.lr}: the file's LRs do not follow from its tuned.lr and base shapes (edited?); write it again with \`mup-lens transfer\``);
+          throw new Error(`fromTransfer: weight #${i} (${p.name}) would train at lr ${trains}, the file's params[${i}].adam.lr is ${p.adam.lr}: the file's LRs do not follow from its tuned.lr${file.axes ? ', axes.lr.value' : ''}${file.depth ? ', depth' : ''} and base shapes (edited?); write it again with \`mup-lens transfer\``);
         }
       });
       return applied;
     };
-    // Version 2 (issue 22): the base LR carries the factors of the axes beyond width (batch, steps), and the target
-    // depth goes to the factory (as `depth`) and to MuAdam (its LR and epsilon depth factors).
-    const learningRate = file.axes?.lr.value ?? file.tuned.lr;
-    const depth = file.depth
-      ? { depth: file.depth.targetDepth, baseDepth: file.depth.baseDepth, alpha: file.depth.alpha, branchMultiplier: (file.depth.targetDepth / file.depth.baseDepth) ** -file.depth.alpha }
-      : null;
-    const hp = { ...file.tuned.hp, ...(depth ? { depth: depth.depth } : {}) };
     return {
       file,
       width,

@@ -13,6 +13,8 @@ import {
 } from '../protocol/webview';
 import type { SweepTrial } from '../sweep/types';
 import { makeNonce, panelHtml } from './html';
+import { runInfo } from './runInfo';
+import { listStoredRuns, loadStoredCoord, loadStoredSweepRuns } from './storedRuns';
 
 export const RECOMMENDED_LR_SETTING = 'recommendedLearningRates';
 
@@ -171,6 +173,17 @@ export class ResultsPanel implements vscode.Disposable {
         });
         return;
       }
+      case 'panel/overlay': {
+        if (msg.clear === true) {
+          this.post({ type: 'panel/overlay', overlay: null });
+          this.post({ type: 'panel/response', id: msg.id, ok: true, message: 'Overlay removed.' });
+          return;
+        }
+        const picked = await pickOverlay(this.view);
+        if (picked) this.post({ type: 'panel/overlay', overlay: picked });
+        this.post({ type: 'panel/response', id: msg.id, ok: picked !== null, message: picked ? `Overlaid ${picked.label} (dashed).` : 'No stored run overlaid.' });
+        return;
+      }
       case 'panel/writeSetting': {
         const where = await writeRecommendedLr(msg);
         this.post({ type: 'panel/response', id: msg.id, ok: true, message: `Wrote lr ${msg.lr.toPrecision(3)} for width ${msg.targetWidth} to ${where}.` });
@@ -279,3 +292,29 @@ async function writeRecommendedLr(msg: Extract<WebviewMessage, { type: 'panel/wr
 }
 
 export { PANEL_VIEW_TYPE };
+
+/**
+ * "Overlay a stored run": a quick pick of the workspace's stored runs of the same kind as the panel's (not the one it
+ * shows), named by model, file and verdict; the chosen one read back from `.mup/`. Null when there is none or no pick.
+ */
+async function pickOverlay(view: PanelView): Promise<{ label: string; view: PanelView } | null> {
+  const shown = new Set(
+    (view.kind === 'sweep' ? view.runs.map((r) => r.meta.storeDir) : [view.meta.reportPath && path.dirname(view.meta.reportPath)]).filter((d): d is string => !!d).map((d) => path.resolve(d)),
+  );
+  const entries = (vscode.workspace.workspaceFolders ?? [])
+    .flatMap((f) => listStoredRuns(path.join(f.uri.fsPath, '.mup')))
+    .filter((e) => e.kind === view.kind && !shown.has(path.resolve(e.dir)));
+  if (!entries.length) {
+    void vscode.window.showInformationMessage(`muP: no other stored ${view.kind === 'coord' ? 'coordinate check' : 'sweep'} to overlay (they are kept under .mup/).`);
+    return null;
+  }
+  const infos = entries.map(runInfo);
+  const pick = await vscode.window.showQuickPick(
+    infos.map((i) => ({ label: i.label, description: i.description, detail: vscode.workspace.asRelativePath(i.entry.dir), info: i })),
+    { title: 'muP: Overlay a Stored Run', placeHolder: 'Drawn dashed over the plots of this panel', matchOnDescription: true },
+  );
+  if (!pick) return null;
+  const e = pick.info.entry;
+  const loaded: PanelView = e.kind === 'coord' ? loadStoredCoord(e.dir, e.name) : { kind: 'sweep', runs: loadStoredSweepRuns(e.dir, e.name), targetWidth: null };
+  return { label: `${pick.info.label} (${new Date(e.mtimeMs).toLocaleString()})`, view: loaded };
+}

@@ -47,7 +47,10 @@ export function runInfo(entry: StoredRunEntry): RunInfo {
     const parts = runs.map((r) => {
       const planned = r.meta.widths && r.meta.lrs ? r.meta.widths.length * r.meta.lrs.length * (r.meta.seeds ?? 1) * (r.meta.hps ?? []).reduce((n, a) => n * a.values.length, 1) : null;
       const complete = r.status === 'done' && r.result?.complete !== false;
-      const verdict = complete ? ((r.result?.everyAxisTransfers ?? r.result?.transfers) ? 'transfers' : 'does not transfer') : r.status === 'done' ? 'incomplete grid' : 'unfinished';
+      // The engine's verdict where it gives one (issue 21: transfers, does not transfer, or inconclusive).
+      const v = r.result?.verdict;
+      const judged = v === 'inconclusive' ? 'inconclusive' : v === 'does-not-transfer' ? 'does not transfer' : v === 'transfers' ? 'transfers' : (r.result?.everyAxisTransfers ?? r.result?.transfers) ? 'transfers' : 'does not transfer';
+      const verdict = complete ? judged : r.status === 'done' ? 'incomplete grid' : 'unfinished';
       return { p: r.meta.parametrization, complete, text: `${pt(r.meta.parametrization)} · ${r.trials.length}${planned ? `/${planned}` : ''} trials · ${verdict}` };
     });
     const widths = [...new Set(runs.flatMap((r) => r.meta.widths ?? r.trials.map((t) => t.width)))].sort((a, b) => a - b);

@@ -21,6 +21,8 @@ class RunsProvider implements vscode.TreeDataProvider<Node> {
   readonly onDidChangeTreeData = this.changed.event;
   private cache: { runs: RunInfo[]; transfers: vscode.Uri[] } | null = null;
 
+  constructor(private readonly log?: vscode.LogOutputChannel) {}
+
   refresh(): void {
     this.cache = null;
     this.changed.fire(undefined);
@@ -29,8 +31,18 @@ class RunsProvider implements vscode.TreeDataProvider<Node> {
   async snapshot(): Promise<{ runs: RunInfo[]; transfers: vscode.Uri[] }> {
     if (this.cache) return this.cache;
     const folders = vscode.workspace.workspaceFolders ?? [];
-    const runs = folders.flatMap((f) => listStoredRuns(path.join(f.uri.fsPath, '.mup'))).map(runInfo);
-    const transfers = folders.length ? await vscode.workspace.findFiles('**/*.transfer.json', '**/node_modules/**', 200) : [];
+    // A store being written (or removed) while it is listed must not empty the view: each folder on its own.
+    const runs = folders
+      .flatMap((f) => {
+        try {
+          return listStoredRuns(path.join(f.uri.fsPath, '.mup'));
+        } catch (err) {
+          this.log?.warn(`stored runs of ${f.name}: ${err instanceof Error ? err.message : String(err)}`);
+          return [];
+        }
+      })
+      .map(runInfo);
+    const transfers = folders.length ? await Promise.resolve(vscode.workspace.findFiles('**/*.transfer.json', '**/node_modules/**', 200)).catch(() => []) : [];
     transfers.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
     this.cache = { runs, transfers };
     return this.cache;
@@ -74,9 +86,12 @@ class RunsProvider implements vscode.TreeDataProvider<Node> {
     item.id = info.entry.dir;
     item.description = info.description;
     const failed = /\bfail\b|does not transfer/.test(info.description);
+    const undecided = /\binconclusive\b/.test(info.description);
     item.iconPath = info.problem
       ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
-      : !info.finished
+      : undecided
+        ? new vscode.ThemeIcon('question', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+        : !info.finished
         ? new vscode.ThemeIcon('circle-large-outline')
         : failed
           ? new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'))
@@ -99,8 +114,8 @@ export interface RunsView {
   items(): Promise<Array<{ group: string; label: string; description: string }>>;
 }
 
-export function registerRunsView(context: vscode.ExtensionContext, openReport: (file: string) => unknown): RunsView {
-  const provider = new RunsProvider();
+export function registerRunsView(context: vscode.ExtensionContext, openReport: (file: string) => unknown, log?: vscode.LogOutputChannel): RunsView {
+  const provider = new RunsProvider(log);
   const view = vscode.window.createTreeView(RUNS_VIEW, { treeDataProvider: provider, showCollapseAll: true });
   let timer: NodeJS.Timeout | undefined;
   const later = () => {

@@ -45,14 +45,24 @@ function layerOrder(result: CoordResult): CoordLayer[] {
   return [...seen.values()];
 }
 
+/**
+ * A check across depth (issue 22) is drawn at one width: the one its verdict names, else the first. Undefined for a
+ * width check (every record and slope is drawn).
+ */
+export function depthSliceWidth(result: CoordResult): number | undefined {
+  if (result.axis !== 'depth') return undefined;
+  return result.verdict.worst?.width ?? result.widths[0] ?? result.records[0]?.width;
+}
+
 export function coordRows(result: CoordResult): CoordLayerRow[] {
+  const slice = depthSliceWidth(result);
   const steps = Math.max(result.steps, ...result.slopes.map((s) => s.t), 1);
   const judgedFrom = steps >= 2 ? 2 : 1; // docs/mup.md: judge by the largest slope over t >= 2, never by t = 1 alone
   return layerOrder(result).map((layer, i) => {
     const slopes: Array<number | null> = Array.from({ length: steps }, () => null);
     const intervals: Array<[number, number] | null> = Array.from({ length: steps }, () => null);
     for (const s of result.slopes) {
-      if (s.layer !== layer.name || s.t < 1 || s.t > steps) continue;
+      if (s.layer !== layer.name || s.t < 1 || s.t > steps || (slice !== undefined && s.width !== slice)) continue;
       slopes[s.t - 1] = s.slope;
       if (s.low != null && s.high != null && s.se != null) intervals[s.t - 1] = [s.low, s.high];
     }
@@ -61,7 +71,7 @@ export function coordRows(result: CoordResult): CoordLayerRow[] {
       const s = slopes[t - 1];
       if (s !== null && Number.isFinite(s) && (worst === null || Math.abs(s) > Math.abs(worst.slope))) worst = { t, slope: s };
     }
-    const atInit = result.records.filter((r) => r.layer === layer.name && r.t === 1);
+    const atInit = result.records.filter((r) => r.layer === layer.name && r.t === 1 && (slice === undefined || r.width === slice));
     return {
       layer: layer.name,
       role: layer.role,
@@ -78,10 +88,14 @@ export function coordRows(result: CoordResult): CoordLayerRow[] {
 }
 
 export function coordPlots(result: CoordResult, rows: CoordLayerRow[]): PlotSpec[] {
-  const widths = [...new Set(result.records.map((r) => r.width).concat(result.widths))].sort((a, b) => a - b);
-  const steps = [...new Set(result.records.map((r) => r.t))].sort((a, b) => a - b);
+  // The x axis is the check's axis: width, or depth at one width (issue 22).
+  const slice = depthSliceWidth(result);
+  const records = slice === undefined ? result.records : result.records.filter((r) => r.width === slice && r.depth !== undefined);
+  const xOf = (r: { width: number; depth?: number }) => (slice === undefined ? r.width : r.depth!);
+  const widths = [...new Set(records.map(xOf).concat(slice === undefined ? result.widths : (result.depths ?? [])))].sort((a, b) => a - b);
+  const steps = [...new Set(records.map((r) => r.t))].sort((a, b) => a - b);
   const byKey = new Map<string, { l1: number; l1Std: number }>();
-  for (const r of result.records) byKey.set(`${r.layer}\u0000${r.t}\u0000${r.width}`, r);
+  for (const r of records) byKey.set(`${r.layer}\u0000${r.t}\u0000${xOf(r)}`, r);
   // On a log axis a value <= 0 has no place: it is a gap (e.g. a zero-initialised readout at t = 1).
   const pos = (v: number | undefined) => (v !== undefined && Number.isFinite(v) && v > 0 ? v : null);
   return steps.map((t) => {
@@ -102,7 +116,7 @@ export function coordPlots(result: CoordResult, rows: CoordLayerRow[]): PlotSpec
     return {
       id: `coord-t${t}`,
       title: `t = ${t}`,
-      xLabel: 'width',
+      xLabel: slice === undefined ? 'width' : `depth (width ${slice})`,
       yLabel: 'l1 (mean |x|)',
       xs: widths,
       xLog: 2,
@@ -130,7 +144,7 @@ export function coordModel(result: CoordResult, meta: CoordMeta): CoordModel {
   const head = level === 'pass' ? 'Pass' : level === 'warn' ? 'Warning' : level === 'inconclusive' ? 'Inconclusive' : 'Fail';
   return {
     title: meta.title,
-    subtitle: `${meta.modelFile}#${meta.exportName} · ${meta.parametrization === 'mup' ? 'muP' : 'SP'} · backend ${result.backend} · widths ${result.widths.join(', ')} · ${result.steps} steps · ${result.seeds} seeds`,
+    subtitle: `${meta.modelFile}#${meta.exportName} · ${meta.parametrization === 'mup' ? 'muP' : 'SP'} · backend ${result.backend} · widths ${result.widths.join(', ')}${result.depths ? ` · depths ${result.depths.join(', ')}` : ''} · ${result.steps} steps · ${result.seeds} seeds`,
     pass: v.pass,
     level,
     threshold: v.threshold,

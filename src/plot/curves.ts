@@ -53,6 +53,7 @@ export function widthCurves(input: CurvesInput): { series: PlotSeries[]; markers
         return c && Number.isFinite(c.loss) ? c.loss : null;
       }),
       ...(banded ? { lo: xs.map((x) => spread(x, -1)), hi: xs.map((x) => spread(x, 1)) } : {}),
+      ...(xs.some((x) => !curve.has(x)) ? { absent: xs.map((x) => !curve.has(x)) } : {}),
       emphasis: 'normal',
     };
   });

@@ -10,6 +10,9 @@ export interface PlotSeries {
   /** Spread band (mean -/+ std over seeds), same length as ys (coordinate checks and sweeps with 2+ seeds). */
   lo?: Array<number | null>;
   hi?: Array<number | null>;
+  /** True where this series has no cell at all (another width's `--refine` LR): skipped, the line joins over it
+   *  (a null elsewhere is a gap: a diverged cell). */
+  absent?: boolean[];
   /** `fail`: drawn thicker (a layer over the threshold); `normal` otherwise. */
   emphasis: 'normal' | 'fail';
   /** Where clicking this series leads (a layer's definition). */

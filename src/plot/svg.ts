@@ -124,11 +124,12 @@ function plotSvg(spec: PlotSpec, x0: number, y0: number, o: SvgOptions): string 
         }
         run = [];
       };
-      s.ys.forEach((_, i) => (s.lo![i] !== null && s.hi![i] !== null ? run.push(i) : flush()));
+      s.ys.forEach((_, i) => (s.absent?.[i] ? undefined : s.lo![i] !== null && s.hi![i] !== null ? run.push(i) : flush()));
       flush();
     }
     const segs: string[][] = [[]];
     s.ys.forEach((y, i) => {
+      if (s.absent?.[i]) return; // no cell here (another width's refined LR): the line joins over it
       if (y === null) segs.push([]);
       else segs[segs.length - 1].push(`${n2(xAxis.toPx(spec.xs[i]))},${n2(clip(yAxis.toPx(y)))}`);
     });

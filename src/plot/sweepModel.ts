@@ -9,6 +9,7 @@ import type { ThemeKind } from './colors';
 import { seedsText, widthCurves } from './curves';
 import type { PlotSpec } from './plotSpec';
 import { hpAxisModels, type HpAxisModel } from './sweepHpModel';
+import { axisPlotModels, proxyTrials } from './sweepAxesModel';
 
 export interface Recommendation {
   targetWidth: number;
@@ -141,10 +142,12 @@ export function defaultTargetWidth(view: SweepView): number {
 }
 
 function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: [number, number] | null): SweepRunModel {
-  const trials = runTrials(run);
+  // A sweep with axes beyond width (issue 22): the width plot is the proxy's slice; each axis gets its own plot.
+  const axisGrid = run.result?.axisGrid;
+  const trials = proxyTrials(runTrials(run), axisGrid);
   const analysis = analyzeTrials(trials);
   // While running, optima, shift and recommendation come from the widths whose rows are complete (provisional).
-  const judged = judgedTrials(run);
+  const judged = proxyTrials(judgedTrials(run), axisGrid);
   const judgedAnalysis = judged.length === trials.length ? analysis : analyzeTrials(judged);
   const widths = [...new Set(trials.map((t) => t.width).concat(run.meta.widths ?? []))].sort((a, b) => a - b);
   const lrs = [...new Set(trials.map((t) => t.lr).concat(run.meta.lrs ?? []))].filter((l) => l > 0).sort((a, b) => a - b);
@@ -170,7 +173,7 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
   const hpFactor = (run.meta.hps ?? []).reduce((n, a) => n * (Array.isArray(a.values) ? a.values.length : 1), 1);
   const planned = run.meta.widths && run.meta.lrs && seeds ? run.meta.widths.length * run.meta.lrs.length * seeds * hpFactor : null;
   const incomplete = incompleteness(run, trials, planned);
-  const hpAxes = hpAxisModels(run, analysis.hps, widths, theme, incomplete !== null);
+  const hpAxes = [...hpAxisModels(run, analysis.hps, widths, theme, incomplete !== null), ...axisPlotModels({ trials: runTrials(run), axisGrid, axes: run.result?.axes }, theme)];
   const statusText =
     run.status === 'running'
       ? `running: ${trials.length}${planned ? ` / ${planned}` : ''} trials`

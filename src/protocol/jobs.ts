@@ -3,6 +3,7 @@
 // sides import it. The tfjs parts are src/worker/coordJob.ts and src/worker/trialJob.ts.
 import type { CoordLayer, CoordRun } from '../coord/types';
 import type { TransferJobResult } from '../sweep/transfer';
+import type { AxisValues } from '../sweep/axes';
 import type { HpValues, Parametrization } from '../sweep/types';
 
 export type { CoordRun, HpValues, Parametrization, TransferJobResult };
@@ -24,11 +25,18 @@ export interface CoordJobParams {
   data?: { file: string; exportName: string } | null;
   batchSize?: number;
   /** Only these (width, seed) runs, when the check is split over several workers (default: all). */
-  runs?: { width: number; seed: number }[];
+  runs?: { width: number; seed: number; depth?: number }[];
+  /**
+   * A check across depth (issue 22): the factory is built at each depth (`(width, {depth})`, docs/contracts.md) at
+   * each width, and the slopes are fitted along depth. Absent: the width check.
+   */
+  depths?: number[];
 }
 
 export interface CoordStop {
   width: number;
+  /** In a check across depth. */
+  depth?: number;
   seed: number;
   /** 1-based step at which it happened (0 while building). */
   step: number;
@@ -37,7 +45,7 @@ export interface CoordStop {
 
 export type CoordProgress =
   | { phase: 'layers'; layers: CoordLayer[]; notes: string[] }
-  | { phase: 'step'; width: number; seed: number; step: number }
+  | { phase: 'step'; width: number; seed: number; step: number; depth?: number }
   | { phase: 'run'; run: CoordRun };
 
 export interface CoordJobResult {
@@ -68,6 +76,9 @@ export interface TrialJobParams {
   /** The swept hyperparameters' values: the factory is called `(width, hp)` (or `({width, ...hp})`) and the data
    *  export `(step, {seed, hp})`. Absent: called as before, `(width)`. */
   hp?: HpValues;
+  /** The trial's values on the axes beyond width (issue 22): `depth`, `batch`, `seqLen` reach the factory beside the
+   *  HPs and `batch`, `seqLen` the data export beside `seed` (docs/contracts.md "Axes"); `steps` is `steps` above. */
+  axes?: AxisValues;
   /** Return the loss of every step (`losses`): the transfer's verification curves. */
   curve?: boolean;
 }
@@ -91,6 +102,8 @@ export interface TrialOutcome {
   /** Steps actually run. */
   stepsRun: number;
   ms: number;
+  /** Tensors alive grew by at least one per step (tf.memory().numTensors from after step 1 to the last): a leak. */
+  tensorLeak?: { perStep: number; from: number; to: number; steps: number };
 }
 
 export interface TrialJobResult {

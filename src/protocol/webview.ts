@@ -11,6 +11,8 @@
 import type { CoordResult } from '../coord/types';
 import type { HpAxis, Parametrization, SweepHpResult, SweepResult, SweepTrial } from '../sweep/types';
 import type { TransferReport } from '../sweep/transfer';
+import type { SweepAxisGrid } from '../sweep/axes';
+import type { AxisResult } from '../sweep/axisAnalysis';
 
 export type { Parametrization };
 
@@ -26,6 +28,8 @@ export interface RunMeta {
 export interface CoordMeta extends RunMeta {
   /** The HTML/JSON report on disk, if the producer wrote one. */
   reportPath?: string;
+  /** Why it ran in this parametrization, when that needs saying ("sp.ts is written in SP (...): running it in SP"). */
+  parametrizationNote?: string;
 }
 
 export interface CoordView {
@@ -66,6 +70,9 @@ export type SweepRunResult = SweepResult & {
   shiftInterval?: { low: number; high: number } | null;
   reasons?: string[];
   settle?: string[];
+  /** Issue 22: the axes beyond width the sweep varied, and each one's result (src/sweep/axisAnalysis.ts). */
+  axisGrid?: SweepAxisGrid[];
+  axes?: AxisResult[];
 };
 
 /** One parametrization's sweep as the panel knows it (live trials, then the engine's result). */
@@ -107,7 +114,9 @@ export type HostMessage =
   | { type: 'sweep/result'; parametrization: Parametrization; result: SweepRunResult }
   | { type: 'sweep/status'; parametrization: Parametrization; status: SweepStatus; message?: string }
   | { type: 'sweep/transfer'; transfer: TransferView }
-  | { type: 'panel/response'; id: number; ok: boolean; message: string };
+  | { type: 'panel/response'; id: number; ok: boolean; message: string }
+  /** A stored run to draw over this one (dashed, as TensorBoard overlays runs), or null to remove it (issue 23.5). */
+  | { type: 'panel/overlay'; overlay: { label: string; view: PanelView } | null };
 
 // ---- webview -> host ------------------------------------------------------------------------------------
 export type ExportFormat = 'png' | 'svg' | 'csv' | 'json';
@@ -131,7 +140,9 @@ export type WebviewMessage =
   /** The view changed in the webview (e.g. target width); the host keeps it for restore. */
   | { type: 'panel/state'; view: PanelView }
   /** "Transfer to width N" (and "Verify"): the muP run's tuned values to the target width. */
-  | { type: 'panel/transfer'; id: number; targetWidth: number; verify: boolean };
+  | { type: 'panel/transfer'; id: number; targetWidth: number; verify: boolean }
+  /** "Overlay a stored run": the host asks which (a quick pick of stored runs of the same kind); `clear` removes it. */
+  | { type: 'panel/overlay'; id: number; clear?: boolean };
 
 export const PANEL_VIEW_TYPE = 'mupLens.results';
 
@@ -146,6 +157,7 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
     t === 'panel/copy' ||
     t === 'panel/writeSetting' ||
     t === 'panel/state' ||
-    t === 'panel/transfer'
+    t === 'panel/transfer' ||
+    t === 'panel/overlay'
   );
 }

@@ -81,4 +81,6 @@ export type WorkerToHost =
   | { type: 'init-error'; error: WorkerError }
   | { [K in JobKind]: { type: 'progress'; id: number; kind: K; data: JobKinds[K]['progress'] } }[JobKind]
   | { [K in JobKind]: { type: 'result'; id: number; kind: K; result: JobKinds[K]['result'] } }[JobKind]
-  | { type: 'error'; id: number; error: WorkerError };
+  | { type: 'error'; id: number; error: WorkerError }
+  /** The job's model is built (its training starts): the host's build time limit ends here. */
+  | { type: 'built'; id: number };

@@ -5,7 +5,7 @@
 // result is escaped (a result file can be crafted). Pure: result in, string out.
 import { FAIL_FROM, PASS_BELOW } from '../coord/summarize';
 import type { CoordResult } from '../coord/types';
-import { coordPlots, coordRows } from '../plot/coordModel';
+import { coordPlots, coordRows, depthSliceWidth } from '../plot/coordModel';
 import type { PlotSpec } from '../plot/plotSpec';
 import { plotsToSvg } from '../plot/svg';
 import { LIGHT } from './theme';
@@ -29,7 +29,9 @@ function subplotSvg(spec: PlotSpec): string {
 export function renderCoordReport(result: CoordResult, meta: ReportMeta): string {
   const v = result.verdict;
   const level = v.level === 'warn' || v.level === 'fail' || v.level === 'pass' || v.level === 'inconclusive' ? v.level : v.pass ? 'pass' : 'fail';
-  const slopeAt = (layer: string, t: number) => result.slopes.find((x) => x.layer === layer && x.t === t);
+  // A check across depth shows the width its verdict names (issue 22); a width check every slope.
+  const slice = depthSliceWidth(result);
+  const slopeAt = (layer: string, t: number) => result.slopes.find((x) => x.layer === layer && x.t === t && (slice === undefined || x.width === slice));
   const pmOf = (layer: string, t: number) => {
     const x = slopeAt(layer, t);
     return x && x.se != null && x.high != null && x.slope !== null ? ` &plusmn; ${esc((x.high - x.slope).toFixed(3))}` : '';
@@ -41,10 +43,12 @@ export function renderCoordReport(result: CoordResult, meta: ReportMeta): string
   const verdictText = v.problems?.length
     ? esc(v.problems.join('; '))
     : worst
-      ? `largest |slope| <b>${esc(Math.abs(worst.slope).toFixed(2))}</b> at layer <b>${esc(worst.layer)}</b>, t = ${esc(worst.t)}` +
+      ? `largest |slope| <b>${esc(Math.abs(worst.slope).toFixed(2))}</b>${result.axis === 'depth' ? ' against depth' : ''} at layer <b>${esc(worst.layer)}</b>, t = ${esc(worst.t)}` +
+        (worst.width !== undefined && result.axis === 'depth' ? `, width ${esc(worst.width)}` : '') +
         (worstSrc ? ` (<code>${esc(worstSrc.file)}:${esc(worstSrc.line)}</code>)` : '') +
-        (pmOf(worst.layer, worst.t) ? `, slope${pmOf(worst.layer, worst.t)} (95% interval)` : '') +
-        (v.settle ? `; inconclusive: ${esc(v.settle)}` : '')
+        (pmOf(worst.layer, worst.t) ? `, slope ${esc((worst.slope >= 0 ? '+' : '') + worst.slope.toFixed(3))}${pmOf(worst.layer, worst.t)} (95% interval across seeds)` : '') +
+        (v.settle ? `; inconclusive: ${esc(v.settle)}` : '') +
+        (v.fix ? `; fix: ${esc(v.fix)}` : '')
       : 'no slope could be fitted';
   const legend = rowsModel
     .map((l) => `<span class="key"><i style="background:${esc(l.color)}"></i>${esc(l.layer)} <small>${esc(l.role)}</small></span>`)

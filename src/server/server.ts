@@ -34,7 +34,7 @@ import { analyzeOptions, DEFAULT_SETTINGS, effectiveSeverity, parseLintSettings,
 import { KeyedDebouncer } from '../languageService/debounce';
 import { isLintableDocument } from '../languageService/documents';
 import { fixAll } from '../languageService/fixAll';
-import { codeActionsForFinding, codeLensesForFactories, DIAGNOSTIC_SOURCE, findingForDiagnostic, toDiagnostics, toRange0 } from '../languageService/mapping';
+import { codeActionsForFinding, codeLensesForFactories, DIAGNOSTIC_SOURCE, findingForDiagnostic, problemsMessage, toDiagnostics, toRange0 } from '../languageService/mapping';
 import { Analyses, type Outcome } from './analyses';
 import {
   ANALYSIS_REQUEST,
@@ -390,18 +390,32 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const hover = await runner
       .hover(got.outcome.result.layers, params.position.line + 1, params.position.character + 1, settings.baseWidth)
       .catch(() => null);
-    if (!hover) return null;
-    const value = init.themeIcons ? hover.markdown : hover.markdown.replace(/\$\(warning\)/g, '\u26a0');
-    return { contents: { kind: 'markdown', value }, range: toRange0(hover.layer) };
+    // The whole text of a finding here whose Problems line was shortened (problemsMessage): the why, in the hover.
+    const line = params.position.line + 1;
+    const col = params.position.character + 1;
+    const detail = got.outcome.result.findings
+      .filter((f) => (f.line < line || (f.line === line && f.column <= col)) && (f.endLine > line || (f.endLine === line && f.endColumn >= col)))
+      .filter((f) => problemsMessage(f.message) !== f.message && effectiveSeverity(f.rule, f.severity, settings) !== null)
+      .map((f) => `**${f.rule}**: ${f.message}`)
+      .join('\n\n');
+    if (!hover && !detail) return null;
+    const markdown = [hover?.markdown, detail].filter(Boolean).join('\n\n---\n\n');
+    const value = init.themeIcons ? markdown : markdown.replace(/\$\(warning\)/g, '\u26a0');
+    return { contents: { kind: 'markdown', value }, ...(hover ? { range: toRange0(hover.layer) } : {}) };
   });
 
   connection.onCodeLens(async (params): Promise<CodeLens[]> => {
     if (!init.codeLens) return [];
     const got = await current(params.textDocument.uri);
     if (!got) return [];
-    return codeLensesForFactories(got.outcome.result.factories, got.doc.uri).map((l) => ({
+    // The findings as the Problems view shows them (severities of the settings, rules turned off left out).
+    const shownFindings = got.outcome.result.findings.flatMap((f) => {
+      const severity = effectiveSeverity(f.rule, f.severity, settings);
+      return severity === null ? [] : [{ ...f, severity }];
+    });
+    return codeLensesForFactories(got.outcome.result.factories, got.doc.uri, shownFindings).map((l) => ({
       range: l.range,
-      command: { title: l.title, command: l.command, arguments: l.arguments },
+      command: { title: l.title, command: l.command, arguments: l.arguments, ...(l.tooltip ? { tooltip: l.tooltip } : {}) },
     }));
   });
 

@@ -20,6 +20,8 @@ export interface SweepSettings {
   baseWidth: number;
   /** `mupLens.sweep.targetWidth`: the width to recommend an LR for; undefined (setting 0) = the widest swept. */
   targetWidth: number | undefined;
+  /** `mupLens.sweep.fresh` (issue 20): reuse no stored trial, as `sweep --fresh`. */
+  fresh: boolean;
 }
 
 export const SWEEP_DEFAULT_LR_RANGE = '2^-14:2^-4:1';
@@ -59,6 +61,7 @@ export function readSweepSettings(get: SettingsGetter): Read<SweepSettings> {
     backend: r.value('sweep.backend', 'auto', (v) => (BACKEND_REQUESTS as readonly unknown[]).includes(v), backendWhat),
     baseWidth: int('baseWidth', 64, 1),
     targetWidth: targetWidth === 0 ? undefined : targetWidth,
+    fresh: r.value('sweep.fresh', false, (v) => typeof v === 'boolean', 'true or false'),
   };
   return { settings, problems: r.problems };
 }

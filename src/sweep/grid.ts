@@ -1,6 +1,7 @@
 // The sweep grid: widths x learning rates x hyperparameter values x seeds, parsed from user flags, enumerated in
 // one fixed order (so `--shard i/n` picks the same slice on every machine) and split into shards.
 // Pure: no tfjs, no file system.
+import { axisCombinations, type AxisValues, type SweepAxisGrid } from './axes';
 
 /** The swept hyperparameters' values of one trial, `{outputMult: 0.25}` (what the factory receives). */
 export type HpValues = Record<string, number>;
@@ -18,6 +19,8 @@ export interface GridPoint {
   seed: number;
   /** Only in a grid with hyperparameter axes: one value per axis. */
   hp?: HpValues;
+  /** Only in a grid with axes beyond width (issue 22: `--depths`, `--batches`, `--seq-lens`, `--steps-axis`). */
+  axes?: AxisValues;
 }
 
 export class GridError extends Error {}
@@ -148,12 +151,22 @@ export function parseShard(text: string): { index: number; count: number } {
  * Every trial of the grid in its canonical order: widths ascending, then LRs ascending, then the HP combinations
  * (first axis slowest), then seeds. Without HP axes the points have no `hp` (and are what they always were).
  */
-export function enumerateGrid(widths: number[], lrs: number[], seeds: number, axes: readonly HpAxis[] = []): GridPoint[] {
+export function enumerateGrid(widths: number[], lrs: number[], seeds: number, axes: readonly HpAxis[] = [], extra: readonly SweepAxisGrid[] = []): GridPoint[] {
   const out: GridPoint[] = [];
   const combos = axes.length ? hpCombinations(axes) : [undefined];
+  // The axes beyond width (issue 22) vary right after width; without them the order is what it always was.
+  const points = axisCombinations(extra);
   for (const width of widths) {
-    for (const lr of lrs) {
-      for (const hp of combos) for (let seed = 0; seed < seeds; seed++) out.push(hp ? { width, lr, seed, hp } : { width, lr, seed });
+    for (const at of points) {
+      for (const lr of lrs) {
+        for (const hp of combos) {
+          for (let seed = 0; seed < seeds; seed++) {
+            const p: GridPoint = hp ? { width, lr, seed, hp } : { width, lr, seed };
+            if (at) p.axes = at;
+            out.push(p);
+          }
+        }
+      }
     }
   }
   return out;
@@ -169,8 +182,10 @@ export function shardOf<T>(points: T[], index: number, count: number): T[] {
 
 /** Trials ordered for a worker pool: widest first, so the slowest trials do not end up last on one worker. */
 export function scheduleOrder(points: GridPoint[]): GridPoint[] {
-  // Array.prototype.sort is stable: equal (width, lr, seed) keep the grid's HP order.
-  return [...points].sort((a, b) => b.width - a.width || a.lr - b.lr || a.seed - b.seed);
+  // Array.prototype.sort is stable: equal (width, lr, seed) keep the grid's HP order. A deeper, larger-batch,
+  // longer trial costs more, as a wider one does: those first too.
+  const cost = (p: GridPoint) => (p.axes ? (p.axes.depth ?? 1) * (p.axes.batch ?? 1) * (p.axes.seqLen ?? 1) * (p.axes.steps ?? 1) : 1);
+  return [...points].sort((a, b) => b.width - a.width || cost(b) - cost(a) || a.lr - b.lr || a.seed - b.seed);
 }
 
 function uniqueSorted(xs: number[]): number[] {

@@ -78,7 +78,7 @@ function hpSection(r: SweepReport, h: SweepHpResult, analysed: HpAnalysis[], col
     lines.push([fmtValue(value).padEnd(10), ...cells].join(''));
   }
   for (const o of h.optimum) {
-    lines.push(`width ${String(o.width).padEnd(6)} best ${h.name} ${fmtValue(o.value).padEnd(7)} (log2 ${o.log2Value.toFixed(1)}, fitted ${o.fittedLog2Value.toFixed(2)})  loss ${o.loss.toFixed(4)}${o.atEdge ? '  [at the edge of the grid]' : ''}${optIvl(o.interval)}`);
+    lines.push(`width ${String(o.width).padEnd(6)} best ${h.name} ${fmtValue(o.value).padEnd(7)} (log2 ${o.log2Value.toFixed(1)}, fitted ${o.fittedLog2Value.toFixed(2)})  loss ${o.loss.toFixed(4)}${optIvl(o.interval)}${o.atEdge ? '  [at the edge of the grid]' : ''}`);
   }
   if (h.optimum.length >= 2) {
     const v = r.complete === false ? 'not judged' : h.verdict === 'inconclusive' ? 'inconclusive' : h.transfers ? 'transfers' : 'does NOT transfer';
@@ -110,7 +110,7 @@ export function formatText(r: SweepReport): string {
   }
   lines.push('');
   for (const o of r.optimum) {
-    lines.push(`width ${String(o.width).padEnd(6)} best lr ${fmtLr(o.lr).padEnd(7)} (log2 ${o.log2Lr.toFixed(2)}, fitted ${o.fittedLog2Lr.toFixed(2)})  loss ${o.loss.toFixed(4)}${o.atEdge ? '  [at the edge of the grid]' : ''}${optIvl(o.interval)}`);
+    lines.push(`width ${String(o.width).padEnd(6)} best lr ${fmtLr(o.lr).padEnd(7)} (log2 ${o.log2Lr.toFixed(2)}, fitted ${o.fittedLog2Lr.toFixed(2)})  loss ${o.loss.toFixed(4)}${optIvl(o.interval)}${o.atEdge ? '  [at the edge of the grid]' : ''}`);
   }
   // With fewer than two optima there is no shift: "0 octaves" would read as a perfect transfer.
   if (r.optimum.length >= 2) lines.push(`shift of the best LR across widths: ${r.shiftOctaves} octaves (fitted: ${r.fittedShiftOctaves.toFixed(2)}${ivl(r.shiftInterval)})`);

@@ -3,8 +3,9 @@
 // (and in words what it showed when not), and, from the worker's facts about the model, what muP makes of them for
 // each trainable weight at the target width: init std, Adam and SGD LR, readout multiplier, and the rule behind each.
 // Pure: the host reads stores and runs the worker (src/host/transfer.ts); this turns plain data into plain data.
-import type { BaseShapes, ParamKind, TransferFile, TransferParam, TransferReadout, TransferRole } from '../mup/runtime-types';
+import type { BaseShapes, ParamKind, TransferAxes, TransferFile, TransferParam, TransferReadout, TransferRole } from '../mup/runtime-types';
 import { lrSwept, octaves } from './report';
+import { formatFactors } from './transferAxes';
 import type { HpValues, Parametrization, SweepReport } from './types';
 import type { VerifyDifference, VerifySeedRun } from './verify';
 
@@ -144,16 +145,19 @@ export function tunedAt(r: SweepReport, proxyWidth: number): TunedValues | null 
 
 /** Each swept axis in one line: its best value per width, the shift, the verdict. */
 export function whatTheSweepShowed(r: SweepReport): string[] {
-  const axes: { name: string; best: { width: number; value: number; atEdge: boolean }[]; shift: number; transfers: boolean; values: number }[] = [];
+  const axes: { name: string; best: { width: number; value: number; atEdge: boolean }[]; shift: number; transfers: boolean; values: number; unsure?: boolean }[] = [];
   if (lrSwept(r)) {
-    axes.push({ name: 'LR', best: r.optimum.map((o) => ({ width: o.width, value: o.lr, atEdge: o.atEdge })), shift: r.shiftOctaves, transfers: r.transfers, values: r.lrs.length });
+    axes.push({ name: 'LR', best: r.optimum.map((o) => ({ width: o.width, value: o.lr, atEdge: o.atEdge })), shift: r.shiftOctaves, transfers: r.transfers, values: r.lrs.length, unsure: r.lrVerdict === 'inconclusive' });
   }
-  for (const h of r.hps ?? []) axes.push({ name: h.name, best: h.optimum.map((o) => ({ width: o.width, value: o.value, atEdge: o.atEdge })), shift: h.shiftOctaves, transfers: h.transfers, values: h.values.length });
-  return axes.map((a) => {
+  for (const h of r.hps ?? []) axes.push({ name: h.name, best: h.optimum.map((o) => ({ width: o.width, value: o.value, atEdge: o.atEdge })), shift: h.shiftOctaves, transfers: h.transfers, values: h.values.length, unsure: h.verdict === 'inconclusive' });
+  const lines = axes.map((a) => {
     const best = a.best.map((b) => `${pow2(b.value)} at width ${b.width}${b.atEdge ? ' (at the grid\'s edge)' : ''}`).join(', ');
-    const verdict = r.complete === false ? 'not judged (incomplete grid)' : a.best.length < 2 ? 'not judged (fewer than two widths)' : a.transfers ? 'transfers' : 'does not transfer';
+    const verdict = r.complete === false ? 'not judged (incomplete grid)' : a.best.length < 2 ? 'not judged (fewer than two widths)' : a.transfers ? 'transfers' : a.unsure ? 'inconclusive' : 'does not transfer';
     return `${a.name}: best ${best || 'none (every trial diverged)'}; moves ${octaves(a.shift)}: ${verdict}`;
   });
+  // The axes beyond width (issue 22): each one's verdict lines, as the sweep printed them.
+  for (const a of r.axes ?? []) lines.push(...a.verdict);
+  return lines;
 }
 
 /** Why the values do not transfer, in one plain paragraph (beside `whatTheSweepShowed`); null when they do. */
@@ -167,12 +171,16 @@ export function refusalOf(r: SweepReport): string | null {
       : `Over ${span} this sweep's best values happened to stay put, but in standard parametrization nothing keeps them there at other widths (Megatron measured the SP optimum halving per doubling of width).`;
     return (
       `SP: these values do not transfer. ${what} In standard parametrization the best LR and multipliers move with width (Tensor Programs V): ` +
-      `retune at the target width, or make the model muP (mup-lens lint shows what to change), sweep it with --mup and transfer from that sweep.`
+      `retune at the target width, or make the model muP (mup-lens lint shows what to change), sweep it in muP (mup-lens sweep --mup, or the editor's LR sweep of the fixed file, which runs muP on its own) and transfer from that sweep.`
     );
   }
   if (r.complete === false) return `The sweep's grid is incomplete (${r.missing} trials have no result), so nothing is concluded from it: run the same sweep again (stored trials are reused) and transfer from the complete grid.`;
   if (r.optimum.length < 2) return `The sweep has fewer than two widths with an optimum, so it cannot show that anything transfers: sweep at least two widths.`;
   if (r.everyAxisTransfers ?? r.transfers) return null;
+  const failedAxes = (r.axes ?? []).filter((a) => !a.ok);
+  if (failedAxes.length && r.transfers) {
+    return `muP, but the sweep's ${failedAxes.map((a) => a.name).join(' and ')} axis did not pass (${failedAxes.map((a) => a.verdict.slice(0, 2).join('; ')).join(' | ')}): fix what it names and sweep again.`;
+  }
   return (
     `muP, but the sweep does not show these values transferring: the best ${moved.map((a) => `${a.name} moves ${octaves(a.s)}`).join(' and the best ')} over ${span}` +
     ` (or sits at its grid's edge). An optimum at the edge may lie beyond it: widen that axis's grid. One that moves more than an octave points at a layer that is not muP (mup-lens coord names it). Sweep again once fixed.`
@@ -230,6 +238,18 @@ export interface ComposeInput {
   facts: TransferJobResult;
   version: string;
   now?: Date;
+  /** Issue 22: the target's other axes (src/sweep/transferAxes.ts): the file gets `axes` and `depth`. */
+  axes?: { axes: TransferAxes; depth: TransferFile['depth'] };
+}
+
+/** A weight's Adam LR at the target with the axes' factors: the base LR's (batch, steps) and, on hidden weights, depth's. */
+function withAxes(p: TransferParam, a: ComposeInput['axes'], tunedLr: number): TransferParam {
+  if (!a) return p;
+  const depthLr = a.depth && p.role === 'hidden' && a.depth.alpha > 0 ? (a.depth.targetDepth / a.depth.baseDepth) ** (a.depth.alpha - 1) : 1;
+  const lr = a.axes.lr.value * p.adam.lrMult * depthLr;
+  if (lr === p.adam.lr && a.axes.lr.value === tunedLr) return p;
+  const extra = [a.axes.lr.value !== tunedLr ? `base lr x${Number((a.axes.lr.value / tunedLr).toPrecision(3))} (batch, steps)` : '', depthLr !== 1 ? `x${Number(depthLr.toPrecision(3))} (depth)` : ''].filter(Boolean).join(', ');
+  return { ...p, adam: { ...p.adam, lr, rule: extra ? `${p.adam.rule}; ${extra}` : p.adam.rule } };
 }
 
 /** The transfer file (src/mup/runtime-types.ts `TransferFile`, docs/runtime.md "Transfer files"). */
@@ -245,7 +265,8 @@ export function composeTransferFile(c: ComposeInput): TransferFile {
   ];
   return {
     format: 'mup-lens/transfer',
-    version: 1,
+    // Version 2 (issue 22): `axes` and `depth` when the target differs on them; version 1 files still read.
+    version: 2,
     model: { file: r.model.file, exportName: r.model.exportName, sha256: c.modelSha256 },
     parametrization: 'mup',
     baseWidth: r.baseWidth,
@@ -253,10 +274,12 @@ export function composeTransferFile(c: ComposeInput): TransferFile {
     tuned: { proxyWidth: c.tuned.proxyWidth, lr: c.tuned.lr, hp: c.tuned.hp, optimizer: 'adam' },
     sweep: { store: r.storeDir, widths: r.widths, steps: r.steps, seeds: r.seeds, axes },
     baseShapes: c.facts.baseShapes,
-    params: c.facts.params.map((f) => transferParam(f, c.tuned.lr)),
+    params: c.facts.params.map((f) => withAxes(transferParam(f, c.tuned.lr), c.axes, c.tuned.lr)),
     readouts,
     createdBy: `mup-lens ${c.version}`,
     createdAt: (c.now ?? new Date()).toISOString(),
+    ...(c.axes ? { axes: c.axes.axes } : {}),
+    ...(c.axes?.depth ? { depth: c.axes.depth } : {}),
   };
 }
 
@@ -267,7 +290,8 @@ export function adamGroups(f: TransferFile): { lr: number; lrMult: number; weigh
     if (!groups.has(p.adam.lrMult)) groups.set(p.adam.lrMult, []);
     groups.get(p.adam.lrMult)!.push(p);
   }
-  return [...groups.entries()].sort((a, b) => b[0] - a[0]).map(([lrMult, weights]) => ({ lr: f.tuned.lr * lrMult, lrMult, weights }));
+  // (each group's LR as the file gives it: with a target depth, hidden weights carry the depth factor too)
+  return [...groups.entries()].sort((a, b) => b[0] - a[0]).map(([lrMult, weights]) => ({ lr: weights[0]!.adam.lr, lrMult, weights }));
 }
 
 /** A number as the transfer's tables print it: 3 significant digits, exponential outside [1e-3, 1e4). */
@@ -309,6 +333,7 @@ export function formatTransferText(t: TransferReport): string {
     lines.push('', `tuned at width ${t.tuned.proxyWidth} (the fitted best): lr ${pow2(t.tuned.lr)}${hp}`);
     lines.push(`at width ${t.targetWidth} (base width ${f.baseWidth}, width multiplier ${num(t.targetWidth / f.baseWidth)}), per trainable weight:`);
     lines.push(...table(TRANSFER_COLUMNS, transferRows(f)).map((l) => `  ${l}`));
+    if (f.axes) lines.push(...formatFactors(f.axes, t.tuned.lr));
     lines.push('Adam LR groups (MuAdam):');
     for (const g of adamGroups(f)) lines.push(`  lr ${num(g.lr)} (${mult(g.lrMult)}): ${g.weights.map((p) => p.name).join(', ')}`);
     for (const o of f.readouts) {
@@ -320,7 +345,8 @@ export function formatTransferText(t: TransferReport): string {
   if (t.written) {
     lines.push('', `wrote ${t.written}`);
     const hpArg = t.tuned && Object.keys(t.tuned.hp).length ? ', t.hp' : '';
-    lines.push(`train with it: const t = createMup(tf).fromTransfer(readFileSync(file, 'utf8')); const model = ${t.model.exportName}(t.width${hpArg}); model.compile({ optimizer: t.adam(model), loss })`);
+    const hpArg2 = f?.depth ? ', t.hp' : hpArg;
+    lines.push(`train with it: const t = createMup(tf).fromTransfer(readFileSync(file, 'utf8')); const model = ${t.model.exportName}(t.width${hpArg2}); model.compile({ optimizer: t.adam(model), loss })`);
   }
   if (t.verify) {
     const n = t.verify.seeds ?? 1;

@@ -1,4 +1,6 @@
 // The `sweep` JSON contract (docs/contracts.md "sweep"). Other tools parse it: change only with the contract.
+import type { AxisValues, SweepAxisGrid } from './axes';
+import type { AxisResult } from './axisAnalysis';
 import type { GridPoint, HpAxis, HpValues } from './grid';
 import type { Recommendation, WidthOptimum } from './optimum';
 import type { Interval, Verdict } from './uncertainty';
@@ -17,6 +19,8 @@ export interface SweepTrial {
   diverged: boolean;
   /** The swept hyperparameters' values (only in a sweep with `--hp` axes). */
   hp?: HpValues;
+  /** The trial's values on the axes beyond width (only in a sweep with `--depths`, `--batches`, ...; issue 22). */
+  axes?: AxisValues;
 }
 
 export interface SweepOptimum {
@@ -79,6 +83,9 @@ export interface SweepReport extends SweepResult {
   /** `--refine`: the LRs the second pass added per width (keyed by width), and its step in octaves; null without. */
   refine?: { step: number; lrs: Record<string, number[]> } | null;
   recommended: Recommendation | null;
+  /** Issue 22: the grid's axes beyond width, and each one's per-value optima and verdict (absent without them). */
+  axisGrid?: SweepAxisGrid[];
+  axes?: AxisResult[];
   /** Backend(s) the stored trials ran on. */
   backends: string[];
   data: string | null;

@@ -31,6 +31,11 @@ export function storedTrialProblem(rec: { identity: Record<string, unknown>; out
     if (!isObj(id.hp)) return `its hp is ${show(id.hp)}, not an object`;
     for (const [k, v] of Object.entries(id.hp)) if (!positive(v)) return `its ${k} is ${show(v)}, not a number > 0`;
   }
+  // issue 22: a trial's values on the axes beyond width (depth, batch, seqLen, steps)
+  if (id.axes !== undefined) {
+    if (!isObj(id.axes)) return `its axes are ${show(id.axes)}, not an object`;
+    for (const [k, v] of Object.entries(id.axes)) if (!posInt(v)) return `its ${k} is ${show(v)}, not a positive integer`;
+  }
   return lossProblem(rec.outcome.loss, rec.outcome.diverged);
 }
 

@@ -21,6 +21,8 @@ export interface JobContext<K extends JobKind> {
   /** `createMup(tf)` of src/mup; throws a clear error when the runtime is not available. */
   mup(): MupRuntime;
   progress(data: JobKinds[K]['progress']): void;
+  /** The job's model is built and training starts (the host's build time limit ends). */
+  built?(): void;
   /** Frees what the backend keeps after a width finished (webgpu: its GPU buffer pool); also done after each job. */
   releaseMemory(): void;
 }

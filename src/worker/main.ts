@@ -190,6 +190,7 @@ function runJob<K extends JobKind>(id: number, kind: K, params: unknown): Promis
       loadModule: (file) => loadUserModule(file, { tf: current.tf, runtime: () => mupFor(current.tf) }),
       mup: () => mupFor(current.tf),
       progress: (data) => send({ type: 'progress', id, kind, data } as WorkerToHost),
+      built: () => send({ type: 'built', id }),
       releaseMemory: () => void releaseFreeGpuBuffers(current.tf),
     };
     try {

@@ -39,6 +39,8 @@ export interface TrialSetup {
   loss: LossName;
   /** The optimizer for this model and LR: `tf.train.adam(lr)` in SP, the runtime's MuAdam in muP. */
   optimizer(model: tfType.LayersModel, lr: number, width: number): tfType.Optimizer;
+  /** Called once the model is built, before the first step. */
+  onBuilt?(): void;
   /** Called after each step (for progress); return true to stop (cancel). */
   onStep?(step: number, loss: number): boolean | void;
 }
@@ -47,7 +49,7 @@ export interface TrialSetup {
  * The default data for a model that has no data export: the teacher task for a vector input (src/job/data/teacher.ts),
  * a learnable synthetic token sequence task for an embedding input (src/job/data/tokens.ts).
  */
-export function defaultData(tf: Tf, model: tfType.LayersModel, seed: number): { data: DataFn; description: string } {
+export function defaultData(tf: Tf, model: tfType.LayersModel, seed: number, batch?: number): { data: DataFn; description: string } {
   const inShape = model.inputs[0]!.shape;
   const outShape = model.outputs[0]!.shape;
   const first = model.layers.find((l) => l.getClassName() !== 'InputLayer');
@@ -58,12 +60,12 @@ export function defaultData(tf: Tf, model: tfType.LayersModel, seed: number): { 
     if (outShape.length !== 3 || outShape[2] !== vocab) {
       throw new Error(`a token model for the synthetic task must output [batch, ${seqLen}, ${vocab}] logits (got [${outShape.join(', ')}]); give it a data export`);
     }
-    return { data: markovTokenData(tf, { vocab, seqLen, seed }), description: `synthetic token sequences (Markov chain, vocab ${vocab}, length ${seqLen})` };
+    return { data: markovTokenData(tf, { vocab, seqLen, seed, ...(batch ? { batch } : {}) }), description: `synthetic token sequences (Markov chain, vocab ${vocab}, length ${seqLen}${batch ? `, batch ${batch}` : ''})` };
   }
   if (inShape.length !== 2 || typeof inShape[1] !== 'number' || outShape.length !== 2 || typeof outShape[1] !== 'number') {
     throw new Error(`the synthetic teacher task needs a model from [batch, d] to [batch, classes] (got [${inShape.join(', ')}] -> [${outShape.join(', ')}]); give it a data export`);
   }
-  return { data: teacherData(tf, inShape[1], outShape[1], seed), description: `teacher task ${inShape[1]} -> 64 -> ${outShape[1]}` };
+  return { data: teacherData(tf, inShape[1], outShape[1], seed, batch), description: `teacher task ${inShape[1]} -> 64 -> ${outShape[1]}${batch ? `, batch ${batch}` : ''}` };
 }
 
 /** Mean of the last 10% of the losses (at least one). */
@@ -81,6 +83,11 @@ export function isDivergence(loss: number, initialLoss: number | null): boolean 
 
 export class TrialCancelled extends Error {}
 
+/** A leak: over at least 5 steps, at least one more tensor alive per step (a constant count is no leak). */
+export function leaked(l: { from: number; to: number; steps: number }): boolean {
+  return l.steps >= 5 && l.to - l.from >= l.steps;
+}
+
 export async function runTrial(setup: TrialSetup, spec: TrialSpec): Promise<TrialOutcome> {
   const { tf } = setup;
   const started = Date.now();
@@ -88,11 +95,13 @@ export async function runTrial(setup: TrialSetup, spec: TrialSpec): Promise<Tria
   if (!model || typeof (model as tfType.LayersModel).apply !== 'function') {
     throw new Error(`the factory did not return a tf.LayersModel at width ${spec.width}`);
   }
+  setup.onBuilt?.();
   const vars = model.trainableWeights.map((w) => w.read() as tfType.Variable);
   const losses: number[] = [];
   let initialLoss: number | null = null;
   let divergedAtStep: number | null = null;
   let optimizer: tfType.Optimizer | null = null;
+  const leak = { from: 0, to: 0, steps: 0 };
   try {
     const data = setup.data ? setup.data(spec.seed, model) : defaultData(tf, model, spec.seed).data;
     optimizer = setup.optimizer(model, spec.lr, spec.width);
@@ -117,6 +126,12 @@ export async function runTrial(setup: TrialSetup, spec: TrialSpec): Promise<Tria
         batch.xs.dispose();
         batch.ys.dispose();
       }
+      // Tensors alive after each step (Adam's slots exist from the first one on): a count that keeps growing is a
+      // leak (a data export or a layer making tensors outside tf.tidy), memory that grows until the run dies.
+      const alive = tf.memory().numTensors;
+      if (step === 1) leak.from = alive;
+      if (step >= 1) leak.to = alive;
+      leak.steps = step - 1;
     }
   } finally {
     optimizer?.dispose();
@@ -131,5 +146,6 @@ export async function runTrial(setup: TrialSetup, spec: TrialSpec): Promise<Tria
     divergedAtStep,
     stepsRun: diverged ? divergedAtStep! + 1 : spec.steps,
     ms: Date.now() - started,
+    ...(leaked(leak) ? { tensorLeak: { perStep: (leak.to - leak.from) / leak.steps, from: leak.from, to: leak.to, steps: leak.steps } } : {}),
   };
 }

@@ -19,6 +19,7 @@ export interface TrialJobContext {
   /** The user's module, loaded once per worker (src/worker/loadModule.ts). */
   loadModule(file: string): Promise<Record<string, unknown>>;
   progress(p: TrialProgress): void;
+  built?(): void;
 }
 
 const baseShapesCache = new Map<string, ReturnType<MupRuntime['inferBaseShapesAsync']>>();
@@ -53,8 +54,12 @@ export async function runTrialJob(p: TrialJobParams, ctx: TrialJobContext): Prom
   const { tf } = ctx;
   const mod = await ctx.loadModule(p.file);
   const buildAt = modelBuilder(mod, p.exportName, p.file);
-  const hp = p.hp && Object.keys(p.hp).length > 0 ? p.hp : undefined;
-  // What the factory and the data export read of the swept HPs, over the build and the whole training.
+  // The axes beyond width (issue 22) reach the factory as an HP does (docs/contracts.md "Axes"); steps is the trial's.
+  const axisArgs = { ...(p.axes?.depth !== undefined ? { depth: p.axes.depth } : {}), ...(p.axes?.batch !== undefined ? { batch: p.axes.batch } : {}), ...(p.axes?.seqLen !== undefined ? { seqLen: p.axes.seqLen } : {}) };
+  const merged = { ...(p.hp ?? {}), ...axisArgs };
+  const hp = Object.keys(merged).length > 0 ? merged : undefined;
+  const dataHp = p.hp && Object.keys(p.hp).length > 0 ? p.hp : undefined;
+  // What the factory and the data export read of the swept HPs and axes, over the build and the whole training.
   const reads = new Set<string>();
   const build = (w: number) => buildAt(w, hp, reads);
 
@@ -75,7 +80,7 @@ export async function runTrialJob(p: TrialJobParams, ctx: TrialJobContext): Prom
     optimizer = (_model, lr) => tf.train.adam(lr);
   } else {
     const rt = ctx.mup();
-    const baseShapes = await baseShapesFor(rt, buildAt, p);
+    const baseShapes = await baseShapesFor(rt, buildAt, { ...p, hp });
     optimizer = (model, lr, width) => {
       const applied = rt.applyBaseShapes(model, baseShapes, width);
       return new rt.MuAdam({ learningRate: lr, params: applied });
@@ -91,14 +96,17 @@ export async function runTrialJob(p: TrialJobParams, ctx: TrialJobContext): Prom
       build,
       data: (seed, model) => {
         if (dataMod === null) {
-          const d = defaultData(tf, model, seed);
+          // The synthetic data takes the batch axis itself (so it is read).
+          if (p.axes?.batch !== undefined) reads.add('batch');
+          const d = defaultData(tf, model, seed, p.axes?.batch);
           description = `synthetic: ${d.description}`;
           return d.data;
         }
-        return stepData(tf, dataFn, dataWhere, model.outputs[0]!.shape, loss, hp && recordingHp({ ...hp }, new Set(Object.keys(hp)), reads))(seed);
+        return stepData(tf, dataFn, dataWhere, model.outputs[0]!.shape, loss, dataHp && recordingHp({ ...dataHp }, new Set(Object.keys(dataHp)), reads), p.axes, reads)(seed);
       },
       loss,
       optimizer,
+      onBuilt: () => ctx.built?.(),
       onStep: (step, l) => {
         losses?.push(l);
         ctx.progress({ step, loss: l });

@@ -54,7 +54,7 @@ describe('mup-lens/eslint', () => {
   });
 
   it('exports the rules without the mup/ prefix, and a recommended config registering the plugin as mup', () => {
-    assert.deepEqual(Object.keys(plugin.rules).sort(), ['analysis-incomplete', 'attention-sqrt-scaling', 'init-constant-std', 'init-fan-avg', 'optimizer-global-lr', 'readout-not-scaled']);
+    assert.deepEqual(Object.keys(plugin.rules).sort(), ['analysis-incomplete', 'attention-sqrt-scaling', 'init-constant-std', 'init-fan-avg', 'optimizer-global-lr', 'readout-not-scaled', 'residual-depth-unscaled']);
     const recommended = plugin.configs.recommended;
     assert.equal(recommended.plugins?.mup, plugin);
     assert.deepEqual(recommended.rules, {
@@ -64,6 +64,7 @@ describe('mup-lens/eslint', () => {
       'mup/init-constant-std': 'warn',
       'mup/optimizer-global-lr': 'warn',
       'mup/analysis-incomplete': 'warn',
+      'mup/residual-depth-unscaled': 'warn',
     });
   });
 

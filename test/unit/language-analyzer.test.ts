@@ -75,6 +75,9 @@ test('CodeLenses above the exported factories of the examples, hovers on their l
     ['export function mlp(width: number, { outputMult = 1 }: { outputMult?: number } = {}): tf.LayersModel {', 'mupLens.runCoordinateCheck', 'mlp'],
     ['export function mlp(width: number, { outputMult = 1 }: { outputMult?: number } = {}): tf.LayersModel {', 'mupLens.runSweep', 'mlp'],
   ]);
+  // With the findings, the lens says what a run will train (issue 23.1): this SP file, in SP, and why.
+  const told = codeLensesForFactories(result.factories, 'file:///ws/examples/mlp/sp.ts', result.findings);
+  assert.ok(told.every((l) => /^Runs in SP \(parametrization auto\): the file has 1 muP error \(readout-not-scaled at line \d+\)/.test(l.tooltip ?? '')), JSON.stringify(told.map((l) => l.tooltip)));
   const lines = ex.text.split('\n');
   const readoutLine = lines.findIndex((l) => l.includes("name: 'readout'"));
   const layer = api.layerAt(result, readoutLine + 1, lines[readoutLine].indexOf('units') + 1);

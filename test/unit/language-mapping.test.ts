@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { Finding, ModelFactory } from '../../src/analyzer/types';
 import { parseLintSettings } from '../../src/settings/lint';
 import {
+  problemsMessage,
   applyEdits,
   codeActionsForFinding,
   codeLensesForFactories,
@@ -69,8 +70,27 @@ test('a finding becomes a diagnostic on the same text, 0-based, with the rule as
   assert.equal(d.source, 'muP');
   assert.equal(d.rule, 'mup/readout-not-scaled');
   assert.equal(d.severity, 'error');
-  assert.equal(d.message, readout.message);
+  // The Problems line: what is wrong and what muP wants; the why is in the hover (issue 23.8).
+  assert.equal(d.message, problemsMessage(readout.message));
+  assert.equal(d.message, readout.message, 'a short message stays whole');
   assert.equal(d.docUrl, 'https://docs.example/mup/readout-not-scaled');
+});
+
+test('Problems lines are what is wrong and what muP wants, never over ~160 characters, on the examples', () => {
+  const said = (m: string) => problemsMessage(m);
+  assert.equal(
+    said("input layer 'input' uses glorotUniform (the tfjs default), a fan-average init: its variance 2/(fan_in+fan_out) changes as width grows; muP wants variance 1/fan_in, constant in width"),
+    "input layer 'input' uses glorotUniform (the tfjs default), a fan-average init; muP wants variance 1/fan_in",
+  );
+  assert.equal(
+    said('attention logits scaled by 1/sqrt(d_head); muP wants attn_mult/d_head (4/d_head equals 1/sqrt(d_head) at d_head=16, the head size at base width 64): with 1/sqrt(d_head) the logits grow like sqrt(width) after training'),
+    'attention logits scaled by 1/sqrt(d_head); muP wants attn_mult/d_head',
+  );
+  assert.equal(
+    said("readout 'readout' (fan-in grows with width, fan-out OUT_DIM) is not muP-scaled: its output must be multiplied by 1/width_mult (base 64: scale 64/width), else its output grows with width after the first update"),
+    "readout 'readout' (fan-in grows with width, fan-out OUT_DIM) is not muP-scaled; its output must be multiplied by 1/width_mult (base 64: scale 64/width)",
+  );
+  assert.equal(said('short message: stays as it is'), 'short message: stays as it is');
 });
 
 test('severity comes from mupLens.rules; off drops the diagnostic', () => {

@@ -33,6 +33,29 @@ export const userYZoom = new Map<string, [number, number]>();
 /** The user's log/linear y choice, by PlotSpec id (absent: the plot's own). */
 export const userYLog = new Map<string, boolean>();
 
+/** A stored run drawn over this one (main.ts sets it from `panel/overlay`): its plots by PlotSpec id, and its name. */
+let overlay: { label: string; specs: Map<string, PlotSpec> } | null = null;
+export function setOverlay(o: typeof overlay): void {
+  overlay = o;
+}
+export function overlayLabel(): string | null {
+  return overlay?.label ?? null;
+}
+
+/**
+ * The plot with the overlaid run's lines of the same plot appended (dashed in createChart): on the union of both
+ * x grids, the plot's own series first (so legend indices hold). Null when nothing of the overlay matches.
+ */
+function withOverlay(spec: PlotSpec): { spec: PlotSpec; first: number } | null {
+  const other = overlay?.specs.get(spec.id);
+  if (!other || other.series.length === 0) return null;
+  const xs = [...new Set([...spec.xs, ...other.xs])].sort((a, b) => a - b);
+  const remap = (from: number[], ys: Array<number | null> | undefined) => (ys ? xs.map((x) => { const i = from.indexOf(x); return i < 0 ? null : (ys[i] ?? null); }) : undefined);
+  const own = spec.series.map((x) => ({ ...x, ys: remap(spec.xs, x.ys)!, lo: remap(spec.xs, x.lo), hi: remap(spec.xs, x.hi) }));
+  const theirs = other.series.map((x) => ({ ...x, key: `overlay:${x.key}`, label: `${x.label} (stored)`, ys: remap(other.xs, x.ys)!, lo: undefined, hi: undefined, emphasis: 'normal' as const }));
+  return { spec: { ...spec, xs, series: [...own, ...theirs] }, first: own.length };
+}
+
 /** How the panel redraws every chart (main.ts): a y-scale toggle or a reset rebuilds the charts. */
 let rerender: () => void = () => {};
 export function setRerender(fn: () => void): void {
@@ -127,7 +150,7 @@ function drawOverlays(u: uPlot, spec: PlotSpec, colors: ThemeColors): void {
       }
       run = [];
     };
-    s.ys.forEach((_, i) => (s.lo![i] !== null && s.hi![i] !== null ? run.push(i) : flush()));
+    s.ys.forEach((_, i) => (s.absent?.[i] ? undefined : s.lo![i] !== null && s.hi![i] !== null ? run.push(i) : flush()));
     flush();
   });
   ctx.globalAlpha = 1;
@@ -273,7 +296,10 @@ function readout(u: uPlot, spec: PlotSpec, box: HTMLElement, focused: () => numb
 }
 
 export function createChart(target: HTMLElement, given: PlotSpec, o: ChartOptions): uPlot {
-  const spec = effectiveSpec(given);
+  const over = withOverlay(given);
+  const spec = effectiveSpec(over?.spec ?? given);
+  const overlayFrom = over?.first ?? spec.series.length;
+  if (over) target.dataset.overlaySeries = String(spec.series.length - overlayFrom);
   const axisCommon = {
     stroke: o.colors.foreground,
     grid: { stroke: o.colors.grid, width: 0.5 },
@@ -350,12 +376,14 @@ export function createChart(target: HTMLElement, given: PlotSpec, o: ChartOption
     ],
     series: [
       { label: spec.xLabel },
-      ...spec.series.map((s) => ({
+      ...spec.series.map((s, i) => ({
         label: s.label,
         stroke: s.color,
         width: s.emphasis === 'fail' ? 3 : 1.5,
         spanGaps: false,
         points: { show: true, size: 5, fill: s.color },
+        // The overlaid stored run: dashed, thinner, hollow points.
+        ...(i >= overlayFrom ? { dash: [6, 4], width: 1.25, alpha: 0.8, points: { show: true, size: 4, fill: o.colors.background } } : {}),
       })),
     ],
     hooks: {
@@ -396,7 +424,8 @@ export function createChart(target: HTMLElement, given: PlotSpec, o: ChartOption
   box.className = 'readout';
   box.hidden = true;
   box.setAttribute('aria-hidden', 'true'); // the tables below the plots carry the same numbers for screen readers
-  const data: uPlot.AlignedData = [spec.xs, ...spec.series.map((s) => s.ys.map((v) => (v === null ? null : v)))];
+  // uPlot breaks a line at null and joins over undefined: a width with no cell at an x (refined LRs) is undefined.
+  const data: uPlot.AlignedData = [spec.xs, ...spec.series.map((s) => s.ys.map((v, i) => (s.absent?.[i] ? undefined : v)))] as uPlot.AlignedData;
   const u = new uPlot(opts, data, target);
   u.over.append(box);
   u.over.addEventListener('mouseleave', () => (box.hidden = true));

@@ -29,11 +29,15 @@ export function renderCoord(root: HTMLElement, view: CoordView, colors: ThemeCol
   root.dataset.seriesCount = String(model.plots[0]?.series.length ?? 0);
   root.dataset.failingCount = String(failing.length);
   root.dataset.verdict = model.level;
+  root.dataset.parametrization = view.meta.parametrization;
+  if (typeof view.meta.parametrizationNote === 'string') root.dataset.parametrizationNote = view.meta.parametrizationNote;
 
   root.append(
     el('header', {},
       el('h1', { text: `Coordinate check: ${model.title}` }),
       el('p', { class: 'subtitle', text: model.subtitle }),
+      // Which parametrization ran and why, when the file chose it (issue 23.1): said before the verdict it qualifies.
+      typeof view.meta.parametrizationNote === 'string' ? el('p', { class: 'parametrization-note', role: 'note', 'data-parametrization-note': 'true', text: view.meta.parametrizationNote }) : null,
       el('p', { class: `verdict ${model.level}`, role: 'status', 'data-verdict': model.level },
         el('strong', { text: model.level === 'pass' ? '\u2713 ' : model.level === 'warn' ? '\u26a0 ' : model.level === 'inconclusive' ? '? ' : '\u2717 ' }), model.verdictText),
       model.problems.length ? el('ul', { class: 'problems' }, ...model.problems.map((p) => el('li', { text: p }))) : null,

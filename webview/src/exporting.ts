@@ -2,7 +2,7 @@
 // CSV/JSON of the data. The webview builds the bytes; the host asks where to save (showSaveDialog).
 import type uPlot from 'uplot';
 import type { ExportFormat, PanelView } from '../../src/protocol/webview';
-import type { ThemeColors } from './chart';
+import { overlayLabel, type ThemeColors } from './chart';
 import { el, announce } from './dom';
 import { request } from './host';
 import { coordCsv, sweepCsv, viewJson } from '../../src/plot/exportData';
@@ -172,6 +172,16 @@ export function exportToolbar(get: () => ExportSource): HTMLElement {
       );
     });
     bar.append(b);
+  }
+  // Compare with an earlier run, as TensorBoard and W&B overlay runs: the host asks which stored run.
+  const label = overlayLabel();
+  const add = el('button', { type: 'button', 'data-action': 'overlay', 'data-focus-key': 'overlay', title: 'Draw a stored run of the same kind dashed over these plots' }, label ? 'Overlay another run…' : 'Overlay a stored run…');
+  add.addEventListener('click', () => void request({ type: 'panel/overlay' }).then((r) => announce(r.message, !r.ok)));
+  bar.append(add);
+  if (label) {
+    const clear = el('button', { type: 'button', 'data-action': 'overlay-clear', 'data-focus-key': 'overlay-clear', title: `Remove ${label}` }, 'Remove overlay');
+    clear.addEventListener('click', () => void request({ type: 'panel/overlay', clear: true }).then((r) => announce(r.message, !r.ok)));
+    bar.append(el('span', { class: 'hint overlay-label', 'data-overlay': label, text: `dashed: ${label}` }), clear);
   }
   return bar;
 }

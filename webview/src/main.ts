@@ -4,7 +4,10 @@ import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import type uPlot from 'uplot';
 import type { HostMessage, PanelView, SweepRun, SweepView } from '../../src/protocol/webview';
-import { setRerender, themeColors, userYZoom, userZoom } from './chart';
+import { setOverlay, setRerender, themeColors, userYZoom, userZoom } from './chart';
+import { coordModel } from '../../src/plot/coordModel';
+import type { PlotSpec } from '../../src/plot/plotSpec';
+import { sweepModel } from '../../src/plot/sweepModel';
 import { renderCoord } from './coordView';
 import { el } from './dom';
 import { loadState, post, saveState, settleResponse } from './host';
@@ -160,6 +163,17 @@ function onMessage(msg: HostMessage): void {
     case 'panel/response':
       settleResponse(msg);
       return;
+    case 'panel/overlay': {
+      // A stored run drawn dashed over the plots with the same id (the same step t, or the same parametrization).
+      if (!msg.overlay) setOverlay(null);
+      else {
+        const o = msg.overlay.view;
+        const specs: PlotSpec[] = o.kind === 'coord' ? coordModel(o.result, o.meta).plots : sweepModel(o, themeKind()).runs.flatMap((r) => [r.plot, ...r.hpAxes.map((h) => h.plot)]);
+        setOverlay({ label: msg.overlay.label, specs: new Map(specs.map((p) => [p.id, p])) });
+      }
+      render();
+      return;
+    }
     default: {
       const never: never = msg;
       console.warn('muP panel: unknown message', never);

@@ -28,6 +28,10 @@ export const RULES: Record<RuleId, RuleMeta> = {
     severity: 'warning',
     summary: 'One optimizer learning rate for a model that has hidden (width x width) matrices.',
   },
+  'mup/residual-depth-unscaled': {
+    severity: 'warning',
+    summary: 'A residual addition inside a block repeated over a depth knob whose branch has no depth multiplier (SP in depth, alpha = 0).',
+  },
   'mup/analysis-incomplete': {
     severity: 'warning',
     summary: 'A file the analyzer could not analyse whole (nesting too deep for the parser, a chain too long to follow, an internal error): findings may be missing.',

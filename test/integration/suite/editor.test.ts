@@ -60,6 +60,7 @@ const disabled = (dom: WebviewDom, action: string) => (dom.actions ?? []).filter
 
 suite('the editor experience (issue 23)', () => {
   let spReport = '';
+  let sweepStore = '';
 
   suiteSetup(async () => {
     await activatedExtension();
@@ -103,6 +104,8 @@ suite('the editor experience (issue 23)', () => {
       assert.equal(other.isDirty, true, 'an unrelated file was left unsaved');
       const titles = (await panelState()).map((p) => p.title);
       assert.ok(titles.includes('muP coord: mlp (SP) · sp_mlp.ts'), JSON.stringify(titles));
+      const dom = await readWebviewDom('editor-codelens-sp', '#app[data-view="coord"][data-parametrization="sp"]');
+      if (dom) assert.match(dom.app['data-parametrization-note'] ?? '', /is written in SP .*running it in SP/, JSON.stringify(dom.app));
       await requestScreenshot('editor-codelens-sp', 20_000, []);
     } finally {
       // Back to the committed text (line numbers of later tests), saved; the other file reverted.
@@ -126,7 +129,7 @@ suite('the editor experience (issue 23)', () => {
     this.timeout(420_000);
     const uri = fixtureUri(MUP_MLP);
     const total = SWEEP_WIDTHS.length * SWEEP_LRS;
-    const running = vscode.commands.executeCommand<Array<{ cancelled: boolean; parametrization: string }> | undefined>('mupLens.runSweep', { uri: uri.toString(), exportName: 'mlp' });
+    const running = vscode.commands.executeCommand<Array<{ cancelled: boolean; parametrization: string; storeDir: string }> | undefined>('mupLens.runSweep', { uri: uri.toString(), exportName: 'mlp' });
     // Wait until one width's row is complete and the grid is not: a provisional recommendation shows.
     const deadline = Date.now() + 300_000;
     let trials = 0;
@@ -147,6 +150,7 @@ suite('the editor experience (issue 23)', () => {
     const reports = await running;
     assert.equal(reports?.length, 1, JSON.stringify(reports));
     assert.equal(reports[0]!.parametrization, 'mup', 'the muP file is swept in muP');
+    sweepStore = reports[0]!.storeDir;
     const done = await readWebviewDom('editor-sweep-final', '#app[data-view="sweep"] .run-status.done');
     if (!done) this.skip();
     for (const a of ['copy', 'write-setting', 'transfer']) assert.ok(disabled(done, a).length > 0 && disabled(done, a).every((d) => !d), `${a} enabled at the end: ${JSON.stringify(done.actions)}`);
@@ -165,8 +169,9 @@ suite('the editor experience (issue 23)', () => {
     assert.ok((coord.figures ?? []).length >= 2, JSON.stringify(coord.figures));
     assert.deepEqual(collisions(coord), []);
     await requestScreenshot('editor-coord-column', 20_000, []);
-    const sweepTab = (await panelState()).find((p) => p.kind === 'sweep');
-    assert.ok(sweepTab, 'the sweep panel of the test above');
+    // The sweep panel of the test above, brought to the front (a hidden webview draws nothing).
+    assert.ok(sweepStore, 'the sweep of the test above');
+    await vscode.commands.executeCommand('mupLens.openResults', sweepStore);
     const sweep = await readWebviewDom('editor-sweep-column', '#app[data-view="sweep"] figure[data-x-ticks]');
     assert.ok(sweep);
     assert.deepEqual(collisions(sweep), []);
@@ -178,10 +183,17 @@ suite('the editor experience (issue 23)', () => {
     const editor = await openFixture(SP_MLP);
     await waitForDiagnostics(editor.document.uri, EXPECTED_SP_MLP);
     const readout = muPDiagnostics(editor.document.uri).find((d) => ruleOf(d) === 'mup/readout-not-scaled')!;
-    const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', editor.document.uri, readout.range, vscode.CodeActionKind.QuickFix.value)) ?? [];
-    const ours = actions.filter((a) => a.diagnostics?.some((d) => d.source === 'muP') || /muP/.test(a.title));
-    assert.ok(ours.some((a) => /^Fix all muP problems \(\d+ fixes\)$/.test(a.title)), ours.map((a) => a.title).join('; '));
-    assert.deepEqual(ours.filter((a) => a.isPreferred).map((a) => a.diagnostics?.[0] && ruleOf(a.diagnostics[0])), ['mup/readout-not-scaled']);
+    // Over the whole file: the warnings' fixes (fan-in init) and the error's (the readout) are all in the menu.
+    const whole = new vscode.Range(0, 0, editor.document.lineCount, 0);
+    const actions = ((await vscode.commands.executeCommand<Array<vscode.CodeAction | vscode.Command>>('vscode.executeCodeActionProvider', editor.document.uri, whole, vscode.CodeActionKind.QuickFix.value)) ?? []).filter(
+      (a): a is vscode.CodeAction => a instanceof vscode.CodeAction,
+    );
+    const seen = actions.map((a) => `${a.title}${a.isPreferred ? ' (preferred)' : ''}`).join('; ');
+    assert.ok(actions.some((a) => /^Fix all muP problems \(\d+ fixes\)$/.test(a.title)), seen);
+    const preferred = actions.filter((a) => a.isPreferred);
+    assert.equal(preferred.length, 1, seen);
+    assert.doesNotMatch(preferred[0]!.title, /fan-in init/, `the warning's fix is preselected: ${seen}`);
+    assert.match(preferred[0]!.title, /readout|width/i, seen);
     editor.selection = new vscode.Selection(readout.range.start, readout.range.start);
     editor.revealRange(readout.range, vscode.TextEditorRevealType.InCenter);
     await vscode.commands.executeCommand('editor.action.quickFix');
@@ -199,9 +211,11 @@ suite('the editor experience (issue 23)', () => {
     const text = items.map(line);
     assert.ok(text.some((t) => /^coord: mlp · sp_mlp\.ts — SP · widths 32-64 · (fail|pass)/.test(t)), text.join('\n'));
     assert.ok(text.some((t) => /^coord: mlp · mup_mlp\.ts — muP · widths 32-64/.test(t)), text.join('\n'));
-    assert.ok(text.some((t) => /^sweep: mlp · mup_mlp\.ts — muP · 33\/33 trials · (transfers|does not transfer)/.test(t)), text.join('\n'));
+    assert.ok(text.some((t) => /^sweep: mlp · mup_mlp\.ts — muP · 33\/33 trials · (transfers|does not transfer|inconclusive)/.test(t)), text.join('\n'));
+    await vscode.commands.executeCommand('workbench.view.explorer');
     await vscode.commands.executeCommand('mupLens.runs.focus');
-    await requestScreenshot('editor-runs-view', 20_000, []);
+    await new Promise((r) => setTimeout(r, 2_000)); // the tree fills in after the view opens
+    await requestScreenshot('editor-runs-view', 20_000, ['.monaco-list-row[aria-level="2"]']);
   });
 
   test('a report opens in a webview tab, not through the browser', async function () {
@@ -213,6 +227,7 @@ suite('the editor experience (issue 23)', () => {
     await waitFor(vscode.window.tabGroups.onDidChangeTabs, () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some(isReport), 10_000, 'the report tab');
     const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find(isReport)!;
     assert.match(tab.label, /^muP report: /);
+    await new Promise((r) => setTimeout(r, 3_000)); // the webview's frame loads after the tab opens
     await requestScreenshot('editor-report-webview', 20_000, []);
   });
 });

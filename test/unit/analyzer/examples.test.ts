@@ -47,7 +47,9 @@ describe('examples: analyzer', () => {
       `${lineOf(text, 'name: `proj_')}:mup/init-constant-std`,
       `${lineOf(text, "name: 'readout'")}:mup/init-fan-avg`,
       `${lineOf(text, "name: 'readout'")}:mup/readout-not-scaled`,
-    ];
+      // SP across depth: the residual branches of the block repeated over `depth` carry no depth multiplier
+      ...text.split('\n').flatMap((l, i) => (l.includes('x = tf.layers.add().apply([x, h])') ? [`${i + 1}:mup/residual-depth-unscaled`] : [])),
+    ].sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
     assert.deepEqual(r.findings.map((f) => `${f.line}:${f.rule}`), expected);
     const roles = r.layers.map((l) => l.role);
     assert.deepEqual(roles.filter((x) => x === 'attention').length, 1);

@@ -95,6 +95,7 @@ const fakeVscode = {
     },
     textDocuments: [],
     getWorkspaceFolder: () => undefined,
+    asRelativePath: (p: string | { fsPath: string }) => (typeof p === 'string' ? p : p.fsPath),
     getConfiguration: () => ({ get: (k: string) => state.config[k] }),
     openTextDocument: async (u: { fsPath: string }) => ({ fsPath: u.fsPath, lineAt: () => ({ range: { end: 0 } }) }),
   },
@@ -152,7 +153,7 @@ test('from a CodeLens target: progress, a failing verdict with Go to layer, repo
   // SP is caught even at widths 32..128 (the readout grows with width once Adam has stepped).
   assert.equal(out.result.verdict.pass, false);
   assert.equal(msg.level, 'error');
-  assert.match(msg.text, /^muP: mlp: FAIL: largest \|slope\| \d\.\d\d at layer '\w+', t = \d .* at .*mlp_sp\.ts:\d+(; slope .*)?$/);
+  assert.match(msg.text, /^muP: mlp \(SP\): FAIL: largest \|slope\| \d\.\d\d at layer '\w+', t = \d .* at .*mlp_sp\.ts:\d+(; slope .*)?$/);
   assert.deepEqual(msg.actions, ['Go to layer', 'Open Report']);
   assert.ok(existsSync(out.reportPath));
   assert.match(readFileSync(out.reportPath, 'utf8'), /<svg /);
@@ -202,6 +203,6 @@ test('Cancel after some widths finished: the check is judged on them and says it
   assert.deepEqual(r.result.widths, [8, 16, 32]);
   assert.equal(r.interrupted, true);
   assert.equal(state.shown.length, 1);
-  assert.match(state.shown[0].text, /^muP: mlp: (PASS|WARN|FAIL).*\(interrupted at width 2048; judged on the 3 smaller widths\)$/);
+  assert.match(state.shown[0].text, /^muP: mlp \(SP\): (PASS|WARN|FAIL).*\(interrupted at width 2048; judged on the 3 smaller widths\)$/);
   assert.ok(!state.status.text.startsWith('$(sync~spin)'));
 });

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../../src/analyzer';
-import { planRun, writtenIn } from '../../../src/commands/parametrization';
+import { planRun, writtenIn } from '../../../src/languageService/parametrization';
 
 const root = join(__dirname, '..', '..', '..');
 const of = (rel: string) => {

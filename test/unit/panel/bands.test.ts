@@ -46,3 +46,14 @@ test('one seed: no band and no interval (nothing to show the spread of)', () => 
   assert.deepEqual(done.settle, ['refine around 2^-7.75 (--refine)']);
   assert.ok(done.shiftInterval && done.shiftInterval.low < 1 && done.shiftInterval.high > 1);
 });
+
+test('refined LRs of one width are absent from the other width\'s line, which joins over them (no gap)', () => {
+  const refined = [...trials, ...[0, 1].map((seed) => ({ width: 64, lr: 2 ** -8.75, seed, loss: 0.52 + 0.01 * seed, diverged: false }))];
+  const m = sweepModel(sweepView([sweepRun('mup', refined)]), 'light').runs[0]!;
+  const i = m.plot.xs.indexOf(2 ** -8.75);
+  const w256 = m.plot.series.find((s) => s.key === 'w256')!;
+  assert.equal(w256.absent?.[i], true);
+  assert.equal(m.plot.series.find((s) => s.key === 'w64')!.absent, undefined, 'width 64 has every x');
+  const svg = plotsToSvg([m.plot], { plotWidth: 640, plotHeight: 380, columns: 1, background: '#fff', foreground: '#222', grid: '#eee' });
+  assert.equal((svg.match(/<polyline data-series="w256"/g) ?? []).length, 1, 'one unbroken line');
+});

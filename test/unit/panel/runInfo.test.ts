@@ -50,6 +50,9 @@ it('names each run by model and file, with its parametrization, progress and ver
   assert.equal(done.description, 'muP · 14/14 trials · transfers');
   assert.deepEqual([done.finished, done.parametrizations, done.widths], [true, ['mup'], [64, 128]]);
   assert.match(done.report ?? '', /report\.html$/);
+  // The engine's third verdict (issue 21) is said as such, not as "does not transfer".
+  writeFileSync(join(mup, 'sweeps', 'mlp-mup', 'result.json'), JSON.stringify({ trials: mupTrials, optimum: [{ width: 64, lr: 2 ** -7, loss: 1 }, { width: 128, lr: 2 ** -7, loss: 0.97 }], shiftOctaves: 0, transfers: false, verdict: 'inconclusive', reused: 0, complete: true, parametrization: 'mup' }));
+  assert.equal(runInfo(done.entry).description, 'muP · 14/14 trials · inconclusive');
   const partial = infos.find((i) => i.entry.kind === 'sweep' && i.entry.name === 'mlp-sp')!;
   assert.equal(partial.description, 'SP · 9/14 trials · unfinished');
   assert.equal(partial.finished, false);

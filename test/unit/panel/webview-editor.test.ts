@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { CoordView, SweepRunResult } from '../../../src/protocol/webview';
-import { coordFixture, MUP_SWEEP, range, SP_LAWS, sweepRun, sweepTrials, sweepView } from './fixtures';
+import { coordFixture, MUP_LAWS, MUP_SWEEP, range, SP_LAWS, sweepRun, sweepTrials, sweepView } from './fixtures';
 import { CHROMIUM, deliver, launchChromium, openPage } from './harness';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -129,6 +129,28 @@ describe('webview: provisional sweeps, plot interaction, narrow panels', { skip:
     await reset.click();
     const back = await scales();
     assert.deepEqual(back, full);
+    await page.close();
+  });
+
+  it('overlays a stored run: the button asks the host, its lines are drawn dashed on the same plots, and it can be removed', async () => {
+    const page = await open();
+    await deliver(page, { type: 'coord/show', view: coordView });
+    await page.locator('button[data-action="overlay"]').click();
+    const asked = (await page.evaluate(() => window.__posted.filter((m: any) => m.type === 'panel/overlay'))) as any[];
+    assert.equal(asked.length, 1);
+    const stored: CoordView = { kind: 'coord', meta: { title: 'mlp', modelFile: 'examples/mlp/mup.ts', exportName: 'mlp', parametrization: 'mup' }, result: coordFixture(MUP_LAWS) };
+    await deliver(page, { type: 'panel/overlay', overlay: { label: 'mlp · mup.ts', view: stored } });
+    const fig = 'figure[data-plot="coord-t2"]';
+    assert.equal(await page.locator(fig).getAttribute('data-overlay-series'), String(MUP_LAWS.length));
+    const series = await page.evaluate((sel: string) => document.querySelector(sel).uplot.series.slice(1).map((s: any) => ({ label: s.label, dash: s.dash ?? null })), fig);
+    assert.equal(series.length, SP_LAWS.length + MUP_LAWS.length);
+    assert.ok(series.slice(SP_LAWS.length).every((s: any) => /\(stored\)$/.test(s.label) && Array.isArray(s.dash)), JSON.stringify(series));
+    assert.ok(series.slice(0, SP_LAWS.length).every((s: any) => s.dash === null));
+    assert.match(await page.locator('.overlay-label').innerText(), /dashed: mlp · mup\.ts/);
+    await page.screenshot({ path: join(shots, 'webview-editor-overlay.png'), fullPage: true });
+    await deliver(page, { type: 'panel/overlay', overlay: null });
+    assert.equal(await page.locator(fig).getAttribute('data-overlay-series'), null);
+    assert.equal(await page.locator('.overlay-label').count(), 0);
     await page.close();
   });
 

@@ -33,7 +33,8 @@ test('an incomplete grid is never said to transfer and gets no recommended LR, e
   assert.ok(a.warnings.some((w) => /transfer not judged: 4 of 14 trials of the grid have no result \(width 32: 4 of 7 LRs \(2\^-10\.\.2\^-4\)\)/.test(w)), a.warnings.join('\n'));
   const whole = analyzeTrials(full, grid);
   assert.equal(whole.complete, true);
-  assert.equal(whole.transfers, true);
+  assert.equal(whole.pointTransfers, true, 'the point rule: a one-octave move');
+  assert.equal(whole.verdict, 'inconclusive', 'one seed: nothing says how much of it is noise (issue 21)');
   assert.ok(recommendLr(whole, 1024));
 });
 
@@ -48,7 +49,7 @@ test('CLI: a store that lost half its trials exits 3 with what is missing; runni
   const out = mkdtempSync(join(tmpdir(), 'sweep-incomplete-'));
   const args = ['sweep', 'test/fixtures/models/mlp_sp.ts#mlp', '--sp', '--widths', '16,32', '--lrs', '2^-9,2^-7,2^-5', '--steps', '6', '--workers', '2', '--out', out, '--format', 'json'];
   const first = await cli(args);
-  assert.ok([0, 1].includes(first.code), first.err);
+  assert.ok([0, 1, 4].includes(first.code), first.err); // 4: one seed is inconclusive (issue 21)
   assert.equal((JSON.parse(first.out) as SweepReport).complete, true);
   const store = join(out, 'trials.jsonl');
   const lines = readFileSync(store, 'utf8').trim().split('\n');
@@ -69,7 +70,7 @@ test('CLI: a store that lost half its trials exits 3 with what is missing; runni
   assert.match(text.out, /transfer: not judged: the grid is incomplete \(3 of 6 trials have no result\)/);
 
   const again = await cli(args);
-  assert.ok([0, 1].includes(again.code), again.err);
+  assert.ok([0, 1, 4].includes(again.code), again.err);
   const done = JSON.parse(again.out) as SweepReport;
   assert.equal(done.complete, true);
   assert.equal(done.ran, 3);

@@ -62,7 +62,7 @@ test('full disk: sweep prints its verdict and keeps trials.jsonl when result.jso
   if (typeof tmpdisk === 'string') return;
   const store = join(tmpdisk.dir, 'sweep');
   const first = await cli(['sweep', 'test/fixtures/models/mlp_sp.ts#mlp', ...SWEEP, '--out', store]);
-  assert.ok([0, 1, 3].includes(first.code), first.err);
+  assert.notEqual(first.code, 2, first.err);
   // One page left: sweep.json's rewrite borrows it and gives it back; the last trial, run again, takes it (the store
   // is padded with a blank line to end just short of a page: readers skip blank lines); result.json finds none.
   const lines = readFileSync(join(store, 'trials.jsonl'), 'utf8').trimEnd().split('\n');

@@ -4,57 +4,29 @@
 // `fromTransfer` refuses an LR no sweep finds, a negative HP, per-weight LRs that do not follow from the file, and a
 // model whose weights are not the file's.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { main } from '../../../src/cli';
-import { hpResults } from '../../../src/host/sweep';
 import { readStore } from '../../../src/host/sweepStore';
-import { sourceHash } from '../../../src/host/sourceHash';
 import { createMup } from '../../../src/mup';
-import { analyzeTrials } from '../../../src/sweep/optimum';
 import { composeTransferFile, tunedAt } from '../../../src/sweep/transfer';
-import type { SweepReport, SweepTrial } from '../../../src/sweep/types';
 import { runTransferJob } from '../../../src/worker/transferJob';
+import { sweepStore } from './sweepStoreFixture';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tampering with parsed JSON, any shape
 type Json = any;
 
 const root = join(__dirname, '../../..');
-const modelRel = 'test/fixtures/models/mlp_hp.ts';
-const modelAbs = join(root, modelRel);
-const LRS = [-8, -7, -6, -5, -4].map((e) => 2 ** e);
-const ALPHAS = [-2, -1, 0, 1, 2].map((a) => 2 ** a);
+const modelAbs = join(root, 'test/fixtures/models/mlp_hp.ts');
 
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const code = await main(argv, { stdout: (s) => void (out += s), stderr: (s) => void (err += s), cwd: root });
   return { code, out, err };
-}
-
-/** A finished muP sweep that transfers, as src/host/sweep.ts writes it. */
-async function sweepStore(dir: string): Promise<SweepReport> {
-  mkdirSync(dir, { recursive: true });
-  const widths = [16, 32];
-  const trials: SweepTrial[] = [];
-  for (const width of widths) for (const lr of LRS) for (const a of ALPHAS) {
-    trials.push({ width, lr, seed: 0, loss: 1 + 0.05 * (Math.log2(lr) + 6) ** 2 + 0.04 * (Math.log2(a) - 0.5) ** 2, diverged: false, hp: { outputMult: a } });
-  }
-  const hps = [{ name: 'outputMult', values: ALPHAS }];
-  const a = analyzeTrials(trials, { widths, lrs: LRS, seeds: 1, hps });
-  const report: SweepReport = {
-    trials, optimum: a.optimum, shiftOctaves: a.shiftOctaves, transfers: a.transfers, reused: 0,
-    model: { file: modelRel, exportName: 'mlp' }, parametrization: 'mup', widths, lrs: LRS, seeds: 1, steps: 6, baseWidth: 16,
-    fittedShiftOctaves: a.fittedShiftOctaves, hps: hpResults(a, hps), everyAxisTransfers: a.everyAxisTransfers, recommended: null,
-    backends: ['cpu'], data: null, ran: trials.length, missing: 0, complete: a.complete, missingTrials: [],
-    failed: 0, cancelled: false, workers: 1, shard: null, storeDir: dir, elapsedMs: 1, warnings: [],
-  };
-  writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ model: { file: modelRel, sha256: await sourceHash(modelAbs), exportName: 'mlp', path: modelAbs }, widths, lrs: LRS, seeds: 1, hps, steps: 6, parametrization: 'mup', baseWidth: 16, data: 'default' }));
-  writeFileSync(join(dir, 'result.json'), JSON.stringify(report));
-  return report;
 }
 
 const edits: [string, (r: Record<string, Json>) => void, RegExp][] = [

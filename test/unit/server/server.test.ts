@@ -264,7 +264,9 @@ describe('the language server', () => {
       const hover = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character: lines[line].indexOf('dense') + 1 } })) as { contents: { value: string }; range: { start: { line: number } } };
       assert.match(hover.contents.value, /\*\*muP: readout \(width -> fixed\)\*\* `readout`/);
       // How tfjs was recognised (issue 10).
-      assert.match(hover.contents.value, /\ntfjs: static import of @tensorflow\/tfjs$/);
+      assert.match(hover.contents.value, /\ntfjs: static import of @tensorflow\/tfjs(\n|$)/);
+      // Below the layer's table, the whole text of the finding whose Problems line is shortened (issue 23.8).
+      assert.match(hover.contents.value, /\n---\n\n[\s\S]*\*\*mup\/readout-not-scaled\*\*: .*else its output grows with width/);
       assert.equal(hover.contents.value.includes('$(warning)'), themeIcons);
       assert.equal(hover.range.start.line, line);
       const none = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });

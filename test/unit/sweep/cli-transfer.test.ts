@@ -173,7 +173,10 @@ test('transfer: usage errors exit 2 with one line', async () => {
     [['transfer', join(base, 'nope'), '--width', '64'], /no such store directory or result\.json/],
     [['transfer', unfinished, '--width', '64'], /has no result\.json: the sweep has not finished/],
     [['transfer', dir, '--width', '64', '--proxy-width', '24'], /--proxy-width 24 was not swept \(widths 16, 32\)/],
-    [['transfer', dir, '--width', '64', '--steps', '5'], /--steps and --sp-sweep belong to --verify/],
+    [['transfer', dir, '--width', '64', '--sp-sweep', dir], /--sp-sweep belongs to --verify/],
+    [['transfer', dir, '--width', '64', '--depth', '48'], /--depth: the sweep did not vary depth, so give the depth it trained at: --proxy-depth N/],
+    [['transfer', dir, '--width', '64', '--depth', '48', '--alpha', '2'], /--alpha: expected completep, depth-mup, sp or a number in \[0, 1\], got '2'/],
+    [['transfer', dir, '--width', '64', '--alpha', '1'], /--alpha belongs to --depth/],
     [['transfer', dir, '--width', '64', '--seeds', '3'], /--seeds belongs to --verify/],
     [['transfer', dir, '--width', '64', '--verify', '--sp-sweep', dir], /--sp-sweep .*: that is a muP sweep/],
   ];

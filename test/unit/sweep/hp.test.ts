@@ -156,6 +156,8 @@ test('text and HTML reports of an HP sweep: a table per HP, its optima, the verd
     complete: true, missingTrials: [], failed: 0, cancelled: false, workers: 2, shard: null, storeDir: '/s', elapsedMs: 1, warnings: a.warnings,
   };
   const text = formatText(r);
+  // The JSON's HP optima carry their bootstrap interval (issue 21); these two seeds agree, so it is the point.
+  assert.deepEqual(r.hps[0]!.optimum.map((o) => o.interval), [0, -2, -4].map((x) => ({ low: x, high: x })));
   assert.match(text, /^outputMult\s+w=64\s+w=256\s+w=1024$/m);
   assert.match(text, /^2\^0\s+0\.601\u00b10\.001\*\s+0\.720\u00b10\.001 \s+1\.081\u00b10\.001 $/m);
   assert.match(text, /^2\^-4\s+1\.081\u00b10\.001 \s+0\.720\u00b10\.001 \s+0\.601\u00b10\.001\*$/m);
