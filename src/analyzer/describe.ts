@@ -92,6 +92,7 @@ export function describeLayer(layer: LayerInfo, baseWidth = 64): LayerDescriptio
     `| SGD LR | ${sgdLr} |`,
     `| output | ${outputMultiplier} |`,
     ...(status ? ['', `$(warning) ${status}`] : []),
+    ...(layer.depth ? ['', `depth: ${layer.depth}`] : []),
     ...(layer.reachedBy ? ['', `tfjs: ${layer.reachedBy}`] : []),
   ].join('\n');
   return { role: layer.role, title, scaling, init, adamLr, sgdLr, outputMultiplier, status, markdown };

@@ -23,7 +23,7 @@ import { initRules } from './rules/init';
 import { RULES } from './rules/meta';
 import { optimizerRule } from './rules/optimizer';
 import { readoutRule } from './rules/readout';
-import { residualDepthRule } from './rules/residualDepth';
+import { residualDepthNotes, residualDepthRule } from './rules/residualDepth';
 import type * as ts from 'typescript';
 import { enclosingClass, enclosingFunction, isReparse, parse, rangeOf } from './source';
 import { isSuppressed, readDirectives, type Directives } from './suppress';
@@ -138,12 +138,19 @@ const RULE_RUNS: [string, (ctx: Ctx, sites: ScoreSite[]) => Finding[]][] = [
 /** The layers as the API gives them: positions, role, what scales, the factory they are built in. */
 function layerInfos(ctx: Ctx, factories: FactoryRec[]): LayerInfo[] {
   const factoryOf = new Map<ts.Node, string>(factories.map((f) => [f.node, f.name]));
+  // (issue 22: the depth scheme of each residual addition, for its hover; never fails the layer list)
+  let depthNotes = new Map<ts.Node, string>();
+  try {
+    depthNotes = residualDepthNotes(ctx);
+  } catch {
+    // the rule itself reports through RULE_RUNS' guard
+  }
   return ctx.layers.layers.map((l): LayerInfo => {
     let fac: string | undefined;
     if (factoryOf.size > 0) for (let fn = enclosingFunction(l.node); fn && fac === undefined; fn = enclosingFunction(fn)) fac = factoryOf.get(fn);
     const r = rangeOf(ctx.sf, l.node);
     // (built field by field: an object spread here cost more than the rest of the layer list)
-    return {
+    const info: LayerInfo = {
       line: r.line,
       column: r.column,
       endLine: r.endLine,
@@ -157,5 +164,8 @@ function layerInfos(ctx: Ctx, factories: FactoryRec[]): LayerInfo[] {
       factory: fac ?? null,
       reachedBy: ctx.b.reachedBy(l.node.expression, l.node) ?? ctx.b.tfReach,
     };
+    const note = depthNotes.size > 0 ? depthNotes.get(l.node) : undefined;
+    if (note !== undefined) info.depth = note;
+    return info;
   });
 }

@@ -59,6 +59,9 @@ export interface LayerInfo extends Range {
    * of @tensorflow/tfjs, kept in `this.tf`", ... (the hover says it). Absent when unknown.
    */
   reachedBy?: string;
+  /** Additive (issue 22): for a residual `tf.layers.add` in a block repeated over a depth knob, the depth scheme
+   *  its branch implements (which alpha), or that it has none; the hover shows it. */
+  depth?: string;
 }
 
 /** A function with a width parameter that builds tfjs layers: what a CodeLens runs. */

@@ -14,7 +14,7 @@ import type { SweepReport } from '../sweep/types';
 import { GridError, gridSize, parseHpAxes, parseLrList, parseLrRange, parseShard, parseWidths, type HpAxis } from '../sweep/grid';
 import { fmtLr } from '../sweep/report';
 import { AXIS_FLAGS, axisGridFactor, checkAxisNames, SWEEP_AXES, type SweepAxisGrid } from '../sweep/axes';
-import { formatAxes } from '../sweep/axisReport';
+import { formatAxes, proxyReport } from '../sweep/axisReport';
 import { WorkerJobError } from '../host/workerClient';
 import { formatText } from '../sweep/report';
 import type { BackendRequest } from '../protocol/worker';
@@ -269,9 +269,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     } catch (err) {
       if (!(err instanceof OutputError)) throw err;
       unsaved ??= err;
-      io.stdout(formatText(report) + formatAxes(report));
+      io.stdout(formatText(proxyReport(report)) + formatAxes(report));
     }
-  } else io.stdout(formatText(report) + formatAxes(report));
+  } else io.stdout(formatText(proxyReport(report)) + formatAxes(report));
   // The verdict is shown above; the trials are stored (trials.jsonl); what could not be written is one line, exit 2.
   if (unsaved) {
     io.stderr(`mup-lens sweep: ${unsaved.message} (the trials are stored in ${outDir}: rerun to write the result)\n`);

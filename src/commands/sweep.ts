@@ -130,7 +130,7 @@ export function registerSweep(context: vscode.ExtensionContext, deps: CommandDep
         const last = reports[reports.length - 1];
         if (last && !last.cancelled) {
           // Each verdict named by its parametrization ("SP: transfer: NO (...); muP: transfers (...)").
-          const named = reports.map((r) => `${r.parametrization === 'mup' ? 'muP' : 'SP'}: ${verdictLine(r)}`);
+          const named = reports.map((r) => `${r.parametrization === 'mup' ? 'muP' : 'SP'}: ${verdictLine(r).replace(/\n/g, '; ')}`);
           void vscode.window.showInformationMessage(`muP: LR sweep of ${target.exportName}: ${named.join('; ')}`);
         }
         return reports;

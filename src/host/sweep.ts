@@ -441,8 +441,9 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     verdict: axisVerdict,
     lrVerdict: analysis.lrVerdict,
     shiftInterval: analysis.shiftInterval,
-    reasons: analysis.reasons,
-    settle: analysis.settle,
+    // (one width and axes beyond it: width was not swept, so its "fewer than two widths" is no reason; the axes say theirs)
+    reasons: axes.length && opts.widths.length < 2 ? axisResults.filter((a) => a.status === 'inconclusive').map((a) => a.verdict[a.verdict.length - 1]!) : analysis.reasons,
+    settle: axes.length && opts.widths.length < 2 ? [] : analysis.settle,
     refine: opts.extraLrs ? { step: REFINE_STEP, lrs: opts.extraLrs } : null,
     recommended: recommendLr(analysis, opts.targetWidth ?? widest),
     backends: [...backends].sort(),

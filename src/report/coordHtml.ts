@@ -46,7 +46,7 @@ export function renderCoordReport(result: CoordResult, meta: ReportMeta): string
       ? `largest |slope| <b>${esc(Math.abs(worst.slope).toFixed(2))}</b>${result.axis === 'depth' ? ' against depth' : ''} at layer <b>${esc(worst.layer)}</b>, t = ${esc(worst.t)}` +
         (worst.width !== undefined && result.axis === 'depth' ? `, width ${esc(worst.width)}` : '') +
         (worstSrc ? ` (<code>${esc(worstSrc.file)}:${esc(worstSrc.line)}</code>)` : '') +
-        (pmOf(worst.layer, worst.t) ? `, slope${pmOf(worst.layer, worst.t)} (95% interval)` : '') +
+        (pmOf(worst.layer, worst.t) ? `, slope ${esc((worst.slope >= 0 ? '+' : '') + worst.slope.toFixed(3))}${pmOf(worst.layer, worst.t)} (95% interval across seeds)` : '') +
         (v.settle ? `; inconclusive: ${esc(v.settle)}` : '') +
         (v.fix ? `; fix: ${esc(v.fix)}` : '')
       : 'no slope could be fitted';

@@ -4,6 +4,14 @@ import type { SweepReport } from './types';
 
 const fmt = (x: number) => (Math.abs(Math.log2(x) - Math.round(Math.log2(x))) < 1e-9 ? `2^${Math.round(Math.log2(x))}` : x.toPrecision(3));
 
+/** The report as the width table sees it: a sweep with axes shows the proxy's slice (every axis at its first value). */
+export function proxyReport(report: SweepReport): SweepReport {
+  const grid = report.axisGrid;
+  if (!grid?.length) return report;
+  const trials = report.trials.filter((t) => grid.every((a) => t.axes?.[a.name] === a.values[0])).map(({ axes: _a, ...t }) => t);
+  return { ...report, trials };
+}
+
 export function formatAxes(report: SweepReport): string {
   if (!report.axes?.length) return '';
   const lines: string[] = [''];

@@ -6,7 +6,7 @@
 // the fix rewrites the outermost part of power ±1/2 whose other factors are numbers (`root`).
 import ts = require('typescript');
 import type { Ctx } from '../context';
-import { calleeName, unwrap } from '../source';
+import { calleeName, enclosingClass, unwrap } from '../source';
 import { normalizeName } from '../width';
 import { type FileIndex, returnsOf } from './fileIndex';
 import { HEAD_DIM_NAMES, isMath, isTensorExpr, singleValue, type SqrtScale } from './scale';
@@ -42,7 +42,14 @@ function headNamed(name: string, ctx: Ctx): boolean {
   return k.includes('head') && !/heads$|^(n|num|number|numberof|count)?(attention)?head$|headcount|numhead/.test(k);
 }
 
+/** How many expressions one scale's normal form looks at before it gives up (the root forms then decide). */
+const MAX_STEPS = 160;
+
 class Folder {
+  /** Each expression folded once (names met again through reassignments, `att = tf.where(..., att)`). */
+  private readonly memo = new Map<ts.Node, Term | undefined>();
+  steps = 0;
+
   constructor(
     private readonly ctx: Ctx,
     private readonly ix: FileIndex,
@@ -52,6 +59,16 @@ class Folder {
   fold(e0: ts.Expression, def: ts.Expression, use: ts.Node, depth: number): Term | undefined {
     if (depth > MAX_DEPTH) return UNKNOWN;
     const e = unwrap(e0);
+    if (this.memo.has(e)) return this.memo.get(e);
+    if (++this.steps > MAX_STEPS) return undefined;
+    // (set before folding: an expression that reaches itself again is not a power of d)
+    this.memo.set(e, UNKNOWN);
+    const t = this.compute(e, def, use, depth);
+    this.memo.set(e, t);
+    return t;
+  }
+
+  private compute(e: ts.Expression, def: ts.Expression, use: ts.Node, depth: number): Term | undefined {
     const ctx = this.ctx;
     if (ts.isNumericLiteral(e)) return CONST(Number(e.text));
     if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken) {
@@ -62,7 +79,11 @@ class Folder {
     if (ts.isPropertyAccessExpression(e)) {
       if (e.name.text === 'length') return UNKNOWN;
       if (headNamed(e.name.text, ctx)) return this.atom(e);
-      const values = e.expression.kind === ts.SyntaxKind.ThisKeyword ? [...this.ix.fieldValues(e.name.text), ...this.ix.getterReturns(e.name.text, e)] : [];
+      let values = e.expression.kind === ts.SyntaxKind.ThisKeyword ? [...this.ix.fieldValues(e.name.text), ...this.ix.getterReturns(e.name.text, e)] : [];
+      // a field of the class it is read in (another class of the file may have a field of that name)
+      const cls = values.length > 1 ? enclosingClass(e) : undefined;
+      const own = cls ? values.filter((v) => v.pos >= cls.pos && v.end <= cls.end) : [];
+      if (own.length > 0) values = own;
       return this.through(e, values, depth);
     }
     if (ts.isElementAccessExpression(e)) return /\.shape\b/.test(e.expression.getText(ctx.sf)) ? this.atom(e) : UNKNOWN;

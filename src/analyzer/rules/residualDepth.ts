@@ -77,6 +77,8 @@ function assignedTo(call: ts.Node): string | undefined {
 interface Addition {
   /** The node the finding is reported on. */
   at: ts.Node;
+  /** The `tf.layers.add(...)` call of a layer addition (the layer the hover describes). */
+  layerCall?: ts.CallExpression;
   branch: ts.Expression;
   form: 'layer' | 'op' | 'method';
 }
@@ -114,13 +116,14 @@ function additions(ctx: Ctx): Addition[] {
       return ts.isIdentifier(u) && u.text === carried;
     });
     if (k < 0) return;
-    out.push({ at: outer, branch: operands[1 - k], form });
+    out.push({ at: outer, branch: operands[1 - k], form, ...(form === 'layer' ? { layerCall: call } : {}) });
   });
   return out;
 }
 
-/** Every identifier a branch is made of, followed through the declarations of its function and the file. */
-function mentions(branch: ts.Expression, scope: ts.Node, sf: ts.SourceFile): Set<string> {
+/** Every identifier a branch is made of, followed through the declarations of its function and the file (and,
+ *  with `texts`, the source text of what it is made of). */
+function mentions(branch: ts.Expression, scope: ts.Node, sf: ts.SourceFile, texts?: string[]): Set<string> {
   const defs = new Map<string, ts.Expression[]>();
   const collect = (n: ts.Node) => {
     if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) defs.set(n.name.text, [...(defs.get(n.name.text) ?? []), n.initializer]);
@@ -137,7 +140,10 @@ function mentions(branch: ts.Expression, scope: ts.Node, sf: ts.SourceFile): Set
     if (ts.isIdentifier(n)) {
       if (!seen.has(n.text)) {
         seen.add(n.text);
-        for (const d of defs.get(n.text) ?? []) todo.push(d);
+        for (const d of defs.get(n.text) ?? []) {
+          todo.push(d);
+          texts?.push(d.getText(sf));
+        }
       }
       continue;
     }
@@ -201,6 +207,50 @@ function fixedConstant(sf: ts.SourceFile, knob: string): boolean {
     }
   }
   return false;
+}
+
+/** The alpha a multiplied branch implements, read from what it is made of: `** -0.5` / `Math.sqrt` -> 1/2,
+ *  `** -1` / `1 / depth` -> 1, a numeric `ALPHA` constant -> its value; else null (a multiplier, alpha unread). */
+function alphaOf(texts: string[], sf: ts.SourceFile): number | null {
+  const t = texts.join('\n');
+  const alphaConst = /\*\*\s*-\s*\(?\s*([A-Za-z_$][\w$]*)/.exec(t)?.[1];
+  if (alphaConst) {
+    for (const st of sf.statements) {
+      if (!ts.isVariableStatement(st)) continue;
+      for (const d of st.declarationList.declarations) {
+        if (ts.isIdentifier(d.name) && d.name.text === alphaConst && d.initializer && ts.isNumericLiteral(unwrap(d.initializer))) return Number((unwrap(d.initializer) as ts.NumericLiteral).text);
+      }
+    }
+  }
+  if (/\*\*\s*-\s*\(?\s*(0?\.5|1\s*\/\s*2)\b/.test(t) || /Math\.sqrt/.test(t)) return 0.5;
+  if (/\*\*\s*-\s*1\b(?!\s*\/)/.test(t) || /\b1\s*\/\s*\(?\s*[A-Za-z_$][\w$.]*/.test(t)) return 1;
+  return null;
+}
+
+const SCHEME = (a: number | null): string =>
+  a === null ? 'a depth multiplier (its alpha is not read from the code)' : a === 1 ? 'alpha = 1: CompleteP (arXiv 2505.01618)' : a === 0.5 ? 'alpha = 1/2: depth-muP (Tensor Programs VI, arXiv 2310.02244)' : `alpha = ${a} (CompleteP's general form)`;
+
+/**
+ * The hover's line for each `tf.layers.add` in a block repeated over a depth knob (issue 22): which depth scheme its
+ * branch implements (alpha), or that it has none (SP, alpha = 0). Keyed by the `tf.layers.add(...)` call.
+ */
+export function residualDepthNotes(ctx: Ctx): Map<ts.Node, string> {
+  const out = new Map<ts.Node, string>();
+  for (const add of additions(ctx)) {
+    if (!add.layerCall) continue;
+    const loop = depthLoop(add.at, ctx.sf);
+    if (!loop || fixedConstant(ctx.sf, loop.knob)) continue;
+    const texts: string[] = [add.branch.getText(ctx.sf)];
+    const seen = mentions(add.branch, enclosingFunction(add.at) ?? ctx.sf, ctx.sf, texts);
+    const multiplied = [...seen].some((n) => loop.names.has(n) || MULT_NAME.test(n) || DEPTH_KNOB.test(n));
+    out.set(
+      add.layerCall,
+      multiplied
+        ? `residual addition repeated over \`${loop.knob}\`; its branch is scaled with depth: ${SCHEME(alphaOf(texts, ctx.sf))}`
+        : `residual addition repeated over \`${loop.knob}\`; its branch has no depth multiplier: alpha = 0 (SP in depth; mup/residual-depth-unscaled)`,
+    );
+  }
+  return out;
 }
 
 export function residualDepthRule(ctx: Ctx): Finding[] {

@@ -61,9 +61,8 @@ class Tables {
     const ctx = this.ctx;
     const e = unwrap(e0);
     // what the file gathers rows of (the embedding lookup) and multiplies by: a tied table, however it is held
-    const gathered = this.gatheredTexts().has(stripRead(e).getText(ctx.sf));
     const found = this.own(e, depth, transposed);
-    return found ?? (gathered ? { width: undefined, transposed } : undefined);
+    return found ?? (this.gatheredTexts().has(stripRead(e).getText(ctx.sf)) ? { width: undefined, transposed } : undefined);
   }
 
   private own(e: ts.Expression, depth: number, transposed: boolean): (Table & { transposed: boolean }) | undefined {

@@ -89,3 +89,23 @@ describe('mup/residual-depth-unscaled', () => {
     assert.deepEqual(only(lint(notDepth), RULE), []);
   });
 });
+
+describe('the hover of a residual addition says which alpha its branch implements', () => {
+  it('SP twin: alpha = 0; CompleteP twin: alpha = 1; after the depth-muP fix: alpha = 1/2', async () => {
+    const { describeLayer } = await import('../../../src/analyzer/describe');
+    const hover = (text: string, file: string) => {
+      const add = lint(text, file).layers.find((l) => l.kind === 'tf.layers.add')!;
+      return describeLayer(add).markdown.split('\n').find((l) => l.startsWith('depth: '));
+    };
+    const sp = read('examples/residual/sp.ts');
+    assert.equal(hover(sp, 'sp.ts'), 'depth: residual addition repeated over `depth`; its branch has no depth multiplier: alpha = 0 (SP in depth; mup/residual-depth-unscaled)');
+    assert.equal(hover(read('examples/residual/completep.ts'), 'completep.ts'), 'depth: residual addition repeated over `depth`; its branch is scaled with depth: alpha = 1: CompleteP (arXiv 2505.01618)');
+    const finding = only(lint(sp, 'sp.ts'), RULE)[0]!;
+    const depthMup = applyFix(sp, finding.fixes[1]!);
+    assert.equal(hover(depthMup, 'sp.ts'), 'depth: residual addition repeated over `depth`; its branch is scaled with depth: alpha = 1/2: depth-muP (Tensor Programs VI, arXiv 2310.02244)');
+    const completeP = applyFix(sp, preferred(finding));
+    assert.match(hover(completeP, 'sp.ts')!, /alpha = 1: CompleteP/);
+    // a layer outside any depth loop has no such line
+    assert.equal(lint(sp, 'sp.ts').layers.find((l) => l.name === 'readout')!.depth, undefined);
+  });
+});

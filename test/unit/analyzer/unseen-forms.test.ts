@@ -187,4 +187,15 @@ describe('scale expressions in their algebraic normal form', () => {
     const text = head + 'const attnMult = 64;\n' + [...flagged, ...ok].map((s, i) => attend(`a${i}`, s)).join('');
     assert.deepEqual(lines(text, ATTN), flagged.map((s) => lineOf(text, s)));
   });
+
+  it('a field is read in its own class: another class with a field of the same name and a muP scale does not hide it', () => {
+    const cls = (name: string, scale: string) => `class ${name} {
+  private readonly scale: number;
+  constructor(private readonly dHead: number) { this.scale = ${scale}; }
+  call(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) { return tf.matMul(tf.softmax(tf.mul(tf.matMul(q, k, false, true), this.scale)), v); }
+}
+`;
+    const text = head + cls('MuAttn', '4 / this.dHead') + cls('SpAttn', '1 / Math.sqrt(this.dHead)');
+    assert.deepEqual(lines(text, ATTN), [lineOf(text, '1 / Math.sqrt(this.dHead)')]);
+  });
 });

@@ -42,7 +42,7 @@ test('the factory throws at width 256: widths 64 and 128 are kept and judged, an
   // A slope per layer and step, fitted to the two kept widths: the hidden layer's activations are finite there.
   const hidden = result.slopes.filter((r) => r.layer === 'hidden');
   assert.ok(hidden.length > 0 && hidden.every((r) => typeof r.slope === 'number' && Number.isFinite(r.slope)), JSON.stringify(hidden));
-  assert.ok(['pass', 'warn', 'fail', 'inconclusive'].includes(result.verdict.level));
+  assert.ok(['pass', 'warn', 'fail', 'inconclusive'].includes(String(result.verdict.level)));
   assert.match(warnings[0] ?? '', SAID, warnings.join('\n'));
 });
 

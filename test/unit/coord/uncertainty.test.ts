@@ -6,6 +6,7 @@ import { slopeError, slopeStatus, summarize } from '../../../src/coord/summarize
 import { formatText, verdictLine } from '../../../src/coord/format';
 import { coordModel } from '../../../src/plot/coordModel';
 import type { CoordRun } from '../../../src/protocol/jobs';
+import { renderCoordReport } from '../../../src/report/coordHtml';
 
 const layers = [{ name: 'readout', role: 'readout', source: { file: '/m.ts', line: 7 } }];
 
@@ -40,6 +41,9 @@ test('the SE of a slope by hand: delta method over seeds, Welch-Satterthwaite df
   assert.equal(model.level, 'inconclusive');
   assert.deepEqual(model.rows[0]!.intervals[1]!.map((x) => Number(x.toFixed(4))), [0.3514, 0.6486]);
   assert.match(model.verdictText, /^Inconclusive: .*slope \+0\.500 \u00b1 0\.149/);
+  const html = renderCoordReport(r, { title: 't', notes: [] } as never);
+  assert.match(html, /<div class="verdict inconclusive" id="verdict"><b>INCONCLUSIVE<\/b>: .*slope \+0\.500 &plusmn; 0\.149 \(95% interval across seeds\); inconclusive: add seeds/);
+  assert.match(html, /<td class="unsure worst">\+0\.500 &plusmn; 0\.149<\/td>/);
 });
 
 test('seeds that agree make the same slope a fail; one seed keeps the point verdict', () => {
