@@ -23,6 +23,30 @@ function dims(l: LayerInfo): string {
   return 'no dimension scales with width';
 }
 
+/** A table cell: pipes and backticks of source text would break the markdown table. */
+const cell = (t: string) => t.replace(/\|/g, '\\|').replace(/`/g, "'");
+
+/**
+ * muP's values, and beside them the layer's own where the analyzer knows them ("yours vs muP's"): the init as
+ * written (or tfjs' default), and a readout's output multiplier. The LR is one optimizer's for the whole model, so
+ * no layer has its own to show.
+ */
+function table(layer: LayerInfo, init: string, adamLr: string, sgdLr: string, output: string): string[] {
+  const yoursOutput = layer.role === 'readout' ? (layer.outputScaled ? 'x 1/width_mult' : 'x1 (not scaled)') : undefined;
+  if (layer.writtenInit === undefined && yoursOutput === undefined) {
+    return ['| | muP |', '|---|---|', `| init | ${init} |`, `| Adam LR | ${adamLr} |`, `| SGD LR | ${sgdLr} |`, `| output | ${output} |`];
+  }
+  const yours = (v: string | undefined) => (v === undefined ? '' : cell(v));
+  return [
+    "| | yours | muP's |",
+    '|---|---|---|',
+    `| init | ${layer.writtenInit === undefined ? '' : `\`${cell(layer.writtenInit)}\``} | ${init} |`,
+    `| Adam LR | | ${adamLr} |`,
+    `| SGD LR | | ${sgdLr} |`,
+    `| output | ${yours(yoursOutput)} | ${output} |`,
+  ];
+}
+
 export function describeLayer(layer: LayerInfo, baseWidth = 64): LayerDescription {
   const B = baseWidth;
   const m = `width_mult = width/${B}`;
@@ -85,12 +109,7 @@ export function describeLayer(layer: LayerInfo, baseWidth = 64): LayerDescriptio
     '',
     `${scaling}; ${m}`,
     '',
-    '| | muP |',
-    '|---|---|',
-    `| init | ${init} |`,
-    `| Adam LR | ${adamLr} |`,
-    `| SGD LR | ${sgdLr} |`,
-    `| output | ${outputMultiplier} |`,
+    ...table(layer, init, adamLr, sgdLr, outputMultiplier),
     ...(status ? ['', `$(warning) ${status}`] : []),
     ...(layer.depth ? ['', `depth: ${layer.depth}`] : []),
     ...(layer.reachedBy ? ['', `tfjs: ${layer.reachedBy}`] : []),

@@ -20,6 +20,7 @@ import { Gaps, gapFinding } from './incomplete';
 import { LayerModel } from './layers';
 import { attentionRule, findScoreSites, type ScoreSite } from './rules/attention';
 import { initRules } from './rules/init';
+import { writtenInit } from './writtenInit';
 import { RULES } from './rules/meta';
 import { optimizerRule } from './rules/optimizer';
 import { readoutRule } from './rules/readout';
@@ -166,6 +167,9 @@ function layerInfos(ctx: Ctx, factories: FactoryRec[]): LayerInfo[] {
     };
     const note = depthNotes.size > 0 ? depthNotes.get(l.node) : undefined;
     if (note !== undefined) info.depth = note;
+    const init = writtenInit(l.ctor, l.config, ctx.sf);
+    if (init !== undefined) info.writtenInit = init;
     return info;
   });
 }
+

@@ -62,6 +62,10 @@ export interface LayerInfo extends Range {
   /** Additive (issue 22): for a residual `tf.layers.add` in a block repeated over a depth knob, the depth scheme
    *  its branch implements (which alpha), or that it has none; the hover shows it. */
   depth?: string;
+  /** Additive: the layer's weight init as written in its config (`kernelInitializer: ...`, source text, shortened),
+   *  or tfjs' default when the config leaves it out; absent when the analyzer cannot tell. The hover sets it
+   *  beside muP's ("yours vs muP's"). */
+  writtenInit?: string;
 }
 
 /** A function with a width parameter that builds tfjs layers: what a CodeLens runs. */

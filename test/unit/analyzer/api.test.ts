@@ -24,18 +24,40 @@ describe('hover data', () => {
     assert.equal(d.adamLr, 'lr / width_mult (lr*64/width)');
     assert.equal(d.sgdLr, 'lr');
     assert.match(d.init, /1\/fan_in/);
-    assert.match(d.markdown, /\| Adam LR \| lr \/ width_mult \(lr\*64\/width\) \|/);
+    assert.match(d.markdown, /\| Adam LR \| +\| lr \/ width_mult \(lr\*64\/width\) \|/);
+    // Yours vs muP's: the SP file leaves the init to tfjs (Glorot), which muP replaces by 1/fan_in.
+    assert.equal(hidden?.writtenInit, 'glorotUniform (tfjs default)');
+    assert.match(d.markdown, /^\| \| yours \| muP's \|$/m);
+    assert.match(d.markdown, /^\| init \| `glorotUniform \(tfjs default\)` \| variance 1\/fan_in: /m);
 
     const ro = layerAt(r, lineOf(sp, "name: 'readout'"), 10)!;
     const dr = describeLayer(ro, 128);
     assert.equal(dr.outputMultiplier, 'x 1/width_mult (128/width)');
     assert.equal(dr.sgdLr, 'lr x width_mult (lr*width/128)');
     assert.match(dr.status ?? '', /not multiplied by 128\/width/);
+    assert.match(dr.markdown, /^\| output \| x1 \(not scaled\) \| x 1\/width_mult \(128\/width\) \|$/m);
 
     const input = describeLayer(layerAt(r, lineOf(sp, "name: 'input'"), 10)!);
     assert.equal(input.scaling, 'fan-out scales with width, fan-in is fixed');
     assert.equal(input.adamLr, 'lr');
     assert.equal(layerAt(r, 1, 1), undefined, 'no layer on the import line');
+  });
+
+  it("the hover's table puts the init as written beside muP's, and a readout's multiplier; none for a layer it cannot tell", () => {
+    const mup = readFileSync(join(root, 'examples/mlp/mup.ts'), 'utf8');
+    const r = lint(mup);
+    const hidden = layerAt(r, lineOf(mup, "name: 'hidden1'"), 10)!;
+    assert.equal(hidden.writtenInit, 'fanIn()');
+    assert.match(describeLayer(hidden).markdown, /^\| init \| `fanIn\(\)` \| variance 1\/fan_in: /m);
+    const ro = describeLayer(layerAt(r, lineOf(mup, "name: 'readout'"), 10)!);
+    assert.match(ro.markdown, /^\| init \| `'zeros'` \| zeros \(recommended\)/m);
+    // A spread may set the initializer where the analyzer does not look: no "yours" column for it.
+    const spread = "import * as tf from '@tensorflow/tfjs';\nconst common = {kernelInitializer: 'ones'};\nexport function m(width: number) {\n  return tf.sequential({layers: [\n    tf.layers.dense({...common, units: width, inputShape: [4], name: 'a'}),\n    tf.layers.dense({units: width, name: 'b'}),\n    tf.layers.dense({units: 2, name: 'c'}),\n  ]});\n}\n";
+    const rs = lint(spread);
+    const a = layerAt(rs, lineOf(spread, "name: 'a'"), 10)!;
+    assert.equal(a.name, 'a');
+    assert.equal(a.writtenInit, undefined);
+    assert.match(describeLayer(a).markdown, /^\| \| muP \|$/m);
   });
 
   it('ruleDocUrl links each rule to its anchor in docs/rules.md, which exists', () => {
