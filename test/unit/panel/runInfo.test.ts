@@ -49,10 +49,17 @@ it('names each run by model and file, with its parametrization, progress and ver
   assert.equal(done.label, 'mlp · mup.ts');
   assert.equal(done.description, 'muP · 14/14 trials · transfers');
   assert.deepEqual([done.finished, done.parametrizations, done.widths], [true, ['mup'], [64, 128]]);
+  assert.equal(done.transferable, true);
+  assert.equal(done.inconclusive, undefined);
   assert.match(done.report ?? '', /report\.html$/);
   // The engine's third verdict (issue 21) is said as such, not as "does not transfer".
-  writeFileSync(join(mup, 'sweeps', 'mlp-mup', 'result.json'), JSON.stringify({ trials: mupTrials, optimum: [{ width: 64, lr: 2 ** -7, loss: 1 }, { width: 128, lr: 2 ** -7, loss: 0.97 }], shiftOctaves: 0, transfers: false, verdict: 'inconclusive', reused: 0, complete: true, parametrization: 'mup' }));
-  assert.equal(runInfo(done.entry).description, 'muP · 14/14 trials · inconclusive');
+  writeFileSync(join(mup, 'sweeps', 'mlp-mup', 'result.json'), JSON.stringify({ trials: mupTrials, optimum: [{ width: 64, lr: 2 ** -7, loss: 1 }, { width: 128, lr: 2 ** -7, loss: 0.97 }], shiftOctaves: 0, transfers: false, verdict: 'inconclusive', reasons: ['one seed: nothing says how much of the shift is noise'], settle: ['add seeds (--seeds 3)'], reused: 0, complete: true, parametrization: 'mup' }));
+  const unsure = runInfo(done.entry);
+  assert.equal(unsure.description, 'muP · 14/14 trials · inconclusive');
+  // Nothing to transfer from (the engine refuses it): the runs view offers no Transfer and the picker leaves it out;
+  // its tooltip says why and what would settle it, as a setting.
+  assert.equal(unsure.transferable, false);
+  assert.equal(unsure.inconclusive, 'muP: inconclusive: one seed: nothing says how much of the shift is noise. To settle it: add seeds (set mupLens.sweep.seeds to 3).');
   const partial = infos.find((i) => i.entry.kind === 'sweep' && i.entry.name === 'mlp-sp')!;
   assert.equal(partial.description, 'SP · 9/14 trials · unfinished');
   assert.equal(partial.finished, false);
