@@ -13,6 +13,9 @@ const WIDTH_NAMES = new Set([
   // the feed-forward width of a transformer block or an MLP autoencoder (HF's intermediate_size,
   // tfjs-examples' fashion-mnist-vae `intermediateDim`)
   'intermediatedim', 'intermediatesize',
+  // and its other spellings (d_ff / dFF of "Attention is all you need" and tfjs ports of it, ffDim, PyTorch's
+  // dim_feedforward): a width, so the dense(dModel) after dense(dff) is hidden, not a readout
+  'dff', 'ffdim', 'ffndim', 'ffsize', 'ffnsize', 'dimfeedforward', 'feedforwarddim',
   // the `*Units` family of RNN and MLP code (tfjs's own config key: `config.units` of a custom layer)
   'units', 'numunits', 'nunits', 'hiddenunits', 'rnnunits', 'lstmunits', 'gruunits', 'cellunits', 'encoderunits', 'decoderunits',
   'embeddingdims', 'embeddims', 'embeddingdimensions', 'embeddingdimension', 'embeddimension',
