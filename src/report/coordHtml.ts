@@ -90,7 +90,7 @@ small{color:#777}code{font-size:12px}
 <h1>Coordinate check: ${esc(meta.title)}</h1>
 <p class="sub">${esc(meta.subtitle ?? '')}<br>backend ${esc(result.backend)}, widths ${esc(result.widths.join(', '))}, ${esc(result.steps)} steps, ${esc(result.seeds)} seeds</p>
 <div class="verdict ${level}" id="verdict"><b>${level.toUpperCase()}</b>: ${verdictText}.
-<br><small>Slope of log l1 against log width per layer and step, judged over t &ge; 2: pass below ${PASS_BELOW}, fail from ${FAIL_FROM}; &plusmn; is the 95% interval across seeds, and a slope whose interval crosses ${FAIL_FROM} is inconclusive (grey). In muP every line is flat; a line rising with width blows up in a larger model.</small></div>
+<br><small>Slope of log l1 against log ${result.axis === 'depth' ? 'depth' : 'width'} per layer and step, judged over t &ge; 2: pass below ${PASS_BELOW}, fail from ${FAIL_FROM}; &plusmn; is the 95% interval across seeds, and a slope whose interval crosses ${FAIL_FROM} is inconclusive (grey). ${result.axis === 'depth' ? 'With a depth-muP or CompleteP branch multiplier every line is flat; a line rising with depth blows up in a deeper model.' : 'In muP every line is flat; a line rising with width blows up in a larger model.'}</small></div>
 <div class="legend">${legend}</div>
 <div class="plots">${plots.map(subplotSvg).join('\n')}</div>
 <h2>Slopes</h2>
