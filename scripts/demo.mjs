@@ -10,7 +10,10 @@
 // Settings from docs/mup.md ("LR transfer"): tfjs wasm, 150 steps, widths 64 and 256, LRs 2^-13..2^-5 gave an SP
 // shift of 3 octaves and a muP shift of 1. Issue 21: 3 seeds everywhere (every verdict comes with its interval; one
 // seed is "inconclusive"), and the LR sweeps `--refine` to quarter octaves around each optimum, so that the shift is
-// measured finer than the 1-octave rule it is judged by. Trials are stored under demo-output/: a second run reuses them.
+// measured finer than the 1-octave rule it is judged by. The LR sweeps use widths 128 and 512: muP's optimum moves an
+// octave between the base width 64 and 256 (fitted 1.01, 95% interval 0.82..1.33: inconclusive) and stays put from
+// 128 up (128 -> 512: 0.33, 0.01..0.61, transfers; 256 -> 1024: 0.02), while SP's moves 1.82 (1.36..2.24) from 128
+// to 512 (docs/sweeps.md). Trials are stored under demo-output/: a second run reuses them.
 // `--fresh` deletes demo-output/ first.
 // (4, with `--full` only:) `--full` adds the transformer (issue 11): LR sweeps of the SP and the muP GPT example on real text
 // (examples/data/kjv.txt), widths 64 and 256, 9 LRs 2^-14..2^-6, 150 steps: ~580 CPU-seconds each, ~10 minutes
@@ -70,7 +73,7 @@ for (const [name, file, flag] of [['SP', 'examples/residual/sp.ts#resnet', '--sp
 }
 
 // 3. Sweeps. Exit 1 = the optimum does not transfer: expected for SP; 4 = inconclusive (said with what settles it).
-const sweep = ['--widths', '64,256', '--lr-range', '2^-13:2^-5:1', '--steps', '150', '--seeds', '3', '--refine', '--base-width', '64', '--quiet'];
+const sweep = ['--widths', '128,512', '--lr-range', '2^-13:2^-5:1', '--steps', '150', '--seeds', '3', '--refine', '--base-width', '64', '--quiet'];
 const results = {};
 for (const [name, file, flag] of [['SP', 'examples/mlp/sp.ts#mlp', '--sp'], ['muP', 'examples/mlp/mup.ts#mlp', '--mup']]) {
   const dir = join(out, `sweep-${name.toLowerCase()}`);
@@ -89,7 +92,7 @@ function sideBySide(dirs, file, title) {
   writeFileSync(both, `${head}\n<h1>${title}</h1>\n${sections.join('\n')}\n</body></html>\n`);
   produced.push(both);
 }
-sideBySide(['sweep-sp', 'sweep-mup'], 'sweeps-sp-vs-mup.html', 'LR sweeps: SP vs muP (MLP, widths 64 and 256)');
+sideBySide(['sweep-sp', 'sweep-mup'], 'sweeps-sp-vs-mup.html', 'LR sweeps: SP vs muP (MLP, widths 128 and 512)');
 
 // 4. (--full) The GPT example on real text: the same question for a transformer.
 if (process.argv.includes('--full')) {
