@@ -128,15 +128,7 @@ export async function exportData(src: ExportSource, format: ExportFormat): Promi
     case 'png':
       return printPng(src);
     case 'svg':
-      return plotsToSvg(src.specs, {
-        plotWidth: 420,
-        plotHeight: 300,
-        columns: src.columns,
-        foreground: src.colors.foreground,
-        background: src.colors.background,
-        grid: src.colors.grid,
-        title: src.title,
-      });
+      return svgOf(src);
     case 'csv':
       return src.view.kind === 'coord' ? coordCsv(src.view) : sweepCsv(src.view);
     case 'json':
