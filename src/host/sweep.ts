@@ -126,13 +126,18 @@ export async function runRefinedSweep(opts: SweepOptions, events: SweepEvents = 
   // --fresh: the second pass reuses what the first ran now, nothing older
   const second = await runSweep({ ...opts, extraLrs, ...(opts.fresh ? { freshSince: since } : {}) }, events);
   const report = { ...second, ran: first.ran + second.ran, reused: second.reused - first.ran, elapsedMs: first.elapsedMs + second.elapsedMs };
+  writeResult(opts.outDir, report, events);
+  return report;
+}
+
+/** result.json of a sweep; an unwritable one goes to `onOutputError` when there is one (the verdict is still shown). */
+function writeResult(outDir: string, report: SweepReport, events: SweepEvents): void {
   try {
-    writeJsonAtomic(join(opts.outDir, 'result.json'), report);
+    writeJsonAtomic(join(outDir, 'result.json'), report);
   } catch (err) {
     if (!(err instanceof OutputError) || !events.onOutputError) throw err;
     events.onOutputError(err);
   }
-  return report;
 }
 
 /** The `hps` of a report: each axis as analysed, with its grid. */
@@ -460,11 +465,6 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     elapsedMs: Date.now() - started,
     warnings,
   };
-  try {
-    writeJsonAtomic(join(opts.outDir, 'result.json'), report);
-  } catch (err) {
-    if (!(err instanceof OutputError) || !events.onOutputError) throw err;
-    events.onOutputError(err);
-  }
+  writeResult(opts.outDir, report, events);
   return report;
 }
