@@ -5,17 +5,11 @@
 // by this PRNG seeded from (seed, width): seed s at width w builds the same weights on every run, and seeds
 // differ from each other.
 
-/** mulberry32: a 32-bit PRNG, good enough for synthetic data; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../sweep/stats';
+
+/** mulberry32: a 32-bit PRNG, good enough for synthetic data; returns floats in [0, 1). The one implementation
+ *  lives with the pure statistics (src/sweep/stats.ts), which the sweep's bootstrap seeds too. */
+export const mulberry32 = seededRandom;
 
 /** Mixes several integers into one 32-bit seed (so (seed, step) pairs get unrelated streams). */
 export function mixSeed(...parts: number[]): number {

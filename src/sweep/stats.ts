@@ -24,7 +24,8 @@ export function standardError(xs: number[]): number | null {
   return xs.length < 2 ? null : sampleSd(xs) / Math.sqrt(xs.length);
 }
 
-/** mulberry32: a small seeded PRNG, so that a bootstrap gives the same interval on every run. */
+/** mulberry32: a small seeded PRNG, so that a bootstrap gives the same interval on every run (and, as src/job/seed.ts's
+ *  `mulberry32`, the synthetic data and the initial weights of every trial). */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
