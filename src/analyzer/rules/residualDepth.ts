@@ -160,14 +160,19 @@ function baseDepthText(ctx: Ctx, loop: Loop): string {
     if (!ts.isVariableStatement(st)) continue;
     for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && BASE_NAME.test(d.name.text)) return d.name.text;
   }
-  let found: string | undefined;
-  const visit = (n: ts.Node) => {
-    if (found) return;
-    if (ts.isBindingElement(n) && ts.isIdentifier(n.name) && loop.names.has(n.name.text) && n.initializer && ts.isNumericLiteral(n.initializer)) found = n.initializer.text;
-    ts.forEachChild(n, visit);
-  };
-  visit(ctx.sf);
-  return found ?? '1';
+  // The first such default in the file: read from the walk's facts (every destructured name is an assignment
+  // there, its node the binding element), not by walking the whole file again for each finding.
+  let found: ts.BindingElement | undefined;
+  for (const name of loop.names) {
+    for (const a of ctx.facts.assigns.get(name) ?? []) {
+      const n = a.node;
+      if (ts.isBindingElement(n) && n.initializer && ts.isNumericLiteral(n.initializer)) {
+        if (!found || n.pos < found.pos) found = n;
+        break;
+      }
+    }
+  }
+  return found ? (found.initializer as ts.NumericLiteral).text : '1';
 }
 
 function fixesFor(ctx: Ctx, add: Addition, loop: Loop): Fix[] {
