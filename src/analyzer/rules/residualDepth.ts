@@ -7,6 +7,7 @@
 // A branch counts as multiplied when what it is made of (followed through the variables of its function and file)
 // mentions the knob, `branchMultiplier`, or a name like `branchMult`/`residScale`/`depthMult`.
 import ts = require('typescript');
+import type { Facts } from '../collect';
 import { makeFinding, type Ctx } from '../context';
 import { enclosingFunction, replaceNode, unwrap } from '../source';
 import type { Finding, Fix, TextEdit } from '../types';
@@ -85,6 +86,14 @@ interface Addition {
 
 /** The residual additions of the file: `h = add.apply([h, f])`, `h = tf.add(h, f)`, `h = h.add(f)`. */
 function additions(ctx: Ctx): Addition[] {
+  // (the hover's notes and the rule both ask: found once per analysis)
+  let out = additionsMemo.get(ctx.facts);
+  if (!out) additionsMemo.set(ctx.facts, (out = findAdditions(ctx)));
+  return out;
+}
+const additionsMemo = new WeakMap<Facts, Addition[]>();
+
+function findAdditions(ctx: Ctx): Addition[] {
   const out: Addition[] = [];
   const paths = ctx.b.callPaths;
   ctx.facts.calls.forEach((call, i) => {
@@ -123,15 +132,13 @@ function additions(ctx: Ctx): Addition[] {
 
 /** Every identifier a branch is made of, followed through the declarations of its function and the file (and,
  *  with `texts`, the source text of what it is made of). */
-function mentions(branch: ts.Expression, scope: ts.Node, sf: ts.SourceFile, texts?: string[]): Set<string> {
-  const defs = new Map<string, ts.Expression[]>();
-  const collect = (n: ts.Node) => {
-    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) defs.set(n.name.text, [...(defs.get(n.name.text) ?? []), n.initializer]);
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left)) defs.set(n.left.text, [...(defs.get(n.left.text) ?? []), n.right]);
-    ts.forEachChild(n, collect);
-  };
-  collect(scope);
-  for (const st of sf.statements) if (ts.isVariableStatement(st)) st.declarationList.declarations.forEach(collect);
+function mentions(ctx: Ctx, branch: ts.Expression, scope: ts.Node, sf: ts.SourceFile, texts?: string[]): Set<string> {
+  // (the declarations of a scope are gathered once per analysis: a block with several additions, and the hover's
+  // notes, ask again)
+  let byScope = defsMemo.get(ctx.facts);
+  if (!byScope) defsMemo.set(ctx.facts, (byScope = new Map()));
+  let defs = byScope.get(scope);
+  if (!defs) byScope.set(scope, (defs = scopeDefs(scope, sf)));
   const seen = new Set<string>();
   const todo: ts.Node[] = [branch];
   let budget = 2000;
@@ -152,6 +159,21 @@ function mentions(branch: ts.Expression, scope: ts.Node, sf: ts.SourceFile, text
     });
   }
   return seen;
+}
+
+const defsMemo = new WeakMap<Facts, Map<ts.Node, Map<string, ts.Expression[]>>>();
+
+/** name -> what is assigned to it in `scope` (declarations, `x = e`) and in the file's top-level declarations. */
+function scopeDefs(scope: ts.Node, sf: ts.SourceFile): Map<string, ts.Expression[]> {
+  const defs = new Map<string, ts.Expression[]>();
+  const collect = (n: ts.Node) => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) defs.set(n.name.text, [...(defs.get(n.name.text) ?? []), n.initializer]);
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left)) defs.set(n.left.text, [...(defs.get(n.left.text) ?? []), n.right]);
+    ts.forEachChild(n, collect);
+  };
+  collect(scope);
+  for (const st of sf.statements) if (ts.isVariableStatement(st)) st.declarationList.declarations.forEach(collect);
+  return defs;
 }
 
 /** The base depth as the file names it: its constant, the knob's default (`{ depth = 2 }`), else 1. */
@@ -246,7 +268,7 @@ export function residualDepthNotes(ctx: Ctx): Map<ts.Node, string> {
     const loop = depthLoop(add.at, ctx.sf);
     if (!loop || fixedConstant(ctx.sf, loop.knob)) continue;
     const texts: string[] = [add.branch.getText(ctx.sf)];
-    const seen = mentions(add.branch, enclosingFunction(add.at) ?? ctx.sf, ctx.sf, texts);
+    const seen = mentions(ctx, add.branch, enclosingFunction(add.at) ?? ctx.sf, ctx.sf, texts);
     const multiplied = [...seen].some((n) => loop.names.has(n) || MULT_NAME.test(n) || DEPTH_KNOB.test(n));
     out.set(
       add.layerCall,
@@ -265,7 +287,7 @@ export function residualDepthRule(ctx: Ctx): Finding[] {
     // A loop to a module constant builds one depth: there is no depth to transfer across (the knob is what varies).
     if (!loop || fixedConstant(ctx.sf, loop.knob)) continue;
     const scope = enclosingFunction(add.at) ?? ctx.sf;
-    const seen = mentions(add.branch, scope, ctx.sf);
+    const seen = mentions(ctx, add.branch, scope, ctx.sf);
     const multiplied = [...seen].some((n) => loop.names.has(n) || MULT_NAME.test(n) || DEPTH_KNOB.test(n));
     if (multiplied) continue;
     const message =
