@@ -16,6 +16,14 @@ const RNNS = new Set(['lstm', 'gru', 'simpleRNN']);
  * both sides, or an RNN whose units scale (its recurrent kernel is units x k*units, whatever its input).
  */
 function hasHiddenMatrix(l: LayerRec): boolean {
+  let r = hiddenMatrix.get(l);
+  if (r === undefined) hiddenMatrix.set(l, (r = computeHasHiddenMatrix(l)));
+  return r;
+}
+/** (asked once per optimizer for each layer it trains: answered once per layer) */
+const hiddenMatrix = new WeakMap<LayerRec, boolean>();
+
+function computeHasHiddenMatrix(l: LayerRec): boolean {
   // (a shape-keeping layer of the file's own with no weights, a scaling layer, has no matrix)
   const weightless = l.keepsShape && !!l.cls && !/\baddWeight\b|\blayers\.\w+\(/.test(l.cls.getText());
   if (l.role === 'hidden' || l.role === 'attention' || (l.category === 'custom' && l.fanIn && l.fanOut && !weightless)) return true;
@@ -43,30 +51,70 @@ function inLoop(n: ts.Node): boolean {
 const within = (n: ts.Node, scope: ts.Node): boolean => n.pos >= scope.pos && n.end <= scope.end;
 
 /**
+ * The entries of `list` (nodes in source order: the walk's calls, the layers) inside `scope`, in order; found by
+ * binary search on `pos` (each optimizer in a function of its own otherwise looks at every call of the file).
+ * A list not in order is searched whole.
+ */
+function nodesWithin<T>(list: readonly T[], node: (t: T) => ts.Node, scope: ts.Node): T[] {
+  let sorted = sortedLists.get(list);
+  if (sorted === undefined) {
+    sorted = true;
+    for (let i = 1; i < list.length && sorted; i++) sorted = node(list[i - 1]).pos <= node(list[i]).pos;
+    sortedLists.set(list, sorted);
+  }
+  if (!sorted) return list.filter((t) => within(node(t), scope));
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (node(list[mid]).pos < scope.pos) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: T[] = [];
+  for (let i = lo; i < list.length; i++) {
+    const n = node(list[i]);
+    if (n.pos > scope.end) break;
+    if (n.end <= scope.end) out.push(list[i]);
+  }
+  return out;
+}
+const sortedLists = new WeakMap<readonly unknown[], boolean>();
+const layerNode = (l: LayerRec): ts.Node => l.node;
+const callNode = (c: ts.Node): ts.Node => c;
+
+/**
  * The layers of the model an optimizer trains: those built in the innermost function around it that
  * builds any (or in the functions it calls by name, `model = buildGRUModel(...)`), else in its class,
  * else the whole file. Four factories with four optimizers in one file are four models.
  */
-function layersTrainedBy(ctx: Ctx, site: ts.Node): LayerRec[] {
+function layersTrainedBy(ctx: Ctx, site: ts.Node, byFn: Map<ts.Node, LayerRec[] | null>): LayerRec[] {
   const all = ctx.layers.layers;
   for (let fn = enclosingFunction(site); fn; fn = enclosingFunction(fn)) {
-    const own = all.filter((l) => within(l.node, fn));
-    if (own.length > 0) return own;
-    // the names it calls (`buildModel()`, `this.buildModel()`), from the calls collect() already listed
-    const called = new Set<string>();
-    for (const n of ctx.facts.calls) {
-      if (!ts.isCallExpression(n) || !within(n, fn)) continue;
-      const c = unwrap(n.expression);
-      if (ts.isIdentifier(c)) called.add(c.text);
-      else if (ts.isPropertyAccessExpression(c) && unwrap(c.expression).kind === ts.SyntaxKind.ThisKeyword) called.add(c.name.text);
-    }
-    const callees = ctx.facts.functions.filter((f) => f !== fn && called.has(functionName(f) ?? '\0'));
-    const theirs = all.filter((l) => callees.some((f) => within(l.node, f)));
-    if (theirs.length > 0) return theirs;
+    // (the optimizers of one function share its answer: `byFn`, per run of the rule)
+    let found = byFn.get(fn);
+    if (found === undefined) byFn.set(fn, (found = layersOfFunction(ctx, all, fn)));
+    if (found) return found;
   }
   const cls = enclosingClass(site);
   const inClass = cls ? all.filter((l) => within(l.node, cls)) : [];
   return inClass.length > 0 ? inClass : all;
+}
+
+/** The layers `fn` builds, else those of the functions it calls by name; null when neither builds any. */
+function layersOfFunction(ctx: Ctx, all: LayerRec[], fn: ts.FunctionLikeDeclaration): LayerRec[] | null {
+  const own = nodesWithin(all, layerNode, fn);
+  if (own.length > 0) return own;
+  // the names it calls (`buildModel()`, `this.buildModel()`), from the calls collect() already listed
+  const called = new Set<string>();
+  for (const n of nodesWithin(ctx.facts.calls, callNode, fn)) {
+    if (!ts.isCallExpression(n)) continue;
+    const c = unwrap(n.expression);
+    if (ts.isIdentifier(c)) called.add(c.text);
+    else if (ts.isPropertyAccessExpression(c) && unwrap(c.expression).kind === ts.SyntaxKind.ThisKeyword) called.add(c.name.text);
+  }
+  const callees = ctx.facts.functions.filter((f) => f !== fn && called.has(functionName(f) ?? '\0'));
+  const theirs = all.filter((l) => callees.some((f) => within(l.node, f)));
+  return theirs.length > 0 ? theirs : null;
 }
 
 function functionName(f: ts.FunctionLikeDeclaration): string | undefined {
@@ -105,7 +153,8 @@ export function optimizerRule(ctx: Ctx): Finding[] {
   }
   if (perGroup) return [];
   const B = ctx.baseWidth;
-  return sites.filter(({ node }) => layersTrainedBy(ctx, node).some(hasHiddenMatrix)).map(({ node, name }) => {
+  const byFn = new Map<ts.Node, LayerRec[] | null>();
+  return sites.filter(({ node }) => layersTrainedBy(ctx, node, byFn).some(hasHiddenMatrix)).map(({ node, name }) => {
     const sgdLike = name === 'sgd' || name === 'momentum';
     const wants = sgdLike
       ? `muP SGD: hidden weights at lr, input/readout weights and biases at lr*width_mult (lr*width/${B})`
