@@ -143,9 +143,10 @@ export function attentionRule(ctx: Ctx, sites: ScoreSite[]): Finding[] {
       // that cannot say (no head size found in it, or something that is not a product of powers), the
       // root forms of scale.ts.
       const nf = scaleNormalForm(s.scale, ctx, ix, s.call);
+      // (a normal form other than d^-1/2 decides without the root forms: no search for them)
+      if (nf && (divides ? -nf.exp : nf.exp) !== -0.5) continue;
       let sq = findSqrt(s.scale, ctx, ix, s.scale, 0, s.call);
       if (nf) {
-        if ((divides ? -nf.exp : nf.exp) !== -0.5) continue;
         // the root forms' fix where they read the scale the same way, else the normal form's
         if (!sq || (divides ? -sq.sign : sq.sign) !== -1) sq = nf.sq;
       } else if (sq && (divides ? -sq.sign : sq.sign) !== -1) continue;
