@@ -1,6 +1,7 @@
 // Parsing and positions. Syntax only: `ts.createSourceFile`, never a Program or a type checker, so a
 // keystroke costs one parse (incremental when the same file was analysed just before) and one walk.
 import ts = require('typescript');
+import { pushChildren } from './children';
 import type { Range, TextEdit } from './types';
 
 export function scriptKindOf(fileName: string): ts.ScriptKind {
@@ -190,17 +191,13 @@ export function reverseTail<T>(a: T[], from: number): void {
  */
 export function walk(root: ts.Node, visit: (n: ts.Node) => number | void): void {
   const stack: ts.Node[] = [root];
-  const push = (c: ts.Node): undefined => {
-    stack.push(c);
-    return undefined;
-  };
   while (stack.length > 0) {
     const n = stack.pop()!;
     const r = visit(n);
     if (r === STOP) return;
     if (r === SKIP) continue;
     const from = stack.length;
-    ts.forEachChild(n, push);
+    pushChildren(n, stack);
     reverseTail(stack, from);
   }
 }
