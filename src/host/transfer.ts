@@ -156,6 +156,20 @@ export function findSpSweep(mup: LoadedSweep, cwd: string): LoadedSweep | null {
   return null;
 }
 
+/** One `--verify` trial at the target (seed 0: the caller sets each seed): the target width, depth, batch and sequence
+ *  length, the given LR and HP values, every step's loss. */
+export function verifyTrialParams(s: LoadedSweep, o: { width: number; lr: number; hp: HpValues; steps: number; target: TargetAxes }): TrialJobParams {
+  const t = o.target;
+  const axes = { ...(t.depth !== undefined ? { depth: t.depth } : {}), ...(t.batch !== undefined ? { batch: t.batch } : {}), ...(t.seqLen !== undefined ? { seqLen: t.seqLen } : {}) };
+  return {
+    file: s.modelPath, exportName: s.report.model.exportName, data: s.data, width: o.width, lr: o.lr, seed: 0,
+    steps: o.steps, parametrization: s.report.parametrization, baseWidth: s.report.baseWidth, curve: true,
+    ...(Object.keys(o.hp).length ? { hp: o.hp } : {}),
+    // the target's axes (issue 22): its depth, batch and sequence length
+    ...(Object.keys(axes).length ? { axes } : {}),
+  };
+}
+
 export async function runTransfer(opts: TransferOptions, events: TransferEvents = {}): Promise<TransferReport> {
   if (!(Number.isInteger(opts.targetWidth) && opts.targetWidth > 0)) throw new TransferInputError(`--width: expected a positive integer, got ${opts.targetWidth}`);
   const sweep = loadSweep(opts.source, opts.cwd);
@@ -240,13 +254,7 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
 
     if (opts.verify) {
       const runs: { run: Omit<TransferVerifyRun, 'losses' | 'loss' | 'diverged'>; params: TrialJobParams }[] = [];
-      const trial = (s: LoadedSweep, lr: number, hpv: HpValues): TrialJobParams => ({
-        file: s.modelPath, exportName: s.report.model.exportName, data: s.data, width: opts.targetWidth, lr, seed: 0, // one job per seed below
-        steps: verifySteps, parametrization: s.report.parametrization, baseWidth: s.report.baseWidth, curve: true,
-        ...(Object.keys(hpv).length ? { hp: hpv } : {}),
-        // the target's axes (issue 22): its depth, batch and sequence length
-        ...(anyAxis ? { axes: { ...(target.depth !== undefined ? { depth: target.depth } : {}), ...(target.batch !== undefined ? { batch: target.batch } : {}), ...(target.seqLen !== undefined ? { seqLen: target.seqLen } : {}) } } : {}),
-      });
+      const trial = (s: LoadedSweep, lr: number, hpv: HpValues): TrialJobParams => verifyTrialParams(s, { width: opts.targetWidth, lr, hp: hpv, steps: verifySteps, target });
       runs.push({
         run: { label: 'muP, transferred', parametrization: 'mup', model: r.model, width: opts.targetWidth, lr: axes?.axes.lr.value ?? tuned.lr, hp: tuned.hp, from: `the muP sweep's best at width ${proxyWidth}${axes ? ' with the axes\' factors' : ''}` },
         params: trial(sweep, axes?.axes.lr.value ?? tuned.lr, tuned.hp),
