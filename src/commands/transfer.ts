@@ -100,7 +100,9 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
       try {
         const swept = sweptOf(storeDir, picked.widths, folder);
         const ask = given.targetWidth === undefined || given.askTarget === true;
-        chosen = await askTransferTarget(inputBox, swept, { ...tset.defaults, ...(given.targetWidth !== undefined ? { width: given.targetWidth } : {}) }, tset.alpha,
+        // (asked: the arguments' width and axes are the pre-filled values)
+        const argAxes = Object.fromEntries((['depth', 'batch', 'steps', 'seqLen'] as const).filter((k) => givenTarget[k] !== undefined).map((k) => [k, givenTarget[k]]));
+        chosen = await askTransferTarget(inputBox, swept, { ...tset.defaults, ...argAxes, ...(given.targetWidth !== undefined ? { width: given.targetWidth } : {}) }, givenTarget.alpha ?? tset.alpha,
           ask ? undefined : { width: given.targetWidth!, target: givenTarget });
       } catch (err) {
         if (!(err instanceof TransferTargetError)) throw err;
