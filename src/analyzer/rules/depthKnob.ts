@@ -7,6 +7,9 @@
 import ts = require('typescript');
 import { unwrap } from '../source';
 
+/** What was resolved: true/false once known; false while in progress (a cycle is no literal). */
+type Memo = Map<unknown, boolean>;
+
 type Decl = ts.VariableDeclaration | ts.ParameterDeclaration | ts.BindingElement | ts.FunctionDeclaration | ts.ClassDeclaration;
 
 /** The node whose extent is the scope of a declaration. */
@@ -93,7 +96,7 @@ const ARITH = new Set([
 ]);
 
 /** Whether `e` (read at its own place) is made only of number literals and constants that resolve to them. */
-function literalOnly(e: ts.Expression, sf: ts.SourceFile, seen: Set<ts.Node>): boolean {
+function literalOnly(e: ts.Expression, sf: ts.SourceFile, seen: Memo): boolean {
   const u = unwrap(e);
   if (ts.isNumericLiteral(u)) return true;
   if (ts.isPrefixUnaryExpression(u)) return (u.operator === ts.SyntaxKind.MinusToken || u.operator === ts.SyntaxKind.PlusToken) && literalOnly(u.operand, sf, seen);
@@ -109,20 +112,22 @@ function literalOnly(e: ts.Expression, sf: ts.SourceFile, seen: Set<ts.Node>): b
 }
 
 /** A variable (module or local) whose only value is literal-only: a `const`, or a `let`/`var` nothing reassigns. */
-function identifierFixed(id: ts.Identifier, sf: ts.SourceFile, seen: Set<ts.Node>): boolean {
+function identifierFixed(id: ts.Identifier, sf: ts.SourceFile, seen: Memo): boolean {
   const d = resolve(id.text, id, sf);
   // a parameter, a destructured option (with or without a default), a function, or not declared here: a knob
   if (!d || !ts.isVariableDeclaration(d) || !ts.isIdentifier(d.name) || !d.initializer) return false;
-  if (seen.has(d)) return false;
-  seen.add(d);
+  const known = seen.get(d);
+  if (known !== undefined) return known;
+  seen.set(d, false);
   const isConst = (d.parent.flags & ts.NodeFlags.Const) !== 0;
-  if (!isConst && reassigned(id.text, scopeOf(d))) return false;
-  return literalOnly(d.initializer, sf, seen);
+  const fixed = (isConst || !reassigned(id.text, scopeOf(d))) && literalOnly(d.initializer, sf, seen);
+  seen.set(d, fixed);
+  return fixed;
 }
 
 /** `this.nLayers` in a class: every value the class gives it (its field initializer, each `this.nLayers = ...`) is
  *  literal-only. A field set from a constructor argument (`this.nLayers = nLayers`, `= config.nLayers`) is a knob. */
-function thisFieldFixed(e: ts.PropertyAccessExpression, sf: ts.SourceFile, seen: Set<ts.Node>): boolean {
+function thisFieldFixed(e: ts.PropertyAccessExpression, sf: ts.SourceFile, seen: Memo): boolean {
   let cls: ts.Node | undefined = e.parent;
   // `this` of a function expression is not the class's; arrow functions keep it
   while (cls && !ts.isClassLike(cls)) {
@@ -131,6 +136,10 @@ function thisFieldFixed(e: ts.PropertyAccessExpression, sf: ts.SourceFile, seen:
   }
   if (!cls) return false;
   const field = e.name.text;
+  const key = `${cls.pos}:${field}`;
+  const known = seen.get(key); // false while in progress: `this.n = this.n + 1` is no literal
+  if (known !== undefined) return known;
+  seen.set(key, false);
   const values: ts.Expression[] = [];
   let unknown = false;
   const visit = (n: ts.Node) => {
@@ -151,8 +160,9 @@ function thisFieldFixed(e: ts.PropertyAccessExpression, sf: ts.SourceFile, seen:
     ts.forEachChild(n, visit);
   };
   visit(cls);
-  if (unknown || values.length === 0) return false;
-  return values.every((v) => literalOnly(v, sf, seen));
+  const fixed = !unknown && values.length > 0 && values.every((v) => literalOnly(v, sf, seen));
+  seen.set(key, fixed);
+  return fixed;
 }
 
 /**
@@ -161,5 +171,5 @@ function thisFieldFixed(e: ts.PropertyAccessExpression, sf: ts.SourceFile, seen:
  */
 export function fixedDepth(bound: ts.Expression | undefined, sf: ts.SourceFile): boolean {
   if (!bound) return false;
-  return literalOnly(bound, sf, new Set());
+  return literalOnly(bound, sf, new Map());
 }

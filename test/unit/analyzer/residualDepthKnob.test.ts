@@ -45,6 +45,7 @@ describe('mup/residual-depth-unscaled: a depth fixed in the code is no knob', ()
   it('literal-only values: an unreassigned let, arithmetic of constants, a class field set to a module constant', () => {
     assert.deepEqual(lines(stack({ decl: 'let numLayers = 4;' })), []);
     assert.deepEqual(lines(stack({ decl: 'const numLayers = 2 * BLOCKS_PER_STAGE + 1;' }).replace(HEAD, `${HEAD}const BLOCKS_PER_STAGE = 2;\n`)), []);
+    assert.deepEqual(lines(stack({ decl: 'const numLayers = Math.max(STAGE, 2) + STAGE;' }).replace(HEAD, `${HEAD}let STAGE = 3;\n`)), []);
     const cls = `${HEAD}const N_LAYER = 4;\nexport class Net {\n  nLayers: number;\n  constructor(private width: number) {\n    this.nLayers = N_LAYER;\n  }\n  build(x: tf.Tensor) {\n    for (let i = 0; i < this.nLayers; i++) x = tf.add(x, tf.relu(x));\n    return x;\n  }\n}\n`;
     assert.deepEqual(lines(cls), []);
     const field = cls.replace('  nLayers: number;\n', '  nLayers = 4;\n').replace('    this.nLayers = N_LAYER;\n', '');
@@ -69,6 +70,9 @@ describe('mup/residual-depth-unscaled: a depth fixed in the code is no knob', ()
     assert.deepEqual(lines(cls), [at(cls)]);
     const ctorArg = cls.replace('config: { nLayers: number }', 'nLayers: number').replace('= config.nLayers', '= nLayers');
     assert.deepEqual(lines(ctorArg), [at(ctorArg)]);
+    // a field that feeds on itself is not read as a literal (and does not loop the resolver)
+    const selfRef = cls.replace('this.nLayers = config.nLayers;', 'this.nLayers = 2;\n    this.nLayers = this.nLayers * 2;');
+    assert.deepEqual(lines(selfRef), [at(selfRef)]);
   });
 
   it('the quick fix on a defaulted option still applies: the knob over its default', () => {
