@@ -4,8 +4,10 @@
 // depth and the LR tuned at one depth does not transfer to another (docs/mup.md "Depth"). A warning, not an error:
 // SP is a legitimate choice. Fixes multiply the branch by the file's own knob: (knob / base)^-1 (CompleteP, arXiv
 // 2505.01618, preferred) or (knob / base)^-1/2 (depth-muP, Tensor Programs VI, arXiv 2310.02244).
-// A branch counts as multiplied when what it is made of (followed through the variables of its function and file)
-// mentions the knob, `branchMultiplier`, or a name like `branchMult`/`residScale`/`depthMult`.
+// Each addition is judged by its own branch (the operand that is not the carried stream). A branch counts as
+// multiplied when what it is made of (followed through the variables of its function and file, not through the
+// carried stream) mentions the knob, `branchMultiplier`, or a name like `branchMult`/`residScale`/`depthMult`. A loop
+// bound fixed in the code (literal constants only: rules/depthKnob.ts) is no knob.
 import ts = require('typescript');
 import { makeFinding, type Ctx } from '../context';
 import { enclosingFunction, replaceNode, unwrap } from '../source';
