@@ -22,6 +22,8 @@ export interface Facts {
   params: ts.ParameterDeclaration[];
   /** Plain variable declarations with an initializer and a binding pattern or name (aliases, constants). */
   varDecls: ts.VariableDeclaration[];
+  /** Variable declarations without an initializer (`let x;`: a name declared, for scope lookups). */
+  bareDecls: ts.VariableDeclaration[];
   /** name -> every value assigned to it (declarations, `x = e`), in source order. */
   assigns: Map<string, Assignment[]>;
   /** `this.x = e` and class fields `x = e`: [property name, assignment] (also in `props`). */
@@ -82,11 +84,11 @@ const STATEMENT_LIST = new Uint8Array(ts.SyntaxKind.Count);
 for (const k of [ts.SyntaxKind.SourceFile, ts.SyntaxKind.Block, ts.SyntaxKind.CaseClause, ts.SyntaxKind.DefaultClause, ts.SyntaxKind.ModuleBlock]) STATEMENT_LIST[k] = 1;
 
 function emptyFacts(sf: ts.SourceFile): Facts {
-  return { sf, imports: [], requires: [], params: [], varDecls: [], assigns: new Map(), props: new Map(), fieldAssigns: [], calls: [], callFns: [], classes: [], functions: [], exportNames: new Map() };
+  return { sf, imports: [], requires: [], params: [], varDecls: [], bareDecls: [], assigns: new Map(), props: new Map(), fieldAssigns: [], calls: [], callFns: [], classes: [], functions: [], exportNames: new Map() };
 }
 
 /** One fact of the walk: a tag and two values (what `record` puts where). */
-const enum Tag { Import, Require, Param, VarDecl, Assign, Prop, Field, Call, Class, Function, Export }
+const enum Tag { Import, Require, Param, VarDecl, Assign, Prop, Field, Call, Class, Function, Export, BareDecl }
 
 function record(f: Facts, tag: Tag, a: unknown, b: unknown): void {
   switch (tag) {
@@ -107,6 +109,7 @@ function record(f: Facts, tag: Tag, a: unknown, b: unknown): void {
     case Tag.Class: f.classes.push(a as ts.ClassLikeDeclaration); break;
     case Tag.Function: f.functions.push(a as ts.FunctionLikeDeclaration); break;
     case Tag.Export: f.exportNames.set(a as string, b as string); break;
+    case Tag.BareDecl: f.bareDecls.push(a as ts.VariableDeclaration); break;
   }
 }
 
@@ -186,7 +189,7 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
           if (ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && init.arguments.length === 1 && ts.isStringLiteralLike(init.arguments[0])) {
             emit(Tag.Require, { decl: d, module: init.arguments[0].text });
           }
-        }
+        } else emit(Tag.BareDecl, d);
         bindName(d.name, d.initializer, d);
         break;
       }

@@ -264,7 +264,7 @@ export function residualDepthNotes(ctx: Ctx): Map<ts.Node, string> {
   for (const add of additions(ctx)) {
     if (!add.layerCall) continue;
     const loop = depthLoop(add.at, ctx.sf);
-    if (!loop || fixedDepth(loop.bound, ctx.sf)) continue;
+    if (!loop || fixedDepth(loop.bound, ctx.sf, ctx.facts)) continue;
     const texts: string[] = [add.branch.getText(ctx.sf)];
     const seen = mentions(ctx, add.branch, enclosingFunction(add.at) ?? ctx.sf, ctx.sf, add.carried, texts);
     const multiplied = [...seen].some((n) => loop.names.has(n) || MULT_NAME.test(n) || DEPTH_KNOB.test(n));
@@ -284,7 +284,7 @@ export function residualDepthRule(ctx: Ctx): Finding[] {
     const loop = depthLoop(add.at, ctx.sf);
     // A loop to a bound fixed in the code (literal constants only, module or local) builds one depth: there is no
     // depth to transfer across (the knob is what varies).
-    if (!loop || fixedDepth(loop.bound, ctx.sf)) continue;
+    if (!loop || fixedDepth(loop.bound, ctx.sf, ctx.facts)) continue;
     const scope = enclosingFunction(add.at) ?? ctx.sf;
     const seen = mentions(ctx, add.branch, scope, ctx.sf, add.carried);
     const multiplied = [...seen].some((n) => loop.names.has(n) || MULT_NAME.test(n) || DEPTH_KNOB.test(n));
