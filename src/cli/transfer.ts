@@ -28,7 +28,8 @@ the rule behind each), as a transfer file next to the model that createMup(tf).f
   --out FILE                 where the transfer file goes (default <model dir>/<file>.<export>.w<N>.transfer.json)
   --depth D                  the target's depth (issue 22): the factory gets {depth}; hidden Adam LR x
                              (D/D_proxy)^(alpha-1), epsilon x (D/D_proxy)^-alpha (MuAdam's depth option)
-  --alpha A                  the depth scheme the model implements: completep (1, default), depth-mup (0.5), sp (0)
+  --alpha A                  the depth scheme the model implements: completep (1), depth-mup (0.5), sp (0) or a
+                             number in [0, 1] (default: the one the sweep's depths trained with, else completep)
   --batch B                  the target's batch size: LR x sqrt(B/B_proxy) (Adam's square-root rule)
   --steps S                  the target's training steps: LR x (S/S_proxy)^beta with the exponent a --steps-axis
                              sweep measured (else not applied, and said); with --verify, the steps it trains
