@@ -7,6 +7,7 @@ import { PROJECTION_OUT, type LayerRec } from '../discovery';
 import { configProp, enclosingClass, indentAt, insertAt, replaceNode, unwrap } from '../source';
 import type { Finding, Fix, TextEdit } from '../types';
 import { fanInKnobAt, lastElementOf } from './readoutWidth';
+import { useReadoutRule } from './readoutUse';
 import { tiedReadoutRule } from './tiedReadout';
 
 export function readoutRule(ctx: Ctx): Finding[] {
@@ -42,6 +43,8 @@ export function readoutRule(ctx: Ctx): Finding[] {
     if (rescale) fixes.push(mu ? rescale : { ...rescale, isPreferred: true });
     out.push(makeFinding(ctx, 'mup/readout-not-scaled', rec.node, message, fixes));
   }
+  // readouts at some calls of a helper that adds hidden layers at its others (`addDense(model, outputUnits)`)
+  for (const f of useReadoutRule(ctx)) out.push(f);
   // readouts tied to the embedding table, written by hand (`tf.matMul(h, table, false, true)`)
   for (const f of tiedReadoutRule(ctx)) out.push(f);
   return out;
