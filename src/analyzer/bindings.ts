@@ -79,7 +79,7 @@ export class Bindings {
       if (ts.isObjectBindingPattern(r.decl.name) && !this.sites.has(root)) this.sites.set(root, { kind: 'destructure', node: r.decl.name });
     }
     // Compiled CommonJS: a require wrapped by the compiler's interop helper (tsc's
-    // `const tf_1 = __importStar(require("@tensorflow/tfjs"))`, babel's `_interopRequireWildcard(require(...))`,
+    // `const tf_1 = __importStar(require(<tfjs>))`, babel's `_interopRequireWildcard(require(...))`,
     // esbuild's `__toESM(require(...))`) is the module itself.
     for (const d of facts.varDecls) {
       const arg = interopArgument(d.initializer!);
