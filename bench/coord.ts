@@ -21,6 +21,7 @@ import { blasRefusal } from './speed';
 import { defaultCoordWorkers, runCoordinateCheck } from '../src/host/coordCheck';
 import { WorkerClient, WorkerJobError } from '../src/host/workerClient';
 import type { BackendRequest } from '../src/protocol/worker';
+import { describeCeiling, measureCeiling } from './_ceiling';
 
 const root = join(__dirname, '..');
 const quick = process.argv.includes('--quick');
@@ -239,6 +240,16 @@ async function main(): Promise<void> {
     if (r.skipped) console.log(`${r.backend}: not run (${r.skipped})`);
     else console.log(`${r.label}: total ${fmtMs(r.totalMs)} (set-up ${fmtMs(r.setupMs)})${r.ratioToTorch != null ? `, ${r.ratioToTorch.toFixed(2)}x PyTorch on widths ${r.widths!.join(',')}` : ''}`);
   }
+  // The floor under the threads goal: at the widest width the step is matrix products, wasm's SIMD128 GEMM against
+  // OpenBLAS's AVX one; a second thread can at best multiply the wasm side's speed by this machine's ceiling.
+  const widest = widths[widths.length - 1]!;
+  const wasmRun = runs.find((r) => r.backend === 'wasm');
+  const widestRatio = torchMs && wasmRun?.perWidthMs?.[widest] !== undefined ? wasmRun.perWidthMs[widest]! / torchMs[widest]! : null;
+  const ceiling = process.argv.includes('--no-ceiling') ? null : await measureCeiling().catch(() => null);
+  if (ceiling) console.log(describeCeiling(ceiling));
+  if (widestRatio !== null) {
+    console.log(`at width ${widest} (matrix products): wasm ${widestRatio.toFixed(2)}x PyTorch${ceiling ? `; with a second thread at this machine's ceiling at best ${(widestRatio / ceiling.ceiling).toFixed(2)}x` : ''}`);
+  }
   if ('skipped' in torch) console.log(`pytorch: not run (${torch.skipped})`);
   else console.log(`pytorch ${torch.torch} (${torch.blas.kind}, best ${torch.threads} thread(s)): training ${fmtMs(torch.totalMs)}`);
 
@@ -260,6 +271,8 @@ async function main(): Promise<void> {
     goalMet: wholeRatio !== null ? wholeRatio <= 2 : null,
     threadsGoal: 'whole `mup-lens coord` (wasm, defaults) <= the whole PyTorch command (issue 25)',
     threadsGoalMet: wholeRatio !== null ? wholeRatio <= 1 : null,
+    widestWidthWasmVsTorch: widestRatio,
+    secondThreadCeiling: ceiling?.ceiling ?? null,
   };
   console.log(`\nsummary: ${JSON.stringify(summary)}`);
   mkdirSync(join(root, 'bench-results'), { recursive: true });

@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { type Ceiling, describeCeiling, measureCeiling } from './_ceiling';
 
 const root = join(__dirname, '..');
 const quick = process.argv.includes('--quick');
@@ -101,6 +102,9 @@ async function main(): Promise<void> {
   const refusal = blasRefusal(blas);
   if (refusal) console.log(refusal);
   else console.log(`PyTorch BLAS: ${(blas as Blas).kind} (${(blas as Blas).path})`);
+  // what a second core can give SIMD-bound work here at all (bench/_ceiling.ts): the bound on the threads target
+  const measureThreads = !flag('sides') || flag('sides')!.includes('2');
+  const ceiling: Ceiling | null = measureThreads ? await measureCeiling().catch(() => null) : null;
   const allSides: Side[] = ['torch-1', 'torch-2', 'wasm-fast', 'wasm-fast-2t', 'wasm-before', 'cpu-fast', 'cpu-before'];
   // --sides torch-1,wasm-fast,...: only those (e.g. a CPU-time run without the slow "before" sides)
   const sides = flag('sides') ? allSides.filter((x) => flag('sides')!.split(',').includes(x)) : allSides;
@@ -196,12 +200,16 @@ async function main(): Promise<void> {
     wasmThreadSpeedupAt256: threaded?.wasmThreadSpeedup ?? null,
     threadsGoal: `GPT step at width ${THREADS_TARGET.width} on wasm: 2 threads >= ${THREADS_TARGET.speedup}x faster than 1 (on 2 idle cores)`,
     threadsGoalMet: threaded?.wasmThreadSpeedup != null ? threaded.wasmThreadSpeedup >= THREADS_TARGET.speedup : null,
+    // two single-thread SIMD processes at once over one alone: no 2-thread step can beat it on this machine
+    secondThreadCeiling: ceiling?.ceiling ?? null,
+    threadsGoalReachableHere: ceiling ? ceiling.ceiling >= THREADS_TARGET.speedup : null,
     noRatio: refusal,
   };
+  if (ceiling) console.log(`\n${describeCeiling(ceiling)}`);
   console.log(`\nload average: ${load0[0]!.toFixed(1)} at the start, ${load1[0]!.toFixed(1)} at the end`);
   console.log('(CPU: wasm/t1 = CPU time per step of the wasm side over PyTorch on one thread: less moved by other load than wall time)');
   console.log('(wasm 1/2 thr, torch 1/2 thr = a step on 1 thread over a step on 2: what the second thread gives each side)');
-  console.log(`summary: ${JSON.stringify({ wasmOverTorch1At128: summary.wasmOverTorch1At128, wasmOverTorch1CpuAt128: summary.wasmOverTorch1CpuAt128, goalMet: summary.goalMet, wasmThreadSpeedupAt256: summary.wasmThreadSpeedupAt256, threadsGoalMet: summary.threadsGoalMet, noRatio: summary.noRatio })}`);
+  console.log(`summary: ${JSON.stringify({ wasmOverTorch1At128: summary.wasmOverTorch1At128, wasmOverTorch1CpuAt128: summary.wasmOverTorch1CpuAt128, goalMet: summary.goalMet, wasmThreadSpeedupAt256: summary.wasmThreadSpeedupAt256, threadsGoalMet: summary.threadsGoalMet, secondThreadCeiling: summary.secondThreadCeiling, noRatio: summary.noRatio })}`);
   mkdirSync(join(root, 'bench-results'), { recursive: true });
   writeFileSync(
     join(root, 'bench-results/speed.json'),
