@@ -7,8 +7,8 @@
 // each call's arguments in place of the parameters, through helpers that call helpers (models.ts' `via`).
 // Only the models of files that have such helpers are looked at, each once, in order: linear in their adds.
 import ts = require('typescript');
-import type { FileIndex } from './attention/fileIndex';
-import { PROJECTION_OUT, type LayerIndex, type LayerRec, type SeqSite } from './discovery';
+import { returnsOf, type FileIndex } from './attention/fileIndex';
+import { PROJECTION_OUT, type LayerIndex, type LayerRec } from './discovery';
 import type { Roles } from './roles';
 import type { Sequences } from './sequence';
 import type { Shapes } from './shape';
@@ -18,10 +18,14 @@ import type { WidthModel } from './width';
 /** How many arguments deep a size is followed out through the calls (operands included). */
 const MAX_DEPTH = 16;
 
-/** One call of a helper at which the layer it adds is a readout. */
+/** One call of a helper at which the layer it adds (or applies to the stream it is given) is a readout. */
 export interface UseReadout {
-  /** The place of this use in its model: the helper call in the model's code is `site.node` (= `site.via[0]`). */
-  site: Extract<SeqSite, { kind: 'add' }>;
+  /** The helper call in the caller's code (the outermost, when helpers call helpers). */
+  call: ts.CallExpression;
+  /** The model the call adds to, as the caller passes it; undefined for a helper run on a stream. */
+  model: ts.Expression | undefined;
+  /** Whether the layer's output is what `call` returns (a stream helper called directly): the fix wraps the call. */
+  returnsOutput: boolean;
   /** The size that feeds it, written in the model's code (the argument a width-sized use before it was given). */
   fanInExpr: ts.Expression | undefined;
   /** Its output size as this call gives it (the argument for the helper's `units`), in the model's code when it can be. */
@@ -75,13 +79,13 @@ export function findUseReadouts(index: LayerIndex, seq: Sequences, shapes: Shape
       if (next !== undefined && roles.isWidthRescaling(list[next])) continue;
       const feeding = preds.find((p) => outAt(p));
       const use: UseReadout = {
-        site,
+        call: site.node,
+        model: site.model,
+        returnsOutput: false,
         fanInExpr: feeding === undefined ? undefined : sizes.lift(outExprOf(list[feeding], feeding), viaOf(feeding)),
         outExpr: sizes.lift(configProp(rec.config, PROJECTION_OUT[rec.ctor]), site.via) ?? configProp(rec.config, PROJECTION_OUT[rec.ctor]),
       };
-      let uses = found.get(rec);
-      if (!uses) found.set(rec, (uses = []));
-      uses.push(use);
+      note(found, rec, use);
     }
     function outExprOf(rec: LayerRec, i: number): ts.Expression | undefined {
       if (rec.category === 'projection') return configProp(rec.config, PROJECTION_OUT[rec.ctor]);
@@ -91,7 +95,44 @@ export function findUseReadouts(index: LayerIndex, seq: Sequences, shapes: Shape
       return p === undefined ? undefined : sizes.lift(outExprOf(list[p], p), viaOf(p));
     }
   }
+  findStreamUses(found, index, shapes, roles, w, ix, sizes);
   return found;
+}
+
+function note(found: Map<LayerRec, UseReadout[]>, rec: LayerRec, use: UseReadout): void {
+  let uses = found.get(rec);
+  if (!uses) found.set(rec, (uses = []));
+  uses.push(use);
+}
+
+/** How many chains of calls (helpers calling helpers) one stream helper's layer is judged at. */
+const MAX_CHAINS = 32;
+
+/**
+ * The same for a helper run on a stream (`function denseBlock(x, units) { return tf.layers.dense({units}).apply(x) }`,
+ * `h = denseBlock(h, hiddenUnits)` then `denseBlock(h, numClasses)`): its layer at each chain of calls that
+ * reaches it, fed by the tensor the call passes for the stream.
+ */
+function findStreamUses(found: Map<LayerRec, UseReadout[]>, index: LayerIndex, shapes: Shapes, roles: Roles, w: WidthModel, ix: FileIndex, sizes: CallSizes): void {
+  for (const rec of index.layers) {
+    if (rec.category !== 'projection' || rec.role === 'readout' || rec.seq || rec.wrapper || rec.applies.length !== 1 || !rec.fanOut) continue;
+    const apply = rec.applies[0];
+    const fn = enclosingFunction(apply);
+    const input = apply.arguments[0] && unwrap(apply.arguments[0]);
+    const outExpr = configProp(rec.config, PROJECTION_OUT[rec.ctor]);
+    if (!fn || !input || !ts.isIdentifier(input) || !w.isDerived(outExpr) || enclosingFunction(rec.node) !== fn) continue;
+    const xi = sizes.paramOf(input, fn);
+    if (xi < 0) continue;
+    for (const chain of sizes.chainsTo(fn, MAX_CHAINS)) {
+      const call = chain[chain.length - 1];
+      const fed = call.arguments[xi] && shapes.tensorSize(call.arguments[xi]);
+      if (!fed?.scales || sizes.derivedAt(outExpr, chain, 0)) continue;
+      // (a rescaling of what the outermost call returns: `tf.layers.rescaling({...}).apply(denseBlock(h, n))`)
+      const returnsOutput = chain.length === 1 && returnsOf(fn).some((r) => unwrap(r) === apply);
+      if (returnsOutput && roles.isScaledUse(chain[0], 0)) continue;
+      note(found, rec, { call: chain[0], model: undefined, returnsOutput, fanInExpr: sizes.lift(fed.expr, chain.slice(0, -1)), outExpr: sizes.lift(outExpr, chain) ?? outExpr });
+    }
+  }
 }
 
 /** Sizes inside a helper at one chain of calls: its parameters stand for what the calls pass. */
@@ -155,6 +196,27 @@ class CallSizes {
       x = arg && !ts.isSpreadElement(arg) ? arg : fn.parameters[i].initializer;
     }
     return x;
+  }
+
+  /** The index of the parameter of `fn` that `id` reads, or -1. */
+  paramOf(id: ts.Identifier, fn: ts.FunctionLikeDeclaration): number {
+    return this.paramIndex(id, fn);
+  }
+
+  /**
+   * The chains of calls that run `fn`, outermost first: each call of it, and, where that call is in a helper
+   * of the file that is called itself, the chains to that helper before it (at most `max` chains).
+   */
+  chainsTo(fn: ts.FunctionLikeDeclaration, max: number, depth = 0): ts.CallExpression[][] {
+    const out: ts.CallExpression[][] = [];
+    for (const c of this.ix.callersOf(fn)) {
+      const outer = enclosingFunction(c);
+      const up = outer && outer !== fn && depth < 4 && this.ix.callersOf(outer).length > 0 ? this.chainsTo(outer, max - out.length, depth + 1) : [];
+      if (up.length === 0) out.push([c]);
+      for (const u of up) out.push([...u, c]);
+      if (out.length >= max) break;
+    }
+    return out.slice(0, max);
   }
 
   /** The index of the parameter of `fn` that `id` reads (no local of that name in between), or -1. */

@@ -44,7 +44,7 @@ export class LayerModel {
     for (const list of lists) for (const l of list) this.shapes.fanIn(l);
     for (const l of this.layers) roles.classify(l);
     // (a layer a helper adds at several calls: the calls at which it is a readout)
-    if (index.helperModels.length > 0) this.useReadouts = findUseReadouts(index, seq, this.shapes, roles, w, fileIndex(facts, b));
+    this.useReadouts = findUseReadouts(index, seq, this.shapes, roles, w, fileIndex(facts, b));
   }
 
   /** Layers added by a helper that are readouts at some of its calls only (helperUses.ts), with those calls. */

@@ -1,7 +1,7 @@
 // The readout fixes of issue 24's second held-out round RUN (runFixed.ts: the worker's loader, tfjs on the
 // CPU): a readout that is one call of a helper which adds hidden layers at its other calls (rescaled after
 // that call, in the caller: the hidden layers of the other calls keep their outputs), through one and two
-// levels of helpers; and readouts of compiled CommonJS (tsc's ES5 output through `__importStar`, a class with
+// levels of helpers, and of a helper run on the stream (the rescaling applied to what that call returns); and readouts of compiled CommonJS (tsc's ES5 output through `__importStar`, a class with
 // defaulted constructor parameters, `this.outputDim` beside an embedding's `outputDim`). The fixed model's
 // output is the plain one's times base/width at two widths.
 import assert from 'node:assert/strict';
@@ -79,6 +79,23 @@ export function mlp(hiddenSize, numClasses = 4) {
 }
 `;
     await checkRatio(text, 'blocks.js', (ex, w) => (ex.mlp as (h: number) => tf.LayersModel)(w), /addBlock\(model, numClasses\);\n {2}model\.add\(tf\.layers\.rescaling\(\{ scale: 64 \/ hiddenSize \}\)\);/);
+  });
+});
+
+describe('readout fixes run: one call of a helper run on the stream', () => {
+  it('h = denseBlock(h, hiddenUnits) in a loop, then denseBlock(h, numClasses): the rescaling applied to that call', async () => {
+    const text = `${head}function denseBlock(x, units, activation) {
+  return tf.layers.dense({ units, activation, ${seeded(6)} }).apply(x);
+}
+export function mlp(hiddenUnits, numClasses = 3) {
+  const inp = tf.input({ shape: [6] });
+  let h = tf.layers.dense({ units: hiddenUnits, ${seeded(7)} }).apply(inp);
+  for (let i = 0; i < 2; i++) h = denseBlock(h, hiddenUnits, 'relu');
+  const out = denseBlock(h, numClasses, 'linear');
+  return tf.model({ inputs: inp, outputs: out });
+}
+`;
+    await checkRatio(text, 'stream.js', (ex, w) => (ex.mlp as (h: number) => tf.LayersModel)(w), /const out = tf\.layers\.rescaling\(\{ scale: 64 \/ hiddenUnits \}\)\.apply\(denseBlock\(h, numClasses, 'linear'\)\);/);
   });
 });
 

@@ -85,6 +85,53 @@ export function mlp(hiddenSize, numClasses) {
   });
 });
 
+describe('a helper run on the stream, judged per call', () => {
+  const text = `${head}function denseBlock(x: tf.SymbolicTensor, units: number, activation: 'relu' | 'linear') {
+  return tf.layers.dense({ units, activation }).apply(x) as tf.SymbolicTensor;
+}
+function twoBlocks(x: tf.SymbolicTensor, n: number) {
+  return denseBlock(denseBlock(x, n, 'relu'), n, 'relu');
+}
+export function mlp(hiddenUnits: number, numClasses: number) {
+  const inp = tf.input({ shape: [8] });
+  let h = tf.layers.dense({ units: hiddenUnits }).apply(inp) as tf.SymbolicTensor;
+  for (let i = 0; i < 2; i++) h = denseBlock(h, hiddenUnits, 'relu');
+  h = twoBlocks(h, hiddenUnits);
+  const out = denseBlock(h, numClasses, 'linear');
+  return tf.model({ inputs: inp, outputs: out });
+}
+`;
+
+  it('h = denseBlock(h, hiddenUnits) in a loop, then denseBlock(h, numClasses): the readout on the helper\'s line, fixed around that call', () => {
+    const r = lint(text);
+    const [f] = only(r, READOUT);
+    assert.ok(f, rulesOf(r).join(', '));
+    assert.equal(only(r, READOUT).length, 1);
+    assert.equal(f.line, lineOf(text, 'tf.layers.dense({ units, activation })'));
+    assert.ok(f.message.includes(`at the call denseBlock(...) on line ${lineOf(text, 'const out = denseBlock')}`), f.message);
+    const fix = f.fixes.find((x) => x.isPreferred);
+    assert.ok(fix);
+    assert.equal(fix.edits.length, 1);
+    assert.equal(fix.edits[0].newText, `tf.layers.rescaling({ scale: 64 / hiddenUnits }).apply(denseBlock(h, numClasses, 'linear'))`);
+  });
+
+  it('through a helper that runs the helper twice (twoBlocks(h, numClasses)): found, without a fix (the outer call returns another layer\'s output)', () => {
+    const nested = text.replace(`const out = denseBlock(h, numClasses, 'linear');`, 'const out = twoBlocks(h, numClasses);');
+    const [f] = only(lint(nested), READOUT);
+    assert.ok(f);
+    assert.equal(f.line, lineOf(nested, 'tf.layers.dense({ units, activation })'));
+    assert.ok(f.message.includes(`at the call twoBlocks(...) on line ${lineOf(nested, 'const out = twoBlocks')}`), f.message);
+    assert.deepEqual(f.fixes, []);
+  });
+
+  it('what the readout call returns rescaled by the width, or every call passing the width: no readout', () => {
+    const scaled = text.replace(`const out = denseBlock(h, numClasses, 'linear');`, `const out = tf.layers.rescaling({ scale: 64 / hiddenUnits }).apply(denseBlock(h, numClasses, 'linear')) as tf.SymbolicTensor;`);
+    assert.deepEqual(only(lint(scaled), READOUT), []);
+    const hidden = text.replace(`denseBlock(h, numClasses, 'linear')`, `denseBlock(h, hiddenUnits, 'linear')`);
+    assert.deepEqual(only(lint(hidden), READOUT), []);
+  });
+});
+
 describe('compiled CommonJS', () => {
   it('tsc ES5 output: __importStar(require(...)), a function class, `this.outputDim` beside an embedding config\'s `outputDim: hiddenUnits`', () => {
     const text = `"use strict";
