@@ -286,7 +286,12 @@ export class WidthModel {
     const all = this.facts.props.get(e.name.text);
     if (!all || !isThisLike(this.facts, e.expression)) return all;
     let fields = this.fieldMemo.get(e.name.text);
-    if (!fields) this.fieldMemo.set(e.name.text, (fields = all.filter((a) => isFieldAssignment(this.facts, a.node))));
+    if (!fields) {
+      fields = all.filter((a) => isFieldAssignment(this.facts, a.node));
+      // babel's class fields: `_defineProperty(this, "outputDim", outputDim)`
+      if (fields.length === 0) fields = this.definedFields().get(e.name.text) ?? [];
+      this.fieldMemo.set(e.name.text, fields);
+    }
     if (fields.length === 0) return all;
     const cls = enclosingClass(e);
     const own = cls ? fields.filter((a) => enclosingClass(a.node) === cls) : fields;
@@ -294,6 +299,31 @@ export class WidthModel {
   }
 
   private readonly fieldMemo = new Map<string, Assignment[]>();
+  private defined: Map<string, Assignment[]> | undefined;
+
+  /** Fields set by `_defineProperty(this, "x", v)` (babel) or `Object.defineProperty(this, "x", { value: v })`. */
+  private definedFields(): Map<string, Assignment[]> {
+    if (this.defined) return this.defined;
+    const m = (this.defined = new Map<string, Assignment[]>());
+    this.facts.calls.forEach((c, i) => {
+      if (!ts.isCallExpression(c) || c.arguments.length < 3) return;
+      const callee = unwrap(c.expression);
+      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+      const key = unwrap(c.arguments[1]);
+      if (!/defineProperty$/.test(name) || !ts.isStringLiteralLike(key) || !isThisLike(this.facts, c.arguments[0])) return;
+      let value: ts.Expression | undefined = unwrap(c.arguments[2]);
+      if (ts.isObjectLiteralExpression(value)) {
+        const p = value.properties.find((x) => ts.isPropertyAssignment(x) && x.name.getText() === 'value') as ts.PropertyAssignment | undefined;
+        value = p?.initializer;
+      }
+      if (!value) return;
+      const list = m.get(key.text);
+      const a: Assignment = { value, node: c, fn: this.facts.callFns[i] };
+      if (list) list.push(a);
+      else m.set(key.text, [a]);
+    });
+    return m;
+  }
 
   /** The width parameter of a function: `width`, `{ width }`, or `opts` used as `opts.width`. */
   widthParamOf(fn: ts.FunctionLikeDeclaration): string | undefined {

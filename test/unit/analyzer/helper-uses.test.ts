@@ -188,6 +188,28 @@ exports.QNetwork = QNetwork;
     }
   });
 
+  it('babel\'s class fields: `_defineProperty(this, "outputDim", outputDim)` is the field', () => {
+    const text = `"use strict";
+var tf = _interopRequireWildcard(require("@tensorflow/tfjs"));
+function _interopRequireWildcard(e) { return e; }
+function _defineProperty(obj, key, value) { obj[key] = value; return obj; }
+class Policy {
+  constructor(outputDim, dModel = 128) {
+    _defineProperty(this, "outputDim", outputDim);
+    _defineProperty(this, "dModel", dModel);
+  }
+  build() {
+    const x = tf.input({ shape: [3] });
+    const e = tf.layers.embedding({ inputDim: 3, outputDim: this.dModel }).apply(x);
+    const h = tf.layers.dense({ units: this.dModel }).apply(tf.layers.flatten().apply(e));
+    return tf.model({ inputs: x, outputs: tf.layers.dense({ units: this.outputDim }).apply(h) });
+  }
+}
+exports.Policy = Policy;
+`;
+    assert.deepEqual(only(lint(text, 'policy.js'), READOUT).map((f) => f.line), [lineOf(text, 'units: this.outputDim')]);
+  });
+
   it('an ES5 subclass: `_this.outputSize = outputSize` (with `var _this = _super.call(this) || this`) is the field', () => {
     const text = `"use strict";
 var tf = require("@tensorflow/tfjs");
