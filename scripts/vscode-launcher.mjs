@@ -21,6 +21,11 @@
 //   then writes `#app`'s data attributes and those of each `section[data-parametrization]` as JSON to
 //   $MUP_LENS_SCREENSHOT_DIR/<name>.dom.json (.tmp, then renamed): {app, sections, frames}; on timeout
 //   {error, seen} with the data attributes of every `#app` it found.
+// - A host console line `MUP_LENS_QUICK_INPUT <name> ["answer", ...]` types into the workbench's input boxes as a
+//   user would: for each answer in turn it waits (up to 30 s) for a visible quick input whose title differs from
+//   the one answered before, records its title, prompt and pre-filled value, replaces the text with the answer and
+//   presses Enter; then writes [{title, prompt, value}] to $MUP_LENS_SCREENSHOT_DIR/<name>.input.json (.tmp, then
+//   renamed); an input box that never came is an {error} entry there.
 // - MUP_LENS_WORKSPACE_TRUST=1 leaves workspace trust on: the folder opens in restricted mode.
 //
 // Env: MUP_LENS_HOST_TIMEOUT_S (default 300), MUP_LENS_TOOLS_DIR (default <repo>/.tools),
@@ -350,8 +355,55 @@ async function main() {
     }).catch((err) => say(`webview DOM ${name} failed: ${err?.message ?? err}`));
   };
 
+  // Input boxes answered as the tests ask (MUP_LENS_QUICK_INPUT), in order with the shots and DOM reads.
+  const answerInputs = (name, answers) => {
+    shots = shots.then(async () => {
+      const seen = [];
+      let last = null;
+      for (const text of answers) {
+        const deadline = Date.now() + 30_000;
+        let got = null;
+        while (!got && Date.now() < deadline) {
+          got = await page.evaluate((prev) => {
+            const w = document.querySelector('.quick-input-widget');
+            const input = w?.querySelector('.quick-input-box input');
+            if (!w || !input || w.offsetParent === null || getComputedStyle(w).display === 'none') return null;
+            const title = w.querySelector('.quick-input-title')?.textContent ?? '';
+            if (title === prev) return null;
+            return { title, prompt: w.querySelector('.quick-input-message')?.textContent ?? '', value: input.value };
+          }, last).catch(() => null);
+          if (!got) await new Promise((r) => setTimeout(r, 100));
+        }
+        if (!got) {
+          seen.push({ error: `no new input box within 30 s (the last answered: ${JSON.stringify(last)})` });
+          break;
+        }
+        seen.push(got);
+        last = got.title;
+        const input = page.locator('.quick-input-widget .quick-input-box input');
+        await input.fill(text);
+        await input.press('Enter');
+      }
+      const file = join(screenshotDir, `${name}.input.json`);
+      writeFileSync(`${file}.tmp`, JSON.stringify(seen, null, 2));
+      renameSync(`${file}.tmp`, file);
+      say(`input boxes answered: ${file}`);
+    }).catch((err) => say(`input boxes ${name} failed: ${err?.message ?? err}`));
+  };
+
   await page.exposeFunction('codeAutomationLog', (type, args) => {
     const line = format(...(Array.isArray(args) ? args : [args]));
+    const quick = /^MUP_LENS_QUICK_INPUT (\S+) (\[.*\])$/.exec(line);
+    if (quick) {
+      let answers = null;
+      try {
+        answers = JSON.parse(quick[2]);
+      } catch {
+        say(`input boxes ${quick[1]}: cannot parse ${quick[2]}`);
+      }
+      if (Array.isArray(answers)) answerInputs(quick[1], answers.map(String));
+      return;
+    }
     const dom = /^MUP_LENS_WEBVIEW_DOM (\S+) (.+)$/.exec(line);
     if (dom) {
       readWebview(dom[1], dom[2]);

@@ -1,28 +1,39 @@
-// "muP: Transfer Tuned Hyperparameters to a Width" (`mupLens.transferHyperparameters`): from a finished muP sweep
-// (the panel's "Transfer to width N" button, or a stored sweep picked from the palette), the tuned values at the
-// target width: the transfer file next to the model and its table in the sweep's panel; with `verify`, the target
-// width trained with them and with the proxy's best SP values, both loss curves in the panel. The model is built
-// in worker processes (src/host/transfer.ts), never here. Same rules as the other commands (./runner.ts).
+// "muP: Transfer Tuned Hyperparameters" (`mupLens.transferHyperparameters`): from a finished muP sweep (the panel's
+// transfer button, or a stored sweep picked from the palette), the tuned values at a target that may differ from the
+// proxy on every axis the CLI takes (issue 22: width, depth, batch, steps, sequence length; asked one input box at a
+// time, src/sweep/transferTarget.ts): the transfer file next to the model, its table, every factor of the LR with
+// its source and the warnings in the sweep's panel; with `verify`, the target trained with them and with the proxy's
+// best SP values, both loss curves in the panel. The same engine as `mup-lens transfer` (src/host/transfer.ts); the
+// model is built in worker processes, never here. Same rules as the other commands (./runner.ts).
 import { cpus } from 'node:os';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { runTransfer, TransferInconclusiveError, TransferInputError } from '../host/transfer';
+import { loadSweep, runTransfer, TransferInconclusiveError, TransferInputError } from '../host/transfer';
 import { settleInEditor } from '../plot/settleText';
 import { runInfo } from '../panels/runInfo';
 import { listStoredRuns } from '../panels/storedRuns';
 import { showTransfer } from '../panels';
 import { readSweepSettings } from '../settings/sweep';
+import { readTransferSettings } from '../settings/transfer';
 import { formatTransferText, type TransferReport } from '../sweep/transfer';
+import type { TargetAxes } from '../sweep/transferAxes';
+import { askTransferTarget, checkTargetArg, sweptAxesOf, targetSummary, TransferTargetError, validateTargetInput, type SweptAxes } from '../sweep/transferTarget';
 import { extensionVersion, message, reportFailure, trusted, withCancellableProgress, type CommandDeps } from './runner';
 
 export interface TransferArgs {
   /** The sweep's store (`.mup/sweeps/<name>`); absent: a quick pick of the stored sweeps. */
   storeDir?: string;
-  /** Absent: asked for (the setting mupLens.sweep.targetWidth, else 4x the widest width swept, as the default). */
+  /** Absent: every axis of the target is asked for, one input box each (pre-filled from the settings
+   *  mupLens.sweep.targetWidth and mupLens.transfer.target*, else the sweep's largest values). Given (and no
+   *  `askTarget`): the target is this width and `target`'s axes, nothing asked but a proxy value the engine needs. */
   targetWidth?: number;
-  /** Also train the target width twice (transferred muP values, the proxy's best SP values). */
+  /** Issue 22: the target's other axes, as the CLI's --depth, --batch, --steps, --seq-len (and --alpha, --proxy-*). */
+  target?: TargetAxes;
+  /** Ask for every axis anyway, the width pre-filled with `targetWidth` (the panel's button). */
+  askTarget?: boolean;
+  /** Also train the target twice (transferred muP values, the proxy's best SP values). */
   verify?: boolean;
-  /** Steps of each verification run (default: the sweep's). */
+  /** Steps of each verification run (default: the sweep's; the target's steps are `target.steps`). */
   steps?: number;
   /** The SP sweep to compare with (default: the SP sweep of the same model beside the muP one). */
   spStoreDir?: string;
@@ -51,18 +62,19 @@ async function pickStore(): Promise<{ dir: string; widths: number[] } | undefine
   return pick ? { dir: pick.info.entry.dir, widths: pick.info.widths } : undefined;
 }
 
-/** The target width, prefilled with the setting or else 8x the widest width swept (the usual proxy ratio). */
-async function askWidth(dflt: number | undefined, swept: number[]): Promise<number | undefined> {
-  const widest = swept.length ? Math.max(...swept) : undefined;
-  const value = dflt ?? (widest ? widest * 8 : undefined);
-  const text = await vscode.window.showInputBox({
-    title: 'muP: Transfer Tuned Hyperparameters',
-    prompt: `The width you will train at${swept.length ? ` (the sweep ran widths ${swept.join(', ')})` : ''}`,
-    value: value ? String(value) : '',
-    validateInput: (v) => (/^\s*\d+\s*$/.test(v) && Number(v) > 0 ? undefined : 'a positive whole number'),
-  });
-  return text === undefined ? undefined : Number(text);
+/** What the sweep varied (for the questions' prompts and pre-filled values); a store the engine cannot read gives
+ *  what runInfo knows (the engine then says what is wrong with it). */
+function sweptOf(storeDir: string, widths: number[], cwd: string): SweptAxes {
+  try {
+    return sweptAxesOf(loadSweep(storeDir, cwd).report);
+  } catch {
+    return { widths, steps: 0, grid: {} };
+  }
 }
+
+/** One question of the target as an input box. */
+const inputBox = (q: Parameters<Parameters<typeof askTransferTarget>[0]>[0]) =>
+  Promise.resolve(vscode.window.showInputBox({ title: q.title, prompt: q.prompt, value: q.value, placeHolder: q.placeHolder, ignoreFocusOut: true, validateInput: (v) => validateTargetInput(q, v) }));
 
 export function registerTransfer(context: vscode.ExtensionContext, deps: CommandDeps): void {
   const { log } = deps;
@@ -70,8 +82,9 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
     vscode.commands.registerCommand('mupLens.transferHyperparameters', async (args?: TransferArgs): Promise<TransferReport | undefined> => {
       if (!trusted('a transfer')) return undefined;
       const given = (typeof args === 'object' && args !== null ? args : {}) as TransferArgs;
-      if ((given.storeDir !== undefined && typeof given.storeDir !== 'string') || (given.targetWidth !== undefined && !(Number.isInteger(given.targetWidth) && given.targetWidth > 0))) {
-        void vscode.window.showErrorMessage('muP: transferHyperparameters takes {storeDir: string, targetWidth: positive integer, verify?: boolean}.');
+      const givenTarget = checkTargetArg(given.target);
+      if ((given.storeDir !== undefined && typeof given.storeDir !== 'string') || (given.targetWidth !== undefined && !(Number.isInteger(given.targetWidth) && given.targetWidth > 0)) || typeof givenTarget === 'string') {
+        void vscode.window.showErrorMessage(`muP: transferHyperparameters takes {storeDir: string, targetWidth: positive integer, target?: {depth?, batch?, steps?, seqLen?, ...}, verify?: boolean}${typeof givenTarget === 'string' ? `: ${givenTarget}` : '.'}`);
         return undefined;
       }
       const picked = given.storeDir !== undefined ? { dir: given.storeDir, widths: runInfo({ kind: 'sweep', name: basename(given.storeDir), dir: given.storeDir, mtimeMs: 0 }).widths } : await pickStore();
@@ -79,10 +92,28 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
       const storeDir = picked.dir;
       const cfg = vscode.workspace.getConfiguration('mupLens');
       const { settings } = readSweepSettings((k) => cfg.get(k));
-      const targetWidth = given.targetWidth ?? (await askWidth(settings.targetWidth, picked.widths));
-      if (!targetWidth) return undefined;
-      const verify = given.verify === true;
+      const { settings: tset, problems } = readTransferSettings((k) => cfg.get(k));
+      for (const p of problems) log.warn(p);
       const folder = vscode.workspace.workspaceFolders?.find((f) => storeDir.startsWith(f.uri.fsPath))?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
+      // The target: every axis asked for (pre-filled), or the arguments' with only a missing proxy value asked.
+      let chosen: { width: number; target: TargetAxes } | undefined;
+      try {
+        const swept = sweptOf(storeDir, picked.widths, folder);
+        const ask = given.targetWidth === undefined || given.askTarget === true;
+        // (asked: the arguments' width and axes are the pre-filled values)
+        const argAxes = Object.fromEntries((['depth', 'batch', 'steps', 'seqLen'] as const).filter((k) => givenTarget[k] !== undefined).map((k) => [k, givenTarget[k]]));
+        chosen = await askTransferTarget(inputBox, swept, { ...tset.defaults, ...argAxes, ...(given.targetWidth !== undefined ? { width: given.targetWidth } : {}) }, givenTarget.alpha ?? tset.alpha,
+          ask ? undefined : { width: given.targetWidth!, target: givenTarget });
+      } catch (err) {
+        if (!(err instanceof TransferTargetError)) throw err;
+        void vscode.window.showErrorMessage(`muP: transfer: ${err.message}`);
+        return undefined;
+      }
+      if (!chosen) return undefined;
+      const { width: targetWidth, target } = chosen;
+      const anyAxis = Object.keys(target).length > 0;
+      const where = targetSummary(targetWidth, target);
+      const verify = given.verify === true;
       const show = (view: Parameters<typeof showTransfer>[1]) => {
         try {
           showTransfer(storeDir, view);
@@ -91,12 +122,13 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
           log.warn(`transfer: cannot show ${storeDir} in the panel: ${message(err)}`);
         }
       };
-      show({ targetWidth, verify, status: 'running' });
-      return withCancellableProgress(`muP: transfer to width ${targetWidth}${verify ? ' (and verify)' : ''}`, async (progress, signal) => {
+      const tv = anyAxis ? { target } : {};
+      show({ targetWidth, ...tv, verify, status: 'running' });
+      return withCancellableProgress(`muP: transfer to ${where}${verify ? ' (and verify)' : ''}`, async (progress, signal) => {
         try {
           const report = await runTransfer(
             {
-              source: storeDir, targetWidth, backend: settings.backend, workers: settings.workers, threads: settings.threads, cores: cpus().length, cwd: folder, signal,
+              source: storeDir, targetWidth, ...(anyAxis ? { target } : {}), backend: settings.backend, workers: settings.workers, threads: settings.threads, cores: cpus().length, cwd: folder, signal,
               version: extensionVersion(),
               verify: verify ? { steps: given.steps ?? 0, spSource: given.spStoreDir } : undefined,
             },
@@ -106,11 +138,13 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
               onStep: (label, step) => step % 25 === 0 && progress.report({ message: `${label}: step ${step + 1}` }),
             },
           );
-          log.info(`transfer of ${storeDir} to width ${targetWidth}:\n${formatTransferText(report)}`);
-          show({ targetWidth, verify, status: 'done', report });
+          // The output channel gets what the CLI prints: the table, every factor with its source, the warnings.
+          log.info(`transfer of ${storeDir} to ${where}:\n${formatTransferText(report)}`);
+          show({ targetWidth, ...tv, verify, status: 'done', report });
           if (report.transfers && report.written) {
             const open = 'Open the file';
-            void vscode.window.showInformationMessage(`muP: wrote ${vscode.workspace.asRelativePath(report.written)} (the tuned values at width ${targetWidth}).`, open).then(
+            const far = report.file?.axes?.warnings.length ?? 0;
+            void vscode.window.showInformationMessage(`muP: wrote ${vscode.workspace.asRelativePath(report.written)} (the tuned values at ${where}${far ? `; ${far} warning${far === 1 ? '' : 's'}: see the panel` : ''}).`, open).then(
               (a) => (a === open ? vscode.window.showTextDocument(vscode.Uri.file(report.written!)) : undefined),
               () => undefined,
             );
@@ -124,7 +158,7 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
           const unsure = err instanceof TransferInconclusiveError;
           const why = unsure ? settleInEditor(message(err)) : message(err);
           const cancelled = signal.aborted;
-          show({ targetWidth, verify, status: 'failed', message: cancelled ? 'cancelled' : why });
+          show({ targetWidth, ...tv, verify, status: 'failed', message: cancelled ? 'cancelled' : why });
           if (unsure) {
             log.warn(`transfer refused: ${why}`);
             void vscode.window.showWarningMessage(`muP: transfer refused: ${why}`);

@@ -446,6 +446,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     verdict: axisVerdict,
     lrVerdict: analysis.lrVerdict,
     shiftInterval: analysis.shiftInterval,
+    transfersFrom: analysis.transfersFrom,
     // (one width and axes beyond it: width was not swept, so its "fewer than two widths" is no reason; the axes say theirs)
     reasons: axes.length && opts.widths.length < 2 ? axisResults.filter((a) => a.status === 'inconclusive').map((a) => a.verdict[a.verdict.length - 1]!) : analysis.reasons,
     settle: axes.length && opts.widths.length < 2 ? [] : analysis.settle,

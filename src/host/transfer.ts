@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import type { TrialJobParams, TrialJobResult } from '../protocol/jobs';
 import type { BackendInfo, BackendRequest } from '../protocol/worker';
+import type { TransferFile } from '../mup/runtime-types';
 import { composeTransferFile, proxyWidthOf, refusalOf, tunedAt, whatTheSweepShowed, type TransferReport, type TransferVerify, type TransferVerifyRun } from '../sweep/transfer';
 import type { HpValues, SweepReport } from '../sweep/types';
 import { transferAxes, TransferAxesError, type TargetAxes } from '../sweep/transferAxes';
@@ -156,6 +157,30 @@ export function findSpSweep(mup: LoadedSweep, cwd: string): LoadedSweep | null {
   return null;
 }
 
+/** One `--verify` trial at the target (seed 0: the caller sets each seed): the target width, depth, batch and sequence
+ *  length, the given LR and HP values, every step's loss. */
+export function verifyTrialParams(s: LoadedSweep, o: { width: number; lr: number; hp: HpValues; steps: number; target: TargetAxes }): TrialJobParams {
+  const t = o.target;
+  const axes = { ...(t.depth !== undefined ? { depth: t.depth } : {}), ...(t.batch !== undefined ? { batch: t.batch } : {}), ...(t.seqLen !== undefined ? { seqLen: t.seqLen } : {}) };
+  return {
+    file: s.modelPath, exportName: s.report.model.exportName, data: s.data, width: o.width, lr: o.lr, seed: 0,
+    steps: o.steps, parametrization: s.report.parametrization, baseWidth: s.report.baseWidth, curve: true,
+    ...(Object.keys(o.hp).length ? { hp: o.hp } : {}),
+    // the target's axes (issue 22): its depth, batch and sequence length
+    ...(Object.keys(axes).length ? { axes } : {}),
+  };
+}
+
+/**
+ * `--verify`'s muP run: the target trained as a script that reads the transfer file would train it
+ * (`createMup(tf).fromTransfer(file).adam(model)`: the file's base LR with the batch and steps factors, its base
+ * shapes, and at a target depth MuAdam's depth option, its LR and epsilon factors), the factory given the file's HP
+ * values and the target's axes.
+ */
+export function verifyMupTrial(s: LoadedSweep, file: TransferFile, steps: number, target: TargetAxes): TrialJobParams {
+  return { ...verifyTrialParams(s, { width: file.targetWidth, lr: file.axes?.lr.value ?? file.tuned.lr, hp: file.tuned.hp, steps, target }), transfer: file };
+}
+
 export async function runTransfer(opts: TransferOptions, events: TransferEvents = {}): Promise<TransferReport> {
   if (!(Number.isInteger(opts.targetWidth) && opts.targetWidth > 0)) throw new TransferInputError(`--width: expected a positive integer, got ${opts.targetWidth}`);
   const sweep = loadSweep(opts.source, opts.cwd);
@@ -240,16 +265,10 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
 
     if (opts.verify) {
       const runs: { run: Omit<TransferVerifyRun, 'losses' | 'loss' | 'diverged'>; params: TrialJobParams }[] = [];
-      const trial = (s: LoadedSweep, lr: number, hpv: HpValues): TrialJobParams => ({
-        file: s.modelPath, exportName: s.report.model.exportName, data: s.data, width: opts.targetWidth, lr, seed: 0, // one job per seed below
-        steps: verifySteps, parametrization: s.report.parametrization, baseWidth: s.report.baseWidth, curve: true,
-        ...(Object.keys(hpv).length ? { hp: hpv } : {}),
-        // the target's axes (issue 22): its depth, batch and sequence length
-        ...(anyAxis ? { axes: { ...(target.depth !== undefined ? { depth: target.depth } : {}), ...(target.batch !== undefined ? { batch: target.batch } : {}), ...(target.seqLen !== undefined ? { seqLen: target.seqLen } : {}) } } : {}),
-      });
+      const trial = (s: LoadedSweep, lr: number, hpv: HpValues): TrialJobParams => verifyTrialParams(s, { width: opts.targetWidth, lr, hp: hpv, steps: verifySteps, target });
       runs.push({
         run: { label: 'muP, transferred', parametrization: 'mup', model: r.model, width: opts.targetWidth, lr: axes?.axes.lr.value ?? tuned.lr, hp: tuned.hp, from: `the muP sweep's best at width ${proxyWidth}${axes ? ' with the axes\' factors' : ''}` },
-        params: trial(sweep, axes?.axes.lr.value ?? tuned.lr, tuned.hp),
+        params: verifyMupTrial(sweep, report.file, verifySteps, target),
       });
       if (spSweep) {
         const spProxy = spSweep.report.widths.includes(proxyWidth) ? proxyWidth : Math.max(...spSweep.report.widths);

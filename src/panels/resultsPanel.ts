@@ -165,6 +165,8 @@ export class ResultsPanel implements vscode.Disposable {
         const done = await vscode.commands.executeCommand<{ transfers: boolean; written: string | null } | undefined>('mupLens.transferHyperparameters', {
           storeDir: mup.meta.storeDir,
           targetWidth: msg.targetWidth,
+          // every axis of the target asked for (issue 22), the width pre-filled with the panel's
+          askTarget: true,
           verify: msg.verify === true,
         });
         this.post({

@@ -6,6 +6,7 @@ import { adamGroups, num, TRANSFER_COLUMNS, transferRows, type TransferReport, t
 import { layerColor } from './colors';
 import type { PlotSpec } from './plotSpec';
 import { seedBand } from '../sweep/verify';
+import { targetSummary, transferShown } from '../sweep/transferTarget';
 
 export interface TransferModel {
   title: string;
@@ -25,6 +26,12 @@ export interface TransferModel {
   written: string | null;
   verifyPlot: PlotSpec | null;
   verifyLines: string[];
+  /** Issue 22: the LR at the target with every factor written out and its source, as the CLI prints them (a header
+   *  line, then one per axis), and the axes they are for; empty when the target differs only in width. */
+  factors: string[];
+  factorAxes: string[];
+  /** The engine's warnings (a target far outside what was measured, a model changed since the sweep, ...). */
+  warnings: string[];
 }
 
 const pow2 = (x: number) => {
@@ -65,9 +72,10 @@ export function verifyPlot(v: TransferVerify, targetWidth: number): PlotSpec {
 export function transferModel(view: TransferView): TransferModel {
   const t: TransferReport | undefined = view.report;
   const f = t?.file ?? null;
+  const where = targetSummary(view.targetWidth, f?.axes?.target ?? view.target);
   const statusText =
     view.status === 'running'
-      ? `running: ${view.verify ? 'building the model and training the target width' : 'building the model'} at width ${view.targetWidth}…`
+      ? `running: ${view.verify ? 'building the model and training the target' : 'building the model'} at ${where}…`
       : view.status === 'failed'
         ? `failed: ${view.message ?? 'see the muP output channel'}`
         : t?.transfers
@@ -81,7 +89,7 @@ export function transferModel(view: TransferView): TransferModel {
   if (t?.verify?.difference) verifyLines.push(t.verify.difference.text);
   if (t?.verify?.note) verifyLines.push(t.verify.note);
   return {
-    title: `Transfer to width ${view.targetWidth}`,
+    title: `Transfer to ${where}`,
     status: view.status,
     statusText,
     transfers: t?.transfers ?? false,
@@ -98,5 +106,7 @@ export function transferModel(view: TransferView): TransferModel {
     written: t?.written ?? null,
     verifyPlot: t?.verify ? verifyPlot(t.verify, view.targetWidth) : null,
     verifyLines,
+    ...(t ? transferShown(t) : { factors: [], warnings: [] }),
+    factorAxes: f?.axes?.lr.factors.map((x) => x.axis) ?? [],
   };
 }

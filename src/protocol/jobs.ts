@@ -5,6 +5,7 @@ import type { CoordLayer, CoordRun } from '../coord/types';
 import type { TransferJobResult } from '../sweep/transfer';
 import type { AxisValues } from '../sweep/axes';
 import type { HpValues, Parametrization } from '../sweep/types';
+import type { TransferFile } from '../mup/runtime-types';
 
 export type { CoordRun, HpValues, Parametrization, TransferJobResult };
 export type OptimizerName = 'adam' | 'sgd';
@@ -81,6 +82,10 @@ export interface TrialJobParams {
   axes?: AxisValues;
   /** Return the loss of every step (`losses`): the transfer's verification curves. */
   curve?: boolean;
+  /** `transfer --verify`'s muP run (issue 22): train with what `createMup(tf).fromTransfer(transfer).adam(model)`
+   *  applies (its base LR with the axes' factors, its base shapes, MuAdam's depth option), exactly as a user's
+   *  training script that reads the file does. `lr` must be the file's base LR. */
+  transfer?: TransferFile;
 }
 
 export interface TrialProgress {

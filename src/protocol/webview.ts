@@ -11,6 +11,7 @@
 import type { CoordResult } from '../coord/types';
 import type { HpAxis, Parametrization, SweepHpResult, SweepResult, SweepTrial } from '../sweep/types';
 import type { TransferReport } from '../sweep/transfer';
+import type { TargetAxes } from '../sweep/transferAxes';
 import type { SweepAxisGrid } from '../sweep/axes';
 import type { AxisResult } from '../sweep/axisAnalysis';
 
@@ -101,6 +102,8 @@ export interface SweepView {
 /** A transfer the panel asked for (or the command ran): its status, then `mup-lens transfer`'s report. */
 export interface TransferView {
   targetWidth: number;
+  /** Issue 22: the target's other axes (depth, batch, steps, sequence length; the depth scheme and proxy values). */
+  target?: TargetAxes;
   verify: boolean;
   status: 'running' | 'done' | 'failed';
   message?: string;
@@ -142,7 +145,8 @@ export type WebviewMessage =
     }
   /** The view changed in the webview (e.g. target width); the host keeps it for restore. */
   | { type: 'panel/state'; view: PanelView }
-  /** "Transfer to width N" (and "Verify"): the muP run's tuned values to the target width. */
+  /** "Transfer to a target…" (and "Verify"): the muP run's tuned values to a target the command asks for, every
+   *  axis pre-filled (the width with the panel's target width). */
   | { type: 'panel/transfer'; id: number; targetWidth: number; verify: boolean }
   /** "Overlay a stored run": the host asks which (a quick pick of stored runs of the same kind); `clear` removes it. */
   | { type: 'panel/overlay'; id: number; clear?: boolean };

@@ -33,6 +33,7 @@ ${list(m.showed)}
 ${m.refusal ? `<p class="bad">${esc(m.refusal)}</p>` : ''}
 ${m.tuned ? `<h2>At width ${esc(t.targetWidth)}</h2><p>${esc(m.tuned)} (the proxy's fitted best)</p>` : ''}
 ${table}
+${m.factors.length ? `<h2>The LR at the target, factor by factor</h2><p>${esc(m.factors[0]!)}</p>${list(m.factors.slice(1).map((x) => x.trim()))}` : ''}
 ${list(m.groups)}
 ${list(m.readouts)}
 ${m.differs.length ? `<p class="bad">${esc(`The initial std of ${m.differs.join(', ')} does not follow muP's rule at width ${t.targetWidth}.`)}</p>` : ''}

@@ -68,6 +68,8 @@ export interface SweepAnalysis {
   lrVerdict: Verdict;
   /** The 95% bootstrap interval over seeds of the LR's fitted shift across widths, octaves. */
   shiftInterval: Interval | null;
+  /** The LR axis: the narrowest width from which the optimum holds, when the whole set does not show it (issue 21). */
+  transfersFrom: { width: number; shift: Interval } | null;
   /** Why the verdict is inconclusive, and what would settle it (every axis's, LR first). */
   reasons: string[];
   settle: string[];
@@ -388,7 +390,7 @@ export function analyzeTrials(trials: SweepTrial[], grid?: PlannedGrid): SweepAn
   const reasons = verdict === 'inconclusive' ? explain.flatMap((j) => j.reasons) : [];
   const settle = verdict === 'inconclusive' ? [...new Set(explain.flatMap((j) => j.settle))] : [];
   const everyAxisTransfers = verdict === 'transfers';
-  return { curves, optimum, shiftOctaves, fittedShiftOctaves, transfers, complete, missing, warnings, hps, everyAxisTransfers, pointTransfers, verdict, lrVerdict: lr.judgement.verdict, shiftInterval: lr.boot.shift, reasons, settle };
+  return { curves, optimum, shiftOctaves, fittedShiftOctaves, transfers, complete, missing, warnings, hps, everyAxisTransfers, pointTransfers, verdict, lrVerdict: lr.judgement.verdict, shiftInterval: lr.boot.shift, transfersFrom: lr.judgement.transfersFrom ?? null, reasons, settle };
 }
 
 /**

@@ -1,6 +1,7 @@
 // A sweep's result as text: the CLI's table (the HTML page is src/report/sweepHtml.ts). Pure.
 import { analyzeTrials, lossCurves, TRANSFER_MAX_SHIFT_OCTAVES, type HpAnalysis } from './optimum';
 import type { SweepHpResult, SweepReport } from './types';
+import { transfersFromText } from './uncertainty';
 
 function fmtLoss(x: number, sd?: number): string {
   if (!Number.isFinite(x)) return 'div';
@@ -35,7 +36,10 @@ const word = (v: string | undefined, t: boolean) => (v === 'inconclusive' ? 'INC
 /** The verdict's line, then (inconclusive) why and what would settle it. */
 export function verdictLine(r: SweepReport): string {
   const line = axisVerdictLine(r);
-  if (r.verdict !== 'inconclusive' || r.complete === false) return line;
+  if (r.complete === false) return line;
+  // (inconclusive: the same fact is among what would settle it)
+  const from = r.transfersFrom && r.verdict === 'does-not-transfer' ? `\n${transfersFromText('LR', r.transfersFrom)}` : '';
+  if (r.verdict !== 'inconclusive') return line + from;
   return `${line}\ninconclusive: ${(r.reasons ?? []).join('; ')}${r.settle?.length ? `\nto settle it: ${r.settle.join('; ')}` : ''}`;
 }
 

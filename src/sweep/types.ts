@@ -77,6 +77,11 @@ export interface SweepReport extends SweepResult {
   lrVerdict?: Verdict;
   /** The 95% bootstrap interval over seeds of the LR's fitted shift across widths, octaves (optimum[].interval: each width's). */
   shiftInterval?: Interval | null;
+  /**
+   * Issue 21: when the widths as a whole do not transfer or cannot say, the narrowest width from which the rest
+   * transfer, and the 95% interval of the LR's shift over those widths (null when none; absent in older results).
+   */
+  transfersFrom?: { width: number; shift: Interval } | null;
   /** Why the verdict is inconclusive, and what would settle it (both empty otherwise). */
   reasons?: string[];
   settle?: string[];

@@ -69,6 +69,11 @@ export interface BootstrapResult {
   intervals: Map<number, Interval>;
   /** The 95% percentile interval of the shift (max - min of the fitted optima across widths), octaves. */
   shift: Interval | null;
+  /**
+   * The same interval over the widths from W up, keyed by W (every width but the narrowest, while two or more are
+   * left): where the optimum settles when the narrow end is where it moves (muP's finite-width effect).
+   */
+  shiftFrom?: Map<number, Interval>;
 }
 
 /**
@@ -83,18 +88,26 @@ export function bootstrapOptima(curves: Map<number, SeedPoint[]>, replicates = B
   const seedsOf = new Map(widths.map((w) => [w, [...new Set(curves.get(w)!.flatMap((p) => [...p.losses.keys()]))].sort((a, b) => a - b)]));
   const samples = new Map<number, number[]>(widths.map((w) => [w, []]));
   const shifts: number[] = [];
+  // shiftsFrom[i]: the replicates' shift over widths[i..] (i >= 1 with two or more widths left)
+  const shiftsFrom: number[][] = widths.map(() => []);
   for (let b = 0; b < replicates; b++) {
     const vs: number[] = [];
+    const byWidth: (number | null)[] = [];
     for (const w of widths) {
       const seeds = seedsOf.get(w)!;
       const pick = seeds.map(() => seeds[Math.floor(rng() * seeds.length)]!);
       const pts = curves.get(w)!;
       const v = vertexOf(pts.map((p) => p.x), meanCurve(pts, pick));
+      byWidth.push(v);
       if (v === null) continue;
       samples.get(w)!.push(v);
       vs.push(v);
     }
     if (vs.length >= 2) shifts.push(Math.max(...vs) - Math.min(...vs));
+    for (let i = 1; i + 1 < widths.length; i++) {
+      const rest = byWidth.slice(i).filter((v): v is number => v !== null);
+      if (rest.length >= 2) shiftsFrom[i]!.push(Math.max(...rest) - Math.min(...rest));
+    }
   }
   const intervals = new Map<number, Interval>();
   for (const [w, s] of samples) {
@@ -103,8 +116,18 @@ export function bootstrapOptima(curves: Map<number, SeedPoint[]>, replicates = B
     intervals.set(w, { low: round6(quantileSorted(s, 0.025)), high: round6(quantileSorted(s, 0.975)) });
   }
   shifts.sort((a, b) => a - b);
-  const shift = shifts.length ? { low: round6(quantileSorted(shifts, 0.025)), high: round6(quantileSorted(shifts, 0.975)) } : null;
-  return { intervals, shift };
+  const interval = (xs: number[]): Interval | null => {
+    if (!xs.length) return null;
+    xs.sort((a, b) => a - b);
+    return { low: round6(quantileSorted(xs, 0.025)), high: round6(quantileSorted(xs, 0.975)) };
+  };
+  const shift = interval(shifts);
+  const shiftFrom = new Map<number, Interval>();
+  shiftsFrom.forEach((xs, i) => {
+    const iv = interval(xs);
+    if (iv) shiftFrom.set(widths[i]!, iv);
+  });
+  return { intervals, shift, shiftFrom };
 }
 
 export interface AxisFacts {
@@ -130,6 +153,12 @@ export interface AxisJudgement {
   reasons: string[];
   /** What would settle it, as a user would type it ("add seeds (--seeds 6)", "refine around 2^-8 (--refine)"). */
   settle: string[];
+  /**
+   * When the widths as a whole do not transfer (or cannot say), the narrowest width W from which the rest do: the
+   * optimum's move is all at the narrow end, and a proxy of width >= W transfers (its shift's interval within the
+   * rule, no optimum at an edge). Null when there is none, or when the whole set transfers.
+   */
+  transfersFrom?: { width: number; shift: Interval } | null;
 }
 
 const p2 = (x: number) => `2^${Number(x.toFixed(2))}`;
@@ -148,22 +177,29 @@ export function judgeAxis(f: AxisFacts): AxisJudgement {
   const edged = f.optima.filter((o) => o.atEdge);
   if (edged.length > 0) {
     // A shift that is over the rule even where the edge cuts it short does not transfer (SP runs off the grid).
-    if (shift && f.seeds >= 2 && shift.low > f.rule) return { verdict: 'does-not-transfer', reasons: [], settle: [] };
+    if (shift && f.seeds >= 2 && shift.low > f.rule) return { verdict: 'does-not-transfer', reasons: [], settle: [], transfersFrom: transfersFrom(f) };
     const lo = f.xs[0]!;
     const hi = f.xs[f.xs.length - 1]!;
-    return inc(
+    const from = transfersFrom(f);
+    const edgedResult = inc(
       [
         ...edged.map((o) => `width ${o.width}: the best ${what} is at the ${o.side === 'low' ? 'smallest' : 'largest'} value of the grid, so the true optimum may lie beyond it`),
         ...(f.seeds < 2 ? ['one seed: nothing says how much of the shift is noise'] : []),
       ],
-      [...new Set(edged.map((o) => `extend the range to ${p2(o.side === 'low' ? lo - 2 * Math.max(step, 1) : hi + 2 * Math.max(step, 1))}`)), ...(f.seeds < 2 ? ['add seeds (--seeds 3)'] : [])],
+      [
+        ...new Set(edged.map((o) => `extend the range to ${p2(o.side === 'low' ? lo - 2 * Math.max(step, 1) : hi + 2 * Math.max(step, 1))}`)),
+        ...(f.seeds < 2 ? ['add seeds (--seeds 3)'] : []),
+        ...(from ? [`tune on a proxy of width >= ${from.width} (${transfersFromText(what, from)})`] : []),
+      ],
     );
+    return { ...edgedResult, transfersFrom: from };
   }
   if (f.seeds < 2 || !shift) {
     return inc(['one seed: nothing says how much of the shift is noise'], ['add seeds (--seeds 3)']);
   }
   if (shift.high <= f.rule) return { verdict: 'transfers', reasons: [], settle: [] };
-  if (shift.low > f.rule) return { verdict: 'does-not-transfer', reasons: [], settle: [] };
+  const from = transfersFrom(f);
+  if (shift.low > f.rule) return { verdict: 'does-not-transfer', reasons: [], settle: [], transfersFrom: from };
   const reasons = [`the shift's 95% interval [${oct(shift.low)}, ${oct(shift.high)}] octaves straddles the rule (<= ${f.rule})`];
   const settle: string[] = [];
   const flat = f.optima.filter((o) => {
@@ -179,7 +215,26 @@ export function judgeAxis(f: AxisFacts): AxisJudgement {
     const centre = f.optima.map((o) => o.fitted).reduce((s, x) => s + x, 0) / f.optima.length;
     settle.push(f.name === 'LR' ? `refine around ${p2(Math.round(centre * 4) / 4)} (--refine)` : `refine the ${what} grid around ${p2(Math.round(centre * 4) / 4)} (quarter octaves)`);
   }
-  return inc(reasons, settle);
+  if (from) settle.push(`tune on a proxy of width >= ${from.width} (${transfersFromText(what, from)})`);
+  return { ...inc(reasons, settle), transfersFrom: from };
+}
+
+/** The narrowest width from which the rest transfer, with several seeds and no optimum from there at an edge. */
+function transfersFrom(f: AxisFacts): { width: number; shift: Interval } | null {
+  if (f.seeds < 2) return null;
+  const widths = f.optima.map((o) => o.width).sort((a, b) => a - b);
+  for (const w of widths.slice(1)) {
+    const iv = f.boot.shiftFrom?.get(w);
+    if (!iv || iv.high > f.rule) continue;
+    if (f.optima.some((o) => o.width >= w && o.atEdge)) continue;
+    return { width: w, shift: iv };
+  }
+  return null;
+}
+
+/** "from width 256 up the best LR moves 0..0.41 octaves (95%): it transfers there; the move is at the narrow end" */
+export function transfersFromText(what: string, from: { width: number; shift: Interval }): string {
+  return `from width ${from.width} up the best ${what} moves ${oct(from.shift.low)}..${oct(from.shift.high)} octaves (95%): it transfers there; the move is at the narrow end, a finite-width effect`;
 }
 
 /** The verdict of several axes: any that does not transfer decides; else any inconclusive; none swept: inconclusive. */

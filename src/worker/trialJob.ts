@@ -78,6 +78,15 @@ export async function runTrialJob(p: TrialJobParams, ctx: TrialJobContext): Prom
   let optimizer: (model: tfType.LayersModel, lr: number, width: number) => tfType.Optimizer;
   if (p.parametrization === 'sp') {
     optimizer = (_model, lr) => tf.train.adam(lr);
+  } else if (p.transfer) {
+    // `transfer --verify` (issue 22): what a training script that reads the transfer file gets, through the
+    // runtime's own reader: the file's base LR (with the batch and steps factors), its base shapes, and MuAdam's
+    // depth option at the file's depth (its LR and epsilon factors), after checking the model is the file's.
+    const rt = ctx.mup();
+    const t = rt.fromTransfer(p.transfer);
+    if (Math.abs(t.learningRate - p.lr) > 1e-9 * t.learningRate) throw usageError(`verify: the trial's lr ${p.lr} is not the transfer file's ${t.learningRate}`);
+    if (t.width !== p.width) throw usageError(`verify: the trial's width ${p.width} is not the transfer file's ${t.width}`);
+    optimizer = (model) => t.adam(model);
   } else {
     const rt = ctx.mup();
     const baseShapes = await baseShapesFor(rt, buildAt, { ...p, hp });

@@ -1,6 +1,7 @@
-// "Transfer to width N" in the sweep view: the buttons (the host runs the transfer: a worker builds the model), then
-// the transfer's report: what the sweep showed, the tuned values, the per-weight table of what muP makes of them at
-// the target width, the LR groups and readout multipliers, and with Verify the target width's two loss curves.
+// "Transfer to a target…" in the sweep view: the buttons (the host asks for the target on every axis, then runs the
+// transfer: a worker builds the model), then the transfer's report: what the sweep showed, the tuned values, the
+// per-weight table of what muP makes of them at the target, every factor of the LR with its source and the warnings
+// (issue 22), the LR groups and readout multipliers, and with Verify the target's two loss curves.
 import type uPlot from 'uplot';
 import type { SweepView } from '../../src/protocol/webview';
 import type { PlotSpec } from '../../src/plot/plotSpec';
@@ -34,13 +35,13 @@ export function transferSection(
   const busy = t?.status === 'running';
   const go = (verify: boolean) => () => {
     const w = targetWidth();
-    announce(`Transferring to width ${w}${verify ? ' and training it twice' : ''}…`);
+    announce(`Choose the target (width ${w} pre-filled)${verify ? ', then it is trained twice' : ''}…`);
     void request({ type: 'panel/transfer', targetWidth: w, verify }).then((x) => announce(x.message, !x.ok));
   };
   const disabled = !ready || busy || unsure !== null;
   const why = unsure ? { title: unsure, 'aria-disabled': 'true' } : {};
-  const transfer = el('button', { type: 'button', 'data-action': 'transfer', 'data-focus-key': 'transfer', disabled, ...why }, 'Transfer to the target width');
-  const verify = el('button', { type: 'button', 'data-action': 'transfer-verify', 'data-focus-key': 'transfer-verify', disabled, ...why }, 'Transfer and verify');
+  const transfer = el('button', { type: 'button', 'data-action': 'transfer', 'data-focus-key': 'transfer', disabled, ...why }, 'Transfer to a target…');
+  const verify = el('button', { type: 'button', 'data-action': 'transfer-verify', 'data-focus-key': 'transfer-verify', disabled, ...why }, 'Transfer and verify…');
   transfer.addEventListener('click', go(false));
   verify.addEventListener('click', go(true));
   sec.append(
@@ -55,7 +56,7 @@ export function transferSection(
           ? runModel?.incomplete
             ? `Not available: the ${runModel.label} sweep's grid is incomplete (${runModel.incomplete.missing} of ${runModel.incomplete.planned} trials missing); run it again to complete it.`
             : `Available when the ${runModel?.label ?? ''} sweep has finished (${runModel?.trialCount ?? 0}${runModel?.plannedCount ? ` of ${runModel.plannedCount}` : ''} trials so far).`
-          : `Writes the ${runModel?.label} sweep's best values at its widest width, and what muP makes of them at the target width above, next to the model (createMup(tf).fromTransfer reads it). Verify also trains the target width with them and with the proxy's best SP values.`,
+          : `Asks for the target on every axis (width, pre-filled with the one above; depth, batch size, training steps, sequence length: empty means as the proxy), then writes the ${runModel?.label} sweep's best values at its widest width, and what muP and the rules of the other axes make of them at the target, next to the model (createMup(tf).fromTransfer reads it). Verify also trains the target with them and with the proxy's best SP values.`,
     }),
   );
   root.dataset.transferStatus = t?.status ?? 'none';
@@ -68,6 +69,13 @@ export function transferSection(
   if (m.showed.length) sec.append(el('ul', { class: 'showed' }, ...m.showed.map((x) => el('li', { text: x }))));
   if (m.refusal) sec.append(el('p', { class: 'verdict fail', role: 'alert', 'data-refusal': 'true', text: m.refusal }));
   if (m.tuned) sec.append(el('p', { class: 'tuned', text: m.tuned }));
+  root.dataset.transferFactors = m.factorAxes.join(',');
+  root.dataset.transferWarnings = String(m.warnings.length);
+  if (m.factors.length) {
+    // As the CLI prints them: the LR at the target, then each axis's factor, its rule and its source.
+    sec.append(el('p', { class: 'tuned', text: m.factors[0]! }), el('ul', { class: 'factors' }, ...m.factors.slice(1).map((x, i) => el('li', { 'data-axis': m.factorAxes[i] ?? '', text: x.trim() }))));
+  }
+  if (m.warnings.length) sec.append(el('ul', { class: 'problems', 'aria-label': 'warnings' }, ...m.warnings.map((x) => el('li', { 'data-warning': 'true', text: x }))));
   if (m.rows.length) {
     const table = el('table', { class: 'transfer-table', 'aria-label': `what muP makes of the tuned values at width ${t.targetWidth}, per trainable weight` });
     table.append(el('thead', {}, el('tr', {}, ...m.columns.map((c) => el('th', { scope: 'col', text: c })))));

@@ -4,12 +4,15 @@
 // depth and the LR tuned at one depth does not transfer to another (docs/mup.md "Depth"). A warning, not an error:
 // SP is a legitimate choice. Fixes multiply the branch by the file's own knob: (knob / base)^-1 (CompleteP, arXiv
 // 2505.01618, preferred) or (knob / base)^-1/2 (depth-muP, Tensor Programs VI, arXiv 2310.02244).
-// A branch counts as multiplied when what it is made of (followed through the variables of its function and file)
-// mentions the knob, `branchMultiplier`, or a name like `branchMult`/`residScale`/`depthMult`.
+// Each addition is judged by its own branch (the operand that is not the carried stream). A branch counts as
+// multiplied when what it is made of (followed through the variables of its function and file, not through the
+// carried stream) mentions the knob, `branchMultiplier`, or a name like `branchMult`/`residScale`/`depthMult`. A loop
+// bound fixed in the code (literal constants only: rules/depthKnob.ts) is no knob.
 import ts = require('typescript');
 import { makeFinding, type Ctx } from '../context';
 import { enclosingFunction, replaceNode, unwrap } from '../source';
 import type { Finding, Fix, TextEdit } from '../types';
+import { fixedDepth } from './depthKnob';
 
 /** Names of a depth knob (the bound of the loop that repeats the blocks). */
 export const DEPTH_KNOB = /^(depth|n_?layers?|num_?layers?|n_?blocks?|num_?blocks?|layer_?count|block_?count|n_?layer|num_?hidden_?layers|depth_?mult|L)$/i;
@@ -25,6 +28,8 @@ interface Loop {
   /** The identifier names that are the knob (for the multiplier search). */
   names: Set<string>;
   body: ts.Node;
+  /** The loop's bound when it is a named knob (`depth`, `this.nLayers`): what `fixedDepth` resolves. */
+  bound?: ts.Expression;
 }
 
 const lastName = (e: ts.Expression): string | undefined => {
@@ -43,7 +48,7 @@ function depthLoop(n: ts.Node, sf: ts.SourceFile): Loop | null {
       if (op !== ts.SyntaxKind.LessThanToken && op !== ts.SyntaxKind.LessThanEqualsToken) continue;
       const bound = unwrap(p.condition.right);
       const name = lastName(bound);
-      if (name && DEPTH_KNOB.test(name)) return { knob: bound.getText(sf), names: new Set([name]), body: p.statement };
+      if (name && DEPTH_KNOB.test(name)) return { knob: bound.getText(sf), names: new Set([name]), body: p.statement, bound };
       if (ts.isPropertyAccessExpression(bound) && bound.name.text === 'length') {
         const arr = lastName(bound.expression);
         if (arr && BLOCK_ARRAY.test(arr)) return { knob: bound.getText(sf), names: new Set([arr]), body: p.statement };
@@ -80,6 +85,8 @@ interface Addition {
   /** The `tf.layers.add(...)` call of a layer addition (the layer the hover describes). */
   layerCall?: ts.CallExpression;
   branch: ts.Expression;
+  /** The carried stream (the assignment's target and the other operand): the branch is judged without it. */
+  carried: string;
   form: 'layer' | 'op' | 'method';
 }
 
@@ -116,14 +123,16 @@ function additions(ctx: Ctx): Addition[] {
       return ts.isIdentifier(u) && u.text === carried;
     });
     if (k < 0) return;
-    out.push({ at: outer, branch: operands[1 - k], form, ...(form === 'layer' ? { layerCall: call } : {}) });
+    out.push({ at: outer, branch: operands[1 - k], carried, form, ...(form === 'layer' ? { layerCall: call } : {}) });
   });
   return out;
 }
 
 /** Every identifier a branch is made of, followed through the declarations of its function and the file (and,
- *  with `texts`, the source text of what it is made of). */
-function mentions(branch: ts.Expression, scope: ts.Node, sf: ts.SourceFile, texts?: string[]): Set<string> {
+ *  with `texts`, the source text of what it is made of). The carried stream is not followed: its other definitions
+ *  are the other residual additions of the block, whose branches say nothing about this one (a pre-LN block whose
+ *  FFN init std mentions the depth does not make its attention branch scaled). */
+function mentions(branch: ts.Expression, scope: ts.Node, sf: ts.SourceFile, carried: string, texts?: string[]): Set<string> {
   const defs = new Map<string, ts.Expression[]>();
   const collect = (n: ts.Node) => {
     if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) defs.set(n.name.text, [...(defs.get(n.name.text) ?? []), n.initializer]);
@@ -138,7 +147,7 @@ function mentions(branch: ts.Expression, scope: ts.Node, sf: ts.SourceFile, text
   while (todo.length > 0 && budget-- > 0) {
     const n = todo.pop()!;
     if (ts.isIdentifier(n)) {
-      if (!seen.has(n.text)) {
+      if (!seen.has(n.text) && n.text !== carried) {
         seen.add(n.text);
         for (const d of defs.get(n.text) ?? []) {
           todo.push(d);
@@ -198,17 +207,6 @@ function fixesFor(ctx: Ctx, add: Addition, loop: Loop): Fix[] {
   return [preferred, make('-0.5', 'depth-muP, alpha = 1/2')];
 }
 
-/** A module constant set to a number (`const N_LAYERS = 2`): one depth, not a knob the model is built at. */
-function fixedConstant(sf: ts.SourceFile, knob: string): boolean {
-  for (const st of sf.statements) {
-    if (!ts.isVariableStatement(st) || !(st.declarationList.flags & ts.NodeFlags.Const)) continue;
-    for (const d of st.declarationList.declarations) {
-      if (ts.isIdentifier(d.name) && d.name.text === knob && d.initializer && ts.isNumericLiteral(unwrap(d.initializer))) return true;
-    }
-  }
-  return false;
-}
-
 /** The alpha a multiplied branch implements, read from what it is made of: `** -0.5` / `Math.sqrt` -> 1/2,
  *  `** -1` / `1 / depth` -> 1, a numeric `ALPHA` constant -> its value; else null (a multiplier, alpha unread). */
 function alphaOf(texts: string[], sf: ts.SourceFile): number | null {
@@ -239,9 +237,9 @@ export function residualDepthNotes(ctx: Ctx): Map<ts.Node, string> {
   for (const add of additions(ctx)) {
     if (!add.layerCall) continue;
     const loop = depthLoop(add.at, ctx.sf);
-    if (!loop || fixedConstant(ctx.sf, loop.knob)) continue;
+    if (!loop || fixedDepth(loop.bound, ctx.sf)) continue;
     const texts: string[] = [add.branch.getText(ctx.sf)];
-    const seen = mentions(add.branch, enclosingFunction(add.at) ?? ctx.sf, ctx.sf, texts);
+    const seen = mentions(add.branch, enclosingFunction(add.at) ?? ctx.sf, ctx.sf, add.carried, texts);
     const multiplied = [...seen].some((n) => loop.names.has(n) || MULT_NAME.test(n) || DEPTH_KNOB.test(n));
     out.set(
       add.layerCall,
@@ -257,10 +255,11 @@ export function residualDepthRule(ctx: Ctx): Finding[] {
   const out: Finding[] = [];
   for (const add of additions(ctx)) {
     const loop = depthLoop(add.at, ctx.sf);
-    // A loop to a module constant builds one depth: there is no depth to transfer across (the knob is what varies).
-    if (!loop || fixedConstant(ctx.sf, loop.knob)) continue;
+    // A loop to a bound fixed in the code (literal constants only, module or local) builds one depth: there is no
+    // depth to transfer across (the knob is what varies).
+    if (!loop || fixedDepth(loop.bound, ctx.sf)) continue;
     const scope = enclosingFunction(add.at) ?? ctx.sf;
-    const seen = mentions(add.branch, scope, ctx.sf);
+    const seen = mentions(add.branch, scope, ctx.sf, add.carried);
     const multiplied = [...seen].some((n) => loop.names.has(n) || MULT_NAME.test(n) || DEPTH_KNOB.test(n));
     if (multiplied) continue;
     const message =

@@ -211,3 +211,62 @@ export async function readWebviewDom(name: string, selector: string, timeoutMs =
   if ('error' in got) throw new Error(`${got.error}; webviews seen (#app data attributes): ${JSON.stringify(got.seen)}`);
   return got;
 }
+
+/** An input box as the user saw it: its title, its prompt, the text it was pre-filled with. */
+export interface SeenInputBox {
+  title: string;
+  prompt: string;
+  value: string;
+}
+
+/**
+ * Answers the next input boxes with `answers`, in order, as a user would. Under code-server the launcher types them
+ * into the workbench (scripts/vscode-launcher.mjs, MUP_LENS_QUICK_INPUT); on VS Code desktop (no launcher) each
+ * `vscode.window.showInputBox` call gets its answer instead, after the box's own validateInput accepted it (the
+ * extension and this suite share one `vscode` API object). Call it before the command that asks; `seen()` resolves
+ * with what each box showed once all are answered.
+ */
+export function answerInputBoxes(name: string, answers: string[], timeoutMs = 60_000): { seen(): Promise<SeenInputBox[]> } {
+  const dir = process.env.MUP_LENS_SCREENSHOT_DIR;
+  if (dir && existsSync(dir)) {
+    const file = join(dir, `${name}.input.json`);
+    rmSync(file, { force: true });
+    const written = askLauncher(`MUP_LENS_QUICK_INPUT ${name} ${JSON.stringify(answers)}`, dir, file, timeoutMs, 'input box answers');
+    return {
+      async seen() {
+        await written;
+        const got = JSON.parse(readFileSync(file, 'utf8')) as (SeenInputBox | { error: string })[];
+        const bad = got.find((g): g is { error: string } => 'error' in g);
+        if (bad) throw new Error(`${bad.error}; input boxes seen before: ${JSON.stringify(got.filter((g) => !('error' in g)))}`);
+        return got as SeenInputBox[];
+      },
+    };
+  }
+  const original = vscode.window.showInputBox;
+  const seen: SeenInputBox[] = [];
+  let done!: () => void;
+  const all = new Promise<void>((r) => (done = r));
+  (vscode.window as { showInputBox: unknown }).showInputBox = async (opts?: vscode.InputBoxOptions) => {
+    const text = answers[seen.length];
+    seen.push({ title: opts?.title ?? '', prompt: opts?.prompt ?? '', value: opts?.value ?? '' });
+    if (seen.length >= answers.length) {
+      (vscode.window as { showInputBox: unknown }).showInputBox = original;
+      done();
+    }
+    if (text === undefined) return undefined;
+    const invalid = await opts?.validateInput?.(text);
+    if (invalid) throw new Error(`input box '${opts?.title}' refused '${text}': ${typeof invalid === 'string' ? invalid : invalid.message}`);
+    return text;
+  };
+  const timer = setTimeout(() => {
+    (vscode.window as { showInputBox: unknown }).showInputBox = original;
+    done();
+  }, timeoutMs);
+  return {
+    async seen() {
+      await all;
+      clearTimeout(timer);
+      return seen;
+    },
+  };
+}

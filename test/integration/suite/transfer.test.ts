@@ -3,12 +3,15 @@
 // by the launcher; that sweep (one seed) is inconclusive (issue 21), so "muP: Transfer Tuned Hyperparameters"
 // refuses it and writes nothing. An LR sweep with two seeds is judged (the LR transfers in muP), and the transfer
 // (what the panel's button runs) writes the transfer file next to the model and draws its table and both
-// verification curves in the same panel. Screenshots: test-results/screenshots/panel-hp-sweep.png and
-// panel-transfer.png.
+// verification curves in the same panel. Then (issue 22) the command without a target asks for one on every axis,
+// one input box each, typed into as a user would: a depth and a batch size entered (and the proxy's, which that
+// width sweep did not vary), the file is version 2 with the depth and every factor with its source, and the panel
+// lists those factors and the far-outside warning. Screenshots: test-results/screenshots/panel-hp-sweep.png,
+// panel-transfer.png and panel-transfer-axes.png.
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { activatedExtension, fixtureUri, readWebviewDom, requestScreenshot } from './helpers';
+import { activatedExtension, answerInputBoxes, fixtureUri, readWebviewDom, requestScreenshot } from './helpers';
 
 const HP_MLP = 'mlp_hp.ts';
 const WIDTHS = [32, 64];
@@ -30,8 +33,16 @@ interface TransferReport {
   transfers: boolean;
   refusal: string | null;
   written: string | null;
-  file: { params: { name: string }[]; tuned: { hp: Record<string, number> } } | null;
-  verify: { runs: { parametrization: string; losses: number[] }[] } | null;
+  file: {
+    version: number;
+    targetWidth: number;
+    params: { name: string }[];
+    tuned: { lr: number; hp: Record<string, number> };
+    depth?: { baseDepth: number; targetDepth: number; alpha: number; branchMultiplier: number };
+    axes?: { proxy: Record<string, number>; target: Record<string, number>; lr: { value: number; factors: { axis: string; factor: number; applied: boolean; rule: string; source: string }[] }; warnings: string[] };
+  } | null;
+  verify: { runs: { parametrization: string; lr: number; losses: number[] }[] } | null;
+  warnings: string[];
 }
 
 const settings: [string, unknown][] = [
@@ -121,5 +132,58 @@ suite('hyperparameter sweeps and the transfer in the panel', () => {
     assert.equal(Number(dom.app['data-transfer-rows']), rep.file!.params.length, JSON.stringify(dom.app));
     assert.equal(dom.app['data-verify-series'], '2', JSON.stringify(dom.app));
     assert.ok(await requestScreenshot('panel-transfer', 20_000, []), 'no screenshot folder');
+  });
+
+  test('"muP: Transfer Tuned Hyperparameters" asks for the target on every axis: a depth and a batch typed in, every factor shown with its source, a version 2 file', async function () {
+    this.timeout(300_000);
+    assert.ok(mupStore, 'needs the judged LR sweep of the test above');
+    // width 128; depth 3 (the sweep trained the default depth 1, which it did not vary: asked); batch 2048 (the
+    // synthetic task's 64: asked); steps and sequence length as the proxy's.
+    const boxes = answerInputBoxes('transfer-target', ['128', '3', '1', '2048', '64', '', '']);
+    const rep = await vscode.commands.executeCommand<TransferReport | undefined>('mupLens.transferHyperparameters', { storeDir: mupStore, verify: true, steps: 10 });
+    const seen = await boxes.seen();
+    const title = 'muP: Transfer Tuned Hyperparameters: ';
+    assert.deepEqual(seen.map((b) => [b.title, b.value]), [
+      [`${title}width (1/5)`, '512'], // 8x the widest width swept (64)
+      [`${title}depth (2/5)`, ''],
+      [`${title}the proxy's depth (2/5)`, ''],
+      [`${title}batch size (3/5)`, ''],
+      [`${title}the proxy's batch size (3/5)`, ''],
+      [`${title}training steps (4/5)`, ''],
+      [`${title}sequence length (5/5)`, ''],
+    ], JSON.stringify(seen));
+    assert.match(seen[1]!.prompt, /The depth you will train at; empty: the proxy's\. The sweep did not vary the depth\. .*alpha 1 \(CompleteP\)/);
+    assert.match(seen[5]!.prompt, /empty: the proxy's \(40\)\. The sweep trained 40 steps and did not vary them/);
+
+    assert.ok(rep, 'the transfer returned nothing (see the muP output channel)');
+    assert.equal(rep.transfers, true, `refused: ${rep.refusal}`);
+    const f = rep.file!;
+    assert.equal(f.version, 2);
+    assert.deepEqual(f.depth, { baseDepth: 1, targetDepth: 3, alpha: 1, branchMultiplier: 1 / 3 });
+    assert.deepEqual(f.axes?.proxy, { width: 64, depth: 1, batch: 64 });
+    assert.deepEqual(f.axes?.target, { width: 128, depth: 3, batch: 2048 });
+    // every factor with its source: muP's width rule, CompleteP's depth rule, the square-root batch rule
+    assert.deepEqual(f.axes!.lr.factors.map((x) => [x.axis, Number(x.factor.toPrecision(6)), x.applied, x.source]), [
+      ['width', 1, true, 'muP, Tensor Programs V (arXiv 2203.03466)'],
+      ['depth', 1, true, 'CompleteP (arXiv 2505.01618)'],
+      ['batch', Number(Math.sqrt(32).toPrecision(6)), true, 'Malladi et al. 2022 (arXiv 2205.10287)'],
+    ]);
+    assert.ok(Math.abs(f.axes!.lr.value - f.tuned.lr * Math.sqrt(32)) < 1e-12 * f.tuned.lr, `${f.axes!.lr.value} vs ${f.tuned.lr} x sqrt(32)`);
+    // 2048 is 32x the largest batch trained (64): far outside what was measured, said
+    assert.ok(rep.warnings.some((w) => /^the target's batch \(2048\) is 32x the largest batch the sweep trained \(64\): far outside what was measured/.test(w)), JSON.stringify(rep.warnings));
+    // the written file is that one: the model at depth 3 (input, three hidden, readout: five kernels and biases)
+    written = rep.written;
+    assert.ok(written && existsSync(written), `written: ${written}`);
+    const disk = JSON.parse(readFileSync(written, 'utf8')) as NonNullable<TransferReport['file']>;
+    assert.deepEqual([disk.version, disk.targetWidth, disk.params.length, disk.depth, disk.axes?.target, disk.axes?.lr.value], [2, 128, 10, f.depth, f.axes!.target, f.axes!.lr.value]);
+    // verified at the target: the muP run at the file's base LR
+    assert.deepEqual(rep.verify?.runs.map((r) => r.parametrization), ['mup', 'sp']);
+    assert.equal(rep.verify!.runs[0]!.lr, f.axes!.lr.value);
+
+    const dom = await readWebviewDom('panel-transfer-axes', '#app[data-view="sweep"][data-transfer-status="done"][data-transfer-factors="width,depth,batch"]');
+    if (!dom) this.skip();
+    assert.equal(dom.app['data-transfer-warnings'], String(rep.warnings.length), JSON.stringify(dom.app));
+    assert.equal(Number(dom.app['data-transfer-rows']), 10, JSON.stringify(dom.app));
+    assert.ok(await requestScreenshot('panel-transfer-axes', 20_000, []), 'no screenshot folder');
   });
 });

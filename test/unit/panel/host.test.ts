@@ -311,7 +311,7 @@ describe('panel host', () => {
     const p = state.panels.at(-1)!;
     await p.send({ type: 'panel/ready' });
     await p.send({ type: 'panel/transfer', id: 7, targetWidth: 4096, verify: true });
-    assert.deepEqual(state.executed.at(-1), { id: 'mupLens.transferHyperparameters', args: [{ storeDir: `${ws}/.mup/sweeps/hp.mup`, targetWidth: 4096, verify: true }] });
+    assert.deepEqual(state.executed.at(-1), { id: 'mupLens.transferHyperparameters', args: [{ storeDir: `${ws}/.mup/sweeps/hp.mup`, targetWidth: 4096, askTarget: true, verify: true }] });
     assert.deepEqual(p.posted.at(-1), { type: 'panel/response', id: 7, ok: true, message: 'Wrote model.mlp.w4096.transfer.json.' });
     await p.send({ type: 'panel/transfer', id: 8, targetWidth: 1.5, verify: false });
     assert.deepEqual(p.posted.at(-1), { type: 'panel/response', id: 8, ok: false, message: 'the target width must be a positive whole number' });

@@ -13,6 +13,7 @@ import { hpResults } from '../../../src/host/sweep';
 import type { SweepRun, TransferView } from '../../../src/protocol/webview';
 import { analyzeTrials } from '../../../src/sweep/optimum';
 import { composeTransferFile, tunedAt, type TransferJobResult, type TransferReport } from '../../../src/sweep/transfer';
+import { transferAxes } from '../../../src/sweep/transferAxes';
 import type { SweepReport, SweepTrial } from '../../../src/sweep/types';
 import { CHROMIUM, deliver, launchChromium, openPage } from './harness';
 
@@ -108,7 +109,7 @@ describe('webview bundle: hyperparameter axes and the transfer', { skip: missing
     await page.close();
   });
 
-  it('"Transfer to the target width" posts panel/transfer; the transfer\'s table and verification curves are drawn', async () => {
+  it('"Transfer to a target…" posts panel/transfer; the transfer\'s table, verification curves, factors and warnings are drawn', async () => {
     const page = await open();
     const sp = run('sp');
     const mup = run('mup');
@@ -145,6 +146,27 @@ describe('webview bundle: hyperparameter axes and the transfer', { skip: missing
     assert.match(rows[1]!, /hidden1\/kernel\s+hidden\s+1024x1024\s+16\s+0\.125 -> 0\.0313 \(muP 0\.0313\)\s+2\.44e-4 \(\/16\)\s+x1/);
     assert.match(await page.locator('section.transfer').innerText(), /wrote \/ws\/examples\/mlp\/mup\.mlp\.w4096\.transfer\.json/);
     assert.equal(await page.locator('figure[data-plot="transfer-verify"] canvas').count(), 1);
+    assert.equal(d.transferFactors, '', 'a width-only transfer has no factor lines');
+
+    // Issue 22: a target that differs in depth, batch and steps too: every factor with its source, and the warnings.
+    const axes = transferAxes(mup.report, tuned.lr, 1024, 4096, { depth: 48, proxyDepth: 2, batch: 512, proxyBatch: 64, steps: 100000 });
+    const file2 = composeTransferFile({ report: mup.report, modelSha256: 'abc', tuned, targetWidth: 4096, facts: FACTS, version: 'test', axes });
+    const target = { depth: 48, proxyDepth: 2, batch: 512, proxyBatch: 64, steps: 100000 };
+    await send(page, { type: 'sweep/transfer', transfer: { targetWidth: 4096, target, verify: false, status: 'done', report: { ...report, file: file2, verify: null, warnings: axes.axes.warnings } } });
+    const d2 = await dataset(page);
+    assert.deepEqual([d2.transferFactors, d2.transferWarnings], ['width,depth,batch,steps', '3']);
+    assert.equal(await page.locator('section.transfer h3').first().innerText(), 'Transfer to width 4096, depth 48, batch 512, 100000 steps');
+    const factor = (axis: string) => page.locator(`section.transfer ul.factors li[data-axis="${axis}"]`).innerText();
+    assert.match(await factor('depth'), /^depth +x1 +depth 2 -> 48 \(x24\), alpha 1: .* \[CompleteP \(arXiv 2505\.01618\)\]$/);
+    assert.match(await factor('batch'), /^batch +x2\.83 +batch 64 -> 512: Adam LR x sqrt\(B\/B_proxy\) = 2\.83 .*\[Malladi et al\. 2022 \(arXiv 2205\.10287\)\]$/);
+    assert.match(await factor('steps'), /^steps +x1 \(n\/a\) steps 200 -> 100000: not measured: sweep the steps axis .*\[arXiv 2409\.19913\]$/);
+    const warned = await page.locator('section.transfer li[data-warning]').allInnerTexts();
+    assert.deepEqual(warned, [
+      "warning: the target's depth (48) is 24x the largest depth the sweep trained (2): far outside what was measured, so its factor is an extrapolation",
+      'warning: depth was not swept: the transfer across depth rests on the model implementing alpha 1; check it with mup-lens coord --depths',
+      "warning: the target's steps (100000) is 500x the largest steps the sweep trained (200): far outside what was measured, so its factor is an extrapolation",
+    ]);
+    assert.deepEqual(await page.locator('section.transfer button[data-action]').allInnerTexts(), ['Transfer to a target…', 'Transfer and verify…']);
     assert.deepEqual((page as any).errors, []);
     const shots = join(root, 'test-results', 'screenshots');
     mkdirSync(shots, { recursive: true });

@@ -72,6 +72,10 @@ test('transfer --width --depth --batch --steps: every factor with its source, a 
   assert.match(r.out, /^ {2}steps +x0\.0316 +steps 100 -> 100000: LR x \(S\/S_proxy\)\^beta, beta = -0\.5 measured by the sweep's steps axis.*\[measured here \(the power law of arXiv 2409\.19913\)\]$/m);
   assert.match(r.out, /^ {2}seqLen +x1 \(n\/a\) sequence length \(proxy unknown\) -> 2048: not measured: sweep --seq-lens/m);
   assert.match(r.out, /^warning: the target's steps \(100000\) is 250x the largest steps the sweep trained \(400\): far outside what was measured/m);
+  // the page written beside the store lists the same factors with their sources
+  const page = readFileSync(join(dir, 'transfer-w256.html'), 'utf8');
+  assert.match(page, /<h2>The LR at the target, factor by factor<\/h2><p>LR at the target: the tuned 0\.00195 x every factor = 0\.000175 /);
+  assert.match(page, /<li>batch +x2\.83 +batch 64 -&gt; 512: Adam LR x sqrt\(B\/B_proxy\) = 2\.83 .*\[Malladi et al\. 2022 \(arXiv 2205\.10287\)\]<\/li>/);
   const file = JSON.parse(readFileSync(out, 'utf8'));
   assert.equal(file.version, 2);
   assert.deepEqual(file.depth, { baseDepth: 2, targetDepth: 48, alpha: 1, branchMultiplier: 1 / 24 });

@@ -109,3 +109,37 @@ function report(a: ReturnType<typeof analyzeTrials>) {
     workers: 1, shard: null, storeDir: '/s', elapsedMs: 0, warnings: [],
   };
 }
+
+test('the optimum moves at the narrow end only: inconclusive, and it names the narrowest proxy that transfers', () => {
+  // Width 64's best near 2^-7.2 (table[256]'s curves), widths 256 and 1024 near 2^-8.5 (table[64]'s, the same two
+  // seeds each). Whole set: every replicate's shift lies in [-7.25 + 8.16667, -7.19231 + 8.69355] = [0.92, 1.50],
+  // across the rule. From 256 up: two widths with the same seed curves, each drawn on its own: the shift is 0 when
+  // both draw alike, and at most |-8.16667 + 8.69355| = 0.52688 (both single-seed extremes: 2 x 1/16 = 12.5% of the
+  // mass, so that is the 97.5% quantile); 0 has 3/8 of the mass, so it is the 2.5% quantile.
+  const three = { 64: table[256]!, 256: table[64]!, 1024: table[64]! };
+  const g3 = { widths: [64, 256, 1024], lrs: xs.map((x) => 2 ** x), seeds: 2 };
+  const a = analyzeTrials(trialsOf(three), g3);
+  assert.equal(a.verdict, 'inconclusive');
+  assert.ok(a.shiftInterval!.low >= 0.91666 && a.shiftInterval!.high <= 1.50125 && a.shiftInterval!.low <= 1 && a.shiftInterval!.high > 1, JSON.stringify(a.shiftInterval));
+  assert.equal(a.transfersFrom?.width, 256);
+  near(a.transfersFrom?.shift.low, 0);
+  near(a.transfersFrom?.shift.high, 0.52688);
+  const text = verdictLine({ ...report(a), widths: [64, 256, 1024], transfersFrom: a.transfersFrom });
+  assert.match(text, /\nto settle it: .*tune on a proxy of width >= 256 \(from width 256 up the best LR moves 0\.\.0\.53 octaves \(95%\): it transfers there; the move is at the narrow end, a finite-width effect\)$/);
+
+  // SP's pattern: the optimum keeps moving above the narrow end too (256 -> 1024 straddles the rule): no such width.
+  const sp = { 64: [[1.0, 0.5, 0.6, 0.9, 1.1], [1.0, 0.52, 0.6, 0.9, 1.1]], 256: table[64]!, 1024: table[256]! };
+  const s = analyzeTrials(trialsOf(sp), g3);
+  assert.equal(s.verdict, 'does-not-transfer');
+  assert.equal(s.transfersFrom, null);
+  assert.doesNotMatch(verdictLine({ ...report(s), widths: [64, 256, 1024], transfersFrom: s.transfersFrom }), /proxy of width|from width/);
+
+  // Does not transfer as a whole, but from 256 up it does: the verdict stays NO (tuned at 64 it does not carry
+  // over) and the line after it says where it holds.
+  const far = { 64: [[0.5, 0.7, 0.9, 1.0, 1.2], [0.52, 0.7, 0.9, 1.0, 1.2]].map((ls) => [...ls]), 256: table[256]!, 1024: table[256]! };
+  const f = analyzeTrials(trialsOf(far), g3);
+  // (width 64's best is at the grid's low edge; the others' shift over it is still over the rule: does not transfer)
+  assert.equal(f.verdict, 'does-not-transfer');
+  assert.equal(f.transfersFrom?.width, 256);
+  assert.match(verdictLine({ ...report(f), widths: [64, 256, 1024], transfersFrom: f.transfersFrom }), /^transfers: NO .*\nfrom width 256 up the best LR moves 0\.\.0\.06 octaves \(95%\): it transfers there/);
+});
