@@ -78,6 +78,17 @@ export class Bindings {
       this.bindPattern(r.decl.name, root, enclosingFunction(r.decl), `require('${r.module}')`);
       if (ts.isObjectBindingPattern(r.decl.name) && !this.sites.has(root)) this.sites.set(root, { kind: 'destructure', node: r.decl.name });
     }
+    // Compiled CommonJS: a require wrapped by the compiler's interop helper (tsc's
+    // `const tf_1 = __importStar(require(<tfjs>))`, babel's `_interopRequireWildcard(require(...))`,
+    // esbuild's `__toESM(require(...))`) is the module itself.
+    for (const d of facts.varDecls) {
+      const arg = interopArgument(d.initializer!);
+      const req = arg && ts.isCallExpression(arg) && ts.isIdentifier(arg.expression) && arg.expression.text === 'require' && arg.arguments.length === 1 && ts.isStringLiteralLike(arg.arguments[0]) ? arg.arguments[0].text : undefined;
+      const root = req !== undefined ? moduleRoot(req) : undefined;
+      if (!root || !ts.isIdentifier(d.name)) continue;
+      const callee = unwrap((unwrap(d.initializer!) as ts.CallExpression).expression).getText(sf);
+      this.setName(d.name.text, root, enclosingFunction(d), `require('${req}') through ${callee}()`);
+    }
     // tfjs reached otherwise (the global, a namespace passed in, a field, a dynamic import): only where some
     // call of the file hangs off a name that is not tfjs already (or a parameter is typed with tfjs's types).
     const reach = new Reach(facts, this.names, this.how, this.typeNames);
@@ -89,13 +100,15 @@ export class Bindings {
     for (const [f, path] of reach.fields) this.fields.set(f, path);
     this.fieldHow = reach.fieldHow;
     // Local aliases, possibly chained (`const L = tf.layers; const D = L.dense`): a few rounds to a fixpoint.
-    const aliasDecls = facts.varDecls.filter((d) => d.initializer && isNameChain(d.initializer));
+    // (rollup's `var tf__namespace = _interopNamespace(tf)` is an alias of `tf` too)
+    const aliasDecls = facts.varDecls.filter((d) => d.initializer && (isNameChain(d.initializer) || isNameChain(interopArgument(d.initializer))));
     for (let round = 0; round < 3; round++) {
       let changed = false;
       for (const d of aliasDecls) {
-        const path = this.qualify(d.initializer!);
+        const of = isNameChain(d.initializer!) ? d.initializer! : interopArgument(d.initializer!)!;
+        const path = this.qualify(of);
         if (!path) continue;
-        const how = this.reachedBy(d.initializer!) ?? 'a local alias';
+        const how = this.reachedBy(of) ?? 'a local alias';
         if (ts.isIdentifier(d.name)) {
           // (a name bound elsewhere already, `tf` a parameter of the constructor, gets this scope's binding too)
           if (this.names.get(d.name.text) !== path) changed = true;
@@ -332,10 +345,24 @@ function pathCacheFor(names: Map<string, string>, fields: Map<string, string>): 
   return cache;
 }
 
-function isNameChain(e: ts.Expression): boolean {
+function isNameChain(e: ts.Expression | undefined): boolean {
+  if (!e) return false;
   e = unwrap(e);
   while (ts.isPropertyAccessExpression(e)) e = unwrap(e.expression);
   return ts.isIdentifier(e) || e.kind === ts.SyntaxKind.ThisKeyword;
+}
+
+/** Compilers' module interop helpers: tsc/tslib, babel, rollup, esbuild (`__importStar`, `_interopRequireWildcard`,
+ *  `_interopNamespace`, `_interopNamespaceDefault`, `__toESM`), called bare or as `tslib.__importStar`. */
+const INTEROP = /^_*(?:importStar|interopRequireWildcard|interopNamespace\w*|toESM)$/;
+
+/** The module a compiler's interop call wraps (`__importStar(require("m"))`: the `require("m")`). */
+function interopArgument(e: ts.Expression): ts.Expression | undefined {
+  const u = unwrap(e);
+  if (!ts.isCallExpression(u) || u.arguments.length === 0) return undefined;
+  const c = unwrap(u.expression);
+  const name = ts.isIdentifier(c) ? c.text : ts.isPropertyAccessExpression(c) ? c.name.text : undefined;
+  return name !== undefined && INTEROP.test(name) ? unwrap(u.arguments[0]) : undefined;
 }
 
 /** The function a declaration is in (undefined: the top level of the file). */

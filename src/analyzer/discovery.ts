@@ -23,8 +23,9 @@ const NOT_LAYERS = new Set(['input', 'Layer', 'RNN', 'InputSpec']);
 export type SeqSite =
   | { kind: 'element'; node: ts.Expression }
   /** `node`: where the layer is added in this model's code (a call of a helper that adds it, when it is
-   * added by one: `addHidden(model, units)`); `add`: the `model.add(...)` itself when that is in a helper. */
-  | { kind: 'add'; node: ts.CallExpression; add?: ts.CallExpression; model?: ts.Expression };
+   * added by one: `addHidden(model, units)`); `add`: the `model.add(...)` itself when that is in a helper;
+   * `via`: the helper calls from the model's code down to that add, outermost first (`node` is `via[0]`). */
+  | { kind: 'add'; node: ts.CallExpression; add?: ts.CallExpression; model?: ts.Expression; via?: ts.CallExpression[] };
 
 export interface LayerRec {
   node: ts.CallExpression | ts.NewExpression;
@@ -61,6 +62,8 @@ export class LayerIndex {
   private readonly layerVars = new Map<string, LayerRec>();
   private readonly layerProps = new Map<string, LayerRec>();
   readonly customClasses = new Map<string, ts.ClassLikeDeclaration>();
+  /** The models of a file that uses helpers adding to a model passed in (models.ts): each with its layers in order. */
+  readonly helperModels: SeqList[] = [];
   /** Calls of apply-helpers (`project(this.denseQ, q)`) -> the layer they apply: their output is its output. */
   readonly helperCalls = new Map<ts.Node, LayerRec>();
 
@@ -241,6 +244,7 @@ export class LayerIndex {
     // Models passed to helpers: the helper's adds run where it is called (models.ts); a layer's place is
     // first taken in a model that is not a helper's parameter.
     const open = helperCalls.length > 0 ? inlineModelHelpers(this.facts, this.b, helperCalls, seqVars, adds, (name, at) => this.scopeKey(name, at)) : new Set<SeqList>();
+    if (open.size > 0) for (const seq of new Set([...seqVars.values(), ...adds.values()])) if (!open.has(seq)) this.helperModels.push(seq);
     for (const seq of [...seqVars.values(), ...adds.values()].sort((a, c) => Number(open.has(a)) - Number(open.has(c)))) {
       seq.list.forEach((rec, index) => {
         if (!rec.seq) rec.seq = { list: seq.list, index, sites: seq.sites };

@@ -5,7 +5,8 @@
 // -> bindings.ts (which names are tfjs; reach.ts: the browser global, namespaces passed in, dynamic
 // imports; reachApi.ts: what tfjs's API looks like) -> width.ts (width knobs, what derives from them) and
 // values.ts (assignments, arithmetic)
-// -> layers.ts: discovery.ts (the layers and their uses; models.ts: models passed to helpers), sequence.ts on
+// -> layers.ts: discovery.ts (the layers and their uses; models.ts: models passed to helpers; helperUses.ts: a
+// helper's layer per call), sequence.ts on
 // controlFlow.ts (the order of layers in a model), shape.ts (fan-in and output sizes), roles.ts (muP
 // roles, scaled readouts) -> rules/ (findings and fixes; tiedReadout.ts: h @ E^T; attention/: scores to a
 // softmax, scales in their normal form, scales of layer classes, fixes), factories.ts, suppress.ts (comment

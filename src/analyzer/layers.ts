@@ -6,6 +6,7 @@ import type { Bindings } from './bindings';
 import type { Facts } from './collect';
 import type { Gaps } from './incomplete';
 import { LayerIndex, type LayerRec } from './discovery';
+import { findUseReadouts, type UseReadout } from './helperUses';
 import { Roles } from './roles';
 import { Sequences } from './sequence';
 import { Shapes } from './shape';
@@ -13,6 +14,7 @@ import type { Values } from './values';
 import type { WidthModel } from './width';
 
 export type { Category, LayerRec, SeqSite } from './discovery';
+export type { UseReadout } from './helperUses';
 export { PROJECTION_OUT } from './discovery';
 
 export class LayerModel {
@@ -41,7 +43,12 @@ export class LayerModel {
     for (const l of this.layers) if (l.seq && !lists.has(l.seq.list)) lists.add(l.seq.list);
     for (const list of lists) for (const l of list) this.shapes.fanIn(l);
     for (const l of this.layers) roles.classify(l);
+    // (a layer a helper adds at several calls: the calls at which it is a readout)
+    this.useReadouts = findUseReadouts(index, seq, this.shapes, roles, w, fileIndex(facts, b));
   }
+
+  /** Layers added by a helper that are readouts at some of its calls only (helperUses.ts), with those calls. */
+  readonly useReadouts: Map<LayerRec, UseReadout[]> = new Map();
 
   /** The expression that sets a layer's input size (its fan-in), when it is written out. */
   fanInExpr(rec: LayerRec): ts.Expression | undefined {

@@ -111,7 +111,9 @@ export function inlineModelHelpers(
         expand(from, stack);
         from.sites.forEach((s, i) => {
           list.push(from.list[i]);
-          sites.push({ kind: 'add', node: at, add: s.kind === 'add' ? (s.add ?? s.node) : undefined, model });
+          // (`via`: the helper calls from this model's code down to the add, outermost first)
+          const via = s.kind === 'add' && s.via ? [at, ...s.via] : [at];
+          sites.push({ kind: 'add', node: at, add: s.kind === 'add' ? (s.add ?? s.node) : undefined, model, via });
         });
       }
     };

@@ -142,7 +142,7 @@ export class Roles {
   }
 
   /** Whether the output of `expr` is multiplied by a width-derived value where it is used. */
-  private isScaledUse(expr: ts.Expression, depth: number): boolean {
+  isScaledUse(expr: ts.Expression, depth: number): boolean {
     if (depth > 3) return false;
     const { node: p, child } = outerParent(expr);
     if (!p) return false;

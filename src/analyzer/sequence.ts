@@ -36,20 +36,36 @@ export class Sequences {
     return sites[index + 1].kind !== 'add' || !branchBetween(b, lca(a, b)) ? next : undefined;
   }
 
+  /** The place right after place `index` when it always runs right after it (`next` for one use of a layer). */
+  after(sites: SeqSite[], index: number): number | undefined {
+    const j = index + 1;
+    if (j >= sites.length) return undefined;
+    const b = this.before(sites, j);
+    if (b.length !== 1 || b[0] !== index) return undefined;
+    return sites[j].kind !== 'add' || !branchBetween(sites[j].node, lca(sites[index].node, sites[j].node)) ? j : undefined;
+  }
+
   private find(rec: LayerRec): LayerRec[] {
-    if (!rec.seq || rec.seq.index === 0) return [];
-    const { list, index, sites } = rec.seq;
+    return rec.seq ? this.before(rec.seq.sites, rec.seq.index).map((j) => rec.seq!.list[j]) : [];
+  }
+
+  /**
+   * The places in a model (indices into its list) that can come right before place `index`: `predecessors`
+   * for one use of a layer, where a layer has several (a helper that adds it, called more than once).
+   */
+  before(sites: SeqSite[], index: number): number[] {
+    if (index === 0) return [];
     const here = sites[index];
     const prev = sites[index - 1];
-    if (here.kind !== 'add' || prev.kind !== 'add') return [list[index - 1]];
+    if (here.kind !== 'add' || prev.kind !== 'add') return [index - 1];
     // Fast path: two statements of the same block, neither inside a branch of it (`if (x) model.add(a)`
     // without braces is a statement of the block too), run one after the other.
     const block = statementOf(here.node).parent;
-    if (block === statementOf(prev.node).parent && !branchBetween(here.node, block) && !branchBetween(prev.node, block)) return [list[index - 1]];
+    if (block === statementOf(prev.node).parent && !branchBetween(here.node, block) && !branchBetween(prev.node, block)) return [index - 1];
     let flow = this.flows.get(sites);
     if (!flow) this.flows.set(sites, (flow = new SiteFlow(sites.map((x) => x.node))));
     // At most MAX_BACK adds back: the scan is quadratic in its length (each candidate checks every add
     // between it and this one), and a run of more optional layers than that is not a model anyone writes.
-    return flow.before(index, MAX_BACK).map((j) => list[j]);
+    return flow.before(index, MAX_BACK);
   }
 }

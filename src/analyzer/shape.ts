@@ -10,7 +10,7 @@ import type { Bindings } from './bindings';
 import type { Gaps } from './incomplete';
 import { PROJECTION_OUT, type LayerIndex, type LayerRec } from './discovery';
 import type { Sequences } from './sequence';
-import { configProp, unwrap } from './source';
+import { configProp, enclosingFunction, unwrap } from './source';
 import type { Values } from './values';
 import type { WidthModel } from './width';
 
@@ -206,6 +206,10 @@ export class Shapes {
     }
     // elementwise ops of a list (`tf.layers.add().apply([x, h])`): every element has the size
     if (ts.isArrayLiteralExpression(e)) return this.anyOf(e.elements, depth + 1);
+    // either arm (`Array.isArray(m.output) ? m.output[0] : m.output`)
+    if (ts.isConditionalExpression(e)) return this.anyOf([e.whenTrue, e.whenFalse], depth + 1);
+    // the output of a model that comes from outside the file (a pretrained base passed in or loaded)
+    if (this.modelOutput(e, depth) === 'external') return FIXED;
     if (!ts.isCallExpression(e)) return undefined;
     const callee = unwrap(e.expression);
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'apply') {
@@ -240,6 +244,55 @@ export class Shapes {
     if (!t) return undefined;
     const m = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
     return SHAPE_KEEPING.has(m) || blockCall ? t : t.scales ? SCALES : FIXED;
+  }
+
+  /**
+   * Whether `e` reads an output of a model the file does not build: `m.output`, `m.outputs[0]`,
+   * `m.output[0]`, `m.layers[i].output`, `m.getLayer('x').output`, `m.layers.find(...).output`, where `m` is
+   * a parameter no call of the file passes anything to (a pretrained base handed in) or a loaded model
+   * (`await tf.loadLayersModel(url)`). Its sizes are that model's, fixed in this file's width.
+   */
+  private modelOutput(e: ts.Expression, depth: number): 'external' | undefined {
+    let x = unwrap(e);
+    if (ts.isElementAccessExpression(x)) x = unwrap(x.expression);
+    if (!ts.isPropertyAccessExpression(x) || (x.name.text !== 'output' && x.name.text !== 'outputs')) return undefined;
+    return this.modelSource(x.expression, depth + 1);
+  }
+
+  private modelSource(e0: ts.Expression, depth: number): 'external' | undefined {
+    if (depth > MAX_TENSOR_STEPS) return undefined;
+    let e = unwrap(e0);
+    if (ts.isAwaitExpression(e)) e = unwrap(e.expression);
+    // a layer of the model (`m.layers[i]`, `m.layers.slice().reverse().find(...)`, `m.getLayer('x')`): the model's
+    let steps = 0;
+    let viaLayers = false;
+    for (; steps < 8; steps++) {
+      let next: ts.Expression | undefined;
+      if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(unwrap(e.expression))) {
+        const c = unwrap(e.expression) as ts.PropertyAccessExpression;
+        viaLayers ||= c.name.text === 'getLayer';
+        next = c.expression;
+      } else if (ts.isElementAccessExpression(e)) next = e.expression;
+      else if (ts.isPropertyAccessExpression(e)) {
+        viaLayers ||= e.name.text === 'layers';
+        next = e.expression;
+      }
+      if (!next) break;
+      e = unwrap(next);
+    }
+    if (steps > 0 && !viaLayers) return undefined;
+    if (ts.isAwaitExpression(e)) e = unwrap(e.expression);
+    if (ts.isCallExpression(e)) {
+      const path = this.b.qualify(e.expression);
+      return path === 'tf.loadLayersModel' || path === 'tf.loadGraphModel' ? 'external' : undefined;
+    }
+    if (!ts.isIdentifier(e)) return undefined;
+    const a = this.values.latestAssignment(e.text, e);
+    if (a) return ts.isBindingElement(a as ts.Node) ? undefined : this.modelSource(a, depth + 1);
+    const fn = enclosingFunction(e);
+    if (!fn || !fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === e.text)) return undefined;
+    // a parameter: handed in from outside the file when no call of the file passes it
+    return this.ix.argumentsFor(e).length === 0 ? 'external' : undefined;
   }
 
   /** The size of the first of `es` that scales, else of the first that can be worked out. */

@@ -72,6 +72,32 @@ function holdsLayer(v: ts.Expression): boolean {
   return ts.isCallExpression(u) && /\b(layers|sequential|model)\b/.test(u.expression.getText());
 }
 
+/**
+ * `this`, or a name that holds it in compiled classes: tsc's ES5 `var _this = _super.call(this) || this`,
+ * babel's `_this = _callSuper(this, X, [config])`, `var self = this`.
+ */
+function isThisLike(facts: Facts, e0: ts.Expression): boolean {
+  const e = unwrap(e0);
+  if (e.kind === ts.SyntaxKind.ThisKeyword) return true;
+  if (!ts.isIdentifier(e)) return false;
+  const list = facts.assigns.get(e.text);
+  return !!list && list.length > 0 && list.every((a) => holdsThis(a.value));
+}
+
+function holdsThis(v0: ts.Expression): boolean {
+  const v = unwrap(v0);
+  if (v.kind === ts.SyntaxKind.ThisKeyword) return true;
+  if (ts.isBinaryExpression(v) && v.operatorToken.kind === ts.SyntaxKind.BarBarToken) return unwrap(v.right).kind === ts.SyntaxKind.ThisKeyword;
+  // (babel: `_callSuper(this, X, args)`, `_possibleConstructorReturn(this, ...)`)
+  return ts.isCallExpression(v) && v.arguments.length > 0 && unwrap(v.arguments[0]).kind === ts.SyntaxKind.ThisKeyword && /super|construct/i.test(v.expression.getText());
+}
+
+/** An assignment to a field: a class field, or `this.x = v` / `_this.x = v` (not an object literal's key). */
+function isFieldAssignment(facts: Facts, node: ts.Node): boolean {
+  if (ts.isPropertyDeclaration(node)) return true;
+  return ts.isBinaryExpression(node) && ts.isPropertyAccessExpression(node.left) && isThisLike(facts, node.left.expression);
+}
+
 export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[_$]/g, '');
 }
@@ -212,7 +238,7 @@ export class WidthModel {
       const args = this.callerArgs?.(e) ?? [];
       return i - n - 1 < args.length ? args[i - n - 1] : END;
     }
-    if (ts.isPropertyAccessExpression(e)) return e.name.text === 'length' ? END : valueAt(this.facts.props.get(e.name.text), i);
+    if (ts.isPropertyAccessExpression(e)) return e.name.text === 'length' ? END : valueAt(this.propValues(e), i);
     if (ts.isElementAccessExpression(e)) {
       const a = e.argumentExpression;
       if (ts.isStringLiteralLike(a)) return valueAt(this.facts.props.get(a.text), i);
@@ -247,6 +273,56 @@ export class WidthModel {
       return ts.isObjectLiteralExpression(e.arguments[i]) ? SKIP : e.arguments[i];
     }
     return END;
+  }
+
+  /**
+   * The values a property read can hold. A field of the object (`this.outputDim`, or `_this.outputDim` in
+   * compiled ES5, where `_this` is `this`) holds what its class assigns to that field (`this.outputDim =
+   * outputDim`, a class field), not what any object literal of the file gives a key of that name (a layer
+   * config's `outputDim: embeddingDim`); a field the file never assigns, and any other receiver (`cfg.nEmbd`),
+   * read all the values given to the name.
+   */
+  private propValues(e: ts.PropertyAccessExpression): Assignment[] | undefined {
+    const all = this.facts.props.get(e.name.text);
+    if (!all || !isThisLike(this.facts, e.expression)) return all;
+    let fields = this.fieldMemo.get(e.name.text);
+    if (!fields) {
+      fields = all.filter((a) => isFieldAssignment(this.facts, a.node));
+      // babel's class fields: `_defineProperty(this, "outputDim", outputDim)`
+      if (fields.length === 0) fields = this.definedFields().get(e.name.text) ?? [];
+      this.fieldMemo.set(e.name.text, fields);
+    }
+    if (fields.length === 0) return all;
+    const cls = enclosingClass(e);
+    const own = cls ? fields.filter((a) => enclosingClass(a.node) === cls) : fields;
+    return own.length > 0 ? own : fields;
+  }
+
+  private readonly fieldMemo = new Map<string, Assignment[]>();
+  private defined: Map<string, Assignment[]> | undefined;
+
+  /** Fields set by `_defineProperty(this, "x", v)` (babel) or `Object.defineProperty(this, "x", { value: v })`. */
+  private definedFields(): Map<string, Assignment[]> {
+    if (this.defined) return this.defined;
+    const m = (this.defined = new Map<string, Assignment[]>());
+    this.facts.calls.forEach((c, i) => {
+      if (!ts.isCallExpression(c) || c.arguments.length < 3) return;
+      const callee = unwrap(c.expression);
+      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+      const key = unwrap(c.arguments[1]);
+      if (!/defineProperty$/.test(name) || !ts.isStringLiteralLike(key) || !isThisLike(this.facts, c.arguments[0])) return;
+      let value: ts.Expression | undefined = unwrap(c.arguments[2]);
+      if (ts.isObjectLiteralExpression(value)) {
+        const p = value.properties.find((x) => ts.isPropertyAssignment(x) && x.name.getText() === 'value') as ts.PropertyAssignment | undefined;
+        value = p?.initializer;
+      }
+      if (!value) return;
+      const list = m.get(key.text);
+      const a: Assignment = { value, node: c, fn: this.facts.callFns[i] };
+      if (list) list.push(a);
+      else m.set(key.text, [a]);
+    });
+    return m;
   }
 
   /** The width parameter of a function: `width`, `{ width }`, or `opts` used as `opts.width`. */

@@ -19,6 +19,7 @@ import { WorkerJobError } from '../host/workerClient';
 import { formatText } from '../sweep/report';
 import type { BackendRequest } from '../protocol/worker';
 import { BACKEND_REQUESTS } from '../settings/read';
+import { alphaFlag } from './alpha';
 import { threadsFlag } from './threads';
 import { ensureOutDir, joinNumericValues, oneOf, parseArgsMessage, positiveInt, removeEmptyDirs, UsageError, type CliIO } from './io';
 import { OutputError } from '../host/outputFile';
@@ -36,6 +37,10 @@ Trains the model at each width over a grid of learning rates and reports whether
   --depths 2,8               also sweep depth (issue 22): the factory reads it, factory(width, {depth}); the
                              best LR and the best loss per depth, judged like width, and a loss that worsens
                              with depth at the transferred LR is called out
+  --alpha A                  with --depths and --mup: the depth scheme the model implements, completep (1,
+                             default), depth-mup (0.5), sp (0) or a number in [0, 1]; each trial's MuAdam
+                             applies it relative to the first depth (hidden Adam LR x (L/L_base)^(alpha-1),
+                             epsilon x (L/L_base)^-alpha), as fromTransfer does; transfer defaults to it
   --batches 32,128           sweep the batch size: the data export gets (step, {seed, batch}), the synthetic
                              data uses it; judged against Adam's square-root rule (LR x sqrt(k))
   --seq-lens 64,256          sweep the sequence length (factory and data export read seqLen); judged like width
@@ -91,7 +96,7 @@ const SWEEP_OPTIONS = {
   widths: { type: 'string' }, lrs: { type: 'string' }, 'lr-range': { type: 'string' },
   steps: { type: 'string' }, seeds: { type: 'string' }, mup: { type: 'boolean' }, sp: { type: 'boolean' },
   hp: { type: 'string', multiple: true },
-  depths: { type: 'string' }, batches: { type: 'string' }, 'seq-lens': { type: 'string' }, 'steps-axis': { type: 'string' },
+  depths: { type: 'string' }, alpha: { type: 'string' }, batches: { type: 'string' }, 'seq-lens': { type: 'string' }, 'steps-axis': { type: 'string' },
   'base-width': { type: 'string' }, data: { type: 'string' }, workers: { type: 'string' }, threads: { type: 'string' },
   backend: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' },
   'merge-only': { type: 'boolean' }, fresh: { type: 'boolean' }, 'target-width': { type: 'string' }, 'trial-timeout': { type: 'string' },
@@ -137,6 +142,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     axes.push({ name, values });
   }
+  // --alpha: MuAdam's depth factors of a muP depth axis (issue 22); the parser is transfer's (src/cli/alpha.ts).
+  const depthAlpha = alphaFlag(v.alpha);
+  if (depthAlpha !== undefined && v.depths === undefined) throw new UsageError('--alpha belongs to --depths: the depth scheme each depth trains with');
+  if (depthAlpha !== undefined && v.sp) throw new UsageError('--alpha sets MuAdam\'s depth factors of a muP sweep: an --sp sweep trains every depth with one global Adam LR');
   if (axes.some((a) => a.name === 'steps') && v.steps !== undefined) throw new UsageError('--steps-axis sets each trial\'s steps: leave out --steps');
   try {
     widths = parseWidths(v.widths ?? DEFAULTS.widths);
@@ -195,7 +204,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     created = ensureOutDir(outDir);
     report = await (v.refine ? runRefinedSweep : runSweep)(
       {
-        modelFile: model.file, exportName: model.exportName, widths, lrs, hps, ...(axes.length ? { axes } : {}),
+        modelFile: model.file, exportName: model.exportName, widths, lrs, hps, ...(axes.length ? { axes } : {}), ...(depthAlpha !== undefined ? { depthAlpha } : {}),
         seeds: positiveInt(v.seeds, '--seeds', DEFAULTS.seeds),
         steps: positiveInt(v.steps, '--steps', DEFAULTS.steps),
         parametrization, baseWidth: positiveInt(v['base-width'], '--base-width', DEFAULTS.baseWidth),

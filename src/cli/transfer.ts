@@ -13,6 +13,7 @@ import type { BackendRequest } from '../protocol/worker';
 import { renderTransferReport } from '../report/transferHtml';
 import { formatTransferText, type TransferReport } from '../sweep/transfer';
 import { BACKEND_REQUESTS } from '../settings/read';
+import { alphaFlag } from './alpha';
 import { threadsFlag } from './threads';
 import { joinNumericValues, oneOf, parseArgsMessage, positiveInt, UsageError, type CliIO } from './io';
 import { packageVersion } from './version';
@@ -27,7 +28,8 @@ the rule behind each), as a transfer file next to the model that createMup(tf).f
   --out FILE                 where the transfer file goes (default <model dir>/<file>.<export>.w<N>.transfer.json)
   --depth D                  the target's depth (issue 22): the factory gets {depth}; hidden Adam LR x
                              (D/D_proxy)^(alpha-1), epsilon x (D/D_proxy)^-alpha (MuAdam's depth option)
-  --alpha A                  the depth scheme the model implements: completep (1, default), depth-mup (0.5), sp (0)
+  --alpha A                  the depth scheme the model implements: completep (1), depth-mup (0.5), sp (0) or a
+                             number in [0, 1] (default: the one the sweep's depths trained with, else completep)
   --batch B                  the target's batch size: LR x sqrt(B/B_proxy) (Adam's square-root rule)
   --steps S                  the target's training steps: LR x (S/S_proxy)^beta with the exponent a --steps-axis
                              sweep measured (else not applied, and said); with --verify, the steps it trains
@@ -55,15 +57,6 @@ const OPTIONS = {
   'proxy-depth': { type: 'string' }, 'proxy-batch': { type: 'string' }, 'proxy-seq-len': { type: 'string' },
 } as const;
 
-/** `--alpha`: a scheme name or a number in [0, 1]. */
-function alphaOf(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const named: Record<string, number> = { completep: 1, 'depth-mup': 0.5, sp: 0 };
-  const a = v in named ? named[v]! : Number(v);
-  if (!(a >= 0 && a <= 1) || v.trim() === '') throw new UsageError(`--alpha: expected completep, depth-mup, sp or a number in [0, 1], got '${v}'`);
-  return a;
-}
-
 export async function main(argv: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
@@ -86,7 +79,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const target = {
     depth: positiveInt(v.depth, '--depth'), batch: positiveInt(v.batch, '--batch'), seqLen: positiveInt(v['seq-len'], '--seq-len'),
     // --steps is the target's training length (issue 22); with --verify also the steps it trains
-    steps: positiveInt(v.steps, '--steps'), alpha: alphaOf(v.alpha),
+    steps: positiveInt(v.steps, '--steps'), alpha: alphaFlag(v.alpha),
     proxyDepth: positiveInt(v['proxy-depth'], '--proxy-depth'), proxyBatch: positiveInt(v['proxy-batch'], '--proxy-batch'), proxySeqLen: positiveInt(v['proxy-seq-len'], '--proxy-seq-len'),
   };
   if (!v.verify && v.seeds !== undefined) throw new UsageError('--seeds belongs to --verify (the seeds of each verification run)');

@@ -64,12 +64,21 @@ async function pickStore(): Promise<{ dir: string; widths: number[] } | undefine
 
 /** What the sweep varied (for the questions' prompts and pre-filled values); a store the engine cannot read gives
  *  what runInfo knows (the engine then says what is wrong with it). */
-function sweptOf(storeDir: string, widths: number[], cwd: string): SweptAxes {
+function sweptOf(storeDir: string, widths: number[], cwd: string): SweptAxes & { alpha?: number } {
   try {
-    return sweptAxesOf(loadSweep(storeDir, cwd).report);
+    const { report } = loadSweep(storeDir, cwd);
+    // the depth scheme the sweep trained its depths with (sweep --alpha; absent in older results)
+    const alpha = report.depthScheme?.alpha;
+    return { ...sweptAxesOf(report), ...(typeof alpha === 'number' ? { alpha } : {}) };
   } catch {
     return { widths, steps: 0, grid: {} };
   }
+}
+
+/** Whether the user set `mupLens.transfer.depthScheme` anywhere (else the sweep's own scheme is the better default). */
+function schemeSetByUser(cfg: vscode.WorkspaceConfiguration): boolean {
+  const i = cfg.inspect('transfer.depthScheme');
+  return i !== undefined && (i.globalValue !== undefined || i.workspaceValue !== undefined || i.workspaceFolderValue !== undefined);
 }
 
 /** One question of the target as an input box. */
@@ -102,7 +111,9 @@ export function registerTransfer(context: vscode.ExtensionContext, deps: Command
         const ask = given.targetWidth === undefined || given.askTarget === true;
         // (asked: the arguments' width and axes are the pre-filled values)
         const argAxes = Object.fromEntries((['depth', 'batch', 'steps', 'seqLen'] as const).filter((k) => givenTarget[k] !== undefined).map((k) => [k, givenTarget[k]]));
-        chosen = await askTransferTarget(inputBox, swept, { ...tset.defaults, ...argAxes, ...(given.targetWidth !== undefined ? { width: given.targetWidth } : {}) }, givenTarget.alpha ?? tset.alpha,
+        // alpha: the arguments', else the setting where the user set it, else the scheme the sweep trained with
+        const alpha = givenTarget.alpha ?? (schemeSetByUser(cfg) ? tset.alpha : (swept.alpha ?? tset.alpha));
+        chosen = await askTransferTarget(inputBox, swept, { ...tset.defaults, ...argAxes, ...(given.targetWidth !== undefined ? { width: given.targetWidth } : {}) }, alpha,
           ask ? undefined : { width: given.targetWidth!, target: givenTarget });
       } catch (err) {
         if (!(err instanceof TransferTargetError)) throw err;

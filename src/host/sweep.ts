@@ -3,7 +3,7 @@
 // tfjs and user code run only in the workers (src/worker/trialJob.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type { SweepAxisGrid } from '../sweep/axes';
+import { depthIdentity, depthSchemeFor, type SweepAxisGrid } from '../sweep/axes';
 import { analyzeAxis } from '../sweep/axisAnalysis';
 import { enumerateGrid, scheduleOrder, shardOf, type GridPoint, type HpAxis } from '../sweep/grid';
 import { analyzeTrials, plannedPoints, recommendLr, type SweepAnalysis } from '../sweep/optimum';
@@ -33,6 +33,8 @@ export interface SweepOptions {
   hps?: HpAxis[];
   /** Axes beyond width (issue 22: `--depths`, `--batches`, `--seq-lens`, `--steps-axis`): conditions, not tuned. */
   axes?: SweepAxisGrid[];
+  /** `--alpha` (muP with a depth axis): the depth scheme each trial's MuAdam applies at its depth; default 1 (CompleteP). */
+  depthAlpha?: number;
   /** `--refine`: the second pass's LRs per width (keyed by width), run with every seed besides the grid (docs/sweeps.md "Refining"). */
   extraLrs?: Record<string, number[]>;
   steps: number;
@@ -209,6 +211,8 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
   const hps = opts.hps ?? [];
   const axes = opts.axes ?? [];
   const stepsOf = (p: GridPoint) => p.axes?.steps ?? opts.steps;
+  // A muP depth axis trains each depth with MuAdam's depth factors of the scheme (issue 22; src/sweep/axes.ts).
+  const depthScheme = depthSchemeFor(opts.parametrization, axes, opts.depthAlpha);
   const identityOf = (p: GridPoint): TrialIdentity => ({
     modelSha256,
     exportName: opts.exportName,
@@ -223,6 +227,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     // Only in a grid with HP axes: an LR sweep's identities (and keys) are the ones they always were.
     ...(p.hp ? { hp: p.hp } : {}),
     ...(p.axes ? { axes: p.axes } : {}),
+    ...(depthIdentity(depthScheme, p.axes?.depth) ? { depthScheme: depthScheme! } : {}),
   });
   // With axes beyond width (issue 22) every axis combination is planned (src/sweep/grid.ts); --refine is for LR sweeps.
   const grid = axes.length ? enumerateGrid(opts.widths, opts.lrs, opts.seeds, hps, axes) : plannedPoints({ widths: opts.widths, lrs: opts.lrs, seeds: opts.seeds, hps, ...(opts.extraLrs ? { extraLrs: opts.extraLrs } : {}) });
@@ -312,6 +317,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
               parametrization: opts.parametrization, baseWidth: opts.baseWidth,
               ...(p.hp ? { hp: p.hp } : {}),
               ...(p.axes ? { axes: p.axes } : {}),
+              ...(depthScheme ? { depthScheme } : {}),
             } satisfies TrialJobParams,
           })),
           {
@@ -443,6 +449,7 @@ export async function runSweep(opts: SweepOptions, events: SweepEvents = {}): Pr
     hps: hpResults(analysis, hps),
     everyAxisTransfers: axes.length ? axisVerdict === 'transfers' : analysis.everyAxisTransfers,
     ...(axes.length ? { axisGrid: axes, axes: axisResults } : {}),
+    depthScheme,
     verdict: axisVerdict,
     lrVerdict: analysis.lrVerdict,
     shiftInterval: analysis.shiftInterval,

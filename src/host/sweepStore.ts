@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import type { HpValues, Parametrization, TrialOutcome } from '../protocol/jobs';
-import type { AxisValues } from '../sweep/axes';
+import type { AxisValues, DepthSchemeRecord } from '../sweep/axes';
 import { storedTrialProblem } from '../sweep/validate';
 import { OutputError, outputError } from './outputFile';
 
@@ -52,6 +52,9 @@ export interface TrialIdentity {
   /** The trial's values on the axes beyond width (issue 22), present only in a sweep with such axes: other trials
    *  keep their identity and key. With a steps axis, `steps` above is the trial's own. */
   axes?: AxisValues;
+  /** A muP depth sweep's scheme (`sweep --alpha`), present only where MuAdam's depth factors change the trial (alpha > 0
+   *  at a depth other than the base; src/sweep/axes.ts depthIdentity): trials of another scheme are never reused. */
+  depthScheme?: DepthSchemeRecord;
 }
 
 export interface StoredTrial {

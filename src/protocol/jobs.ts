@@ -3,7 +3,7 @@
 // sides import it. The tfjs parts are src/worker/coordJob.ts and src/worker/trialJob.ts.
 import type { CoordLayer, CoordRun } from '../coord/types';
 import type { TransferJobResult } from '../sweep/transfer';
-import type { AxisValues } from '../sweep/axes';
+import type { AxisValues, DepthSchemeRecord } from '../sweep/axes';
 import type { HpValues, Parametrization } from '../sweep/types';
 import type { TransferFile } from '../mup/runtime-types';
 
@@ -80,6 +80,9 @@ export interface TrialJobParams {
   /** The trial's values on the axes beyond width (issue 22): `depth`, `batch`, `seqLen` reach the factory beside the
    *  HPs and `batch`, `seqLen` the data export beside `seed` (docs/contracts.md "Axes"); `steps` is `steps` above. */
   axes?: AxisValues;
+  /** A muP trial at `axes.depth` of a depth sweep (`sweep --alpha`): MuAdam gets the runtime's depth option
+   *  `{depth: axes.depth, baseDepth, alpha}`, as `fromTransfer` applies it. Absent: no depth factors (SP too). */
+  depthScheme?: DepthSchemeRecord;
   /** Return the loss of every step (`losses`): the transfer's verification curves. */
   curve?: boolean;
   /** `transfer --verify`'s muP run (issue 22): train with what `createMup(tf).fromTransfer(transfer).adam(model)`

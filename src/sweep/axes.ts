@@ -11,6 +11,7 @@
 //           log2(best LR) against log2(steps), with its standard error.
 // Pure.
 import type { HpAxis } from './grid';
+import type { Parametrization } from './types';
 
 export type SweepAxisName = 'depth' | 'batch' | 'seqLen' | 'steps';
 export const SWEEP_AXES: readonly SweepAxisName[] = ['depth', 'batch', 'seqLen', 'steps'];
@@ -42,6 +43,35 @@ export function axisKey(v: AxisValues | undefined): string {
     .sort()
     .map((k) => `${k}=${v[k]}`)
     .join(';');
+}
+
+/**
+ * The depth scheme a muP sweep's depth axis trains with (issue 22; docs/sweeps.md "Axes"): each trial's MuAdam gets
+ * the runtime's `depth` option `{depth, baseDepth, alpha}` (src/mup/depth.ts: hidden Adam LR x (L/L_base)^(alpha-1),
+ * Adam epsilon x (L/L_base)^-alpha), as `fromTransfer` applies it. result.json `depthScheme`.
+ */
+export interface DepthSchemeRecord {
+  /** 0 SP in depth, 0.5 depth-muP, 1 CompleteP (the default), or another number in [0, 1]. */
+  alpha: number;
+  /** The first (smallest) swept depth: the trials there train as without the option. */
+  baseDepth: number;
+}
+
+/** A sweep's depth scheme: muP with a depth axis (alpha default 1, CompleteP); null for SP or without depth. */
+export function depthSchemeFor(parametrization: Parametrization, axes: readonly SweepAxisGrid[], alpha: number | undefined): DepthSchemeRecord | null {
+  const depth = axes.find((a) => a.name === 'depth');
+  if (parametrization !== 'mup' || !depth) return null;
+  return { alpha: alpha ?? 1, baseDepth: depth.values[0]! };
+}
+
+/**
+ * What of the scheme enters a trial's identity (src/host/sweepStore.ts): the scheme where its factors change what the
+ * trial trains (alpha > 0 at a depth other than the base), else nothing: then the trial is the same experiment as one
+ * without the option, and keeps the key it had before the option existed (old stores' base-depth and alpha-0 trials
+ * are reused; their other depths ran without the factors and do not match).
+ */
+export function depthIdentity(scheme: DepthSchemeRecord | null, depth: number | undefined): DepthSchemeRecord | undefined {
+  return scheme && depth !== undefined && scheme.alpha > 0 && depth !== scheme.baseDepth ? scheme : undefined;
 }
 
 /** Trials of a grid with axes: each axis multiplies it. */

@@ -22,7 +22,8 @@ export interface TargetAxes {
   batch?: number;
   steps?: number;
   seqLen?: number;
-  /** The depth scheme the model implements (0 SP, 0.5 depth-muP, 1 CompleteP); default 1. */
+  /** The depth scheme the model implements (0 SP, 0.5 depth-muP, 1 CompleteP); default the sweep's (result.json
+   *  depthScheme), else 1. */
   alpha?: number;
   /** The proxy's values on axes the sweep did not vary (the sweep trained at one value the report cannot know). */
   proxyDepth?: number;
@@ -56,7 +57,15 @@ export function transferAxes(r: SweepReport, tunedLr: number, proxyWidth: number
     const grid = swept(r, 'depth');
     const base = grid?.[0] ?? t.proxyDepth;
     if (base === undefined) throw new TransferAxesError('--depth: the sweep did not vary depth, so give the depth it trained at: --proxy-depth N');
-    const alpha = t.alpha ?? 1;
+    // The scheme the sweep's depth axis trained with (result.json depthScheme) unless told; CompleteP without one.
+    const trained = r.depthScheme?.alpha;
+    const alpha = t.alpha ?? trained ?? 1;
+    if (t.alpha !== undefined && trained !== undefined && t.alpha !== trained) {
+      warnings.push(`--alpha ${t.alpha} is not the alpha ${trained} the sweep trained its depths with (its MuAdam's depth factors): the optimum it measured across depth holds for alpha ${trained}; transferring with ${t.alpha} applies factors the sweep never used`);
+    }
+    if (grid && r.parametrization === 'mup' && r.depthScheme === undefined && alpha > 0) {
+      warnings.push(`the sweep's depths trained without MuAdam's depth factors (written before sweep --alpha): its optimum across depth is not measured under the alpha ${alpha} rule the transfer applies; sweep again to measure it with them`);
+    }
     const m = t.depth / base;
     proxy.depth = base;
     target.depth = t.depth;

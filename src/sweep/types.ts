@@ -1,5 +1,5 @@
 // The `sweep` JSON contract (docs/contracts.md "sweep"). Other tools parse it: change only with the contract.
-import type { AxisValues, SweepAxisGrid } from './axes';
+import type { AxisValues, DepthSchemeRecord, SweepAxisGrid } from './axes';
 import type { AxisResult } from './axisAnalysis';
 import type { GridPoint, HpAxis, HpValues } from './grid';
 import type { Recommendation, WidthOptimum } from './optimum';
@@ -91,6 +91,9 @@ export interface SweepReport extends SweepResult {
   /** Issue 22: the grid's axes beyond width, and each one's per-value optima and verdict (absent without them). */
   axisGrid?: SweepAxisGrid[];
   axes?: AxisResult[];
+  /** Issue 22: the depth scheme a muP sweep's depth axis trained with (MuAdam's depth option at each trial's depth,
+   *  `sweep --alpha`); null for SP or without a depth axis; absent in results written before. */
+  depthScheme?: DepthSchemeRecord | null;
   /** Backend(s) the stored trials ran on. */
   backends: string[];
   data: string | null;

@@ -20,6 +20,12 @@ export function lossProblem(loss: unknown, diverged: unknown): string | null {
   return null;
 }
 
+/** A depth scheme (`depthScheme` of a store line or result.json): alpha in [0, 1], a positive integer base depth. */
+function depthSchemeProblem(d: unknown): string | null {
+  if (!isObj(d) || !finite(d.alpha) || d.alpha < 0 || d.alpha > 1 || !posInt(d.baseDepth)) return `depthScheme is ${show(d)}, not {alpha in [0, 1], baseDepth a positive integer}`;
+  return null;
+}
+
 /** A store line (src/host/sweepStore.ts StoredTrial), beyond its shape: the identity's numbers and the outcome. */
 export function storedTrialProblem(rec: { identity: Record<string, unknown>; outcome: Record<string, unknown> }): string | null {
   const id = rec.identity;
@@ -36,6 +42,10 @@ export function storedTrialProblem(rec: { identity: Record<string, unknown>; out
     if (!isObj(id.axes)) return `its axes are ${show(id.axes)}, not an object`;
     for (const [k, v] of Object.entries(id.axes)) if (!posInt(v)) return `its ${k} is ${show(v)}, not a positive integer`;
   }
+  if (id.depthScheme !== undefined) {
+    const p = depthSchemeProblem(id.depthScheme);
+    if (p) return `its ${p}`;
+  }
   return lossProblem(rec.outcome.loss, rec.outcome.diverged);
 }
 
@@ -51,6 +61,10 @@ export function sweepReportProblem(r: Record<string, unknown>): string | null {
   if (!Array.isArray(lrs) || lrs.length === 0 || !lrs.every(positive)) return `"lrs" is ${show(lrs)}, not a list of learning rates > 0`;
   if (!posInt(r.baseWidth)) return `"baseWidth" is ${show(r.baseWidth)}, not a positive integer`;
   if (!posInt(r.steps)) return `"steps" is ${show(r.steps)}, not a positive integer`;
+  if (r.depthScheme !== undefined && r.depthScheme !== null) {
+    const p = depthSchemeProblem(r.depthScheme);
+    if (p) return p;
+  }
   const lo = Math.min(...(lrs as number[]));
   const hi = Math.max(...(lrs as number[]));
   for (const [i, t] of (r.trials as unknown[]).entries()) {

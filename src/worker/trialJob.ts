@@ -90,9 +90,12 @@ export async function runTrialJob(p: TrialJobParams, ctx: TrialJobContext): Prom
   } else {
     const rt = ctx.mup();
     const baseShapes = await baseShapesFor(rt, buildAt, { ...p, hp });
+    // A depth sweep's trial trains as the runtime would at its depth (issue 22): MuAdam's depth option of the sweep's
+    // scheme, the shape `fromTransfer` passes (src/mup/transfer.ts): hidden LR x (L/L_base)^(alpha-1), epsilon x (L/L_base)^-alpha.
+    const ds = p.depthScheme && p.axes?.depth !== undefined ? { depth: { depth: p.axes.depth, baseDepth: p.depthScheme.baseDepth, alpha: p.depthScheme.alpha } } : {};
     optimizer = (model, lr, width) => {
       const applied = rt.applyBaseShapes(model, baseShapes, width);
-      return new rt.MuAdam({ learningRate: lr, params: applied });
+      return new rt.MuAdam({ learningRate: lr, params: applied, ...ds });
     };
   }
 

@@ -7,6 +7,7 @@ import { makeFinding, type Ctx } from '../context';
 import type { LayerRec } from '../discovery';
 import { configProp, configPropNode, indentAt, insertAt, replaceNode, unwrap } from '../source';
 import type { Finding, Fix, TextEdit } from '../types';
+import { useReadoutInitFinding } from './readoutUse';
 
 export type InitKind = 'fanAvg' | 'fanIn' | 'fanOut' | 'constantStd' | 'zeros' | 'other';
 
@@ -121,6 +122,10 @@ export function initRules(ctx: Ctx): Finding[] {
       const wants = rec.role === 'readout' ? 'muP wants zeros (or a variance constant in width) on the readout' : 'muP wants variance 1/fan_in, constant in width';
       const message = `${layerLabel(rec)} uses ${info.label}, a fan-average init: its variance 2/(fan_in+fan_out) changes as width grows; ${wants}`;
       out.push(makeFinding(ctx, 'mup/init-fan-avg', rec.node, message, fixes));
+    } else if (info.kind === 'fanAvg' && ctx.layers.useReadouts.has(rec)) {
+      // a readout at some calls of the helper that adds it (rules/readoutUse.ts)
+      const f = useReadoutInitFinding(ctx, rec, info.label);
+      if (f) out.push(f);
     } else if (rec.fanIn && rec.role !== 'readout' && info.kind === 'constantStd') {
       const fi = fanInInitText(ctx);
       const message =

@@ -4,9 +4,10 @@
 import ts = require('typescript');
 import { baseText, makeFinding, type Ctx } from '../context';
 import { PROJECTION_OUT, type LayerRec } from '../discovery';
-import { configProp, enclosingClass, indentAt, insertAt, replaceNode, unwrap } from '../source';
+import { configProp, enclosingClass, enclosingFunction, indentAt, insertAt, replaceNode, unwrap } from '../source';
 import type { Finding, Fix, TextEdit } from '../types';
 import { fanInKnobAt, lastElementOf } from './readoutWidth';
+import { useReadoutRule } from './readoutUse';
 import { tiedReadoutRule } from './tiedReadout';
 
 export function readoutRule(ctx: Ctx): Finding[] {
@@ -42,6 +43,8 @@ export function readoutRule(ctx: Ctx): Finding[] {
     if (rescale) fixes.push(mu ? rescale : { ...rescale, isPreferred: true });
     out.push(makeFinding(ctx, 'mup/readout-not-scaled', rec.node, message, fixes));
   }
+  // readouts at some calls of a helper that adds hidden layers at its others (`addDense(model, outputUnits)`)
+  for (const f of useReadoutRule(ctx)) out.push(f);
   // readouts tied to the embedding table, written by hand (`tf.matMul(h, table, false, true)`)
   for (const f of tiedReadoutRule(ctx)) out.push(f);
   return out;
@@ -103,8 +106,9 @@ function rescaleFix(ctx: Ctx, inner: LayerRec, scaleAt: (at: ts.Node) => string 
   const sf = ctx.sf;
   // A wrapped layer (`timeDistributed({layer: dense})`) is rescaled where its wrapper sits.
   const rec = inner.wrapper ?? inner;
-  if (enclosingClass(rec.node) && rec.applies.length > 0 && !rec.seq) {
-    // Inside a custom layer's call(): scale the tensor, no new layer per call.
+  if (enclosingClass(rec.node) && rec.applies.length > 0 && !rec.seq && runsEagerly(rec.applies[0])) {
+    // Inside a custom layer's call(): scale the tensor, no new layer per call. (In a method that builds a
+    // functional model the tensor is symbolic, which tf.mul does not take: a rescaling layer, below.)
     const mul = ctx.b.refTo('tf.mul');
     const a = rec.applies[0];
     const scale = scaleAt(a);
@@ -151,6 +155,13 @@ function rescaleFix(ctx: Ctx, inner: LayerRec, scaleAt: (at: ts.Node) => string 
   }
   if (!edit) return undefined;
   return { title: `Insert ${ref.text}({ scale: ${scale} }) after the readout (1/width_mult)`, edits: [...ref.edits, edit] };
+}
+
+/** An apply inside a layer's `call()` or a module's `forward()`: run on tensors, not symbolic ones. */
+function runsEagerly(apply: ts.Node): boolean {
+  const fn = enclosingFunction(apply);
+  const name = fn && (ts.isMethodDeclaration(fn) || ts.isFunctionDeclaration(fn)) && fn.name ? fn.name.getText() : undefined;
+  return name === 'call' || name === 'forward' || (!!fn && !!enclosingClass(fn)?.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword));
 }
 
 function isTs(ctx: Ctx): boolean {

@@ -14,7 +14,11 @@ const MAX_STEPS = 12;
 
 /** The width knob behind the readout's fan-in, as an expression valid at `at`; undefined when none is. */
 export function fanInKnobAt(ctx: Ctx, rec: LayerRec, at: ts.Node): string | undefined {
-  const e = ctx.layers.fanInExpr(rec);
+  return sizeKnobAt(ctx, ctx.layers.fanInExpr(rec), at);
+}
+
+/** The width knob behind a size expression, as an expression valid at `at`; undefined when none is. */
+export function sizeKnobAt(ctx: Ctx, e: ts.Expression | undefined, at: ts.Node): string | undefined {
   if (!e || !ctx.w.isDerived(e)) return undefined;
   const chain = knobChain(ctx, e, at, 0);
   if (!chain) return undefined;

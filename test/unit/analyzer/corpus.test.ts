@@ -24,8 +24,9 @@
 //   (snake-dqn), an MLX namespace that is not tfjs (mlx-gemma3-attention), additive and linear attention with
 //   no 1/sqrt(d) (deep-attention-bahdanau, ode-linear-attention), a correctly muP-scaled MLP (mup-mlp-port).
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { formatMismatches, scoreCorpus } from '../../../bench/_corpus';
+import { CORPUS_DIR, formatMismatches, scoreCorpus } from '../../../bench/_corpus';
 
 const GOAL = 0.9;
 const ERROR_RULES = ['mup/readout-not-scaled', 'mup/attention-sqrt-scaling'] as const;
@@ -44,6 +45,31 @@ describe('real-world corpus', () => {
       const misses = formatMismatches({ ...score, mismatches: score.mismatches.filter((m) => m.rule === rule) });
       assert.ok((r.precision ?? 0) >= GOAL, `${rule}: precision ${r.precision} (tp ${r.tp}, fp ${r.fp})\n${misses}`);
       assert.ok((r.recall ?? 0) >= GOAL, `${rule}: recall ${r.recall} (tp ${r.tp}, fn ${r.fn})\n${misses}`);
+    });
+  }
+});
+
+// The second held-out corpus (test/fixtures/corpus-holdout-2/, issue 24: 27 files from repositories no other
+// corpus uses, labelled before any run by someone who does not change the analyzer; its README has the untuned
+// score). Pinned at >= 0.95 per error rule once the analyzer work on its misses was done (compiled CommonJS,
+// a helper's layer that is a readout at one call, a pretrained base's outputs).
+const HOLDOUT2_GOAL = 0.95;
+
+describe('second held-out corpus (issue 24)', () => {
+  const score = scoreCorpus(join(CORPUS_DIR, '..', 'corpus-holdout-2'));
+
+  it('is the 27-file corpus, and the analyzer never fails internally on it', () => {
+    assert.equal(score.files, 27);
+    assert.deepEqual(score.errors, []);
+  });
+
+  for (const rule of ERROR_RULES) {
+    it(`${rule}: precision and recall >= ${HOLDOUT2_GOAL}`, () => {
+      const r = score.perRule.find((x) => x.rule === rule);
+      assert.ok(r, `no score for ${rule}`);
+      const misses = formatMismatches({ ...score, mismatches: score.mismatches.filter((m) => m.rule === rule) });
+      assert.ok((r.precision ?? 0) >= HOLDOUT2_GOAL, `${rule}: precision ${r.precision} (tp ${r.tp}, fp ${r.fp})\n${misses}`);
+      assert.ok((r.recall ?? 0) >= HOLDOUT2_GOAL, `${rule}: recall ${r.recall} (tp ${r.tp}, fn ${r.fn})\n${misses}`);
     });
   }
 });

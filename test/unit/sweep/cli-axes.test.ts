@@ -1,8 +1,7 @@
 // `mup-lens sweep --depths` end to end (in-process CLI, real worker processes) on the shipped CompleteP twin
 // (examples/residual/completep.ts): trials carry their depth (JSON and store keys), the depth axis is judged per
-// value (best LR within an octave, best loss at depth 8 no worse than at depth 2 beyond 1% and the seeds' noise: it
-// passes, or with a small difference inside the noise of two seeds it is inconclusive, never 'does not transfer'
-// as SP's 6% worse loss is), the text names it; and a
+// value (at 200 steps and 4 seeds: the best LR 2^-10 at both depths and the best loss at depth 8 no worse than at
+// depth 2: it transfers, where SP's loss is 6-9% worse), the text names it; and a
 // factory that never reads `depth` stops the sweep with one line (exit 2).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,11 +23,13 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
 
 test('sweep --depths 2,8 on the CompleteP twin: the best LR holds and the loss does not worsen with depth', async () => {
   const out = mkdtempSync(join(tmpdir(), 'sweep-depth-'));
-  const args = ['sweep', 'examples/residual/completep.ts#resnet', '--depths', '2,8', '--widths', '128', '--lr-range', '2^-11:2^-7:1', '--steps', '150', '--seeds', '2', '--workers', '2', '-q', '--out', out];
+  // The PyTorch reference's training length (200 steps; issue 22) and 4 seeds: at 150 steps and 2 seeds depth 8's
+  // loss was 1-2% above depth 2's, inside the seeds' noise (inconclusive); here it is below it, and the axis passes.
+  const args = ['sweep', 'examples/residual/completep.ts#resnet', '--depths', '2,8', '--widths', '128', '--lr-range', '2^-11:2^-7:1', '--steps', '200', '--seeds', '4', '--workers', '2', '-q', '--out', out];
   const r1 = await cli([...args, '--format', 'json']);
   assert.ok(r1.code === 0 || r1.code === 4, `exit ${r1.code}: ${r1.err}`);
   const r = JSON.parse(r1.out) as SweepReport;
-  assert.equal(r.trials.length, 2 * 5 * 2);
+  assert.equal(r.trials.length, 2 * 5 * 4);
   assert.deepEqual([...new Set(r.trials.map((t) => t.axes!.depth))].sort((a, b) => a! - b!), [2, 8]);
   const stored = readFileSync(join(out, 'trials.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as StoredTrial);
   assert.deepEqual([...new Set(stored.map((s) => s.identity.axes!.depth))].sort((a, b) => a! - b!), [2, 8]);
@@ -38,8 +39,12 @@ test('sweep --depths 2,8 on the CompleteP twin: the best LR holds and the loss d
   const [d2, d8] = depth.slices[0]!.optimum;
   assert.deepEqual([d2!.value, d8!.value], [2, 8]);
   assert.ok(Math.abs(d8!.log2Lr - d2!.log2Lr) <= 1, `best LR 2^${d2!.log2Lr} -> 2^${d8!.log2Lr}`);
-  // within 1%, or within the seeds' noise (then said: inconclusive)
-  assert.ok(d8!.loss <= d2!.loss * 1.01 || depth.noisyWorse === true, `best loss ${d2!.loss} -> ${d8!.loss}`);
+  // Measured (tfjs wasm): best LR 2^-10 at both depths, best loss 0.6566 -> 0.6508: the axis transfers.
+  assert.equal(depth.status, 'transfers', depth.verdict.join('\n'));
+  assert.equal(d2!.log2Lr, -10);
+  assert.equal(d8!.log2Lr, -10);
+  assert.ok(d8!.loss <= d2!.loss, `best loss ${d2!.loss} -> ${d8!.loss}: no worse at depth 8`);
+  assert.ok(Math.abs(d2!.loss - 0.6566) < 0.01 && Math.abs(d8!.loss - 0.6508) < 0.01, `best losses ${d2!.loss}, ${d8!.loss}`);
   assert.ok(d8!.loss <= d2!.loss * 1.03, `best loss ${d2!.loss} -> ${d8!.loss}: less than SP's 6%`);
   assert.ok(d2!.loss > 0.5 && d2!.loss < 1, `depth 2 best loss ${d2!.loss} (the teacher task's range)`);
   assert.equal(r.everyAxisTransfers, depth.status === 'transfers');
@@ -47,7 +52,7 @@ test('sweep --depths 2,8 on the CompleteP twin: the best LR holds and the loss d
   const text = await cli(args);
   assert.equal(text.code, r1.code);
   assert.match(text.out, /depth axis \(2, 8\):/);
-  assert.match(text.out, /depth: (transfers|inconclusive)\n {2}depth at width 128: best LR moves [01] octaves over depth 2,8/);
+  assert.match(text.out, /depth: transfers\n {2}depth at width 128: best LR moves 0 octaves over depth 2,8/);
 });
 
 test('sweep --depths on a factory that never reads depth: exit 2, one line', async () => {
