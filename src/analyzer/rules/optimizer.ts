@@ -112,10 +112,42 @@ function layersOfFunction(ctx: Ctx, all: LayerRec[], fn: ts.FunctionLikeDeclarat
     if (ts.isIdentifier(c)) called.add(c.text);
     else if (ts.isPropertyAccessExpression(c) && unwrap(c.expression).kind === ts.SyntaxKind.ThisKeyword) called.add(c.name.text);
   }
-  const callees = ctx.facts.functions.filter((f) => f !== fn && called.has(functionName(f) ?? '\0'));
-  const theirs = all.filter((l) => callees.some((f) => within(l.node, f)));
+  if (called.size === 0) return null;
+  // (plain loops, the names of the file's functions read once per file: this ran for each function around each
+  // optimizer, and its closures and copies were the analysis's largest allocation on the bench's mixed corpus)
+  const byName = functionsByName(ctx.facts.functions);
+  const callees: ts.FunctionLikeDeclaration[] = [];
+  for (const name of called) for (const f of byName.get(name) ?? NONE) if (f !== fn) callees.push(f);
+  if (callees.length === 0) return null;
+  const theirs: LayerRec[] = [];
+  for (const l of all) {
+    for (const f of callees) {
+      if (within(l.node, f)) {
+        theirs.push(l);
+        break;
+      }
+    }
+  }
   return theirs.length > 0 ? theirs : null;
 }
+const NONE: readonly ts.FunctionLikeDeclaration[] = [];
+
+/** The file's functions by name (`functionName`), each list in the order of `functions`. */
+function functionsByName(functions: readonly ts.FunctionLikeDeclaration[]): Map<string, ts.FunctionLikeDeclaration[]> {
+  let m = namesMemo.get(functions);
+  if (m) return m;
+  m = new Map();
+  for (const f of functions) {
+    const name = functionName(f);
+    if (name === undefined) continue;
+    const list = m.get(name);
+    if (list) list.push(f);
+    else m.set(name, [f]);
+  }
+  namesMemo.set(functions, m);
+  return m;
+}
+const namesMemo = new WeakMap<readonly ts.FunctionLikeDeclaration[], Map<string, ts.FunctionLikeDeclaration[]>>();
 
 function functionName(f: ts.FunctionLikeDeclaration): string | undefined {
   if (f.name && ts.isIdentifier(f.name)) return f.name.text;
