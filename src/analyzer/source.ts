@@ -97,9 +97,25 @@ export function posOf(sf: ts.SourceFile, offset: number): { line: number; column
 }
 
 export function rangeOf(sf: ts.SourceFile, node: ts.Node): Range {
-  const a = posOf(sf, node.getStart(sf));
-  const b = posOf(sf, node.end);
-  return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+  // (one object, not five: asked for every layer and finding, 15,000 times on the bench's mixed corpus; the
+  // line found by binary search on the file's line starts, as getLineAndCharacterOfPosition finds it)
+  const starts = sf.getLineStarts();
+  const start = node.getStart(sf);
+  const a = lineIndex(starts, start);
+  const b = lineIndex(starts, node.end);
+  return { line: a + 1, column: start - starts[a] + 1, endLine: b + 1, endColumn: node.end - starts[b] + 1 };
+}
+
+/** The 0-based line holding `pos` (the last line start at or before it). */
+function lineIndex(starts: readonly number[], pos: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= pos) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 export function insertAt(sf: ts.SourceFile, offset: number, newText: string): TextEdit {

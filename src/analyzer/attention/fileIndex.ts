@@ -7,6 +7,8 @@ import type { Facts } from '../collect';
 import { enclosingClass, enclosingFunction, propName, unwrap, walk, SKIP } from '../source';
 import { latestAssignment } from '../values';
 
+const NO_USES: readonly ts.Identifier[] = [];
+
 export class FileIndex {
   private named: Map<string, ts.FunctionLikeDeclaration[]> | undefined;
   private readonly useMaps = new Map<ts.Node, Map<string, ts.Identifier[]>>();
@@ -74,7 +76,7 @@ export class FileIndex {
   }
 
   /** Identifiers named `name` read in `scope` (a function, or the file) after `after`. */
-  usesOf(scope: ts.Node, name: string, after: number): ts.Identifier[] {
+  usesOf(scope: ts.Node, name: string, after: number): readonly ts.Identifier[] {
     let m = this.useMaps.get(scope);
     if (!m) {
       m = new Map();
@@ -90,7 +92,17 @@ export class FileIndex {
       });
       this.useMaps.set(scope, m);
     }
-    return (m.get(name) ?? []).filter((id) => id.pos >= after);
+    // (the list is in source order: the uses from `after` on are its tail, shared when it is the whole list)
+    const list = m.get(name);
+    if (!list) return NO_USES;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].pos < after) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? list : list.slice(lo);
   }
 
   /** The value a local name holds at `use`: the last assignment before it, visible from it (a destructured
