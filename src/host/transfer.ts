@@ -283,7 +283,8 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
         const spTuned = tunedAt(spSweep.report, spProxy);
         if (spTuned) {
           runs.push({
-            run: { label: "SP, the proxy's best", parametrization: 'sp', model: spSweep.report.model, width: opts.targetWidth, lr: spTuned.lr, hp: spTuned.hp, from: `the SP sweep's best at width ${spProxy}` },
+            // (an SP sweep at the target width itself is SP tuned there, not a proxy's best: the label says which)
+            run: { label: spProxy === opts.targetWidth ? `SP, tuned at ${spProxy}` : "SP, the proxy's best", parametrization: 'sp', model: spSweep.report.model, width: opts.targetWidth, lr: spTuned.lr, hp: spTuned.hp, from: `the SP sweep's best at width ${spProxy}` },
             params: trial(spSweep, spTuned.lr, spTuned.hp),
           });
         } else spNote = `the SP sweep has no optimum at width ${spProxy} (every trial diverged): only the transferred values were trained`;
