@@ -177,9 +177,8 @@ console.log(`\n${lines.join('\n')}`);
 // The figure: the transfer report's verification plot (each pick's mean curve over the seeds), as an SVG for the README.
 let svg: string | null = null;
 if (transfer.verify) {
-  // The SP run is SP tuned at the target here (its sweep's only width), not a proxy's best: say so in the legend.
-  const runs = transfer.verify.runs.map((r) => (r.parametrization === 'sp' ? { ...r, label: `SP, tuned at ${target}` } : r));
-  const spec = verifyPlot({ ...transfer.verify, runs }, target);
+  // The SP run is SP tuned at the target here (its sweep's only width): the transfer labels it so itself.
+  const spec = verifyPlot(transfer.verify, target);
   const n = transfer.verify.seeds ?? 1;
   spec.title = `GPT at width ${target}: muP tuned at width ${widest} and transferred vs SP tuned at ${target} (${n === 1 ? 'seed 0' : `mean of ${n} seeds`})`;
   svg = plotsToSvg([spec], { plotWidth: 760, plotHeight: 380, columns: 1, ...LIGHT });

@@ -25,7 +25,8 @@ makes of them at width N, per trainable weight of your model (init std, Adam and
 the rule behind each), as a transfer file next to the model that createMup(tf).fromTransfer() reads back.
   --width N                  the target width (required)
   --proxy-width W            the swept width whose best values are transferred (default: the widest swept)
-  --out FILE                 where the transfer file goes (default <model dir>/<file>.<export>.w<N>.transfer.json)
+  --out FILE                 where the transfer file goes (default <model dir>/<file>.<export>.w<N>.transfer.json;
+                             target axes beyond width add .d<D>.b<B>.s<S>.L<L> before .transfer.json)
   --depth D                  the target's depth (issue 22): the factory gets {depth}; hidden Adam LR x
                              (D/D_proxy)^(alpha-1), epsilon x (D/D_proxy)^-alpha (MuAdam's depth option)
   --alpha A                  the depth scheme the model implements: completep (1), depth-mup (0.5), sp (0) or a

@@ -130,9 +130,17 @@ export function loadSweep(source: string, cwd: string): LoadedSweep {
   return { dir, report, modelPath, modelSha256: typeof model.sha256 === 'string' ? model.sha256 : null, data };
 }
 
-/** `<model dir>/<stem>.<export>.w<N>.transfer.json`. */
-export function defaultTransferPath(modelPath: string, exportName: string, width: number): string {
-  return join(dirname(modelPath), pathSegment(`${basename(modelPath, extname(modelPath))}.${exportName}.w${width}.transfer.json`));
+/**
+ * `<model dir>/<stem>.<export>.w<N>.transfer.json`; with target axes beyond width, each one given in the name too
+ * (`.w4096.d48.b512.s100000.L2048`), so that transfers to the same width at another depth or batch do not overwrite
+ * each other.
+ */
+export function defaultTransferPath(modelPath: string, exportName: string, width: number, target: TargetAxes = {}): string {
+  const axes = [['d', target.depth], ['b', target.batch], ['s', target.steps], ['L', target.seqLen]]
+    .filter((a): a is [string, number] => typeof a[1] === 'number')
+    .map(([k, v]) => `.${k}${v}`)
+    .join('');
+  return join(dirname(modelPath), pathSegment(`${basename(modelPath, extname(modelPath))}.${exportName}.w${width}${axes}.transfer.json`));
 }
 
 /** The SP sweep of the same model file and export in the stores beside the muP one (`.mup/sweeps/*`), if any. */
@@ -238,7 +246,7 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
     }
   }
 
-  const out = opts.out ? resolve(opts.cwd, opts.out) : defaultTransferPath(sweep.modelPath, r.model.exportName, opts.targetWidth);
+  const out = opts.out ? resolve(opts.cwd, opts.out) : defaultTransferPath(sweep.modelPath, r.model.exportName, opts.targetWidth, opts.target);
   checkOutputPath(out); // a folder or a link where the file goes: refused before anything runs
   // --verify trains the transferred values, and the SP sweep's best when there is one: a worker each.
   const verifyWorkers = opts.verify ? Math.min(opts.workers ?? opts.cores, spSweep ? 2 : 1) : 1;
@@ -275,7 +283,8 @@ export async function runTransfer(opts: TransferOptions, events: TransferEvents 
         const spTuned = tunedAt(spSweep.report, spProxy);
         if (spTuned) {
           runs.push({
-            run: { label: "SP, the proxy's best", parametrization: 'sp', model: spSweep.report.model, width: opts.targetWidth, lr: spTuned.lr, hp: spTuned.hp, from: `the SP sweep's best at width ${spProxy}` },
+            // (an SP sweep at the target width itself is SP tuned there, not a proxy's best: the label says which)
+            run: { label: spProxy === opts.targetWidth ? `SP, tuned at ${spProxy}` : "SP, the proxy's best", parametrization: 'sp', model: spSweep.report.model, width: opts.targetWidth, lr: spTuned.lr, hp: spTuned.hp, from: `the SP sweep's best at width ${spProxy}` },
             params: trial(spSweep, spTuned.lr, spTuned.hp),
           });
         } else spNote = `the SP sweep has no optimum at width ${spProxy} (every trial diverged): only the transferred values were trained`;

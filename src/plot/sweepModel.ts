@@ -5,6 +5,7 @@ import type { SweepOptimum, SweepTrial } from '../sweep/types';
 import type { SweepRun, SweepView } from '../protocol/webview';
 import { hpKey } from '../sweep/grid';
 import { analyzeTrials, recommendLr, type Recommendation as EngineRecommendation } from '../sweep/optimum';
+import { transfersFromText } from '../sweep/uncertainty';
 import type { ThemeKind } from './colors';
 import { seedsText, widthCurves } from './curves';
 import type { PlotSpec } from './plotSpec';
@@ -37,6 +38,8 @@ export interface SweepRunModel {
   /** Why the verdict is inconclusive (the engine's words; empty otherwise). */
   reasons: string[];
   settle: string[];
+  /** Issue 21: "does not transfer" as a whole, but from this width up it does (the engine's sentence); else null. */
+  transfersFromText: string | null;
   trialCount: number;
   divergedCount: number;
   plannedCount: number | null;
@@ -208,6 +211,9 @@ function runModel(run: SweepRun, theme: ThemeKind, targetWidth: number, yRange: 
     shiftInterval: run.result?.shiftInterval && Number.isFinite(run.result.shiftInterval.low) ? run.result.shiftInterval : null,
     reasons: run.result && !incomplete && Array.isArray(run.result.reasons) ? run.result.reasons.filter((x: unknown): x is string => typeof x === 'string') : [],
     settle: run.result && !incomplete && Array.isArray(run.result.settle) ? run.result.settle.filter((x: unknown): x is string => typeof x === 'string') : [],
+    // (an inconclusive verdict has it among what would settle it already)
+    transfersFromText:
+      run.result && !incomplete && run.result.verdict === 'does-not-transfer' && validFrom(run.result.transfersFrom) ? transfersFromText('LR', run.result.transfersFrom) : null,
     trialCount: trials.length,
     divergedCount,
     plannedCount: planned,
@@ -283,4 +289,10 @@ export function sweepModel(view: SweepView, theme: ThemeKind): SweepModel {
     }
   }
   return { runs: models, targetWidth, comparison: parts.length ? parts.join(' ') : null };
+}
+
+/** A stored result's `transfersFrom`, when it is well formed (the panel reads files a user may have edited). */
+function validFrom(x: unknown): x is { width: number; shift: { low: number; high: number } } {
+  const f = x as { width?: unknown; shift?: { low?: unknown; high?: unknown } } | null | undefined;
+  return !!f && typeof f.width === 'number' && Number.isFinite(f.width) && typeof f.shift?.low === 'number' && Number.isFinite(f.shift.low) && typeof f.shift.high === 'number' && Number.isFinite(f.shift.high);
 }

@@ -74,6 +74,8 @@ export type SweepRunResult = SweepResult & {
   shiftInterval?: { low: number; high: number } | null;
   reasons?: string[];
   settle?: string[];
+  /** Issue 21: the narrowest width from which the rest transfer, when the whole set does not (unchecked: validated where read). */
+  transfersFrom?: unknown;
   /** Issue 22: the axes beyond width the sweep varied, and each one's result (src/sweep/axisAnalysis.ts). */
   axisGrid?: SweepAxisGrid[];
   axes?: AxisResult[];

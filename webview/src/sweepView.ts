@@ -117,6 +117,10 @@ export function renderSweep(
         .map((r) =>
           el('p', { class: 'verdict inconclusive', role: 'status', 'data-inconclusive-of': r.parametrization },
             el('strong', { text: `${r.label}: ` }), inconclusiveText(r.reasons, r.settle))),
+      // Does not transfer as a whole, but from a wider proxy it does (issue 21): where the optimum settles.
+      ...model.runs
+        .filter((r) => r.transfersFromText !== null && !r.incomplete)
+        .map((r) => el('p', { class: 'verdict settles', role: 'status', 'data-settles-of': r.parametrization }, el('strong', { text: `${r.label}: ` }), r.transfersFromText!)),
       model.comparison ? el('p', { class: 'comparison', text: model.comparison }) : null,
     ),
   );

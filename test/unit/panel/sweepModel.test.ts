@@ -82,6 +82,20 @@ describe('sweep plots', () => {
     assert.match(m.statusText, /^done: 156 trials \(12 reused from the store\)/);
   });
 
+  it("says where the optimum settles when a run does not transfer as a whole (issue 21), and ignores a malformed one", () => {
+    const base: SweepResult = { trials: sp, optimum: [{ width: 64, lr: 2 ** -7, loss: 0.9 }, { width: 512, lr: 2 ** -10, loss: 0.8 }], shiftOctaves: 3, transfers: false, reused: 0 };
+    const from = { width: 256, shift: { low: 0.01, high: 0.4 } };
+    const at = (result: object) => sweepModel(sweepView([sweepRun('sp', sp, { result: result as SweepResult, status: 'done' })]), 'light').runs[0]!;
+    assert.equal(
+      at({ ...base, verdict: 'does-not-transfer', transfersFrom: from }).transfersFromText,
+      'from width 256 up the best LR moves 0.01..0.4 octaves (95%): it transfers there; the move is at the narrow end, a finite-width effect',
+    );
+    assert.equal(at({ ...base, verdict: 'does-not-transfer', transfersFrom: null }).transfersFromText, null);
+    assert.equal(at({ ...base, verdict: 'does-not-transfer', transfersFrom: { width: '256', shift: { low: 0, high: 1 } } }).transfersFromText, null);
+    // inconclusive: it is among what would settle it already, not said twice
+    assert.equal(at({ ...base, verdict: 'inconclusive', transfersFrom: from }).transfersFromText, null);
+  });
+
   it('puts SP left of muP with a shared loss range, and compares their shifts', () => {
     const mup = sweepTrials(MUP_SWEEP, widths, log2Lrs, 3);
     // Finished runs: a running one concludes nothing, not even the comparison (issue 23.2).

@@ -98,7 +98,8 @@ test('transfer --verify: the target width trained with the transferred values an
   assert.equal(r.code, 0, r.err);
   const rep = JSON.parse(r.out) as TransferReport;
   assert.ok(rep.verify);
-  assert.deepEqual(rep.verify.runs.map((x) => [x.label, x.parametrization, x.width, x.losses.length]), [['muP, transferred', 'mup', 32, 5], ["SP, the proxy's best", 'sp', 32, 5]]);
+  assert.deepEqual(rep.verify.runs.map((x) => [x.label, x.parametrization, x.width, x.losses.length]), [['muP, transferred', 'mup', 32, 5], ['SP, tuned at 32', 'sp', 32, 5]]);
+  // (the SP sweep has the target width itself: its run is SP tuned there, and the label says so, not "the proxy's best")
   assert.equal(rep.verify.runs[1]!.hp.outputMult, 0.5, "the SP sweep's best multiplier at width 32");
   for (const run of rep.verify.runs) assert.ok(run.losses.every(Number.isFinite) && typeof run.loss === 'number');
   assert.equal(rep.verify.note, null);
