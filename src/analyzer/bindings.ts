@@ -193,8 +193,10 @@ export class Bindings {
 
   /** `qualify` below the top: inner expressions are not memoised (each is asked for once per callee). */
   private path(e: ts.Expression): string | undefined {
-    // Down the chain to its root name (a loop: `tf.a.a.a...` can be thousands long), then joined back up.
-    const names: string[] = [];
+    // Down the chain to its root name (a loop: `tf.a.a.a...` can be thousands long), then joined back up. (One
+    // scratch list for every call: nothing below calls back into `path`.)
+    const names = PATH_NAMES;
+    names.length = 0;
     e = unwrap(e);
     for (;;) {
       if (ts.isPropertyAccessExpression(e)) names.push(e.name.text);
@@ -330,6 +332,7 @@ export class Bindings {
 }
 
 const NO_PATH = '\0';
+const PATH_NAMES: string[] = [];
 const pathCaches = new Map<string, WeakMap<ts.Node, string>>();
 
 /** The callee-path cache for one set of local names (a few kept: one per file being edited). */
