@@ -81,14 +81,8 @@ export function lineStartsOf(text: string): number[] {
 
 /** 0-based line and character of an offset, from `lineStartsOf` (or a source file's line starts). */
 export function lineAt(starts: readonly number[], pos: number): { line: number; character: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= pos) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo, character: pos - starts[lo] };
+  const line = lineIndex(starts, pos);
+  return { line, character: pos - starts[line]! };
 }
 
 export function posOf(sf: ts.SourceFile, offset: number): { line: number; column: number } {
