@@ -243,8 +243,8 @@ async function main(): Promise<void> {
   // The floor under the threads goal: at the widest width the step is matrix products, wasm's SIMD128 GEMM against
   // OpenBLAS's AVX one; a second thread can at best multiply the wasm side's speed by this machine's ceiling.
   const widest = widths[widths.length - 1]!;
-  const wasmRun = runs.find((r) => r.backend === 'wasm');
-  const widestRatio = torchMs && wasmRun?.perWidthMs?.[widest] !== undefined ? wasmRun.perWidthMs[widest]! / torchMs[widest]! : null;
+  const wasm = runs.find((r) => r.backend === 'wasm');
+  const widestRatio = torchMs && wasm?.perWidthMs?.[widest] !== undefined ? wasm.perWidthMs[widest]! / torchMs[widest]! : null;
   const ceiling = process.argv.includes('--no-ceiling') ? null : await measureCeiling().catch(() => null);
   if (ceiling) console.log(describeCeiling(ceiling));
   if (widestRatio !== null) {
@@ -253,7 +253,6 @@ async function main(): Promise<void> {
   if ('skipped' in torch) console.log(`pytorch: not run (${torch.skipped})`);
   else console.log(`pytorch ${torch.torch} (${torch.blas.kind}, best ${torch.threads} thread(s)): training ${fmtMs(torch.totalMs)}`);
 
-  const wasm = runs.find((r) => r.backend === 'wasm');
   const summary = {
     config: quick ? 'quick' : 'reference',
     workers: defaultCoordWorkers(),

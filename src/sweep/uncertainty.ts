@@ -111,23 +111,22 @@ export function bootstrapOptima(curves: Map<number, SeedPoint[]>, replicates = B
   }
   const intervals = new Map<number, Interval>();
   for (const [w, s] of samples) {
-    if (s.length === 0) continue;
-    s.sort((a, b) => a - b);
-    intervals.set(w, { low: round6(quantileSorted(s, 0.025)), high: round6(quantileSorted(s, 0.975)) });
+    const iv = percentileInterval(s);
+    if (iv) intervals.set(w, iv);
   }
-  shifts.sort((a, b) => a - b);
-  const interval = (xs: number[]): Interval | null => {
-    if (!xs.length) return null;
-    xs.sort((a, b) => a - b);
-    return { low: round6(quantileSorted(xs, 0.025)), high: round6(quantileSorted(xs, 0.975)) };
-  };
-  const shift = interval(shifts);
   const shiftFrom = new Map<number, Interval>();
   shiftsFrom.forEach((xs, i) => {
-    const iv = interval(xs);
+    const iv = percentileInterval(xs);
     if (iv) shiftFrom.set(widths[i]!, iv);
   });
-  return { intervals, shift, shiftFrom };
+  return { intervals, shift: percentileInterval(shifts), shiftFrom };
+}
+
+/** The 2.5% and 97.5% quantiles of the replicates (sorted in place), or null when there are none. */
+function percentileInterval(xs: number[]): Interval | null {
+  if (!xs.length) return null;
+  xs.sort((a, b) => a - b);
+  return { low: round6(quantileSorted(xs, 0.025)), high: round6(quantileSorted(xs, 0.975)) };
 }
 
 export interface AxisFacts {
