@@ -10,8 +10,23 @@ import os from 'node:os';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const passThrough = args.filter((a) => a.startsWith('--'));
-const only = args.filter((a) => !a.startsWith('--'));
+const benchNames = new Set(readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).map((f) => f.replace(/\.ts$/, '')));
+// Bench names select; everything else goes to each bench: a `--flag`, and the token after a flag when that token is
+// not a bench name (`npm run bench -- coord --threads 2` runs coord with `--threads 2`; before, `2` was taken for
+// a bench name, matched none, and nothing ran).
+const passThrough = [];
+const only = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a.startsWith('--')) {
+    passThrough.push(a);
+    if (!a.includes('=') && i + 1 < args.length && !args[i + 1].startsWith('--') && !benchNames.has(args[i + 1])) passThrough.push(args[++i]);
+  } else if (benchNames.has(a)) only.push(a);
+  else {
+    console.error(`mup-lens bench: no bench named '${a}' (bench/*.ts: ${[...benchNames].sort().join(', ')})`);
+    process.exit(2);
+  }
+}
 
 const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(1);
