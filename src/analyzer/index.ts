@@ -98,10 +98,12 @@ export function analyze(text: string, fileName: string, options: AnalyzeOptions 
           return fallback;
         }
       };
-      const factories = guard('finding the model factories', () => findFactories(ctx), []);
-      result.factories = factories.map(({ node: _node, ...f }) => f);
-      stage = 'listing the layers';
-      result.layers = layerInfos(ctx, factories);
+      if (!options.findingsOnly) {
+        const factories = guard('finding the model factories', () => findFactories(ctx), []);
+        result.factories = factories.map(({ node: _node, ...f }) => f);
+        stage = 'listing the layers';
+        result.layers = layerInfos(ctx, factories);
+      }
       for (const [what, run] of RULE_RUNS) for (const f of guard(what, () => run(ctx, sites), [])) findings.push(f);
     }
   } catch (err) {

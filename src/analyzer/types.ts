@@ -87,4 +87,10 @@ export interface AnalyzeOptions {
   baseWidth?: number;
   /** Severity override per rule; 'off' disables it. */
   rules?: Partial<Record<RuleId, Severity | 'off'>>;
+  /**
+   * Only the findings: `layers` and `factories` come back empty, and what only they need (the model factories,
+   * each layer's range, factory, reach and depth note) is not worked out. For callers that show findings and
+   * nothing else (`mup-lens lint`, the ESLint plugin); the editor's hovers and code lenses need the rest.
+   */
+  findingsOnly?: boolean;
 }

@@ -117,7 +117,7 @@ function readSource(abs: string, cwd: string): string {
 /** The findings of one file's text, each with the fixes a user gets (../languageService/fixes.ts: suppression included). */
 export function lintText(text: string, file: string, baseWidth?: number): Finding[] {
   // incremental: false: a one-shot run has no previous version to re-parse from
-  const r = analyze(text, file, { baseWidth, incremental: false } as Parameters<typeof analyze>[2]);
+  const r = analyze(text, file, { baseWidth, findingsOnly: true, incremental: false } as Parameters<typeof analyze>[2]);
   return r.findings.map((f) => ({ ...f, fixes: lintFixes(f, text) }));
 }
 
@@ -141,7 +141,7 @@ export function fixFiles(files: string[], cwd: string, baseWidth?: number): Fixe
   for (const abs of files) {
     const text = readSource(abs, cwd);
     const file = displayPath(abs, cwd);
-    const r = fixAllSync(text, (t) => analyze(t, file, { baseWidth, incremental: false } as Parameters<typeof analyze>[2]).findings);
+    const r = fixAllSync(text, (t) => analyze(t, file, { baseWidth, findingsOnly: true, incremental: false } as Parameters<typeof analyze>[2]).findings);
     if (r.text === text) continue;
     try {
       writeFileSync(abs, r.text);

@@ -56,7 +56,7 @@ function analysisOf(context: Rule.RuleContext): AnalysisResult {
   const baseWidth = baseWidthOf(context);
   let entry = analyses.get(sourceCode);
   if (!entry || entry.baseWidth !== baseWidth) {
-    entry = { baseWidth, result: analyzer.analyze(sourceCode.text, fileNameOf(context), { baseWidth }) };
+    entry = { baseWidth, result: analyzer.analyze(sourceCode.text, fileNameOf(context), { baseWidth, findingsOnly: true }) };
     analyses.set(sourceCode, entry);
   }
   return entry.result;

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze, describeLayer, layerAt, ruleDocUrl, RULE_IDS, RULES } from '../../../src/analyzer';
 import { defaultRuleDocUrl } from '../../../src/languageService/mapping';
+import { gptCorpusFile } from '../../../bench/_gptCorpus';
+import { corpusFile } from '../../../bench/_lintCorpus';
 import { lineOf, lint } from './helpers';
 
 const root = join(__dirname, '../../..');
@@ -185,5 +187,37 @@ describe('incremental re-analysis', () => {
     }
     // the split changed what was found (h is not in scope in g)
     assert.ok(counts.size > 1);
+  });
+});
+
+describe('findings only (mup-lens lint, the ESLint plugin)', () => {
+  it('gives exactly the findings of a full analysis, with no layer list or factories, on every fixture and example', () => {
+    const { readdirSync, statSync } = require('node:fs') as typeof import('node:fs');
+    const files: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of readdirSync(d)) {
+        const p = join(d, e);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (/\.(m?[tj]sx?|cjs)$/.test(e)) files.push(p);
+      }
+    };
+    walk(join(root, 'test/fixtures'));
+    walk(join(root, 'examples'));
+    // and a few files of each bench corpus (many findings of every rule)
+    const texts = files.map((p) => ({ p, text: readFileSync(p, 'utf8') }));
+    for (let i = 0; i < 4; i++) texts.push({ p: `corpus/model${i}.ts`, text: corpusFile(i, 600) }, { p: `gpt/model${i}.ts`, text: gptCorpusFile(i, 600) });
+    let findings = 0;
+    let layers = 0;
+    for (const { p, text } of texts) {
+      const full = analyze(text, p, { incremental: false } as Parameters<typeof analyze>[2]);
+      const only = analyze(text, p, { findingsOnly: true, incremental: false } as Parameters<typeof analyze>[2]);
+      assert.deepEqual(only.findings, full.findings, p);
+      assert.deepEqual(only.layers, [], p);
+      assert.deepEqual(only.factories, [], p);
+      findings += full.findings.length;
+      layers += full.layers.length;
+    }
+    // (the comparison covers real work: the fixtures hold hundreds of findings and layers)
+    assert.ok(files.length > 100 && findings > 500 && layers > 1000, `${texts.length} files, ${findings} findings, ${layers} layers`);
   });
 });
