@@ -3,6 +3,7 @@
 // functions. Everything after this works on these lists, not on the whole tree again. The walk keeps its own
 // stack (no depth limit of its own); after an edit it walks only the statements the edit touched.
 import ts = require('typescript');
+import { pushChildren } from './children';
 import { propName, reverseTail } from './source';
 
 export interface Assignment {
@@ -272,30 +273,36 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
       }
     }
     // Children get their parent and are walked next, in source order; inside a function, it is their curFn.
-    pushParent = node;
-    pushFn = isFn ? (node as ts.FunctionLikeDeclaration) : curFn;
-    const from = stack.length;
-    ts.forEachChild(node, pushChild);
-    reverseTail(stack, from);
+    pushKids(node, isFn ? (node as ts.FunctionLikeDeclaration) : curFn);
   };
   // The walk keeps its own stack (a node and the function it is in), not the call stack: a tree as deep as
   // the parser accepts (a `1 + 1 + ...` chain of thousands) cannot overflow it.
   const stack: ts.Node[] = [];
   const stackFn: (ts.FunctionLikeDeclaration | undefined)[] = [];
-  let pushParent: ts.Node = sf;
-  let pushFn: ts.FunctionLikeDeclaration | undefined;
-  // One shared callback (no closure per node).
-  const pushChild = (child: ts.Node): undefined => {
-    // Types hold no calls or values: skip them (a good part of a TS file's nodes). Identifiers,
-    // literals and keywords are leaves with nothing to record: parent only.
-    const c = CHILD[child.kind];
-    if (c === 2) return undefined;
-    (child as { parent: ts.Node }).parent = pushParent;
-    if (c === 0) {
-      stack.push(child);
-      stackFn.push(pushFn);
+  /**
+   * The children of `node` onto the stack, next to be walked in source order, each with its parent set; `fn` is the
+   * function they are in. Types hold no calls or values: skipped (a good part of a TS file's nodes). Identifiers,
+   * literals and keywords are leaves with nothing to record: parent only. The children come from their fields
+   * (children.ts), not a callback per child through `ts.forEachChild`: that callback site is shared with every other
+   * caller of `ts.forEachChild` in the process (TypeScript's incremental parser in the language server, the rules'
+   * walks). Alone in a process the two cost the same; with a second callback fed to `ts.forEachChild`, a parse and the callback
+   * form of this walk cost 2.4x as much as before in a micro-benchmark (the walk itself ~10x), the field form nothing
+   * more (docs/architecture.md).
+   */
+  const pushKids = (node: ts.Node, fn: ts.FunctionLikeDeclaration | undefined): void => {
+    const from = stack.length;
+    pushChildren(node, stack);
+    let w = from;
+    for (let r = from; r < stack.length; r++) {
+      const child = stack[r];
+      const c = CHILD[child.kind];
+      if (c === 2) continue;
+      (child as { parent: ts.Node }).parent = node;
+      if (c === 0) stack[w++] = child;
     }
-    return undefined;
+    stack.length = w;
+    for (let i = from; i < w; i++) stackFn.push(fn);
+    reverseTail(stack, from);
   };
   let curFn: ts.FunctionLikeDeclaration | undefined;
   /** Statements being walked whose facts become fragments: the statement, where its facts start in the log, its function. */
@@ -327,20 +334,14 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
     frag.fn = fn;
   };
   if (!reuseStatements) {
-    pushParent = sf;
-    pushFn = undefined;
-    ts.forEachChild(sf, pushChild);
-    reverseTail(stack, 0);
+    pushKids(sf, undefined);
     while (stack.length > 0) {
       curFn = stackFn.pop();
       visit(stack.pop()!);
     }
     return out;
   }
-  pushParent = sf;
-  pushFn = undefined;
-  ts.forEachChild(sf, pushChild);
-  reverseTail(stack, 0);
+  pushKids(sf, undefined);
   while (stack.length > 0) {
     const fn = stackFn.pop();
     const node = stack.pop()!;
