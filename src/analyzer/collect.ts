@@ -300,7 +300,8 @@ export function collect(sf: ts.SourceFile, reuseStatements = false): Facts {
       (child as { parent: ts.Node }).parent = node;
       if (c === 0) stack[w++] = child;
     }
-    stack.length = w;
+    // (pops, not `stack.length = w`: setting an array's length is a runtime call, ~4% of the walk)
+    while (stack.length > w) stack.pop();
     for (let i = from; i < w; i++) stackFn.push(fn);
     reverseTail(stack, from);
   };
