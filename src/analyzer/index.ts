@@ -19,6 +19,7 @@ import type { Ctx } from './context';
 import { findFactories, type FactoryRec } from './factories';
 import { Gaps, gapFinding } from './incomplete';
 import { LayerModel } from './layers';
+import { beginAnalysis, endAnalysis } from './memo';
 import { attentionRule, findScoreSites, type ScoreSite } from './rules/attention';
 import { initRules } from './rules/init';
 import { writtenInit } from './writtenInit';
@@ -50,6 +51,16 @@ export interface AnalyzeInternals {
 const MODULE_HINT = /@tensorflow\/tfjs|mup-lens\/runtime|mup\/runtime|\blayers\.[a-zA-Z]+\(|\btrain\.[a-z]+\(|\b(?:sequential|matMul)\(|\btf\.\w+\(/;
 
 export function analyze(text: string, fileName: string, options: AnalyzeOptions & AnalyzeInternals = {}): AnalysisResult {
+  beginAnalysis();
+  try {
+    return analyzeText(text, fileName, options);
+  } finally {
+    // (the memos of this analysis go now, and die young with its tree: memo.ts)
+    endAnalysis();
+  }
+}
+
+function analyzeText(text: string, fileName: string, options: AnalyzeOptions & AnalyzeInternals): AnalysisResult {
   const result: AnalysisResult = { findings: [], layers: [], factories: [] };
   // A file that neither names tfjs or the runtime nor calls tfjs's API has nothing to check: skip even the
   // parse (`mup-lens lint .` over a whole repository).

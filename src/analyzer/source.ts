@@ -3,6 +3,7 @@
 import ts = require('typescript');
 import { pushChildren } from './children';
 import type { Range, TextEdit } from './types';
+import { analysisMemo } from './memo';
 
 export function scriptKindOf(fileName: string): ts.ScriptKind {
   const lower = fileName.toLowerCase();
@@ -243,7 +244,7 @@ export function configProp(obj: ts.ObjectLiteralExpression | undefined, key: str
   return props.get(key);
 }
 
-const configCache = new WeakMap<ts.ObjectLiteralExpression, Map<string, ts.Expression>>();
+const configCache = analysisMemo<ts.ObjectLiteralExpression, Map<string, ts.Expression>>();
 
 export function configPropNode(obj: ts.ObjectLiteralExpression | undefined, key: string): ts.ObjectLiteralElementLike | undefined {
   if (!obj) return undefined;

@@ -5,6 +5,7 @@ import ts = require('typescript');
 import type { Facts } from './collect';
 import { enclosingFunction, isAncestor, propName, unwrap } from './source';
 import type { WidthModel } from './width';
+import { analysisMemo } from './memo';
 
 /** What a name or property stands for: a number, an expression to evaluate in its place, or unknown. */
 type Resolve = (e: ts.Identifier | ts.PropertyAccessExpression) => number | ts.Expression | undefined;
@@ -46,7 +47,7 @@ function evaluate(e: ts.Expression | undefined, ev: Evaluator, depth: number): n
   return undefined;
 }
 
-const constants = new WeakMap<Facts, Evaluator>();
+const constants = analysisMemo<Facts, Evaluator>();
 
 /** A numeric value when `e` is a constant expression (literals, names assigned once, arithmetic). */
 export function evalNumber(facts: Facts, e: ts.Expression | undefined): number | undefined {

@@ -6,6 +6,7 @@ import type { Bindings } from '../bindings';
 import type { Facts } from '../collect';
 import { enclosingClass, enclosingFunction, propName, unwrap, walk, SKIP } from '../source';
 import { latestAssignment } from '../values';
+import { analysisMemo } from '../memo';
 
 const NO_USES: readonly ts.Identifier[] = [];
 
@@ -186,7 +187,7 @@ function isRead(n: ts.Identifier): boolean {
 }
 
 const NONE: ts.Expression[] = [];
-const cache = new WeakMap<Facts, FileIndex>();
+const cache = analysisMemo<Facts, FileIndex>();
 
 export function fileIndex(facts: Facts, b: Bindings): FileIndex {
   let ix = cache.get(facts);

@@ -7,6 +7,7 @@
 import ts = require('typescript');
 import type { Facts } from '../collect';
 import { SKIP, unwrap, walk } from '../source';
+import { analysisMemo } from '../memo';
 
 /** What was resolved: true/false once known; false while in progress (a cycle is no literal). */
 type Memo = Map<unknown, boolean>;
@@ -79,7 +80,7 @@ function declarationsOf(sf: ts.SourceFile): Map<string, Decl[]> {
   declarations.set(sf, (m = byName));
   return m;
 }
-const declarations = new WeakMap<ts.SourceFile, Map<string, Decl[]>>();
+const declarations = analysisMemo<ts.SourceFile, Map<string, Decl[]>>();
 
 /** The same, from the facts of collect.ts's walk (which skips types too): no walk at all. In source order. */
 function declarationsFromFacts(facts: Facts): Map<string, Decl[]> {

@@ -6,6 +6,7 @@ import { makeFinding, type Ctx } from '../context';
 import type { LayerRec } from '../discovery';
 import { configProp, enclosingClass, enclosingFunction, unwrap } from '../source';
 import type { Finding } from '../types';
+import { analysisMemo } from '../memo';
 
 const OPTIMIZERS = new Set(['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad', 'adamax', 'adadelta']);
 
@@ -21,7 +22,7 @@ function hasHiddenMatrix(l: LayerRec): boolean {
   return r;
 }
 /** (asked once per optimizer for each layer it trains: answered once per layer) */
-const hiddenMatrix = new WeakMap<LayerRec, boolean>();
+const hiddenMatrix = analysisMemo<LayerRec, boolean>();
 
 function computeHasHiddenMatrix(l: LayerRec): boolean {
   // (a shape-keeping layer of the file's own with no weights, a scaling layer, has no matrix)
@@ -78,7 +79,7 @@ function nodesWithin<T>(list: readonly T[], node: (t: T) => ts.Node, scope: ts.N
   }
   return out;
 }
-const sortedLists = new WeakMap<readonly unknown[], boolean>();
+const sortedLists = analysisMemo<readonly unknown[], boolean>();
 const layerNode = (l: LayerRec): ts.Node => l.node;
 const callNode = (c: ts.Node): ts.Node => c;
 
@@ -147,7 +148,7 @@ function functionsByName(functions: readonly ts.FunctionLikeDeclaration[]): Map<
   namesMemo.set(functions, m);
   return m;
 }
-const namesMemo = new WeakMap<readonly ts.FunctionLikeDeclaration[], Map<string, ts.FunctionLikeDeclaration[]>>();
+const namesMemo = analysisMemo<readonly ts.FunctionLikeDeclaration[], Map<string, ts.FunctionLikeDeclaration[]>>();
 
 function functionName(f: ts.FunctionLikeDeclaration): string | undefined {
   if (f.name && ts.isIdentifier(f.name)) return f.name.text;

@@ -8,6 +8,7 @@ import type { LayerRec } from '../discovery';
 import type { Assignment } from '../collect';
 import { enclosingClass, enclosingFunction, isAncestor, unwrap } from '../source';
 import { iteratedList } from '../width';
+import { analysisMemo } from '../memo';
 
 /** How many names or operands are followed from the fan-in expression to the knob. */
 const MAX_STEPS = 12;
@@ -139,7 +140,7 @@ export function lastElementOf(ctx: Ctx, ref: string): string {
 }
 
 /** Per file text, the answers so far (a factory with hundreds of readouts asks about one knob each time). */
-const listMemo = new WeakMap<ts.SourceFile, Map<string, boolean>>();
+const listMemo = analysisMemo<ts.SourceFile, Map<string, boolean>>();
 
 function isListInFile(ctx: Ctx, ref: string): boolean {
   let memo = listMemo.get(ctx.sf);

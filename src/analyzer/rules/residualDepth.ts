@@ -14,6 +14,7 @@ import { makeFinding, type Ctx } from '../context';
 import { enclosingFunction, replaceNode, unwrap } from '../source';
 import type { Finding, Fix, TextEdit } from '../types';
 import { fixedDepth } from './depthKnob';
+import { analysisMemo } from '../memo';
 
 /** Names of a depth knob (the bound of the loop that repeats the blocks). */
 export const DEPTH_KNOB = /^(depth|n_?layers?|num_?layers?|n_?blocks?|num_?blocks?|layer_?count|block_?count|n_?layer|num_?hidden_?layers|depth_?mult|L)$/i;
@@ -98,7 +99,7 @@ function additions(ctx: Ctx): Addition[] {
   if (!out) additionsMemo.set(ctx.facts, (out = findAdditions(ctx)));
   return out;
 }
-const additionsMemo = new WeakMap<Facts, Addition[]>();
+const additionsMemo = analysisMemo<Facts, Addition[]>();
 
 function findAdditions(ctx: Ctx): Addition[] {
   const out: Addition[] = [];
@@ -170,7 +171,7 @@ function mentions(ctx: Ctx, branch: ts.Expression, scope: ts.Node, sf: ts.Source
   return seen;
 }
 
-const defsMemo = new WeakMap<Facts, Map<ts.Node, Map<string, ts.Expression[]>>>();
+const defsMemo = analysisMemo<Facts, Map<ts.Node, Map<string, ts.Expression[]>>>();
 
 /** name -> what is assigned to it in `scope` (declarations, `x = e`) and in the file's top-level declarations. */
 function scopeDefs(scope: ts.Node, sf: ts.SourceFile): Map<string, ts.Expression[]> {
