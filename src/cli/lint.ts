@@ -7,6 +7,7 @@ import { analyze } from '../analyzer';
 import type { Finding } from '../analyzer/types';
 import { fixAllSync } from '../languageService/fixAll';
 import { lintFixes } from '../languageService/fixes';
+import { tuneHeapForAnalysis } from '../languageService/heap';
 import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
 import { formatText } from './format/text';
@@ -182,6 +183,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const files = collectFiles(positionals.length ? positionals : ['.'], io.cwd);
   // Nothing linted is not a clean result (as ESLint, exit 2): say where nothing was found.
   if (files.length === 0) throw new UsageError(`no files to lint in ${(positionals.length ? positionals : ['.']).join(', ')} (${[...LINT_EXTENSIONS].join(' ')}; node_modules, dot folders and linked folders are skipped)`);
+  // (V8's pretenuring of syntax nodes made linting a corpus ~1.6x slower: ../languageService/heap.ts)
+  tuneHeapForAnalysis();
   const fixed = values.fix ? fixFiles(files, io.cwd, baseWidth) : [];
   // After --fix: what remains, as without it (the fixed files re-read).
   const findings = lintFiles(files, io.cwd, baseWidth);

@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import type { AnalysisResult, AnalyzeOptions, LayerInfo } from '../analyzer/types';
 import type { AnalyzerApi } from '../languageService/analyzerApi';
 import type { FromWorker, ToWorker, WorkerData } from './workerProtocol';
+import { tuneHeapForAnalysis } from '../languageService/heap';
 
 export class AnalysisCancelled extends Error {
   constructor() {
@@ -334,6 +335,8 @@ export class InlineRunner implements AnalysisRunner {
  * source) the inline runner on the source analyzer.
  */
 export function createRunner(log: RunnerLog, data: WorkerData, dir: string = __dirname): AnalysisRunner {
+  // V8's settings are the process's: set here, they hold for the analysis thread too (../languageService/heap.ts)
+  tuneHeapForAnalysis();
   const workerFile = join(dir, 'analysisWorker.js');
   if (existsSync(workerFile)) return new WorkerRunner(workerFile, data, log);
   // A computed path: esbuild leaves it alone, so no bundle of the server's main thread holds the analyzer.
