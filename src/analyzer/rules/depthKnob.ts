@@ -6,7 +6,7 @@
 // (`cfg.nLayers`), a class field set from the constructor's argument, and anything not found stay knobs.
 import ts = require('typescript');
 import type { Facts } from '../collect';
-import { SKIP, unwrap, walk } from '../source';
+import { SKIP, STOP, unwrap, walk } from '../source';
 import { analysisMemo } from '../memo';
 
 /** What was resolved: true/false once known; false while in progress (a cycle is no literal). */
@@ -120,14 +120,12 @@ function reassigned(name: string, scope: ts.Node): boolean {
     }
     return false;
   };
-  const visit = (n: ts.Node) => {
-    if (found) return;
+  walk(scope, (n) => {
     if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && isTarget(n.left)) found = true;
     else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) && isTarget(n.operand)) found = true;
     else if ((ts.isForOfStatement(n) || ts.isForInStatement(n)) && !ts.isVariableDeclarationList(n.initializer) && isTarget(n.initializer)) found = true;
-    ts.forEachChild(n, visit);
-  };
-  visit(scope);
+    return found ? STOP : undefined;
+  });
   return found;
 }
 
@@ -202,9 +200,8 @@ function thisFieldFixed(e: ts.PropertyAccessExpression, sf: ts.SourceFile, seen:
       }
     }
     if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && ts.isPropertyAccessExpression(n.operand) && n.operand.name.text === field) unknown = true;
-    ts.forEachChild(n, visit);
   };
-  visit(cls);
+  walk(cls, visit);
   const fixed = !unknown && values.length > 0 && values.every((v) => literalOnly(v, sf, seen));
   seen.set(key, fixed);
   return fixed;

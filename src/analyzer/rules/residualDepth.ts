@@ -11,7 +11,8 @@
 import ts = require('typescript');
 import type { Facts } from '../collect';
 import { makeFinding, type Ctx } from '../context';
-import { enclosingFunction, replaceNode, unwrap } from '../source';
+import { pushChildren } from '../children';
+import { enclosingFunction, replaceNode, unwrap, walk } from '../source';
 import type { Finding, Fix, TextEdit } from '../types';
 import { fixedDepth } from './depthKnob';
 import { analysisMemo } from '../memo';
@@ -164,9 +165,8 @@ function mentions(ctx: Ctx, branch: ts.Expression, scope: ts.Node, sf: ts.Source
       }
       continue;
     }
-    ts.forEachChild(n, (c) => {
-      todo.push(c);
-    });
+    // (its children in source order, as `ts.forEachChild` gives them, without a closure per node)
+    pushChildren(n, todo);
   }
   return seen;
 }
@@ -176,13 +176,17 @@ const defsMemo = analysisMemo<Facts, Map<ts.Node, Map<string, ts.Expression[]>>>
 /** name -> what is assigned to it in `scope` (declarations, `x = e`) and in the file's top-level declarations. */
 function scopeDefs(scope: ts.Node, sf: ts.SourceFile): Map<string, ts.Expression[]> {
   const defs = new Map<string, ts.Expression[]>();
-  const collect = (n: ts.Node) => {
-    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) defs.set(n.name.text, [...(defs.get(n.name.text) ?? []), n.initializer]);
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left)) defs.set(n.left.text, [...(defs.get(n.left.text) ?? []), n.right]);
-    ts.forEachChild(n, collect);
+  const add = (name: string, e: ts.Expression) => {
+    const list = defs.get(name);
+    if (list) list.push(e);
+    else defs.set(name, [e]);
   };
-  collect(scope);
-  for (const st of sf.statements) if (ts.isVariableStatement(st)) st.declarationList.declarations.forEach(collect);
+  const collect = (n: ts.Node) => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) add(n.name.text, n.initializer);
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left)) add(n.left.text, n.right);
+  };
+  walk(scope, collect);
+  for (const st of sf.statements) if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) walk(d, collect);
   return defs;
 }
 
