@@ -62,7 +62,7 @@ function resolve(name: string, use: ts.Node, sf: ts.SourceFile): Decl | undefine
  * The file's declarations by name, in source order: one walk per tree (each bound of each residual addition,
  * for the rule and again for the hover, walked the whole file: 40% of the analysis of the bench's GPT-style corpus).
  */
-function declarationsOf(sf: ts.SourceFile): Map<string, Decl[]> {
+function declarationsOf(sf: ts.SourceFile): Pick<Map<string, Decl[]>, 'get'> {
   let m = declarations.get(sf);
   if (m) return m;
   const byName = new Map<string, Decl[]>();
@@ -80,26 +80,32 @@ function declarationsOf(sf: ts.SourceFile): Map<string, Decl[]> {
   declarations.set(sf, (m = byName));
   return m;
 }
-const declarations = analysisMemo<ts.SourceFile, Map<string, Decl[]>>();
+const declarations = analysisMemo<ts.SourceFile, Pick<Map<string, Decl[]>, 'get'>>();
 
-/** The same, from the facts of collect.ts's walk (which skips types too): no walk at all. In source order. */
-function declarationsFromFacts(facts: Facts): Map<string, Decl[]> {
-  const all: Decl[] = [];
-  for (const d of facts.varDecls) if (ts.isIdentifier(d.name)) all.push(d);
-  for (const d of facts.bareDecls) if (ts.isIdentifier(d.name)) all.push(d);
-  for (const p of facts.params) all.push(p);
-  for (const list of facts.assigns.values()) for (const a of list) if (ts.isBindingElement(a.node) && ts.isIdentifier(a.node.name)) all.push(a.node);
-  for (const f of facts.functions) if (ts.isFunctionDeclaration(f) && f.name) all.push(f);
-  for (const c of facts.classes) if (ts.isClassDeclaration(c) && c.name) all.push(c);
-  all.sort((a, b) => a.pos - b.pos);
-  const byName = new Map<string, Decl[]>();
-  for (const d of all) {
-    const name = declName(d)!;
-    const list = byName.get(name);
-    if (list) list.push(d);
-    else byName.set(name, [d]);
-  }
-  return byName;
+/**
+ * The same, from the facts of collect.ts's walk (which skips types too): no walk at all, and a name's list made
+ * when it is first asked for (a file asks for the few names its loop bounds use; listing every declaration of the
+ * file up front was 1% of the GPT-style corpus's analysis). In source order.
+ */
+function declarationsFromFacts(facts: Facts): Pick<Map<string, Decl[]>, 'get'> {
+  const byName = new Map<string, Decl[] | undefined>();
+  return {
+    get(name: string): Decl[] | undefined {
+      if (byName.has(name)) return byName.get(name);
+      const all: Decl[] = [];
+      // (the lists in the order the eager index read them, then a stable sort by position: the same order)
+      for (const d of facts.varDecls) if (ts.isIdentifier(d.name) && d.name.text === name) all.push(d);
+      for (const d of facts.bareDecls) if (ts.isIdentifier(d.name) && d.name.text === name) all.push(d);
+      for (const p of facts.params) if ((p.name as ts.Identifier).text === name) all.push(p);
+      for (const a of facts.assigns.get(name) ?? []) if (ts.isBindingElement(a.node) && ts.isIdentifier(a.node.name)) all.push(a.node);
+      for (const f of facts.functions) if (ts.isFunctionDeclaration(f) && f.name?.text === name) all.push(f);
+      for (const c of facts.classes) if (ts.isClassDeclaration(c) && c.name?.text === name) all.push(c);
+      all.sort((a, b) => a.pos - b.pos);
+      const list = all.length > 0 ? all : undefined;
+      byName.set(name, list);
+      return list;
+    },
+  };
 }
 const IN_TYPES = new Uint8Array(ts.SyntaxKind.Count);
 for (let k = ts.SyntaxKind.FirstTypeNode; k <= ts.SyntaxKind.LastTypeNode; k++) IN_TYPES[k] = 1;

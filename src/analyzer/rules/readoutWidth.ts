@@ -171,6 +171,13 @@ function scanForList(text: string, ref: string): boolean {
 }
 
 function isListUse(text: string, i: number, after: number): boolean {
+  // Both patterns need `[`, `.` or `)` as the first character after the name that is not white space: most
+  // occurrences of a name (`width,`, `width;`, `width * 2`) are ruled out here, without a regular expression. (A
+  // character past ASCII may be white space to `\s`: then the patterns decide.)
+  let k = after;
+  let c = text.charCodeAt(k);
+  while (c === 32 || (c >= 9 && c <= 13)) c = text.charCodeAt(++k);
+  if (c < 128 && c !== 91 /* [ */ && c !== 46 /* . */ && c !== 41 /* ) */) return false;
   if (!NAME_BEFORE.test(text.charAt(i - 1))) {
     LIST_USE.lastIndex = after;
     if (LIST_USE.test(text)) return true;
