@@ -121,7 +121,16 @@ export class WidthModel {
     private readonly callerArgs?: (param: ts.Identifier) => ts.Expression[],
   ) {}
 
+  /** (asked of the same few names thousands of times a file: each answered once) */
+  private readonly widthNames = new Map<string, boolean>();
+
   isWidthName(name: string): boolean {
+    let r = this.widthNames.get(name);
+    if (r === undefined) this.widthNames.set(name, (r = this.decideWidthName(name)));
+    return r;
+  }
+
+  private decideWidthName(name: string): boolean {
     if (this.annotated.has(name)) return true;
     const n = normalizeName(name);
     if (WIDTH_NAMES.has(n)) return true;
@@ -360,20 +369,29 @@ export class WidthModel {
       if (w) return w;
     }
     const cls = enclosingClass(node);
-    if (cls) {
-      // fields and constructor parameter properties (`constructor(private readonly dModel: number)`)
-      for (const m of cls.members) {
-        if (ts.isPropertyDeclaration(m) && ts.isIdentifier(m.name) && this.isWidthName(m.name.text)) return `this.${m.name.text}`;
-        if (ts.isConstructorDeclaration(m)) {
-          for (const p of m.parameters) {
-            if (ts.isIdentifier(p.name) && ts.getModifiers(p)?.length && this.isWidthName(p.name.text)) return `this.${p.name.text}`;
-          }
+    if (!cls) return undefined;
+    // (per class, once: the last resort below reads the class's whole text)
+    let r = this.classRefs.get(cls);
+    if (r === undefined) this.classRefs.set(cls, (r = this.classWidthRef(cls) ?? null));
+    return r ?? undefined;
+  }
+
+  private readonly classRefs = new Map<ts.ClassLikeDeclaration, string | null>();
+
+  /** The width knob as a field of a class: a width-named field or parameter property, else a `this.<width name>` read in it. */
+  private classWidthRef(cls: ts.ClassLikeDeclaration): string | undefined {
+    // fields and constructor parameter properties (`constructor(private readonly dModel: number)`)
+    for (const m of cls.members) {
+      if (ts.isPropertyDeclaration(m) && ts.isIdentifier(m.name) && this.isWidthName(m.name.text)) return `this.${m.name.text}`;
+      if (ts.isConstructorDeclaration(m)) {
+        for (const p of m.parameters) {
+          if (ts.isIdentifier(p.name) && ts.getModifiers(p)?.length && this.isWidthName(p.name.text)) return `this.${p.name.text}`;
         }
       }
-      const text = cls.getText(this.facts.sf);
-      const re = /\bthis\.([A-Za-z_$][\w$]*)/g;
-      for (let m = re.exec(text); m; m = re.exec(text)) if (this.isWidthName(m[1])) return `this.${m[1]}`;
     }
+    const text = cls.getText(this.facts.sf);
+    const re = /\bthis\.([A-Za-z_$][\w$]*)/g;
+    for (let m = re.exec(text); m; m = re.exec(text)) if (this.isWidthName(m[1])) return `this.${m[1]}`;
     return undefined;
   }
 
