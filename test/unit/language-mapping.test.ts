@@ -214,3 +214,25 @@ test('CodeLenses: two per exported factory, with {uri, exportName}; none for loc
     ],
   );
 });
+
+test("suppression fixes read the text they are given, whichever text was asked about before (the lines and line ending are kept for the last text only)", async () => {
+  const { lineSuppressionFix, fileSuppressionFix } = await import('../../src/languageService/suppression');
+  const a = ['function f() {', '    model.add(x);', '}'].join('\n');
+  const b = ['function f() {', '\tmodel.add(y);', '}'].join('\r\n');
+  const f = { rule: 'mup/readout-not-scaled' as const, line: 2 };
+  // (the fix is one insertion at a 1-based line and column)
+  const insert = (text: string, fix: { edits: { line: number; column: number; newText: string }[] }): string => {
+    const [e] = fix.edits;
+    let at = 0;
+    for (let l = 1; l < e!.line; l++) at = text.indexOf('\n', at) + 1;
+    at += e!.column - 1;
+    return text.slice(0, at) + e!.newText + text.slice(at);
+  };
+  // alternating between two files, as `mup-lens lint` over a folder and an editor with two documents do
+  for (let i = 0; i < 3; i++) {
+    assert.equal(insert(a, lineSuppressionFix(f, a)), ['function f() {', '    // mup-ignore-next-line mup/readout-not-scaled', '    model.add(x);', '}'].join('\n'));
+    assert.equal(insert(b, lineSuppressionFix(f, b)), ['function f() {', '\t// mup-ignore-next-line mup/readout-not-scaled', '\tmodel.add(y);', '}'].join('\r\n'));
+    assert.equal(fileSuppressionFix(f, b).edits[0]!.newText, '// mup-ignore-file mup/readout-not-scaled\r\n');
+    assert.equal(fileSuppressionFix(f, a).edits[0]!.newText, '// mup-ignore-file mup/readout-not-scaled\n');
+  }
+});
