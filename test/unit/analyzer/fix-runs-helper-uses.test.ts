@@ -5,19 +5,12 @@
 // defaulted constructor parameters, `this.outputDim` beside an embedding's `outputDim`). The fixed model's
 // output is the plain one's times base/width at two widths.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { applyFix, lint, only, preferred } from './helpers';
-import { forward, loadFixed, rms, type tf } from './runFixed';
+import { forward, fixedLoader, rms, type tf } from './runFixed';
 
 const READOUT = 'mup/readout-not-scaled';
-const disposers: (() => void)[] = [];
-after(() => disposers.forEach((d) => d()));
-
-async function load(text: string, name: string): Promise<Record<string, unknown>> {
-  const { exports, dispose } = await loadFixed(text, name);
-  disposers.push(dispose);
-  return exports;
-}
+const load = fixedLoader();
 
 /** The text with the preferred fix of every readout finding applied, one at a time; there must be one. */
 function fixOne(text: string, name: string): string {

@@ -4,20 +4,13 @@
 // the file's own or written in other algebraic spellings (the fixed multiplier on q.k is M/d_head, measured
 // from the softmax weights as in fix-runs-attention.test.ts).
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { type Attend, multiplier } from './attentionProbe';
 import { applyFix, lint, only, preferred } from './helpers';
-import { exported, forward, loadFixed, rms, type tf } from './runFixed';
+import { exported, forward, fixedLoader, rms, type tf } from './runFixed';
 
 const head = `import * as tf from '@tensorflow/tfjs';\n`;
-const disposers: (() => void)[] = [];
-after(() => disposers.forEach((d) => d()));
-
-async function load(text: string, name: string): Promise<Record<string, unknown>> {
-  const { exports, dispose } = await loadFixed(text, name);
-  disposers.push(dispose);
-  return exports;
-}
+const load = fixedLoader();
 
 /** The text with the preferred fix of every finding of `rule` applied, one at a time; how many there were. */
 function fixAll(text: string, name: string, rule: 'mup/readout-not-scaled' | 'mup/attention-sqrt-scaling'): { fixed: string; count: number } {

@@ -6,25 +6,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import * as ts from 'typescript';
 import { createMup } from '../../../src/mup';
 import { applyFix, lint, only, preferred, syntaxErrors } from './helpers';
+import { loadTranspiled } from './runFixed';
 
 const root = join(__dirname, '..', '..', '..');
 const mup = createMup(tf);
 
 /** Runs a model file's text (TypeScript) with its imports mapped to this tfjs and the runtime over it. */
-function load(text: string): Record<string, unknown> {
-  const js = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
-  const mod = { exports: {} as Record<string, unknown> };
-  const req = (m: string): unknown => {
-    if (m === '@tensorflow/tfjs') return tf;
-    if (m === 'mup-lens/runtime') return mup;
-    throw new Error(`unexpected import ${m}`);
-  };
-  new Function('require', 'module', 'exports', js)(req, mod, mod.exports);
-  return mod.exports;
-}
+const load = (text: string): Record<string, unknown> => loadTranspiled(text, { 'mup-lens/runtime': mup });
 
 function spWithRuntime(): string {
   // examples/mlp/sp.ts, plus an import of the runtime (the fix is offered when the file has one)

@@ -7,23 +7,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import * as ts from 'typescript';
 import { applyFix, lineOf, lint, only, preferred, syntaxErrors } from './helpers';
+import { loadTranspiled } from './runFixed';
 
 const root = join(__dirname, '..', '..', '..');
 const RULE = 'mup/residual-depth-unscaled';
 const read = (p: string) => readFileSync(join(root, p), 'utf8');
 
-function load(text: string): Record<string, unknown> {
-  const js = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
-  const mod = { exports: {} as Record<string, unknown> };
-  const req = (m: string): unknown => {
-    if (m === '@tensorflow/tfjs') return tf;
-    throw new Error(`unexpected import ${m}`);
-  };
-  new Function('require', 'module', 'exports', js)(req, mod, mod.exports);
-  return mod.exports;
-}
+const load = (text: string): Record<string, unknown> => loadTranspiled(text);
 
 describe('mup/residual-depth-unscaled', () => {
   it('flags the SP twin on its residual addition, as a warning naming the knob and alpha = 0', () => {

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import * as ts from 'typescript';
 import { applyFix, lineOf, lint, only, preferred, syntaxErrors } from './helpers';
+import { loadTranspiled } from './runFixed';
 
 const RULE = 'mup/residual-depth-unscaled';
 const HEAD = "import * as tf from '@tensorflow/tfjs';\n";
@@ -115,16 +115,7 @@ const PRE_LN =
   '  return tf.model({ inputs: input, outputs: x });\n' +
   '}\n';
 
-function load(text: string): Record<string, unknown> {
-  const js = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
-  const mod = { exports: {} as Record<string, unknown> };
-  const req = (m: string): unknown => {
-    if (m === '@tensorflow/tfjs') return tf;
-    throw new Error(`unexpected import ${m}`);
-  };
-  new Function('require', 'module', 'exports', js)(req, mod, mod.exports);
-  return mod.exports;
-}
+const load = (text: string): Record<string, unknown> => loadTranspiled(text);
 
 describe('mup/residual-depth-unscaled: each addition is judged by its own branch', () => {
   it('flags the attention addition, not the FFN one whose init std carries the depth', () => {

@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { after } from 'node:test';
+import * as ts from 'typescript';
 import { createMup } from '../../../src/mup/index';
 import { loadUserModule } from '../../../src/worker/loadModule';
 
@@ -49,6 +51,36 @@ export async function loadFixed(
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/**
+ * A loader for a test file: `loadFixed`'s exports, each loaded file removed when the file's tests are done. Call at
+ * the top level of the test file.
+ */
+export function fixedLoader(): (text: string, fileName?: string) => Promise<Record<string, unknown>> {
+  const disposers: (() => void)[] = [];
+  after(() => disposers.forEach((d) => d()));
+  return async (text, fileName) => {
+    const { exports, dispose } = await loadFixed(text, fileName);
+    disposers.push(dispose);
+    return exports;
+  };
+}
+
+/**
+ * Runs a model file's text in this process without the worker's loader: TypeScript transpiled to CommonJS, its
+ * `@tensorflow/tfjs` import this tf, and `modules` the other imports it may name (any other import fails).
+ */
+export function loadTranspiled(text: string, modules: Record<string, unknown> = {}): Record<string, unknown> {
+  const js = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+  const mod = { exports: {} as Record<string, unknown> };
+  const known: Record<string, unknown> = { '@tensorflow/tfjs': tf, ...modules };
+  const req = (m: string): unknown => {
+    if (m in known) return known[m];
+    throw new Error(`unexpected import ${m}`);
+  };
+  new Function('require', 'module', 'exports', js)(req, mod, mod.exports);
+  return mod.exports;
 }
 
 /** The export `name` as a function; a clear failure when the fixed file lost it. */
