@@ -2,16 +2,15 @@
 // the bench corpora, plus re-analysis while typing into a 2,000-line file, as one JSON: what a speed change must
 // leave equal. `node --import tsx bench/_analyzerOutput.ts /tmp/before.json`, change, run again to /tmp/after.json,
 // `cmp` the two (docs/architecture.md, "What the analysis costs").
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../src/analyzer';
 import { gptCorpusFile } from './_gptCorpus';
 import { corpusFile } from './_lintCorpus';
+import { sourceFiles } from '../test/unit/analyzer/helpers';
 import { factoryFile } from './_factoryCorpus';
 const root = join(__dirname, '..');
-const files: { name: string; text: string }[] = [];
-const walk = (d: string) => { for (const e of readdirSync(d)) { const p = join(d, e); if (statSync(p).isDirectory()) walk(p); else if (/\.(m?[tj]sx?|cjs)$/.test(e)) files.push({ name: p.slice(root.length + 1), text: readFileSync(p, 'utf8') }); } };
-walk(join(root, 'test/fixtures')); walk(join(root, 'examples'));
+const files = [...sourceFiles(join(root, 'test/fixtures')), ...sourceFiles(join(root, 'examples'))].map((p) => ({ name: p.slice(root.length + 1), text: readFileSync(p, 'utf8') }));
 for (let i = 0; i < 60; i++) files.push({ name: `corpus/model${i}.ts`, text: corpusFile(i, 1500) });
 for (let i = 0; i < 60; i++) files.push({ name: `gpt/model${i}.ts`, text: gptCorpusFile(i, 1360) });
 files.push({ name: 'factory1000.ts', text: factoryFile(1000).text });

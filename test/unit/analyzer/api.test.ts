@@ -8,7 +8,7 @@ import { analyze, describeLayer, layerAt, ruleDocUrl, RULE_IDS, RULES } from '..
 import { defaultRuleDocUrl } from '../../../src/languageService/mapping';
 import { gptCorpusFile } from '../../../bench/_gptCorpus';
 import { corpusFile } from '../../../bench/_lintCorpus';
-import { lineOf, lint } from './helpers';
+import { lineOf, lint, sourceFiles } from './helpers';
 
 const root = join(__dirname, '../../..');
 const sp = readFileSync(join(root, 'examples/mlp/sp.ts'), 'utf8');
@@ -192,17 +192,7 @@ describe('incremental re-analysis', () => {
 
 describe('findings only (mup-lens lint, the ESLint plugin)', () => {
   it('gives exactly the findings of a full analysis, with no layer list or factories, on every fixture and example', () => {
-    const { readdirSync, statSync } = require('node:fs') as typeof import('node:fs');
-    const files: string[] = [];
-    const walk = (d: string): void => {
-      for (const e of readdirSync(d)) {
-        const p = join(d, e);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (/\.(m?[tj]sx?|cjs)$/.test(e)) files.push(p);
-      }
-    };
-    walk(join(root, 'test/fixtures'));
-    walk(join(root, 'examples'));
+    const files = [...sourceFiles(join(root, 'test/fixtures')), ...sourceFiles(join(root, 'examples'))];
     // and a few files of each bench corpus (many findings of every rule)
     const texts = files.map((p) => ({ p, text: readFileSync(p, 'utf8') }));
     for (let i = 0; i < 4; i++) texts.push({ p: `corpus/model${i}.ts`, text: corpusFile(i, 600) }, { p: `gpt/model${i}.ts`, text: gptCorpusFile(i, 600) });

@@ -3,7 +3,7 @@
 // order, for every node. Checked on every node of the bench corpora (mixed and GPT-style), the hand-labelled
 // corpora and the examples, in TS, TSX and JS parses (a TypeScript upgrade that adds a child field fails here).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import ts = require('typescript');
@@ -11,19 +11,9 @@ import { gptCorpusFile } from '../../../bench/_gptCorpus';
 import { corpusFile } from '../../../bench/_lintCorpus';
 import { pushChildren } from '../../../src/analyzer/children';
 import { scriptKindOf } from '../../../src/analyzer/source';
+import { sourceFiles } from './helpers';
 
 const root = join(__dirname, '..', '..', '..');
-
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) {
-      if (name !== 'node_modules') out.push(...sourceFiles(p));
-    } else if (/\.(ts|tsx|js|mjs|cjs|jsx)$/.test(name)) out.push(p);
-  }
-  return out;
-}
 
 /** Compares both on every node of the file; returns how many nodes were checked. */
 function check(name: string, text: string): number {

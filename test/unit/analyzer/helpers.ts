@@ -1,4 +1,6 @@
 // Shared by the analyzer tests: run the analyzer strictly (internal errors throw) and apply fixes.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import * as ts from 'typescript';
 import { analyze } from '../../../src/analyzer';
 import type { AnalysisResult, AnalyzeOptions, Finding, Fix, RuleId, TextEdit } from '../../../src/analyzer/types';
@@ -53,4 +55,16 @@ export function syntaxErrors(text: string, fileName = 'model.ts'): string[] {
   const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, fileName.endsWith('.js') ? ts.ScriptKind.JS : ts.ScriptKind.TS);
   const diags = (sf as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics ?? [];
   return diags.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+}
+
+/** The model source files under `dir` (.ts .tsx .js .jsx .mjs .cjs, node_modules skipped), as paths. */
+export function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      if (name !== 'node_modules') out.push(...sourceFiles(p));
+    } else if (/\.(ts|tsx|js|mjs|cjs|jsx)$/.test(name)) out.push(p);
+  }
+  return out;
 }
