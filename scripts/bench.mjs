@@ -32,11 +32,7 @@ const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { c
 if (build.status !== 0) process.exit(1);
 mkdirSync(join(root, 'bench-results'), { recursive: true });
 
-const benches = readdirSync(join(root, 'bench'))
-  .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
-  .map((f) => f.replace(/\.ts$/, ''))
-  .filter((name) => only.length === 0 || only.includes(name))
-  .sort();
+const benches = [...benchNames].filter((name) => only.length === 0 || only.includes(name)).sort();
 
 console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
 let failures = 0;

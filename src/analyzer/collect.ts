@@ -40,7 +40,8 @@ export interface Facts {
   exportNames: Map<string, string>;
 }
 
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+/** Appends `v` to the list of `k` (a map of lists, made as needed). */
+export function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);
   if (list) list.push(v);
   else m.set(k, [v]);

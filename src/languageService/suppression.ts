@@ -18,8 +18,13 @@ const LINE_BREAK = /\r\n|\r|\n/;
  * cost `lint` a quarter of its time on a 60-file corpus (issue 24). Kept for the last text asked about; the lines are
  * never modified.
  */
-let last: { text: string; lines?: readonly string[]; eol?: '\r\n' | '\n' } | undefined;
-function aboutText(text: string): { text: string; lines?: readonly string[]; eol?: '\r\n' | '\n' } {
+interface AboutText {
+  text: string;
+  lines?: readonly string[];
+  eol?: '\r\n' | '\n';
+}
+let last: AboutText | undefined;
+function aboutText(text: string): AboutText {
   if (last === undefined || last.text !== text) last = { text };
   return last;
 }

@@ -9,7 +9,7 @@
 // carried stream) mentions the knob, `branchMultiplier`, or a name like `branchMult`/`residScale`/`depthMult`. A loop
 // bound fixed in the code (literal constants only: rules/depthKnob.ts) is no knob.
 import ts = require('typescript');
-import type { Facts } from '../collect';
+import { push, type Facts } from '../collect';
 import { makeFinding, type Ctx } from '../context';
 import { pushChildren } from '../children';
 import { enclosingFunction, replaceNode, unwrap, walk } from '../source';
@@ -176,14 +176,9 @@ const defsMemo = analysisMemo<Facts, Map<ts.Node, Map<string, ts.Expression[]>>>
 /** name -> what is assigned to it in `scope` (declarations, `x = e`) and in the file's top-level declarations. */
 function scopeDefs(scope: ts.Node, sf: ts.SourceFile): Map<string, ts.Expression[]> {
   const defs = new Map<string, ts.Expression[]>();
-  const add = (name: string, e: ts.Expression) => {
-    const list = defs.get(name);
-    if (list) list.push(e);
-    else defs.set(name, [e]);
-  };
   const collect = (n: ts.Node) => {
-    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) add(n.name.text, n.initializer);
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left)) add(n.left.text, n.right);
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) push(defs, n.name.text, n.initializer);
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left)) push(defs, n.left.text, n.right);
   };
   walk(scope, collect);
   for (const st of sf.statements) if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) walk(d, collect);
