@@ -4,21 +4,15 @@
 // MuAdam the depth option, every group's LR is the file's).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { main } from '../../../src/cli';
-import { sourceHash } from '../../../src/host/sourceHash';
 import { createMup } from '../../../src/mup';
-import type { SweepAxisGrid } from '../../../src/sweep/axes';
-import { analyzeAxis } from '../../../src/sweep/axisAnalysis';
-import { analyzeTrials } from '../../../src/sweep/optimum';
-import type { SweepReport, SweepTrial } from '../../../src/sweep/types';
+import type { SweepTrial } from '../../../src/sweep/types';
+import { LRS, WIDTHS, modelAbs, residualStore, root } from './residualStore';
 
-const root = join(__dirname, '../../..');
-const modelRel = 'examples/residual/completep.ts';
-const modelAbs = join(root, modelRel);
 
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -27,34 +21,16 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
-const LRS = [-12, -11, -10, -9, -8, -7].map((e) => 2 ** e);
 
 /** A finished depth x steps sweep's store, as src/host/sweep.ts writes it: best LR 2^-9 at 100 steps, 2^-10 at 400
  *  (horizon exponent -0.5), the same at every width and depth, a flat loss across depth. */
 async function axisStore(dir: string): Promise<string> {
-  mkdirSync(dir, { recursive: true });
-  const widths = [64, 128];
-  const axes: SweepAxisGrid[] = [{ name: 'depth', values: [2, 8] }, { name: 'steps', values: [100, 400] }];
   const trials: SweepTrial[] = [];
-  for (const width of widths) for (const depth of [2, 8]) for (const steps of [100, 400]) for (const [i, lr] of LRS.entries()) for (const seed of [0, 1]) {
+  for (const width of WIDTHS) for (const depth of [2, 8]) for (const steps of [100, 400]) for (const [i, lr] of LRS.entries()) for (const seed of [0, 1]) {
     const c = -9 - 0.5 * Math.log2(steps / 100);
     trials.push({ width, lr, seed, loss: 0.6 + 0.05 * (Math.log2(lr) - c) ** 2 + (seed ? 1 : -1) * 0.0004 * Math.sin(i), diverged: false, axes: { depth, steps } });
   }
-  const proxy = trials.filter((t) => t.axes!.depth === 2 && t.axes!.steps === 100).map(({ axes: _a, ...t }) => t);
-  const a = analyzeTrials(proxy, { widths, lrs: LRS, seeds: 2, hps: [] });
-  const axisResults = axes.map((x) => analyzeAxis(x.name, trials, axes, { widths, lrs: LRS, seeds: 2, hps: [] }));
-  const report: SweepReport = {
-    trials, optimum: a.optimum, shiftOctaves: a.shiftOctaves, transfers: a.transfers, reused: 0,
-    model: { file: modelRel, exportName: 'resnet' }, parametrization: 'mup', widths, lrs: LRS, seeds: 2, steps: 100, baseWidth: 64,
-    fittedShiftOctaves: a.fittedShiftOctaves, hps: [], everyAxisTransfers: a.everyAxisTransfers && axisResults.every((x) => x.ok), recommended: null, verdict: a.verdict, lrVerdict: a.lrVerdict,
-    axisGrid: axes, axes: axisResults,
-    backends: ['wasm'], data: null, ran: trials.length, missing: 0, complete: true, missingTrials: [],
-    failed: 0, cancelled: false, workers: 1, shard: null, storeDir: dir, elapsedMs: 1, warnings: [],
-  };
-  const sha256 = await sourceHash(modelAbs);
-  writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ model: { file: modelRel, sha256, exportName: 'resnet', path: modelAbs }, widths, lrs: LRS, seeds: 2, axes, steps: 100, parametrization: 'mup', baseWidth: 64, data: 'default' }));
-  writeFileSync(join(dir, 'result.json'), JSON.stringify(report));
-  return dir;
+  return residualStore(dir, trials, { axes: [{ name: 'depth', values: [2, 8] }, { name: 'steps', values: [100, 400] }], analyzeAxes: true, backend: 'wasm' });
 }
 
 test('transfer --width --depth --batch --steps: every factor with its source, a far-outside warning, a file the runtime reads', async () => {

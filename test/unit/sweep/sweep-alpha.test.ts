@@ -6,23 +6,19 @@
 // CLI's flags, the store key and result.json through the CLI with real workers (width 16, one LR, 2 steps).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { main } from '../../../src/cli';
-import { sourceHash } from '../../../src/host/sourceHash';
 import type { StoredTrial } from '../../../src/host/sweepStore';
 import { createMup, type MuAdamOptimizer, type TransferFile } from '../../../src/mup';
 import { depthIdentity, depthSchemeFor, type DepthSchemeRecord, type SweepAxisGrid } from '../../../src/sweep/axes';
-import { analyzeTrials } from '../../../src/sweep/optimum';
 import type { SweepReport, SweepTrial } from '../../../src/sweep/types';
 import { runTrialJob } from '../../../src/worker/trialJob';
 import type { TrialJobParams } from '../../../src/protocol/jobs';
+import { LRS, WIDTHS, modelAbs, residualStore, root } from './residualStore';
 
-const root = join(__dirname, '../../..');
-const modelRel = 'examples/residual/completep.ts';
-const modelAbs = join(root, modelRel);
 const innerEpsilon = (g: { inner: unknown }) => (g.inner as { epsilon: number }).epsilon;
 
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -170,31 +166,14 @@ test('sweep --depths --alpha: the store keys the trials whose factors differ; re
   assert.equal(spResult.depthScheme, null);
 });
 
-const LRS = [-12, -11, -10, -9, -8, -7].map((e) => 2 ** e);
 
 /** A finished muP depth sweep's store (depths 2, 8; best LR 2^-9 everywhere), with the scheme it recorded (or none). */
 async function depthStore(dir: string, depthScheme: DepthSchemeRecord | undefined): Promise<string> {
-  mkdirSync(dir, { recursive: true });
-  const widths = [64, 128];
-  const axes: SweepAxisGrid[] = [{ name: 'depth', values: [2, 8] }];
   const trials: SweepTrial[] = [];
-  for (const width of widths) for (const depth of [2, 8]) for (const [i, lr] of LRS.entries()) for (const seed of [0, 1]) {
+  for (const width of WIDTHS) for (const depth of [2, 8]) for (const [i, lr] of LRS.entries()) for (const seed of [0, 1]) {
     trials.push({ width, lr, seed, loss: 0.6 + 0.05 * (Math.log2(lr) + 9) ** 2 + (seed ? 1 : -1) * 0.0004 * Math.sin(i), diverged: false, axes: { depth } });
   }
-  const proxy = trials.filter((t) => t.axes!.depth === 2).map(({ axes: _a, ...t }) => t);
-  const a = analyzeTrials(proxy, { widths, lrs: LRS, seeds: 2, hps: [] });
-  const report: SweepReport = {
-    trials, optimum: a.optimum, shiftOctaves: a.shiftOctaves, transfers: a.transfers, reused: 0,
-    model: { file: modelRel, exportName: 'resnet' }, parametrization: 'mup', widths, lrs: LRS, seeds: 2, steps: 100, baseWidth: 64,
-    fittedShiftOctaves: a.fittedShiftOctaves, hps: [], everyAxisTransfers: a.everyAxisTransfers, recommended: null, verdict: a.verdict, lrVerdict: a.lrVerdict,
-    axisGrid: axes, ...(depthScheme ? { depthScheme } : {}),
-    backends: ['cpu'], data: null, ran: trials.length, missing: 0, complete: true, missingTrials: [],
-    failed: 0, cancelled: false, workers: 1, shard: null, storeDir: dir, elapsedMs: 1, warnings: [],
-  };
-  const sha256 = await sourceHash(modelAbs);
-  writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ model: { file: modelRel, sha256, exportName: 'resnet', path: modelAbs }, widths, lrs: LRS, seeds: 2, axes, steps: 100, parametrization: 'mup', baseWidth: 64, data: 'default' }));
-  writeFileSync(join(dir, 'result.json'), JSON.stringify(report));
-  return dir;
+  return residualStore(dir, trials, { axes: [{ name: 'depth', values: [2, 8] }], depthScheme, backend: 'cpu' });
 }
 
 test("transfer --depth takes the sweep's alpha; an --alpha that differs, or a sweep without one, gets a warning", async () => {

@@ -5,45 +5,27 @@
 // LR missed its depth factor). The trial job runs in-process on the shipped CompleteP twin, as the worker runs it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { main } from '../../../src/cli';
 import { loadSweep, verifyMupTrial } from '../../../src/host/transfer';
-import { sourceHash } from '../../../src/host/sourceHash';
 import { createMup, type MuAdamOptimizer, type TransferFile } from '../../../src/mup';
-import { analyzeTrials } from '../../../src/sweep/optimum';
-import type { SweepReport, SweepTrial } from '../../../src/sweep/types';
+import type { SweepTrial } from '../../../src/sweep/types';
 import { runTrialJob } from '../../../src/worker/trialJob';
+import { LRS, WIDTHS, modelAbs, residualStore, root } from './residualStore';
 
-const root = join(__dirname, '../../..');
-const modelRel = 'examples/residual/completep.ts';
-const modelAbs = join(root, modelRel);
 /** The epsilon the group's inner tf Adam steps with (LrGroup.epsilon is not filled in: what trains is the inner's). */
 const innerEpsilon = (g: { inner: unknown }) => (g.inner as { epsilon: number }).epsilon;
-const LRS = [-12, -11, -10, -9, -8, -7].map((e) => 2 ** e);
 
 /** A finished width-only muP sweep of the CompleteP twin (at its default depth 2): best LR 2^-9 at both widths. */
 async function widthStore(dir: string): Promise<string> {
-  mkdirSync(dir, { recursive: true });
-  const widths = [64, 128];
   const trials: SweepTrial[] = [];
-  for (const width of widths) for (const [i, lr] of LRS.entries()) for (const seed of [0, 1]) {
+  for (const width of WIDTHS) for (const [i, lr] of LRS.entries()) for (const seed of [0, 1]) {
     trials.push({ width, lr, seed, loss: 0.6 + 0.05 * (Math.log2(lr) + 9) ** 2 + (seed ? 1 : -1) * 0.0004 * Math.sin(i), diverged: false });
   }
-  const a = analyzeTrials(trials, { widths, lrs: LRS, seeds: 2, hps: [] });
-  const report: SweepReport = {
-    trials, optimum: a.optimum, shiftOctaves: a.shiftOctaves, transfers: a.transfers, reused: 0,
-    model: { file: modelRel, exportName: 'resnet' }, parametrization: 'mup', widths, lrs: LRS, seeds: 2, steps: 100, baseWidth: 64,
-    fittedShiftOctaves: a.fittedShiftOctaves, hps: [], everyAxisTransfers: a.everyAxisTransfers, recommended: null, verdict: a.verdict, lrVerdict: a.lrVerdict,
-    backends: ['cpu'], data: null, ran: trials.length, missing: 0, complete: true, missingTrials: [],
-    failed: 0, cancelled: false, workers: 1, shard: null, storeDir: dir, elapsedMs: 1, warnings: [],
-  };
-  const sha256 = await sourceHash(modelAbs);
-  writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ model: { file: modelRel, sha256, exportName: 'resnet', path: modelAbs }, widths, lrs: LRS, seeds: 2, steps: 100, parametrization: 'mup', baseWidth: 64, data: 'default' }));
-  writeFileSync(join(dir, 'result.json'), JSON.stringify(report));
-  return dir;
+  return residualStore(dir, trials, { backend: 'cpu' });
 }
 
 test('transfer --verify at a target depth trains the muP run with what fromTransfer applies: MuAdam depth option, epsilon and every group LR of the file', async () => {
