@@ -31,6 +31,19 @@ import { CORPUS_DIR, formatMismatches, scoreCorpus } from '../../../bench/_corpu
 const GOAL = 0.9;
 const ERROR_RULES = ['mup/readout-not-scaled', 'mup/attention-sqrt-scaling'] as const;
 
+/** One test per error rule: precision and recall at least `goal` on the scored corpus, the misses listed. */
+function itScoresEachErrorRule(score: ReturnType<typeof scoreCorpus>, goal: number): void {
+  for (const rule of ERROR_RULES) {
+    it(`${rule}: precision and recall >= ${goal}`, () => {
+      const r = score.perRule.find((x) => x.rule === rule);
+      assert.ok(r, `no score for ${rule}`);
+      const misses = formatMismatches({ ...score, mismatches: score.mismatches.filter((m) => m.rule === rule) });
+      assert.ok((r.precision ?? 0) >= goal, `${rule}: precision ${r.precision} (tp ${r.tp}, fp ${r.fp})\n${misses}`);
+      assert.ok((r.recall ?? 0) >= goal, `${rule}: recall ${r.recall} (tp ${r.tp}, fn ${r.fn})\n${misses}`);
+    });
+  }
+}
+
 describe('real-world corpus', () => {
   const score = scoreCorpus();
 
@@ -38,15 +51,7 @@ describe('real-world corpus', () => {
     assert.deepEqual(score.errors, []);
   });
 
-  for (const rule of ERROR_RULES) {
-    it(`${rule}: precision and recall >= ${GOAL}`, () => {
-      const r = score.perRule.find((x) => x.rule === rule);
-      assert.ok(r, `no score for ${rule}`);
-      const misses = formatMismatches({ ...score, mismatches: score.mismatches.filter((m) => m.rule === rule) });
-      assert.ok((r.precision ?? 0) >= GOAL, `${rule}: precision ${r.precision} (tp ${r.tp}, fp ${r.fp})\n${misses}`);
-      assert.ok((r.recall ?? 0) >= GOAL, `${rule}: recall ${r.recall} (tp ${r.tp}, fn ${r.fn})\n${misses}`);
-    });
-  }
+  itScoresEachErrorRule(score, GOAL);
 });
 
 // The second held-out corpus (test/fixtures/corpus-holdout-2/, issue 24: 27 files from repositories no other
@@ -63,13 +68,5 @@ describe('second held-out corpus (issue 24)', () => {
     assert.deepEqual(score.errors, []);
   });
 
-  for (const rule of ERROR_RULES) {
-    it(`${rule}: precision and recall >= ${HOLDOUT2_GOAL}`, () => {
-      const r = score.perRule.find((x) => x.rule === rule);
-      assert.ok(r, `no score for ${rule}`);
-      const misses = formatMismatches({ ...score, mismatches: score.mismatches.filter((m) => m.rule === rule) });
-      assert.ok((r.precision ?? 0) >= HOLDOUT2_GOAL, `${rule}: precision ${r.precision} (tp ${r.tp}, fp ${r.fp})\n${misses}`);
-      assert.ok((r.recall ?? 0) >= HOLDOUT2_GOAL, `${rule}: recall ${r.recall} (tp ${r.tp}, fn ${r.fn})\n${misses}`);
-    });
-  }
+  itScoresEachErrorRule(score, HOLDOUT2_GOAL);
 });
