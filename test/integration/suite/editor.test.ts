@@ -104,7 +104,9 @@ suite('the editor experience (issue 23)', () => {
       assert.equal(other.isDirty, true, 'an unrelated file was left unsaved');
       const titles = (await panelState()).map((p) => p.title);
       assert.ok(titles.includes('muP coord: mlp (SP) · sp_mlp.ts'), JSON.stringify(titles));
-      const dom = await readWebviewDom('editor-codelens-sp', '#app[data-view="coord"][data-parametrization="sp"]');
+      // (the view of this run carries its note: another SP coordinate view still open from an earlier test matched
+      // the selector without it, and the note was read off that one)
+      const dom = await readWebviewDom('editor-codelens-sp', '#app[data-view="coord"][data-parametrization="sp"][data-parametrization-note]');
       if (dom) assert.match(dom.app['data-parametrization-note'] ?? '', /is written in SP .*running it in SP/, JSON.stringify(dom.app));
       await requestScreenshot('editor-codelens-sp', 20_000, []);
     } finally {
